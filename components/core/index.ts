@@ -1,0 +1,3 @@
+export * from "./labels";
+export * from "./namespace-manifests";
+export * from "./platform-namespace";

@@ -1,0 +1,2 @@
+export * from "./namespace-specs";
+export * from "./platform";

@@ -1,0 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../../stacks/platform-config";
+import { PlatformNamespace } from "../core";
+import { namespaceSpecs } from "./namespace-specs";
+
+/**
+ * The root of the program: every capability of the platform is a child of this component, so one
+ * `pulumi preview` shows the whole tree and a test can build a stack from a PlatformConfig alone.
+ */
+export class Platform extends pulumi.ComponentResource {
+  public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
+
+  constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:Platform", name, {}, opts);
+    const namespaces: Record<string, PlatformNamespace> = {};
+    for (const spec of namespaceSpecs(config)) {
+      namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, { parent: this });
+    }
+    this.namespaces = namespaces;
+    this.registerOutputs({ namespaces: Object.keys(namespaces) });
+  }
+}
+
+/** Builds the whole platform for one stack. */
+export function buildPlatform(config: PlatformConfig): Platform {
+  return new Platform("platform", config);
+}

@@ -1,0 +1,60 @@
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { diffPlans, formatDiff } from "./diff";
+import { withCheckout } from "./git-ref";
+import { formatTree, writePlan } from "./render";
+import { REPOSITORY_ROOT, runProgram } from "./run-program";
+
+const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
+
+Runs the program for a stack under Pulumi's mock runtime (no CLI, cluster or cloud credentials), prints
+the resource tree and writes build/<stack>/resources.json plus one YAML file per Kubernetes object.
+  --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config)
+  --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
+  --out <dir>       output folder (default build/<stack>)
+  --quiet           print only the summary line`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      stack: { type: "string" },
+      config: { type: "string" },
+      diff: { type: "string" },
+      out: { type: "string" },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.stack) {
+    console.error(`error: --stack is required\n${USAGE}`);
+    return 2;
+  }
+  const stack = values.stack;
+  const stackFile = values.config ? path.resolve(values.config) : undefined;
+  const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
+
+  const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir })) : undefined;
+  const record = await runProgram(stack, { stackFile });
+  writePlan(record, outDir);
+
+  if (!values.quiet) process.stdout.write(formatTree(record));
+  if (before) {
+    process.stdout.write(`\nChanges against ${values.diff}:\n`);
+    process.stdout.write(formatDiff(diffPlans(before, record)));
+  }
+  console.log(`${record.resources.length} resources (stack ${stack}; written to ${path.relative(process.cwd(), outDir) || "."})`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  },
+);

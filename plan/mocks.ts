@@ -1,0 +1,190 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The one mock runtime of this repository (the plan tool and every test use it: within a process the last
+ * `setMocks` wins). It records each registered resource — custom and component — with its parent,
+ * dependencies and inputs, masking every secret input as "[secret]" so nothing downstream can print one.
+ */
+
+export const SECRET_PLACEHOLDER = "[secret]";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent resource; undefined only for the stack itself. */
+  readonly parent?: string;
+  readonly custom: boolean;
+  /** Inputs as the engine receives them, secrets replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** Dotted paths of inputs that are secret. */
+  readonly secretPaths: readonly string[];
+  readonly dependencies: readonly string[];
+  readonly options: {
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly additionalSecretOutputs: readonly string[];
+  };
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces secret wrappers by the placeholder, collecting their paths. */
+export function maskSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+  if (isSecretWrapper(value)) {
+    secretPaths.push(path);
+    return SECRET_PLACEHOLDER;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, `${path}[${i}]`, secretPaths));
+  if (value !== null && typeof value === "object") {
+    if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskSecrets(v, path ? `${path}.${k}` : k, secretPaths);
+    return out;
+  }
+  return value;
+}
+
+function unwrapSecrets(value: unknown): unknown {
+  if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+/** What the real providers would report after create, where a program reads it back (ids, names, ARNs). */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+  const plain = unwrapSecrets(inputs) as Record<string, unknown>;
+  if (type.startsWith("kubernetes:")) {
+    const metadata = { ...((plain.metadata as Record<string, unknown>) ?? {}) };
+    // The provider auto-names objects without metadata.name; the mock keeps the logical name so output is stable.
+    metadata.name ??= name;
+    const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : String(metadata.name);
+    return { id, state: { ...inputs, metadata } };
+  }
+  if (type.startsWith("random:")) {
+    // Deterministic stand-ins; the provider marks `result` secret, so they are masked wherever they flow.
+    return { id: name, state: { ...inputs, result: `mock-${name}-result`, hex: "00", b64Std: "AA==", b64Url: "AA" } };
+  }
+  if (type.startsWith("aws:")) {
+    const service = type.split(":")[1].split("/")[0];
+    return { id: name, state: { ...inputs, arn: `arn:aws:${service}:us-east-1:123456789012:${name}`, bucket: plain.bucket ?? name, name: plain.name ?? name } };
+  }
+  throw new Error(`Mock not implemented for resource type ${type} (${name}); add it to plan/mocks.ts`);
+}
+
+class Recorder {
+  private resources = new Map<string, RecordedResource>();
+
+  reset(): void {
+    this.resources = new Map();
+  }
+
+  add(resource: RecordedResource): void {
+    if (this.resources.has(resource.urn)) {
+      throw new Error(`Two resources share the URN ${resource.urn}: give the second a different name`);
+    }
+    this.resources.set(resource.urn, resource);
+  }
+
+  list(): RecordedResource[] {
+    return [...this.resources.values()];
+  }
+}
+
+export const recorder = new Recorder();
+
+const mocks: pulumi.runtime.Mocks = {
+  // Components have no provider: the engine only records them, so their state is their (empty) inputs.
+  newResource: (args) => (args.custom ? mockState(args.type, args.name, args.inputs) : { id: undefined, state: args.inputs }),
+  call: (args) => {
+    throw new Error(`Mock not implemented for call ${args.token}; add it to plan/mocks.ts`);
+  },
+};
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): unknown;
+  getDependenciesList(): string[];
+  getProtect(): boolean;
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getAdditionalsecretoutputsList(): string[];
+}
+
+interface MockMonitorInternals {
+  registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): Promise<void>;
+  newUrn(parent: string, type: string, name: string): string;
+  __recording?: boolean;
+}
+
+// The mock monitor hands mocks neither the parent nor the dependencies of a registration, yet the plan
+// prints a tree and tests assert ordering; so the monitor's own registerResource is wrapped to record them.
+function recordRegistrations(monitor: MockMonitorInternals): void {
+  if (monitor.__recording) return;
+  monitor.__recording = true;
+  const register = monitor.registerResource.bind(monitor);
+  const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
+    deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
+  };
+  monitor.registerResource = async (req, callback) => {
+    const type = req.getType();
+    const name = req.getName();
+    const parent = req.getParent() || undefined;
+    const secretPaths: string[] = [];
+    const inputs = maskSecrets(deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
+    try {
+      recorder.add({
+        urn: monitor.newUrn(req.getParent(), type, name),
+        type,
+        name,
+        parent,
+        custom: req.getCustom(),
+        inputs,
+        secretPaths,
+        dependencies: [...req.getDependenciesList()].sort(),
+        options: {
+          protect: req.getProtect(),
+          ignoreChanges: req.getIgnorechangesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        },
+      });
+    } catch (err) {
+      callback(err, undefined);
+      return;
+    }
+    return register(req, callback);
+  };
+}
+
+export const PROJECT = "platform";
+
+/**
+ * Points the Pulumi runtime at the recording mocks for `stack` and sets the stack's configuration.
+ * Config keys are project-qualified (`platform:environment`); secretKeys lists the secure ones.
+ */
+export function useMockStack(stack: string, config: Record<string, string>, secretKeys: readonly string[]): void {
+  pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitorInternals };
+  recordRegistrations(settings.getMonitor());
+  pulumi.runtime.setAllConfig(config, [...secretKeys]);
+  recorder.reset();
+}
+
+/** Resolves once every registration the program started has reached the mock monitor. */
+export async function settle(): Promise<RecordedResource[]> {
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  await settings.waitForRPCs();
+  return recorder.list();
+}

@@ -1,0 +1,65 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { toJson, toYaml } from "./canonical";
+import type { RecordedResource } from "./mocks";
+import type { PlanRecord } from "./run-program";
+
+/** Types whose inputs are Helm releases or charts rather than Kubernetes objects. */
+const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
+
+export function isKubernetesObject(resource: RecordedResource): boolean {
+  return resource.custom && resource.type.startsWith("kubernetes:") && !HELM_TYPES.has(resource.type) && typeof resource.inputs.kind === "string";
+}
+
+/** Relative path of an object's manifest: manifests/<namespace or _cluster>/<kind>-<name>.yaml. */
+export function manifestPath(resource: RecordedResource): string {
+  const metadata = (resource.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+  const namespace = metadata.namespace ?? "_cluster";
+  const name = metadata.name ?? resource.name;
+  return path.join("manifests", namespace, `${String(resource.inputs.kind).toLowerCase()}-${name}.yaml`);
+}
+
+/**
+ * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
+ * record every later check reads, and one YAML file per Kubernetes object.
+ */
+export function writePlan(record: PlanRecord, outDir: string): string[] {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const written = ["resources.json"];
+  fs.writeFileSync(path.join(outDir, "resources.json"), toJson(record));
+  const seen = new Map<string, string>();
+  for (const resource of record.resources.filter(isKubernetesObject)) {
+    const relative = manifestPath(resource);
+    const clash = seen.get(relative);
+    if (clash) throw new Error(`${resource.urn} and ${clash} render the same Kubernetes object ${relative}`);
+    seen.set(relative, resource.urn);
+    fs.mkdirSync(path.join(outDir, path.dirname(relative)), { recursive: true });
+    fs.writeFileSync(path.join(outDir, relative), toYaml(resource.inputs));
+    written.push(relative);
+  }
+  return written.sort();
+}
+
+/** The resource tree the way `pulumi preview` lists it: type and name, children under their parent. */
+export function formatTree(record: PlanRecord): string {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  const urns = new Set(record.resources.map((r) => r.urn));
+  for (const resource of record.resources) {
+    const parent = resource.parent && urns.has(resource.parent) ? resource.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), resource]);
+  }
+  const rows: [string, string][] = [["pulumi:pulumi:Stack", `${record.project}-${record.stack}`]];
+  const walk = (parent: string | undefined, prefix: string) => {
+    const list = children.get(parent) ?? [];
+    list.forEach((resource, i) => {
+      const last = i === list.length - 1;
+      rows.push([`${prefix}${last ? "└─ " : "├─ "}${resource.type}`, resource.name]);
+      walk(resource.urn, `${prefix}${last ? "   " : "│  "}`);
+    });
+  };
+  walk(undefined, "");
+  const width = Math.max(...rows.map(([t]) => t.length)) + 2;
+  const lines = [`${"Type".padEnd(width)}Name`, ...rows.map(([t, n]) => `${t.padEnd(width)}${n}`)];
+  return `${lines.join("\n")}\n`;
+}

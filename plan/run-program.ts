@@ -1,0 +1,45 @@
+import * as path from "node:path";
+import { type RecordedResource, settle, useMockStack } from "./mocks";
+import { readStackConfig } from "./stack-file";
+
+/** Everything a stack would register, in a stable order: the one record the plan, diff and policy read. */
+export interface PlanRecord {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: readonly RecordedResource[];
+}
+
+export interface RunProgramOptions {
+  /** Folder holding Pulumi.yaml and index.ts; defaults to this repository. */
+  readonly projectDir?: string;
+  /** Alternative stack file to plan instead of Pulumi.<stack>.yaml. */
+  readonly stackFile?: string;
+}
+
+export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Runs the real program (index.ts) for a stack under the mock runtime and returns what it registered.
+ * The entry module is evaluated afresh on every call, so one process can plan several stacks.
+ */
+export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanRecord> {
+  const projectDir = path.resolve(options.projectDir ?? REPOSITORY_ROOT);
+  const config = readStackConfig(projectDir, stack, options.stackFile);
+  useMockStack(stack, config.values, config.secretKeys);
+  const entry = require.resolve(path.join(projectDir, "index"));
+  delete require.cache[entry];
+  // A failed registration surfaces as a rejected promise nobody awaits; collect it and fail the run.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  let resources;
+  try {
+    require(entry);
+    resources = await settle();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0) throw failures[0];
+  return { project: "platform", stack, resources: [...resources].sort((a, b) => a.urn.localeCompare(b.urn)) };
+}

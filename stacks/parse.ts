@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+
+/** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Every problem in a stack's configuration, reported at once. */
+export class PlatformConfigError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.path}: ${p.reason}`).join("\n"),
+    );
+    this.name = "PlatformConfigError";
+  }
+}
+
+/** Raw stack configuration as the engine hands it over: key (without the project prefix) → string value. */
+export interface RawStackConfig {
+  readonly values: Readonly<Record<string, string>>;
+  /** Keys whose value is a Pulumi secret; their text is never read here. */
+  readonly secretKeys: ReadonlySet<string>;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("");
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? "nothing" : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as never)[key] : undefined), root);
+}
+
+// Pulumi stores every value as a string: numbers, booleans and structured values arrive JSON-encoded,
+// while plain strings arrive as-is. Enum and string keys keep the raw text so "0123" stays a string.
+function decodeValue(key: string, text: string): unknown {
+  const field = (StackSettingsSchema.shape as Record<string, z.ZodType>)[key];
+  const kind = field?.def.type;
+  if (kind === "string" || kind === "enum") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Validates a stack's raw configuration into plain settings, or throws one PlatformConfigError naming every
+ * offending key path. Secrets are only checked for presence.
+ */
+export function parseStackSettings(stack: string, raw: RawStackConfig): StackSettings {
+  const problems: ConfigProblem[] = [];
+  const plain: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(raw.values)) {
+    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    plain[key] = decodeValue(key, text);
+  }
+
+  const result = StackSettingsSchema.safeParse(plain);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) {
+          problems.push({ path: formatPath([...issue.path, key]), reason: "unknown key (check the spelling; Pulumi.yaml lists every key)" });
+        }
+        continue;
+      }
+      const value = valueAt(plain, issue.path);
+      const reason =
+        value === undefined && issue.code === "invalid_type"
+          ? "is required but not set"
+          : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
+      problems.push({ path: formatPath(issue.path), reason });
+    }
+  }
+
+  const settings = result.success ? result.data : undefined;
+  if (settings) problems.push(...crossFieldProblems(settings));
+
+  const environment = typeof plain.environment === "string" ? plain.environment : undefined;
+  const pagerdutyEnabled = plain.pagerdutyEnabled === true;
+  if (environment === "staging" || environment === "production") {
+    for (const key of requiredSecrets({ environment, pagerdutyEnabled })) {
+      if (!(key in raw.values)) {
+        problems.push({ path: key, reason: `secret is required in ${environment}: pulumi config set --secret ${key} <value>` });
+      } else if (!raw.secretKeys.has(key)) {
+        problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
+      }
+    }
+  }
+
+  if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
+  return settings;
+}
+
+function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = settings.namespaces.map((ns) => ns.name);
+  const known = new Set(names);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push({ path: `namespaces[${i}].name`, reason: `duplicate namespace "${name}"` });
+  });
+  if (!known.has(settings.monitoringNamespace)) {
+    problems.push({
+      path: "monitoringNamespace",
+      reason: `"${settings.monitoringNamespace}" is not one of the configured namespaces (${names.join(", ")})`,
+    });
+  }
+  settings.namespaces.forEach((ns, i) => {
+    const refs: [string, string[]][] = [
+      ["ingressFromNamespaces", ns.ingressFromNamespaces],
+      ["egress.namespaces", ns.egress.namespaces],
+    ];
+    for (const [field, list] of refs) {
+      list.forEach((ref, j) => {
+        if (!known.has(ref) && ref !== "kube-system" && ref !== settings.ingressControllerNamespace) {
+          problems.push({
+            path: `namespaces[${i}].${field}[${j}]`,
+            reason: `"${ref}" is neither a configured namespace, kube-system, nor the ingress controller's namespace "${settings.ingressControllerNamespace}"`,
+          });
+        }
+      });
+    }
+  });
+  return problems;
+}
+
+export type { SecretKey };

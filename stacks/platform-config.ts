@@ -1,0 +1,14 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { SecretKey, StackSettings } from "./schema";
+
+/**
+ * The one validated, immutable configuration the whole program is built from. Plain settings go to pure
+ * builders; secrets stay Pulumi secret Outputs and only components that write Kubernetes Secrets touch them.
+ */
+export interface PlatformConfig extends StackSettings {
+  /** Pulumi stack name, e.g. "production". */
+  readonly stack: string;
+  readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+}
+
+export type { StackSettings };

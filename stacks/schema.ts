@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
+
+/**
+ * The schema of every `platform:*` key a stack file may set. It is strict at every level, so a typo in a
+ * key is reported instead of silently ignored. Defaults live in Pulumi.yaml (the CLI merges them), never here.
+ */
+
+const dnsLabel = (what: string) =>
+  z.string().regex(DNS_LABEL, { error: `must be a DNS label (${what}: lower-case letters, digits and '-', at most 63)` });
+
+const quantity = z.string().regex(QUANTITY, { error: "must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi" });
+
+const duration = z.string().refine((v) => durationSeconds(v) !== undefined && durationSeconds(v)! > 0, {
+  error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
+});
+
+const wholeDays = duration.refine((v) => durationSeconds(v)! % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
+
+const cronSchedule = z.string().superRefine((value, ctx) => {
+  const problem = cronScheduleProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `is not a Kubernetes CronJob schedule: ${problem}` });
+});
+
+const email = z.email({ error: "must be an email address" });
+
+const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
+
+export const NamespaceSchema = z.strictObject({
+  /** Namespace name. */
+  name: dnsLabel("namespace"),
+  /** Owning team; recorded as a label and used by alert routing. */
+  team: dnsLabel("team"),
+  /** Pod Security Admission level enforced in the namespace. */
+  podSecurity: z.enum(["privileged", "baseline", "restricted"]),
+  quota: z.strictObject({
+    requestsCpu: quantity,
+    requestsMemory: quantity,
+    limitsCpu: quantity,
+    limitsMemory: quantity,
+    pods: z.number().int().min(1).max(10000),
+    persistentVolumeClaims: z.number().int().min(0).max(1000),
+    loadBalancers: z.number().int().min(0).max(100),
+  }),
+  limitRange: z.strictObject({
+    defaultRequest: cpuMemory,
+    defaultLimit: cpuMemory,
+    maxLimit: cpuMemory,
+  }),
+  /** Other namespaces whose pods may connect in (same-namespace and monitoring scrapes are always allowed). */
+  ingressFromNamespaces: z.array(dnsLabel("namespace")),
+  /** Egress beyond DNS and the namespace itself. */
+  egress: z.strictObject({
+    /** Any destination outside the cluster's pod network, e.g. SaaS webhooks, S3, the Kubernetes API. */
+    internet: z.boolean(),
+    /** Every namespace in the cluster (Prometheus scraping, blackbox probes). */
+    allNamespaces: z.boolean(),
+    /** Named namespaces only. */
+    namespaces: z.array(dnsLabel("namespace")),
+  }),
+});
+
+/** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
+export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+export const StackSettingsSchema = z.strictObject({
+  environment: z.enum(["staging", "production"]),
+  clusterName: dnsLabel("cluster"),
+  /** Base DNS domain of the stack; hostnames of Grafana and apps are built under it. */
+  domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as staging.example.com" }),
+  /** Team that owns the platform itself. */
+  team: dnsLabel("team"),
+  logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"]),
+  traceSamplingPercent: z.number().int().min(0).max(100),
+  metricsRetention: duration,
+  logRetention: wholeDays,
+  backupRetention: wholeDays,
+  backupSchedule: cronSchedule,
+  /** Namespace where Prometheus runs; every namespace admits scrapes from it. */
+  monitoringNamespace: dnsLabel("namespace"),
+  /** Namespace of the cluster's ingress controller (not managed here); apps admit traffic from it. */
+  ingressControllerNamespace: dnsLabel("namespace"),
+  namespaces: z.array(NamespaceSchema).min(1, { error: "must list at least one namespace" }),
+  alertEmailTo: email,
+  alertEmailFrom: email,
+  smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" }),
+  slackChannel: z.string().regex(/^#[a-z0-9_-]{1,80}$/, { error: "must be a Slack channel such as #alerts" }),
+  pagerdutyEnabled: z.boolean(),
+});
+
+export type StackSettings = z.infer<typeof StackSettingsSchema>;
+export type NamespaceSettings = z.infer<typeof NamespaceSchema>;
+
+/** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */
+export function requiredSecrets(settings: Pick<StackSettings, "environment" | "pagerdutyEnabled">): SecretKey[] {
+  const required: SecretKey[] = [];
+  if (settings.environment === "production") required.push("slackWebhookUrl", "smtpPassword");
+  if (settings.pagerdutyEnabled) required.push("pagerdutyRoutingKey");
+  return required;
+}

@@ -1,0 +1,229 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { recorder } from "../../plan/mocks";
+import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { readStackConfig } from "../../plan/stack-file";
+import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "../../stacks/parse";
+import { StackSettingsSchema } from "../../stacks/schema";
+import { STACKS, type StackName } from "../harness";
+
+/** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
+function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
+  const file = readStackConfig(REPOSITORY_ROOT, stack);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(file.values)) if (key.startsWith("platform:")) values[key.slice("platform:".length)] = value;
+  const secrets = new Set(file.secretKeys.filter((k) => k.startsWith("platform:")).map((k) => k.slice("platform:".length)));
+  edit(values, secrets);
+  return { values, secretKeys: secrets };
+}
+
+function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
+  try {
+    parseStackSettings(stack, rawConfig(stack, edit));
+  } catch (err) {
+    expect(err).to.be.instanceOf(PlatformConfigError);
+    return (err as PlatformConfigError).problems.map((p) => `${p.path}: ${p.reason}`);
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+function editNamespaces(values: Record<string, string>, change: (namespaces: any[]) => void): void {
+  const namespaces = JSON.parse(values.namespaces);
+  change(namespaces);
+  values.namespaces = JSON.stringify(namespaces);
+}
+
+describe("stack configuration", () => {
+  describe("the committed stack files", () => {
+    it("staging: DEBUG logs, 50 % tracing, 7-day retention, backups at 03:00, never pages", () => {
+      const s = parseStackSettings("staging", rawConfig("staging"));
+      expect(s).to.include({
+        environment: "staging",
+        logLevel: "DEBUG",
+        traceSamplingPercent: 50,
+        metricsRetention: "7d",
+        logRetention: "7d",
+        backupRetention: "7d",
+        backupSchedule: "0 3 * * *",
+        pagerdutyEnabled: false,
+        domain: "staging.platform.example.com",
+        slackChannel: "#alerts-staging",
+      });
+    });
+
+    it("production: INFO logs, 10 % tracing, 30-day retention, backups at 02:00, pages", () => {
+      const s = parseStackSettings("production", rawConfig("production"));
+      expect(s).to.include({
+        environment: "production",
+        logLevel: "INFO",
+        traceSamplingPercent: 10,
+        metricsRetention: "30d",
+        logRetention: "30d",
+        backupRetention: "30d",
+        backupSchedule: "0 2 * * *",
+        pagerdutyEnabled: true,
+        domain: "platform.example.com",
+        slackChannel: "#alerts-production",
+      });
+    });
+
+    it("production gets larger quotas than staging in every namespace", () => {
+      const staging = parseStackSettings("staging", rawConfig("staging"));
+      const production = parseStackSettings("production", rawConfig("production"));
+      expect(production.namespaces.map((n) => n.name)).to.deep.equal(staging.namespaces.map((n) => n.name));
+      production.namespaces.forEach((ns, i) => {
+        expect(ns.quota.pods, ns.name).to.be.greaterThan(staging.namespaces[i].quota.pods);
+        expect(parseFloat(ns.quota.requestsCpu), ns.name).to.be.greaterThan(parseFloat(staging.namespaces[i].quota.requestsCpu));
+      });
+    });
+
+    it("defaults declared in Pulumi.yaml are merged like the CLI does (team, namespaces of monitoring and ingress)", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack));
+        expect(s.monitoringNamespace).to.equal("monitoring");
+        expect(s.ingressControllerNamespace).to.equal("ingress-nginx");
+      }
+    });
+  });
+
+  describe("Pulumi.yaml declares the scalar keys of the schema", () => {
+    const project = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type: string; secret?: boolean }> };
+    const shape = StackSettingsSchema.shape as Record<string, { def: { type: string } }>;
+    const typeOf: Record<string, string> = { string: "string", enum: "string", number: "integer", boolean: "boolean" };
+
+    it("every declared key exists in the schema (or is a secret) with the same type", () => {
+      for (const [key, declaration] of Object.entries(project.config)) {
+        if (declaration.secret) continue;
+        expect(shape, `Pulumi.yaml declares ${key}`).to.have.property(key);
+        expect(declaration.type, key).to.equal(typeOf[shape[key].def.type] ?? "object");
+      }
+    });
+
+    it("every scalar schema key is declared, with a description", () => {
+      for (const [key, field] of Object.entries(shape)) {
+        const scalar = field.def.type in typeOf;
+        if (scalar) expect(project.config, `schema key ${key} missing from Pulumi.yaml`).to.have.property(key);
+      }
+      for (const [key, declaration] of Object.entries(project.config)) {
+        expect((declaration as { description?: string }).description, key).to.be.a("string").and.not.equal("");
+      }
+    });
+  });
+
+  describe("bad input is rejected with one error naming every key", () => {
+    const cases: [string, StackName, (v: Record<string, string>, s: Set<string>) => void, string][] = [
+      ["wrong type", "staging", (v) => (v.traceSamplingPercent = '"lots"'), 'traceSamplingPercent: expected number, received string (got "lots")'],
+      ["out of range", "production", (v) => (v.traceSamplingPercent = "150"), "traceSamplingPercent: Too big: expected number to be <=100 (got 150)"],
+      ["unknown key (typo)", "staging", (v) => (v.logLevle = "INFO"), "logLevle: unknown key (check the spelling; Pulumi.yaml lists every key)"],
+      [
+        "unknown nested key",
+        "production",
+        (v) => editNamespaces(v, (ns) => (ns[1].quota.podz = 3)),
+        "namespaces[1].quota.podz: unknown key (check the spelling; Pulumi.yaml lists every key)",
+      ],
+      ["bad enum", "staging", (v) => (v.logLevel = "VERBOSE"), 'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "VERBOSE")'],
+      [
+        "bad nested enum",
+        "production",
+        (v) => editNamespaces(v, (ns) => (ns[0].podSecurity = "open")),
+        'namespaces[0].podSecurity: expected one of "privileged"|"baseline"|"restricted" (got "open")',
+      ],
+      [
+        "malformed cron",
+        "production",
+        (v) => (v.backupSchedule = "0 25 * * *"),
+        "backupSchedule: is not a Kubernetes CronJob schedule: Number '25' of hours field is bigger than upper limit '23'. (got \"0 25 * * *\")",
+      ],
+      [
+        "cron with seconds",
+        "staging",
+        (v) => (v.backupSchedule = "0 0 3 * * *"),
+        'backupSchedule: is not a Kubernetes CronJob schedule: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
+      ],
+      ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "30 days")'],
+      ["retention not in whole days", "production", (v) => (v.logRetention = "36h"), 'logRetention: must be a whole number of days, e.g. 7d or 30d (got "36h")'],
+      ["bad quantity", "staging", (v) => editNamespaces(v, (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
+      ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
+      [
+        "missing production secret",
+        "production",
+        (v, s) => {
+          delete v.smtpPassword;
+          s.delete("smtpPassword");
+        },
+        "smtpPassword: secret is required in production: pulumi config set --secret smtpPassword <value>",
+      ],
+      [
+        "paging without a routing key",
+        "staging",
+        (v) => (v.pagerdutyEnabled = "true"),
+        "pagerdutyRoutingKey: secret is required in staging: pulumi config set --secret pagerdutyRoutingKey <value>",
+      ],
+      [
+        "secret stored in plain text",
+        "production",
+        (_v, s) => s.delete("slackWebhookUrl"),
+        "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
+      ],
+      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => (ns[2].name = "apps")), 'namespaces[2].name: duplicate namespace "apps"'],
+      [
+        "monitoring namespace not configured",
+        "staging",
+        (v) => (v.monitoringNamespace = "observability"),
+        'monitoringNamespace: "observability" is not one of the configured namespaces (monitoring, apps, backups)',
+      ],
+      [
+        "egress to an unknown namespace",
+        "production",
+        (v) => editNamespaces(v, (ns) => (ns[2].egress.namespaces = ["billing"])),
+        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace, kube-system, nor the ingress controller\'s namespace "ingress-nginx"',
+      ],
+      ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
+    ];
+
+    for (const [kind, stack, edit, expected] of cases) {
+      it(`${kind} (${stack})`, () => {
+        expect(problemsOf(stack, edit)).to.deep.equal([expected]);
+      });
+    }
+
+    it("several problems come back together in one message", () => {
+      try {
+        parseStackSettings(
+          "production",
+          rawConfig("production", (v) => {
+            v.logLevel = "LOUD";
+            v.backupSchedule = "whenever";
+            v.retention = "30d";
+          }),
+        );
+        expect.fail("should throw");
+      } catch (err) {
+        const message = (err as Error).message;
+        expect(message).to.match(/^Invalid configuration for stack "production" \(3 problems\):/);
+        expect(message).to.contain("  - logLevel: ");
+        expect(message).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
+        expect(message).to.contain("  - retention: unknown key");
+      }
+    });
+
+    it("the program registers no resource at all when the config is invalid", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-config-"));
+      const file = path.join(dir, "Pulumi.production.yaml");
+      const stackFile = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8"));
+      stackFile.config["platform:logLevel"] = "LOUD";
+      fs.writeFileSync(file, stringify(stackFile));
+      let error: Error | undefined;
+      try {
+        await runProgram("production", { stackFile: file });
+      } catch (err) {
+        error = err as Error;
+      }
+      expect(error?.message).to.contain('Invalid configuration for stack "production" (1 problem):\n  - logLevel: expected one of');
+      expect(recorder.list()).to.deep.equal([]);
+    });
+  });
+});
