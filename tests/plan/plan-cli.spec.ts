@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { toYaml } from "../../plan/canonical";
+import { diffPlans, formatDiff } from "../../plan/diff";
+import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { STACKS } from "../harness";
+
+const TSX = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx");
+
+function plan(...args: string[]) {
+  const result = spawnSync(TSX, ["plan/cli.ts", ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "platform-plan-test-"));
+}
+
+function filesUnder(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out.set(path.relative(dir, full), fs.readFileSync(full, "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A copy of a committed stack file with `edit` applied to its config map. */
+function editedStackFile(stack: string, edit: (config: Record<string, any>) => void): string {
+  const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  edit(doc.config);
+  const file = path.join(tempDir(), `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, stringify(doc));
+  return file;
+}
+
+describe("offline plan (npm run plan)", () => {
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      let out: string;
+      let first: ReturnType<typeof plan>;
+
+      before(() => {
+        out = tempDir();
+        first = plan("--stack", stack, "--out", out);
+      });
+
+      it("prints the resource tree and ends with the resource count", () => {
+        expect(first.code, first.stderr).to.equal(0);
+        const lines = first.stdout.trimEnd().split("\n");
+        expect(lines[0]).to.match(/^Type\s+Name$/);
+        expect(lines[1]).to.match(new RegExp(`^pulumi:pulumi:Stack\\s+platform-${stack}$`));
+        expect(lines[2]).to.match(/^└─ platform:index:Platform\s+platform$/);
+        expect(first.stdout).to.match(/│  ├─ kubernetes:core\/v1:Namespace\s+platform-apps-ns\n/);
+        expect(lines.at(-1)).to.match(new RegExp(`^31 resources \\(stack ${stack}; written to `));
+      });
+
+      it("writes the resource record and one YAML file per Kubernetes object", () => {
+        const record = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        expect(record.stack).to.equal(stack);
+        expect(record.resources).to.have.lengthOf(31);
+        const files = [...filesUnder(out).keys()].filter((f) => f.endsWith(".yaml"));
+        expect(files).to.have.lengthOf(27);
+        expect(files).to.include("manifests/_cluster/namespace-apps.yaml");
+        expect(files).to.include("manifests/monitoring/networkpolicy-default-deny.yaml");
+      });
+
+      it("YAML files read back (as YAML 1.1, like Kubernetes) into exactly the recorded inputs", () => {
+        const record = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        const byFile = new Map<string, unknown>();
+        for (const r of record.resources) {
+          if (!r.custom || typeof r.inputs.kind !== "string") continue;
+          const ns = r.inputs.metadata.namespace ?? "_cluster";
+          byFile.set(`manifests/${ns}/${r.inputs.kind.toLowerCase()}-${r.inputs.metadata.name}.yaml`, r.inputs);
+        }
+        for (const [file, text] of filesUnder(out)) {
+          if (!file.endsWith(".yaml")) continue;
+          const docs = parseAllDocuments(text, { version: "1.1" });
+          expect(docs, file).to.have.lengthOf(1);
+          expect(docs[0].toJS(), file).to.deep.equal(byFile.get(file));
+        }
+      });
+
+      it("is deterministic: a second run writes byte-identical files", () => {
+        const again = tempDir();
+        const second = plan("--stack", stack, "--out", again, "--quiet");
+        expect(second.code, second.stderr).to.equal(0);
+        expect(second.stdout.trim().split("\n")).to.have.lengthOf(1);
+        expect(filesUnder(again)).to.deep.equal(filesUnder(out));
+      });
+
+      it("never prints or writes a secure value", () => {
+        const everything = first.stdout + first.stderr + [...filesUnder(out).values()].join("\n");
+        expect(everything).to.not.contain("v1:placeholder");
+      });
+    });
+  }
+
+  it("quotes YAML 1.1 booleans so `on`, `off`, `yes` and `no` stay strings", () => {
+    const text = toYaml({ metadata: { labels: { a: "on", b: "off", c: "yes", d: "no", e: "y", f: "true" } } });
+    for (const word of ["on", "off", "yes", "no", "y", "true"]) expect(text).to.contain(`"${word}"`);
+    expect(parse(text, { version: "1.1" }).metadata.labels).to.deep.equal({ a: "on", b: "off", c: "yes", d: "no", e: "y", f: "true" });
+  });
+
+  it("--config plans an alternative stack file", () => {
+    const file = editedStackFile("staging", (c) => {
+      c["platform:namespaces"] = c["platform:namespaces"].filter((ns: { name: string }) => ns.name !== "backups");
+    });
+    const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^21 resources \(stack staging;/);
+  });
+
+  it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
+    const file = editedStackFile("production", (c) => {
+      c["platform:logLevel"] = "LOUD";
+      c["platform:backupSchedule"] = "0 2 * *";
+      delete c["platform:smtpPassword"];
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('error: Invalid configuration for stack "production" (3 problems):');
+    expect(result.stderr).to.contain("  - logLevel: expected one of");
+    expect(result.stderr).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
+    expect(result.stderr).to.contain("  - smtpPassword: secret is required in production");
+    expect(fs.readdirSync(out)).to.deep.equal([]);
+  });
+
+  it("--diff prints added, removed and changed resources with property paths, like pulumi preview --diff", () => {
+    const file = editedStackFile("staging", (c) => {
+      const namespaces = c["platform:namespaces"];
+      namespaces.find((ns: { name: string }) => ns.name === "apps").quota.pods = 61;
+      namespaces.find((ns: { name: string }) => ns.name === "backups").egress.namespaces = [];
+    });
+    const result = plan("--stack", "staging", "--config", file, "--diff", "HEAD", "--out", tempDir(), "--quiet");
+    expect(result.code, result.stderr).to.equal(0);
+    const diff = result.stdout.slice(result.stdout.indexOf("Changes against HEAD:"));
+    expect(diff).to.contain("- kubernetes:networking.k8s.io/v1:NetworkPolicy platform-backups-allow-egress-to-namespaces\n");
+    expect(diff).to.contain('~ kubernetes:core/v1:ResourceQuota platform-apps-quota\n    ~ inputs.spec.hard.pods: "60" => "61"\n');
+    expect(diff).to.contain("0 to add, 1 to delete, 1 to update");
+  });
+
+  it("--diff rejects a ref that is not a commit", () => {
+    const result = plan("--stack", "staging", "--diff", "no-such-ref", "--out", tempDir());
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('error: --diff: "no-such-ref" is not a commit in this repository');
+  });
+
+  it("diffPlans reports additions between two stacks' records", async () => {
+    const staging = await runProgram("staging");
+    const production = await runProgram("production");
+    const diff = diffPlans(staging, production);
+    // URNs carry the stack name, so across stacks everything is added and removed.
+    expect(diff.added).to.have.lengthOf(31);
+    expect(diff.removed).to.have.lengthOf(31);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("31 to add, 31 to delete, 0 to update");
+  });
+});
