@@ -21,7 +21,8 @@ export function manifestPath(resource: RecordedResource): string {
 
 /**
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
- * record every later check reads, and one YAML file per Kubernetes object.
+ * record every later check reads, one YAML file per Kubernetes object, and per Helm release or chart its
+ * chart, version, repository and full values under helm/.
  */
 export function writePlan(record: PlanRecord, outDir: string): string[] {
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -36,6 +37,13 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     seen.set(relative, resource.urn);
     fs.mkdirSync(path.join(outDir, path.dirname(relative)), { recursive: true });
     fs.writeFileSync(path.join(outDir, relative), toYaml(resource.inputs));
+    written.push(relative);
+  }
+  for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
+    const relative = path.join("helm", `${String(release.inputs.name ?? release.name)}.yaml`);
+    const { chart, version, repositoryOpts, namespace, values } = release.inputs as Record<string, unknown>;
+    fs.mkdirSync(path.join(outDir, "helm"), { recursive: true });
+    fs.writeFileSync(path.join(outDir, relative), toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
     written.push(relative);
   }
   return written.sort();

@@ -53,5 +53,6 @@ export function loadConfig(): PlatformConfig {
     const value = config.getSecret(key);
     if (value !== undefined) secrets[key] = value;
   }
-  return deepFreeze({ ...settings, stack, secrets });
+  const awsRegion = new pulumi.Config("aws").require("region");
+  return deepFreeze({ ...settings, stack, awsRegion, secrets });
 }

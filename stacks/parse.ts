@@ -112,6 +112,18 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i) problems.push({ path: `namespaces[${i}].name`, reason: `duplicate namespace "${name}"` });
   });
+  if (settings.monitoring.loki.storage === "s3" && settings.oidcProviderArn === "") {
+    problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)" });
+  }
+  if (settings.environment === "production") {
+    const ha: [string, number, number][] = [
+      ["monitoring.prometheus.replicas", settings.monitoring.prometheus.replicas, 2],
+      ["monitoring.alertmanager.replicas", settings.monitoring.alertmanager.replicas, 3],
+    ];
+    for (const [path, value, minimum] of ha) {
+      if (value < minimum) problems.push({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` });
+    }
+  }
   if (!known.has(settings.monitoringNamespace)) {
     problems.push({
       path: "monitoringNamespace",

@@ -8,6 +8,8 @@ import type { SecretKey, StackSettings } from "./schema";
 export interface PlatformConfig extends StackSettings {
   /** Pulumi stack name, e.g. "production". */
   readonly stack: string;
+  /** The stack's `aws:region`, where the platform's buckets and roles live. */
+  readonly awsRegion: string;
   readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
 }
 

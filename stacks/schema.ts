@@ -60,6 +60,34 @@ export const NamespaceSchema = z.strictObject({
   }),
 });
 
+const resources = z.strictObject({ requests: cpuMemory, limits: cpuMemory });
+
+const replicas = (max: number) => z.number().int().min(1).max(max);
+
+export const MonitoringSchema = z.strictObject({
+  prometheus: z.strictObject({
+    replicas: replicas(5),
+    /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
+    retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, { error: "must be a Prometheus size such as 45GB" }),
+    storageSize: quantity,
+    scrapeInterval: duration,
+    resources,
+  }),
+  alertmanager: z.strictObject({ replicas: replicas(5), storageSize: quantity, resources }),
+  // Grafana keeps its state in SQLite on a ReadWriteOnce volume; more replicas would need an external
+  // database, which this platform does not run, so one replica is the only honest setting.
+  grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana state lives in SQLite on a ReadWriteOnce volume)" }), storageSize: quantity, resources }),
+  loki: z.strictObject({
+    /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
+    storage: z.enum(["filesystem", "s3"]),
+    replicas: replicas(5),
+    storageSize: quantity,
+    resources,
+  }),
+  alloy: z.strictObject({ resources }),
+  blackbox: z.strictObject({ replicas: replicas(5), resources }),
+});
+
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
 export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -81,6 +109,13 @@ export const StackSettingsSchema = z.strictObject({
   monitoringNamespace: dnsLabel("namespace"),
   /** Namespace of the cluster's ingress controller (not managed here); apps admit traffic from it. */
   ingressControllerNamespace: dnsLabel("namespace"),
+  /** StorageClass of every PersistentVolumeClaim the platform requests. */
+  storageClass: dnsLabel("storage class"),
+  /** IAM OIDC provider of the EKS cluster, for IRSA roles (Loki on S3, backups). Empty when unused. */
+  oidcProviderArn: z.string().regex(/^$|^arn:aws:iam::\d{12}:oidc-provider\/[a-z0-9./-]+$/i, {
+    error: "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
+  }),
+  monitoring: MonitoringSchema,
   namespaces: z.array(NamespaceSchema).min(1, { error: "must list at least one namespace" }),
   alertEmailTo: email,
   alertEmailFrom: email,
@@ -91,6 +126,8 @@ export const StackSettingsSchema = z.strictObject({
 
 export type StackSettings = z.infer<typeof StackSettingsSchema>;
 export type NamespaceSettings = z.infer<typeof NamespaceSchema>;
+export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
+export type ResourceSettings = z.infer<typeof resources>;
 
 /** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */
 export function requiredSecrets(settings: Pick<StackSettings, "environment" | "pagerdutyEnabled">): SecretKey[] {

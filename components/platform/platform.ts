@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { PlatformNamespace } from "../core";
+import { MonitoringStack } from "../monitoring";
 import { namespaceSpecs } from "./namespace-specs";
 
 /**
@@ -9,6 +10,7 @@ import { namespaceSpecs } from "./namespace-specs";
  */
 export class Platform extends pulumi.ComponentResource {
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
+  public readonly monitoring: MonitoringStack;
 
   constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
@@ -17,6 +19,22 @@ export class Platform extends pulumi.ComponentResource {
       namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, { parent: this });
     }
     this.namespaces = namespaces;
+    this.monitoring = new MonitoringStack(
+      `${name}-monitoring`,
+      {
+        environment: config.environment,
+        clusterName: config.clusterName,
+        domain: config.domain,
+        namespace: config.monitoringNamespace,
+        storageClass: config.storageClass,
+        metricsRetention: config.metricsRetention,
+        logRetention: config.logRetention,
+        monitoring: config.monitoring,
+        awsRegion: config.awsRegion,
+        oidcProviderArn: config.oidcProviderArn,
+      },
+      { parent: this, dependsOn: [namespaces[config.monitoringNamespace]] },
+    );
     this.registerOutputs({ namespaces: Object.keys(namespaces) });
   }
 }

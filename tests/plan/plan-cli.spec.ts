@@ -42,6 +42,12 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
   return file;
 }
 
+// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8).
+const COUNTS = {
+  staging: { resources: 42, manifests: 28 },
+  production: { resources: 50, manifests: 28 },
+} as const;
+
 describe("offline plan (npm run plan)", () => {
   for (const stack of STACKS) {
     describe(stack, () => {
@@ -60,15 +66,24 @@ describe("offline plan (npm run plan)", () => {
         expect(lines[1]).to.match(new RegExp(`^pulumi:pulumi:Stack\\s+platform-${stack}$`));
         expect(lines[2]).to.match(/^└─ platform:index:Platform\s+platform$/);
         expect(first.stdout).to.match(/│  ├─ kubernetes:core\/v1:Namespace\s+platform-apps-ns\n/);
-        expect(lines.at(-1)).to.match(new RegExp(`^31 resources \\(stack ${stack}; written to `));
+        expect(lines.at(-1)).to.match(new RegExp(`^${COUNTS[stack].resources} resources \\(stack ${stack}; written to `));
+      });
+
+      it("writes each Helm release's chart, version, repository and values under helm/", () => {
+        const files = [...filesUnder(out).keys()].filter((f) => f.startsWith("helm/")).sort();
+        expect(files).to.deep.equal(["helm/alloy.yaml", "helm/blackbox-exporter.yaml", "helm/kube-prometheus-stack.yaml", "helm/loki.yaml"]);
+        const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
+        expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
+        expect(kps.repositoryOpts).to.deep.equal({ repo: "https://prometheus-community.github.io/helm-charts" });
+        expect(kps.values.prometheus.prometheusSpec.externalLabels).to.deep.equal({ cluster: stack === "production" ? "prod-eu-west-1" : "staging-eu-west-1", environment: stack });
       });
 
       it("writes the resource record and one YAML file per Kubernetes object", () => {
         const record = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
         expect(record.stack).to.equal(stack);
-        expect(record.resources).to.have.lengthOf(31);
-        const files = [...filesUnder(out).keys()].filter((f) => f.endsWith(".yaml"));
-        expect(files).to.have.lengthOf(27);
+        expect(record.resources).to.have.lengthOf(COUNTS[stack].resources);
+        const files = [...filesUnder(out).keys()].filter((f) => f.startsWith("manifests/"));
+        expect(files).to.have.lengthOf(COUNTS[stack].manifests);
         expect(files).to.include("manifests/_cluster/namespace-apps.yaml");
         expect(files).to.include("manifests/monitoring/networkpolicy-default-deny.yaml");
       });
@@ -82,7 +97,7 @@ describe("offline plan (npm run plan)", () => {
           byFile.set(`manifests/${ns}/${r.inputs.kind.toLowerCase()}-${r.inputs.metadata.name}.yaml`, r.inputs);
         }
         for (const [file, text] of filesUnder(out)) {
-          if (!file.endsWith(".yaml")) continue;
+          if (!file.startsWith("manifests/")) continue;
           const docs = parseAllDocuments(text, { version: "1.1" });
           expect(docs, file).to.have.lengthOf(1);
           expect(docs[0].toJS(), file).to.deep.equal(byFile.get(file));
@@ -116,7 +131,7 @@ describe("offline plan (npm run plan)", () => {
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^21 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^32 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -160,8 +175,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(31);
-    expect(diff.removed).to.have.lengthOf(31);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("31 to add, 31 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(50);
+    expect(diff.removed).to.have.lengthOf(42);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("50 to add, 42 to delete, 0 to update");
   });
 });

@@ -181,6 +181,36 @@ describe("stack configuration", () => {
         (v) => editNamespaces(v, (ns) => (ns[2].egress.namespaces = ["billing"])),
         'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace, kube-system, nor the ingress controller\'s namespace "ingress-nginx"',
       ],
+      [
+        "production without HA",
+        "production",
+        (v) => {
+          const m = JSON.parse(v.monitoring);
+          m.alertmanager.replicas = 1;
+          v.monitoring = JSON.stringify(m);
+        },
+        "monitoring.alertmanager.replicas: production runs at least 3 for high availability (got 1)",
+      ],
+      [
+        "Grafana scaled out",
+        "staging",
+        (v) => {
+          const m = JSON.parse(v.monitoring);
+          m.grafana.replicas = 2;
+          v.monitoring = JSON.stringify(m);
+        },
+        "monitoring.grafana.replicas: must be 1 (Grafana state lives in SQLite on a ReadWriteOnce volume) (got 2)",
+      ],
+      [
+        "Loki on S3 without an OIDC provider",
+        "staging",
+        (v) => {
+          const m = JSON.parse(v.monitoring);
+          m.loki.storage = "s3";
+          v.monitoring = JSON.stringify(m);
+        },
+        "oidcProviderArn: is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)",
+      ],
       ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
     ];
 

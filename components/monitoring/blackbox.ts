@@ -1,0 +1,75 @@
+import type { ResourceSettings } from "../../stacks/schema";
+import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+
+/** Blackbox modules other components may probe with. */
+export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "api_health", "tcp_connect", "dns"] as const;
+export type BlackboxModule = (typeof BLACKBOX_MODULES)[number];
+
+/** blackbox_exporter module configuration (its own YAML config, embedded in the chart's values). */
+export function blackboxModules(): Record<BlackboxModule, unknown> {
+  const http = { preferred_ip_protocol: "ip4", follow_redirects: true, valid_status_codes: [] as number[] };
+  return {
+    http_2xx: { prober: "http", timeout: "5s", http: { ...http, method: "GET" } },
+    http_post_2xx: { prober: "http", timeout: "5s", http: { ...http, method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" } },
+    // Certificate validation stays on (no insecure_skip_verify) so probe_ssl_earliest_cert_expiry is trustworthy.
+    https_2xx: { prober: "http", timeout: "5s", http: { ...http, method: "GET", fail_if_not_ssl: true, tls_config: { insecure_skip_verify: false } } },
+    api_health: {
+      prober: "http",
+      timeout: "5s",
+      http: {
+        ...http,
+        method: "GET",
+        headers: { Accept: "application/json" },
+        fail_if_body_not_matches_regexp: ['"status"\\s*:\\s*"(ok|healthy|pass)"'],
+      },
+    },
+    tcp_connect: { prober: "tcp", timeout: "5s", tcp: { preferred_ip_protocol: "ip4" } },
+    dns: { prober: "dns", timeout: "5s", dns: { preferred_ip_protocol: "ip4", query_name: "kubernetes.default.svc.cluster.local", query_type: "A" } },
+  };
+}
+
+/** The subset of prometheus-blackbox-exporter 11.x values the platform sets. */
+export interface BlackboxValues {
+  replicas: number;
+  config: { modules: Record<BlackboxModule, unknown> };
+  resources: ResourceSettings;
+  serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
+  pspEnabled: boolean;
+}
+
+export function blackboxValues(input: MonitoringInput): BlackboxValues {
+  return {
+    replicas: input.monitoring.blackbox.replicas,
+    config: { modules: blackboxModules() },
+    resources: input.monitoring.blackbox.resources,
+    serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
+    pspEnabled: false,
+  };
+}
+
+export interface ProbeTarget {
+  /** Probe object name, unique in its namespace. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly module: BlackboxModule;
+  readonly urls: readonly string[];
+  /** Labels copied onto the probe's series, e.g. service and team for alert routing. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly interval: string;
+}
+
+/** A prometheus-operator Probe that makes Prometheus scrape the blackbox exporter for these targets. */
+export function probeManifest(target: ProbeTarget, monitoringNamespace: string) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: { name: target.name, namespace: target.namespace, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
+    spec: {
+      jobName: target.name,
+      interval: target.interval,
+      module: target.module,
+      prober: { url: monitoringUrls(monitoringNamespace).blackboxExporter, scheme: "http", path: "/probe" },
+      targets: { staticConfig: { static: [...target.urls], labels: { ...target.labels } } },
+    },
+  };
+}

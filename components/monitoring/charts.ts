@@ -1,0 +1,29 @@
+/**
+ * Every Helm chart the platform installs, pinned to a version and repository. To bump one: read the
+ * chart's changelog/UPGRADE notes between the two versions, change the version here, run
+ * `npm run plan -- --stack staging --diff origin/main` to review the values that reach it, and roll
+ * staging before production. kube-prometheus-stack majors also need their CRDs applied first
+ * (Helm does not upgrade CRDs): see that chart's UPGRADE.md.
+ */
+export interface ChartRef {
+  readonly chart: string;
+  readonly version: string;
+  readonly repository: string;
+}
+
+export const CHARTS = {
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repository: "https://prometheus-community.github.io/helm-charts" },
+  // The loki chart moved to grafana-community on 2026-03-16; grafana/helm-charts now serves GEL only.
+  loki: { chart: "loki", version: "18.11.0", repository: "https://grafana-community.github.io/helm-charts" },
+  // Promtail reached end of life on 2026-03-02; Alloy is its successor and stays in the grafana repository.
+  alloy: { chart: "alloy", version: "1.11.1", repository: "https://grafana.github.io/helm-charts" },
+  blackboxExporter: { chart: "prometheus-blackbox-exporter", version: "11.17.2", repository: "https://prometheus-community.github.io/helm-charts" },
+} as const satisfies Record<string, ChartRef>;
+
+/** Release names, fixed so Service names (and the URLs other components build from them) are stable. */
+export const RELEASES = {
+  kubePrometheusStack: "kube-prometheus-stack",
+  loki: "loki",
+  alloy: "alloy",
+  blackboxExporter: "blackbox-exporter",
+} as const;

@@ -1,0 +1,50 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CHARTS, RELEASES } from "./charts";
+import { GRAFANA_ADMIN_SECRET, kubePrometheusStackValues } from "./kube-prometheus-stack-values";
+import type { MonitoringInput } from "./monitoring-input";
+
+export type KubePrometheusStackArgs = MonitoringInput;
+
+/**
+ * Prometheus Operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and node-exporter.
+ * helm.v3.Release rather than v4.Chart: the chart ships CRDs and hook Jobs (CRD upgrade, admission
+ * webhook certificates) that need Helm's own lifecycle, and an atomic release rolls a failed upgrade
+ * back as a whole and keeps `helm history` for operators. The cost: its objects are not rendered offline.
+ */
+export class KubePrometheusStack extends pulumi.ComponentResource {
+  public readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: KubePrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:monitoring:KubePrometheusStack", name, {}, opts);
+    const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
+    // Grafana reads its admin credentials from this Secret, so the password never appears in Helm values.
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET.name, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
+        type: "Opaque",
+        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: "admin", [GRAFANA_ADMIN_SECRET.passwordKey]: password.result },
+      },
+      { parent: this },
+    );
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: RELEASES.kubePrometheusStack,
+        namespace: args.namespace,
+        chart: CHARTS.kubePrometheusStack.chart,
+        version: CHARTS.kubePrometheusStack.version,
+        repositoryOpts: { repo: CHARTS.kubePrometheusStack.repository },
+        values: kubePrometheusStackValues(args),
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 900,
+        maxHistory: 10,
+      },
+      { parent: this, dependsOn: [adminSecret] },
+    );
+    this.registerOutputs({ release: this.release.status });
+  }
+}

@@ -1,0 +1,33 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { alloyValues } from "./alloy-config";
+import { CHARTS, RELEASES } from "./charts";
+import type { MonitoringInput } from "./monitoring-input";
+
+export type LogCollectorArgs = MonitoringInput;
+
+/**
+ * Grafana Alloy as a DaemonSet shipping every node's pod logs to Loki.
+ * helm.v4.Chart: a stateless DaemonSet with no hooks or CRDs, so Pulumi can own its objects directly and
+ * `pulumi preview` shows each of them, including the pipeline ConfigMap, with a property-level diff.
+ */
+export class LogCollector extends pulumi.ComponentResource {
+  public readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: LogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:monitoring:LogCollector", name, {}, opts);
+    this.chart = new k8s.helm.v4.Chart(
+      `${name}-chart`,
+      {
+        name: RELEASES.alloy,
+        namespace: args.namespace,
+        chart: CHARTS.alloy.chart,
+        version: CHARTS.alloy.version,
+        repositoryOpts: { repo: CHARTS.alloy.repository },
+        values: alloyValues(args),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,82 @@
+import { durationSeconds } from "../../stacks/formats";
+import type { ResourceSettings } from "../../stacks/schema";
+import type { MonitoringInput } from "./monitoring-input";
+
+/** Where Loki stores chunks in production; absent for filesystem storage. */
+export interface LokiObjectStorage {
+  readonly bucketName: string;
+  readonly region: string;
+  /** IAM role the Loki ServiceAccount assumes through IRSA; no static keys exist. */
+  readonly roleArn: string;
+}
+
+/** The subset of grafana-community loki 18.x values the platform sets. */
+export interface LokiValues {
+  deploymentMode: "Monolithic";
+  loki: {
+    auth_enabled: boolean;
+    commonConfig: { replication_factor: number };
+    schemaConfig: { configs: { from: string; store: "tsdb"; object_store: "filesystem" | "s3"; schema: "v13"; index: { prefix: string; period: "24h" } }[] };
+    storage: { type: "filesystem" | "s3"; bucketNames?: { chunks: string; ruler: string }; s3?: { region: string } };
+    compactor: { retention_enabled: boolean; delete_request_store: "filesystem" | "s3"; working_directory: string };
+    limits_config: { retention_period: string; allow_structured_metadata: boolean; volume_enabled: boolean };
+  };
+  serviceAccount: { create: boolean; name: string; annotations: Record<string, string> };
+  singleBinary: { replicas: number; resources: ResourceSettings; persistence: { enabled: boolean; size: string; storageClass: string } };
+  read: { replicas: 0 };
+  write: { replicas: 0 };
+  backend: { replicas: 0 };
+  chunksCache: { enabled: boolean };
+  resultsCache: { enabled: boolean };
+  lokiCanary: { enabled: boolean };
+  test: { enabled: boolean };
+  minio: { enabled: boolean };
+}
+
+export const LOKI_SERVICE_ACCOUNT = "loki";
+
+/** Loki keeps retention in hours; config holds whole days. */
+export function lokiRetentionPeriod(logRetention: string): string {
+  return `${durationSeconds(logRetention)! / 3600}h`;
+}
+
+export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectStorage): LokiValues {
+  const loki = input.monitoring.loki;
+  const store = objectStorage ? "s3" : "filesystem";
+  return {
+    deploymentMode: "Monolithic",
+    loki: {
+      // One tenant: everything in the cluster writes and reads as "fake"; isolation is by NetworkPolicy.
+      auth_enabled: false,
+      commonConfig: { replication_factor: objectStorage ? Math.min(3, loki.replicas) : 1 },
+      schemaConfig: {
+        configs: [{ from: "2024-04-01", store: "tsdb", object_store: store, schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+      },
+      storage: objectStorage
+        ? { type: "s3", bucketNames: { chunks: objectStorage.bucketName, ruler: objectStorage.bucketName }, s3: { region: objectStorage.region } }
+        : { type: "filesystem" },
+      // Without the compactor's retention, Loki keeps logs forever whatever limits_config says.
+      compactor: { retention_enabled: true, delete_request_store: store, working_directory: "/var/loki/compactor" },
+      limits_config: { retention_period: lokiRetentionPeriod(input.logRetention), allow_structured_metadata: true, volume_enabled: true },
+    },
+    serviceAccount: {
+      create: true,
+      name: LOKI_SERVICE_ACCOUNT,
+      annotations: objectStorage ? { "eks.amazonaws.com/role-arn": objectStorage.roleArn } : {},
+    },
+    singleBinary: {
+      replicas: loki.replicas,
+      resources: loki.resources,
+      persistence: { enabled: true, size: loki.storageSize, storageClass: input.storageClass },
+    },
+    read: { replicas: 0 },
+    write: { replicas: 0 },
+    backend: { replicas: 0 },
+    // The memcached caches default to gigabytes of memory; production on S3 benefits, staging does not.
+    chunksCache: { enabled: objectStorage !== undefined },
+    resultsCache: { enabled: objectStorage !== undefined },
+    lokiCanary: { enabled: false },
+    test: { enabled: false },
+    minio: { enabled: false },
+  };
+}

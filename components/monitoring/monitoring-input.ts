@@ -1,0 +1,32 @@
+import type { MonitoringSettings } from "../../stacks/schema";
+
+/** The part of PlatformConfig the monitoring builders read. */
+export interface MonitoringInput {
+  readonly environment: "staging" | "production";
+  readonly clusterName: string;
+  readonly domain: string;
+  readonly namespace: string;
+  readonly storageClass: string;
+  readonly metricsRetention: string;
+  readonly logRetention: string;
+  readonly monitoring: MonitoringSettings;
+}
+
+/**
+ * Labels Prometheus selects PrometheusRules, ServiceMonitors, PodMonitors and Probes by, in every namespace.
+ * It is the chart's own release label on purpose: the chart and its subcharts (kube-state-metrics,
+ * node-exporter) already put it on their monitors and rules, so one explicit selector covers theirs and ours.
+ */
+export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { release: "kube-prometheus-stack" };
+
+/** In-cluster URLs of the services other components talk to. */
+export function monitoringUrls(namespace: string) {
+  const svc = (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
+  return {
+    prometheus: svc("kube-prometheus-stack-prometheus", 9090),
+    alertmanager: svc("kube-prometheus-stack-alertmanager", 9093),
+    loki: svc("loki-gateway", 80),
+    lokiPush: `${svc("loki-gateway", 80)}/loki/api/v1/push`,
+    blackboxExporter: `blackbox-exporter-prometheus-blackbox-exporter.${namespace}.svc.cluster.local:9115`,
+  };
+}

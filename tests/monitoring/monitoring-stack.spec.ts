@@ -1,0 +1,218 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BLACKBOX_MODULES, blackboxModules, probeManifest } from "../../components/monitoring";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { planStack, STACKS } from "../harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+const expected = {
+  staging: {
+    retention: "7d",
+    retentionSize: "18GB",
+    prometheus: { replicas: 1, storage: "20Gi" },
+    alertmanager: { replicas: 1 },
+    grafanaStorage: "2Gi",
+    lokiRetention: "168h",
+    cluster: "staging-eu-west-1",
+  },
+  production: {
+    retention: "30d",
+    retentionSize: "90GB",
+    prometheus: { replicas: 2, storage: "100Gi" },
+    alertmanager: { replicas: 3 },
+    grafanaStorage: "10Gi",
+    lokiRetention: "720h",
+    cluster: "prod-eu-west-1",
+  },
+} as const;
+
+describe("MonitoringStack", () => {
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      const want = expected[stack];
+
+      it("installs the four pinned charts from their repositories into the monitoring namespace", async () => {
+        const plan = await planStack(stack);
+        const pinned = [...plan.ofType(RELEASE), ...plan.ofType(CHART)]
+          .map((r) => [r.type, r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace])
+          .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+        expect(pinned).to.deep.equal([
+          [CHART, "alloy", "alloy", "1.11.1", "https://grafana.github.io/helm-charts", "monitoring"],
+          [CHART, "blackbox-exporter", "prometheus-blackbox-exporter", "11.17.2", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [RELEASE, "kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [RELEASE, "loki", "loki", "18.11.0", "https://grafana-community.github.io/helm-charts", "monitoring"],
+        ]);
+        for (const r of plan.ofType(RELEASE)) expect(r.inputs).to.include({ atomic: true, cleanupOnFail: true });
+      });
+
+      it("sizes Prometheus and Alertmanager for the stack: retention, storage, replicas, external labels", async () => {
+        const values = (await planStack(stack)).one(RELEASE, "platform-monitoring-kps-release").inputs.values as any;
+        const spec = values.prometheus.prometheusSpec;
+        expect(spec).to.include({ replicas: want.prometheus.replicas, retention: want.retention, retentionSize: want.retentionSize, scrapeInterval: "30s" });
+        expect(spec.externalLabels).to.deep.equal({ cluster: want.cluster, environment: stack });
+        expect(spec.storageSpec.volumeClaimTemplate.spec).to.deep.equal({
+          storageClassName: "gp3",
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: want.prometheus.storage } },
+        });
+        expect(values.alertmanager.alertmanagerSpec.replicas).to.equal(want.alertmanager.replicas);
+        expect(spec.podAntiAffinity).to.equal(stack === "production" ? "soft" : "");
+      });
+
+      it("makes Prometheus select rules, monitors and probes by an explicit label in every namespace", async () => {
+        const spec = ((await planStack(stack)).one(RELEASE, "platform-monitoring-kps-release").inputs.values as any).prometheus.prometheusSpec;
+        for (const kind of ["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"]) {
+          expect(spec[`${kind}SelectorNilUsesHelmValues`], kind).to.equal(false);
+          expect(spec[`${kind}Selector`], kind).to.deep.equal({ matchLabels: { release: "kube-prometheus-stack" } });
+        }
+        for (const kind of ["rule", "serviceMonitor", "podMonitor", "probe"]) expect(spec[`${kind}NamespaceSelector`], kind).to.deep.equal({});
+      });
+
+      it("gives Grafana its admin password through an existing Secret, never a Helm value", async () => {
+        const plan = await planStack(stack);
+        const grafana = (plan.one(RELEASE, "platform-monitoring-kps-release").inputs.values as any).grafana;
+        expect(grafana.admin).to.deep.equal({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        expect(grafana).to.not.have.property("adminPassword");
+        expect(grafana["grafana.ini"]["auth.anonymous"]).to.deep.equal({ enabled: false });
+        expect(grafana.sidecar.dashboards).to.include({ enabled: true, label: "grafana_dashboard", searchNamespace: "ALL" });
+        expect(grafana.sidecar.datasources).to.include({ enabled: true, defaultDatasourceEnabled: true });
+        expect(grafana.additionalDataSources.map((d: { type: string; url: string }) => [d.type, d.url])).to.deep.equal([
+          ["loki", "http://loki-gateway.monitoring.svc.cluster.local:80"],
+        ]);
+        expect(grafana.persistence).to.include({ enabled: true, size: want.grafanaStorage });
+        const secret = plan.object("Secret", "monitoring", "grafana-admin");
+        // The engine marks the whole map secret once one value in it is.
+        expect(secret.stringData).to.equal("[secret]");
+        expect(plan.one("kubernetes:core/v1:Secret", "platform-monitoring-kps-grafana-admin").secretPaths).to.deep.equal(["stringData"]);
+        expect(plan.one("random:index/randomPassword:RandomPassword", "platform-monitoring-kps-grafana-admin-password").inputs).to.include({ length: 32 });
+      });
+
+      it("runs Loki single-tenant on schema tsdb v13 with compactor retention for the stack", async () => {
+        const values = (await planStack(stack)).one(RELEASE, "platform-monitoring-loki-release").inputs.values as any;
+        expect(values.deploymentMode).to.equal("Monolithic");
+        expect(values.loki.auth_enabled).to.equal(false);
+        expect(values.loki.schemaConfig.configs).to.have.lengthOf(1);
+        expect(values.loki.schemaConfig.configs[0]).to.include({ store: "tsdb", schema: "v13", object_store: stack === "production" ? "s3" : "filesystem" });
+        expect(values.loki.compactor).to.include({ retention_enabled: true, delete_request_store: stack === "production" ? "s3" : "filesystem" });
+        expect(values.loki.limits_config.retention_period).to.equal(want.lokiRetention);
+      });
+
+      it("ships pod logs with Alloy, parsing the apps' JSON fields; only production drops DEBUG", async () => {
+        const values = (await planStack(stack)).one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
+        expect(values.controller).to.deep.equal({ type: "daemonset" });
+        const content: string = values.alloy.configMap.content;
+        expect(content).to.contain('url = "http://loki-gateway.monitoring.svc.cluster.local:80/loki/api/v1/push"');
+        for (const field of ["level", "request_id", "user_id", "duration_ms"]) expect(content).to.match(new RegExp(`\\b${field}\\s+= "${field}",`));
+        for (const field of ["request_id", "user_id", "duration_ms"]) expect(content).to.match(new RegExp(`stage\\.structured_metadata \\{[^}]*\\b${field}\\s+= ""`));
+        expect(content).to.match(/stage\.labels \{\n\s+values = \{ level = "" \}/);
+        expect(content.includes('value               = "DEBUG"')).to.equal(stack === "production");
+        expect(content).to.contain(`environment = "${stack}"`);
+      });
+
+      it("configures the blackbox exporter with every platform module", async () => {
+        const values = (await planStack(stack)).one(CHART, "platform-monitoring-blackbox-chart").inputs.values as any;
+        expect(Object.keys(values.config.modules).sort()).to.deep.equal([...BLACKBOX_MODULES].sort());
+        expect(values.replicas).to.equal(stack === "production" ? 2 : 1);
+      });
+    });
+  }
+
+  describe("Loki object storage", () => {
+    it("staging stores on a volume: no bucket, no role, no IRSA annotation", async () => {
+      const plan = await planStack("staging");
+      expect(plan.resources.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
+      const values = plan.one(RELEASE, "platform-monitoring-loki-release").inputs.values as any;
+      expect(values.loki.storage).to.deep.equal({ type: "filesystem" });
+      expect(values.serviceAccount.annotations).to.deep.equal({});
+      expect(values.singleBinary.persistence).to.deep.equal({ enabled: true, size: "20Gi", storageClass: "gp3" });
+    });
+
+    it("production writes to a private, KMS-encrypted, versioned, TLS-only bucket with lifecycle beyond retention", async () => {
+      const plan = await planStack("production");
+      const pab = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "platform-monitoring-loki-chunks-public-access").inputs;
+      expect(pab).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "platform-monitoring-loki-chunks-encryption").inputs as any;
+      expect(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("aws:kms");
+      const versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning", "platform-monitoring-loki-chunks-versioning").inputs as any;
+      expect(versioning.versioningConfiguration.status).to.equal("Enabled");
+      const lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-monitoring-loki-chunks-lifecycle").inputs as any;
+      expect(lifecycle.rules[0].expiration.days).to.equal(37);
+      const policy = JSON.parse(plan.one("aws:s3/bucketPolicy:BucketPolicy", "platform-monitoring-loki-chunks-tls-only").inputs.policy as string);
+      expect(policy.Statement[0]).to.include({ Effect: "Deny", Action: "s3:*" });
+      expect(policy.Statement[0].Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+    });
+
+    it("production reaches the bucket through an IRSA role bound to the loki ServiceAccount, with no static keys", async () => {
+      const plan = await planStack("production");
+      const role = plan.one("aws:iam/role:Role", "platform-monitoring-loki-irsa").inputs;
+      const trust = JSON.parse(role.assumeRolePolicy as string);
+      const issuer = "oidc.eks.eu-west-1.amazonaws.com/id/PRODEXAMPLE0000000000000000000000";
+      expect(trust.Statement[0].Action).to.equal("sts:AssumeRoleWithWebIdentity");
+      expect(trust.Statement[0].Condition.StringEquals).to.deep.equal({
+        [`${issuer}:sub`]: "system:serviceaccount:monitoring:loki",
+        [`${issuer}:aud`]: "sts.amazonaws.com",
+      });
+      const access = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", "platform-monitoring-loki-irsa-bucket-access").inputs.policy as string);
+      const actions = access.Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
+      expect(actions).to.deep.equal(["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+      for (const statement of access.Statement) for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:us-east-1:123456789012:platform-monitoring-loki-chunks(\/\*)?$/);
+      const values = plan.one(RELEASE, "platform-monitoring-loki-release").inputs.values as any;
+      expect(values.loki.storage).to.deep.equal({
+        type: "s3",
+        bucketNames: { chunks: "platform-monitoring-loki-chunks", ruler: "platform-monitoring-loki-chunks" },
+        s3: { region: "eu-west-1" },
+      });
+      expect(values.serviceAccount.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam:us-east-1:123456789012:platform-monitoring-loki-irsa" });
+      expect(JSON.stringify(values)).to.not.match(/accessKeyId|secretAccessKey/);
+    });
+  });
+
+  it("no generated password or configured secret appears in the printed plan or under build/<stack>/", () => {
+    for (const stack of STACKS) {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-secrets-"));
+      const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx"), ["plan/cli.ts", "--stack", stack, "--out", out], {
+        cwd: REPOSITORY_ROOT,
+        encoding: "utf8",
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      const texts = [result.stdout, result.stderr];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(d, e.name));
+          else texts.push(fs.readFileSync(path.join(d, e.name), "utf8"));
+        }
+      };
+      walk(out);
+      const all = texts.join("\n");
+      // The mock provider's password is "mock-<name>-result"; the stack files' secure values start "v1:placeholder".
+      expect(all).to.not.contain("grafana-admin-password-result");
+      expect(all).to.not.contain("v1:placeholder");
+      expect(all).to.contain('stringData: "[secret]"');
+    }
+  });
+
+  describe("blackbox builders", () => {
+    it("https probes validate certificates and api_health checks the JSON body", () => {
+      const modules = blackboxModules() as any;
+      expect(modules.https_2xx.http.fail_if_not_ssl).to.equal(true);
+      expect(modules.https_2xx.http.tls_config.insecure_skip_verify).to.equal(false);
+      expect(modules.api_health.http.fail_if_body_not_matches_regexp).to.deep.equal(['"status"\\s*:\\s*"(ok|healthy|pass)"']);
+      expect(modules.dns.prober).to.equal("dns");
+    });
+
+    it("probeManifest makes a Probe Prometheus selects, pointing at the exporter", () => {
+      const probe = probeManifest(
+        { name: "api-health", namespace: "apps", module: "api_health", urls: ["http://api.apps.svc/health/ready"], labels: { service: "api" }, interval: "30s" },
+        "monitoring",
+      );
+      expect(probe.metadata.labels).to.deep.equal({ release: "kube-prometheus-stack" });
+      expect(probe.spec.prober.url).to.equal("blackbox-exporter-prometheus-blackbox-exporter.monitoring.svc.cluster.local:9115");
+      expect(probe.spec.targets.staticConfig).to.deep.equal({ static: ["http://api.apps.svc/health/ready"], labels: { service: "api" } });
+    });
+  });
+});
