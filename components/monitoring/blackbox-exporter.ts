@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { blackboxValues, probeManifest, type ProbeTarget } from "./blackbox";
-import { CHARTS, RELEASES } from "./charts";
+import { helmChartArgs } from "./charts";
 import type { MonitoringInput } from "./monitoring-input";
 
 export type BlackboxExporterArgs = MonitoringInput;
@@ -17,14 +17,7 @@ export class BlackboxExporter extends pulumi.ComponentResource {
     super("platform:monitoring:BlackboxExporter", name, {}, opts);
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
-      {
-        name: RELEASES.blackboxExporter,
-        namespace: args.namespace,
-        chart: CHARTS.blackboxExporter.chart,
-        version: CHARTS.blackboxExporter.version,
-        repositoryOpts: { repo: CHARTS.blackboxExporter.repository },
-        values: blackboxValues(args),
-      },
+      helmChartArgs("blackboxExporter", args.namespace, blackboxValues(args)),
       { parent: this },
     );
     this.registerOutputs({});

@@ -27,3 +27,9 @@ export const RELEASES = {
   alloy: "alloy",
   blackboxExporter: "blackbox-exporter",
 } as const;
+
+/** The arguments every Helm release and chart of the platform shares: pinned chart, fixed name, namespace. */
+export function helmChartArgs<V>(release: keyof typeof RELEASES, namespace: string, values: V) {
+  const ref: ChartRef = CHARTS[release];
+  return { name: RELEASES[release], namespace, chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repository }, values };
+}

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CHARTS, RELEASES } from "./charts";
+import { helmChartArgs } from "./charts";
 import { GRAFANA_ADMIN_SECRET, kubePrometheusStackValues } from "./kube-prometheus-stack-values";
 import type { MonitoringInput } from "./monitoring-input";
 
@@ -32,12 +32,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
-        name: RELEASES.kubePrometheusStack,
-        namespace: args.namespace,
-        chart: CHARTS.kubePrometheusStack.chart,
-        version: CHARTS.kubePrometheusStack.version,
-        repositoryOpts: { repo: CHARTS.kubePrometheusStack.repository },
-        values: kubePrometheusStackValues(args),
+        ...helmChartArgs("kubePrometheusStack", args.namespace, kubePrometheusStackValues(args)),
         atomic: true,
         cleanupOnFail: true,
         timeout: 900,

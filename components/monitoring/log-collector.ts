@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { alloyValues } from "./alloy-config";
-import { CHARTS, RELEASES } from "./charts";
+import { helmChartArgs } from "./charts";
 import type { MonitoringInput } from "./monitoring-input";
 
 export type LogCollectorArgs = MonitoringInput;
@@ -18,14 +18,7 @@ export class LogCollector extends pulumi.ComponentResource {
     super("platform:monitoring:LogCollector", name, {}, opts);
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
-      {
-        name: RELEASES.alloy,
-        namespace: args.namespace,
-        chart: CHARTS.alloy.chart,
-        version: CHARTS.alloy.version,
-        repositoryOpts: { repo: CHARTS.alloy.repository },
-        values: alloyValues(args),
-      },
+      helmChartArgs("alloy", args.namespace, alloyValues(args)),
       { parent: this },
     );
     this.registerOutputs({});

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, RELEASES } from "./charts";
+import { helmChartArgs } from "./charts";
 import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
 import { lokiBucketAccessPolicy, lokiBucketExpirationDays, serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "./loki-storage-policies";
 import type { MonitoringInput } from "./monitoring-input";
@@ -75,12 +75,7 @@ export class Loki extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
-        name: RELEASES.loki,
-        namespace: args.namespace,
-        chart: CHARTS.loki.chart,
-        version: CHARTS.loki.version,
-        repositoryOpts: { repo: CHARTS.loki.repository },
-        values: storage ? storage.apply((s) => lokiValues(args, s)) : lokiValues(args),
+        ...helmChartArgs("loki", args.namespace, storage ? storage.apply((s) => lokiValues(args, s)) : lokiValues(args)),
         atomic: true,
         cleanupOnFail: true,
         timeout: 900,
