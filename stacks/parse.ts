@@ -112,6 +112,12 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i) problems.push({ path: `namespaces[${i}].name`, reason: `duplicate namespace "${name}"` });
   });
+  for (const [key, list] of [["databases", settings.databases], ["caches", settings.caches]] as const) {
+    const names = list.map((entry) => entry.name);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) problems.push({ path: `${key}[${i}].name`, reason: `duplicate ${key === "databases" ? "database" : "cache"} "${name}"` });
+    });
+  }
   if (settings.monitoring.loki.storage === "s3" && settings.oidcProviderArn === "") {
     problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)" });
   }
@@ -123,6 +129,9 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
     for (const [path, value, minimum] of ha) {
       if (value < minimum) problems.push({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` });
     }
+  }
+  if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
+    problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
   }
   if (!known.has(settings.monitoringNamespace)) {
     problems.push({

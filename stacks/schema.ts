@@ -88,6 +88,44 @@ export const MonitoringSchema = z.strictObject({
   blackbox: z.strictObject({ replicas: replicas(5), resources }),
 });
 
+const postgresIdentifier = (what: string) =>
+  z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: `must be a lower-case PostgreSQL identifier (${what})` });
+
+const hostName = z.string().regex(DNS_NAME, { error: "must be a DNS name such as orders-db.example.internal" });
+
+const existingSecretRef = z.strictObject({ name: dnsLabel("secret"), key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) });
+
+export const DatabaseSchema = z.strictObject({
+  /** Logical name; names the backup CronJob, the exporter release and the backup prefix. */
+  name: dnsLabel("database entry"),
+  host: hostName,
+  port: z.number().int().min(1).max(65535),
+  database: postgresIdentifier("database"),
+  /** Role the backups and the exporter log in as (needs pg_read_all_data and pg_monitor). */
+  user: postgresIdentifier("role"),
+  sslMode: z.enum(["disable", "require", "verify-full"]),
+  /**
+   * generated: the platform owns the role's password (random, stored in Secrets it creates; the DBA sets it
+   * on the role once). existingSecret: a Secret of that name and key already exists in the backup and
+   * monitoring namespaces.
+   */
+  password: z.union([z.literal("generated"), z.strictObject({ existingSecret: existingSecretRef })]),
+  backup: z.strictObject({
+    enabled: z.boolean(),
+    /** Tables the restore drill counts rows in (schema.table); each must hold at least one row. */
+    drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
+  }),
+  exporter: z.boolean(),
+});
+
+export const CacheSchema = z.strictObject({
+  name: dnsLabel("cache entry"),
+  host: hostName,
+  port: z.number().int().min(1).max(65535),
+  /** Secret holding the Redis password in the monitoring namespace; omit for Redis without AUTH. */
+  passwordSecret: existingSecretRef.optional(),
+});
+
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
 export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -107,6 +145,8 @@ export const StackSettingsSchema = z.strictObject({
   backupSchedule: cronSchedule,
   /** Namespace where Prometheus runs; every namespace admits scrapes from it. */
   monitoringNamespace: dnsLabel("namespace"),
+  /** Namespace of the backup and restore-drill CronJobs. */
+  backupNamespace: dnsLabel("namespace"),
   /** Namespace of the cluster's ingress controller (not managed here); apps admit traffic from it. */
   ingressControllerNamespace: dnsLabel("namespace"),
   /** StorageClass of every PersistentVolumeClaim the platform requests. */
@@ -116,6 +156,10 @@ export const StackSettingsSchema = z.strictObject({
     error: "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
   }),
   monitoring: MonitoringSchema,
+  /** PostgreSQL databases the platform backs up and monitors. */
+  databases: z.array(DatabaseSchema),
+  /** Redis instances the platform monitors. */
+  caches: z.array(CacheSchema),
   namespaces: z.array(NamespaceSchema).min(1, { error: "must list at least one namespace" }),
   alertEmailTo: email,
   alertEmailFrom: email,
@@ -127,6 +171,8 @@ export const StackSettingsSchema = z.strictObject({
 export type StackSettings = z.infer<typeof StackSettingsSchema>;
 export type NamespaceSettings = z.infer<typeof NamespaceSchema>;
 export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
+export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
+export type CacheSettings = z.infer<typeof CacheSchema>;
 export type ResourceSettings = z.infer<typeof resources>;
 
 /** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */

@@ -18,6 +18,9 @@ export const CHARTS = {
   // Promtail reached end of life on 2026-03-02; Alloy is its successor and stays in the grafana repository.
   alloy: { chart: "alloy", version: "1.11.1", repository: "https://grafana.github.io/helm-charts" },
   blackboxExporter: { chart: "prometheus-blackbox-exporter", version: "11.17.2", repository: "https://prometheus-community.github.io/helm-charts" },
+  postgresExporter: { chart: "prometheus-postgres-exporter", version: "8.2.0", repository: "https://prometheus-community.github.io/helm-charts" },
+  redisExporter: { chart: "prometheus-redis-exporter", version: "6.29.0", repository: "https://prometheus-community.github.io/helm-charts" },
+  pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0", repository: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** Release names, fixed so Service names (and the URLs other components build from them) are stable. */
@@ -26,10 +29,17 @@ export const RELEASES = {
   loki: "loki",
   alloy: "alloy",
   blackboxExporter: "blackbox-exporter",
+  postgresExporter: "postgres-exporter",
+  redisExporter: "redis-exporter",
+  pushgateway: "pushgateway",
 } as const;
 
-/** The arguments every Helm release and chart of the platform shares: pinned chart, fixed name, namespace. */
-export function helmChartArgs<V>(release: keyof typeof RELEASES, namespace: string, values: V) {
+/**
+ * The arguments every Helm release and chart of the platform shares: pinned chart, fixed name (suffixed
+ * with the instance for charts installed once per database or cache), namespace.
+ */
+export function helmChartArgs<V>(release: keyof typeof RELEASES, namespace: string, values: V, instance?: string) {
   const ref: ChartRef = CHARTS[release];
-  return { name: RELEASES[release], namespace, chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repository }, values };
+  const name = instance ? `${RELEASES[release]}-${instance}` : RELEASES[release];
+  return { name, namespace, chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repository }, values };
 }

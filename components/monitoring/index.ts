@@ -2,6 +2,8 @@ export * from "./alloy-config";
 export * from "./blackbox";
 export * from "./blackbox-exporter";
 export * from "./charts";
+export * from "./data-tier-exporters";
+export * from "./exporters";
 export * from "./kube-prometheus-stack";
 export * from "./kube-prometheus-stack-values";
 export * from "./log-collector";

@@ -28,5 +28,6 @@ export function monitoringUrls(namespace: string) {
     loki: svc("loki-gateway", 80),
     lokiPush: `${svc("loki-gateway", 80)}/loki/api/v1/push`,
     blackboxExporter: `blackbox-exporter-prometheus-blackbox-exporter.${namespace}.svc.cluster.local:9115`,
+    pushgateway: svc("pushgateway-prometheus-pushgateway", 9091),
   };
 }

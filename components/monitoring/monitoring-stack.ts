@@ -1,10 +1,19 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { CacheSettings, DatabaseSettings } from "../../stacks/schema";
 import { BlackboxExporter } from "./blackbox-exporter";
+import { helmChartArgs } from "./charts";
+import { DataTierExporters } from "./data-tier-exporters";
+import { pushgatewayValues } from "./exporters";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Loki, type LokiArgs } from "./loki";
 import { LogCollector } from "./log-collector";
 
-export type MonitoringStackArgs = LokiArgs;
+export interface MonitoringStackArgs extends LokiArgs {
+  /** Databases to run a postgres-exporter for (entries with `exporter: true`). */
+  readonly databases: readonly DatabaseSettings[];
+  readonly caches: readonly CacheSettings[];
+}
 
 /** The observability stack of one environment: metrics, alerting, dashboards, logs and probes. */
 export class MonitoringStack extends pulumi.ComponentResource {
@@ -12,6 +21,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly loki: Loki;
   public readonly logCollector: LogCollector;
   public readonly blackboxExporter: BlackboxExporter;
+  public readonly pushgateway: k8s.helm.v4.Chart;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:monitoring:MonitoringStack", name, {}, opts);
@@ -22,6 +32,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const afterCrds = { parent: this, dependsOn: [this.kubePrometheusStack] };
     this.logCollector = new LogCollector(`${name}-alloy`, args, { ...afterCrds, dependsOn: [this.kubePrometheusStack, this.loki] });
     this.blackboxExporter = new BlackboxExporter(`${name}-blackbox`, args, afterCrds);
+    // helm.v4.Chart: one Deployment and its PVC, previewed object by object.
+    this.pushgateway = new k8s.helm.v4.Chart(`${name}-pushgateway`, helmChartArgs("pushgateway", args.namespace, pushgatewayValues(args.storageClass)), afterCrds);
+    new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches }, afterCrds);
     this.registerOutputs({});
   }
 }

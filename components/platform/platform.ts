@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { PlatformNamespace } from "../core";
+import { credentialNamespaces, DatabaseCredentials } from "../databases";
 import { MonitoringStack } from "../monitoring";
 import { namespaceSpecs } from "./namespace-specs";
 
@@ -11,6 +12,8 @@ import { namespaceSpecs } from "./namespace-specs";
 export class Platform extends pulumi.ComponentResource {
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
   public readonly monitoring: MonitoringStack;
+  /** Generated role passwords by database entry, for the DBA to set on the roles. */
+  public readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
@@ -19,6 +22,17 @@ export class Platform extends pulumi.ComponentResource {
       namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, { parent: this });
     }
     this.namespaces = namespaces;
+    const credentials: DatabaseCredentials[] = [];
+    for (const db of config.databases.filter((d) => d.password === "generated")) {
+      const inNamespaces = credentialNamespaces(db, config.monitoringNamespace, config.backupNamespace);
+      credentials.push(
+        new DatabaseCredentials(
+          `${name}-db-${db.name}`,
+          { database: db.name, user: db.user, namespaces: inNamespaces, environment: config.environment },
+          { parent: this, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
+        ),
+      );
+    }
     this.monitoring = new MonitoringStack(
       `${name}-monitoring`,
       {
@@ -32,9 +46,12 @@ export class Platform extends pulumi.ComponentResource {
         monitoring: config.monitoring,
         awsRegion: config.awsRegion,
         oidcProviderArn: config.oidcProviderArn,
+        databases: config.databases,
+        caches: config.caches,
       },
-      { parent: this, dependsOn: [namespaces[config.monitoringNamespace]] },
+      { parent: this, dependsOn: [namespaces[config.monitoringNamespace], ...credentials] },
     );
+    this.databasePasswords = Object.fromEntries(credentials.map((c, i) => [config.databases.filter((d) => d.password === "generated")[i].name, c.password]));
     this.registerOutputs({ namespaces: Object.keys(namespaces) });
   }
 }

@@ -46,6 +46,9 @@ describe("MonitoringStack", () => {
           [CHART, "blackbox-exporter", "prometheus-blackbox-exporter", "11.17.2", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "loki", "loki", "18.11.0", "https://grafana-community.github.io/helm-charts", "monitoring"],
+          [CHART, "postgres-exporter-orders", "prometheus-postgres-exporter", "8.2.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [CHART, "pushgateway", "prometheus-pushgateway", "3.8.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [CHART, "redis-exporter-sessions", "prometheus-redis-exporter", "6.29.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
         ]);
         for (const r of plan.ofType(RELEASE)) expect(r.inputs).to.include({ atomic: true, cleanupOnFail: true });
       });
@@ -121,6 +124,43 @@ describe("MonitoringStack", () => {
       });
     });
   }
+
+  describe("data-tier exporters", () => {
+    for (const stack of STACKS) {
+      it(`${stack}: postgres-exporter logs in with the generated credentials Secret; redis-exporter per cache`, async () => {
+        const plan = await planStack(stack);
+        const pg = plan.one(CHART, "platform-monitoring-exporters-postgres-orders").inputs.values as any;
+        expect(pg.config.datasource).to.deep.equal({
+          host: stack === "production" ? "orders.cluster-example.eu-west-1.rds.amazonaws.com" : "orders.cluster-example-staging.eu-west-1.rds.amazonaws.com",
+          port: "5432",
+          user: "platform_backup",
+          database: "orders",
+          sslmode: stack === "production" ? "verify-full" : "require",
+          passwordSecret: { name: "db-orders-credentials", key: "password" },
+        });
+        expect(pg.serviceMonitor).to.include({ enabled: true });
+        expect(pg.serviceMonitor.labels).to.deep.equal({ release: "kube-prometheus-stack" });
+        expect(pg.securityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+        const redis = plan.one(CHART, "platform-monitoring-exporters-redis-sessions").inputs.values as any;
+        expect(redis.redisAddress).to.equal(
+          stack === "production" ? "redis://sessions.example.euw1.cache.amazonaws.com:6379" : "redis://sessions-staging.example.euw1.cache.amazonaws.com:6379",
+        );
+        expect(redis.auth).to.deep.equal(stack === "production" ? { enabled: true, secret: { name: "redis-sessions-auth", key: "password" } } : { enabled: false, secret: { name: "", key: "" } });
+        // The generated password reaches the exporter's and the backup jobs' namespaces as Secrets only.
+        for (const ns of ["monitoring", "backups"]) {
+          const secret = plan.object("Secret", ns, "db-orders-credentials");
+          expect(secret.stringData).to.equal("[secret]");
+        }
+        expect(JSON.stringify(pg)).to.not.contain("mock-");
+      });
+    }
+
+    it("the Pushgateway keeps pushed backup metrics across restarts and keeps their labels", async () => {
+      const values = (await planStack("production")).one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
+      expect(values.serviceMonitor).to.deep.equal({ enabled: true, honorLabels: true, additionalLabels: { release: "kube-prometheus-stack" } });
+      expect(values.persistentVolume).to.deep.equal({ enabled: true, size: "1Gi", storageClass: "gp3" });
+    });
+  });
 
   describe("Loki object storage", () => {
     it("staging stores on a volume: no bucket, no role, no IRSA annotation", async () => {

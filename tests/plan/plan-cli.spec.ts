@@ -42,10 +42,11 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
   return file;
 }
 
-// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8).
+// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8);
+// both stacks have one database (credentials Secret in monitoring and backups) and one cache.
 const COUNTS = {
-  staging: { resources: 42, manifests: 28 },
-  production: { resources: 50, manifests: 28 },
+  staging: { resources: 50, manifests: 30 },
+  production: { resources: 58, manifests: 30 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -71,7 +72,15 @@ describe("offline plan (npm run plan)", () => {
 
       it("writes each Helm release's chart, version, repository and values under helm/", () => {
         const files = [...filesUnder(out).keys()].filter((f) => f.startsWith("helm/")).sort();
-        expect(files).to.deep.equal(["helm/alloy.yaml", "helm/blackbox-exporter.yaml", "helm/kube-prometheus-stack.yaml", "helm/loki.yaml"]);
+        expect(files).to.deep.equal([
+          "helm/alloy.yaml",
+          "helm/blackbox-exporter.yaml",
+          "helm/kube-prometheus-stack.yaml",
+          "helm/loki.yaml",
+          "helm/postgres-exporter-orders.yaml",
+          "helm/pushgateway.yaml",
+          "helm/redis-exporter-sessions.yaml",
+        ]);
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
         expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
         expect(kps.repositoryOpts).to.deep.equal({ repo: "https://prometheus-community.github.io/helm-charts" });
@@ -127,11 +136,11 @@ describe("offline plan (npm run plan)", () => {
 
   it("--config plans an alternative stack file", () => {
     const file = editedStackFile("staging", (c) => {
-      c["platform:namespaces"] = c["platform:namespaces"].filter((ns: { name: string }) => ns.name !== "backups");
+      c["platform:caches"] = [];
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^32 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^49 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -175,8 +184,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(50);
-    expect(diff.removed).to.have.lengthOf(42);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("50 to add, 42 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(58);
+    expect(diff.removed).to.have.lengthOf(50);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("58 to add, 50 to delete, 0 to update");
   });
 });

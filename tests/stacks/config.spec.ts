@@ -168,7 +168,7 @@ describe("stack configuration", () => {
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
       ],
-      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => (ns[2].name = "apps")), 'namespaces[2].name: duplicate namespace "apps"'],
+      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[3].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
         "staging",
@@ -210,6 +210,25 @@ describe("stack configuration", () => {
           v.monitoring = JSON.stringify(m);
         },
         "oidcProviderArn: is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)",
+      ],
+      [
+        "duplicate database",
+        "production",
+        (v) => {
+          const dbs = JSON.parse(v.databases);
+          v.databases = JSON.stringify([...dbs, dbs[0]]);
+        },
+        'databases[1].name: duplicate database "orders"',
+      ],
+      [
+        "drill table without schema",
+        "staging",
+        (v) => {
+          const dbs = JSON.parse(v.databases);
+          dbs[0].backup.drillTables = ["orders"];
+          v.databases = JSON.stringify(dbs);
+        },
+        'databases[0].backup.drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
       ],
       ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
     ];

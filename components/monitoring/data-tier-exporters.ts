@@ -1,0 +1,34 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { CacheSettings, DatabaseSettings } from "../../stacks/schema";
+import { databasePasswordSecret } from "../databases/credentials";
+import { helmChartArgs } from "./charts";
+import { postgresExporterValues, redisExporterValues } from "./exporters";
+
+export interface DataTierExportersArgs {
+  readonly namespace: string;
+  /** Databases with `exporter: true`. */
+  readonly databases: readonly DatabaseSettings[];
+  readonly caches: readonly CacheSettings[];
+}
+
+/**
+ * One postgres-exporter per monitored database and one redis-exporter per cache. helm.v4.Chart: small
+ * stateless Deployments whose objects preview and diff individually.
+ */
+export class DataTierExporters extends pulumi.ComponentResource {
+  constructor(name: string, args: DataTierExportersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:monitoring:DataTierExporters", name, {}, opts);
+    for (const db of args.databases) {
+      new k8s.helm.v4.Chart(
+        `${name}-postgres-${db.name}`,
+        helmChartArgs("postgresExporter", args.namespace, postgresExporterValues(db, databasePasswordSecret(db)), db.name),
+        { parent: this },
+      );
+    }
+    for (const cache of args.caches) {
+      new k8s.helm.v4.Chart(`${name}-redis-${cache.name}`, helmChartArgs("redisExporter", args.namespace, redisExporterValues(cache), cache.name), { parent: this });
+    }
+    this.registerOutputs({});
+  }
+}

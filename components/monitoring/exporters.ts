@@ -1,0 +1,72 @@
+import type { CacheSettings, DatabaseSettings, ResourceSettings } from "../../stacks/schema";
+import type { SecretKeyRef } from "../databases/credentials";
+import { PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+
+/** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
+const hardened = {
+  podSecurityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
+};
+
+const EXPORTER_RESOURCES: ResourceSettings = { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+/** The subset of prometheus-postgres-exporter 8.x values the platform sets. */
+export interface PostgresExporterValues {
+  config: {
+    datasource: { host: string; port: string; user: string; database: string; sslmode: string; passwordSecret: SecretKeyRef };
+  };
+  serviceMonitor: { enabled: boolean; labels: Record<string, string>; targetLabels: string[] };
+  podLabels: Record<string, string>;
+  resources: ResourceSettings;
+  podSecurityContext: typeof hardened.podSecurityContext;
+  securityContext: typeof hardened.securityContext;
+}
+
+export function postgresExporterValues(db: DatabaseSettings, password: SecretKeyRef): PostgresExporterValues {
+  return {
+    config: { datasource: { host: db.host, port: String(db.port), user: db.user, database: db.database, sslmode: db.sslMode, passwordSecret: { ...password } } },
+    serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS }, targetLabels: ["platform.io/database"] },
+    podLabels: { "platform.io/database": db.name },
+    resources: EXPORTER_RESOURCES,
+    ...hardened,
+  };
+}
+
+/** The subset of prometheus-redis-exporter 6.x values the platform sets. */
+export interface RedisExporterValues {
+  redisAddress: string;
+  auth: { enabled: boolean; secret: { name: string; key: string } };
+  serviceMonitor: { enabled: boolean; labels: Record<string, string> };
+  resources: ResourceSettings;
+  podSecurityContext: typeof hardened.podSecurityContext;
+  securityContext: typeof hardened.securityContext;
+}
+
+export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
+  return {
+    redisAddress: `redis://${cache.host}:${cache.port}`,
+    auth: cache.passwordSecret ? { enabled: true, secret: { ...cache.passwordSecret } } : { enabled: false, secret: { name: "", key: "" } },
+    serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
+    resources: EXPORTER_RESOURCES,
+    ...hardened,
+  };
+}
+
+/** The subset of prometheus-pushgateway 3.x values the platform sets. */
+export interface PushgatewayValues {
+  serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
+  persistentVolume: { enabled: boolean; size: string; storageClass: string };
+  resources: ResourceSettings;
+}
+
+/**
+ * The Pushgateway receives the backup jobs' last-success/failure gauges. Its store is persisted, because a
+ * restart would otherwise forget the last success and fire BackupTooOld for every database at once.
+ */
+export function pushgatewayValues(storageClass: string): PushgatewayValues {
+  return {
+    serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
+    persistentVolume: { enabled: true, size: "1Gi", storageClass },
+    resources: EXPORTER_RESOURCES,
+  };
+}
