@@ -118,6 +118,9 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
       if (names.indexOf(name) !== i) problems.push({ path: `${key}[${i}].name`, reason: `duplicate ${key === "databases" ? "database" : "cache"} "${name}"` });
     });
   }
+  if (settings.databases.some((db) => db.backup.enabled) && settings.oidcProviderArn === "") {
+    problems.push({ path: "oidcProviderArn", reason: "is required when a database has backups enabled (the backup jobs reach S3 through an IRSA role)" });
+  }
   if (settings.monitoring.loki.storage === "s3" && settings.oidcProviderArn === "") {
     problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)" });
   }

@@ -143,6 +143,11 @@ export const StackSettingsSchema = z.strictObject({
   logRetention: wholeDays,
   backupRetention: wholeDays,
   backupSchedule: cronSchedule,
+  restoreDrillSchedule: cronSchedule,
+  /** Image of the backup and drill jobs: bash, pg_dump/pg_restore (major >= the servers'), awscli v2, curl. */
+  backupImage: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[0-9][-.\w]*|@sha256:[0-9a-f]{64})$/, {
+    error: "must be an immutable image reference (a version tag like 15.18-1 or a digest)",
+  }),
   /** Namespace where Prometheus runs; every namespace admits scrapes from it. */
   monitoringNamespace: dnsLabel("namespace"),
   /** Namespace of the backup and restore-drill CronJobs. */

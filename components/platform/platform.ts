@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
+import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
-import { MonitoringStack } from "../monitoring";
+import { MonitoringStack, monitoringUrls } from "../monitoring";
 import { namespaceSpecs } from "./namespace-specs";
 
 /**
@@ -12,6 +13,7 @@ import { namespaceSpecs } from "./namespace-specs";
 export class Platform extends pulumi.ComponentResource {
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
   public readonly monitoring: MonitoringStack;
+  public readonly backups?: DatabaseBackups;
   /** Generated role passwords by database entry, for the DBA to set on the roles. */
   public readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -51,6 +53,25 @@ export class Platform extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [namespaces[config.monitoringNamespace], ...credentials] },
     );
+    const backedUp = config.databases.filter((db) => db.backup.enabled);
+    if (backedUp.length > 0) {
+      this.backups = new DatabaseBackups(
+        `${name}-backups`,
+        {
+          stack: config.stack,
+          environment: config.environment,
+          namespace: config.backupNamespace,
+          retention: config.backupRetention,
+          schedule: config.backupSchedule,
+          drillSchedule: config.restoreDrillSchedule,
+          image: config.backupImage,
+          oidcProviderArn: config.oidcProviderArn,
+          pushgatewayUrl: monitoringUrls(config.monitoringNamespace).pushgateway,
+          databases: backedUp,
+        },
+        { parent: this, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
+      );
+    }
     this.databasePasswords = Object.fromEntries(credentials.map((c, i) => [config.databases.filter((d) => d.password === "generated")[i].name, c.password]));
     this.registerOutputs({ namespaces: Object.keys(namespaces) });
   }

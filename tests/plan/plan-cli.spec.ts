@@ -43,10 +43,11 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
 }
 
 // Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8);
-// both stacks have one database (credentials Secret in monitoring and backups) and one cache.
+// both stacks have one database (credentials Secret in monitoring and backups, backup bucket, KMS key,
+// role, CronJobs) and one cache.
 const COUNTS = {
-  staging: { resources: 50, manifests: 30 },
-  production: { resources: 58, manifests: 30 },
+  staging: { resources: 67, manifests: 34 },
+  production: { resources: 75, manifests: 34 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -140,7 +141,7 @@ describe("offline plan (npm run plan)", () => {
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^49 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^66 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -184,8 +185,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(58);
-    expect(diff.removed).to.have.lengthOf(50);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("58 to add, 50 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(75);
+    expect(diff.removed).to.have.lengthOf(67);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("75 to add, 67 to delete, 0 to update");
   });
 });

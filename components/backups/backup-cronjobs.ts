@@ -1,0 +1,216 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfigMap } from "kubernetes-types/core/v1";
+import type { CronJob } from "kubernetes-types/batch/v1";
+import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
+import { commonLabels } from "../core/labels";
+import type { SecretKeyRef } from "../databases/credentials";
+
+/** Plain data for one database's backup and restore-drill jobs. */
+export interface PostgresBackupSpec {
+  readonly environment: string;
+  readonly namespace: string;
+  /** Database entry name (DNS label). */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly sslMode: string;
+  readonly password: SecretKeyRef;
+  readonly schedule: string;
+  readonly drillSchedule: string;
+  readonly drillTables: readonly string[];
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly kmsKeyArn: string;
+  readonly serviceAccount: string;
+  readonly pushgatewayUrl: string;
+  /** Image with bash, pg_dump/pg_restore (major >= the server's), awscli v2 and curl. */
+  readonly image: string;
+}
+
+export const SCRIPTS_DIR = path.join(__dirname, "scripts");
+export const BACKUP_SCRIPT = "pg-backup.sh";
+export const DRILL_SCRIPT = "pg-restore-drill.sh";
+
+// The drill restores into a throwaway PostgreSQL that runs beside it in the same pod (a native sidecar),
+// so a drill never loads or needs CREATEDB on the production server. Same major as the dumps' server.
+export const DRILL_POSTGRES_IMAGE = "postgres:15.18-bookworm";
+
+/** The scripts as ConfigMap data, read from the repository so the cluster runs exactly what the tests ran. */
+export function backupScriptsConfigMap(spec: Pick<PostgresBackupSpec, "environment" | "namespace" | "name">): ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `pg-backup-scripts-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") },
+    data: Object.fromEntries([BACKUP_SCRIPT, DRILL_SCRIPT].map((file) => [file, fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8")])),
+  };
+}
+
+function labels(spec: Pick<PostgresBackupSpec, "environment" | "name">, component: "backup" | "restore-drill"): Record<string, string> {
+  return {
+    ...commonLabels(spec.environment),
+    "app.kubernetes.io/name": `pg-${component}`,
+    "app.kubernetes.io/instance": spec.name,
+    "platform.io/component": component,
+    "platform.io/database": spec.name,
+  };
+}
+
+const restricted = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+function jobPod(spec: PostgresBackupSpec, containers: Container[], extra: Partial<PodSpec> = {}): PodSpec {
+  const volumes: Volume[] = [
+    { name: "scripts", configMap: { name: `pg-backup-scripts-${spec.name}`, defaultMode: 0o555 } },
+    // Sized for one compressed dump; the scripts report "scratch area full" when it is not enough.
+    { name: "scratch", emptyDir: { sizeLimit: "20Gi" } },
+  ];
+  return {
+    serviceAccountName: spec.serviceAccount,
+    restartPolicy: "Never",
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+    containers,
+    volumes: [...volumes, ...(extra.volumes ?? [])],
+    ...(extra.initContainers ? { initContainers: extra.initContainers } : {}),
+  };
+}
+
+function scriptContainer(spec: PostgresBackupSpec, script: string, env: Container["env"]): Container {
+  return {
+    name: script.replace(/\.sh$/, ""),
+    image: spec.image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["/bin/bash", `/scripts/${script}`],
+    env: [
+      { name: "BACKUP_BUCKET", value: spec.bucket },
+      { name: "BACKUP_PREFIX", value: spec.prefix },
+      { name: "PUSHGATEWAY_URL", value: spec.pushgatewayUrl },
+      { name: "SCRATCH_DIR", value: "/scratch" },
+      // awscli and libpq write caches and history under HOME; the root filesystem is read-only.
+      { name: "HOME", value: "/scratch" },
+      { name: "TMPDIR", value: "/scratch" },
+      ...(env ?? []),
+    ],
+    volumeMounts: [
+      { name: "scripts", mountPath: "/scripts", readOnly: true },
+      { name: "scratch", mountPath: "/scratch" },
+    ],
+    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    securityContext: restricted,
+  };
+}
+
+const cronJobDefaults = {
+  concurrencyPolicy: "Forbid" as const,
+  // A missed run (controller down, cluster upgrade) still starts within the hour, not a day later.
+  startingDeadlineSeconds: 3600,
+  successfulJobsHistoryLimit: 3,
+  failedJobsHistoryLimit: 5,
+  timeZone: "Etc/UTC",
+};
+
+type Identity = Pick<PostgresBackupSpec, "environment" | "namespace" | "name">;
+
+/** Name, namespace and labels of the backup CronJob (known before the bucket exists). */
+export function backupCronJobMetadata(spec: Identity) {
+  return { name: `pg-backup-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") };
+}
+
+/** Name, namespace and labels of the restore-drill CronJob. */
+export function restoreDrillCronJobMetadata(spec: Identity) {
+  return { name: `pg-restore-drill-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "restore-drill") };
+}
+
+/** The nightly CronJob running pg-backup.sh against the database. */
+export function backupCronJob(spec: PostgresBackupSpec): CronJob {
+  const env: Container["env"] = [
+    { name: "PGHOST", value: spec.host },
+    { name: "PGPORT", value: String(spec.port) },
+    { name: "PGDATABASE", value: spec.database },
+    { name: "PGUSER", value: spec.user },
+    { name: "PGSSLMODE", value: spec.sslMode },
+    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: spec.password.name, key: spec.password.key } } },
+    { name: "BACKUP_KMS_KEY_ID", value: spec.kmsKeyArn },
+  ];
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: backupCronJobMetadata(spec),
+    spec: {
+      ...cronJobDefaults,
+      schedule: spec.schedule,
+      jobTemplate: {
+        metadata: { labels: labels(spec, "backup") },
+        spec: {
+          // A second attempt the same night is worth it (network blips); more would hide a real fault.
+          backoffLimit: 1,
+          activeDeadlineSeconds: 4 * 3600,
+          template: { metadata: { labels: labels(spec, "backup") }, spec: jobPod(spec, [scriptContainer(spec, BACKUP_SCRIPT, env)]) },
+        },
+      },
+    },
+  };
+}
+
+/** The weekly CronJob restoring the newest backup into a throwaway PostgreSQL beside it and checking it. */
+export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
+  const drillPostgres: Container = {
+    name: "drill-postgres",
+    image: DRILL_POSTGRES_IMAGE,
+    // A native sidecar: starts before the drill and is stopped when the drill container exits.
+    restartPolicy: "Always",
+    env: [
+      { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
+      { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+    ],
+    args: ["-c", "listen_addresses=127.0.0.1"],
+    readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2 },
+    volumeMounts: [
+      { name: "drill-data", mountPath: "/var/lib/postgresql/data" },
+      { name: "drill-run", mountPath: "/var/run/postgresql" },
+      { name: "drill-tmp", mountPath: "/tmp" },
+    ],
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    securityContext: { ...restricted, runAsUser: 999, runAsGroup: 999 },
+  };
+  const env: Container["env"] = [
+    { name: "PGHOST", value: "127.0.0.1" },
+    { name: "PGPORT", value: "5432" },
+    { name: "PGUSER", value: "postgres" },
+    { name: "PGDATABASE", value: "postgres" },
+    { name: "DRILL_TABLES", value: spec.drillTables.join(",") },
+  ];
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: restoreDrillCronJobMetadata(spec),
+    spec: {
+      ...cronJobDefaults,
+      schedule: spec.drillSchedule,
+      jobTemplate: {
+        metadata: { labels: labels(spec, "restore-drill") },
+        spec: {
+          backoffLimit: 0,
+          activeDeadlineSeconds: 6 * 3600,
+          template: {
+            metadata: { labels: labels(spec, "restore-drill") },
+            spec: jobPod(spec, [scriptContainer(spec, DRILL_SCRIPT, env)], {
+              initContainers: [drillPostgres],
+              volumes: [
+                { name: "drill-data", emptyDir: { sizeLimit: "40Gi" } },
+                { name: "drill-run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+                { name: "drill-tmp", emptyDir: { sizeLimit: "1Gi" } },
+              ],
+            }),
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./backup-bucket";
+export * from "./backup-cronjobs";
+export * from "./backup-policies";
+export * from "./database-backups";
+export * from "./postgres-backup";
