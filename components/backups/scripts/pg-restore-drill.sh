@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# pg-restore-drill.sh: prove that the newest backup under BACKUP_PREFIX restores.
+#
+# The steps:
+#   1. Find the newest final backup by key: <prefix>/<YYYY>/<MM>/<DD>/<db>-<timestamp>.dump,
+#      leaving out .incoming/, the manifests, and any dump that has no manifest yet.
+#   2. Download it and its manifest. The object's sha256 and size must match the manifest's.
+#   3. Create a scratch database, restore_drill_<UTC timestamp>, and run
+#      pg_restore --exit-on-error --no-owner --no-privileges into it.
+#   4. Check that every table in DRILL_TABLES exists and has at least DRILL_MIN_ROWS rows.
+#   5. Drop the scratch database. The EXIT trap does this, so it happens whatever failed.
+# The script only reads from S3; it never writes to the bucket.
+#
+# Environment (the only configuration):
+#   PGHOST, PGPORT, PGUSER   the drill server, where the scratch database is created. The role
+#                            needs CREATEDB.
+#   PGPASSWORD or PGPASSFILE libpq credentials; no tool prompts.
+#   PGDATABASE               the database used for CREATE and DROP DATABASE, default postgres.
+#   BACKUP_BUCKET            required. The bucket name, without s3://.
+#   BACKUP_PREFIX            required. The key prefix that pg-backup.sh used, e.g. production/orders.
+#   DRILL_TABLES             required. Comma-separated schema.table names, e.g.
+#                            public.customers,public.orders. Names are matched exactly, including
+#                            case, as they appear in pg_catalog.
+#   DRILL_MIN_ROWS           the fewest rows each of those tables may have, default 1.
+#   AWS_ENDPOINT_URL         optional S3 endpoint (tests), passed as --endpoint-url.
+#   SCRATCH_DIR              local work area, default /scratch; it must hold one copy of the dump.
+#   AWS_CLI                  the aws executable, default aws.
+#   PUSHGATEWAY_URL          optional. Metrics are POSTed (push-add) to
+#                            <url>/metrics/job/pg_restore_drill/database/<last segment of BACKUP_PREFIX>.
+#                            Prefixes are <stack>/<database>, so this is the same `database` label
+#                            that pg-backup.sh pushes. On success it pushes
+#                            pg_restore_drill_last_success_timestamp_seconds and
+#                            pg_restore_drill_duration_seconds on success, and
+#                            pg_restore_drill_last_failure_timestamp_seconds on failure.
+#
+# --no-privileges: a drill server seldom has the production roles, and with --exit-on-error a
+# GRANT to a missing role would abort the restore. The drill proves the data, not the ACLs.
+#
+# Exit status: 0 when the drill passed and the scratch database is dropped, 1 on any failure,
+# 2 for a configuration error. A failure ends with exactly one line
+# "pg-restore-drill: ERROR: <cause>".
+# Needs: bash >= 4.4, GNU coreutils, psql and pg_restore (same major as the dump or newer),
+# awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+
+set -Eeuo pipefail
+
+readonly ME=pg-restore-drill
+export AWS_PAGER=""
+
+failure=""
+err_line=""
+work=""
+scratch_db=""
+passed=false
+trap 'err_line=$LINENO' ERR
+
+log() { printf '%s: %s\n' "$ME" "$*" >&2; }
+die() { failure=$*; exit 1; }
+config_error() { failure="configuration: $*"; exit 2; }
+
+first_error() {
+  local line
+  line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
+  [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
+  line=${line//$'\r'/}
+  # Drop the tool's own prefix: "psql: error: ", or awscli's "download failed: <src> to <dst> ".
+  printf '%s' "$line" | sed -E -e 's/^(psql|pg_restore|mktemp)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//' \
+    -e 's/^ERROR: +//' -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
+}
+
+fail_step() { # <step> <tool output>
+  if [[ -n $2 ]]; then printf '%s\n' "$2" >&2; fi
+  die "$1 failed: $(first_error "$2")"
+}
+
+# Pushgateway label values in a path must be URL-safe; anything else goes in base64url form.
+database_label_path() {
+  local db=$1
+  if [[ $db =~ ^[A-Za-z0-9_.-]+$ ]]; then
+    printf 'database/%s' "$db"
+  else
+    printf 'database@base64/%s' "$(printf '%s' "$db" | base64 -w0 | tr '+/' '-_')"
+  fi
+}
+
+push_metrics() {
+  local body=$1 url out prefix=${BACKUP_PREFIX:-unknown}
+  if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
+  url="${PUSHGATEWAY_URL%/}/metrics/job/pg_restore_drill/$(database_label_path "${prefix##*/}")"
+  # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
+  if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
+    log "WARNING: could not push metrics to $url: $(first_error "$out")"
+  fi
+}
+
+s3cli() { "$AWS_CLI" "${aws_opts[@]}" "$@"; }
+psql_admin() { psql -X -q -At --no-password -v ON_ERROR_STOP=1 "$@"; }
+
+on_exit() {
+  local status=$? duration_seconds
+  set +e
+  trap - ERR
+  if [[ -n $scratch_db ]]; then
+    log "dropping scratch database $scratch_db"
+    # WITH (FORCE) ends sessions that an aborted pg_restore may have left behind.
+    if ! out=$(psql_admin -c "DROP DATABASE IF EXISTS $scratch_db WITH (FORCE)" 2>&1); then
+      printf '%s\n' "$out" >&2
+      failure="${failure:+$failure; also }could not drop scratch database $scratch_db: $(first_error "$out")"
+      if [[ $status -eq 0 ]]; then status=1; fi
+    fi
+  fi
+  if [[ -n $work ]]; then rm -rf -- "$work"; fi
+  if [[ $status -eq 0 && $passed == true ]]; then
+    duration_seconds=$(($(date -u +%s) - started))
+    push_metrics "# TYPE pg_restore_drill_last_success_timestamp_seconds gauge
+pg_restore_drill_last_success_timestamp_seconds $(date -u +%s)
+# TYPE pg_restore_drill_duration_seconds gauge
+pg_restore_drill_duration_seconds $duration_seconds
+"
+    log "passed: s3://$BACKUP_BUCKET/$key restored, ${#tables[@]} table(s) checked, scratch database dropped (${duration_seconds}s)"
+  elif [[ $status -ne 0 ]]; then
+    push_metrics "# TYPE pg_restore_drill_last_failure_timestamp_seconds gauge
+pg_restore_drill_last_failure_timestamp_seconds $(date -u +%s)
+"
+    printf '%s: ERROR: %s\n' "$ME" "${failure:-unexpected failure (exit status $status at line ${err_line:-?})}" >&2
+  fi
+  exit "$status"
+}
+trap on_exit EXIT
+trap 'die "interrupted by SIGTERM"' TERM
+trap 'die "interrupted by SIGINT"' INT
+
+# --- configuration ------------------------------------------------------------------------------
+
+require() { # <variable> <how to fix>
+  if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
+}
+require BACKUP_BUCKET "set it to the bucket name without s3://, e.g. acme-production-backups"
+require BACKUP_PREFIX "set it to the prefix pg-backup.sh writes to, e.g. production/orders"
+require DRILL_TABLES "list the tables to check as schema.table, comma-separated, e.g. public.orders"
+case $BACKUP_PREFIX in
+  /* | */) config_error "BACKUP_PREFIX (\"$BACKUP_PREFIX\") must not start or end with /: use e.g. production/orders" ;;
+esac
+DRILL_MIN_ROWS=${DRILL_MIN_ROWS:-1}
+if ! [[ $DRILL_MIN_ROWS =~ ^[0-9]+$ ]]; then
+  config_error "DRILL_MIN_ROWS (\"$DRILL_MIN_ROWS\") must be a whole number, e.g. 1"
+fi
+tables=()
+IFS=',' read -r -a entries <<<"$DRILL_TABLES"
+for entry in "${entries[@]}"; do
+  entry=${entry#"${entry%%[![:space:]]*}"}  # trim leading
+  entry=${entry%"${entry##*[![:space:]]}"}  # and trailing blanks
+  if ! [[ $entry =~ ^[^.]+\.[^.]+$ ]]; then
+    config_error "DRILL_TABLES entry \"$entry\" is not schema.table: write e.g. public.orders"
+  fi
+  tables+=("$entry")
+done
+export PGDATABASE=${PGDATABASE:-postgres}
+SCRATCH_DIR=${SCRATCH_DIR:-/scratch}
+AWS_CLI=${AWS_CLI:-aws}
+aws_opts=()
+if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then
+  aws_opts+=(--endpoint-url "$AWS_ENDPOINT_URL")
+fi
+started=$(date -u +%s)
+
+# --- 1. find the newest backup ------------------------------------------------------------------
+
+if ! out=$(s3cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text 2>&1); then
+  fail_step "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/" "$out"
+fi
+keys=$(printf '%s\n' "$out" | tr '\t' '\n')
+# Final keys are <prefix>/<YYYY>/<MM>/<DD>/<db>-<YYYYMMDDTHHMMSSZ>.dump, so the greatest key is the
+# newest. A dump without its manifest is unfinished or was abandoned (pg-backup.sh writes the
+# manifest last), so it is not a backup yet.
+key=""
+while IFS= read -r candidate; do
+  if grep -qxF -- "$candidate.manifest.json" <<<"$keys"; then
+    key=$candidate
+    break
+  fi
+  log "skipping s3://$BACKUP_BUCKET/$candidate: it has no manifest"
+done < <(printf '%s\n' "$keys" | grep -E '\.dump$' | grep -vF -- "$BACKUP_PREFIX/.incoming/" | LC_ALL=C sort -r || true)
+if [[ -z $key ]]; then
+  die "no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ (no .dump key with a .manifest.json next to it)"
+fi
+log "newest backup: s3://$BACKUP_BUCKET/$key"
+
+# --- 2. download and check it against its manifest ----------------------------------------------
+
+if ! out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1); then
+  fail_step "preparing the scratch area $SCRATCH_DIR" "$out"
+fi
+work=$out
+if ! out=$(s3cli s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json" 2>&1); then
+  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$out"
+fi
+if ! out=$(s3cli s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key" "$work/backup.dump" 2>&1); then
+  fail_step "backup download" "$out"
+fi
+
+# pg-backup.sh writes one field per line, so sed can read it without jq.
+manifest_field() { sed -n -E "s/^[[:space:]]*\"$1\": *\"?([^\",]*)\"?,?[[:space:]]*$/\\1/p" "$work/manifest.json"; }
+expected_sha256=$(manifest_field sha256)
+expected_size=$(manifest_field size_bytes)
+manifest_key=$(manifest_field key)
+if [[ $manifest_key != "$key" ]]; then
+  die "manifest mismatch: s3://$BACKUP_BUCKET/$key.manifest.json describes \"$manifest_key\", not $key"
+fi
+sum_line=$(sha256sum "$work/backup.dump")
+actual_sha256=${sum_line%% *}
+actual_size=$(stat -c %s "$work/backup.dump")
+if [[ $actual_sha256 != "$expected_sha256" || $actual_size != "$expected_size" ]]; then
+  die "checksum mismatch: s3://$BACKUP_BUCKET/$key has sha256 $actual_sha256 ($actual_size bytes), its manifest says $expected_sha256 ($expected_size bytes)"
+fi
+log "checksum matches the manifest: sha256 $actual_sha256, $actual_size bytes"
+
+# --- 3. restore into a scratch database ---------------------------------------------------------
+
+scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)"
+log "creating scratch database $scratch_db on ${PGHOST:-<libpq default host>}:${PGPORT:-5432}"
+# template0: a restore must start from an empty database, whatever was added to template1.
+if ! out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1); then
+  fail_step "creating scratch database $scratch_db" "$out"
+fi
+log "restoring into $scratch_db"
+if ! out=$(LC_ALL=C pg_restore --exit-on-error --no-owner --no-privileges --no-password --dbname="$scratch_db" "$work/backup.dump" 2>&1); then
+  fail_step "pg_restore into $scratch_db" "$out"
+fi
+rm -f -- "$work/backup.dump"
+
+# --- 4. check the tables ------------------------------------------------------------------------
+
+# psql variables quote the names (:'x' as a literal, :"x" as an identifier), so any name is safe.
+exists_sql="SELECT to_regclass(format('%I.%I', :'schema', :'name')) IS NOT NULL;"
+count_sql='SELECT count(*) FROM :"schema".:"name";'
+table_query() { # <schema> <name> <sql>
+  psql_admin -d "$scratch_db" -v schema="$1" -v name="$2" <<<"$3"
+}
+problems=()
+for table in "${tables[@]}"; do
+  schema=${table%%.*}
+  name=${table#*.}
+  if ! out=$(table_query "$schema" "$name" "$exists_sql" 2>&1); then
+    fail_step "looking up $table" "$out"
+  fi
+  if [[ $out != t ]]; then
+    log "$table: missing"
+    problems+=("$table does not exist in the restored database")
+    continue
+  fi
+  if ! out=$(table_query "$schema" "$name" "$count_sql" 2>&1); then
+    fail_step "counting rows of $table" "$out"
+  fi
+  log "$table: $out rows"
+  if ((out < DRILL_MIN_ROWS)); then
+    problems+=("$table has $out rows (need >= $DRILL_MIN_ROWS)")
+  fi
+done
+if ((${#problems[@]} > 0)); then
+  joined=$(printf '; %s' "${problems[@]}")
+  die "row check failed: ${joined#; }"
+fi
+
+passed=true  # the EXIT trap reports success only after the scratch database is gone
