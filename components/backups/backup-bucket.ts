@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
 import { serviceAccountTrustPolicy } from "../monitoring/loki-storage-policies";
-import { backupAccessPolicy, backupBucketPolicy } from "./backup-policies";
+import { backupAccessPolicy, backupBucketPolicy, backupPrefix } from "./backup-policies";
 
 export interface BackupBucketArgs {
   readonly stack: string;
@@ -12,6 +12,8 @@ export interface BackupBucketArgs {
   readonly oidcProviderArn: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  /** Database entry names; each gets a rule that clears its abandoned temporary uploads. */
+  readonly databases: readonly string[];
 }
 
 /**
@@ -61,6 +63,13 @@ export class BackupBucket extends pulumi.ComponentResource {
             noncurrentVersionExpiration: { noncurrentDays: 1 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
+          // A job killed mid-run (deadline, node loss) cannot delete its temporary upload; these rules do.
+          ...args.databases.map((db) => ({
+            id: `expire-incoming-${db}`,
+            status: "Enabled",
+            filter: { prefix: `${backupPrefix(args.stack, db)}/.incoming/` },
+            expiration: { days: 1 },
+          })),
         ],
       },
       child,

@@ -31,7 +31,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     super("platform:backups:DatabaseBackups", name, {}, opts);
     this.bucket = new BackupBucket(
       `${name}-storage`,
-      { stack: args.stack, environment: args.environment, retention: args.retention, oidcProviderArn: args.oidcProviderArn, namespace: args.namespace, serviceAccount: BACKUP_SERVICE_ACCOUNT },
+      { stack: args.stack, environment: args.environment, retention: args.retention, oidcProviderArn: args.oidcProviderArn, namespace: args.namespace, serviceAccount: BACKUP_SERVICE_ACCOUNT, databases: args.databases.map((db) => db.name) },
       { parent: this },
     );
     const serviceAccount = new k8s.core.v1.ServiceAccount(

@@ -92,7 +92,7 @@ describe("database backups (cluster and cloud side)", () => {
         ]);
       });
 
-      it(`expires backups after ${want.retentionDays} days and old versions a day later`, async () => {
+      it(`expires backups after ${want.retentionDays} days, old versions and abandoned temporary uploads a day later`, async () => {
         const lifecycle = (await planStack(stack)).one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-backups-storage-lifecycle").inputs as any;
         expect(lifecycle.rules).to.deep.equal([
           {
@@ -103,6 +103,7 @@ describe("database backups (cluster and cloud side)", () => {
             noncurrentVersionExpiration: { noncurrentDays: 1 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
+          { id: "expire-incoming-orders", status: "Enabled", filter: { prefix: `${want.prefix}/orders/.incoming/` }, expiration: { days: 1 } },
         ]);
       });
 
