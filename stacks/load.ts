@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "./parse";
 import type { PlatformConfig } from "./platform-config";
+import { appSecretKeys } from "./apps-schema";
 import { SECRET_KEYS } from "./schema";
 
 function deepFreeze<T>(value: T): T {
@@ -53,6 +54,11 @@ export function loadConfig(): PlatformConfig {
     const value = config.getSecret(key);
     if (value !== undefined) secrets[key] = value;
   }
+  const appSecrets: Record<string, pulumi.Output<string>> = {};
+  for (const key of appSecretKeys(settings.apps)) {
+    const value = config.getSecret(key);
+    if (value !== undefined) appSecrets[key] = value;
+  }
   const awsRegion = new pulumi.Config("aws").require("region");
-  return deepFreeze({ ...settings, stack, awsRegion, secrets });
+  return deepFreeze({ ...settings, stack, awsRegion, secrets, appSecrets });
 }

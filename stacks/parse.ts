@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
 import { requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
@@ -63,8 +64,11 @@ function decodeValue(key: string, text: string): unknown {
 export function parseStackSettings(stack: string, raw: RawStackConfig): StackSettings {
   const problems: ConfigProblem[] = [];
   const plain: Record<string, unknown> = {};
+  // Apps name further secret keys (secretEnv); they are known only once the apps parse.
+  const apps = raw.values.apps === undefined ? undefined : AppsSchema.safeParse(decodeValue("apps", raw.values.apps));
+  const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : [])]);
   for (const [key, text] of Object.entries(raw.values)) {
-    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    if (secretKeys.has(key)) continue;
     plain[key] = decodeValue(key, text);
   }
 
@@ -101,6 +105,16 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
     }
   }
 
+  apps?.data?.forEach((app, i) => {
+    for (const [variable, key] of Object.entries(app.secretEnv)) {
+      if (!(key in raw.values)) {
+        problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+      } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
+        problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
+      }
+    }
+  });
+
   if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
   return settings;
 }
@@ -133,6 +147,7 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
       if (value < minimum) problems.push({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` });
     }
   }
+  problems.push(...appsProblems(settings.apps, settings));
   if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
     problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
   }

@@ -11,6 +11,8 @@ export interface PlatformConfig extends StackSettings {
   /** The stack's `aws:region`, where the platform's buckets and roles live. */
   readonly awsRegion: string;
   readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+  /** Secrets the apps' secretEnv names, by config key. */
+  readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 export type { StackSettings };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppsSchema } from "./apps-schema";
 import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
 
 /**
@@ -165,6 +166,8 @@ export const StackSettingsSchema = z.strictObject({
   databases: z.array(DatabaseSchema),
   /** Redis instances the platform monitors. */
   caches: z.array(CacheSchema),
+  /** Apps deployed blue-green (components/apps); per-app secrets are the keys their secretEnv names. */
+  apps: AppsSchema,
   namespaces: z.array(NamespaceSchema).min(1, { error: "must list at least one namespace" }),
   alertEmailTo: email,
   alertEmailFrom: email,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
+import { BlueGreenApp } from "../apps";
 import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
@@ -14,6 +15,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
   public readonly monitoring: MonitoringStack;
   public readonly backups?: DatabaseBackups;
+  public readonly apps: Readonly<Record<string, BlueGreenApp>>;
   /** Generated role passwords by database entry, for the DBA to set on the roles. */
   public readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -72,6 +74,16 @@ export class Platform extends pulumi.ComponentResource {
         { parent: this, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
       );
     }
+    const apps: Record<string, BlueGreenApp> = {};
+    for (const app of config.apps) {
+      // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
+      apps[app.name] = new BlueGreenApp(
+        `${name}-app-${app.name}`,
+        { app, environment: config.environment, monitoringNamespace: config.monitoringNamespace, secrets: { ...config.secrets, ...config.appSecrets } },
+        { parent: this, dependsOn: [namespaces[app.namespace], this.monitoring] },
+      );
+    }
+    this.apps = apps;
     this.databasePasswords = Object.fromEntries(credentials.map((c, i) => [config.databases.filter((d) => d.password === "generated")[i].name, c.password]));
     this.registerOutputs({ namespaces: Object.keys(namespaces) });
   }

@@ -44,10 +44,10 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
 
 // Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8);
 // both stacks have one database (credentials Secret in monitoring and backups, backup bucket, KMS key,
-// role, CronJobs) and one cache.
+// role, CronJobs), one cache and one blue-green app (staging adds the scale-down delay Job).
 const COUNTS = {
-  staging: { resources: 67, manifests: 34 },
-  production: { resources: 75, manifests: 34 },
+  staging: { resources: 87, manifests: 52 },
+  production: { resources: 94, manifests: 51 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -141,7 +141,7 @@ describe("offline plan (npm run plan)", () => {
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^66 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^86 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -185,8 +185,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(75);
-    expect(diff.removed).to.have.lengthOf(67);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("75 to add, 67 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(94);
+    expect(diff.removed).to.have.lengthOf(87);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("94 to add, 87 to delete, 0 to update");
   });
 });

@@ -208,6 +208,10 @@ describe("stack configuration", () => {
           const m = JSON.parse(v.monitoring);
           m.loki.storage = "s3";
           v.monitoring = JSON.stringify(m);
+          v.oidcProviderArn = "";
+          const dbs = JSON.parse(v.databases);
+          dbs[0].backup.enabled = false;
+          v.databases = JSON.stringify(dbs);
         },
         "oidcProviderArn: is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)",
       ],

@@ -1,0 +1,72 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SCRIPTS_DIR } from "../components/backups";
+import { PostgresServer } from "../tests/backups/fixtures/postgres";
+import { runOk } from "../tests/backups/fixtures/process";
+import { AWS_CLI, S3Server } from "../tests/backups/fixtures/s3";
+
+/**
+ * Benchmark (not a test): the full verified backup (pg-backup.sh: dump, checksum, upload, download,
+ * pg_restore --list and full read, copy, manifest) of a generated database of about --size-mb megabytes,
+ * against a bare `pg_dump -Fc > /dev/null` of the same database, both on this machine in one run.
+ * PostgreSQL 15 and s3rver run on loopback, as in the tests. Usage: npm run bench:backup [-- --size-mb 1024]
+ */
+
+const sizeArg = process.argv.indexOf("--size-mb");
+const sizeMb = sizeArg > 0 ? Number(process.argv[sizeArg + 1]) : 1024;
+const DATABASE = "bench";
+const BUCKET = "bench-backups";
+const ROLE = { user: "bench_backup", password: "bench-backup-secret" };
+const LONG = 3_600_000;
+
+async function seconds(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const pg = await PostgresServer.start();
+  const s3 = await S3Server.start([BUCKET]);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-scratch-"));
+  try {
+    await pg.sql("postgres", `CREATE ROLE ${ROLE.user} LOGIN PASSWORD '${ROLE.password}'; CREATE DATABASE ${DATABASE} OWNER ${ROLE.user};`);
+    // ~256 bytes per row of poorly compressible text, so the dump is not just zeros.
+    const rows = Math.round((sizeMb * 1024 * 1024) / 256);
+    const generate = await seconds(() =>
+      pg.sql(
+        DATABASE,
+        `CREATE TABLE events AS SELECT g AS id, now() - g * interval '1 second' AS at,
+           md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) || md5((g * 31)::text) ||
+           md5((g * 61)::text) || md5((g * 97)::text) || md5((g * 127)::text) AS payload
+         FROM generate_series(1, ${rows}) g;
+         ALTER TABLE events OWNER TO ${ROLE.user};`,
+      ),
+    );
+    const bytes = Number(await pg.sql(DATABASE, "SELECT pg_database_size(current_database())"));
+    const env = { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", ...pg.libpqEnv(ROLE, DATABASE) };
+
+    const bare = await seconds(() => runOk("/bin/bash", ["-c", "pg_dump --format=custom --no-password > /dev/null"], { env, timeoutMs: LONG }));
+    const full = await seconds(() =>
+      runOk(path.join(SCRIPTS_DIR, "pg-backup.sh"), [], {
+        env: { ...env, ...s3.awsEnv(), AWS_CLI, SCRATCH_DIR: scratch, BACKUP_BUCKET: BUCKET, BACKUP_PREFIX: `bench/${DATABASE}` },
+        timeoutMs: LONG,
+      }),
+    );
+    const stored = (await s3.list(BUCKET)).find((o) => o.key.endsWith(".dump"));
+
+    console.log(`database ${(bytes / 2 ** 20).toFixed(0)} MiB (${rows} rows, generated in ${generate.toFixed(1)} s); dump ${((stored?.size ?? 0) / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`bare pg_dump -Fc > /dev/null      ${bare.toFixed(1).padStart(7)} s   1.00x`);
+    console.log(`pg-backup.sh (verified, to S3)    ${full.toFixed(1).padStart(7)} s ${(full / bare).toFixed(2).padStart(6)}x`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await s3.stop();
+    await pg.stop();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
+import { BlackboxProbe } from "../monitoring/blackbox-exporter";
+import { type Environment, resolveAppSpec } from "./app-spec";
+import { blueGreenManifests } from "./blue-green-manifests";
+import { gateScript } from "./gate/gate-script";
+
+export interface BlueGreenAppArgs {
+  /** One entry of `platform:apps`, validated by AppsSchema. */
+  readonly app: AppSettings;
+  /** Stack environment; production keeps the idle colour warm and spreads pods over zones. */
+  readonly environment: Environment;
+  /** Namespace of Prometheus (queried by the gate) and the blackbox exporter. */
+  readonly monitoringNamespace: string;
+  /** Secret values by Pulumi config key; every key the app's secretEnv names must be present. */
+  readonly secrets: Readonly<Record<string, pulumi.Output<string> | undefined>>;
+}
+
+/**
+ * An app deployed blue-green, Argo Rollouts style, inside `pulumi up`: two Deployments (blue, green), an
+ * active and a preview Service, and a gate Job that must pass before the Services' selectors follow
+ * `activeColor`. Pulumi waits for the Job, so a failed gate fails the update while traffic stays put.
+ *
+ * Ordering, all through dependsOn:
+ *   colour Deployment (activeColor) → gate Job → active + preview Services → [scale-down delay Job] → idle
+ *   colour's shrink (only when the idle colour keeps fewer replicas than it may have had).
+ */
+export class BlueGreenApp extends pulumi.ComponentResource {
+  public readonly deployments: Readonly<Record<Color, k8s.apps.v1.Deployment>>;
+  public readonly activeService: k8s.core.v1.Service;
+  public readonly previewService: k8s.core.v1.Service;
+  public readonly gateJob: k8s.batch.v1.Job;
+
+  constructor(name: string, args: BlueGreenAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:apps:BlueGreenApp", name, {}, opts);
+    const spec = resolveAppSpec(args.app, args.environment, args.monitoringNamespace);
+    const m = blueGreenManifests(spec, gateScript());
+    const child = { parent: this };
+    // Resolved first: a missing secret must stop the program before any child is registered.
+    const stringData = secretStringData(args.app, args.secrets);
+    // The builders type their output with kubernetes-types, which leaves optional a few fields Pulumi's
+    // input types require (a workload's spec, HostAlias.ip); the `as ...Args` casts below bridge only that.
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
+    const secret = m.secret && new k8s.core.v1.Secret(`${name}-env`, { ...m.secret, stringData }, child);
+    const podInputs = secret ? [serviceAccount, secret] : [serviceAccount];
+    const gateConfigMap = new k8s.core.v1.ConfigMap(`${name}-gate-script`, m.gateConfigMap, child);
+    const colorServices = Object.fromEntries(
+      COLORS.map((c) => [c, new k8s.core.v1.Service(`${name}-${c}-svc`, m.colorServices[c], child)]),
+    ) as Record<Color, k8s.core.v1.Service>;
+    for (const c of COLORS) new k8s.policy.v1.PodDisruptionBudget(`${name}-${c}-pdb`, m.podDisruptionBudgets[c], child);
+    const gateEgress = new k8s.networking.v1.NetworkPolicy(`${name}-gate-egress`, m.gateNetworkPolicies.egress, child);
+    const gateIngress = new k8s.networking.v1.NetworkPolicy(`${name}-gate-ingress`, m.gateNetworkPolicies.ingress, child);
+
+    const deployments: Partial<Record<Color, k8s.apps.v1.Deployment>> = {};
+    const colorWorkload = (c: Color, after: pulumi.Resource[]) => {
+      deployments[c] = new k8s.apps.v1.Deployment(`${name}-${c}`, m.deployments[c] as k8s.apps.v1.DeploymentArgs, { parent: this, dependsOn: [...podInputs, ...after] });
+      const hpa = m.horizontalPodAutoscalers[c];
+      if (hpa) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${c}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { parent: this, dependsOn: [deployments[c]!, ...after] });
+    };
+
+    colorWorkload(spec.activeColor, []);
+    this.gateJob = new k8s.batch.v1.Job(`${name}-gate`, m.gateJob as k8s.batch.v1.JobArgs, {
+      parent: this,
+      dependsOn: [deployments[spec.activeColor]!, colorServices[spec.activeColor], gateConfigMap, gateEgress, gateIngress],
+    });
+    const afterGate = { parent: this, dependsOn: [this.gateJob] };
+    this.activeService = new k8s.core.v1.Service(`${name}-active`, m.activeService, afterGate);
+    this.previewService = new k8s.core.v1.Service(`${name}-preview`, m.previewService, afterGate);
+    const switched = [this.activeService, this.previewService];
+    const delay = m.scaleDownDelayJob && new k8s.batch.v1.Job(`${name}-scale-down-delay`, m.scaleDownDelayJob as k8s.batch.v1.JobArgs, { parent: this, dependsOn: switched });
+    colorWorkload(spec.idleColor, spec.colors[spec.idleColor].shrinksAfterSwitch ? (delay ? [delay] : switched) : []);
+    this.deployments = deployments as Record<Color, k8s.apps.v1.Deployment>;
+
+    new k8s.apiextensions.CustomResource(`${name}-monitor`, m.serviceMonitor, child);
+    new BlackboxProbe(`${name}-probe`, { ...m.probe, monitoringNamespace: args.monitoringNamespace }, child);
+    if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, m.ingress, child);
+
+    this.registerOutputs({ activeService: this.activeService.metadata.name, previewService: this.previewService.metadata.name });
+  }
+}
+
+/**
+ * The app Secret's stringData: each secretEnv variable from its Pulumi secret, kept secret whatever the
+ * caller passed. A secret the app needs but the stack lacks fails the program before anything is created.
+ */
+export function secretStringData(app: AppSettings, secrets: BlueGreenAppArgs["secrets"]): Record<string, pulumi.Output<string>> {
+  const data: Record<string, pulumi.Output<string>> = {};
+  for (const [variable, key] of Object.entries(app.secretEnv)) {
+    const value = secrets[key];
+    if (value === undefined) {
+      throw new Error(`app "${app.name}": secretEnv.${variable} reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>`);
+    }
+    data[variable] = pulumi.secret(value);
+  }
+  return data;
+}

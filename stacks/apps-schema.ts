@@ -1,0 +1,239 @@
+import { z } from "zod";
+import { DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
+
+/**
+ * Schema of `platform:apps`: the applications the platform deploys blue-green (components/apps). Field
+ * names follow Argo Rollouts' blue-green strategy where one exists (activeColor ~ the activeService's
+ * target, previewReplicas ~ previewReplicaCount, scaleDownDelaySeconds), so users need no new words.
+ *
+ * Pulumi.yaml cannot hold defaults inside an object-valued key, so the per-app optional fields users
+ * expect to omit (env, secretEnv, health, gate) get their defaults here with `.default()`/`.prefault()`.
+ * Defaults that depend on the environment (previewReplicas, scaleDownDelaySeconds) are left undefined
+ * and resolved in one place, components/apps/app-spec.ts.
+ */
+
+export const COLORS = ["blue", "green"] as const;
+export type Color = (typeof COLORS)[number];
+
+/** The colour that is not `color`. */
+export function otherColor(color: Color): Color {
+  return color === "blue" ? "green" : "blue";
+}
+
+// Services need RFC 1035 labels (a letter first). 30 characters leave room for the longest derived
+// name, `<app>-scale-down-green-<10 hex>`, inside Kubernetes' 63-character limit.
+const APP_NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A Pulumi config key of this project, e.g. sentryDsn or apiDatabaseUrl. */
+const CONFIG_KEY = /^[a-z][A-Za-z0-9]*$/;
+/** An absolute URL path with an optional query; no whitespace (the gate reads one check per line). */
+const HTTP_PATH = /^\/[^\s#]*$/;
+
+// Docker's reference grammar (distribution/reference), reduced to what an image in a stack file needs.
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const REPOSITORY = new RegExp(`^(?:[a-zA-Z0-9]+(?:[.-][a-zA-Z0-9]+)*(?::[0-9]{1,5})?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+/** A full semantic version (MAJOR.MINOR.PATCH, optional pre-release); `1.4` floats, so it is not enough. */
+const VERSION_TAG = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z][0-9A-Za-z.-]{0,100})?$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+export interface ImageReference {
+  readonly repository: string;
+  /** Version tag, when the reference has one. */
+  readonly tag?: string;
+  /** `sha256:<hex>`, when the reference is pinned by digest. */
+  readonly digest?: string;
+}
+
+export const IMAGE_SHAPE_MESSAGE = "must be an image reference such as ghcr.io/example/api:1.4.2";
+export const IMMUTABLE_IMAGE_MESSAGE = 'must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed';
+
+/**
+ * Splits `repo:1.4.2`, `repo@sha256:<hex>` or `repo:1.4.2@sha256:<hex>`; `undefined` when the text is
+ * not an image reference at all. Mutability is judged separately by `isImmutable`.
+ */
+export function parseImageReference(text: string): ImageReference | undefined {
+  const at = text.indexOf("@");
+  const name = at === -1 ? text : text.slice(0, at);
+  const digest = at === -1 ? undefined : text.slice(at + 1);
+  const slash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  const hasTag = colon > slash;
+  const repository = hasTag ? name.slice(0, colon) : name;
+  const tag = hasTag ? name.slice(colon + 1) : undefined;
+  if (!REPOSITORY.test(repository)) return undefined;
+  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) return undefined;
+  if (digest !== undefined && !/^[a-z0-9]+:[a-zA-Z0-9=_-]+$/.test(digest)) return undefined;
+  return { repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
+}
+
+/** A digest pins the bytes; otherwise only a full version tag is accepted (registries rarely move those). */
+export function isImmutable(ref: ImageReference): boolean {
+  if (ref.digest !== undefined) return DIGEST.test(ref.digest) && (ref.tag === undefined || VERSION_TAG.test(ref.tag));
+  return ref.tag !== undefined && VERSION_TAG.test(ref.tag);
+}
+
+const image = z.string().superRefine((value, ctx) => {
+  const ref = parseImageReference(value);
+  if (!ref) ctx.addIssue({ code: "custom", message: IMAGE_SHAPE_MESSAGE });
+  else if (!isImmutable(ref)) ctx.addIssue({ code: "custom", message: IMMUTABLE_IMAGE_MESSAGE });
+});
+
+const quantity = z.string().regex(QUANTITY, { error: "must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi" });
+const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
+const httpPath = z.string().regex(HTTP_PATH, { error: "must be a URL path starting with / (no spaces, no #fragment)" });
+const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, { error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" });
+const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";
+const count = (min: number) => z.number().int().min(min).max(100);
+
+export const GateCheckSchema = z.strictObject({
+  /** Path requested on the preview, e.g. /api/v1/items?limit=1. */
+  path: httpPath,
+  /** Status code the preview must answer with. */
+  expectedStatus: z.number().int().min(100).max(599),
+  /** Text the response body must contain, if any. */
+  bodyContains: z
+    .string()
+    .regex(/^\S(?:[^\r\n]*\S)?$/, { error: "must be one line without leading or trailing spaces" })
+    .max(200)
+    .optional(),
+});
+
+export const GateSchema = z.strictObject({
+  /** Smoke checks beyond the liveness and readiness endpoints, which the gate always checks for 200. */
+  paths: z.array(GateCheckSchema).max(20).default([]),
+  /** The preview's 5xx share of requests over `window` must stay below this, e.g. 0.01 (1 %). */
+  errorRatioThreshold: z.number().gt(0).lt(1).default(0.01),
+  /** Range of the error-ratio query. */
+  window: duration.default("5m"),
+  /** Limit of each HTTP request the gate makes, seconds. */
+  timeoutSeconds: z.number().int().min(1).max(60).default(5),
+  /** How long the gate waits for Prometheus to have samples of the preview before it fails closed, seconds. */
+  metricsWaitSeconds: z.number().int().min(0).max(900).default(120),
+});
+
+export const HealthSchema = z.strictObject({
+  liveness: httpPath.default("/health/live"),
+  readiness: httpPath.default("/health/ready"),
+  startup: httpPath.default("/health/startup"),
+});
+
+export const HpaSchema = z
+  .strictObject({
+    /** Floor of the active colour. */
+    min: count(1),
+    /** Ceiling of the active colour. */
+    max: count(1),
+    /** Average CPU utilisation (percent of requests) the HPA holds the active colour at. */
+    targetCpuPercent: z.number().int().min(10).max(100),
+  })
+  .superRefine((hpa, ctx) => {
+    if (hpa.max < hpa.min) ctx.addIssue({ code: "custom", path: ["max"], message: `must be at least hpa.min (${hpa.min})` });
+  });
+
+export const AppSchema = z
+  .strictObject({
+    /** App name; names the Services (`<name>`, `<name>-preview`) and Deployments (`<name>-blue`, `<name>-green`). */
+    name: z.string().regex(APP_NAME, { error: "must be a DNS label of at most 30 characters that starts with a letter" }),
+    /** Namespace the app runs in; one of the stack's `namespaces`. */
+    namespace: z.string().regex(DNS_LABEL, { error: "must be a DNS label (namespace: lower-case letters, digits and '-', at most 63)" }),
+    /** Port the container listens on for HTTP (traffic, health and /metrics). */
+    port: z.number().int().min(1).max(65535),
+    /** The image each colour runs. */
+    images: z.strictObject({ blue: image, green: image }),
+    /** The colour the active Service sends traffic to. Promotion and rollback both mean changing this. */
+    activeColor: z.enum(COLORS),
+    /** Size of the active colour (without hpa), and the default warm size of the idle colour in production. */
+    replicas: count(1),
+    /** Replicas the idle colour keeps (Argo's previewReplicaCount). Default: production `replicas`, staging 0 (1 with hpa). */
+    previewReplicas: z.number().int().min(0).max(100).optional(),
+    /** Wait after the switch before the idle colour shrinks, seconds (Argo's default: 30). */
+    scaleDownDelaySeconds: z.number().int().min(0).max(3600).optional(),
+    resources: z.strictObject({ requests: cpuMemory, limits: cpuMemory }),
+    /** Plain (non-secret) environment variables. */
+    env: z.record(z.string(), z.string()).default({}),
+    /** Secret environment variables: variable name → the Pulumi secret config key holding its value. */
+    secretEnv: z.record(z.string(), z.string().regex(CONFIG_KEY, { error: "must be a Pulumi config key such as sentryDsn" })).default({}),
+    health: HealthSchema.prefault({}),
+    gate: GateSchema.prefault({}),
+    hpa: HpaSchema.optional(),
+    /** Public host name; routes to the active Service through the ingress controller. */
+    hostname: z.string().regex(DNS_NAME, { error: "must be a DNS name such as api.example.com" }).optional(),
+  })
+  .superRefine((app, ctx) => {
+    // Keys are checked here rather than by a key schema, whose only message would be "Invalid key in record".
+    for (const field of ["env", "secretEnv"] as const) {
+      for (const name of Object.keys(app[field])) {
+        if (!ENV_NAME.test(name)) ctx.addIssue({ code: "custom", path: [field, name], message: ENV_NAME_MESSAGE });
+      }
+    }
+    for (const name of Object.keys(app.secretEnv)) {
+      if (name in app.env) ctx.addIssue({ code: "custom", path: ["env", name], message: `is also in secretEnv; a variable comes from one place` });
+    }
+    if ("SENTRY_DSN" in app.secretEnv) {
+      for (const name of SENTRY_PLATFORM_ENV) {
+        if (name in app.env) ctx.addIssue({ code: "custom", path: ["env", name], message: "is set by the platform when secretEnv has SENTRY_DSN" });
+      }
+    }
+    if (app.hpa) {
+      if (app.replicas < app.hpa.min || app.replicas > app.hpa.max) {
+        ctx.addIssue({ code: "custom", path: ["replicas"], message: `must lie between hpa.min (${app.hpa.min}) and hpa.max (${app.hpa.max})` });
+      }
+      if (app.previewReplicas === 0) {
+        ctx.addIssue({ code: "custom", path: ["previewReplicas"], message: "must be at least 1 with hpa (a HorizontalPodAutoscaler cannot scale to zero)" });
+      }
+    }
+  });
+
+/** Variables the platform derives for Sentry when an app reads SENTRY_DSN. */
+export const SENTRY_PLATFORM_ENV = ["SENTRY_ENVIRONMENT", "SENTRY_RELEASE"] as const;
+
+export const AppsSchema = z.array(AppSchema).superRefine((apps, ctx) => {
+  const seen = new Set<string>();
+  apps.forEach((app, i) => {
+    if (seen.has(app.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate app "${app.name}"` });
+    seen.add(app.name);
+  });
+});
+
+export type AppSettings = z.infer<typeof AppSchema>;
+export type AppsSettings = z.infer<typeof AppsSchema>;
+export type GateSettings = z.infer<typeof GateSchema>;
+export type GateCheck = z.infer<typeof GateCheckSchema>;
+export type HealthSettings = z.infer<typeof HealthSchema>;
+export type HpaSettings = z.infer<typeof HpaSchema>;
+
+/** Every Pulumi config key the apps read as a secret, sorted, for the loader (getSecret) and the secret checks. */
+export function appSecretKeys(apps: readonly AppSettings[]): string[] {
+  return [...new Set(apps.flatMap((app) => Object.values(app.secretEnv)))].sort();
+}
+
+/** One offending key path of `platform:apps` and why, in the form stacks/parse.ts reports. */
+export interface AppsProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * Checks that need the rest of the stack: the namespace must be managed by the platform, a hostname
+ * must sit under the stack's domain, and production runs at least two replicas per app so the zone
+ * spread and the PodDisruptionBudget mean something.
+ */
+export function appsProblems(
+  apps: readonly AppSettings[],
+  stack: { readonly environment: "staging" | "production"; readonly domain: string; readonly namespaces: readonly { readonly name: string }[] },
+): AppsProblem[] {
+  const problems: AppsProblem[] = [];
+  const namespaces = stack.namespaces.map((ns) => ns.name);
+  apps.forEach((app, i) => {
+    if (!namespaces.includes(app.namespace)) {
+      problems.push({ path: `apps[${i}].namespace`, reason: `"${app.namespace}" is not one of the configured namespaces (${namespaces.join(", ")})` });
+    }
+    if (app.hostname !== undefined && app.hostname !== stack.domain && !app.hostname.endsWith(`.${stack.domain}`)) {
+      problems.push({ path: `apps[${i}].hostname`, reason: `"${app.hostname}" is not under the stack's domain ${stack.domain}` });
+    }
+    if (stack.environment === "production" && app.replicas < 2) {
+      problems.push({ path: `apps[${i}].replicas`, reason: `production runs at least 2 for high availability (got ${app.replicas})` });
+    }
+  });
+  return problems;
+}
