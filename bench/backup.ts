@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const s3 = await S3Server.start([BUCKET]);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-scratch-"));
   try {
-    await pg.sql("postgres", `CREATE ROLE ${ROLE.user} LOGIN PASSWORD '${ROLE.password}'; CREATE DATABASE ${DATABASE} OWNER ${ROLE.user};`);
+    await pg.sql("postgres", `CREATE ROLE ${ROLE.user} LOGIN PASSWORD '${ROLE.password}'`);
+    await pg.sql("postgres", `CREATE DATABASE ${DATABASE} OWNER ${ROLE.user}`);
     // ~256 bytes per row of poorly compressible text, so the dump is not just zeros.
     const rows = Math.round((sizeMb * 1024 * 1024) / 256);
     const generate = await seconds(() =>
