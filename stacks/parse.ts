@@ -64,9 +64,11 @@ function decodeValue(key: string, text: string): unknown {
 export function parseStackSettings(stack: string, raw: RawStackConfig): StackSettings {
   const problems: ConfigProblem[] = [];
   const plain: Record<string, unknown> = {};
-  // Apps name further secret keys (secretEnv); they are known only once the apps parse.
-  const apps = raw.values.apps === undefined ? undefined : AppsSchema.safeParse(decodeValue("apps", raw.values.apps));
-  const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : [])]);
+  // Apps name further secret keys (secretEnv). They are read from the raw list too, so an app with another
+  // mistake does not turn its secrets into "unknown key" reports.
+  const rawApps = raw.values.apps === undefined ? undefined : decodeValue("apps", raw.values.apps);
+  const apps = rawApps === undefined ? undefined : AppsSchema.safeParse(rawApps);
+  const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps))]);
   for (const [key, text] of Object.entries(raw.values)) {
     if (secretKeys.has(key)) continue;
     plain[key] = decodeValue(key, text);
@@ -117,6 +119,15 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
 
   if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
   return settings;
+}
+
+/** secretEnv values of a raw apps list that did not validate, as far as they are strings. */
+function namedSecretKeys(rawApps: unknown): string[] {
+  if (!Array.isArray(rawApps)) return [];
+  return rawApps.flatMap((app) => {
+    const secretEnv = app !== null && typeof app === "object" ? (app as { secretEnv?: unknown }).secretEnv : undefined;
+    return secretEnv !== null && typeof secretEnv === "object" ? Object.values(secretEnv).filter((v): v is string => typeof v === "string") : [];
+  });
 }
 
 function crossFieldProblems(settings: StackSettings): ConfigProblem[] {

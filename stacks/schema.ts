@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AppsSchema } from "./apps-schema";
 import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
 
@@ -172,8 +173,10 @@ export const StackSettingsSchema = z.strictObject({
   alertEmailTo: email,
   alertEmailFrom: email,
   smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" }),
-  slackChannel: z.string().regex(/^#[a-z0-9_-]{1,80}$/, { error: "must be a Slack channel such as #alerts" }),
+  slackChannel: z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" }),
   pagerdutyEnabled: z.boolean(),
+  /** Team receivers and notification timing of Alertmanager (components/alerting/alertmanager). */
+  alertRouting: AlertRoutingSchema,
 });
 
 export type StackSettings = z.infer<typeof StackSettingsSchema>;

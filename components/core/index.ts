@@ -1,3 +1,4 @@
 export * from "./labels";
 export * from "./namespace-manifests";
 export * from "./platform-namespace";
+export * from "./yaml";

@@ -1,4 +1,5 @@
 import type { ResourceSettings } from "../../stacks/schema";
+import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
@@ -36,6 +37,8 @@ export interface KubePrometheusStackValues {
   };
   alertmanager: {
     alertmanagerSpec: {
+      useExistingSecret: boolean;
+      configSecret: string;
       replicas: number;
       retention: string;
       resources: ResourceSettings;
@@ -130,6 +133,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     },
     alertmanager: {
       alertmanagerSpec: {
+        // The platform renders alertmanager.yaml itself (secrets included) into this Secret.
+        ...alertmanagerConfigSecretValues().alertmanager.alertmanagerSpec,
         replicas: alertmanager.replicas,
         retention: "120h",
         resources: alertmanager.resources,

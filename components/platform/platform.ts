@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
+import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
 import { BlueGreenApp } from "../apps";
 import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
@@ -37,6 +38,12 @@ export class Platform extends pulumi.ComponentResource {
         ),
       );
     }
+    const monitoringNamespace = namespaces[config.monitoringNamespace];
+    const alertmanagerConfig = new AlertmanagerConfigSecret(
+      `${name}-alertmanager-config`,
+      { namespace: config.monitoringNamespace, routing: config, secrets: config.secrets },
+      { parent: this, dependsOn: [monitoringNamespace] },
+    );
     this.monitoring = new MonitoringStack(
       `${name}-monitoring`,
       {
@@ -53,7 +60,7 @@ export class Platform extends pulumi.ComponentResource {
         databases: config.databases,
         caches: config.caches,
       },
-      { parent: this, dependsOn: [namespaces[config.monitoringNamespace], ...credentials] },
+      { parent: this, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
     );
     const backedUp = config.databases.filter((db) => db.backup.enabled);
     if (backedUp.length > 0) {

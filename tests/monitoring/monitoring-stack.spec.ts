@@ -63,7 +63,11 @@ describe("MonitoringStack", () => {
           accessModes: ["ReadWriteOnce"],
           resources: { requests: { storage: want.prometheus.storage } },
         });
-        expect(values.alertmanager.alertmanagerSpec.replicas).to.equal(want.alertmanager.replicas);
+        expect(values.alertmanager.alertmanagerSpec).to.include({
+          replicas: want.alertmanager.replicas,
+          useExistingSecret: true,
+          configSecret: "alertmanager-platform-config",
+        });
         expect(spec.podAntiAffinity).to.equal(stack === "production" ? "soft" : "");
       });
 

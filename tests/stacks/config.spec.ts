@@ -114,7 +114,7 @@ describe("stack configuration", () => {
   });
 
   describe("bad input is rejected with one error naming every key", () => {
-    const cases: [string, StackName, (v: Record<string, string>, s: Set<string>) => void, string][] = [
+    const cases: [string, StackName, (v: Record<string, string>, s: Set<string>) => void, string | string[]][] = [
       ["wrong type", "staging", (v) => (v.traceSamplingPercent = '"lots"'), 'traceSamplingPercent: expected number, received string (got "lots")'],
       ["out of range", "production", (v) => (v.traceSamplingPercent = "150"), "traceSamplingPercent: Too big: expected number to be <=100 (got 150)"],
       ["unknown key (typo)", "staging", (v) => (v.logLevle = "INFO"), "logLevle: unknown key (check the spelling; Pulumi.yaml lists every key)"],
@@ -234,12 +234,55 @@ describe("stack configuration", () => {
         },
         'databases[0].backup.drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
       ],
+      [
+        "misspelt team field",
+        "production",
+        (v) => {
+          const r = JSON.parse(v.alertRouting);
+          r.teams[0].slackChanel = r.teams[0].slackChannel;
+          delete r.teams[0].slackChannel;
+          v.alertRouting = JSON.stringify(r);
+        },
+        [
+          "alertRouting.teams[0].slackChannel: is required but not set",
+          "alertRouting.teams[0].slackChanel: unknown key (check the spelling; Pulumi.yaml lists every key)",
+        ],
+      ],
+      [
+        "repeat shorter than group interval",
+        "staging",
+        (v) => {
+          const r = JSON.parse(v.alertRouting);
+          r.timing.critical.repeatInterval = "1m";
+          v.alertRouting = JSON.stringify(r);
+        },
+        'alertRouting.timing.critical.repeatInterval: must not be shorter than groupInterval (5m); Alertmanager only repeats on a group_interval tick (got "1m")',
+      ],
+      [
+        "app image not immutable",
+        "production",
+        (v) => {
+          const apps = JSON.parse(v.apps);
+          apps[0].images.green = "ghcr.io/example/api:latest";
+          v.apps = JSON.stringify(apps);
+        },
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+      ],
+      [
+        "app secret missing",
+        "staging",
+        (v, s) => {
+          delete v.apiDatabaseUrl;
+          s.delete("apiDatabaseUrl");
+        },
+        "apps[0].secretEnv.DATABASE_URL: reads the secret apiDatabaseUrl, which is not set: pulumi config set --secret apiDatabaseUrl <value>",
+      ],
       ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
     ];
 
     for (const [kind, stack, edit, expected] of cases) {
       it(`${kind} (${stack})`, () => {
-        expect(problemsOf(stack, edit)).to.deep.equal([expected]);
+        expect(problemsOf(stack, edit)).to.deep.equal(Array.isArray(expected) ? expected : [expected]);
       });
     }
 

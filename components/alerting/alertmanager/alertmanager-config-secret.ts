@@ -1,0 +1,44 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { alertmanagerConfigSecretManifest, alertmanagerConfigYaml } from "./config-secret";
+import type { AlertRoutingInput } from "./routing-input";
+
+export interface AlertmanagerConfigSecretArgs {
+  /** Namespace Alertmanager runs in (the monitoring namespace); the operator reads its config Secret only there. */
+  readonly namespace: string;
+  /** Routing settings from PlatformConfig (PlatformConfig itself satisfies this). */
+  readonly routing: AlertRoutingInput;
+  /** Receiver credentials as Pulumi secrets (PlatformConfig.secrets satisfies this); a missing one disables its integration. */
+  readonly secrets: {
+    readonly slackWebhookUrl?: pulumi.Input<string>;
+    readonly smtpPassword?: pulumi.Input<string>;
+    readonly pagerdutyRoutingKey?: pulumi.Input<string>;
+  };
+}
+
+/**
+ * Alertmanager's configuration, rendered from the stack's routing settings and receiver credentials into the
+ * Secret kube-prometheus-stack's Alertmanager mounts (see alertmanagerConfigSecretValues). The credentials are
+ * resolved only inside an apply and the result is marked secret, so they never reach Helm values or state in
+ * plain text.
+ */
+export class AlertmanagerConfigSecret extends pulumi.ComponentResource {
+  public readonly secret: k8s.core.v1.Secret;
+  /** Name of the Secret, resolved once it exists: the value of alertmanagerSpec.configSecret. */
+  public readonly secretName: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertmanagerConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:alerting:AlertmanagerConfigSecret", name, {}, opts);
+    const { slackWebhookUrl, smtpPassword, pagerdutyRoutingKey } = args.secrets;
+    const configYaml = pulumi.secret(
+      pulumi
+        .all([slackWebhookUrl, smtpPassword, pagerdutyRoutingKey])
+        .apply(([slack, smtp, pagerduty]) =>
+          alertmanagerConfigYaml(args.routing, { slackWebhookUrl: slack, smtpPassword: smtp, pagerdutyRoutingKey: pagerduty }),
+        ),
+    );
+    this.secret = new k8s.core.v1.Secret(`${name}-secret`, alertmanagerConfigSecretManifest(args.namespace, args.routing.environment, configYaml), { parent: this });
+    this.secretName = this.secret.metadata.name;
+    this.registerOutputs({ secretName: this.secretName });
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./alertmanager-config";
+export * from "./alertmanager-config-secret";
+export * from "./config-secret";
+export * from "./config-types";
+export * from "./routing-input";

@@ -1,0 +1,525 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  type AlertRoutingInput,
+  AlertmanagerConfigSecret,
+  alertmanagerConfig,
+  alertmanagerConfigSecretManifest,
+  alertmanagerConfigSecretValues,
+  alertmanagerConfigYaml,
+  type ReceiverSecrets,
+} from "../../components/alerting/alertmanager";
+import { SECRET_PLACEHOLDER, settle, useMockStack } from "../../plan/mocks";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { readStackConfig } from "../../plan/stack-file";
+import { AlertRoutingSchema } from "../../stacks/alert-routing-schema";
+import { STACKS, type StackName } from "../harness";
+
+/** amtool to run: $AMTOOL, else a current build in ~/go/bin if it runs, else Debian's 0.25 (CI). */
+function resolveAmtool(): string {
+  if (process.env.AMTOOL) return process.env.AMTOOL;
+  const built = path.join(os.homedir(), "go", "bin", "amtool");
+  if (fs.existsSync(built) && spawnSync(built, ["--version"]).status === 0) return built;
+  return "/usr/bin/amtool";
+}
+const AMTOOL = resolveAmtool();
+
+/**
+ * Alertmanager to run: $ALERTMANAGER, else Debian's 0.25. Unlike amtool, the server cannot be built with
+ * `go install` (v0.34's module lacks the web UI assets it embeds), so there is no ~/go/bin candidate.
+ */
+const ALERTMANAGER = process.env.ALERTMANAGER ?? "/usr/bin/prometheus-alertmanager";
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function amtool(args: readonly string[]) {
+  const result = spawnSync(AMTOOL, args, { encoding: "utf8" });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// The `platform:alertRouting` proposed for each stack file. It stands in until the committed stack files
+// carry the key; from then on stackInput reads theirs and this is only the schema tests' starting point.
+const ROUTING_YAML: Record<StackName, string> = {
+  staging: `
+timing:
+  default: { groupWait: 30s, groupInterval: 5m, repeatInterval: 12h }
+  critical: { groupWait: 5s, groupInterval: 5m, repeatInterval: 1h }
+  warning: { groupWait: 30s, groupInterval: 5m, repeatInterval: 6h }
+teams:
+  - { name: database, slackChannel: "#alerts-staging-database", email: database-team@example.com }
+  - { name: security, slackChannel: "#alerts-staging-security", email: security-team@example.com }
+  - { name: data-engineering, slackChannel: "#alerts-staging-data-engineering", email: data-engineering@example.com }
+  - { name: infrastructure, slackChannel: "#alerts-staging-infrastructure", email: infrastructure-team@example.com }
+`,
+  production: `
+timing:
+  default: { groupWait: 30s, groupInterval: 5m, repeatInterval: 12h }
+  critical: { groupWait: 5s, groupInterval: 5m, repeatInterval: 1h }
+  warning: { groupWait: 30s, groupInterval: 5m, repeatInterval: 6h }
+teams:
+  - { name: database, slackChannel: "#alerts-database", email: database-team@example.com }
+  - { name: security, slackChannel: "#alerts-security", email: security-team@example.com }
+  - { name: data-engineering, slackChannel: "#alerts-data-engineering", email: data-engineering@example.com }
+  - { name: infrastructure, slackChannel: "#alerts-infrastructure", email: infrastructure-team@example.com }
+`,
+};
+
+const TEAMS = ["database", "security", "data-engineering", "infrastructure"] as const;
+
+/** What the Alertmanager configuration reads from a committed stack file (validated by the real schema). */
+function stackInput(stack: StackName): AlertRoutingInput {
+  const values = readStackConfig(REPOSITORY_ROOT, stack).values;
+  const get = (key: string) => values[`platform:${key}`];
+  const routing = get("alertRouting");
+  return {
+    environment: get("environment") as AlertRoutingInput["environment"],
+    clusterName: get("clusterName"),
+    slackChannel: get("slackChannel"),
+    alertEmailTo: get("alertEmailTo"),
+    alertEmailFrom: get("alertEmailFrom"),
+    smtpSmarthost: get("smtpSmarthost"),
+    pagerdutyEnabled: JSON.parse(get("pagerdutyEnabled")) as boolean,
+    alertRouting: AlertRoutingSchema.parse(routing !== undefined ? JSON.parse(routing) : parse(ROUTING_YAML[stack])),
+  };
+}
+
+/** Placeholder credentials, distinctive enough that finding one anywhere else is a leak. */
+function stackSecrets(stack: StackName): Required<ReceiverSecrets> {
+  return {
+    slackWebhookUrl: `https://hooks.slack.com/services/T000/B000/${stack}-placeholder-webhook`,
+    smtpPassword: `${stack}-placeholder-smtp-password`,
+    // Set in staging too: staging must ignore it.
+    pagerdutyRoutingKey: `${stack}-placeholder-pagerduty-routing-key`,
+  };
+}
+
+// One scratch folder per run, removed at the end.
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), "alertmanager-spec-"));
+
+/** Writes a configuration to its own folder (Alertmanager also keeps its state next to it). */
+function writeConfig(text: string): string {
+  const dir = fs.mkdtempSync(path.join(SCRATCH, "config-"));
+  const file = path.join(dir, "alertmanager.yaml");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Formats a zod issue the way stacks/parse.ts reports it: key path, then message. */
+function problems(value: unknown): string[] {
+  const result = AlertRoutingSchema.safeParse(value);
+  expect(result.success, "expected the routing settings to be rejected").to.equal(false);
+  return result.error!.issues.map((issue) => {
+    const where = issue.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+    return `${where}: ${issue.message}`;
+  });
+}
+
+describe("Alertmanager configuration", () => {
+  after(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
+
+  describe("AlertRoutingSchema (platform:alertRouting)", () => {
+    const valid = () => parse(ROUTING_YAML.production);
+
+    it("accepts both stacks' settings and keeps every team in order", () => {
+      for (const stack of STACKS) {
+        const routing = AlertRoutingSchema.parse(parse(ROUTING_YAML[stack]));
+        expect(routing.teams.map((t) => t.name), stack).to.deep.equal([...TEAMS]);
+        expect(routing.timing.critical, stack).to.deep.equal({ groupWait: "5s", groupInterval: "5m", repeatInterval: "1h" });
+      }
+    });
+
+    const cases: [string, (r: any) => void, string[]][] = [
+      ["unknown team field (typo)", (r) => (r.teams[0].slackChanel = "#db"), ['teams[0]: Unrecognized key: "slackChanel"']],
+      ["unknown timing severity", (r) => (r.timing.page = r.timing.critical), ['timing: Unrecognized key: "page"']],
+      ["channel without #", (r) => (r.teams[1].slackChannel = "alerts-security"), ["teams[1].slackChannel: must be a Slack channel such as #alerts"]],
+      ["channel with upper case and spaces", (r) => (r.teams[1].slackChannel = "#Security Alerts"), ["teams[1].slackChannel: must be a Slack channel such as #alerts"]],
+      ["bad email", (r) => (r.teams[2].email = "data-engineering"), ["teams[2].email: must be an email address"]],
+      [
+        "team name that is not a label value",
+        (r) => (r.teams[2].name = "Data Engineering"),
+        ["teams[2].name: must be a DNS label (team: lower-case letters, digits and '-', at most 63)"],
+      ],
+      ["duplicate team", (r) => (r.teams[3].name = "database"), ["teams[3].name: duplicate team; list each team once"]],
+      ["malformed duration", (r) => (r.timing.warning.repeatInterval = "6 hours"), ["timing.warning.repeatInterval: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
+      [
+        "repeat shorter than group interval",
+        (r) => (r.timing.critical.repeatInterval = "1m"),
+        ["timing.critical.repeatInterval: must not be shorter than groupInterval (5m); Alertmanager only repeats on a group_interval tick"],
+      ],
+      ["missing team email", (r) => delete r.teams[0].email, ["teams[0].email: must be an email address"]],
+      ["missing timing", (r) => delete r.timing, ["timing: Invalid input: expected object, received undefined"]],
+    ];
+    for (const [kind, edit, expected] of cases) {
+      it(`rejects ${kind}`, () => {
+        const routing = valid();
+        edit(routing);
+        expect(problems(routing)).to.deep.equal(expected);
+      });
+    }
+  });
+
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      const input = stackInput(stack);
+      const secrets = stackSecrets(stack);
+      const text = alertmanagerConfigYaml(input, secrets);
+      const file = writeConfig(text);
+      const pages = stack === "production";
+
+      it("reads the stack file: production pages oncall@, staging mails platform-team@ and never pages", () => {
+        const { alertRouting, ...plain } = input;
+        expect(plain).to.deep.equal(
+          pages
+            ? {
+                environment: "production",
+                clusterName: "prod-eu-west-1",
+                slackChannel: "#alerts-production",
+                alertEmailTo: "oncall@example.com",
+                alertEmailFrom: "alertmanager@platform.example.com",
+                smtpSmarthost: "smtp.example.com:587",
+                pagerdutyEnabled: true,
+              }
+            : {
+                environment: "staging",
+                clusterName: "staging-eu-west-1",
+                slackChannel: "#alerts-staging",
+                alertEmailTo: "platform-team@example.com",
+                alertEmailFrom: "alertmanager@staging.platform.example.com",
+                smtpSmarthost: "smtp.example.com:587",
+                pagerdutyEnabled: false,
+              },
+        );
+        expect(alertRouting.teams.map((t) => t.name)).to.deep.equal([...TEAMS]);
+      });
+
+      it(`amtool check-config accepts it (${AMTOOL})`, () => {
+        const result = amtool(["check-config", file]);
+        expect(result.status, result.stdout + result.stderr).to.equal(0);
+        expect(result.stdout).to.contain("SUCCESS");
+        expect(result.stdout).to.contain(" - 2 inhibit rules");
+        // default, null, slack, 4 teams, and in production pagerduty.
+        expect(result.stdout).to.contain(` - ${pages ? 8 : 7} receivers`);
+      });
+
+      const alert = "alertname=HighErrorRate namespace=apps service=api";
+      const routes: [string, string, string][] = [
+        ["critical pages on-call (production only), posts to Slack and mails", `${alert} severity=critical`, pages ? "pagerduty,slack,default" : "slack,default"],
+        ["ServiceDown is critical like any other", "alertname=ServiceDown namespace=apps service=api component=api severity=critical", pages ? "pagerduty,slack,default" : "slack,default"],
+        ["warning posts to Slack and mails", `${alert} severity=warning`, "slack,default"],
+        ["info goes nowhere", `${alert} severity=info`, "null"],
+        ["Watchdog goes nowhere", "alertname=Watchdog severity=none", "null"],
+        ["InfoInhibitor goes nowhere", "alertname=InfoInhibitor severity=none namespace=apps", "null"],
+        ["an alert without severity is mailed to the platform team", "alertname=Mystery namespace=apps", "default"],
+        ["team=application (not in alertRouting) is the platform team's", `${alert} team=application severity=critical`, pages ? "pagerduty,slack,default" : "slack,default"],
+        ...TEAMS.flatMap((team): [string, string, string][] => [
+          [`${team}: critical pages (production only) and goes to the team`, `${alert} team=${team} severity=critical`, pages ? `pagerduty,${team}-team` : `${team}-team`],
+          [`${team}: warning goes to the team`, `${alert} team=${team} severity=warning`, `${team}-team`],
+          [`${team}: info goes nowhere`, `${alert} team=${team} severity=info`, "null"],
+          [`${team}: without severity goes to the team`, `alertname=Mystery team=${team}`, `${team}-team`],
+        ]),
+      ];
+      for (const [what, labels, receivers] of routes) {
+        it(`routes: ${what} → ${receivers}`, () => {
+          const result = amtool(["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${receivers}`, ...labels.split(" ")]);
+          expect(result.status, result.stdout + result.stderr).to.equal(0);
+          expect(result.stdout.trim()).to.equal(receivers);
+        });
+      }
+
+      it("a route test expecting other receivers fails (the check can fail)", () => {
+        const wrong = pages ? "slack,default" : "pagerduty,slack,default";
+        const result = amtool(["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${wrong}`, "alertname=HighErrorRate", "severity=critical"]);
+        expect(result.status).to.equal(1);
+        expect(result.stdout).to.contain("WARNING: Expected receivers did not match resolved receivers.");
+      });
+
+      it("groups by alertname, namespace, service; critical waits 5s and repeats hourly, warning 30s and 6h", () => {
+        const route = alertmanagerConfig(input, secrets).route;
+        expect(route).to.include({ receiver: "default", group_wait: "30s", group_interval: "5m", repeat_interval: "12h" });
+        expect(route.group_by).to.deep.equal(["alertname", "namespace", "service"]);
+        const bySeverity = (routes: typeof route.routes, severity: string) => routes!.find((r) => r.matchers?.[0] === `severity="${severity}"`)!;
+        for (const routes of [route.routes, ...route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.routes)]) {
+          expect(bySeverity(routes, "critical")).to.include({ group_wait: "5s", group_interval: "5m", repeat_interval: "1h" });
+          expect(bySeverity(routes, "warning")).to.include({ group_wait: "30s", group_interval: "5m", repeat_interval: "6h" });
+        }
+        expect(route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.matchers)).to.deep.equal(TEAMS.map((t) => [`team="${t}"`]));
+      });
+
+      it("inhibits warning and info under a critical of the same group, and everything of a service that is down", () => {
+        const rules = (parse(text) as { inhibit_rules: unknown }).inhibit_rules;
+        expect(rules).to.deep.equal([
+          { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ["alertname", "namespace", "service"] },
+          { source_matchers: ['alertname="ServiceDown"', 'service=~".+"'], target_matchers: ['alertname!="ServiceDown"'], equal: ["namespace", "service"] },
+        ]);
+      });
+
+      it("mails through the stack's relay as alertEmailFrom and posts with the stack's webhook", () => {
+        const config = parse(text) as any;
+        expect(config.global).to.deep.equal({
+          resolve_timeout: "5m",
+          smtp_smarthost: "smtp.example.com:587",
+          smtp_from: input.alertEmailFrom,
+          smtp_require_tls: true,
+          smtp_auth_username: input.alertEmailFrom,
+          smtp_auth_password: secrets.smtpPassword,
+          slack_api_url: secrets.slackWebhookUrl,
+        });
+        const receiver = (name: string) => config.receivers.find((r: { name: string }) => r.name === name);
+        expect(receiver("default").email_configs.map((c: { to: string }) => c.to)).to.deep.equal([input.alertEmailTo]);
+        expect(receiver("slack").slack_configs.map((c: { channel: string }) => c.channel)).to.deep.equal([input.slackChannel]);
+        expect(receiver("null")).to.deep.equal({ name: "null" });
+        for (const team of input.alertRouting.teams) {
+          const r = receiver(`${team.name}-team`);
+          expect(r.slack_configs.map((c: { channel: string }) => c.channel), team.name).to.deep.equal([team.slackChannel]);
+          expect(r.email_configs.map((c: { to: string }) => c.to), team.name).to.deep.equal([team.email]);
+        }
+        expect(receiver("slack").slack_configs[0].title).to.contain(`(${input.clusterName})`);
+      });
+
+      if (pages) {
+        it("pages through PagerDuty Events v2 with the routing key, as critical, naming the cluster", () => {
+          const pagerduty = (parse(text) as any).receivers.find((r: { name: string }) => r.name === "pagerduty");
+          expect(pagerduty.pagerduty_configs).to.have.lengthOf(1);
+          expect(pagerduty.pagerduty_configs[0]).to.include({ routing_key: secrets.pagerdutyRoutingKey, severity: "critical", send_resolved: true });
+          expect(pagerduty.pagerduty_configs[0].details.cluster).to.equal("prod-eu-west-1");
+        });
+
+        it("refuses to build a paging production config without a routing key", () => {
+          expect(() => alertmanagerConfig(input, { ...secrets, pagerdutyRoutingKey: undefined })).to.throw(
+            "pagerdutyRoutingKey: required when production pages (pagerdutyEnabled: true): pulumi config set --secret pagerdutyRoutingKey <value>",
+          );
+        });
+      } else {
+        it("never pages: no PagerDuty receiver or key even with pagerdutyEnabled and a routing key", () => {
+          const paging = alertmanagerConfigYaml({ ...input, pagerdutyEnabled: true }, secrets);
+          expect(paging).to.equal(text);
+          expect(paging.toLowerCase()).to.not.contain("pagerduty");
+          expect(paging).to.not.contain(secrets.pagerdutyRoutingKey);
+        });
+
+        it("without Slack and SMTP secrets routes the same, mails unauthenticated and posts nowhere", () => {
+          const quiet = alertmanagerConfigYaml(input, {});
+          const result = amtool(["check-config", writeConfig(quiet)]);
+          expect(result.status, result.stdout + result.stderr).to.equal(0);
+          const config = parse(quiet) as any;
+          expect(config.global).to.not.have.any.keys("slack_api_url", "smtp_auth_username", "smtp_auth_password");
+          expect(config.receivers.find((r: { name: string }) => r.name === "slack")).to.deep.equal({ name: "slack" });
+          expect(config.route).to.deep.equal((parse(text) as any).route);
+        });
+      }
+
+      it("keeps the credentials inside the rendered alertmanager.yaml of the Secret, nowhere else", () => {
+        const manifest = alertmanagerConfigSecretManifest("monitoring", stack, text);
+        const { stringData, ...rest } = manifest;
+        expect(rest).to.deep.equal({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: {
+            name: "alertmanager-platform-config",
+            namespace: "monitoring",
+            labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform", "platform.io/environment": stack },
+          },
+          type: "Opaque",
+        });
+        expect(Object.keys(stringData)).to.deep.equal(["alertmanager.yaml"]);
+        const outside = JSON.stringify([rest, alertmanagerConfigSecretValues()]);
+        const expectedInside = pages ? Object.values(secrets) : [secrets.slackWebhookUrl, secrets.smtpPassword];
+        for (const value of Object.values(secrets)) expect(outside).to.not.contain(value);
+        for (const value of expectedInside) expect(stringData["alertmanager.yaml"]).to.contain(value);
+      });
+    });
+  }
+
+  describe("in a running Alertmanager", () => {
+    let alertmanager: ChildProcess | undefined;
+    let api = "";
+    let log = "";
+    // Stands in for Slack's incoming webhook, on loopback: what Alertmanager posts, parsed.
+    let slack: http.Server | undefined;
+    const slackMessages: { channel: string; attachments: { title: string; text: string }[] }[] = [];
+
+    interface ApiAlert {
+      labels: Record<string, string>;
+      fingerprint: string;
+      status: { state: string; inhibitedBy: string[] };
+    }
+    const key = (l: Record<string, string>) => `${l.alertname} ${l.namespace}/${l.service ?? "-"} ${l.severity}`;
+    const alerts = async (): Promise<ApiAlert[]> => (await fetch(`${api}/api/v2/alerts`)).json() as Promise<ApiAlert[]>;
+
+    before(async () => {
+      slack = http.createServer((req, res) => {
+        const body: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => body.push(chunk));
+        req.on("end", () => {
+          slackMessages.push(JSON.parse(Buffer.concat(body).toString("utf8")));
+          res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+        });
+      });
+      await new Promise<void>((resolve) => slack!.listen(0, "127.0.0.1", resolve));
+      const slackUrl = `http://127.0.0.1:${(slack.address() as net.AddressInfo).port}/services/T000/B000/placeholder`;
+      // Staging's real configuration (inhibition is the same in both stacks, asserted above) with Slack on the
+      // loopback stand-in and SMTP on a closed loopback port: nothing may leave the machine.
+      const closed = await freePort();
+      const file = writeConfig(alertmanagerConfigYaml({ ...stackInput("staging"), smtpSmarthost: `127.0.0.1:${closed}` }, { slackWebhookUrl: slackUrl }));
+      const port = await freePort();
+      api = `http://127.0.0.1:${port}`;
+      const args = [`--config.file=${file}`, `--storage.path=${path.dirname(file)}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="];
+      alertmanager = spawn(ALERTMANAGER, args, { stdio: ["ignore", "ignore", "pipe"] });
+      alertmanager.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+      for (let attempt = 0; ; attempt++) {
+        const ready = await fetch(`${api}/-/ready`).then((r) => r.ok, () => false);
+        if (ready) break;
+        if (attempt === 100 || alertmanager.exitCode !== null) throw new Error(`Alertmanager did not become ready:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+
+    after(async () => {
+      if (alertmanager && alertmanager.exitCode === null) {
+        const exited = new Promise((resolve) => alertmanager!.once("exit", resolve));
+        alertmanager.kill("SIGTERM");
+        await exited;
+      }
+      await new Promise((resolve) => (slack ? slack.close(resolve) : resolve(undefined)));
+    });
+
+    it("renders the Slack templates: status, alert name and cluster in the title; severity, service, summary and runbook in the text", async () => {
+      const alert = {
+        labels: { alertname: "SlackTemplateCheck", namespace: "apps", service: "orders", severity: "critical", team: "application" },
+        annotations: {
+          summary: "Every instance of a service is down.",
+          description: "Prometheus has not scraped orders for 1m.",
+          runbook_url: "https://github.com/example/platform/blob/main/components/alerting/runbooks/availability.md#servicedown",
+        },
+      };
+      const posted = await fetch(`${api}/api/v2/alerts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([alert]) });
+      expect(posted.status, await posted.text()).to.equal(200);
+      // Critical alerts wait group_wait (5s) before the first notification.
+      const mine = () => slackMessages.find((m) => m.attachments?.[0]?.title.includes("SlackTemplateCheck"));
+      for (let attempt = 0; attempt < 300 && !mine(); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(mine(), `no Slack message arrived; Alertmanager log:\n${log}`).to.not.equal(undefined);
+      expect(mine()!.channel).to.equal("#alerts-staging");
+      expect(mine()!.attachments[0].title).to.equal("[FIRING:1] SlackTemplateCheck (staging-eu-west-1)");
+      expect(mine()!.attachments[0].text).to.equal(
+        "*CRITICAL* apps/orders: Every instance of a service is down.\n" +
+          "Prometheus has not scraped orders for 1m.\n" +
+          "Runbook: https://github.com/example/platform/blob/main/components/alerting/runbooks/availability.md#servicedown\n",
+      );
+    });
+
+    it("critical silences warning and info of its alertname/namespace/service; ServiceDown silences its whole service, only", async () => {
+      const fire = (alertname: string, namespace: string, service: string, severity: string) => ({
+        labels: { alertname, namespace, severity, ...(service ? { service } : {}) },
+      });
+      const batch = [
+        fire("HighErrorRate", "apps", "api", "critical"),
+        fire("HighErrorRate", "apps", "api", "warning"),
+        fire("HighErrorRate", "apps", "api", "info"),
+        fire("HighLatency", "apps", "api", "warning"),
+        fire("HighErrorRate", "apps", "worker", "warning"),
+        fire("ServiceDown", "apps", "web", "critical"),
+        fire("HighLatency", "apps", "web", "critical"),
+        fire("HighErrorRate", "apps", "web", "warning"),
+        fire("HighLatency", "backups", "web", "critical"),
+        // A ServiceDown that names no service must not silence the service-less alerts of its namespace.
+        fire("ServiceDown", "backups", "", "critical"),
+        fire("BackupTooOld", "backups", "", "warning"),
+      ];
+      const posted = await fetch(`${api}/api/v2/alerts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(batch) });
+      expect(posted.status, await posted.text()).to.equal(200);
+
+      const inhibitedBy: Record<string, string> = {
+        "HighErrorRate apps/api warning": "HighErrorRate apps/api critical",
+        "HighErrorRate apps/api info": "HighErrorRate apps/api critical",
+        "HighLatency apps/web critical": "ServiceDown apps/web critical",
+        "HighErrorRate apps/web warning": "ServiceDown apps/web critical",
+      };
+      // The inhibitor indexes source alerts asynchronously; wait until every expected inhibition shows,
+      // then compare the state of all eleven alerts at once.
+      let listed: ApiAlert[] = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        listed = (await alerts()).filter((a) => batch.some(({ labels }) => key(labels) === key(a.labels)));
+        const suppressed = listed.filter((a) => a.status.state === "suppressed").map((a) => key(a.labels));
+        if (listed.length === batch.length && Object.keys(inhibitedBy).every((k) => suppressed.includes(k))) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const fingerprint = Object.fromEntries(listed.map((a) => [key(a.labels), a.fingerprint]));
+      const actual = Object.fromEntries(listed.map((a) => [key(a.labels), a.status.inhibitedBy.map((f) => Object.keys(fingerprint).find((k) => fingerprint[k] === f))]));
+      const expected = Object.fromEntries(batch.map(({ labels }) => [key(labels), inhibitedBy[key(labels)] ? [inhibitedBy[key(labels)]] : []]));
+      expect(actual).to.deep.equal(expected);
+    });
+  });
+
+  describe("kube-prometheus-stack values", () => {
+    it("make Alertmanager mount the platform's Secret instead of the chart's own config", () => {
+      expect(alertmanagerConfigSecretValues()).to.deep.equal({
+        alertmanager: { alertmanagerSpec: { useExistingSecret: true, configSecret: "alertmanager-platform-config" } },
+      });
+    });
+  });
+
+  describe("AlertmanagerConfigSecret component", () => {
+    for (const stack of STACKS) {
+      it(`${stack}: one secret-marked Secret in the monitoring namespace holding the rendered config`, async () => {
+        useMockStack(stack, {}, []);
+        const secrets = stackSecrets(stack);
+        const component = new AlertmanagerConfigSecret("platform-alertmanager", {
+          namespace: "monitoring",
+          routing: stackInput(stack),
+          secrets: {
+            slackWebhookUrl: pulumi.secret(secrets.slackWebhookUrl),
+            smtpPassword: pulumi.secret(secrets.smtpPassword),
+            pagerdutyRoutingKey: pulumi.secret(secrets.pagerdutyRoutingKey),
+          },
+        });
+        const rendered = await new Promise<string>((resolve) => component.secret.stringData.apply((d) => resolve(d!["alertmanager.yaml"])));
+        const resources = await settle();
+
+        expect(resources.map((r) => [r.type, r.name])).to.deep.equal([
+          ["platform:alerting:AlertmanagerConfigSecret", "platform-alertmanager"],
+          ["kubernetes:core/v1:Secret", "platform-alertmanager-secret"],
+        ]);
+        const [root, secret] = resources;
+        expect(secret.parent).to.equal(root.urn);
+        expect(secret.inputs.metadata).to.deep.include({ name: "alertmanager-platform-config", namespace: "monitoring" });
+        // The Kubernetes SDK marks the whole of stringData secret, so the recorded plan holds only the placeholder.
+        expect(secret.inputs.stringData).to.equal(SECRET_PLACEHOLDER);
+        expect(secret.secretPaths).to.deep.equal(["stringData"]);
+        const recorded = JSON.stringify(resources);
+        for (const value of Object.values(secrets)) expect(recorded).to.not.contain(value);
+
+        // The apply hands each credential to its own slot: what the Secret holds is the builder's output.
+        expect(rendered).to.equal(alertmanagerConfigYaml(stackInput(stack), secrets));
+        expect(rendered.includes(secrets.pagerdutyRoutingKey)).to.equal(stack === "production");
+      });
+    }
+
+    it("renders a config without credentials when a staging stack sets none", async () => {
+      useMockStack("staging", {}, []);
+      const component = new AlertmanagerConfigSecret("platform-alertmanager", { namespace: "monitoring", routing: stackInput("staging"), secrets: {} });
+      const rendered = await new Promise<string>((resolve) => component.secret.stringData.apply((d) => resolve(d!["alertmanager.yaml"])));
+      const resources = await settle();
+      expect(rendered).to.equal(alertmanagerConfigYaml(stackInput("staging"), {}));
+      // Secret all the same: a Secret's payload is never shown in plain text, credentials or not.
+      expect(resources[1].secretPaths).to.deep.equal(["stringData"]);
+    });
+  });
+});
