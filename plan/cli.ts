@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { formatViolations, loadPackConfig, policyExitCode, policySummary, runPolicies } from "../policy/offline";
 import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
@@ -8,7 +9,9 @@ import { REPOSITORY_ROOT, runProgram } from "./run-program";
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 
 Runs the program for a stack under Pulumi's mock runtime (no CLI, cluster or cloud credentials), prints
-the resource tree and writes build/<stack>/resources.json plus one YAML file per Kubernetes object.
+the resource tree, writes build/<stack>/resources.json plus one YAML file per Kubernetes object and per
+Helm release, and applies the policy pack (policy/, with policy/config/<stack>.json): advisories are
+listed, any mandatory violation exits 1.
   --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config)
   --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
   --out <dir>       output folder (default build/<stack>)
@@ -47,8 +50,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\nChanges against ${values.diff}:\n`);
     process.stdout.write(formatDiff(diffPlans(before, record)));
   }
-  console.log(`${record.resources.length} resources (stack ${stack}; written to ${path.relative(process.cwd(), outDir) || "."})`);
-  return 0;
+  // The policy pack, as `pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json`
+  // runs it. --quiet stays one line unless something would block the update.
+  const policy = await runPolicies(record, loadPackConfig(stack));
+  process.stdout.write(formatViolations(policy, values.quiet ? ["mandatory"] : ["mandatory", "advisory"]));
+  console.log(`${record.resources.length} resources (stack ${stack}; written to ${path.relative(process.cwd(), outDir) || "."}); ${policySummary(policy)}`);
+  return policyExitCode(policy);
 }
 
 main(process.argv.slice(2)).then(

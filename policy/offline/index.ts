@@ -1,0 +1,3 @@
+export * from "./format";
+export * from "./pack-config";
+export * from "./run-policies";
