@@ -25,8 +25,10 @@ export function flatten(value: unknown, prefix = "", into = new Map<string, unkn
   return into;
 }
 
+// What the engine diffs to decide an update: inputs and resource options. Dependencies only order the
+// work (a dependsOn on a component lists all its children), so `pulumi preview` does not report them.
 function comparable(resource: RecordedResource): unknown {
-  return { inputs: resource.inputs, parent: resource.parent, dependencies: resource.dependencies, options: resource.options };
+  return { inputs: resource.inputs, options: resource.options };
 }
 
 /** What `pulumi preview --diff` would report between two plans of the same stack, by URN. */
