@@ -33,7 +33,8 @@
 #                            of the dump: the local dump is deleted before the verification download.
 #   AWS_CLI                  the aws executable, default aws.
 #   PUSHGATEWAY_URL          optional, e.g. http://prometheus-pushgateway.monitoring:9091. Metrics
-#                            are POSTed (push-add) to <url>/metrics/job/pg_backup/database/<db>.
+#                            are POSTed (push-add) to <url>/metrics/job/pg_backup/database/<last
+#                            segment of BACKUP_PREFIX>, the same label the restore drill uses.
 #                            A success pushes pg_backup_last_success_timestamp_seconds,
 #                            pg_backup_duration_seconds and pg_backup_size_bytes. A failure pushes
 #                            only pg_backup_last_failure_timestamp_seconds, so the last success
@@ -105,7 +106,9 @@ database_label_path() {
 push_metrics() {
   local body=$1 url out
   if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
-  url="${PUSHGATEWAY_URL%/}/metrics/job/pg_backup/$(database_label_path "${PGDATABASE:-unknown}")"
+  # Labelled like the restore drill's metrics, by the last segment of the prefix (the platform's database
+  # entry name), so the backup and drill series of one database always carry the same label.
+  url="${PUSHGATEWAY_URL%/}/metrics/job/pg_backup/$(database_label_path "${BACKUP_PREFIX##*/}")"
   # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
   if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
     log "WARNING: could not push metrics to $url: $(first_error "$out")"
