@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
+import { AlertThresholdsSchema } from "./alert-thresholds-schema";
 import { AppsSchema } from "./apps-schema";
 import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
 
@@ -175,6 +176,8 @@ export const StackSettingsSchema = z.strictObject({
   smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" }),
   slackChannel: z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" }),
   pagerdutyEnabled: z.boolean(),
+  /** Thresholds and `for` durations of the platform's alert rules (components/alerting/rules). */
+  alertThresholds: AlertThresholdsSchema,
   /** Team receivers and notification timing of Alertmanager (components/alerting/alertmanager). */
   alertRouting: AlertRoutingSchema,
 });

@@ -117,9 +117,12 @@ const cronJobDefaults = {
 
 type Identity = Pick<PostgresBackupSpec, "environment" | "namespace" | "name">;
 
+/** Backup CronJobs are named `<prefix><database entry>`; alert rules select them by this prefix. */
+export const BACKUP_CRONJOB_PREFIX = "pg-backup-";
+
 /** Name, namespace and labels of the backup CronJob (known before the bucket exists). */
 export function backupCronJobMetadata(spec: Identity) {
-  return { name: `pg-backup-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") };
+  return { name: `${BACKUP_CRONJOB_PREFIX}${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") };
 }
 
 /** Name, namespace and labels of the restore-drill CronJob. */

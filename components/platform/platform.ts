@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
+import { AlertRules } from "../alerting/rules";
 import { BlueGreenApp } from "../apps";
-import { DatabaseBackups } from "../backups";
+import { BACKUP_CRONJOB_PREFIX, DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
+import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
 import { MonitoringStack, monitoringUrls } from "../monitoring";
 import { namespaceSpecs } from "./namespace-specs";
@@ -16,6 +18,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
   public readonly monitoring: MonitoringStack;
   public readonly backups?: DatabaseBackups;
+  public readonly alertRules: AlertRules;
   public readonly apps: Readonly<Record<string, BlueGreenApp>>;
   /** Generated role passwords by database entry, for the DBA to set on the roles. */
   public readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
@@ -61,6 +64,24 @@ export class Platform extends pulumi.ComponentResource {
         caches: config.caches,
       },
       { parent: this, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
+    );
+    // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
+    this.alertRules = new AlertRules(
+      `${name}-alert-rules`,
+      {
+        namespace: config.monitoringNamespace,
+        thresholds: config.alertThresholds,
+        // Workloads in every namespace but the platform's own belong to the application team.
+        appNamespaces: config.namespaces.map((ns) => ns.name).filter((ns) => ns !== config.monitoringNamespace && ns !== config.backupNamespace),
+        backupNamespace: config.backupNamespace,
+        backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
+      },
+      { parent: this, dependsOn: [this.monitoring] },
+    );
+    new PlatformDashboards(
+      `${name}-dashboards`,
+      { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds },
+      { parent: this, dependsOn: [monitoringNamespace] },
     );
     const backedUp = config.databases.filter((db) => db.backup.enabled);
     if (backedUp.length > 0) {

@@ -313,8 +313,6 @@ describe("BlueGreenApp", () => {
         expect(diff.added.map((r) => r.name)).to.deep.equal([]);
         expect(diff.removed.map((r) => r.name)).to.deep.equal([]);
         const gatePaths = [
-          "dependencies[0]", // the Deployment of the colour under test
-          "dependencies[2]", // its colour Service
           "inputs.metadata.name",
           "inputs.spec.template.spec.containers[0].env[0].value", // TARGET
           "inputs.spec.template.spec.containers[0].env[1].value", // PREVIEW_URL
@@ -326,13 +324,20 @@ describe("BlueGreenApp", () => {
           [`${N}-gate`]: gatePaths,
         };
         if (stack === "staging") {
-          // Intended: the idle colour is scaled to zero, after the switch (hence the dependency moving to
-          // the other Deployment) and after the delay Job, which runs again for the new idle colour.
-          expected[`${N}-blue`] = ["dependencies[0]", "dependencies[1]", "dependencies[2]", "inputs.spec.replicas"];
-          expected[`${N}-green`] = ["dependencies[0]", "dependencies[1]", "dependencies[2]", "inputs.spec.replicas"];
+          // Intended: the idle colour is scaled to zero, after the switch and after the delay Job, which
+          // runs again for the new idle colour.
+          expected[`${N}-blue`] = ["inputs.spec.replicas"];
+          expected[`${N}-green`] = ["inputs.spec.replicas"];
           expected[`${N}-scale-down-delay`] = ["inputs.metadata.name"];
         }
         expect(changedPaths(diff)).to.deep.equal(expected);
+        // The order moves with the colour: the gate tests the new colour, and only staging's new idle
+        // colour waits for the switch (through the delay Job) before it shrinks.
+        const flippedPlan = await plan(stack, flipped(stack));
+        const to0 = other(committed(stack).activeColor);
+        expect(depNames(flippedPlan.byName(`${N}-gate`))).to.include.members([`${N}-${to0}`, `${N}-${to0}-svc`]);
+        const idle = flippedPlan.byName(`${N}-${committed(stack).activeColor}`);
+        expect(depNames(idle).includes(`${N}-scale-down-delay`)).to.equal(stack === "staging");
         const change = (name: string, path: string) => diff.changed.find((c) => c.resource.name === name)!.changes.find((c) => c.path === path)!;
         const from = committed(stack).activeColor;
         const to = other(from);
@@ -433,7 +438,7 @@ describe("BlueGreenApp", () => {
       expect(q.object("HorizontalPodAutoscaler", "api-blue").spec).to.include({ minReplicas: 3, maxReplicas: 3 });
       // Only the HPAs' ranges and ordering follow activeColor; the Deployments' specs do not.
       for (const color of ["blue", "green"]) {
-        expect(changed[`${N}-${color}`].filter((path) => path.startsWith("inputs.")), color).to.deep.equal([]);
+        expect((changed[`${N}-${color}`] ?? []).filter((path) => path.startsWith("inputs.")), color).to.deep.equal([]);
       }
     });
 

@@ -1,0 +1,43 @@
+import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
+import { alertRule, percent, rateRatio, selector } from "./promql";
+import type { RuleGroupBuilder } from "./types";
+
+const RUNBOOK = "blue-green";
+const PREVIEW = `role="preview"`;
+
+/**
+ * The preview version of a blue-green application, before it takes traffic. Series labels are those of
+ * BLUE_GREEN_SERIES_LABELS: `role` from the Service, `color` from the pod.
+ */
+export const blueGreenRules: RuleGroupBuilder = (t) => {
+  const g = t.blueGreen;
+  return {
+    name: "platform-blue-green",
+    rules: [
+      alertRule(RUNBOOK, {
+        alert: "BlueGreenPreviewUnhealthy",
+        // The pods behind the preview Service come from its scrape targets (`up` carries service, role
+        // and color); their readiness comes from kube-state-metrics.
+        expr:
+          `count by (namespace, service, color) (\n  group by (namespace, service, color, pod) (${selector("up", PREVIEW)})\n` +
+          `  unless on (namespace, pod)\n  max by (namespace, pod) (${selector("kube_pod_status_ready", `job="${EXPORTER_JOBS.kubeStateMetrics}"`, `condition="true"`)}) == 1\n)`,
+        for: g.previewNotReadyFor,
+        severity: "warning",
+        team: "application",
+        component: "blue-green",
+        summary: "Pods of a blue-green preview are not ready.",
+        description: `{{ $value | humanize }} preview pod(s) ({{ $labels.color }}) of {{ $labels.namespace }}/{{ $labels.service }} have not been ready for ${g.previewNotReadyFor}; do not promote them.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "BlueGreenPreviewErrorRatioHigh",
+        expr: `${rateRatio("http_requests_total", `status=~"5.."`, ["namespace", "service", "color"], "5m", PREVIEW)}\n> ${g.previewErrorRatio}`,
+        for: g.previewErrorFor,
+        severity: "warning",
+        team: "application",
+        component: "blue-green",
+        summary: "A blue-green preview answers too many requests with a server error.",
+        description: `The preview ({{ $labels.color }}) of {{ $labels.namespace }}/{{ $labels.service }} answers {{ $value | humanizePercentage }} of its requests with a 5xx status, above ${percent(g.previewErrorRatio)} for ${g.previewErrorFor}; do not promote it.`,
+      }),
+    ],
+  };
+};

@@ -1,0 +1,45 @@
+import { alertRule, LIVE, percent, quantile, rateRatio, secondsText, selector } from "./promql";
+import type { RuleGroupBuilder } from "./types";
+
+const RUNBOOK = "database";
+
+/** The applications' view of their database: pool pressure, slow queries and failing queries. */
+export const databaseRules: RuleGroupBuilder = (t) => {
+  const { poolUsageRatio, poolFor, p95QuerySeconds, slowQueryFor, errorRatio, errorFor } = t.database;
+  return {
+    name: "platform-database",
+    rules: [
+      alertRule(RUNBOOK, {
+        alert: "DatabaseConnectionPoolExhausted",
+        // Each pod has its own pool, so the ratio is per pod; the busiest pod speaks for the service.
+        expr: `max by (namespace, service, pool) (\n  ${selector("db_connections_active", LIVE)}\n  / ${selector("db_pool_max_connections", LIVE)}\n) > ${poolUsageRatio}`,
+        for: poolFor,
+        severity: "critical",
+        team: "database",
+        component: "database",
+        summary: "A database connection pool is nearly exhausted.",
+        description: `Pool {{ $labels.pool }} of {{ $labels.namespace }}/{{ $labels.service }} has {{ $value | humanizePercentage }} of its connections in use on its busiest pod, above ${percent(poolUsageRatio)} for ${poolFor}.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "DatabaseSlowQueries",
+        expr: `${quantile(0.95, "db_query_duration_seconds", ["namespace", "service"], "5m", p95QuerySeconds, "database.p95QuerySeconds")}\n> ${p95QuerySeconds}`,
+        for: slowQueryFor,
+        severity: "warning",
+        team: "database",
+        component: "database",
+        summary: "Database queries are slow.",
+        description: `The 95th percentile query time of {{ $labels.namespace }}/{{ $labels.service }} is {{ $value | humanizeDuration }}, above ${secondsText(p95QuerySeconds)} for ${slowQueryFor}.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "DatabaseHighErrorRate",
+        expr: `${rateRatio("db_queries_total", `status="error"`, ["namespace", "service"], "5m", LIVE)}\n> ${errorRatio}`,
+        for: errorFor,
+        severity: "critical",
+        team: "database",
+        component: "database",
+        summary: "Many database queries fail.",
+        description: `{{ $value | humanizePercentage }} of the database queries of {{ $labels.namespace }}/{{ $labels.service }} fail, above ${percent(errorRatio)} for ${errorFor}.`,
+      }),
+    ],
+  };
+};

@@ -1,0 +1,102 @@
+import { durationSeconds } from "../../../stacks/formats";
+import { APP_METRICS, type AppMetricName } from "../../metrics/catalog";
+import { runbookUrl } from "./runbook";
+import type { AlertingRule, AlertRulesContext, Severity, Team } from "./types";
+
+/**
+ * Small PromQL and wording helpers shared by the rule builders, so every rule spells a ratio, a
+ * quantile or a threshold the same way.
+ */
+
+/**
+ * Application rules read live traffic only. Pods reached through a blue-green app's preview Service run
+ * the next (or previous) version and see test traffic; the blue-green rules watch them instead.
+ * Series of apps without blue-green have no `role` label and match.
+ */
+export const LIVE = `role!="preview"`;
+
+/** `metric{matchers}`, or the bare name without matchers. */
+export function selector(metric: string, ...matchers: string[]): string {
+  return matchers.length === 0 ? metric : `${metric}{${matchers.join(", ")}}`;
+}
+
+/** A regex matcher value that matches exactly one of `values` (RE2 metacharacters escaped). */
+export function anyOf(values: readonly string[]): string {
+  return values.map((v) => v.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")).join("|");
+}
+
+/** The matcher selecting the application namespaces, e.g. `namespace=~"apps|web"`. */
+export function appNamespaces(context: AlertRulesContext): string {
+  if (context.appNamespaces.length === 0) throw new Error("appNamespaces must list at least one namespace: the application alerts would match nothing");
+  return `namespace=~"${anyOf(context.appNamespaces)}"`;
+}
+
+/** `sum by (...) (rate(metric{...}[window]))` */
+export function sumRate(metric: string, by: readonly string[], window: string, ...matchers: string[]): string {
+  return `sum by (${by.join(", ")}) (rate(${selector(metric, ...matchers)}[${window}]))`;
+}
+
+/** Share of `metric`'s rate whose series also match `part`, per `by`. */
+export function rateRatio(metric: string, part: string, by: readonly string[], window: string, ...matchers: string[]): string {
+  return `${sumRate(metric, by, window, ...matchers, part)}\n/\n${sumRate(metric, by, window, ...matchers)}`;
+}
+
+/**
+ * Refuses a quantile threshold outside a catalog histogram's finite buckets: above the largest bound
+ * the quantile is never measured, so an alert on it could never fire.
+ */
+export function assertMeasurable(metric: AppMetricName, threshold: number, what: string): void {
+  const buckets: readonly number[] = (APP_METRICS[metric] as { buckets?: readonly number[] }).buckets ?? [];
+  if (buckets.length === 0) throw new Error(`${metric} is not a histogram in the metrics catalog`);
+  const largest = buckets[buckets.length - 1];
+  if (!(threshold < largest)) {
+    throw new Error(`alertThresholds.${what} (${threshold}) must be below the largest bucket of ${metric} (${largest}): a higher quantile is never measured, so the alert could not fire`);
+  }
+}
+
+/** `histogram_quantile(q, …)` of a catalog histogram's live series, per `by`, for an alert above `threshold`. */
+export function quantile(q: number, metric: AppMetricName, by: readonly string[], window: string, threshold: number, what: string): string {
+  assertMeasurable(metric, threshold, what);
+  return `histogram_quantile(${q}, ${sumRate(`${metric}_bucket`, [...by, "le"], window, LIVE)})`;
+}
+
+/** Seconds in a validated Prometheus duration, for use inside an expression. */
+export function seconds(duration: string): number {
+  const value = durationSeconds(duration);
+  if (value === undefined) throw new Error(`"${duration}" is not a Prometheus duration`);
+  return value;
+}
+
+/** 0.05 → "5%": how thresholds read in descriptions, matching humanizePercentage's output. */
+export function percent(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(10))}%`;
+}
+
+/** 2 → "2s", 300 → "5m", 3600 → "1h": a threshold in seconds, written the way people say it. */
+export function secondsText(value: number): string {
+  if (value >= 3600 && value % 3600 === 0) return `${value / 3600}h`;
+  if (value >= 60 && value % 60 === 0) return `${value / 60}m`;
+  return `${value}s`;
+}
+
+export interface AlertSpec {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: Severity;
+  readonly team: Team;
+  readonly component: string;
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** An alerting rule whose runbook is the `## <alert>` section of runbooks/<runbook>.md. */
+export function alertRule(runbook: string, spec: AlertSpec): AlertingRule {
+  return {
+    alert: spec.alert,
+    expr: spec.expr,
+    for: spec.for,
+    labels: { severity: spec.severity, team: spec.team, component: spec.component },
+    annotations: { summary: spec.summary, description: spec.description, runbook_url: runbookUrl(runbook, spec.alert) },
+  };
+}

@@ -1,0 +1,109 @@
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
+import { platformDashboard } from "./dashboard";
+import { redFrom, statPanel, tablePanel, timeseriesPanel } from "./panels";
+import { quantile, rateRatio, sumRate } from "./promql";
+import { APP_SELECTOR as S, namespaceAndService } from "./variables";
+
+/** HTTP traffic of the applications: the four golden signals per service and route; red where alerts fire. */
+export function applicationDashboard(t: AlertThresholds): Dashboard {
+  const errors = 'status=~"5.."';
+  return platformDashboard({
+    name: "application",
+    title: "Platform / Application (HTTP)",
+    description: "Request rate, errors, latency and saturation of every application's HTTP server.",
+    variables: namespaceAndService("http_requests_total"),
+    rows: [
+      {
+        title: "Now",
+        panels: [
+          statPanel({ title: "Request rate", description: "Requests per second across the selection.", unit: "reqps", queries: [{ expr: sumRate("http_requests_total", S) }] }),
+          statPanel({
+            title: "Error ratio, worst service (5xx)",
+            description: "Share of requests answered with a 5xx status, of the service with the highest share.",
+            unit: "percentunit",
+            queries: [{ expr: `max(${rateRatio("http_requests_total", S, errors, "service")})` }],
+            steps: redFrom(t.http.errorRatio),
+          }),
+          statPanel({
+            title: "Latency p95, worst service",
+            description: "95th percentile of request duration, of the slowest service.",
+            unit: "s",
+            queries: [{ expr: `max(${quantile(0.95, "http_request_duration_seconds", S, "service")})` }],
+            steps: redFrom(t.http.p95LatencySeconds),
+          }),
+          statPanel({ title: "In progress", description: "Requests being handled right now.", unit: "short", queries: [{ expr: `sum(http_requests_in_progress{${S}})` }] }),
+        ],
+      },
+      {
+        title: "Traffic",
+        panels: [
+          timeseriesPanel({
+            title: "Requests by service",
+            description: "Requests per second, per service.",
+            unit: "reqps",
+            queries: [{ expr: sumRate("http_requests_total", S, "service"), legend: "{{service}}" }],
+          }),
+          timeseriesPanel({
+            title: "Requests by status",
+            description: "Requests per second, per HTTP status code.",
+            unit: "reqps",
+            stacked: true,
+            queries: [{ expr: sumRate("http_requests_total", S, "status"), legend: "{{status}}" }],
+          }),
+        ],
+      },
+      {
+        title: "Errors",
+        panels: [
+          timeseriesPanel({
+            title: "Error ratio by service (5xx)",
+            description: "Share of each service's requests answered with a 5xx status.",
+            unit: "percentunit",
+            queries: [{ expr: rateRatio("http_requests_total", S, errors, "service"), legend: "{{service}}" }],
+          }),
+          timeseriesPanel({
+            title: "Rate-limited requests",
+            description: "Requests the rate limiter rejected, per service and route.",
+            unit: "reqps",
+            queries: [{ expr: sumRate("rate_limit_exceeded_total", S, "service, route"), legend: "{{service}} {{route}}" }],
+          }),
+          tablePanel({
+            title: "Routes with the most 5xx",
+            description: "The ten routes answering the most 5xx per second, over the last 5 minutes.",
+            unit: "reqps",
+            queries: [{ expr: `topk(10, ${sumRate("http_requests_total", `${S}, ${errors}`, "service, route", "5m")} > 0)` }],
+          }),
+        ],
+      },
+      {
+        title: "Latency and saturation",
+        panels: [
+          timeseriesPanel({
+            title: "Latency by service",
+            description: "Median, 95th and 99th percentile of request duration, per service.",
+            unit: "s",
+            queries: [
+              { expr: quantile(0.5, "http_request_duration_seconds", S, "service"), legend: "{{service}} p50" },
+              { expr: quantile(0.95, "http_request_duration_seconds", S, "service"), legend: "{{service}} p95" },
+              { expr: quantile(0.99, "http_request_duration_seconds", S, "service"), legend: "{{service}} p99" },
+            ],
+          }),
+          timeseriesPanel({
+            title: "Slowest routes (p95)",
+            description: "The ten routes with the highest 95th percentile duration.",
+            unit: "s",
+            queries: [{ expr: `topk(10, ${quantile(0.95, "http_request_duration_seconds", S, "service, route")})`, legend: "{{service}} {{route}}" }],
+          }),
+          timeseriesPanel({
+            title: "Requests in progress by service",
+            description: "Concurrent requests; a steady climb means handlers are waiting on something.",
+            unit: "short",
+            width: 24,
+            queries: [{ expr: `sum by (service) (http_requests_in_progress{${S}})`, legend: "{{service}}" }],
+          }),
+        ],
+      },
+    ],
+  });
+}

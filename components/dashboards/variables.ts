@@ -1,0 +1,38 @@
+import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
+import { PROMETHEUS_DATASOURCE } from "./panels";
+
+/** The Prometheus data source every query of a dashboard runs against; Grafana preselects the default one. */
+export function datasourceVariable(): DatasourceVariableBuilder {
+  return new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus");
+}
+
+/**
+ * A multi-select of the values `label` takes on the series `selector` picks, refreshed with the time
+ * range so a service that stopped reporting drops out. "All" is `.*` rather than the list of values, so
+ * the queries stay short and also match series that appeared since the list was loaded.
+ */
+export function labelVariable(name: string, title: string, selector: string, label: string = name): QueryVariableBuilder {
+  const query = `label_values(${selector}, ${label})`;
+  return new QueryVariableBuilder(name)
+    .label(title)
+    .datasource(PROMETHEUS_DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".*");
+}
+
+/** `namespace` and `service` variables over an application metric, the service list narrowed by the namespace. */
+export function namespaceAndService(metric: string): QueryVariableBuilder[] {
+  return [labelVariable("namespace", "Namespace", metric), labelVariable("service", "Service", `${metric}{namespace=~"$namespace"}`)];
+}
+
+/**
+ * Matchers of every application query: the selected namespaces and services, and each pod once. A
+ * blue-green application's pods are scraped through both its active and preview Services after promotion,
+ * so series with role="preview" are duplicates (components/metrics BLUE_GREEN_SERIES_LABELS).
+ */
+export const APP_SELECTOR = 'namespace=~"$namespace", service=~"$service", role!="preview"';

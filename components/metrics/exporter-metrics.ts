@@ -1,0 +1,87 @@
+import type { MetricType } from "./catalog";
+
+/**
+ * Metrics the platform's exporters expose that alert rules may use, with the labels the rules rely on.
+ * Anything else an exporter offers is fine for ad-hoc queries, but a rule that needs it adds it here
+ * first, so a rename in an exporter upgrade shows up as one reviewed change (the rule tests fail on
+ * any series name that is neither here, in the application catalog, nor a recording rule).
+ */
+
+export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter";
+
+export interface ExporterMetric {
+  readonly name: string;
+  readonly source: ExporterSource;
+  readonly type: MetricType;
+  /** Labels the rules select, group or template on. */
+  readonly labels: readonly string[];
+}
+
+/**
+ * `job` label of each exporter's series as kube-prometheus-stack scrapes them. Rules select on it so a
+ * second copy of a metric (e.g. a sidecar also exposing node_*) is never counted twice.
+ */
+export const EXPORTER_JOBS = {
+  nodeExporter: "node-exporter",
+  kubeStateMetrics: "kube-state-metrics",
+  /** cAdvisor is scraped through the kubelet, on its own metrics path. */
+  kubelet: "kubelet",
+  cadvisorMetricsPath: "/metrics/cadvisor",
+} as const;
+
+/**
+ * Labels on the series of a blue-green application (its ServiceMonitor sets them, components/apps),
+ * besides `namespace`, `pod` and `job`:
+ * - `service`: the application's name, on `up` as on the app's own series, whichever Service (active
+ *   or preview) the pod was scraped through.
+ * - `role`: "active" | "preview", the role of that Service. Absent on apps without blue-green.
+ *   Application rules read `role!="preview"`; the blue-green rules read `role="preview"`.
+ * - `color`: "blue" | "green", from the pod.
+ */
+export const BLUE_GREEN_SERIES_LABELS = {
+  role: { values: ["active", "preview"], source: "the role label of the Service the pod is scraped through" },
+  color: { values: ["blue", "green"], source: "the pod's colour label" },
+} as const;
+
+const m = (source: ExporterSource, type: MetricType, name: string, labels: readonly string[]): ExporterMetric => ({ name, source, type, labels });
+
+export const EXPORTER_METRICS: readonly ExporterMetric[] = [
+  // Prometheus itself: `up` for every target, and its own rule-evaluation health.
+  m("prometheus", "gauge", "up", ["job", "namespace", "service", "pod", "instance", "role", "color"]),
+  m("prometheus", "gauge", "prometheus_rule_group_last_duration_seconds", ["rule_group", "instance"]),
+  m("prometheus", "gauge", "prometheus_rule_group_interval_seconds", ["rule_group", "instance"]),
+  m("prometheus", "counter", "prometheus_rule_evaluation_failures_total", ["rule_group", "instance"]),
+  m("prometheus", "counter", "prometheus_target_scrapes_exceeded_sample_limit_total", ["instance"]),
+
+  // node-exporter
+  m("node-exporter", "counter", "node_cpu_seconds_total", ["job", "instance", "cpu", "mode"]),
+  m("node-exporter", "gauge", "node_memory_MemAvailable_bytes", ["job", "instance"]),
+  m("node-exporter", "gauge", "node_memory_MemTotal_bytes", ["job", "instance"]),
+  m("node-exporter", "gauge", "node_filesystem_avail_bytes", ["job", "instance", "device", "mountpoint", "fstype"]),
+  m("node-exporter", "gauge", "node_filesystem_size_bytes", ["job", "instance", "device", "mountpoint", "fstype"]),
+  m("node-exporter", "gauge", "node_filesystem_readonly", ["job", "instance", "device", "mountpoint", "fstype"]),
+
+  // kube-state-metrics
+  m("kube-state-metrics", "gauge", "kube_pod_container_status_waiting_reason", ["job", "namespace", "pod", "container", "reason"]),
+  m("kube-state-metrics", "counter", "kube_pod_container_status_restarts_total", ["job", "namespace", "pod", "container"]),
+  m("kube-state-metrics", "gauge", "kube_pod_container_status_last_terminated_reason", ["job", "namespace", "pod", "container", "reason"]),
+  m("kube-state-metrics", "gauge", "kube_pod_container_resource_limits", ["job", "namespace", "pod", "container", "resource"]),
+  m("kube-state-metrics", "gauge", "kube_pod_status_ready", ["job", "namespace", "pod", "condition"]),
+  m("kube-state-metrics", "gauge", "kube_deployment_spec_replicas", ["job", "namespace", "deployment"]),
+  m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_available", ["job", "namespace", "deployment"]),
+  m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_updated", ["job", "namespace", "deployment"]),
+  m("kube-state-metrics", "gauge", "kube_cronjob_status_last_successful_time", ["job", "namespace", "cronjob"]),
+  m("kube-state-metrics", "gauge", "kube_job_status_failed", ["job", "namespace", "job_name", "reason"]),
+  m("kube-state-metrics", "gauge", "kube_job_status_start_time", ["job", "namespace", "job_name"]),
+
+  // cAdvisor (through the kubelet)
+  m("cadvisor", "gauge", "container_memory_working_set_bytes", ["job", "metrics_path", "namespace", "pod", "container"]),
+  m("cadvisor", "counter", "container_cpu_cfs_periods_total", ["job", "metrics_path", "namespace", "pod", "container"]),
+  m("cadvisor", "counter", "container_cpu_cfs_throttled_periods_total", ["job", "metrics_path", "namespace", "pod", "container"]),
+
+  // blackbox exporter, through Probe objects (probeManifest copies the target's labels, e.g. service).
+  m("blackbox-exporter", "gauge", "probe_success", ["job", "instance", "service"]),
+  m("blackbox-exporter", "gauge", "probe_ssl_earliest_cert_expiry", ["job", "instance", "service"]),
+  m("blackbox-exporter", "gauge", "probe_http_status_code", ["job", "instance", "service"]),
+  m("blackbox-exporter", "gauge", "probe_duration_seconds", ["job", "instance", "service"]),
+];

@@ -1,0 +1,5 @@
+export * from "./backup-metrics";
+export * from "./catalog";
+export * from "./exporter-metrics";
+export * from "./known-series";
+export * from "./register";

@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { durationSeconds } from "./formats";
+
+/**
+ * `platform:alertThresholds`: every number and `for` window the platform's alert rules use, per stack.
+ * The rule builders (components/alerting/rules) read nothing else, so one value feeds both a rule's
+ * expression and the sentence in its description. Strict at every level: a misspelt key is an error,
+ * not a silently ignored threshold.
+ */
+
+const ratio = z
+  .number({ error: "must be a number between 0 and 1 (0.05 means 5 %)" })
+  .min(0, { error: "must be a ratio between 0 and 1 (0.05 means 5 %)" })
+  .max(1, { error: "must be a ratio between 0 and 1 (0.05 means 5 %)" });
+
+const seconds = z.number({ error: "must be a number of seconds" }).positive({ error: "must be a positive number of seconds" });
+
+const perSecond = z.number({ error: "must be a number of events per second" }).positive({ error: "must be a positive number of events per second" });
+
+// Same grammar and wording as stacks/schema.ts: `for` windows and ages are read by Prometheus.
+const duration = z.string({ error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" }).refine((v) => (durationSeconds(v) ?? 0) > 0, {
+  error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
+});
+
+/** A warning level must trip before its critical level, or the warning never shows. */
+function warningBelowCritical<T extends Record<string, unknown>>(warning: keyof T & string, critical: keyof T & string) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    if ((value[warning] as number) >= (value[critical] as number)) {
+      ctx.addIssue({ code: "custom", path: [warning], message: `must be below ${critical} (${String(value[critical])}), or the warning never fires before the critical alert` });
+    }
+  };
+}
+
+export const AlertThresholdsSchema = z.strictObject({
+  http: z.strictObject({
+    /** Share of 5xx responses per service. */
+    errorRatio: ratio,
+    errorFor: duration,
+    /** 95th percentile of request latency. */
+    p95LatencySeconds: seconds,
+    latencyFor: duration,
+    /** Requests per second per service that count as unusually high traffic. */
+    requestsPerSecond: perSecond,
+    requestRateFor: duration,
+  }),
+  auth: z.strictObject({
+    failureRatio: ratio,
+    failureFor: duration,
+    /** Failed logins per second per service that look like password guessing. */
+    bruteForceFailuresPerSecond: perSecond,
+    bruteForceFor: duration,
+    p95LoginSeconds: seconds,
+    loginLatencyFor: duration,
+  }),
+  rateLimit: z.strictObject({ exceededPerSecond: perSecond, exceededFor: duration }),
+  database: z.strictObject({
+    /** Active connections over the pool's maximum, on the busiest pod. */
+    poolUsageRatio: ratio,
+    poolFor: duration,
+    p95QuerySeconds: seconds,
+    slowQueryFor: duration,
+    errorRatio: ratio,
+    errorFor: duration,
+  }),
+  pipelines: z.strictObject({ failureRatio: ratio, failureFor: duration, p95DurationSeconds: seconds, durationFor: duration }),
+  connectors: z.strictObject({ failureRatio: ratio, failureFor: duration, p95ResponseSeconds: seconds, responseFor: duration }),
+  transformations: z.strictObject({ failureRatio: ratio, failureFor: duration, p95DurationSeconds: seconds, durationFor: duration }),
+  fileUploads: z.strictObject({ failureRatio: ratio, failureFor: duration, p95ProcessingSeconds: seconds, processingFor: duration }),
+  websockets: z.strictObject({ errorsPerSecond: perSecond, errorFor: duration }),
+  cache: z.strictObject({ minHitRatio: ratio, hitRatioFor: duration }),
+  nodes: z
+    .strictObject({
+      cpuWarningRatio: ratio,
+      cpuCriticalRatio: ratio,
+      cpuFor: duration,
+      memoryWarningRatio: ratio,
+      memoryCriticalRatio: ratio,
+      memoryFor: duration,
+      diskWarningRatio: ratio,
+      diskCriticalRatio: ratio,
+      diskFor: duration,
+    })
+    .superRefine(warningBelowCritical("cpuWarningRatio", "cpuCriticalRatio"))
+    .superRefine(warningBelowCritical("memoryWarningRatio", "memoryCriticalRatio"))
+    .superRefine(warningBelowCritical("diskWarningRatio", "diskCriticalRatio")),
+  workloads: z.strictObject({
+    crashLoopFor: duration,
+    replicasMismatchFor: duration,
+    oomKilledFor: duration,
+    /** Working set over the container's memory limit. */
+    memoryLimitRatio: ratio,
+    memoryLimitFor: duration,
+    /** Share of CFS periods in which the container was throttled. */
+    cpuThrottlingRatio: ratio,
+    cpuThrottlingFor: duration,
+  }),
+  availability: z
+    .strictObject({
+      /** How long every target of a job, or a blackbox probe, may fail before the service counts as down. */
+      downFor: duration,
+      /** Remaining certificate lifetime that opens a ticket. */
+      certificateWarning: duration,
+      /** Remaining certificate lifetime that pages. */
+      certificateCritical: duration,
+      certificateFor: duration,
+    })
+    .superRefine((value, ctx) => {
+      if ((durationSeconds(value.certificateCritical) ?? 0) >= (durationSeconds(value.certificateWarning) ?? 0)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["certificateCritical"],
+          message: `must be shorter than certificateWarning (${value.certificateWarning}), or the warning never fires before the critical alert`,
+        });
+      }
+    }),
+  prometheus: z.strictObject({ scrapeFailureFor: duration, ruleEvaluationSlowFor: duration, sampleLimitFor: duration, ruleFailuresFor: duration }),
+  backups: z.strictObject({
+    /** Longest time without a successful backup; a day plus slack for a daily schedule. */
+    maxAge: duration,
+    tooOldFor: duration,
+    failedFor: duration,
+    /** Longest time without a passing restore drill. */
+    restoreDrillMaxAge: duration,
+  }),
+  blueGreen: z.strictObject({ previewErrorRatio: ratio, previewErrorFor: duration, previewNotReadyFor: duration }),
+});
+
+export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;

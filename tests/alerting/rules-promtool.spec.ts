@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
+import { toYaml } from "../../plan/canonical";
+import { STACKS } from "../harness";
+import { alertScenarios } from "./fixtures/alert-scenarios";
+import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
+import { RULES_CONTEXT, stackThresholds } from "./fixtures/thresholds";
+
+const promtool = resolvePromtool();
+
+/** Writes files (name → data, rendered as YAML 1.1) into a fresh directory. */
+function writeAll(dir: string, files: Record<string, unknown>): string[] {
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), toYaml(data));
+  return Object.keys(files);
+}
+
+describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
+  let work: string;
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "alert-rules-"));
+  });
+  after(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      const thresholds = stackThresholds(stack);
+      const groups = platformRuleGroups(thresholds, RULES_CONTEXT);
+      const ruleCount = groups.reduce((n, g) => n + g.rules.length, 0);
+      let dir: string;
+      before(() => {
+        dir = path.join(work, stack);
+        fs.mkdirSync(dir);
+      });
+
+      it("promtool check rules accepts the generated rule file: 47 alerts and 6 recording rules", () => {
+        // A plain rule file is what a PrometheusRule's spec holds: `groups:` and nothing else.
+        writeAll(dir, { "rules.yml": { groups } });
+        const run = runPromtool(promtool, ["check", "rules", "rules.yml"], dir);
+        expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
+        expect(run.status, run.output).to.equal(0);
+        expect(ruleCount).to.equal(53);
+      });
+
+      it("the PrometheusRule objects, rendered and read back as YAML 1.1, carry exactly the checked groups", () => {
+        const manifests = prometheusRuleManifests(groups, "monitoring");
+        const readBack = manifests.map((m) => parse(toYaml(m), { version: "1.1" }) as { spec: { groups: RuleGroup[] } });
+        const fromCrds = readBack.flatMap((m) => m.spec.groups);
+        expect(fromCrds).to.deep.equal(JSON.parse(JSON.stringify(groups)));
+        writeAll(dir, { "from-crds.yml": { groups: fromCrds } });
+        const run = runPromtool(promtool, ["check", "rules", "from-crds.yml"], dir);
+        expect(run.status, run.output).to.equal(0);
+        expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
+      });
+
+      it("promtool test rules: each alert pending one step before its `for` ends, then firing with its labels and rendered annotations; quiet just inside its threshold; records exact", () => {
+        const scenarios = alertScenarios(thresholds);
+        const untested = groups
+          .flatMap((g) => g.rules.filter(isAlertingRule))
+          .filter((r) => !scenarios.some((s) => s.alert === r.alert && (s.severity ?? r.labels.severity) === r.labels.severity))
+          .map((r) => `${r.alert} (${r.labels.severity})`);
+        expect(untested, "every alerting rule has a scenario").to.deep.equal([]);
+        const unitTests = promtoolUnitTests(groups, scenarios);
+        writeAll(dir, unitTests.ruleFiles);
+        const testFiles = writeAll(dir, unitTests.testFiles);
+        expect(testFiles).to.have.lengthOf(groups.length);
+        // 2 test groups per scenario (firing, quiet) plus the recording rules' group.
+        const testGroups = Object.values(unitTests.testFiles).reduce((n, f: PromtoolTestFile) => n + f.tests.length, 0);
+        expect(testGroups).to.equal(2 * scenarios.length + 1);
+        const run = runPromtool(promtool, ["test", "rules", ...testFiles], dir);
+        expect(run.output).to.not.contain("FAILED");
+        expect(run.status, run.output).to.equal(0);
+        expect(run.output.match(/SUCCESS/g) ?? []).to.have.lengthOf(testFiles.length);
+      });
+    });
+  }
+
+  it("the unit tests catch a rule that drifts from its threshold (the generated tests can fail)", () => {
+    const dir = path.join(work, "drift");
+    fs.mkdirSync(dir);
+    const thresholds = stackThresholds("production");
+    const honest = platformRuleGroups(thresholds, RULES_CONTEXT);
+    // The rule reads a threshold twice as high as the one its scenarios and description were built from.
+    const drifted = honest.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) => (isAlertingRule(r) && r.alert === "HttpHighErrorRate" ? { ...r, expr: r.expr.replace("> 0.05", "> 0.6") } : r)),
+    }));
+    const unitTests = promtoolUnitTests(drifted, alertScenarios(thresholds));
+    writeAll(dir, unitTests.ruleFiles);
+    writeAll(dir, unitTests.testFiles);
+    const run = runPromtool(promtool, ["test", "rules", "platform-http.test.yml"], dir);
+    expect(run.status).to.equal(1);
+    expect(run.output).to.contain("name: HttpHighErrorRate: pending at 5m, firing at 6m");
+  });
+});

@@ -1,0 +1,344 @@
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { parser } from "@prometheus-io/lezer-promql";
+import { expect } from "chai";
+import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
+import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
+import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, seriesNames } from "../../components/metrics";
+import { settle, useMockStack } from "../../plan/mocks";
+import { stackThresholds } from "../alerting/fixtures/thresholds";
+import { planStack } from "../harness";
+
+// The production stack's alert thresholds (shared with the rule tests; from the stack file once it has them).
+const THRESHOLDS = stackThresholds("production");
+
+const DATASOURCE = { type: "prometheus", uid: "${datasource}" };
+
+const EXPECTED = [
+  ["platform-system-overview", "Platform / System overview", ["datasource", "namespace", "service"]],
+  ["platform-application", "Platform / Application (HTTP)", ["datasource", "namespace", "service"]],
+  ["platform-database", "Platform / Database", ["datasource", "namespace", "service"]],
+  ["platform-pipelines", "Platform / Pipelines", ["datasource", "namespace", "service"]],
+  ["platform-connectors", "Platform / Connectors", ["datasource", "namespace", "service", "connector_type"]],
+  ["platform-auth", "Platform / Authentication", ["datasource", "namespace", "service"]],
+  ["platform-cache", "Platform / Cache", ["datasource", "namespace", "service", "cache"]],
+  ["platform-business", "Platform / Business", ["datasource", "namespace", "service"]],
+  ["platform-websocket", "Platform / WebSocket", ["datasource", "namespace", "service"]],
+  ["platform-alerts", "Platform / Alerts", ["datasource", "severity"]],
+] as const;
+
+/**
+ * Series the dashboards read beyond the metrics catalog (application, backup and exporter metrics the
+ * rules use) and the recorded HTTP aggregates: Prometheus' own alert series and Alertmanager's counters.
+ */
+const DASHBOARD_ONLY_SERIES: Record<string, readonly string[]> = {
+  ALERTS: ["alertname", "alertstate", "severity", "team", "namespace", "service"],
+  ALERTS_FOR_STATE: ["alertname", "severity", "team", "namespace", "service"],
+  alertmanager_notifications_total: ["integration", "instance", "pod"],
+  alertmanager_notifications_failed_total: ["integration", "reason", "instance", "pod"],
+  alertmanager_alerts: ["state", "instance", "pod"],
+  alertmanager_silences: ["state", "instance", "pod"],
+};
+
+// Labels the scrape adds to every application series (components/metrics/catalog.ts header).
+const SCRAPE_LABELS = ["namespace", "pod", "job", "instance", "role", "color"];
+
+/** The labels a series may be selected or grouped by. */
+function seriesLabels(): Map<string, ReadonlySet<string>> {
+  const labels = new Map<string, ReadonlySet<string>>();
+  for (const [name, definition] of Object.entries(APP_METRICS)) {
+    for (const series of seriesNames(name, definition)) {
+      labels.set(series, new Set([...definition.labelNames, ...SCRAPE_LABELS, ...(series.endsWith("_bucket") ? ["le"] : [])]));
+    }
+  }
+  for (const metric of EXPORTER_METRICS) labels.set(metric.name, new Set(metric.labels));
+  for (const record of Object.values(HTTP_RECORDS)) labels.set(record, new Set(["service"]));
+  for (const [name, list] of Object.entries(DASHBOARD_ONLY_SERIES)) labels.set(name, new Set(list));
+  return labels;
+}
+const LABELS = seriesLabels();
+const APP_SERIES = new Set(Object.entries(APP_METRICS).flatMap(([name, definition]) => seriesNames(name, definition)));
+
+// Grafana replaces its interval macros before the query reaches Prometheus; the check does the same.
+const GRAFANA_MACROS: [RegExp, string][] = [
+  [/\$__rate_interval/g, "1m"],
+  [/\$__interval/g, "1m"],
+  [/\$__range/g, "1h"],
+];
+
+/** A node of lezer-promql's tree (typed through the parser, whose @lezer/common copy is the one that counts). */
+type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
+
+interface PromqlCheck {
+  readonly errors: string[];
+  readonly metrics: string[];
+}
+
+/** Parses PromQL with Prometheus' own grammar, then checks every series and label name it uses. */
+function checkPromql(raw: string): PromqlCheck {
+  const expr = GRAFANA_MACROS.reduce((text, [macro, value]) => text.replace(macro, value), raw);
+  const errors: string[] = [];
+  const metrics: string[] = [];
+  const text = (node: SyntaxNode) => expr.slice(node.from, node.to);
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter: (ref) => {
+      if (ref.type.isError) errors.push(`syntax error at ${ref.from}: "${expr.slice(Math.max(0, ref.from - 20), ref.to + 20)}"`);
+      if (ref.name === "VectorSelector") {
+        const identifier = ref.node.getChild("Identifier");
+        if (!identifier) return;
+        const metric = text(identifier);
+        metrics.push(metric);
+        const known = LABELS.get(metric);
+        if (!known) {
+          errors.push(`unknown series ${metric}`);
+          return;
+        }
+        for (const name of ref.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? []) {
+          const label = text(name.getChild("LabelName")!);
+          if (!known.has(label)) errors.push(`${metric} has no label ${label}`);
+        }
+      }
+      if (ref.name === "AggregateExpr") {
+        const grouping = ref.node.getChild("AggregateModifier")?.getChild("GroupingLabels");
+        if (!grouping) return;
+        const inside = new Set<string>();
+        ref.node.toTree().iterate({
+          enter: (n) => {
+            if (n.name === "Identifier" && n.node.parent?.name === "VectorSelector") {
+              for (const label of LABELS.get(expr.slice(ref.from + n.from, ref.from + n.to)) ?? []) inside.add(label);
+            }
+          },
+        });
+        for (const name of grouping.getChildren("LabelName")) {
+          if (!inside.has(text(name))) errors.push(`grouping by ${text(name)}, which no series inside "${text(ref.node).slice(0, 60)}" has`);
+        }
+      }
+    },
+  });
+  return { errors, metrics };
+}
+
+interface FoundQuery {
+  readonly where: string;
+  readonly expr: string;
+  readonly legend?: string;
+}
+
+/** Every PromQL expression of a dashboard: panel targets, annotations and the selectors of label_values variables. */
+function queriesOf(dashboard: Dashboard): FoundQuery[] {
+  const found: FoundQuery[] = [];
+  for (const panel of dashboard.panels ?? []) {
+    for (const target of ((panel as { targets?: { expr: string; legendFormat?: string }[] }).targets ?? [])) {
+      found.push({ where: `${dashboard.uid} / ${panel.title}`, expr: target.expr, legend: target.legendFormat });
+    }
+  }
+  for (const annotation of dashboard.annotations.list ?? []) {
+    found.push({ where: `${dashboard.uid} / annotation ${annotation.name}`, expr: (annotation as { expr: string }).expr });
+  }
+  for (const variable of dashboard.templating.list ?? []) {
+    if (variable.type !== "query") continue;
+    const match = /^label_values\((.+), (\w+)\)$/.exec(String(variable.query));
+    expect(match, `${dashboard.uid} variable ${variable.name}: ${String(variable.query)}`).to.not.equal(null);
+    const [, selector, label] = match!;
+    // label_values(selector, label): the label must exist on the selected series.
+    found.push({ where: `${dashboard.uid} / variable ${variable.name}`, expr: `count by (${label}) (${selector})` });
+  }
+  return found;
+}
+
+/** Every value found under a key named `uid`, with its path. */
+function uids(value: unknown, path = "$"): [string, unknown][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => uids(v, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => (k === "uid" ? [[`${path}.uid`, v] as [string, unknown]] : uids(v, `${path}.${k}`)));
+  }
+  return [];
+}
+
+describe("Grafana dashboards", () => {
+  const built = dashboards(THRESHOLDS);
+
+  it("ten dashboards with stable, unique uids and titles, tagged platform, refreshing every 30 s", () => {
+    expect(built.map((d) => [d.uid, d.title])).to.deep.equal(EXPECTED.map(([uid, title]) => [uid, title]));
+    for (const d of built) {
+      expect(d.tags, d.uid).to.deep.equal(["platform"]);
+      expect(d.refresh, d.uid).to.equal("30s");
+      expect(d.editable, d.uid).to.equal(false);
+    }
+  });
+
+  it("a prometheus `datasource` variable first, then namespace/service (or the dashboard's own) variables", () => {
+    built.forEach((d, i) => {
+      const variables = d.templating.list ?? [];
+      expect(variables.map((v) => v.name), d.uid).to.deep.equal([...EXPECTED[i][2]]);
+      expect(variables[0]).to.include({ type: "datasource", query: "prometheus" });
+      for (const v of variables.slice(1)) {
+        expect(v, `${d.uid} ${v.name}`).to.include({ type: "query", multi: true, includeAll: true, allValue: ".*", refresh: 2 });
+        expect(v.datasource, `${d.uid} ${v.name}`).to.deep.equal(DATASOURCE);
+      }
+    });
+  });
+
+  it("every panel and target queries the datasource variable; no UID is hard-coded anywhere", () => {
+    for (const d of built) {
+      const panels = (d.panels ?? []).filter((p) => p.type !== "row");
+      expect(panels.length, d.uid).to.be.greaterThan(5);
+      for (const panel of panels) {
+        const targets = (panel as { targets?: { datasource?: unknown; refId?: string }[] }).targets ?? [];
+        expect(panel.datasource, `${d.uid} / ${panel.title}`).to.deep.equal(DATASOURCE);
+        expect(targets.length, `${d.uid} / ${panel.title}`).to.be.greaterThan(0);
+        for (const t of targets) expect(t.datasource, `${d.uid} / ${panel.title}`).to.deep.equal(DATASOURCE);
+        expect(new Set(targets.map((t) => t.refId)).size, `${d.uid} / ${panel.title} refIds`).to.equal(targets.length);
+      }
+      for (const annotation of d.annotations.list ?? []) expect(annotation.datasource, d.uid).to.deep.equal(DATASOURCE);
+      const found = uids(d).filter(([path]) => path !== "$.uid");
+      expect(found.filter(([, value]) => value !== "${datasource}"), d.uid).to.deep.equal([]);
+    }
+  });
+
+  it("panel ids are unique and panels do not overlap on the grid", () => {
+    for (const d of built) {
+      const panels = d.panels ?? [];
+      expect(panels.map((p) => p.id), d.uid).to.deep.equal(panels.map((_, i) => i + 1));
+      const cells = new Set<string>();
+      for (const p of panels) {
+        const { x, y, w, h } = p.gridPos!;
+        expect(x + w, `${d.uid} / ${p.title} fits 24 columns`).to.be.at.most(24);
+        for (let cx = x; cx < x + w; cx++) {
+          for (let cy = y; cy < y + h; cy++) {
+            expect(cells.has(`${cx},${cy}`), `${d.uid} / ${p.title} overlaps at ${cx},${cy}`).to.equal(false);
+            cells.add(`${cx},${cy}`);
+          }
+        }
+      }
+    }
+  });
+
+  it("every PromQL expression parses with Prometheus' grammar and uses only known series and labels", () => {
+    const problems: string[] = [];
+    let count = 0;
+    for (const d of built) {
+      for (const q of queriesOf(d)) {
+        count++;
+        const { errors, metrics } = checkPromql(q.expr);
+        if (metrics.length === 0) errors.push("selects no series");
+        for (const label of [...(q.legend ?? "").matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1])) {
+          if (!metrics.some((m) => LABELS.get(m)?.has(label))) errors.push(`legend uses {{${label}}}, which none of its series has`);
+        }
+        problems.push(...errors.map((e) => `${q.where}: ${e} in ${q.expr}`));
+      }
+    }
+    expect(count).to.be.greaterThan(100);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it("the PromQL check itself rejects a syntax error, an unknown series, a wrong label and a bad grouping", () => {
+    expect(checkPromql("sum(rate(http_requests_total[5m])").errors).to.have.length.greaterThan(0);
+    expect(checkPromql("rate(http_request_total[5m])").errors).to.deep.equal(["unknown series http_request_total"]);
+    expect(checkPromql('rate(pipeline_errors_total{type="x"}[5m])').errors).to.deep.equal(["pipeline_errors_total has no label type"]);
+    expect(checkPromql("sum by (type) (rate(pipeline_errors_total[$__rate_interval]))").errors).to.deep.equal([
+      'grouping by type, which no series inside "sum by (type) (rate(pipeline_errors_total[1m]))" has',
+    ]);
+    expect(checkPromql('sum by (error_type) (rate(pipeline_errors_total{role!="preview"}[$__rate_interval]))').errors).to.deep.equal([]);
+  });
+
+  it("shows every application metric of the catalog somewhere", () => {
+    const used = new Set(built.flatMap((d) => queriesOf(d).flatMap((q) => checkPromql(q.expr).metrics)));
+    const missing = Object.entries(APP_METRICS)
+      .filter(([name, definition]) => !seriesNames(name, definition).some((s) => used.has(s)))
+      .map(([name]) => name);
+    expect(missing).to.deep.equal([]);
+    for (const series of used) expect(knownSeriesNames().has(series) || series in DASHBOARD_ONLY_SERIES || Object.values<string>(HTTP_RECORDS).includes(series), series).to.equal(true);
+  });
+
+  it("application queries count each blue-green pod once (role!=\"preview\")", () => {
+    for (const d of built) {
+      for (const q of queriesOf(d)) {
+        const app = checkPromql(q.expr).metrics.filter((m) => APP_SERIES.has(m));
+        if (app.length > 0 && !q.where.includes("/ variable ")) expect(q.expr, q.where).to.contain('role!="preview"');
+      }
+    }
+  });
+
+  it("stat panels turn red at the stack's alert thresholds", () => {
+    const steps = (uid: string, title: string) =>
+      (built.find((d) => d.uid === uid)!.panels!.find((p) => p.title === title) as { fieldConfig: { defaults: { thresholds: { steps: unknown } } } }).fieldConfig
+        .defaults.thresholds.steps;
+    const t = THRESHOLDS;
+    expect(steps("platform-application", "Error ratio, worst service (5xx)")).to.deep.equal([
+      { value: null, color: "green" },
+      { value: t.http.errorRatio, color: "red" },
+    ]);
+    expect(steps("platform-application", "Latency p95, worst service")).to.deep.equal([
+      { value: null, color: "green" },
+      { value: t.http.p95LatencySeconds, color: "red" },
+    ]);
+    expect(steps("platform-database", "Fullest pool")).to.deep.equal([
+      { value: null, color: "green" },
+      { value: t.database.poolUsageRatio, color: "red" },
+    ]);
+    expect(steps("platform-cache", "Hit ratio, worst cache")).to.deep.equal([
+      { value: null, color: "red" },
+      { value: t.cache.minHitRatio, color: "green" },
+    ]);
+    expect(steps("platform-system-overview", "Disk, fullest filesystem")).to.deep.equal([
+      { value: null, color: "green" },
+      { value: t.nodes.diskWarningRatio, color: "orange" },
+      { value: t.nodes.diskCriticalRatio, color: "red" },
+    ]);
+    // A different stack value moves the panel's threshold with it.
+    const stricter = dashboards({ ...t, http: { ...t.http, errorRatio: 0.0123 } });
+    const panel = stricter[1].panels!.find((p) => p.title === "Error ratio, worst service (5xx)") as { fieldConfig: { defaults: { thresholds: { steps: { value: number }[] } } } };
+    expect(panel.fieldConfig.defaults.thresholds.steps[1].value).to.equal(0.0123);
+  });
+
+  it("builds the same JSON every time", () => {
+    expect(dashboards(THRESHOLDS)).to.deep.equal(built);
+    expect(dashboardConfigMaps(dashboards(THRESHOLDS), "monitoring", "production")).to.deep.equal(dashboardConfigMaps(built, "monitoring", "production"));
+  });
+
+  describe("ConfigMaps for Grafana's sidecar", () => {
+    const configMaps = dashboardConfigMaps(built, "monitoring", "production");
+
+    it("one per dashboard, labelled and annotated the way kube-prometheus-stack's sidecar is configured", async () => {
+      const values = (await planStack("production")).one("kubernetes:helm.sh/v3:Release", "platform-monitoring-kps-release").inputs.values as any;
+      const sidecar = values.grafana.sidecar.dashboards;
+      expect(sidecar).to.include({ enabled: true, searchNamespace: "ALL" });
+      expect(configMaps.map((c) => c.metadata!.name)).to.deep.equal(EXPECTED.map(([uid]) => `grafana-dashboard-${uid}`));
+      for (const c of configMaps) {
+        expect(c.metadata!.namespace).to.equal("monitoring");
+        expect(c.metadata!.labels).to.deep.equal({
+          "app.kubernetes.io/managed-by": "pulumi",
+          "app.kubernetes.io/part-of": "platform",
+          "platform.io/environment": "production",
+          [sidecar.label]: sidecar.labelValue,
+        });
+        expect(c.metadata!.annotations).to.deep.equal({ [sidecar.folderAnnotation]: "Platform" });
+      }
+      expect(sidecar).to.include({ label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder" });
+    });
+
+    it("hold each dashboard's JSON under <uid>.json, well within a ConfigMap's 1 MiB", () => {
+      configMaps.forEach((c, i) => {
+        const key = `${built[i].uid}.json`;
+        expect(Object.keys(c.data!)).to.deep.equal([key]);
+        expect(JSON.parse(c.data![key])).to.deep.equal(built[i]);
+        expect(Buffer.byteLength(c.data![key])).to.be.below(256 * 1024);
+      });
+    });
+  });
+
+  describe("PlatformDashboards component", () => {
+    it("creates the ten ConfigMaps as its children", async () => {
+      useMockStack("production", {}, []);
+      new PlatformDashboards("platform-dashboards", { namespace: "monitoring", environment: "production", alertThresholds: THRESHOLDS });
+      const resources = await settle();
+      const [root, ...children] = resources;
+      expect([root.type, root.name]).to.deep.equal(["platform:dashboards:PlatformDashboards", "platform-dashboards"]);
+      expect(children.map((r) => [r.type, r.name, r.parent])).to.deep.equal(
+        EXPECTED.map(([uid]) => ["kubernetes:core/v1:ConfigMap", `platform-dashboards-grafana-dashboard-${uid}`, root.urn]),
+      );
+      expect(children.map((r) => r.inputs.data)).to.deep.equal(dashboardConfigMaps(built, "monitoring", "production").map((c) => c.data));
+    });
+  });
+});
