@@ -112,6 +112,7 @@ export interface AlloyValues {
     extraEnv: { name: string; valueFrom: { fieldRef: { fieldPath: string } } }[];
     resources: ResourceSettings;
   };
+  configReloader: { resources: ResourceSettings };
   serviceMonitor: { enabled: boolean };
 }
 
@@ -124,6 +125,8 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
       resources: input.monitoring.alloy.resources,
     },
+    // The chart's reloader sidecar requests resources but sets no limits; the platform's pods always do.
+    configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
     serviceMonitor: { enabled: true },
   };
 }

@@ -34,6 +34,7 @@ export interface BlackboxValues {
   config: { modules: Record<BlackboxModule, unknown> };
   resources: ResourceSettings;
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
+  podDisruptionBudget: { maxUnavailable: number };
   pspEnabled: boolean;
 }
 
@@ -43,6 +44,8 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     config: { modules: blackboxModules() },
     resources: input.monitoring.blackbox.resources,
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
+    // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
+    podDisruptionBudget: { maxUnavailable: 1 },
     pspEnabled: false,
   };
 }

@@ -2,7 +2,13 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { describeObject, kindOf, objectKey, podTemplateOf, selectorMatches, TYPES } from "./kubernetes";
 import { isRecord, record, settings } from "./values";
 
-const DEFAULTS = { minReplicas: 2 };
+const DEFAULTS = { minReplicas: 2, singletons: [] as string[] };
+
+/** `namespace/name` against a pattern where `*` stands for any run of characters. */
+function matchesPattern(key: string, pattern: string): boolean {
+  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return regex.test(key);
+}
 
 const REPLICATED: readonly string[] = [TYPES.deployment, TYPES.statefulSet, TYPES.rollout];
 
@@ -56,10 +62,19 @@ export const replicasAndDisruptionBudget: StackValidationPolicy = {
   configSchema: {
     properties: {
       minReplicas: { type: "integer", minimum: 1, default: DEFAULTS.minReplicas, description: "Fewest replicas a workload may run." },
+      singletons: {
+        type: "array",
+        items: { type: "string" },
+        default: [] as string[],
+        description:
+          "Workloads (namespace/name, * matches any characters) that must run exactly one pod, such as an exporter " +
+          "whose second replica would duplicate every series or a Pushgateway whose state lives in one pod; skipped. " +
+          "Document each in policy/README.md.",
+      },
     },
   },
   validateStack: (args, reportViolation) => {
-    const { minReplicas } = settings(args, DEFAULTS);
+    const { minReplicas, singletons } = settings(args, DEFAULTS);
     const budgets = args.resources.filter((r) => r.type === TYPES.podDisruptionBudget);
     const autoscalers = args.resources.filter((r) => r.type === TYPES.hpaV2 || r.type === TYPES.hpaV1);
     for (const workload of args.resources) {
@@ -68,6 +83,7 @@ export const replicasAndDisruptionBudget: StackValidationPolicy = {
       // Scaled to zero on purpose (the idle colour of a blue-green pair): it serves nothing, so it has no
       // availability to protect. An unset replicas field is 1, not 0, and is checked.
       if (replicas === 0) continue;
+      if (singletons.some((pattern) => matchesPattern(objectKey(workload.props, workload.name), pattern))) continue;
       const object = describeObject(workload.type, workload.props, workload.name);
       if (replicas < minReplicas) {
         reportViolation(

@@ -159,6 +159,16 @@ describe("MonitoringStack", () => {
       });
     }
 
+    it("chart defaults the policy pack would reject are overridden: reloader limits, Pushgateway container context, blackbox budget", async () => {
+      const plan = await planStack("production");
+      const alloy = plan.one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
+      expect(alloy.configReloader.resources.limits).to.deep.equal({ cpu: "100m", memory: "128Mi" });
+      const pushgateway = plan.one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
+      expect(pushgateway.containerSecurityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+      const blackbox = plan.one(CHART, "platform-monitoring-blackbox-chart").inputs.values as any;
+      expect(blackbox.podDisruptionBudget).to.deep.equal({ maxUnavailable: 1 });
+    });
+
     it("the Pushgateway keeps pushed backup metrics across restarts and keeps their labels", async () => {
       const values = (await planStack("production")).one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
       expect(values.serviceMonitor).to.deep.equal({ enabled: true, honorLabels: true, additionalLabels: { release: "kube-prometheus-stack" } });

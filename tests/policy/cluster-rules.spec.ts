@@ -165,6 +165,23 @@ describe("policy: cluster rules", () => {
       ]);
     });
 
+    it("skips the workloads the config names as singletons (patterns with *), and only those", async () => {
+      const config = { "k8s-replicas-and-disruption-budget": { singletons: ["apps/*-exporter"] } };
+      const resources = [deployment("orders-exporter", undefined, { replicas: 1 }), deployment("api", undefined, { replicas: 1 })];
+      expect(await messagesOf("k8s-replicas-and-disruption-budget", resources, config)).to.deep.equal([
+        "Deployment apps/api runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
+        "Deployment apps/api has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1",
+      ]);
+    });
+
+    it("both stacks name the chart-rendered exporters and the Pushgateway as singletons", () => {
+      for (const stack of ["staging", "production"]) {
+        expect(loadPackConfig(stack)["k8s-replicas-and-disruption-budget"]).to.deep.include({
+          singletons: ["monitoring/*-prometheus-postgres-exporter", "monitoring/*-prometheus-redis-exporter", "monitoring/pushgateway-prometheus-pushgateway"],
+        });
+      }
+    });
+
     it("is mandatory under the production pack config and advisory under staging's", async () => {
       const single = [deployment("api", undefined, { replicas: 1 }), pdb("api", { matchLabels: { app: "api" } })];
       const levels = async (stack: string) =>
