@@ -28,13 +28,26 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
   useMockStack(stack, config.values, config.secretKeys);
   const entry = require.resolve(path.join(projectDir, "index"));
   delete require.cache[entry];
-  // A failed registration surfaces as a rejected promise nobody awaits; collect it and fail the run.
+  return recordRegistrations(stack, () => require(entry));
+}
+
+/**
+ * Runs `register` (code that creates resources) under the mock runtime already set up for `stack` and
+ * returns what it registered, in URN order. Fails with the first error, whether `register` threw or a
+ * registration failed later as a promise nobody awaits.
+ */
+export async function recordRegistrations(stack: string, register: () => void): Promise<PlanRecord> {
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
   let resources;
   try {
-    require(entry);
+    try {
+      register();
+    } catch (err) {
+      failures.push(err);
+    }
+    // Even after a failure: registrations already started must land before the next run resets the recorder.
     resources = await settle();
     await new Promise((resolve) => setImmediate(resolve));
   } finally {

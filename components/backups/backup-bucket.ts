@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
-import { serviceAccountTrustPolicy } from "../monitoring/loki-storage-policies";
+import { serviceAccountTrustPolicy } from "../core/aws-policies";
 import { backupAccessPolicy, backupBucketPolicy, backupPrefix } from "./backup-policies";
 
 export interface BackupBucketArgs {

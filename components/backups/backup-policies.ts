@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../monitoring/loki-storage-policies";
+import { denyInsecureTransport, type PolicyDocument } from "../core/aws-policies";
 
 /** Keys of one stack's backups: `<stack>/<database>/…`; everything the backup role may touch is under it. */
 export function backupPrefix(stack: string, database: string): string {
@@ -27,14 +27,7 @@ export function backupBucketPolicy(bucketArn: string, keyArn: string): PolicyDoc
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucketArn),
       {
         Sid: "DenyUploadsWithoutTheBackupKey",
         Effect: "Deny",

@@ -1,4 +1,5 @@
 export * from "./labels";
 export * from "./namespace-manifests";
 export * from "./platform-namespace";
+export * from "./aws-policies";
 export * from "./yaml";

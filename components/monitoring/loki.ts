@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "./charts";
 import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
-import { lokiBucketAccessPolicy, lokiBucketExpirationDays, serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "./loki-storage-policies";
+import { serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "../core/aws-policies";
+import { lokiBucketAccessPolicy, lokiBucketExpirationDays } from "./loki-storage-policies";
 import type { MonitoringInput } from "./monitoring-input";
 
 export interface LokiArgs extends MonitoringInput {
