@@ -44,7 +44,8 @@ export function backupScriptsConfigMap(spec: Pick<PostgresBackupSpec, "environme
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: `pg-backup-scripts-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") },
-    data: Object.fromEntries([BACKUP_SCRIPT, DRILL_SCRIPT].map((file) => [file, fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8")])),
+    // pg-common.sh: the helpers both scripts source from their own directory, /scripts.
+    data: Object.fromEntries([BACKUP_SCRIPT, DRILL_SCRIPT, "pg-common.sh"].map((file) => [file, fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8")])),
   };
 }
 

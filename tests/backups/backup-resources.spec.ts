@@ -73,7 +73,10 @@ describe("database backups (cluster and cloud side)", () => {
 
       it("mounts exactly the repository's scripts", async () => {
         const cm = (await planStack(stack)).object("ConfigMap", "backups", "pg-backup-scripts-orders");
-        for (const file of ["pg-backup.sh", "pg-restore-drill.sh"]) expect(cm.data[file]).to.equal(fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8"));
+        // Every file of the scripts directory, so a new library the scripts source cannot be left out.
+        expect(Object.keys(cm.data).sort(), "ConfigMap keys").to.deep.equal(fs.readdirSync(SCRIPTS_DIR).sort());
+        expect(Object.keys(cm.data).sort()).to.deep.equal(["pg-backup.sh", "pg-common.sh", "pg-restore-drill.sh"]);
+        for (const file of Object.keys(cm.data)) expect(cm.data[file], file).to.equal(fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8"));
       });
 
       it("keeps backups in a private, versioned, TLS-only bucket encrypted with its own rotating KMS key", async () => {

@@ -12,6 +12,7 @@ import { AWS_CLI, S3Server, type StoredObject } from "./fixtures/s3";
 const SCRIPTS = path.resolve(__dirname, "../../components/backups/scripts");
 const BACKUP_SCRIPT = path.join(SCRIPTS, "pg-backup.sh");
 const DRILL_SCRIPT = path.join(SCRIPTS, "pg-restore-drill.sh");
+const COMMON_LIBRARY = path.join(SCRIPTS, "pg-common.sh");
 
 const BUCKET = "backups";
 const PREFIX = "production/orders";
@@ -150,11 +151,51 @@ describe("backup scripts against PostgreSQL 15 and an S3 API (s3rver)", function
   // --- the scripts themselves -------------------------------------------------------------------
 
   describe("static checks", () => {
+    // -x follows `source`: the scripts' own `shellcheck source-path=SCRIPTDIR` directive finds
+    // pg-common.sh from any working directory, and the library is checked as the scripts use it.
+    // A source shellcheck could not follow would show as SC1091 and fail the check.
     for (const script of [BACKUP_SCRIPT, DRILL_SCRIPT]) {
-      it(`${path.basename(script)} is executable and shellcheck-clean`, async () => {
+      it(`${path.basename(script)} is executable and shellcheck-clean, with the library it sources`, async () => {
         expect(fs.statSync(script).mode & 0o111, "executable bits").to.equal(0o111);
-        const result = await run("/usr/bin/shellcheck", ["--shell=bash", "--severity=style", script], { env: { PATH: "/usr/bin:/bin" } });
+        const result = await run("/usr/bin/shellcheck", ["--shell=bash", "--severity=style", "-x", script], { env: { PATH: "/usr/bin:/bin" } });
         expect(result.status, `shellcheck:\n${result.stdout}${result.stderr}`).to.equal(0);
+      });
+    }
+
+    it("pg-common.sh is shellcheck-clean on its own", async () => {
+      const result = await run("/usr/bin/shellcheck", ["--shell=bash", "--severity=style", COMMON_LIBRARY], { env: { PATH: "/usr/bin:/bin" } });
+      expect(result.status, `shellcheck:\n${result.stdout}${result.stderr}`).to.equal(0);
+    });
+
+    it("sourcing pg-common.sh only defines its functions: no output, variable, option or trap", async () => {
+      // Snapshots the shell's variable names, traps and options around `source`, then lists the functions.
+      const probe = [
+        "state() { compgen -v | grep -Evx '_|BASH_.*|FUNCNAME|PIPESTATUS|before|after'; trap -p; set +o; shopt -p; }",
+        "before=$(state)",
+        'source "$0"',
+        "after=$(state)",
+        '[[ $before == "$after" ]] || { diff <(printf \'%s\\n\' "$before") <(printf \'%s\\n\' "$after") >&2; exit 1; }',
+        "declare -F",
+      ].join("\n");
+      const result = await run("/bin/bash", ["-c", probe, COMMON_LIBRARY], { env: { PATH: "/usr/bin:/bin" } });
+      expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
+      expect(result.stderr, "stderr").to.equal("");
+      const functions = result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^declare -f /, ""));
+      expect(functions.filter((f) => f !== "state"), "the library's functions").to.deep.equal([
+        "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps",
+        "log", "push_metrics", "report_failure", "require", "s3cli",
+      ]);
+    });
+
+    for (const [script, tool] of [[BACKUP_SCRIPT, "pg-backup"], [DRILL_SCRIPT, "pg-restore-drill"]] as const) {
+      it(`${path.basename(script)} without pg-common.sh beside it fails with one ERROR line, exit status 2`, async () => {
+        const alone = fs.mkdtempSync(path.join(workRoot, "alone-"));
+        const copy = path.join(alone, path.basename(script));
+        fs.copyFileSync(script, copy);
+        fs.chmodSync(copy, 0o755);
+        const result = await run(copy, [], { env: { PATH: "/usr/bin:/bin" } });
+        expect(result.status, `exit status; stderr:\n${result.stderr}`).to.equal(2);
+        expect(result.stderr, "all it prints").to.equal(`${tool}: ERROR: configuration: ${alone}/pg-common.sh is missing: deploy it next to this script\n`);
       });
     }
   });

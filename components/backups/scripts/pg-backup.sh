@@ -44,35 +44,23 @@
 # Exit status: 0 when the backup is stored and verified, 1 when a step failed, 2 for a configuration
 # error. Progress goes to stderr as "pg-backup: ..." lines. A failure ends with exactly one line
 # "pg-backup: ERROR: <step and cause>".
-# Needs: bash >= 4.4, GNU coreutils, pg_dump and pg_restore whose major version is at least the
-# server's, awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+# Needs: pg-common.sh in the same directory, bash >= 4.4, GNU coreutils, pg_dump and pg_restore whose
+# major version is at least the server's, awscli v2, and curl (only when PUSHGATEWAY_URL is set).
 
 set -Eeuo pipefail
 
 readonly ME=pg-backup
-export AWS_PAGER=""
+readonly TOOL_PREFIX_SED='s/^(pg_dump|pg_restore|mktemp): (error: )?//'
+common="$(dirname "${BASH_SOURCE[0]}")/pg-common.sh"  # the same ConfigMap mounts both at /scripts
+[[ -r $common ]] || { printf '%s: ERROR: configuration: %s is missing: deploy it next to this script\n' "$ME" "$common" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=pg-common.sh
+source "$common"
 
 failure=""   # the one-line reason; the EXIT trap prints it
 err_line=""  # where an unexpected command failed (set -e)
 work=""
 incoming_uploaded=false
 final_written=false
-trap 'err_line=$LINENO' ERR
-
-log() { printf '%s: %s\n' "$ME" "$*" >&2; }
-die() { failure=$*; exit 1; }
-config_error() { failure="configuration: $*"; exit 2; }
-
-# The line of a tool's output that says what went wrong: its first "error" line, else its first line.
-first_error() {
-  local line
-  line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
-  [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
-  line=${line//$'\r'/}
-  # Drop the tool's own prefix: "pg_dump: error: ", or awscli's "upload failed: <src> to <dst> ".
-  printf '%s' "$line" | sed -E -e 's/^(pg_dump|pg_restore|mktemp): (error: )?//' \
-    -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
-}
 
 # ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot
 # take the dump. pg_dump runs with LC_ALL=C, so these are the C library's untranslated texts.
@@ -93,30 +81,6 @@ fail_step() {
   die "$step failed: $(first_error "$output")"
 }
 
-# Pushgateway label values in a path must be URL-safe; anything else goes in base64url form.
-database_label_path() {
-  local db=$1
-  if [[ $db =~ ^[A-Za-z0-9_.-]+$ ]]; then
-    printf 'database/%s' "$db"
-  else
-    printf 'database@base64/%s' "$(printf '%s' "$db" | base64 -w0 | tr '+/' '-_')"
-  fi
-}
-
-push_metrics() {
-  local body=$1 url out
-  if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
-  # Labelled like the restore drill's metrics, by the last segment of the prefix (the platform's database
-  # entry name), so the backup and drill series of one database always carry the same label.
-  url="${PUSHGATEWAY_URL%/}/metrics/job/pg_backup/$(database_label_path "${BACKUP_PREFIX##*/}")"
-  # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
-  if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
-    log "WARNING: could not push metrics to $url: $(first_error "$out")"
-  fi
-}
-
-s3cli() { "$AWS_CLI" "${aws_opts[@]}" "$@"; }
-
 on_exit() {
   local status=$?
   set +e
@@ -136,39 +100,21 @@ on_exit() {
     fi
   fi
   if [[ -n $work ]]; then rm -rf -- "$work"; fi
-  if [[ $status -ne 0 ]]; then
-    push_metrics "# TYPE pg_backup_last_failure_timestamp_seconds gauge
-pg_backup_last_failure_timestamp_seconds $(date -u +%s)
-"
-    printf '%s: ERROR: %s\n' "$ME" "${failure:-unexpected failure (exit status $status at line ${err_line:-?})}" >&2
-  fi
+  if [[ $status -ne 0 ]]; then report_failure pg_backup "$status"; fi
   exit "$status"
 }
-trap on_exit EXIT
-trap 'die "interrupted by SIGTERM"' TERM
-trap 'die "interrupted by SIGINT"' INT
+install_traps
 
 # --- configuration ------------------------------------------------------------------------------
 
-require() { # <variable> <how to fix>
-  if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
-}
 require PGDATABASE "set it to the database to dump, e.g. orders"
 require BACKUP_BUCKET "set it to the bucket name without s3://, e.g. acme-production-backups"
 require BACKUP_PREFIX "set it to the key prefix, e.g. production/orders"
 case $BACKUP_BUCKET in
   s3://* | */*) config_error "BACKUP_BUCKET (\"$BACKUP_BUCKET\") must be a bare bucket name: drop the s3:// scheme and any path" ;;
 esac
-case $BACKUP_PREFIX in
-  /* | */) config_error "BACKUP_PREFIX (\"$BACKUP_PREFIX\") must not start or end with /: use e.g. production/orders" ;;
-esac
+check_backup_prefix
 SCRATCH_DIR=${SCRATCH_DIR:-/scratch}
-AWS_CLI=${AWS_CLI:-aws}
-
-aws_opts=()
-if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then
-  aws_opts+=(--endpoint-url "$AWS_ENDPOINT_URL")
-fi
 
 # Every write carries the encryption flags. CopyObject does not inherit the source object's
 # encryption, and bucket policies usually deny a PutObject that does not ask for aws:kms.
@@ -294,7 +240,7 @@ else
   log "WARNING: could not delete temporary object s3://$BACKUP_BUCKET/$incoming_key: $(first_error "$out")"
 fi
 
-push_metrics "# TYPE pg_backup_last_success_timestamp_seconds gauge
+push_metrics pg_backup "# TYPE pg_backup_last_success_timestamp_seconds gauge
 pg_backup_last_success_timestamp_seconds $(date -u +%s)
 # TYPE pg_backup_duration_seconds gauge
 pg_backup_duration_seconds $duration_seconds

@@ -39,61 +39,29 @@
 # Exit status: 0 when the drill passed and the scratch database is dropped, 1 on any failure,
 # 2 for a configuration error. A failure ends with exactly one line
 # "pg-restore-drill: ERROR: <cause>".
-# Needs: bash >= 4.4, GNU coreutils, psql and pg_restore (same major as the dump or newer),
-# awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+# Needs: pg-common.sh in the same directory, bash >= 4.4, GNU coreutils, psql and pg_restore (same
+# major as the dump or newer), awscli v2, and curl (only when PUSHGATEWAY_URL is set).
 
 set -Eeuo pipefail
 
 readonly ME=pg-restore-drill
-export AWS_PAGER=""
+readonly TOOL_PREFIX_SED='s/^(psql|pg_restore|mktemp)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//;s/^ERROR: +//'
+common="$(dirname "${BASH_SOURCE[0]}")/pg-common.sh"  # the same ConfigMap mounts both at /scripts
+[[ -r $common ]] || { printf '%s: ERROR: configuration: %s is missing: deploy it next to this script\n' "$ME" "$common" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=pg-common.sh
+source "$common"
 
 failure=""
 err_line=""
 work=""
 scratch_db=""
 passed=false
-trap 'err_line=$LINENO' ERR
-
-log() { printf '%s: %s\n' "$ME" "$*" >&2; }
-die() { failure=$*; exit 1; }
-config_error() { failure="configuration: $*"; exit 2; }
-
-first_error() {
-  local line
-  line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
-  [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
-  line=${line//$'\r'/}
-  # Drop the tool's own prefix: "psql: error: ", or awscli's "download failed: <src> to <dst> ".
-  printf '%s' "$line" | sed -E -e 's/^(psql|pg_restore|mktemp)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//' \
-    -e 's/^ERROR: +//' -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
-}
 
 fail_step() { # <step> <tool output>
   if [[ -n $2 ]]; then printf '%s\n' "$2" >&2; fi
   die "$1 failed: $(first_error "$2")"
 }
 
-# Pushgateway label values in a path must be URL-safe; anything else goes in base64url form.
-database_label_path() {
-  local db=$1
-  if [[ $db =~ ^[A-Za-z0-9_.-]+$ ]]; then
-    printf 'database/%s' "$db"
-  else
-    printf 'database@base64/%s' "$(printf '%s' "$db" | base64 -w0 | tr '+/' '-_')"
-  fi
-}
-
-push_metrics() {
-  local body=$1 url out prefix=${BACKUP_PREFIX:-unknown}
-  if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
-  url="${PUSHGATEWAY_URL%/}/metrics/job/pg_restore_drill/$(database_label_path "${prefix##*/}")"
-  # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
-  if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
-    log "WARNING: could not push metrics to $url: $(first_error "$out")"
-  fi
-}
-
-s3cli() { "$AWS_CLI" "${aws_opts[@]}" "$@"; }
 psql_admin() { psql -X -q -At --no-password -v ON_ERROR_STOP=1 "$@"; }
 
 on_exit() {
@@ -112,35 +80,25 @@ on_exit() {
   if [[ -n $work ]]; then rm -rf -- "$work"; fi
   if [[ $status -eq 0 && $passed == true ]]; then
     duration_seconds=$(($(date -u +%s) - started))
-    push_metrics "# TYPE pg_restore_drill_last_success_timestamp_seconds gauge
+    push_metrics pg_restore_drill "# TYPE pg_restore_drill_last_success_timestamp_seconds gauge
 pg_restore_drill_last_success_timestamp_seconds $(date -u +%s)
 # TYPE pg_restore_drill_duration_seconds gauge
 pg_restore_drill_duration_seconds $duration_seconds
 "
     log "passed: s3://$BACKUP_BUCKET/$key restored, ${#tables[@]} table(s) checked, scratch database dropped (${duration_seconds}s)"
   elif [[ $status -ne 0 ]]; then
-    push_metrics "# TYPE pg_restore_drill_last_failure_timestamp_seconds gauge
-pg_restore_drill_last_failure_timestamp_seconds $(date -u +%s)
-"
-    printf '%s: ERROR: %s\n' "$ME" "${failure:-unexpected failure (exit status $status at line ${err_line:-?})}" >&2
+    report_failure pg_restore_drill "$status"
   fi
   exit "$status"
 }
-trap on_exit EXIT
-trap 'die "interrupted by SIGTERM"' TERM
-trap 'die "interrupted by SIGINT"' INT
+install_traps
 
 # --- configuration ------------------------------------------------------------------------------
 
-require() { # <variable> <how to fix>
-  if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
-}
 require BACKUP_BUCKET "set it to the bucket name without s3://, e.g. acme-production-backups"
 require BACKUP_PREFIX "set it to the prefix pg-backup.sh writes to, e.g. production/orders"
 require DRILL_TABLES "list the tables to check as schema.table, comma-separated, e.g. public.orders"
-case $BACKUP_PREFIX in
-  /* | */) config_error "BACKUP_PREFIX (\"$BACKUP_PREFIX\") must not start or end with /: use e.g. production/orders" ;;
-esac
+check_backup_prefix
 DRILL_MIN_ROWS=${DRILL_MIN_ROWS:-1}
 if ! [[ $DRILL_MIN_ROWS =~ ^[0-9]+$ ]]; then
   config_error "DRILL_MIN_ROWS (\"$DRILL_MIN_ROWS\") must be a whole number, e.g. 1"
@@ -157,11 +115,6 @@ for entry in "${entries[@]}"; do
 done
 export PGDATABASE=${PGDATABASE:-postgres}
 SCRATCH_DIR=${SCRATCH_DIR:-/scratch}
-AWS_CLI=${AWS_CLI:-aws}
-aws_opts=()
-if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then
-  aws_opts+=(--endpoint-url "$AWS_ENDPOINT_URL")
-fi
 started=$(date -u +%s)
 
 # --- 1. find the newest backup ------------------------------------------------------------------

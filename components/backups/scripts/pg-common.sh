@@ -1,0 +1,96 @@
+# shellcheck shell=bash
+# pg-common.sh: the helpers that pg-backup.sh and pg-restore-drill.sh share. A library, not a program:
+# sourcing it only defines functions. It sets no variable, option or trap and runs no command.
+#
+# Both scripts source it from their own directory, so it must sit next to them. In the cluster the
+# one scripts ConfigMap mounts all three files at /scripts.
+#
+# The sourcing script provides (read when a function runs, not at source time):
+#   ME               its name, e.g. pg-backup. Every line it prints starts with "<ME>: ".
+#   TOOL_PREFIX_SED  a sed -E script that drops its own tools' prefixes ("pg_dump: error: ") from an
+#                    error line; first_error applies it before dropping awscli's.
+#   on_exit          the function the EXIT trap runs, which ends with report_failure on a failure.
+#   BACKUP_PREFIX    the key prefix, <stack>/<database>; its last segment labels the pushed metrics.
+#   PUSHGATEWAY_URL  optional; when unset or empty, push_metrics sends nothing.
+#   AWS_CLI          optional, the aws executable (default aws); AWS_ENDPOINT_URL, optional.
+# and these globals, which the functions write:
+#   failure          the one-line reason of a failure; die and config_error set it.
+#   err_line         the line where an unexpected command failed; the ERR trap sets it.
+#
+# Needs: bash >= 4.4 (an empty array expands under set -u), GNU coreutils, and curl for
+# push_metrics when PUSHGATEWAY_URL is set.
+
+log() { printf '%s: %s\n' "$ME" "$*" >&2; }
+# The EXIT trap prints the reason as the run's one ERROR line.
+die() { failure=$*; exit 1; }
+config_error() { failure="configuration: $*"; exit 2; }
+
+# The line of a tool's output that says what went wrong: its first "error" line, else its first line.
+first_error() {
+  local line
+  line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
+  [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
+  line=${line//$'\r'/}
+  # Drop the tool's own prefix, then awscli's "upload failed: <src> to <dst> ".
+  printf '%s' "$line" | sed -E -e "$TOOL_PREFIX_SED" -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
+}
+
+# Call once on_exit is defined and before anything can fail: from then on every exit goes through
+# on_exit, and an interrupted run fails with one clear reason instead of a bare signal.
+install_traps() {
+  trap 'err_line=$LINENO' ERR
+  trap on_exit EXIT
+  trap 'die "interrupted by SIGTERM"' TERM
+  trap 'die "interrupted by SIGINT"' INT
+}
+
+require() { # <variable> <how to fix>
+  if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
+}
+
+# Keys are built as "$BACKUP_PREFIX/...", so a slash at either end would make an empty path segment.
+check_backup_prefix() {
+  case $BACKUP_PREFIX in
+    /* | */) config_error "BACKUP_PREFIX (\"$BACKUP_PREFIX\") must not start or end with /: use e.g. production/orders" ;;
+  esac
+}
+
+# Pushgateway label values in a path must be URL-safe; anything else goes in base64url form.
+database_label_path() {
+  local db=$1
+  if [[ $db =~ ^[A-Za-z0-9_.-]+$ ]]; then
+    printf 'database/%s' "$db"
+  else
+    printf 'database@base64/%s' "$(printf '%s' "$db" | base64 -w0 | tr '+/' '-_')"
+  fi
+}
+
+push_metrics() { # <job> <metrics in the text format>
+  local job=$1 body=$2 url out prefix=${BACKUP_PREFIX:-unknown}
+  if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
+  # Labelled by the last segment of the prefix (the platform's database entry name), so the backup
+  # and drill series of one database always carry the same label. A configuration error can come
+  # before BACKUP_PREFIX is known; that failure is still pushed, as database "unknown".
+  url="${PUSHGATEWAY_URL%/}/metrics/job/$job/$(database_label_path "${prefix##*/}")"
+  # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
+  if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
+    log "WARNING: could not push metrics to $url: $(first_error "$out")"
+  fi
+}
+
+# For the failure path of on_exit: pushes only <job>_last_failure_timestamp_seconds, so the last
+# success's gauges survive, and prints the run's one "<ME>: ERROR: ..." line.
+report_failure() { # <job> <exit status>
+  local job=$1 status=$2
+  push_metrics "$job" "# TYPE ${job}_last_failure_timestamp_seconds gauge
+${job}_last_failure_timestamp_seconds $(date -u +%s)
+"
+  printf '%s: ERROR: %s\n' "$ME" "${failure:-unexpected failure (exit status $status at line ${err_line:-?})}" >&2
+}
+
+s3cli() {
+  local endpoint=()
+  # Passed as a flag because awscli before 2.13 ignores AWS_ENDPOINT_URL.
+  if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then endpoint=(--endpoint-url "$AWS_ENDPOINT_URL"); fi
+  AWS_PAGER="" "${AWS_CLI:-aws}" "${endpoint[@]}" "$@"
+}
