@@ -67,6 +67,15 @@ describe("policy: the pack as the Pulumi CLI runs it", () => {
       const replicas = info.getPoliciesList().find((p) => p.getName() === "k8s-replicas-and-disruption-budget")!;
       expect(replicas.getConfigschema()!.getProperties()!.toJavaScript()).to.deep.equal({
         minReplicas: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas a workload may run." },
+        singletons: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Workloads (namespace/name, * matches any characters) that must run exactly one pod, such as an exporter " +
+            "whose second replica would duplicate every series or a Pushgateway whose state lives in one pod; skipped. " +
+            "Document each in policy/README.md.",
+        },
       });
     });
 
