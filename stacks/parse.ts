@@ -85,7 +85,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
       }
       const value = valueAt(plain, issue.path);
       const reason =
-        value === undefined && issue.code === "invalid_type"
+        value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
           ? "is required but not set"
           : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
       problems.push({ path: formatPath(issue.path), reason });
