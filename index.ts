@@ -1,9 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
+import { grafanaHost } from "./components/monitoring";
 import { buildPlatform } from "./components/platform";
 import { loadConfig } from "./stacks/load";
 
-const platform = buildPlatform(loadConfig());
+const config = loadConfig();
+const platform = buildPlatform(config);
 
 export const namespaces = Object.keys(platform.namespaces);
+export const grafanaUrl = `https://${grafanaHost(config.domain)}`;
+/** Where the database backups and Loki's chunks live (production stores logs on S3 only). */
+export const backupBucket = platform.backups?.bucket.bucket.bucket;
+export const lokiBucket = platform.monitoring.loki.bucket?.bucket;
 /** Passwords the platform generated for database roles it owns; `pulumi stack output --show-secrets databasePasswords`. */
 export const databasePasswords = pulumi.secret(platform.databasePasswords);

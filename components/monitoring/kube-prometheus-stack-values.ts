@@ -52,6 +52,7 @@ export interface KubePrometheusStackValues {
     admin: { existingSecret: string; userKey: string; passwordKey: string };
     "grafana.ini": { "auth.anonymous": { enabled: boolean }; server: { root_url: string }; users: { allow_sign_up: boolean } };
     persistence: { enabled: boolean; type: "pvc"; storageClassName: string; size: string; accessModes: string[] };
+    ingress: { enabled: boolean; ingressClassName: string; hosts: string[]; path: string; pathType: "Prefix" };
     resources: ResourceSettings;
     sidecar: {
       dashboards: { enabled: boolean; label: string; labelValue: string; searchNamespace: "ALL"; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
@@ -79,6 +80,11 @@ export interface GrafanaDataSource {
   url: string;
   isDefault: boolean;
   jsonData: Record<string, unknown>;
+}
+
+/** Grafana's hostname under the stack's domain. */
+export function grafanaHost(domain: string): string {
+  return `grafana.${domain}`;
 }
 
 /** Secret (created next to the release) that holds Grafana's admin credentials. */
@@ -148,10 +154,12 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
       "grafana.ini": {
         "auth.anonymous": { enabled: false },
-        server: { root_url: `https://grafana.${input.domain}` },
+        server: { root_url: `https://${grafanaHost(input.domain)}` },
         users: { allow_sign_up: false },
       },
       persistence: { enabled: true, type: "pvc", storageClassName: input.storageClass, size: grafana.storageSize, accessModes: ["ReadWriteOnce"] },
+      // Served under the stack's domain through the cluster's ingress controller, which terminates TLS.
+      ingress: { enabled: true, ingressClassName: "nginx", hosts: [grafanaHost(input.domain)], path: "/", pathType: "Prefix" },
       resources: grafana.resources,
       sidecar: {
         dashboards: {

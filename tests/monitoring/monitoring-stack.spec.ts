@@ -92,6 +92,9 @@ describe("MonitoringStack", () => {
           ["loki", "http://loki-gateway.monitoring.svc.cluster.local:80"],
         ]);
         expect(grafana.persistence).to.include({ enabled: true, size: want.grafanaStorage });
+        const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
+        expect(grafana.ingress).to.deep.equal({ enabled: true, ingressClassName: "nginx", hosts: [host], path: "/", pathType: "Prefix" });
+        expect(grafana["grafana.ini"].server.root_url).to.equal(`https://${host}`);
         const secret = plan.object("Secret", "monitoring", "grafana-admin");
         // The engine marks the whole map secret once one value in it is.
         expect(secret.stringData).to.equal("[secret]");
