@@ -14,7 +14,9 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         alert: "ServiceDown",
         // Every live instance is down; a partial outage is PrometheusScrapeFailures' business. Alertmanager
         // treats this alert, keyed by namespace and service, as the cause of that service's other alerts.
-        expr: `max by (namespace, service) (${selector("up", appNamespaces(context), LIVE)}) == 0`,
+        // Only pod targets count: the app's blackbox Probe also yields `up` with the same namespace, service
+        // and role, and it stays 1 while the exporter answers, however dead the app is.
+        expr: `max by (namespace, service) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')}) == 0`,
         for: a.downFor,
         severity: "critical",
         team: "application",
@@ -24,7 +26,8 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
       }),
       alertRule(RUNBOOK, {
         alert: "EndpointDown",
-        expr: `max by (job, instance, service) (probe_success) == 0`,
+        // namespace (the Probe's, added by the operator) keeps it groupable and lets ServiceDown silence it.
+        expr: `max by (namespace, job, instance, service) (probe_success) == 0`,
         for: a.downFor,
         severity: "critical",
         team: "application",

@@ -173,10 +173,10 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     fs.writeFileSync(rulesFile, toYaml({ groups }));
     const promPort = await freePort();
     const promFile = path.join(scratch, "prometheus.yml");
-    // The app as its ServiceMonitor has it scraped. Its blackbox Probe (components/apps activeProbeTarget) is
-    // left out ON PURPOSE, for now: the probe job's `up` carries the same namespace/service/role labels and is
-    // 1 whenever the exporter answers, so ServiceDown's `max by (namespace, service) (up{…}) == 0` can never
-    // be 0 while it is scraped. Add the Probe here once ServiceDown selects pod targets only.
+    // The app as its ServiceMonitor has it scraped. Its own blackbox Probe is left out: its `up` carries the
+    // same namespace/service/role labels (ServiceDown therefore counts pod targets only, which the promtool
+    // cases cover with a probe `up` of 1), and its EndpointDown would race ServiceDown to the pager here,
+    // where both `for` windows are shortened to the same few seconds.
     const scrapeConfigs = [
       serviceMonitorScrape({
         job: SERVICE,
