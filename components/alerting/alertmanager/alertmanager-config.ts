@@ -36,7 +36,8 @@ function slackConfig(input: AlertRoutingInput, channel: string): SlackConfig {
     channel,
     title: `[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} (${input.clusterName})`,
     text:
-      "{{ range .Alerts }}*{{ .Labels.severity | toUpper }}* {{ .Labels.namespace }}/{{ .Labels.service }}: {{ .Annotations.summary }}\n" +
+      // "namespace/service: ", or what of it the alert has (node and certificate alerts have neither).
+      "{{ range .Alerts }}*{{ .Labels.severity | toUpper }}* {{ if .Labels.service }}{{ with .Labels.namespace }}{{ . }}/{{ end }}{{ .Labels.service }}: {{ else if .Labels.namespace }}{{ .Labels.namespace }}: {{ end }}{{ .Annotations.summary }}\n" +
       "{{ .Annotations.description }}{{ if .Annotations.runbook_url }}\nRunbook: {{ .Annotations.runbook_url }}{{ end }}\n{{ end }}",
   };
 }

@@ -374,7 +374,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     const team = input.alertRouting.teams.find((t) => t.name === "infrastructure")!;
     const [post] = delivered(tls).filter((d) => d.integration === "slack");
     expect(post.body.channel).to.equal(team.slackChannel);
-    expect(post.body.attachments[0].text).to.match(/^\*CRITICAL\* .*: A TLS certificate is about to expire\.\nThe certificate served at https:\/\/platform\.example\.com\/ expires in .+, less than 7d\.\n/);
+    expect(post.body.attachments[0].text).to.match(/^\*CRITICAL\* A TLS certificate is about to expire\.\nThe certificate served at https:\/\/platform\.example\.com\/ expires in .+, less than 7d\.\n/);
     expect(delivered(tls).filter((d) => d.integration === "email").map((d) => d.to)).to.include(team.email);
   });
 
