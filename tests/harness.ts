@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import type { RecordedResource } from "../plan/mocks";
-import { type PlanRecord, runProgram } from "../plan/run-program";
+import { type PlanRecord, REPOSITORY_ROOT, runProgram } from "../plan/run-program";
+import { readStackConfig } from "../plan/stack-file";
+import { parseStackSettings, type RawStackConfig } from "../stacks/parse";
+import type { StackSettings } from "../stacks/schema";
 
 export const STACKS = ["staging", "production"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -36,6 +39,20 @@ export class StackPlan {
     expect(found, `${this.record.stack}: ${kind} ${namespace ?? "(cluster)"}/${name}`).to.have.lengthOf(1);
     return found[0].inputs as Record<string, any>;
   }
+}
+
+/** A committed stack file as the engine would hand it over: `platform:` values and secret keys, unprefixed. */
+export function committedRawConfig(stack: StackName): RawStackConfig {
+  const file = readStackConfig(REPOSITORY_ROOT, stack);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(file.values)) if (key.startsWith("platform:")) values[key.slice("platform:".length)] = value;
+  const secretKeys = new Set(file.secretKeys.filter((k) => k.startsWith("platform:")).map((k) => k.slice("platform:".length)));
+  return { values, secretKeys };
+}
+
+/** A committed stack file's settings, validated by the real schema (what the program builds from). */
+export function committedSettings(stack: StackName): StackSettings {
+  return parseStackSettings(stack, committedRawConfig(stack));
 }
 
 const cache = new Map<string, Promise<StackPlan>>();

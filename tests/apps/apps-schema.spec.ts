@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { parse } from "yaml";
 import {
   appSecretKeys,
   AppsSchema,
@@ -9,7 +8,7 @@ import {
   isImmutable,
   parseImageReference,
 } from "../../stacks/apps-schema";
-import { STACK_APPS_YAML, stackApps } from "./fixtures/apps-config";
+import { rawStackApps, stackApps } from "./fixtures/apps-config";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
@@ -27,7 +26,7 @@ function problemsOf(apps: unknown): string[] {
 
 /** The production api app as raw YAML data, with `change` applied. */
 function rawApp(change: (app: Record<string, any>) => void = () => {}): Record<string, any> {
-  const app = (parse(STACK_APPS_YAML.production) as Record<string, any>[])[0];
+  const app = rawStackApps("production")[0];
   change(app);
   return app;
 }

@@ -5,19 +5,17 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { recorder } from "../../plan/mocks";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
-import { readStackConfig } from "../../plan/stack-file";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
-import { STACKS, type StackName } from "../harness";
+import { committedRawConfig, STACKS, type StackName } from "../harness";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
-  const file = readStackConfig(REPOSITORY_ROOT, stack);
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.values)) if (key.startsWith("platform:")) values[key.slice("platform:".length)] = value;
-  const secrets = new Set(file.secretKeys.filter((k) => k.startsWith("platform:")).map((k) => k.slice("platform:".length)));
-  edit(values, secrets);
-  return { values, secretKeys: secrets };
+  const { values, secretKeys } = committedRawConfig(stack);
+  const editable = { ...values };
+  const secrets = new Set(secretKeys);
+  edit(editable, secrets);
+  return { values: editable, secretKeys: secrets };
 }
 
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
