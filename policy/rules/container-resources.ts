@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, podTemplateOf } from "./kubernetes";
+import { containersOf, workloadUnderCheck } from "./kubernetes";
 import { record } from "./values";
 
 const FIELDS = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"] as const;
@@ -15,9 +15,9 @@ export const containerResources: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props);
-    if (!template) return;
-    const object = describeObject(args.type, args.props, args.name);
+    const workload = workloadUnderCheck(args);
+    if (!workload) return;
+    const { template, object } = workload;
     for (const { name, container } of containersOf(template.spec)) {
       const resources = record(container.resources);
       for (const field of FIELDS) {

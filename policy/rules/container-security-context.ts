@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, EXEMPTIONS_SCHEMA, objectKey, podTemplateOf } from "./kubernetes";
+import { containersOf, EXEMPTIONS_SCHEMA, workloadUnderCheck } from "./kubernetes";
 import { record, settings } from "./values";
 
 const DEFAULTS = { exemptions: [] as string[] };
@@ -16,10 +16,9 @@ export const containerSecurityContext: ResourceValidationPolicy = {
   severity: "high",
   configSchema: { properties: { exemptions: EXEMPTIONS_SCHEMA } },
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props);
-    if (!template) return;
-    if (settings(args, DEFAULTS).exemptions.includes(objectKey(args.props, args.name))) return;
-    const object = describeObject(args.type, args.props, args.name);
+    const workload = workloadUnderCheck(args, settings(args, DEFAULTS).exemptions);
+    if (!workload) return;
+    const { template, object } = workload;
     const pod = record(template.spec.securityContext);
     for (const { name, container } of containersOf(template.spec)) {
       const own = record(container.securityContext);

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, podTemplateOf, TYPES } from "./kubernetes";
+import { containersOf, TYPES, workloadUnderCheck } from "./kubernetes";
 
 const LONG_RUNNING: readonly string[] = [TYPES.deployment, TYPES.rollout];
 
@@ -15,9 +15,9 @@ export const deploymentProbes: ResourceValidationPolicy = {
   severity: "medium",
   validateResource: (args, reportViolation) => {
     if (!LONG_RUNNING.includes(args.type)) return;
-    const template = podTemplateOf(args.type, args.props);
-    if (!template) return;
-    const object = describeObject(args.type, args.props, args.name);
+    const workload = workloadUnderCheck(args);
+    if (!workload) return;
+    const { template, object } = workload;
     for (const { name, container, init } of containersOf(template.spec)) {
       if (init) continue;
       if (container.readinessProbe === undefined) {

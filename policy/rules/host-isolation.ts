@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describeObject, EXEMPTIONS_SCHEMA, objectKey, podTemplateOf } from "./kubernetes";
+import { EXEMPTIONS_SCHEMA, workloadUnderCheck } from "./kubernetes";
 import { isRecord, list, record, settings, str } from "./values";
 
 const DEFAULTS = { exemptions: [] as string[] };
@@ -22,10 +22,9 @@ export const hostIsolation: ResourceValidationPolicy = {
   severity: "critical",
   configSchema: { properties: { exemptions: EXEMPTIONS_SCHEMA } },
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props);
-    if (!template) return;
-    if (settings(args, DEFAULTS).exemptions.includes(objectKey(args.props, args.name))) return;
-    const object = describeObject(args.type, args.props, args.name);
+    const workload = workloadUnderCheck(args, settings(args, DEFAULTS).exemptions);
+    if (!workload) return;
+    const { template, object } = workload;
     for (const [field, namespace] of HOST_NAMESPACES) {
       if (template.spec[field] === true) {
         reportViolation(`${object}: ${template.path}.${field}: true shares the node's ${namespace} namespace; remove it`);

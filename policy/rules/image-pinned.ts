@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, podTemplateOf } from "./kubernetes";
+import { containersOf, workloadUnderCheck } from "./kubernetes";
 import { str } from "./values";
 
 /**
@@ -23,9 +23,9 @@ export const imagePinned: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props);
-    if (!template) return;
-    const object = describeObject(args.type, args.props, args.name);
+    const workload = workloadUnderCheck(args);
+    if (!workload) return;
+    const { template, object } = workload;
     for (const { name, container } of containersOf(template.spec)) {
       const image = str(container.image);
       const problem = image === undefined ? undefined : unpinnedImage(image);

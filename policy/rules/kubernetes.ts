@@ -89,6 +89,19 @@ export interface ContainerRef {
 }
 
 /** Regular and init containers of a pod spec (the ones a template can define). */
+/**
+ * The workload a resource policy checks: its pod template and how messages name it. Undefined for a
+ * resource without a pod template, and for a workload the pack config exempts by `namespace/name`.
+ */
+export function workloadUnderCheck(
+  args: { type: string; props: Record<string, unknown>; name: string },
+  exemptions: readonly string[] = [],
+): { template: PodTemplate; object: string } | undefined {
+  const template = podTemplateOf(args.type, args.props);
+  if (!template || exemptions.includes(objectKey(args.props, args.name))) return undefined;
+  return { template, object: describeObject(args.type, args.props, args.name) };
+}
+
 export function containersOf(podSpec: Record<string, unknown>): ContainerRef[] {
   const refs = (items: unknown, init: boolean) =>
     list(items)
