@@ -8,7 +8,7 @@ import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
 import { MonitoringStack, monitoringUrls } from "../monitoring";
-import { namespaceSpecs } from "./namespace-specs";
+import { appNamespaces, namespaceSpecs } from "./namespace-specs";
 
 /**
  * The root of the program: every capability of the platform is a child of this component, so one
@@ -30,17 +30,16 @@ export class Platform extends pulumi.ComponentResource {
       namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, { parent: this });
     }
     this.namespaces = namespaces;
-    const credentials: DatabaseCredentials[] = [];
+    const generatedCredentials: Record<string, DatabaseCredentials> = {};
     for (const db of config.databases.filter((d) => d.password === "generated")) {
       const inNamespaces = credentialNamespaces(db, config.monitoringNamespace, config.backupNamespace);
-      credentials.push(
-        new DatabaseCredentials(
-          `${name}-db-${db.name}`,
-          { database: db.name, user: db.user, namespaces: inNamespaces, environment: config.environment },
-          { parent: this, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
-        ),
+      generatedCredentials[db.name] = new DatabaseCredentials(
+        `${name}-db-${db.name}`,
+        { database: db.name, user: db.user, namespaces: inNamespaces, environment: config.environment },
+        { parent: this, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
       );
     }
+    const credentials = Object.values(generatedCredentials);
     const monitoringNamespace = namespaces[config.monitoringNamespace];
     const alertmanagerConfig = new AlertmanagerConfigSecret(
       `${name}-alertmanager-config`,
@@ -71,8 +70,7 @@ export class Platform extends pulumi.ComponentResource {
       {
         namespace: config.monitoringNamespace,
         thresholds: config.alertThresholds,
-        // Workloads in every namespace but the platform's own belong to the application team.
-        appNamespaces: config.namespaces.map((ns) => ns.name).filter((ns) => ns !== config.monitoringNamespace && ns !== config.backupNamespace),
+        appNamespaces: appNamespaces(config),
         backupNamespace: config.backupNamespace,
         backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
       },
@@ -112,7 +110,7 @@ export class Platform extends pulumi.ComponentResource {
       );
     }
     this.apps = apps;
-    this.databasePasswords = Object.fromEntries(credentials.map((c, i) => [config.databases.filter((d) => d.password === "generated")[i].name, c.password]));
+    this.databasePasswords = Object.fromEntries(Object.entries(generatedCredentials).map(([db, c]) => [db, c.password]));
     this.registerOutputs({ namespaces: Object.keys(namespaces) });
   }
 }
