@@ -6,6 +6,7 @@ import { databasePasswordSecret } from "../databases/credentials";
 import { BackupBucket } from "./backup-bucket";
 import { backupPrefix } from "./backup-policies";
 import { PostgresBackup } from "./postgres-backup";
+import { pushgatewayNetworkPolicies } from "./pushgateway-network-policies";
 
 export interface DatabaseBackupsArgs {
   readonly stack: string;
@@ -17,6 +18,8 @@ export interface DatabaseBackupsArgs {
   readonly image: string;
   readonly oidcProviderArn: string;
   readonly pushgatewayUrl: string;
+  /** Namespace of the Pushgateway the jobs push to. */
+  readonly monitoringNamespace: string;
   /** Databases with `backup.enabled`. */
   readonly databases: readonly DatabaseSettings[];
 }
@@ -47,6 +50,9 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const pushPath = pushgatewayNetworkPolicies({ environment: args.environment, backupNamespace: args.namespace, monitoringNamespace: args.monitoringNamespace });
+    new k8s.networking.v1.NetworkPolicy(`${name}-to-pushgateway`, pushPath.egress, { parent: this });
+    new k8s.networking.v1.NetworkPolicy(`${name}-pushgateway-ingress`, pushPath.ingress, { parent: this });
     for (const db of args.databases) {
       new PostgresBackup(
         `${name}-${db.name}`,

@@ -95,6 +95,7 @@ export class Platform extends pulumi.ComponentResource {
           image: config.backupImage,
           oidcProviderArn: config.oidcProviderArn,
           pushgatewayUrl: monitoringUrls(config.monitoringNamespace).pushgateway,
+          monitoringNamespace: config.monitoringNamespace,
           databases: backedUp,
         },
         { parent: this, dependsOn: [namespaces[config.backupNamespace], ...credentials] },

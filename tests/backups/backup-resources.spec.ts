@@ -71,6 +71,28 @@ describe("database backups (cluster and cloud side)", () => {
         expect(env).to.not.have.property("PGPASSWORD");
       });
 
+      it("opens exactly the path from the job pods to the Pushgateway, on both sides, port 9091", async () => {
+        const plan = await planStack(stack);
+        const jobs = { matchExpressions: [{ key: "platform.io/component", operator: "In", values: ["backup", "restore-drill"] }] };
+        const pushgateway = { matchLabels: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": "pushgateway" } };
+        const ports = [{ protocol: "TCP", port: 9091 }];
+        expect(plan.object("NetworkPolicy", "backups", "backup-jobs-to-pushgateway").spec).to.deep.equal({
+          podSelector: jobs,
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: pushgateway }], ports }],
+        });
+        expect(plan.object("NetworkPolicy", "monitoring", "pushgateway-from-backup-jobs").spec).to.deep.equal({
+          podSelector: pushgateway,
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "backups" } }, podSelector: jobs }], ports }],
+        });
+        // The selectors match what the CronJobs' pods carry.
+        for (const cron of ["pg-backup-orders", "pg-restore-drill-orders"]) {
+          const podLabels = plan.object("CronJob", "backups", cron).spec.jobTemplate.spec.template.metadata.labels;
+          expect(jobs.matchExpressions[0].values).to.include(podLabels["platform.io/component"]);
+        }
+      });
+
       it("mounts exactly the repository's scripts", async () => {
         const cm = (await planStack(stack)).object("ConfigMap", "backups", "pg-backup-scripts-orders");
         // Every file of the scripts directory, so a new library the scripts source cannot be left out.
