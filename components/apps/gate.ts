@@ -16,8 +16,6 @@ export const GATE_IMAGE = "curlimages/curl:8.21.0";
 /** curlimages/curl's `curl_user`/`curl_group`; numeric so the kubelet can enforce runAsNonRoot. */
 export const GATE_UID = 100;
 export const GATE_GID = 101;
-/** Finished gate Jobs stay a day, long enough to read a failed gate's log in the morning. */
-export const JOB_TTL_SECONDS = 86400;
 /** Pause between Prometheus queries while the preview has no samples yet. */
 export const POLL_INTERVAL_SECONDS = 10;
 /** Pod scheduling and image pull, which activeDeadlineSeconds also counts. */
@@ -117,7 +115,9 @@ function job(spec: BlueGreenAppSpec, name: string, component: string, deadline: 
       // One attempt: a retried gate would turn a flaky preview into a passing one.
       backoffLimit: 0,
       activeDeadlineSeconds: deadline,
-      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
+      // No ttlSecondsAfterFinished: Pulumi owns the Job (a new gate name replaces the old one), and a Job
+      // the TTL controller deleted would show up as drift in every `pulumi refresh` afterwards. The last
+      // gate's pod and log stay until the next promotion.
       template: {
         metadata: { labels: appLabels(app.name, spec.environment, component) },
         spec: {

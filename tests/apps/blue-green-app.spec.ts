@@ -93,14 +93,15 @@ describe("BlueGreenApp", () => {
         expect(depNames(gate).sort()).to.deep.equal([`${N}-${active}`, `${N}-${active}-svc`, `${N}-gate-egress`, `${N}-gate-ingress`, `${N}-gate-script`].sort());
       });
 
-      it("gate Job: runs once, bounded, kept a day, awaited by Pulumi (no skipAwait), replaced when it failed", async () => {
+      it("gate Job: runs once, bounded, kept until the next promotion (no TTL), awaited by Pulumi (no skipAwait), replaced when it failed", async () => {
         const p = await plan(stack, committed(stack));
         const active = committed(stack).activeColor;
         const job = p.byName(`${N}-gate`).inputs as Record<string, any>;
         expect(job.metadata.name).to.match(new RegExp(`^api-gate-${active}-[0-9a-f]{10}$`));
         expect(job.metadata.annotations).to.deep.equal({ "pulumi.com/replaceUnready": "true", "pulumi.com/timeoutSeconds": "330" });
         expect(job.metadata.annotations).to.not.have.property("pulumi.com/skipAwait");
-        expect(job.spec).to.include({ backoffLimit: 0, activeDeadlineSeconds: 270, ttlSecondsAfterFinished: 86400 });
+        expect(job.spec).to.include({ backoffLimit: 0, activeDeadlineSeconds: 270 });
+        expect(job.spec).to.not.have.property("ttlSecondsAfterFinished");
         const pod = job.spec.template.spec;
         expect(pod.restartPolicy).to.equal("Never");
         expect(pod.containers[0]).to.deep.include({ image: "curlimages/curl:8.21.0", command: ["/bin/sh", "/gate/blue-green-gate.sh"] });
@@ -394,7 +395,8 @@ describe("BlueGreenApp", () => {
       expect(depNames(delay).sort()).to.deep.equal([`${N}-active`, `${N}-preview`]);
       const job = delay.inputs as Record<string, any>;
       expect(job.metadata.name).to.match(/^api-scale-down-green-[0-9a-f]{10}$/);
-      expect(job.spec).to.include({ backoffLimit: 0, activeDeadlineSeconds: 150, ttlSecondsAfterFinished: 86400 });
+      expect(job.spec).to.include({ backoffLimit: 0, activeDeadlineSeconds: 150 });
+      expect(job.spec).to.not.have.property("ttlSecondsAfterFinished");
       expect(job.spec.template.spec.containers[0]).to.deep.include({ image: "curlimages/curl:8.21.0", command: ["sleep", "30"] });
     });
 
