@@ -2,7 +2,7 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, tablePanel, timeseriesPanel } from "./panels";
-import { quantile, rateRatio, sumRate } from "./promql";
+import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
 import { APP_SELECTOR as S, namespaceAndService } from "./variables";
 
 /** HTTP traffic of the applications: the four golden signals per service and route; red where alerts fire. */
@@ -84,8 +84,7 @@ export function applicationDashboard(t: AlertThresholds): Dashboard {
             description: "Median, 95th and 99th percentile of request duration, per service.",
             unit: "s",
             queries: [
-              { expr: quantile(0.5, "http_request_duration_seconds", S, "service"), legend: "{{service}} p50" },
-              { expr: quantile(0.95, "http_request_duration_seconds", S, "service"), legend: "{{service}} p95" },
+              ...medianAndP95("http_request_duration_seconds", S, "service"),
               { expr: quantile(0.99, "http_request_duration_seconds", S, "service"), legend: "{{service}} p99" },
             ],
           }),

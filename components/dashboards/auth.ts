@@ -2,7 +2,7 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, timeseriesPanel } from "./panels";
-import { quantile, rateRatio, sumRate } from "./promql";
+import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
 import { APP_SELECTOR as S, namespaceAndService } from "./variables";
 
 /** Logins and sessions: whether users get in, how fast, and whether someone is guessing passwords. */
@@ -59,10 +59,7 @@ export function authDashboard(t: AlertThresholds): Dashboard {
             title: "Login time",
             description: "Median and 95th percentile login time, per method.",
             unit: "s",
-            queries: [
-              { expr: quantile(0.5, "auth_login_duration_seconds", S, "method"), legend: "{{method}} p50" },
-              { expr: quantile(0.95, "auth_login_duration_seconds", S, "method"), legend: "{{method}} p95" },
-            ],
+            queries: medianAndP95("auth_login_duration_seconds", S, "method"),
           }),
           timeseriesPanel({
             title: "Active sessions",

@@ -2,7 +2,7 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, timeseriesPanel } from "./panels";
-import { quantile, rateRatio, sumRate } from "./promql";
+import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
 import { APP_SELECTOR, labelVariable, namespaceAndService } from "./variables";
 
 /** Requests to external data sources, per connector type: the part of a pipeline the platform does not control. */
@@ -57,10 +57,7 @@ export function connectorsDashboard(t: AlertThresholds): Dashboard {
             title: "Response time",
             description: "Median and 95th percentile response time, per connector type.",
             unit: "s",
-            queries: [
-              { expr: quantile(0.5, "connector_response_time_seconds", S, "connector_type"), legend: "{{connector_type}} p50" },
-              { expr: quantile(0.95, "connector_response_time_seconds", S, "connector_type"), legend: "{{connector_type}} p95" },
-            ],
+            queries: medianAndP95("connector_response_time_seconds", S, "connector_type"),
           }),
           timeseriesPanel({
             title: "Data fetched",

@@ -2,7 +2,7 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, timeseriesPanel } from "./panels";
-import { quantile, rateRatio, sumRate } from "./promql";
+import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
 import { APP_SELECTOR as S, namespaceAndService } from "./variables";
 
 /** The applications' side of the database: connection pools and query performance. */
@@ -85,10 +85,7 @@ export function databaseDashboard(t: AlertThresholds): Dashboard {
             description: "Median and 95th percentile of query duration, per operation.",
             unit: "s",
             width: 24,
-            queries: [
-              { expr: quantile(0.5, "db_query_duration_seconds", S, "operation"), legend: "{{operation}} p50" },
-              { expr: quantile(0.95, "db_query_duration_seconds", S, "operation"), legend: "{{operation}} p95" },
-            ],
+            queries: medianAndP95("db_query_duration_seconds", S, "operation"),
           }),
         ],
       },

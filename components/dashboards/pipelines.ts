@@ -2,7 +2,7 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, timeseriesPanel } from "./panels";
-import { quantile, rateRatio, sumIncrease, sumRate } from "./promql";
+import { medianAndP95, quantile, rateRatio, sumIncrease, sumRate } from "./promql";
 import { APP_SELECTOR as S, namespaceAndService } from "./variables";
 
 /**
@@ -56,10 +56,7 @@ export function pipelinesDashboard(t: AlertThresholds): Dashboard {
             title: "Run time",
             description: "Median and 95th percentile run duration, per service.",
             unit: "s",
-            queries: [
-              { expr: quantile(0.5, "pipeline_execution_duration_seconds", S, "service", "1h"), legend: "{{service}} p50" },
-              { expr: quantile(0.95, "pipeline_execution_duration_seconds", S, "service", "1h"), legend: "{{service}} p95" },
-            ],
+            queries: medianAndP95("pipeline_execution_duration_seconds", S, "service", "1h"),
           }),
           timeseriesPanel({
             title: "Records processed",
