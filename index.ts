@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { grafanaHost } from "./components/monitoring";
-import { buildPlatform } from "./components/platform";
+import { buildPlatform, deployabilityProblems } from "./components/platform";
 import { loadConfig } from "./stacks/load";
 
-const config = loadConfig();
+const config = loadConfig([deployabilityProblems]);
 const platform = buildPlatform(config);
 
 export const namespaces = Object.keys(platform.namespaces);

@@ -22,8 +22,13 @@ export interface RecordedResource {
   /** Dotted paths of inputs that are secret. */
   readonly secretPaths: readonly string[];
   readonly dependencies: readonly string[];
+  /** URN of the explicit provider a custom resource uses; undefined means the engine's default provider. */
+  readonly provider?: string;
+  /** Explicit providers by package, as a component passes them to its children (remote components use them). */
+  readonly providers?: Readonly<Record<string, string>>;
   readonly options: {
     readonly protect: boolean;
+    readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
     readonly deleteBeforeReplace: boolean;
     readonly additionalSecretOutputs: readonly string[];
@@ -73,6 +78,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     // Deterministic stand-ins; the provider marks `result` secret, so they are masked wherever they flow.
     return { id: name, state: { ...inputs, result: `mock-${name}-result`, hex: "00", b64Std: "AA==", b64Url: "AA" } };
   }
+  if (type.startsWith("pulumi:providers:")) {
+    return { id: `${name}-id`, state: inputs };
+  }
   if (type.startsWith("aws:")) {
     const service = type.split(":")[1].split("/")[0];
     return { id: name, state: { ...inputs, arn: `arn:aws:${service}:us-east-1:123456789012:${name}`, bucket: plain.bucket ?? name, name: plain.name ?? name } };
@@ -110,6 +118,9 @@ const mocks: pulumi.runtime.Mocks = {
 };
 
 interface RegisterRequest {
+  getProvider(): string;
+  getProvidersMap(): { toObject(): [string, string][] };
+  getRetainondelete(): boolean | undefined;
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -143,9 +154,13 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
     const parent = req.getParent() || undefined;
     const secretPaths: string[] = [];
     const inputs = maskSecrets(deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
+    const urn = monitor.newUrn(req.getParent(), type, name);
+    const provider = providerUrn(req.getProvider());
+    const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
+      refuseDisabledDefaultProvider(urn, type, req.getCustom(), provider, providers);
       recorder.add({
-        urn: monitor.newUrn(req.getParent(), type, name),
+        urn,
         type,
         name,
         parent,
@@ -153,8 +168,11 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
         inputs,
         secretPaths,
         dependencies: [...req.getDependenciesList()].sort(),
+        ...(provider ? { provider } : {}),
+        ...(Object.keys(providers).length > 0 ? { providers } : {}),
         options: {
           protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete() === true,
           ignoreChanges: req.getIgnorechangesList(),
           deleteBeforeReplace: req.getDeletebeforereplace(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
@@ -166,6 +184,33 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
     }
     return register(req, callback);
   };
+}
+
+/** A provider reference is `<urn>::<id>`; the record keeps the URN. */
+function providerUrn(reference: string): string | undefined {
+  return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
+}
+
+/**
+ * What the engine does when `pulumi:disable-default-providers` lists a package: a resource of that package
+ * without an explicit provider fails the update. A remote component (helm.v4.Chart) hands its providers
+ * to the children the provider creates, so it must carry one for its own package.
+ */
+function refuseDisabledDefaultProvider(urn: string, type: string, custom: boolean, provider: string | undefined, providers: Record<string, string>): void {
+  if (type.startsWith("pulumi:")) return;
+  const pkg = type.split(":")[0];
+  const text = pulumi.runtime.allConfig()["pulumi:disable-default-providers"];
+  const disabled: unknown = text ? JSON.parse(text) : [];
+  if (!Array.isArray(disabled) || !(disabled.includes(pkg) || disabled.includes("*"))) return;
+  const explicit = custom ? provider : providers[pkg];
+  if (!explicit && (custom || isRemoteComponent(type))) {
+    throw new Error(`Default provider for '${pkg}' disabled. '${urn}' must use an explicit provider.`);
+  }
+}
+
+/** Component types that a provider implements (multi-language components), as opposed to this program's own. */
+function isRemoteComponent(type: string): boolean {
+  return !type.startsWith("platform:") && !type.startsWith("pulumi:");
 }
 
 export const PROJECT = "platform";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { type RecordedResource, settle, useMockStack } from "./mocks";
-import { readStackConfig } from "./stack-file";
+import { readStackConfig, type StackConfigFile } from "./stack-file";
 
 /** Everything a stack would register, in a stable order: the one record the plan, diff and policy read. */
 export interface PlanRecord {
@@ -14,6 +14,11 @@ export interface RunProgramOptions {
   readonly projectDir?: string;
   /** Alternative stack file to plan instead of Pulumi.<stack>.yaml. */
   readonly stackFile?: string;
+  /**
+   * Configuration as the engine would pass it, instead of a stack file: what a test uses to hand the
+   * program decrypted secret values, which the stack-file reader never produces.
+   */
+  readonly config?: StackConfigFile;
 }
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
@@ -24,7 +29,7 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
  */
 export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanRecord> {
   const projectDir = path.resolve(options.projectDir ?? REPOSITORY_ROOT);
-  const config = readStackConfig(projectDir, stack, options.stackFile);
+  const config = options.config ?? readStackConfig(projectDir, stack, options.stackFile);
   useMockStack(stack, config.values, config.secretKeys);
   const entry = require.resolve(path.join(projectDir, "index"));
   delete require.cache[entry];

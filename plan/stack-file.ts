@@ -21,6 +21,24 @@ function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+function isSecureValue(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object) && Object.keys(value as object).length === 1;
+}
+
+/** The value with every `secure:` entry replaced by the placeholder, and whether there was one. */
+function maskSecureValues(value: unknown): { masked: unknown; secret: boolean } {
+  if (isSecureValue(value)) return { masked: SECRET_PLACEHOLDER, secret: true };
+  if (Array.isArray(value)) {
+    const items = value.map(maskSecureValues);
+    return { masked: items.map((i) => i.masked), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => [k, maskSecureValues(v)] as const);
+    return { masked: Object.fromEntries(entries.map(([k, v]) => [k, v.masked])), secret: entries.some(([, v]) => v.secret) };
+  }
+  return { masked: value, secret: false };
+}
+
 function qualify(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
@@ -47,12 +65,11 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
   }
   for (const [key, value] of Object.entries(stackSettings.config ?? {})) {
     const qualified = qualify(key);
-    if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-      values[qualified] = SECRET_PLACEHOLDER;
-      secretKeys.push(qualified);
-    } else {
-      values[qualified] = encode(value);
-    }
+    // Like the CLI, a `secure:` value anywhere inside a key makes the whole key secret; its text stays the
+    // placeholder, so nothing downstream can print it.
+    const { masked, secret } = maskSecureValues(value);
+    values[qualified] = encode(masked);
+    if (secret) secretKeys.push(qualified);
   }
   return { values, secretKeys: secretKeys.sort() };
 }

@@ -20,9 +20,9 @@ export function otherColor(color: Color): Color {
   return color === "blue" ? "green" : "blue";
 }
 
-// Services need RFC 1035 labels (a letter first). 30 characters leave room for the longest derived
-// name, `<app>-scale-down-green-<10 hex>`, inside Kubernetes' 63-character limit.
-const APP_NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
+// Services need RFC 1035 labels (a letter first). Whether the names derived from it fit Kubernetes' limits
+// is checked against the names the builders really generate (components/platform/deployability.ts).
+const APP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A Pulumi config key of this project, e.g. sentryDsn or apiDatabaseUrl. */
 const CONFIG_KEY = /^[a-z][A-Za-z0-9]*$/;
@@ -133,7 +133,7 @@ export const HpaSchema = z
 export const AppSchema = z
   .strictObject({
     /** App name; names the Services (`<name>`, `<name>-preview`) and Deployments (`<name>-blue`, `<name>-green`). */
-    name: z.string().regex(APP_NAME, { error: "must be a DNS label of at most 30 characters that starts with a letter" }),
+    name: z.string().regex(APP_NAME, { error: "must be a DNS label that starts with a letter" }),
     /** Namespace the app runs in; one of the stack's `namespaces`. */
     namespace: z.string().regex(DNS_LABEL, { error: "must be a DNS label (namespace: lower-case letters, digits and '-', at most 63)" }),
     /** Port the container listens on for HTTP (traffic, health and /metrics). */

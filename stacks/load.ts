@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "./parse";
+import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig, type SettingsCheck } from "./parse";
 import type { PlatformConfig } from "./platform-config";
 import { appSecretKeys } from "./apps-schema";
 import { SECRET_KEYS } from "./schema";
@@ -12,38 +12,40 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Reads the current stack's `platform:*` configuration from the engine. */
-export function readRawStackConfig(project = pulumi.getProject()): RawStackConfig {
-  const prefix = `${project}:`;
-  const values: Record<string, string> = {};
-  const secretKeys = new Set<string>();
-  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    values[key] = text;
-    if (isStoredAsSecret(fullKey)) secretKeys.add(key);
+/**
+ * Which configuration keys the stack stores encrypted. getSecret would mark any value secret, but a webhook
+ * stored in plain text in the stack file is already leaked, so the loader must tell the two apart; only the
+ * engine knows, and the SDK exposes that through an internal function. Without it the program cannot prove a
+ * secret was stored encrypted, so it refuses to run rather than assume.
+ */
+export function configSecretPredicate(runtime: unknown = pulumi.runtime): (qualifiedKey: string) => boolean {
+  const isConfigSecret = (runtime as { isConfigSecret?: unknown }).isConfigSecret;
+  if (typeof isConfigSecret !== "function") {
+    throw new pulumi.RunError(
+      "Cannot tell which configuration keys are stored encrypted: this @pulumi/pulumi runtime has no isConfigSecret. " +
+        "Refusing to run, since a secret stored in plain text could not be detected; pin @pulumi/pulumi to a version that has it.",
+    );
   }
-  return { values, secretKeys };
+  return (key) => (isConfigSecret as (k: string) => boolean)(key) === true;
 }
 
-// getSecret would mark any value secret, but a webhook stored in plain text in the stack file is
-// already leaked; the engine's list of encrypted keys tells the two apart. The SDK keeps that lookup
-// internal, so fall back to trusting the value when a future SDK drops it.
-function isStoredAsSecret(fullKey: string): boolean {
-  const raw = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-  return raw ? raw(fullKey) : true;
+/** Reads the current stack's configuration from the engine: the project's keys and the provider keys it needs. */
+export function readRawStackConfig(project = pulumi.getProject(), isSecret = configSecretPredicate()): RawStackConfig {
+  const all = pulumi.runtime.allConfig();
+  return rawStackConfig(project, all, Object.keys(all).filter(isSecret));
 }
 
 /**
  * Loads and validates the stack configuration. On invalid input it throws a RunError carrying every
  * problem, before any resource is registered, so the engine prints the list without a stack trace.
+ * `checks` add what only the builders know (generated names, demand against quotas) to that one list.
  */
-export function loadConfig(): PlatformConfig {
+export function loadConfig(checks: readonly SettingsCheck[] = []): PlatformConfig {
   const stack = pulumi.getStack();
   const raw = readRawStackConfig();
   let settings;
   try {
-    settings = parseStackSettings(stack, raw);
+    settings = parseStackSettings(stack, raw, checks);
   } catch (err) {
     if (err instanceof PlatformConfigError) throw new pulumi.RunError(err.message);
     throw err;
@@ -59,6 +61,5 @@ export function loadConfig(): PlatformConfig {
     const value = config.getSecret(key);
     if (value !== undefined) appSecrets[key] = value;
   }
-  const awsRegion = new pulumi.Config("aws").require("region");
-  return deepFreeze({ ...settings, stack, awsRegion, secrets, appSecrets });
+  return deepFreeze({ ...settings, stack, secrets, appSecrets });
 }

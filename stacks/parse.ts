@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
-import { requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+import { EKS_CLUSTER_ARN, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
 export interface ConfigProblem {
@@ -27,7 +27,38 @@ export interface RawStackConfig {
   readonly values: Readonly<Record<string, string>>;
   /** Keys whose value is a Pulumi secret; their text is never read here. */
   readonly secretKeys: ReadonlySet<string>;
+  /** Keys of other namespaces the stack needs, fully qualified: `aws:region`, `pulumi:disable-default-providers`. */
+  readonly otherValues?: Readonly<Record<string, string>>;
 }
+
+/** The keys outside the project's namespace that the program reads. */
+export const OTHER_KEYS = { awsRegion: "aws:region", disabledDefaultProviders: "pulumi:disable-default-providers" } as const;
+
+/** Default providers that must be disabled, so nothing falls back to the ambient kubeconfig or AWS credentials. */
+export const EXPLICIT_PROVIDER_PACKAGES = ["kubernetes", "aws"] as const;
+
+/**
+ * Splits configuration as the engine holds it (project-qualified keys) into a RawStackConfig: the project's
+ * own keys unqualified, and the other keys the program reads.
+ */
+export function rawStackConfig(project: string, values: Readonly<Record<string, string>>, secretKeys: Iterable<string>): RawStackConfig {
+  const prefix = `${project}:`;
+  const own: Record<string, string> = {};
+  const other: Record<string, string> = {};
+  const wanted = new Set<string>(Object.values(OTHER_KEYS));
+  for (const [key, text] of Object.entries(values)) {
+    if (key.startsWith(prefix)) own[key.slice(prefix.length)] = text;
+    else if (wanted.has(key)) other[key] = text;
+  }
+  const secrets = new Set([...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+  return { values: own, secretKeys: secrets, otherValues: other };
+}
+
+/** Settings validated from a stack file, with the AWS region its explicit provider targets. */
+export type ValidatedSettings = StackSettings & { readonly awsRegion: string };
+
+/** Checks that need knowledge beyond the schema (what the builders generate); their problems join the one error. */
+export type SettingsCheck = (settings: ValidatedSettings) => readonly ConfigProblem[];
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path
@@ -59,24 +90,39 @@ function decodeValue(key: string, text: string): unknown {
 
 /**
  * Validates a stack's raw configuration into plain settings, or throws one PlatformConfigError naming every
- * offending key path. Secrets are only checked for presence.
+ * offending key path. Secrets are only checked for presence and for being stored encrypted; no secret value
+ * is ever read here, and none is ever quoted in a message.
  */
-export function parseStackSettings(stack: string, raw: RawStackConfig): StackSettings {
+export function parseStackSettings(stack: string, raw: RawStackConfig, checks: readonly SettingsCheck[] = []): ValidatedSettings {
   const problems: ConfigProblem[] = [];
   const plain: Record<string, unknown> = {};
   // Apps name further secret keys (secretEnv). They are read from the raw list too, so an app with another
   // mistake does not turn its secrets into "unknown key" reports.
   const rawApps = raw.values.apps === undefined ? undefined : decodeValue("apps", raw.values.apps);
-  const apps = rawApps === undefined ? undefined : AppsSchema.safeParse(rawApps);
+  const apps = rawApps === undefined || raw.secretKeys.has("apps") ? undefined : AppsSchema.safeParse(rawApps);
   const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps))]);
+  // A key the platform reads in plain text but the stack stores encrypted, as a whole or in part (a `secure:`
+  // entry nested in an object): its decrypted value would end up in plain resources, so it is refused, and
+  // nothing about its content is validated or quoted. (Unknown keys stay "unknown key".)
+  const schemaKeys = new Set(Object.keys(StackSettingsSchema.shape));
+  const plainKeysHoldingSecrets = new Set([...raw.secretKeys].filter((key) => schemaKeys.has(key) && !secretKeys.has(key)));
+  for (const key of [...plainKeysHoldingSecrets].sort()) {
+    problems.push({
+      path: key,
+      reason:
+        "holds a secret value (a secure: entry), but the platform uses this key in plain text, where the secret would leak; " +
+        "store each secret in a key of its own (pulumi config set --secret <key> <value>) and reference it, e.g. from an app's secretEnv",
+    });
+  }
   for (const [key, text] of Object.entries(raw.values)) {
-    if (secretKeys.has(key)) continue;
+    if (secretKeys.has(key) || plainKeysHoldingSecrets.has(key)) continue;
     plain[key] = decodeValue(key, text);
   }
 
   const result = StackSettingsSchema.safeParse(plain);
   if (!result.success) {
     for (const issue of result.error.issues) {
+      if (plainKeysHoldingSecrets.has(String(issue.path[0]))) continue;
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) {
           problems.push({ path: formatPath([...issue.path, key]), reason: "unknown key (check the spelling; Pulumi.yaml lists every key)" });
@@ -92,18 +138,23 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
     }
   }
 
-  const settings = result.success ? result.data : undefined;
-  if (settings) problems.push(...crossFieldProblems(settings));
+  const awsRegion = raw.otherValues?.[OTHER_KEYS.awsRegion];
+  problems.push(...providerProblems(raw));
+  const settings = result.success && awsRegion !== undefined ? { ...result.data, awsRegion } : undefined;
+  if (settings) {
+    problems.push(...crossFieldProblems(settings));
+    // Only a stack that passed every check above is worth asking what its builders would generate.
+    if (problems.length === 0) for (const check of checks) problems.push(...check(settings));
+  }
 
   const environment = typeof plain.environment === "string" ? plain.environment : undefined;
   const pagerdutyEnabled = plain.pagerdutyEnabled === true;
-  if (environment === "staging" || environment === "production") {
-    for (const key of requiredSecrets({ environment, pagerdutyEnabled })) {
-      if (!(key in raw.values)) {
-        problems.push({ path: key, reason: `secret is required in ${environment}: pulumi config set --secret ${key} <value>` });
-      } else if (!raw.secretKeys.has(key)) {
-        problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
-      }
+  const required = environment === "staging" || environment === "production" ? requiredSecrets({ environment, pagerdutyEnabled }) : [];
+  for (const key of SECRET_KEYS) {
+    if (!(key in raw.values)) {
+      if (required.includes(key)) problems.push({ path: key, reason: `secret is required in ${environment}: pulumi config set --secret ${key} <value>` });
+    } else if (!raw.secretKeys.has(key)) {
+      problems.push({ path: key, reason: plainTextReason(key) });
     }
   }
 
@@ -112,13 +163,46 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
       if (!(key in raw.values)) {
         problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
-        problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
+        problems.push({ path: key, reason: plainTextReason(key) });
       }
     }
   });
 
   if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
   return settings;
+}
+
+function plainTextReason(key: string): string {
+  return `is stored in plain text; set it again with pulumi config set --secret ${key} <value>`;
+}
+
+/** The target keys outside the project's namespace: the AWS region and the disabled default providers. */
+function providerProblems(raw: RawStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const region = raw.otherValues?.[OTHER_KEYS.awsRegion];
+  if (region === undefined) {
+    problems.push({ path: OTHER_KEYS.awsRegion, reason: "is required but not set: pulumi config set aws:region <region>" });
+  } else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+    problems.push({ path: OTHER_KEYS.awsRegion, reason: `must be an AWS region such as eu-west-1 (got ${describe(region)})` });
+  }
+  const text = raw.otherValues?.[OTHER_KEYS.disabledDefaultProviders];
+  let disabled: unknown;
+  try {
+    disabled = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    disabled = text;
+  }
+  const list = Array.isArray(disabled) ? disabled.map(String) : [];
+  const missing = EXPLICIT_PROVIDER_PACKAGES.filter((p) => !list.includes(p) && !list.includes("*"));
+  if (missing.length > 0) {
+    problems.push({
+      path: OTHER_KEYS.disabledDefaultProviders,
+      reason:
+        `must list ${EXPLICIT_PROVIDER_PACKAGES.join(" and ")}, so that no resource can fall back to the ambient kubeconfig or AWS credentials ` +
+        `(got ${describe(disabled)})`,
+    });
+  }
+  return problems;
 }
 
 /** secretEnv values of a raw apps list that did not validate, as far as they are strings. */
@@ -130,8 +214,21 @@ function namedSecretKeys(rawApps: unknown): string[] {
   });
 }
 
-function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
+function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // The context `aws eks update-kubeconfig` writes names the cluster's account, region and name: a stack
+  // whose context points at another cluster than its own settings describe is refused before anything runs.
+  const eks = EKS_CLUSTER_ARN.exec(settings.kubeContext);
+  if (eks) {
+    const [, region, account, cluster] = eks;
+    const mismatches: string[] = [];
+    if (account !== settings.awsAccountId) mismatches.push(`account ${account}, not awsAccountId ${settings.awsAccountId}`);
+    if (region !== settings.awsRegion) mismatches.push(`region ${region}, not aws:region ${settings.awsRegion}`);
+    if (cluster !== settings.clusterName) mismatches.push(`cluster ${cluster}, not clusterName ${settings.clusterName}`);
+    if (mismatches.length > 0) {
+      problems.push({ path: "kubeContext", reason: `names an EKS cluster in ${mismatches.join(", ")} (got ${JSON.stringify(settings.kubeContext)})` });
+    }
+  }
   const names = settings.namespaces.map((ns) => ns.name);
   const known = new Set(names);
   names.forEach((name, i) => {

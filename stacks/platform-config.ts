@@ -1,15 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ValidatedSettings } from "./parse";
 import type { SecretKey, StackSettings } from "./schema";
 
 /**
  * The one validated, immutable configuration the whole program is built from. Plain settings go to pure
  * builders; secrets stay Pulumi secret Outputs and only components that write Kubernetes Secrets touch them.
  */
-export interface PlatformConfig extends StackSettings {
+export interface PlatformConfig extends ValidatedSettings {
   /** Pulumi stack name, e.g. "production". */
   readonly stack: string;
-  /** The stack's `aws:region`, where the platform's buckets and roles live. */
-  readonly awsRegion: string;
   readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
   /** Secrets the apps' secretEnv names, by config key. */
   readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;

@@ -133,9 +133,19 @@ export const CacheSchema = z.strictObject({
 export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** An EKS cluster's ARN, which `aws eks update-kubeconfig` also uses as the kubeconfig context's name. */
+export const EKS_CLUSTER_ARN = /^arn:aws:eks:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9][A-Za-z0-9_-]*)$/;
+
 export const StackSettingsSchema = z.strictObject({
   environment: z.enum(["staging", "production"]),
   clusterName: dnsLabel("cluster"),
+  /**
+   * The kubeconfig context the stack deploys through (for EKS, the cluster ARN `aws eks update-kubeconfig`
+   * names it by). Explicit, so a stack never lands in whichever cluster the kubeconfig happens to point at.
+   */
+  kubeContext: z.string().regex(/^[^\s]{1,253}$/, { error: "must be the name of a kubeconfig context, e.g. arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu-west-1" }),
+  /** The only AWS account the stack's provider may touch (allowedAccountIds). */
+  awsAccountId: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, quoted in YAML (e.g. "012345678901")' }),
   /** Base DNS domain of the stack; hostnames of Grafana and apps are built under it. */
   domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as staging.example.com" }),
   /** Team that owns the platform itself. */

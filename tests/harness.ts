@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import type { RecordedResource } from "../plan/mocks";
+import { PROJECT, type RecordedResource } from "../plan/mocks";
 import { type PlanRecord, REPOSITORY_ROOT, runProgram } from "../plan/run-program";
-import { readStackConfig } from "../plan/stack-file";
-import { parseStackSettings, type RawStackConfig } from "../stacks/parse";
-import type { StackSettings } from "../stacks/schema";
+import { readStackConfig, type StackConfigFile } from "../plan/stack-file";
+import { parseStackSettings, rawStackConfig, type RawStackConfig, type ValidatedSettings } from "../stacks/parse";
 
 export const STACKS = ["staging", "production"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -41,17 +40,14 @@ export class StackPlan {
   }
 }
 
-/** A committed stack file as the engine would hand it over: `platform:` values and secret keys, unprefixed. */
+/** A committed stack file as the engine would hand it over: `platform:` values and secret keys unprefixed, plus the provider keys. */
 export function committedRawConfig(stack: StackName): RawStackConfig {
   const file = readStackConfig(REPOSITORY_ROOT, stack);
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.values)) if (key.startsWith("platform:")) values[key.slice("platform:".length)] = value;
-  const secretKeys = new Set(file.secretKeys.filter((k) => k.startsWith("platform:")).map((k) => k.slice("platform:".length)));
-  return { values, secretKeys };
+  return rawStackConfig(PROJECT, file.values, file.secretKeys);
 }
 
 /** A committed stack file's settings, validated by the real schema (what the program builds from). */
-export function committedSettings(stack: StackName): StackSettings {
+export function committedSettings(stack: StackName): ValidatedSettings {
   return parseStackSettings(stack, committedRawConfig(stack));
 }
 
@@ -61,4 +57,23 @@ const cache = new Map<string, Promise<StackPlan>>();
 export function planStack(stack: StackName): Promise<StackPlan> {
   if (!cache.has(stack)) cache.set(stack, runProgram(stack).then((r) => new StackPlan(r)));
   return cache.get(stack)!;
+}
+
+/** A recognisable stand-in for a decrypted secret: if it ever appears in output, a secret leaked. */
+export const secretSentinel = (key: string) => `SENTINEL-${key}-d41d8cd98f00`;
+
+/**
+ * A committed stack's configuration as the real CLI hands it to the program: `secure:` values decrypted
+ * (to sentinels), after `edit` changed the qualified keys. Plan it with runProgram(stack, { config }).
+ */
+export function engineConfig(
+  stack: StackName,
+  edit: (values: Record<string, string>, secretKeys: Set<string>) => void = () => {},
+): StackConfigFile {
+  const file = readStackConfig(REPOSITORY_ROOT, stack);
+  const values = { ...file.values };
+  for (const key of file.secretKeys) values[key] = secretSentinel(key);
+  const secretKeys = new Set(file.secretKeys);
+  edit(values, secretKeys);
+  return { values, secretKeys: [...secretKeys].sort() };
 }

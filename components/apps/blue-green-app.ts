@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
+import { SECRET_CHECKSUM_ANNOTATION, secretChecksum, withPodTemplateAnnotations } from "../core/secret-checksum";
 import { BlackboxProbe } from "../monitoring/blackbox-exporter";
 import { type Environment, resolveAppSpec } from "./app-spec";
 import { blueGreenManifests } from "./blue-green-manifests";
@@ -44,6 +46,9 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
     const secret = m.secret && new k8s.core.v1.Secret(`${name}-env`, { ...m.secret, stringData }, child);
+    // Pods read the Secret through env, which a running pod never re-reads: a rotated secret
+    // (`pulumi config set --secret`) must change the pod template, or the pods keep the old value.
+    const podAnnotations = secret ? { [SECRET_CHECKSUM_ANNOTATION]: secretChecksumOf(`${name}-secret-checksum-salt`, stringData, this) } : {};
     const podInputs = secret ? [serviceAccount, secret] : [serviceAccount];
     const gateConfigMap = new k8s.core.v1.ConfigMap(`${name}-gate-script`, m.gateConfigMap, child);
     const colorServices = Object.fromEntries(
@@ -55,7 +60,8 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
     const deployments: Partial<Record<Color, k8s.apps.v1.Deployment>> = {};
     const colorWorkload = (c: Color, after: pulumi.Resource[]) => {
-      deployments[c] = new k8s.apps.v1.Deployment(`${name}-${c}`, m.deployments[c] as k8s.apps.v1.DeploymentArgs, { parent: this, dependsOn: [...podInputs, ...after] });
+      const deployment = withPodTemplateAnnotations(m.deployments[c], podAnnotations) as k8s.apps.v1.DeploymentArgs;
+      deployments[c] = new k8s.apps.v1.Deployment(`${name}-${c}`, deployment, { parent: this, dependsOn: [...podInputs, ...after] });
       const hpa = m.horizontalPodAutoscalers[c];
       if (hpa) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${c}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { parent: this, dependsOn: [deployments[c]!, ...after] });
     };
@@ -79,6 +85,16 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
     this.registerOutputs({ activeService: this.activeService.metadata.name, previewService: this.previewService.metadata.name });
   }
+}
+
+/**
+ * The keyed checksum of an app's secret values, salted with a random value kept in Pulumi's state only. It
+ * reveals nothing about the values, so it is deliberately not secret: a secret annotation would make the
+ * whole Deployment spec "[secret]" in every preview.
+ */
+function secretChecksumOf(saltName: string, stringData: Record<string, pulumi.Output<string>>, parent: pulumi.Resource): pulumi.Output<string> {
+  const salt = new random.RandomPassword(saltName, { length: 32, special: false }, { parent });
+  return pulumi.unsecret(pulumi.all([salt.result, pulumi.all(stringData)]).apply(([key, values]) => secretChecksum(key, values)));
 }
 
 /**

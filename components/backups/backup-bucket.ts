@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
 import { serviceAccountTrustPolicy } from "../core/aws-policies";
+import { irreplaceable } from "../core/data-protection";
 import { backupAccessPolicy, backupBucketPolicy, backupPrefix } from "./backup-policies";
 
 export interface BackupBucketArgs {
@@ -30,14 +31,16 @@ export class BackupBucket extends pulumi.ComponentResource {
     super("platform:backups:BackupBucket", name, {}, opts);
     const child = { parent: this };
     const tags = { environment: args.environment, component: "database-backups" };
+    // The key and the bucket outlive the stack together: either one alone is worthless.
+    const kept = { ...child, ...irreplaceable(args.environment, true) };
     this.key = new aws.kms.Key(
       `${name}-key`,
       { description: `Database backups (${args.stack})`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
-      child,
+      kept,
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/platform-${args.stack}-backups`, targetKeyId: this.key.keyId }, child);
     // Backups outlive a careless `pulumi destroy`: the bucket refuses to go while it holds objects.
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, child);
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, kept);
     const bucket = this.bucket.id;
     new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { irreplaceable } from "./data-protection";
 import { namespaceManifests, type NamespaceSpec } from "./namespace-manifests";
 
 export type PlatformNamespaceArgs = NamespaceSpec;
@@ -13,7 +14,9 @@ export class PlatformNamespace extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:core:PlatformNamespace", name, {}, opts);
     const manifests = namespaceManifests(args);
-    this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, manifests.namespace, { parent: this });
+    // Deleting a namespace deletes its PersistentVolumeClaims, and with them the volumes' data.
+    const holdsVolumes = args.quota.persistentVolumeClaims > 0;
+    this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, manifests.namespace, { parent: this, ...(holdsVolumes ? irreplaceable(args.environment) : {}) });
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.core.v1.ResourceQuota(`${name}-quota`, manifests.resourceQuota, inNamespace);
     new k8s.core.v1.LimitRange(`${name}-limits`, manifests.limitRange, inNamespace);

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { irreplaceable } from "../core/data-protection";
 import { databasePasswordSecret } from "./credentials";
 
 export interface DatabaseCredentialsArgs {
@@ -21,7 +22,8 @@ export class DatabaseCredentials extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabaseCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:databases:DatabaseCredentials", name, {}, opts);
-    const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+    // A replaced password locks every job and exporter out until the DBA sets the new one on the role.
+    const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this, ...irreplaceable(args.environment) });
     const ref = databasePasswordSecret({ name: args.database, password: "generated" });
     for (const namespace of args.namespaces) {
       new k8s.core.v1.Secret(

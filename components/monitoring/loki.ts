@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "./charts";
 import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
 import { serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "../core/aws-policies";
+import { irreplaceable } from "../core/data-protection";
 import { lokiBucketAccessPolicy, lokiBucketExpirationDays } from "./loki-storage-policies";
 import type { MonitoringInput } from "./monitoring-input";
 
@@ -29,7 +30,12 @@ export class Loki extends pulumi.ComponentResource {
     let storage: pulumi.Output<LokiObjectStorage> | undefined;
     if (args.monitoring.loki.storage === "s3") {
       const child = { parent: this };
-      const bucket = new aws.s3.Bucket(`${name}-chunks`, { forceDestroy: false, tags: { environment: args.environment, component: "loki" } }, child);
+      // The logs outlive the stack: a destroy leaves the bucket (and its lifecycle empties it) instead of failing on it.
+      const bucket = new aws.s3.Bucket(
+        `${name}-chunks`,
+        { forceDestroy: false, tags: { environment: args.environment, component: "loki" } },
+        { ...child, ...irreplaceable(args.environment, true) },
+      );
       new aws.s3.BucketPublicAccessBlock(
         `${name}-chunks-public-access`,
         { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

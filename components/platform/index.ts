@@ -1,2 +1,4 @@
 export * from "./namespace-specs";
 export * from "./platform";
+export * from "./deployability";
+export * from "./target";

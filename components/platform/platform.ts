@@ -1,3 +1,5 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
@@ -9,12 +11,20 @@ import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
 import { MonitoringStack, monitoringUrls } from "../monitoring";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
+import { targetProviderSettings } from "./target";
+
+/** The explicit providers every resource of the platform goes through (default providers are disabled). */
+export interface PlatformProviders {
+  readonly kubernetes: k8s.Provider;
+  readonly aws: aws.Provider;
+}
 
 /**
  * The root of the program: every capability of the platform is a child of this component, so one
  * `pulumi preview` shows the whole tree and a test can build a stack from a PlatformConfig alone.
  */
 export class Platform extends pulumi.ComponentResource {
+  public readonly providers: PlatformProviders;
   public readonly namespaces: Readonly<Record<string, PlatformNamespace>>;
   public readonly monitoring: MonitoringStack;
   public readonly backups?: DatabaseBackups;
@@ -25,9 +35,16 @@ export class Platform extends pulumi.ComponentResource {
 
   constructor(name: string, config: PlatformConfig, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Platform", name, {}, opts);
+    const target = targetProviderSettings(config);
+    this.providers = {
+      kubernetes: new k8s.Provider(`${name}-cluster`, target.kubernetes, { parent: this }),
+      aws: new aws.Provider(`${name}-account`, target.aws, { parent: this }),
+    };
+    // Every child gets both providers explicitly, the way pulumi-eks components take `providers`.
+    const child = { parent: this, providers: { ...this.providers } };
     const namespaces: Record<string, PlatformNamespace> = {};
     for (const spec of namespaceSpecs(config)) {
-      namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, { parent: this });
+      namespaces[spec.name] = new PlatformNamespace(`${name}-${spec.name}`, spec, child);
     }
     this.namespaces = namespaces;
     const generatedCredentials: Record<string, DatabaseCredentials> = {};
@@ -36,7 +53,7 @@ export class Platform extends pulumi.ComponentResource {
       generatedCredentials[db.name] = new DatabaseCredentials(
         `${name}-db-${db.name}`,
         { database: db.name, user: db.user, namespaces: inNamespaces, environment: config.environment },
-        { parent: this, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
+        { ...child, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
       );
     }
     const credentials = Object.values(generatedCredentials);
@@ -44,7 +61,7 @@ export class Platform extends pulumi.ComponentResource {
     const alertmanagerConfig = new AlertmanagerConfigSecret(
       `${name}-alertmanager-config`,
       { namespace: config.monitoringNamespace, routing: config, secrets: config.secrets },
-      { parent: this, dependsOn: [monitoringNamespace] },
+      { ...child, dependsOn: [monitoringNamespace] },
     );
     this.monitoring = new MonitoringStack(
       `${name}-monitoring`,
@@ -62,7 +79,7 @@ export class Platform extends pulumi.ComponentResource {
         databases: config.databases,
         caches: config.caches,
       },
-      { parent: this, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
+      { ...child, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
     );
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(
@@ -74,12 +91,12 @@ export class Platform extends pulumi.ComponentResource {
         backupNamespace: config.backupNamespace,
         backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
       },
-      { parent: this, dependsOn: [this.monitoring] },
+      { ...child, dependsOn: [this.monitoring] },
     );
     new PlatformDashboards(
       `${name}-dashboards`,
       { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds },
-      { parent: this, dependsOn: [monitoringNamespace] },
+      { ...child, dependsOn: [monitoringNamespace] },
     );
     const backedUp = config.databases.filter((db) => db.backup.enabled);
     if (backedUp.length > 0) {
@@ -98,7 +115,7 @@ export class Platform extends pulumi.ComponentResource {
           monitoringNamespace: config.monitoringNamespace,
           databases: backedUp,
         },
-        { parent: this, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
+        { ...child, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
       );
     }
     const apps: Record<string, BlueGreenApp> = {};
@@ -107,7 +124,7 @@ export class Platform extends pulumi.ComponentResource {
       apps[app.name] = new BlueGreenApp(
         `${name}-app-${app.name}`,
         { app, environment: config.environment, monitoringNamespace: config.monitoringNamespace, secrets: { ...config.secrets, ...config.appSecrets } },
-        { parent: this, dependsOn: [namespaces[app.namespace], this.monitoring] },
+        { ...child, dependsOn: [namespaces[app.namespace], this.monitoring] },
       );
     }
     this.apps = apps;

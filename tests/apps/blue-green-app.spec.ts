@@ -43,6 +43,7 @@ describe("BlueGreenApp", () => {
           `platform:apps:BlueGreenApp ${N}`,
           `kubernetes:core/v1:ServiceAccount ${N}-sa`,
           `kubernetes:core/v1:Secret ${N}-env`,
+          `random:index/randomPassword:RandomPassword ${N}-secret-checksum-salt`,
           `kubernetes:core/v1:ConfigMap ${N}-gate-script`,
           `kubernetes:apps/v1:Deployment ${N}-blue`,
           `kubernetes:apps/v1:Deployment ${N}-green`,
@@ -390,7 +391,7 @@ describe("BlueGreenApp", () => {
     it("production with previewReplicas 1: the idle colour shrinks after the switch and a 30 s delay", async () => {
       const p = await plan("production", stackApp("production", (a) => (a.previewReplicas = 1)));
       expect(p.object("Deployment", "api-green").spec.replicas).to.equal(1);
-      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`, `${N}-scale-down-delay`]);
+      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`, `${N}-scale-down-delay`, `${N}-secret-checksum-salt`]);
       const delay = p.byName(`${N}-scale-down-delay`);
       expect(depNames(delay).sort()).to.deep.equal([`${N}-active`, `${N}-preview`]);
       const job = delay.inputs as Record<string, any>;
@@ -402,13 +403,13 @@ describe("BlueGreenApp", () => {
 
     it("production keeps the idle colour warm: it depends on nothing that comes after the switch", async () => {
       const p = await plan("production", committed("production"));
-      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`]);
+      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`, `${N}-secret-checksum-salt`]);
     });
 
     it("staging with scaleDownDelaySeconds 0: no delay Job, the idle colour shrinks right after the switch", async () => {
       const p = await plan("staging", stackApp("staging", (a) => (a.scaleDownDelaySeconds = 0)));
       expect(p.record.resources.filter((r) => r.name === `${N}-scale-down-delay`)).to.deep.equal([]);
-      expect(depNames(p.byName(`${N}-blue`)).sort()).to.deep.equal([`${N}-active`, `${N}-env`, `${N}-preview`, `${N}-sa`]);
+      expect(depNames(p.byName(`${N}-blue`)).sort()).to.deep.equal([`${N}-active`, `${N}-env`, `${N}-preview`, `${N}-sa`, `${N}-secret-checksum-salt`]);
     });
 
     it("staging with previewReplicas 1 keeps one idle replica", async () => {

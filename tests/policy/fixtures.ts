@@ -34,7 +34,7 @@ function recorded(r: FixtureResource): RecordedResource {
     inputs: r.inputs,
     secretPaths: [],
     dependencies: [...(r.dependencies ?? [])],
-    options: { protect: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
+    options: { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
   };
 }
 

@@ -11,11 +11,11 @@ import { committedRawConfig, STACKS, type StackName } from "../harness";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
-  const { values, secretKeys } = committedRawConfig(stack);
+  const { values, secretKeys, otherValues } = committedRawConfig(stack);
   const editable = { ...values };
   const secrets = new Set(secretKeys);
   edit(editable, secrets);
-  return { values: editable, secretKeys: secrets };
+  return { values: editable, secretKeys: secrets, otherValues };
 }
 
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
@@ -157,7 +157,11 @@ describe("stack configuration", () => {
       [
         "paging without a routing key",
         "staging",
-        (v) => (v.pagerdutyEnabled = "true"),
+        (v, s) => {
+          v.pagerdutyEnabled = "true";
+          delete v.pagerdutyRoutingKey;
+          s.delete("pagerdutyRoutingKey");
+        },
         "pagerdutyRoutingKey: secret is required in staging: pulumi config set --secret pagerdutyRoutingKey <value>",
       ],
       [

@@ -1,0 +1,215 @@
+import type { Container, PodTemplateSpec } from "kubernetes-types/core/v1";
+import type { ConfigProblem, ValidatedSettings } from "../../stacks/parse";
+import type { AppSettings, Color } from "../../stacks/apps-schema";
+import type { NamespaceSettings } from "../../stacks/schema";
+import { resolveAppSpec } from "../apps/app-spec";
+import { blueGreenManifests } from "../apps/blue-green-manifests";
+import { gateScript } from "../apps/gate/gate-script";
+import { backupCronJobMetadata, restoreDrillCronJobMetadata } from "../backups/backup-cronjobs";
+import { type NameProblem, objectNameProblems, releaseNameProblems } from "../core/names";
+import { formatCpu, formatMemory, prometheusSizeBytes, quantityValue } from "../core/quantities";
+import { helmChartArgs } from "../monitoring/charts";
+
+/**
+ * What the API server or Helm would refuse at apply time, found at config time: every problem joins the
+ * one configuration error (stacks/load.ts), before any resource exists. The generated names come from
+ * the builders that generate them, never from a guess about their shape.
+ */
+export function deployabilityProblems(settings: ValidatedSettings): ConfigProblem[] {
+  return [...resourceProblems(settings), ...quotaProblems(settings), ...retentionSizeProblems(settings), ...generatedNameProblems(settings)];
+}
+
+interface Resources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+const RESOURCES = ["cpu", "memory"] as const;
+
+/** Kubernetes rejects a container whose request is above its limit. */
+function requestsWithinLimits(path: string, resources: Resources): ConfigProblem[] {
+  return RESOURCES.filter((r) => quantityValue(resources.requests[r]) > quantityValue(resources.limits[r])).map((r) => ({
+    path: `${path}.requests.${r}`,
+    reason: `must not exceed ${path.split(".").pop()}.limits.${r} (${JSON.stringify(resources.limits[r])}): the API server rejects a container whose request is above its limit (got ${JSON.stringify(resources.requests[r])})`,
+  }));
+}
+
+function resourceProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [component, entry] of Object.entries(settings.monitoring)) {
+    problems.push(...requestsWithinLimits(`monitoring.${component}.resources`, entry.resources));
+  }
+  settings.apps.forEach((app, i) => {
+    problems.push(...requestsWithinLimits(`apps[${i}].resources`, app.resources));
+    const ns = settings.namespaces.findIndex((n) => n.name === app.namespace);
+    if (ns === -1) return;
+    const max = settings.namespaces[ns].limitRange.maxLimit;
+    for (const kind of ["limits", "requests"] as const) {
+      for (const r of RESOURCES) {
+        if (quantityValue(app.resources[kind][r]) > quantityValue(max[r])) {
+          problems.push({
+            path: `apps[${i}].resources.${kind}.${r}`,
+            reason:
+              `is above the LimitRange maximum of namespace "${app.namespace}" (namespaces[${ns}].limitRange.maxLimit.${r}: ${JSON.stringify(max[r])}); ` +
+              `the API server would reject every pod of the app (got ${JSON.stringify(app.resources[kind][r])})`,
+          });
+        }
+      }
+    }
+  });
+  return problems;
+}
+
+/** What one app can hold at once in its namespace: CPU, memory (requests and limits) and pods. */
+interface Demand {
+  readonly requestsCpu: number;
+  readonly requestsMemory: number;
+  readonly limitsCpu: number;
+  readonly limitsMemory: number;
+  readonly pods: number;
+}
+
+const NO_DEMAND: Demand = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
+
+function add(a: Demand, b: Demand): Demand {
+  return {
+    requestsCpu: a.requestsCpu + b.requestsCpu,
+    requestsMemory: a.requestsMemory + b.requestsMemory,
+    limitsCpu: a.limitsCpu + b.limitsCpu,
+    limitsMemory: a.limitsMemory + b.limitsMemory,
+    pods: a.pods + b.pods,
+  };
+}
+
+function podDemand(template: PodTemplateSpec | undefined, pods: number): Demand {
+  const containers: Container[] = [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])];
+  const sum = (kind: "requests" | "limits", r: "cpu" | "memory") =>
+    containers.reduce((total, c) => total + quantityValue(String(c.resources?.[kind]?.[r] ?? 0)), 0) * pods;
+  return { requestsCpu: sum("requests", "cpu"), requestsMemory: sum("requests", "memory"), limitsCpu: sum("limits", "cpu"), limitsMemory: sum("limits", "memory"), pods };
+}
+
+/** Extra pods a Deployment's rolling update may add (maxSurge, a count or a percentage rounded up). */
+function surgePods(size: number, maxSurge: string | number | undefined): number {
+  if (maxSurge === undefined) return Math.ceil(size * 0.25);
+  if (typeof maxSurge === "number") return maxSurge;
+  return maxSurge.endsWith("%") ? Math.ceil((size * Number(maxSurge.slice(0, -1))) / 100) : Number(maxSurge);
+}
+
+/**
+ * An app's peak: during a promotion both colours can run at the active colour's full size (the HPA's
+ * maximum with hpa), each may be mid-way through a rolling update with its surge pods, and the gate and
+ * scale-down-delay Jobs run beside them.
+ */
+function appDemand(settings: ValidatedSettings, app: AppSettings): Demand {
+  const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace);
+  const m = blueGreenManifests(spec, gateScript());
+  const activeSize = app.hpa ? app.hpa.max : app.replicas;
+  const size = Math.max(activeSize, spec.previewReplicas);
+  let demand = NO_DEMAND;
+  for (const color of ["blue", "green"] as Color[]) {
+    const deployment = m.deployments[color];
+    const surge = surgePods(size, deployment.spec?.strategy?.rollingUpdate?.maxSurge);
+    demand = add(demand, podDemand(deployment.spec?.template, size + surge));
+  }
+  for (const job of [m.gateJob, m.scaleDownDelayJob]) if (job) demand = add(demand, podDemand(job.spec?.template, 1));
+  return demand;
+}
+
+const QUOTA_KEYS = [
+  ["requestsCpu", "CPU of requests", formatCpu],
+  ["requestsMemory", "memory of requests", formatMemory],
+  ["limitsCpu", "CPU of limits", formatCpu],
+  ["limitsMemory", "memory of limits", formatMemory],
+  ["pods", "pods", String],
+] as const;
+
+function quotaProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  settings.namespaces.forEach((ns: NamespaceSettings, i) => {
+    const apps = settings.apps.filter((app) => app.namespace === ns.name);
+    if (apps.length === 0) return;
+    const demands = apps.map((app) => [app.name, appDemand(settings, app)] as const);
+    const total = demands.reduce((sum, [, d]) => add(sum, d), NO_DEMAND);
+    for (const [key, what, format] of QUOTA_KEYS) {
+      const allowed = quantityValue(ns.quota[key]);
+      if (total[key] <= allowed) continue;
+      const perApp = demands.map(([name, d]) => `${name} ${format(d[key])}`).join(", ");
+      problems.push({
+        path: `namespaces[${i}].quota.${key}`,
+        reason:
+          `cannot hold the apps of namespace "${ns.name}" at their peak (both colours at full size with rolling-update surge, ` +
+          `plus the gate and scale-down Jobs): they need ${format(total[key])} ${what} (${perApp}) (got ${JSON.stringify(ns.quota[key])})`,
+      });
+    }
+  });
+  return problems;
+}
+
+function retentionSizeProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const { retentionSize, storageSize } = settings.monitoring.prometheus;
+  const retention = prometheusSizeBytes(retentionSize);
+  if (retention === undefined || retention < quantityValue(storageSize)) return [];
+  return [
+    {
+      path: "monitoring.prometheus.retentionSize",
+      reason: `must be below monitoring.prometheus.storageSize (${JSON.stringify(storageSize)}), or the volume fills up before Prometheus deletes old blocks (got ${JSON.stringify(retentionSize)})`,
+    },
+  ];
+}
+
+function nameReason(problem: NameProblem, got: string): string {
+  return `makes ${problem.what} ${problem.value.length} characters long; at most ${problem.limit} are allowed (got ${JSON.stringify(got)})`;
+}
+
+function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  settings.apps.forEach((app, i) => {
+    const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace);
+    const m = blueGreenManifests(spec, gateScript());
+    const objects = [
+      m.serviceAccount,
+      m.secret,
+      m.gateConfigMap,
+      ...Object.values(m.deployments),
+      ...Object.values(m.podDisruptionBudgets),
+      ...Object.values(m.horizontalPodAutoscalers),
+      ...Object.values(m.colorServices),
+      m.activeService,
+      m.previewService,
+      m.gateJob,
+      m.scaleDownDelayJob,
+      m.gateNetworkPolicies.egress,
+      m.gateNetworkPolicies.ingress,
+      m.serviceMonitor,
+      m.ingress,
+    ];
+    const seen = new Set<string>();
+    for (const object of objects) {
+      if (!object) continue;
+      for (const problem of objectNameProblems(object)) {
+        // An image tag becomes the version label: point at the image, not the app's name.
+        const color = (["blue", "green"] as const).find((c) => spec.colors[c].version === problem.value);
+        const [path, got] = color ? [`apps[${i}].images.${color}`, app.images[color]] : [`apps[${i}].name`, app.name];
+        const text = `${path}: ${problem.what}`;
+        if (seen.has(text)) continue;
+        seen.add(text);
+        problems.push({ path, reason: nameReason(problem, got) });
+      }
+    }
+  });
+  settings.databases.forEach((db, i) => {
+    const identity = { environment: settings.environment, namespace: settings.backupNamespace, name: db.name };
+    const generated: NameProblem[] = [];
+    if (db.backup.enabled) {
+      for (const metadata of [backupCronJobMetadata(identity), restoreDrillCronJobMetadata(identity)]) generated.push(...objectNameProblems({ kind: "CronJob", metadata }));
+    }
+    if (db.exporter) generated.push(...releaseNameProblems(helmChartArgs("postgresExporter", settings.monitoringNamespace, {}, db.name).name));
+    for (const problem of generated) problems.push({ path: `databases[${i}].name`, reason: nameReason(problem, db.name) });
+  });
+  settings.caches.forEach((cache, i) => {
+    for (const problem of releaseNameProblems(helmChartArgs("redisExporter", settings.monitoringNamespace, {}, cache.name).name)) {
+      problems.push({ path: `caches[${i}].name`, reason: nameReason(problem, cache.name) });
+    }
+  });
+  return problems;
+}

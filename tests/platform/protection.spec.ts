@@ -1,0 +1,35 @@
+import { expect } from "chai";
+import { planStack, STACKS } from "../harness";
+
+/** What must never be deleted by accident, per stack: [type, name, protect, retainOnDelete]. */
+const EXPECTED = {
+  staging: [
+    // The data outlives the stack: a destroy forgets the bucket and its key together instead of deleting the key alone.
+    ["aws:kms/key:Key", "platform-backups-storage-key", false, true],
+    ["aws:s3/bucket:Bucket", "platform-backups-storage-bucket", false, true],
+  ],
+  production: [
+    ["aws:kms/key:Key", "platform-backups-storage-key", true, true],
+    ["aws:s3/bucket:Bucket", "platform-backups-storage-bucket", true, true],
+    ["aws:s3/bucket:Bucket", "platform-monitoring-loki-chunks", true, true],
+    // Namespaces whose quota admits volumes: deleting one deletes its PersistentVolumeClaims.
+    ["kubernetes:core/v1:Namespace", "platform-apps-ns", true, false],
+    ["kubernetes:core/v1:Namespace", "platform-monitoring-ns", true, false],
+    // A replaced generated password locks the backup jobs and the exporter out of the database.
+    ["random:index/randomPassword:RandomPassword", "platform-db-orders-password", true, false],
+  ],
+} as const;
+
+describe("what cannot be recreated is protected", () => {
+  for (const stack of STACKS) {
+    it(`${stack}: exactly these resources are protected or retained on delete`, async () => {
+      const plan = await planStack(stack);
+      const kept = plan.resources
+        .filter((r) => r.options.protect || r.options.retainOnDelete)
+        .map((r) => [r.type, r.name, r.options.protect, r.options.retainOnDelete])
+        .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+      const expected = [...EXPECTED[stack]].map((row) => [...row]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+      expect(kept).to.deep.equal(expected);
+    });
+  }
+});
