@@ -175,10 +175,12 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
     ];
     for (const [field, list] of refs) {
       list.forEach((ref, j) => {
-        if (!known.has(ref) && ref !== "kube-system" && ref !== settings.ingressControllerNamespace) {
+        // The platform deploys no ingress controller (or any other namespace): an allowance for a namespace it
+        // does not create would depend on something it does not run.
+        if (!known.has(ref) && ref !== "kube-system") {
           problems.push({
             path: `namespaces[${i}].${field}[${j}]`,
-            reason: `"${ref}" is neither a configured namespace, kube-system, nor the ingress controller's namespace "${settings.ingressControllerNamespace}"`,
+            reason: `"${ref}" is neither a configured namespace nor kube-system`,
           });
         }
       });

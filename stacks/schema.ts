@@ -77,9 +77,9 @@ export const MonitoringSchema = z.strictObject({
     resources,
   }),
   alertmanager: z.strictObject({ replicas: replicas(5), storageSize: quantity, resources }),
-  // Grafana keeps its state in SQLite on a ReadWriteOnce volume; more replicas would need an external
-  // database, which this platform does not run, so one replica is the only honest setting.
-  grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana state lives in SQLite on a ReadWriteOnce volume)" }), storageSize: quantity, resources }),
+  // Grafana keeps users and sessions in a per-pod SQLite database (on no volume: dashboards and datasources
+  // are code); more replicas would need an external database, which this platform does not run.
+  grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database)" }), resources }),
   loki: z.strictObject({
     /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
     storage: z.enum(["filesystem", "s3"]),
@@ -155,8 +155,13 @@ export const StackSettingsSchema = z.strictObject({
   monitoringNamespace: dnsLabel("namespace"),
   /** Namespace of the backup and restore-drill CronJobs. */
   backupNamespace: dnsLabel("namespace"),
-  /** Namespace of the cluster's ingress controller (not managed here); apps admit traffic from it. */
-  ingressControllerNamespace: dnsLabel("namespace"),
+  /**
+   * What kind of cluster the stack runs on. It decides which components Prometheus can scrape: EKS hides its
+   * control plane (controller manager, scheduler, etcd) and binds kube-proxy's metrics to localhost.
+   */
+  clusterFlavour: z.enum(["eks", "self-managed"]),
+  /** Most nodes the cluster may scale to; namespace quotas must hold every DaemonSet at that size. */
+  maxNodes: z.number().int().min(1).max(5000),
   /** StorageClass of every PersistentVolumeClaim the platform requests. */
   storageClass: dnsLabel("storage class"),
   /** IAM OIDC provider of the EKS cluster, for IRSA roles (Loki on S3, backups). Empty when unused. */

@@ -50,6 +50,7 @@ export class Platform extends pulumi.ComponentResource {
       `${name}-monitoring`,
       {
         environment: config.environment,
+        clusterFlavour: config.clusterFlavour,
         clusterName: config.clusterName,
         domain: config.domain,
         namespace: config.monitoringNamespace,

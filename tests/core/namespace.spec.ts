@@ -119,6 +119,7 @@ describe("PlatformNamespace", () => {
       podSecurity: "baseline",
       quota: { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", pods: 10, persistentVolumeClaims: 1, loadBalancers: 0 },
       limitRange: { defaultRequest: { cpu: "10m", memory: "16Mi" }, defaultLimit: { cpu: "100m", memory: "64Mi" }, maxLimit: { cpu: "1", memory: "1Gi" } },
+      maxNodes: 3,
       monitoringNamespace: "monitoring",
       ingressFromNamespaces: [],
       egress: { internet: false, allNamespaces: false, namespaces: [] },

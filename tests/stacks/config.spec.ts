@@ -78,12 +78,17 @@ describe("stack configuration", () => {
       });
     });
 
-    it("defaults declared in Pulumi.yaml are merged like the CLI does (team, namespaces of monitoring and ingress)", () => {
+    it("defaults declared in Pulumi.yaml are merged like the CLI does (team, monitoring namespace, cluster flavour)", () => {
       for (const stack of STACKS) {
         const s = parseStackSettings(stack, rawConfig(stack));
         expect(s.monitoringNamespace).to.equal("monitoring");
-        expect(s.ingressControllerNamespace).to.equal("ingress-nginx");
+        expect(s.clusterFlavour).to.equal("eks");
       }
+    });
+
+    it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
+      expect(parseStackSettings("staging", rawConfig("staging")).maxNodes).to.equal(6);
+      expect(parseStackSettings("production", rawConfig("production")).maxNodes).to.equal(20);
     });
   });
 
@@ -177,7 +182,7 @@ describe("stack configuration", () => {
         "egress to an unknown namespace",
         "production",
         (v) => editNamespaces(v, (ns) => (ns[2].egress.namespaces = ["billing"])),
-        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace, kube-system, nor the ingress controller\'s namespace "ingress-nginx"',
+        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
       ],
       [
         "production without HA",
