@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "./parse";
 import type { PlatformConfig } from "./platform-config";
 import { appSecretKeys } from "./apps-schema";
-import { SECRET_KEYS } from "./schema";
+import { cacheSecretKeys, SECRET_KEYS } from "./schema";
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value) && !pulumi.Output.isInstance(value)) {
@@ -59,6 +59,11 @@ export function loadConfig(): PlatformConfig {
     const value = config.getSecret(key);
     if (value !== undefined) appSecrets[key] = value;
   }
+  const cacheSecrets: Record<string, pulumi.Output<string>> = {};
+  for (const key of cacheSecretKeys(settings.caches)) {
+    const value = config.getSecret(key);
+    if (value !== undefined) cacheSecrets[key] = value;
+  }
   const awsRegion = new pulumi.Config("aws").require("region");
-  return deepFreeze({ ...settings, stack, awsRegion, secrets, appSecrets });
+  return deepFreeze({ ...settings, stack, awsRegion, secrets, appSecrets, cacheSecrets });
 }

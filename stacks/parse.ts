@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
-import { requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+import { cacheSecretKeys, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
 export interface ConfigProblem {
@@ -68,7 +68,12 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
   // mistake does not turn its secrets into "unknown key" reports.
   const rawApps = raw.values.apps === undefined ? undefined : decodeValue("apps", raw.values.apps);
   const apps = rawApps === undefined ? undefined : AppsSchema.safeParse(rawApps);
-  const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps))]);
+  const rawCaches = raw.values.caches === undefined ? undefined : decodeValue("caches", raw.values.caches);
+  const secretKeys = new Set<string>([
+    ...SECRET_KEYS,
+    ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps)),
+    ...cacheSecretKeys(rawCaches),
+  ]);
   for (const [key, text] of Object.entries(raw.values)) {
     if (secretKeys.has(key)) continue;
     plain[key] = decodeValue(key, text);
@@ -114,6 +119,16 @@ export function parseStackSettings(stack: string, raw: RawStackConfig): StackSet
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
         problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
       }
+    }
+  });
+
+  settings?.caches.forEach((cache, i) => {
+    const key = cache.passwordConfigKey;
+    if (key === undefined) return;
+    if (!(key in raw.values)) {
+      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+    } else if (!raw.secretKeys.has(key)) {
+      problems.push({ path: key, reason: `is stored in plain text; set it again with pulumi config set --secret ${key} <value>` });
     }
   });
 

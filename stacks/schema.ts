@@ -125,8 +125,11 @@ export const CacheSchema = z.strictObject({
   name: dnsLabel("cache entry"),
   host: hostName,
   port: z.number().int().min(1).max(65535),
-  /** Secret holding the Redis password in the monitoring namespace; omit for Redis without AUTH. */
-  passwordSecret: existingSecretRef.optional(),
+  /**
+   * Pulumi secret (config key) holding the Redis AUTH password; the platform stores it as Secret
+   * redis-<name>-auth in the monitoring namespace for the exporter. Omit for Redis without AUTH.
+   */
+  passwordConfigKey: z.string().regex(/^[a-z][A-Za-z0-9]*$/, { error: "must be a Pulumi config key such as redisSessionsPassword" }).optional(),
 });
 
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
@@ -193,6 +196,13 @@ export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
 export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
 export type CacheSettings = z.infer<typeof CacheSchema>;
 export type ResourceSettings = z.infer<typeof resources>;
+
+/** Config keys the caches read their AUTH passwords from (secrets), from a validated or a raw caches list. */
+export function cacheSecretKeys(caches: unknown): string[] {
+  const list = Array.isArray(caches) ? caches : [];
+  const keys = list.map((c) => (c !== null && typeof c === "object" ? (c as { passwordConfigKey?: unknown }).passwordConfigKey : undefined));
+  return [...new Set(keys.filter((k): k is string => typeof k === "string"))].sort();
+}
 
 /** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */
 export function requiredSecrets(settings: Pick<StackSettings, "environment" | "pagerdutyEnabled">): SecretKey[] {

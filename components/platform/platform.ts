@@ -62,6 +62,7 @@ export class Platform extends pulumi.ComponentResource {
         oidcProviderArn: config.oidcProviderArn,
         databases: config.databases,
         caches: config.caches,
+        cacheSecrets: config.cacheSecrets,
       },
       { parent: this, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
     );
