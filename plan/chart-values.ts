@@ -68,7 +68,8 @@ export function unknownValueKeys(chart: LoadedChart, values: Values, parentDefau
   for (const [key, child] of Object.entries(values)) {
     const sub = subchartKeys.get(key);
     if (sub && isMap(child)) {
-      const refsBelow = refs.filter((r) => r[0] === key).map((r) => r.slice(1));
+      // A parent that reads the subchart's whole map (`index .Values "grafana"`) reads one of its fields.
+      const refsBelow = refs.filter((r) => r[0] === key && r.length > 1).map((r) => r.slice(1));
       for (const p of unknownValueKeys(sub, child, defaults[key], refsBelow)) problems.push(`${key}.${p}`);
     } else {
       own[key] = child;
