@@ -63,7 +63,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     persistence: { enabled: boolean };
     deploymentStrategy: { type: "RollingUpdate"; rollingUpdate: { maxSurge: number; maxUnavailable: number } };
     ingress: { enabled: boolean };
-    rbac: { namespaced: boolean };
+    rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
     containerSecurityContext: ContainerSecurityContext;
     sidecar: {
@@ -117,6 +117,19 @@ export interface GrafanaDataSource {
   url: string;
   isDefault: boolean;
   jsonData: Record<string, unknown>;
+}
+
+/** Role the Grafana sidecars are bound to: ConfigMaps of Grafana's namespace, nothing else. */
+export const GRAFANA_SIDECAR_ROLE = "grafana-sidecars";
+
+/** The Role behind GRAFANA_SIDECAR_ROLE: dashboards and datasources are ConfigMaps, so no Secret is readable. */
+export function grafanaSidecarRole(namespace: string) {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: { name: GRAFANA_SIDECAR_ROLE, namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
+    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+  };
 }
 
 /** Grafana's hostname under the stack's domain. */
@@ -220,8 +233,9 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       // The platform deploys no ingress controller; a maintained gateway comes with its own issue.
       ingress: { enabled: false },
-      // The sidecars read ConfigMaps in Grafana's own namespace only: a Role, not a ClusterRole over every Secret.
-      rbac: { namespaced: true },
+      // The sidecars read ConfigMaps in Grafana's own namespace only: the platform's Role (the chart's own
+      // Role would also grant every Secret of the namespace), not a ClusterRole over every Secret.
+      rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
       resources: grafana.resources,
       containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
