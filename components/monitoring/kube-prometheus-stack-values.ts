@@ -125,8 +125,8 @@ export const GRAFANA_SIDECAR_ROLE = "grafana-sidecars";
 /** The Role behind GRAFANA_SIDECAR_ROLE: dashboards and datasources are ConfigMaps, so no Secret is readable. */
 export function grafanaSidecarRole(namespace: string) {
   return {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
+    apiVersion: "rbac.authorization.k8s.io/v1" as const,
+    kind: "Role" as const,
     metadata: { name: GRAFANA_SIDECAR_ROLE, namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
     rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
   };
