@@ -218,7 +218,7 @@ export function quotaShortfalls(resources: readonly DemandInput[]): { namespace:
         namespace: demand.namespace,
         message:
           `namespace ${demand.namespace} may need ${show(dimension, needed)} of ${dimension}` +
-          `${demand.nodes !== undefined ? ` at ${demand.nodes} nodes` : ""}, but its ResourceQuota allows ${show(dimension, limit)} ` +
+          `${demand.nodes !== undefined ? ` at ${demand.nodes} node${demand.nodes === 1 ? "" : "s"}` : ""}, but its ResourceQuota allows ${show(dimension, limit)} ` +
           `(largest: ${largest}); raise the quota or lower what runs there`,
       });
     }
