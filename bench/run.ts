@@ -6,7 +6,7 @@ import * as path from "node:path";
 /**
  * Benchmark (not a test): wall times measured in this one run, printed as ratios to a floor that no
  * program can beat — Node merely loading the four Pulumi SDKs the program imports.
- * Usage: npm run bench [-- --runs N]
+ * Usage: npm run bench [-- --runs N] [--no-suite]
  */
 
 const root = path.resolve(__dirname, "..");
@@ -28,14 +28,27 @@ function median(command: string, args: string[], n: number): number {
 }
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
+const renderCache = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-renders-"));
 const floor = median(bin("node"), ["-e", "for (const m of ['pulumi', 'kubernetes', 'aws', 'random']) require('@pulumi/' + m)"], runs);
+// The plan's cost before and after chart rendering (issue #11), the same work as `npm run plan` otherwise:
+// off = each Helm release one opaque resource; cold = every chart through `helm template`, nothing cached;
+// warm = renders reused from the content-hash cache (a rerun with unchanged charts and values).
+const unrendered = median(bin("tsx"), ["bench/plan-once.ts", "off", renderCache], runs);
+const cold = median(bin("tsx"), ["bench/plan-once.ts", "cold", renderCache], runs);
+wallSeconds(bin("tsx"), ["bench/plan-once.ts", "warm", renderCache]); // fills the cache
+const warm = median(bin("tsx"), ["bench/plan-once.ts", "warm", renderCache], runs);
 const plan = median(bin("tsx"), ["plan/cli.ts", "--stack", "production", "--quiet", "--out", out], runs);
-const suite = wallSeconds(bin("mocha"), []);
+const suite = process.argv.includes("--no-suite") ? undefined : wallSeconds(bin("mocha"), []);
 
-const row = (label: string, seconds: number) => `${label.padEnd(44)}${seconds.toFixed(2).padStart(7)} s ${(seconds / floor).toFixed(2).padStart(7)}x floor`;
+const row = (label: string, seconds: number) => `${label.padEnd(52)}${seconds.toFixed(2).padStart(7)} s ${(seconds / floor).toFixed(2).padStart(7)}x floor`;
 console.log(`Node ${process.version}, ${os.cpus().length} CPUs, median of ${runs} runs (test suite: 1 run)`);
 console.log(row("floor: node requiring the 4 Pulumi SDKs", floor));
+console.log(row("plan production, charts not rendered (before)", unrendered));
+console.log(row("plan production, charts rendered, no cache", cold));
+console.log(row("plan production, charts rendered, cached renders", warm));
 console.log(row("npm run plan -- --stack production", plan));
-console.log(row("test suite (mocha, transpile-only)", suite));
+if (suite !== undefined) console.log(row("test suite (mocha, transpile-only)", suite));
 console.log(`plan(production) / floor = ${(plan / floor).toFixed(2)}`);
+console.log(`rendering: no cache / before = ${(cold / unrendered).toFixed(2)}, cached / before = ${(warm / unrendered).toFixed(2)}`);
 fs.rmSync(out, { recursive: true, force: true });
+fs.rmSync(renderCache, { recursive: true, force: true });

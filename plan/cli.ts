@@ -41,13 +41,14 @@ async function main(argv: string[]): Promise<number> {
   const stackFile = values.config ? path.resolve(values.config) : undefined;
   const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
 
-  const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir })) : undefined;
+  const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir, baseline: true })) : undefined;
   const record = await runProgram(stack, { stackFile });
   writePlan(record, outDir);
 
   if (!values.quiet) process.stdout.write(formatTree(record));
   if (before) {
     process.stdout.write(`\nChanges against ${values.diff}:\n`);
+    for (const note of before.notes ?? []) process.stdout.write(`  note: ${note}\n`);
     process.stdout.write(formatDiff(diffPlans(before, record)));
   }
   // The policy pack, as `pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json`

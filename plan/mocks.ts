@@ -33,6 +33,14 @@ export interface RecordedResource {
     readonly deleteBeforeReplace: boolean;
     readonly additionalSecretOutputs: readonly string[];
   };
+  /** For an object a Helm chart renders (plan/render-charts.ts): its release, chart and hook. */
+  readonly renderedFrom?: {
+    readonly release: string;
+    readonly namespace: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly hook?: string;
+  };
 }
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {

@@ -36,7 +36,12 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     if (clash) throw new Error(`${resource.urn} and ${clash} render the same Kubernetes object ${relative}`);
     seen.set(relative, resource.urn);
     fs.mkdirSync(path.join(outDir, path.dirname(relative)), { recursive: true });
-    fs.writeFileSync(path.join(outDir, relative), toYaml(resource.inputs));
+    const from = resource.renderedFrom;
+    // Chart objects say where they come from; YAML comments leave the object itself unchanged.
+    const header = from
+      ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
+      : "";
+    fs.writeFileSync(path.join(outDir, relative), header + toYaml(resource.inputs));
     written.push(relative);
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {

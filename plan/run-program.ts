@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { type RecordedResource, settle, useMockStack } from "./mocks";
+import { renderChartObjects } from "./render-charts";
 import { readStackConfig, type StackConfigFile } from "./stack-file";
 
 /** Everything a stack would register, in a stable order: the one record the plan, diff and policy read. */
@@ -7,6 +8,8 @@ export interface PlanRecord {
   readonly project: string;
   readonly stack: string;
   readonly resources: readonly RecordedResource[];
+  /** What the plan could not do at this ref (a --diff baseline without a chart archive). */
+  readonly notes?: readonly string[];
 }
 
 export interface RunProgramOptions {
@@ -19,6 +22,12 @@ export interface RunProgramOptions {
    * program decrypted secret values, which the stack-file reader never produces.
    */
   readonly config?: StackConfigFile;
+  /** Render every Helm chart into its objects (the default); false records releases only (the bench's baseline). */
+  readonly renderCharts?: boolean;
+  /** A --diff baseline: a release whose archive this ref lacks is recorded without objects, with a note. */
+  readonly baseline?: boolean;
+  /** Folder of cached chart renders; false renders every chart afresh. */
+  readonly renderCache?: string | false;
 }
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
@@ -33,7 +42,18 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
   useMockStack(stack, config.values, config.secretKeys);
   const entry = require.resolve(path.join(projectDir, "index"));
   delete require.cache[entry];
-  return recordRegistrations(stack, () => require(entry));
+  const record = await recordRegistrations(stack, () => require(entry));
+  if (options.renderCharts === false) return record;
+  const rendered = await renderChartObjects(stack, record.resources, {
+    projectDir,
+    missingArchive: options.baseline ? "skip" : "fail",
+    cacheDir: options.renderCache,
+  });
+  return {
+    ...record,
+    resources: [...record.resources, ...rendered.objects].sort((a, b) => a.urn.localeCompare(b.urn)),
+    ...(rendered.notes.length > 0 ? { notes: rendered.notes } : {}),
+  };
 }
 
 /**

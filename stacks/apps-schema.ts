@@ -156,7 +156,10 @@ export const AppSchema = z
     health: HealthSchema.prefault({}),
     gate: GateSchema.prefault({}),
     hpa: HpaSchema.optional(),
-    /** Public host name; routes to the active Service through the ingress controller. */
+    /**
+     * Public host name of the active Service. The platform runs no ingress controller (ingress-nginx was
+     * retired in March 2026); the gateway that will route this name comes with its own change.
+     */
     hostname: z.string().regex(DNS_NAME, { error: "must be a DNS name such as api.example.com" }).optional(),
   })
   .superRefine((app, ctx) => {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig, type SettingsCheck } from "./parse";
 import type { PlatformConfig } from "./platform-config";
 import { appSecretKeys } from "./apps-schema";
-import { SECRET_KEYS } from "./schema";
+import { cacheSecretKeys, SECRET_KEYS } from "./schema";
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value) && !pulumi.Output.isInstance(value)) {
@@ -61,5 +61,10 @@ export function loadConfig(checks: readonly SettingsCheck[] = []): PlatformConfi
     const value = config.getSecret(key);
     if (value !== undefined) appSecrets[key] = value;
   }
-  return deepFreeze({ ...settings, stack, secrets, appSecrets });
+  const cacheSecrets: Record<string, pulumi.Output<string>> = {};
+  for (const key of cacheSecretKeys(settings.caches)) {
+    const value = config.getSecret(key);
+    if (value !== undefined) cacheSecrets[key] = value;
+  }
+  return deepFreeze({ ...settings, stack, secrets, appSecrets, cacheSecrets });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
-import { EKS_CLUSTER_ARN, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+import { cacheSecretKeys, EKS_CLUSTER_ARN, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
 export interface ConfigProblem {
@@ -100,7 +100,12 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   // mistake does not turn its secrets into "unknown key" reports.
   const rawApps = raw.values.apps === undefined ? undefined : decodeValue("apps", raw.values.apps);
   const apps = rawApps === undefined || raw.secretKeys.has("apps") ? undefined : AppsSchema.safeParse(rawApps);
-  const secretKeys = new Set<string>([...SECRET_KEYS, ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps))]);
+  const rawCaches = raw.values.caches === undefined ? undefined : decodeValue("caches", raw.values.caches);
+  const secretKeys = new Set<string>([
+    ...SECRET_KEYS,
+    ...(apps?.success ? appSecretKeys(apps.data) : namedSecretKeys(rawApps)),
+    ...cacheSecretKeys(rawCaches),
+  ]);
   // A key the platform reads in plain text but the stack stores encrypted, as a whole or in part (a `secure:`
   // entry nested in an object): its decrypted value would end up in plain resources, so it is refused, and
   // nothing about its content is validated or quoted. (Unknown keys stay "unknown key".)
@@ -116,6 +121,9 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   }
   for (const [key, text] of Object.entries(raw.values)) {
     if (secretKeys.has(key) || plainKeysHoldingSecrets.has(key)) continue;
+    // An encrypted key nothing in this stack reads (the CLI requires every secret Pulumi.yaml declares in
+    // every stack, so a stack sets the ones it does not use to any value): never read, never parsed.
+    if (raw.secretKeys.has(key) && !schemaKeys.has(key)) continue;
     plain[key] = decodeValue(key, text);
   }
 
@@ -165,6 +173,16 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
         problems.push({ path: key, reason: plainTextReason(key) });
       }
+    }
+  });
+
+  settings?.caches.forEach((cache, i) => {
+    const key = cache.passwordConfigKey;
+    if (key === undefined) return;
+    if (!(key in raw.values)) {
+      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+    } else if (!raw.secretKeys.has(key)) {
+      problems.push({ path: key, reason: plainTextReason(key) });
     }
   });
 
@@ -272,10 +290,12 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
     ];
     for (const [field, list] of refs) {
       list.forEach((ref, j) => {
-        if (!known.has(ref) && ref !== "kube-system" && ref !== settings.ingressControllerNamespace) {
+        // The platform deploys no ingress controller (or any other namespace): an allowance for a namespace it
+        // does not create would depend on something it does not run.
+        if (!known.has(ref) && ref !== "kube-system") {
           problems.push({
             path: `namespaces[${i}].${field}[${j}]`,
-            reason: `"${ref}" is neither a configured namespace, kube-system, nor the ingress controller's namespace "${settings.ingressControllerNamespace}"`,
+            reason: `"${ref}" is neither a configured namespace nor kube-system`,
           });
         }
       });

@@ -12,6 +12,8 @@ export interface PlatformConfig extends ValidatedSettings {
   readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
   /** Secrets the apps' secretEnv names, by config key. */
   readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Redis AUTH passwords the caches' passwordConfigKey names, by config key. */
+  readonly cacheSecrets: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 export type { StackSettings };

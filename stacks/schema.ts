@@ -77,9 +77,9 @@ export const MonitoringSchema = z.strictObject({
     resources,
   }),
   alertmanager: z.strictObject({ replicas: replicas(5), storageSize: quantity, resources }),
-  // Grafana keeps its state in SQLite on a ReadWriteOnce volume; more replicas would need an external
-  // database, which this platform does not run, so one replica is the only honest setting.
-  grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana state lives in SQLite on a ReadWriteOnce volume)" }), storageSize: quantity, resources }),
+  // Grafana keeps users and sessions in a per-pod SQLite database (on no volume: dashboards and datasources
+  // are code); more replicas would need an external database, which this platform does not run.
+  grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database)" }), resources }),
   loki: z.strictObject({
     /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
     storage: z.enum(["filesystem", "s3"]),
@@ -125,8 +125,11 @@ export const CacheSchema = z.strictObject({
   name: dnsLabel("cache entry"),
   host: hostName,
   port: z.number().int().min(1).max(65535),
-  /** Secret holding the Redis password in the monitoring namespace; omit for Redis without AUTH. */
-  passwordSecret: existingSecretRef.optional(),
+  /**
+   * Pulumi secret (config key) holding the Redis AUTH password; the platform stores it as Secret
+   * redis-<name>-auth in the monitoring namespace for the exporter. Omit for Redis without AUTH.
+   */
+  passwordConfigKey: z.string().regex(/^[a-z][A-Za-z0-9]*$/, { error: "must be a Pulumi config key such as redisSessionsPassword" }).optional(),
 });
 
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
@@ -165,8 +168,13 @@ export const StackSettingsSchema = z.strictObject({
   monitoringNamespace: dnsLabel("namespace"),
   /** Namespace of the backup and restore-drill CronJobs. */
   backupNamespace: dnsLabel("namespace"),
-  /** Namespace of the cluster's ingress controller (not managed here); apps admit traffic from it. */
-  ingressControllerNamespace: dnsLabel("namespace"),
+  /**
+   * What kind of cluster the stack runs on. It decides which components Prometheus can scrape: EKS hides its
+   * control plane (controller manager, scheduler, etcd) and binds kube-proxy's metrics to localhost.
+   */
+  clusterFlavour: z.enum(["eks", "self-managed"]),
+  /** Most nodes the cluster may scale to; namespace quotas must hold every DaemonSet at that size. */
+  maxNodes: z.number().int().min(1).max(5000),
   /** StorageClass of every PersistentVolumeClaim the platform requests. */
   storageClass: dnsLabel("storage class"),
   /** IAM OIDC provider of the EKS cluster, for IRSA roles (Loki on S3, backups). Empty when unused. */
@@ -198,6 +206,13 @@ export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
 export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
 export type CacheSettings = z.infer<typeof CacheSchema>;
 export type ResourceSettings = z.infer<typeof resources>;
+
+/** Config keys the caches read their AUTH passwords from (secrets), from a validated or a raw caches list. */
+export function cacheSecretKeys(caches: unknown): string[] {
+  const list = Array.isArray(caches) ? caches : [];
+  const keys = list.map((c) => (c !== null && typeof c === "object" ? (c as { passwordConfigKey?: unknown }).passwordConfigKey : undefined));
+  return [...new Set(keys.filter((k): k is string => typeof k === "string"))].sort();
+}
 
 /** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */
 export function requiredSecrets(settings: Pick<StackSettings, "environment" | "pagerdutyEnabled">): SecretKey[] {

@@ -81,7 +81,6 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
     new k8s.apiextensions.CustomResource(`${name}-monitor`, m.serviceMonitor, child);
     new BlackboxProbe(`${name}-probe`, { ...m.probe, monitoringNamespace: args.monitoringNamespace }, child);
-    if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, m.ingress, child);
 
     this.registerOutputs({ activeService: this.activeService.metadata.name, previewService: this.previewService.metadata.name });
   }

@@ -2,14 +2,14 @@ import type { Deployment } from "kubernetes-types/apps/v1";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2";
 import type { Job } from "kubernetes-types/batch/v1";
 import type { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-types/core/v1";
-import type { Ingress, NetworkPolicy } from "kubernetes-types/networking/v1";
+import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { type Color, COLORS } from "../../stacks/apps-schema";
 import type { ProbeTarget } from "../monitoring/blackbox";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { gateConfigMapManifest, gateJobManifest, gateNetworkPolicyManifests, scaleDownDelayJobManifest } from "./gate";
 import { activeProbeTarget, serviceMonitorManifest } from "./observability";
-import { colorServiceManifest, ingressManifest, trafficServiceManifest } from "./services";
+import { colorServiceManifest, trafficServiceManifest } from "./services";
 import { deploymentManifest, horizontalPodAutoscalerManifest, podDisruptionBudgetManifest, secretManifest, serviceAccountManifest } from "./workload";
 
 /** Every object of one blue-green app, as plain data. */
@@ -30,7 +30,6 @@ export interface BlueGreenManifests {
   readonly gateNetworkPolicies: { readonly egress: NetworkPolicy; readonly ingress: NetworkPolicy };
   readonly serviceMonitor: ReturnType<typeof serviceMonitorManifest>;
   readonly probe: ProbeTarget;
-  readonly ingress: Ingress | undefined;
 }
 
 function perColor<T>(build: (color: Color) => T): Record<Color, T> {
@@ -58,6 +57,5 @@ export function blueGreenManifests(spec: BlueGreenAppSpec, gateScript: string): 
     gateNetworkPolicies: gateNetworkPolicyManifests(spec),
     serviceMonitor: serviceMonitorManifest(spec),
     probe: activeProbeTarget(spec),
-    ingress: ingressManifest(spec),
   };
 }

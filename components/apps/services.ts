@@ -1,5 +1,4 @@
 import type { Service } from "kubernetes-types/core/v1";
-import type { Ingress } from "kubernetes-types/networking/v1";
 import type { Color } from "../../stacks/apps-schema";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { APP_LABEL, appLabels, colorLabels, colorSelector } from "./labels";
@@ -51,27 +50,4 @@ export function trafficServiceManifest(spec: BlueGreenAppSpec, role: TrafficRole
 export function colorServiceManifest(spec: BlueGreenAppSpec, color: Color): Service {
   const { app } = spec;
   return service(spec, serviceName.color(app.name, color), colorLabels(app.name, spec.environment, color), color);
-}
-
-/** Ingress class of the cluster's ingress-nginx controller. */
-export const INGRESS_CLASS = "nginx";
-
-/** With a hostname, the ingress controller routes it to the active Service (so it follows promotions). */
-export function ingressManifest(spec: BlueGreenAppSpec): Ingress | undefined {
-  const { app } = spec;
-  if (app.hostname === undefined) return undefined;
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "Ingress",
-    metadata: { name: app.name, namespace: app.namespace, labels: appLabels(app.name, spec.environment) },
-    spec: {
-      ingressClassName: INGRESS_CLASS,
-      rules: [
-        {
-          host: app.hostname,
-          http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: serviceName.active(app.name), port: { name: "http" } } } }] },
-        },
-      ],
-    },
-  };
 }

@@ -25,6 +25,8 @@ export interface NamespaceSpec {
     readonly loadBalancers: number;
   };
   readonly limitRange: { readonly defaultRequest: CpuMemory; readonly defaultLimit: CpuMemory; readonly maxLimit: CpuMemory };
+  /** Most nodes the cluster may scale to: the quota must hold one pod of every DaemonSet per node. */
+  readonly maxNodes: number;
   /** Namespace Prometheus scrapes from; admitted everywhere except into itself, where same-namespace covers it. */
   readonly monitoringNamespace: string;
   readonly ingressFromNamespaces: readonly string[];
@@ -54,6 +56,12 @@ function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
 function fromNamespaces(names: readonly string[]): NetworkPolicyPeer[] {
   return names.map((name) => ({ namespaceSelector: { matchLabels: { [LABEL.namespaceName]: name } } }));
 }
+
+/**
+ * Annotation of the ResourceQuota: the node count it was sized for. The policy pack's quota check
+ * (k8s-quota-holds-demand) counts every DaemonSet pod that many times.
+ */
+export const QUOTA_SIZED_FOR_NODES = "platform.io/sized-for-nodes";
 
 /** The Namespace and its guard rails: PSA labels, quota, container defaults, default-deny with explicit allows. */
 export function namespaceManifests(spec: NamespaceSpec): NamespaceManifests {
@@ -118,7 +126,7 @@ export function namespaceManifests(spec: NamespaceSpec): NamespaceManifests {
     resourceQuota: {
       apiVersion: "v1",
       kind: "ResourceQuota",
-      metadata: metadata("platform-quota"),
+      metadata: { ...metadata("platform-quota"), annotations: { [QUOTA_SIZED_FOR_NODES]: String(spec.maxNodes) } },
       spec: {
         hard: {
           "requests.cpu": spec.quota.requestsCpu,

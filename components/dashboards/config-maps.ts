@@ -5,8 +5,8 @@ import { commonLabels } from "../core/labels";
 
 /**
  * How kube-prometheus-stack's Grafana sidecar finds dashboards (grafana.sidecar.dashboards in
- * kube-prometheus-stack-values.ts): ConfigMaps in any namespace with this label, filed into the folder
- * the annotation names.
+ * kube-prometheus-stack-values.ts): ConfigMaps with this label in Grafana's own namespace (the sidecar
+ * reads no other), filed into the folder the annotation names.
  */
 export const GRAFANA_SIDECAR = { label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder" } as const;
 

@@ -1,5 +1,5 @@
 import type { ResourceSettings } from "../../stacks/schema";
-import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
 
 /**
  * Alloy pipeline (River syntax) for the DaemonSet: tail this node's pod logs from /var/log/pods, parse
@@ -113,8 +113,22 @@ export interface AlloyValues {
     resources: ResourceSettings;
   };
   configReloader: { resources: ResourceSettings };
-  serviceMonitor: { enabled: boolean };
+  serviceMonitor: { enabled: boolean; additionalLabels: Record<string, string> };
+  rbac: { rules: RbacRule[] };
 }
+
+interface RbacRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/**
+ * What the pipeline above reads from the API: `discovery.kubernetes` with role "pod" only. The chart's
+ * default rules also grant every Secret and ConfigMap in the cluster (for remote.kubernetes.*), which the
+ * pipeline never uses.
+ */
+export const ALLOY_RBAC_RULES: RbacRule[] = [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }];
 
 export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
@@ -127,6 +141,9 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
     },
     // The chart's reloader sidecar requests resources but sets no limits; the platform's pods always do.
     configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
-    serviceMonitor: { enabled: true },
+    // Prometheus selects monitors by the release label; without it Alloy's own metrics were never scraped.
+    serviceMonitor: { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
+    // The chart's cluster-only rules (nodes, nodes/metrics, /metrics) stay: they grant no Secret or ConfigMap.
+    rbac: { rules: ALLOY_RBAC_RULES },
   };
 }

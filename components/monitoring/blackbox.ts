@@ -35,7 +35,6 @@ export interface BlackboxValues {
   resources: ResourceSettings;
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
-  pspEnabled: boolean;
 }
 
 export function blackboxValues(input: MonitoringInput): BlackboxValues {
@@ -46,7 +45,6 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
     // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
     podDisruptionBudget: { maxUnavailable: 1 },
-    pspEnabled: false,
   };
 }
 

@@ -1,9 +1,10 @@
 /**
- * Every Helm chart the platform installs, pinned to a version and repository. To bump one: read the
- * chart's changelog/UPGRADE notes between the two versions, change the version here, run
- * `npm run plan -- --stack staging --diff origin/main` to review the values that reach it, and roll
- * staging before production. kube-prometheus-stack majors also need their CRDs applied first
- * (Helm does not upgrade CRDs): see that chart's UPGRADE.md.
+ * Every Helm chart the platform installs, pinned to a version and repository; the plan renders each from
+ * its archive charts/<chart>-<version>.tgz. To bump one: read the chart's changelog/UPGRADE notes between
+ * the two versions, change the version here, run `npm run charts:refresh` (pulls the new archive, removes
+ * the old), review `npm run plan -- --stack staging --diff origin/main` object by object, and roll staging
+ * before production. kube-prometheus-stack majors also need their CRDs applied first (Helm does not
+ * upgrade CRDs): see that chart's UPGRADE.md.
  */
 export interface ChartRef {
   readonly chart: string;

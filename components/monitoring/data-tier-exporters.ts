@@ -3,13 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CacheSettings, DatabaseSettings } from "../../stacks/schema";
 import { databasePasswordSecret } from "../databases/credentials";
 import { helmChartArgs } from "./charts";
-import { postgresExporterValues, redisExporterValues } from "./exporters";
+import { postgresExporterValues, redisAuthSecretName, REDIS_AUTH_SECRET_KEY, redisExporterValues } from "./exporters";
 
 export interface DataTierExportersArgs {
   readonly namespace: string;
   /** Databases with `exporter: true`. */
   readonly databases: readonly DatabaseSettings[];
   readonly caches: readonly CacheSettings[];
+  /** Redis AUTH passwords by the config key a cache's passwordConfigKey names. */
+  readonly cacheSecrets: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -27,7 +29,25 @@ export class DataTierExporters extends pulumi.ComponentResource {
       );
     }
     for (const cache of args.caches) {
-      new k8s.helm.v4.Chart(`${name}-redis-${cache.name}`, helmChartArgs("redisExporter", args.namespace, redisExporterValues(cache), cache.name), { parent: this });
+      const dependsOn: pulumi.Resource[] = [];
+      if (cache.passwordConfigKey !== undefined) {
+        // The exporter reads the password from this Secret; it is a Pulumi secret end to end.
+        dependsOn.push(
+          new k8s.core.v1.Secret(
+            `${name}-redis-${cache.name}-auth`,
+            {
+              metadata: { name: redisAuthSecretName(cache), namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
+              type: "Opaque",
+              stringData: { [REDIS_AUTH_SECRET_KEY]: pulumi.secret(args.cacheSecrets[cache.passwordConfigKey]) },
+            },
+            { parent: this },
+          ),
+        );
+      }
+      new k8s.helm.v4.Chart(`${name}-redis-${cache.name}`, helmChartArgs("redisExporter", args.namespace, redisExporterValues(cache), cache.name), {
+        parent: this,
+        dependsOn,
+      });
     }
     this.registerOutputs({});
   }

@@ -15,6 +15,7 @@ export interface PostgresExporterValues {
   config: {
     datasource: { host: string; port: string; user: string; database: string; sslmode: string; passwordSecret: SecretKeyRef };
   };
+  service: { labels: Record<string, string> };
   serviceMonitor: { enabled: boolean; labels: Record<string, string>; targetLabels: string[] };
   podLabels: Record<string, string>;
   resources: ResourceSettings;
@@ -22,11 +23,16 @@ export interface PostgresExporterValues {
   securityContext: typeof hardened.securityContext;
 }
 
+/** The database label the exporter's Service carries, and Prometheus copies onto its series. */
+export const DATABASE_LABEL = "platform.io/database";
+
 export function postgresExporterValues(db: DatabaseSettings, password: SecretKeyRef): PostgresExporterValues {
   return {
     config: { datasource: { host: db.host, port: String(db.port), user: db.user, database: db.database, sslmode: db.sslMode, passwordSecret: { ...password } } },
-    serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS }, targetLabels: ["platform.io/database"] },
-    podLabels: { "platform.io/database": db.name },
+    // targetLabels copy labels of the Service, not of the pod: without it on the Service the label never arrived.
+    service: { labels: { [DATABASE_LABEL]: db.name } },
+    serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS }, targetLabels: [DATABASE_LABEL] },
+    podLabels: { [DATABASE_LABEL]: db.name },
     resources: EXPORTER_RESOURCES,
     ...hardened,
   };
@@ -42,10 +48,19 @@ export interface RedisExporterValues {
   securityContext: typeof hardened.securityContext;
 }
 
+/** Secret (created by DataTierExporters from the cache's passwordConfigKey) the exporter reads AUTH from. */
+export function redisAuthSecretName(cache: Pick<CacheSettings, "name">): string {
+  return `redis-${cache.name}-auth`;
+}
+export const REDIS_AUTH_SECRET_KEY = "password";
+
 export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
   return {
     redisAddress: `redis://${cache.host}:${cache.port}`,
-    auth: cache.passwordSecret ? { enabled: true, secret: { ...cache.passwordSecret } } : { enabled: false, secret: { name: "", key: "" } },
+    auth:
+      cache.passwordConfigKey !== undefined
+        ? { enabled: true, secret: { name: redisAuthSecretName(cache), key: REDIS_AUTH_SECRET_KEY } }
+        : { enabled: false, secret: { name: "", key: "" } },
     serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
     resources: EXPORTER_RESOURCES,
     ...hardened,

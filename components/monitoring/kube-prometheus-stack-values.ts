@@ -1,12 +1,21 @@
 import type { ResourceSettings } from "../../stacks/schema";
 import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
+import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
+import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
-export interface KubePrometheusStackValues {
-  crds: { enabled: boolean; upgradeJob: { enabled: boolean } };
+export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
+  crds: { enabled: boolean; upgradeJob: { enabled: boolean; image: { busybox: { tag: string } }; resources: ResourceSettings } };
   commonLabels: Record<string, string>;
   defaultRules: { create: boolean; additionalRuleLabels: Record<string, string> };
+  prometheusOperator: {
+    resources: ResourceSettings;
+    prometheusConfigReloader: { resources: ResourceSettings };
+    admissionWebhooks: { patch: { resources: ResourceSettings } };
+  };
+  "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[] };
+  "prometheus-node-exporter": { resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
   prometheus: {
     prometheusSpec: {
       replicas: number;
@@ -51,16 +60,44 @@ export interface KubePrometheusStackValues {
     defaultDashboardsEnabled: boolean;
     admin: { existingSecret: string; userKey: string; passwordKey: string };
     "grafana.ini": { "auth.anonymous": { enabled: boolean }; server: { root_url: string }; users: { allow_sign_up: boolean } };
-    persistence: { enabled: boolean; type: "pvc"; storageClassName: string; size: string; accessModes: string[] };
-    ingress: { enabled: boolean; ingressClassName: string; hosts: string[]; path: string; pathType: "Prefix" };
+    persistence: { enabled: boolean };
+    deploymentStrategy: { type: "RollingUpdate"; rollingUpdate: { maxSurge: number; maxUnavailable: number } };
+    ingress: { enabled: boolean };
+    rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
+    containerSecurityContext: ContainerSecurityContext;
     sidecar: {
-      dashboards: { enabled: boolean; label: string; labelValue: string; searchNamespace: "ALL"; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
-      datasources: { enabled: boolean; defaultDatasourceEnabled: boolean; alertmanager: { enabled: boolean } };
+      resources: ResourceSettings;
+      securityContext: ContainerSecurityContext;
+      dashboards: { enabled: boolean; label: string; labelValue: string; resource: "configmap"; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
+      datasources: { enabled: boolean; resource: "configmap"; defaultDatasourceEnabled: boolean; alertmanager: { enabled: boolean } };
     };
     additionalDataSources: GrafanaDataSource[];
   };
 }
+
+/** The hardened container context the platform's own pods run with. */
+export interface ContainerSecurityContext {
+  allowPrivilegeEscalation: false;
+  privileged: false;
+  readOnlyRootFilesystem: true;
+  capabilities: { drop: ["ALL"] };
+  seccompProfile: { type: "RuntimeDefault" };
+}
+
+export const HARDENED_CONTAINER: ContainerSecurityContext = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * busybox of the CRD upgrade hook: the chart's default is `latest`, which changes under a pinned chart. The
+ * kubectl image is pinned by the chart to the cluster's Kubernetes version.
+ */
+export const CRD_UPGRADE_BUSYBOX_TAG = "1.37.0";
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -80,6 +117,19 @@ export interface GrafanaDataSource {
   url: string;
   isDefault: boolean;
   jsonData: Record<string, unknown>;
+}
+
+/** Role the Grafana sidecars are bound to: ConfigMaps of Grafana's namespace, nothing else. */
+export const GRAFANA_SIDECAR_ROLE = "grafana-sidecars";
+
+/** The Role behind GRAFANA_SIDECAR_ROLE: dashboards and datasources are ConfigMaps, so no Secret is readable. */
+export function grafanaSidecarRole(namespace: string) {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1" as const,
+    kind: "Role" as const,
+    metadata: { name: GRAFANA_SIDECAR_ROLE, namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
+    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+  };
 }
 
 /** Grafana's hostname under the stack's domain. */
@@ -104,10 +154,29 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
   // With more than one replica, spread them over nodes: "hard" would leave a replica Pending on a
   // cluster with fewer nodes than replicas, so production asks for it softly.
   const antiAffinity = (replicas: number) => (replicas > 1 ? ("soft" as const) : ("" as const));
+  const unscrapable = new Set(unscrapableComponents(input.clusterFlavour).map((c) => c.component));
+  // Each switch removes both the component's ServiceMonitor and its rules (e.g. KubeSchedulerDown).
+  const scraped = (component: ScrapedComponent) => ({ enabled: !unscrapable.has(component) });
   return {
-    crds: { enabled: true, upgradeJob: { enabled: true } },
+    crds: {
+      enabled: true,
+      upgradeJob: { enabled: true, image: { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG } }, resources: CHART_CONTAINER_RESOURCES.crdUpgradeJob },
+    },
     commonLabels: { "platform.io/environment": input.environment },
     defaultRules: { create: true, additionalRuleLabels: { team: "infrastructure" } },
+    kubeControllerManager: scraped("kubeControllerManager"),
+    kubeScheduler: scraped("kubeScheduler"),
+    kubeEtcd: scraped("kubeEtcd"),
+    kubeProxy: scraped("kubeProxy"),
+    prometheusOperator: {
+      resources: CHART_CONTAINER_RESOURCES.prometheusOperator,
+      prometheusConfigReloader: { resources: CHART_CONTAINER_RESOURCES.configReloader },
+      admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob } },
+    },
+    // No rule or dashboard reads kube_secret_*: without that collector kube-state-metrics needs no access to Secrets.
+    "kube-state-metrics": { resources: CHART_CONTAINER_RESOURCES.kubeStateMetrics, collectorsExclude: ["secrets"] },
+    // node-exporter keeps the host namespaces and mounts it needs (policy/README.md, exemptions), nothing more.
+    "prometheus-node-exporter": { resources: CHART_CONTAINER_RESOURCES.nodeExporter, containerSecurityContext: HARDENED_CONTAINER },
     prometheus: {
       prometheusSpec: {
         replicas: prometheus.replicas,
@@ -157,20 +226,30 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         server: { root_url: `https://${grafanaHost(input.domain)}` },
         users: { allow_sign_up: false },
       },
-      persistence: { enabled: true, type: "pvc", storageClassName: input.storageClass, size: grafana.storageSize, accessModes: ["ReadWriteOnce"] },
-      // Served under the stack's domain through the cluster's ingress controller, which terminates TLS.
-      ingress: { enabled: true, ingressClassName: "nginx", hosts: [grafanaHost(input.domain)], path: "/", pathType: "Prefix" },
+      // No volume: dashboards and datasources are code, and the admin comes from a Secret. A ReadWriteOnce
+      // volume made every rollout onto another node hang on Multi-Attach (and an EBS volume pins the pod to
+      // one zone); the per-pod SQLite only keeps sessions and preferences, which a restart resets.
+      persistence: { enabled: false },
+      deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // The platform deploys no ingress controller; a maintained gateway comes with its own issue.
+      ingress: { enabled: false },
+      // The sidecars read ConfigMaps in Grafana's own namespace only: the platform's Role (the chart's own
+      // Role would also grant every Secret of the namespace), not a ClusterRole over every Secret.
+      rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
       resources: grafana.resources,
+      containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
+        resources: CHART_CONTAINER_RESOURCES.grafanaSidecar,
+        securityContext: HARDENED_CONTAINER,
         dashboards: {
           enabled: true,
           label: "grafana_dashboard",
           labelValue: "1",
-          searchNamespace: "ALL",
+          resource: "configmap",
           folderAnnotation: "grafana_folder",
           provider: { foldersFromFilesStructure: true },
         },
-        datasources: { enabled: true, defaultDatasourceEnabled: true, alertmanager: { enabled: true } },
+        datasources: { enabled: true, resource: "configmap", defaultDatasourceEnabled: true, alertmanager: { enabled: true } },
       },
       additionalDataSources: [
         { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: urls.loki, isDefault: false, jsonData: { maxLines: 5000 } },

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { helmChartArgs } from "./charts";
-import { GRAFANA_ADMIN_SECRET, kubePrometheusStackValues } from "./kube-prometheus-stack-values";
+import { GRAFANA_ADMIN_SECRET, grafanaSidecarRole, kubePrometheusStackValues } from "./kube-prometheus-stack-values";
 import type { MonitoringInput } from "./monitoring-input";
 
 export type KubePrometheusStackArgs = MonitoringInput;
@@ -29,6 +29,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const sidecarRole = new k8s.rbac.v1.Role(`${name}-grafana-sidecars`, grafanaSidecarRole(args.namespace), { parent: this });
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -38,7 +39,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         timeout: 900,
         maxHistory: 10,
       },
-      { parent: this, dependsOn: [adminSecret] },
+      { parent: this, dependsOn: [adminSecret, sidecarRole] },
     );
     this.registerOutputs({ release: this.release.status });
   }

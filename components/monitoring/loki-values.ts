@@ -1,5 +1,6 @@
 import { durationSeconds } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
+import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
 import type { MonitoringInput } from "./monitoring-input";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
@@ -22,12 +23,26 @@ export interface LokiValues {
     limits_config: { retention_period: string; allow_structured_metadata: boolean; volume_enabled: boolean };
   };
   serviceAccount: { create: boolean; name: string; annotations: Record<string, string> };
-  singleBinary: { replicas: number; resources: ResourceSettings; persistence: { enabled: boolean; size: string; storageClass: string } };
+  singleBinary: {
+    replicas: number;
+    resources: ResourceSettings;
+    persistence: { enabled: boolean; size: string; storageClass: string };
+    podDisruptionBudget: { maxUnavailable: number };
+  };
   read: { replicas: 0 };
   write: { replicas: 0 };
   backend: { replicas: 0 };
-  chunksCache: { enabled: boolean };
-  resultsCache: { enabled: boolean };
+  gateway: {
+    replicas: number;
+    resources: ResourceSettings;
+    livenessProbe: { httpGet: { path: string; port: string }; initialDelaySeconds: number; periodSeconds: number };
+    podDisruptionBudget: { maxUnavailable: number };
+    metrics: { resources: ResourceSettings };
+  };
+  memcachedExporter: { resources: ResourceSettings };
+  chunksCache: { enabled: boolean; allocatedMemory: number; resources: ResourceSettings };
+  resultsCache: { enabled: boolean; allocatedMemory: number; resources: ResourceSettings };
+  sidecar: { rules: { enabled: boolean } };
   lokiCanary: { enabled: boolean };
   test: { enabled: boolean };
   minio: { enabled: boolean };
@@ -40,8 +55,13 @@ export function lokiRetentionPeriod(logRetention: string): string {
   return `${durationSeconds(logRetention)! / 3600}h`;
 }
 
+/** Item memory of the memcached caches (MB): the chart's defaults (8 GB of chunks) would not fit the quota. */
+export const LOKI_CACHE_MEMORY_MB = { chunks: 1024, results: 256 } as const;
+
 export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectStorage): LokiValues {
   const loki = input.monitoring.loki;
+  // Alloy and Grafana reach Loki through the gateway: in production it runs twice, so a drain never cuts logs.
+  const gatewayReplicas = input.environment === "production" ? 2 : 1;
   const store = objectStorage ? "s3" : "filesystem";
   return {
     deploymentMode: "Monolithic",
@@ -68,13 +88,27 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       replicas: loki.replicas,
       resources: loki.resources,
       persistence: { enabled: true, size: loki.storageSize, storageClass: input.storageClass },
+      // Rendered only with more than one replica: drains take Loki pods one at a time.
+      podDisruptionBudget: { maxUnavailable: 1 },
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
     backend: { replicas: 0 },
-    // The memcached caches default to gigabytes of memory; production on S3 benefits, staging does not.
-    chunksCache: { enabled: objectStorage !== undefined },
-    resultsCache: { enabled: objectStorage !== undefined },
+    gateway: {
+      replicas: gatewayReplicas,
+      resources: CHART_CONTAINER_RESOURCES.lokiGateway,
+      // The chart gives nginx a readiness probe only; a hung nginx would keep its endpoint forever.
+      livenessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 15, periodSeconds: 20 },
+      podDisruptionBudget: { maxUnavailable: 1 },
+      metrics: { resources: CHART_CONTAINER_RESOURCES.lokiGatewayAccessLogExporter },
+    },
+    memcachedExporter: { resources: CHART_CONTAINER_RESOURCES.memcachedExporter },
+    // Caches help reads from S3 (production); staging's filesystem store does not need them.
+    chunksCache: { enabled: objectStorage !== undefined, allocatedMemory: LOKI_CACHE_MEMORY_MB.chunks, resources: memcachedResources(LOKI_CACHE_MEMORY_MB.chunks, "1") },
+    resultsCache: { enabled: objectStorage !== undefined, allocatedMemory: LOKI_CACHE_MEMORY_MB.results, resources: memcachedResources(LOKI_CACHE_MEMORY_MB.results, "500m") },
+    // The rules sidecar loads Loki ruler rules from ConfigMaps and Secrets in every namespace; the platform
+    // alerts from Prometheus and runs no Loki rules, so neither the sidecar nor its ClusterRole is needed.
+    sidecar: { rules: { enabled: false } },
     lokiCanary: { enabled: false },
     test: { enabled: false },
     minio: { enabled: false },

@@ -1,8 +1,11 @@
 import type { MonitoringSettings } from "../../stacks/schema";
+import type { ClusterFlavour } from "./cluster-flavour";
 
 /** The part of PlatformConfig the monitoring builders read. */
 export interface MonitoringInput {
   readonly environment: "staging" | "production";
+  /** Which components Prometheus can scrape on this kind of cluster (components/monitoring/cluster-flavour.ts). */
+  readonly clusterFlavour: ClusterFlavour;
   readonly clusterName: string;
   readonly domain: string;
   readonly namespace: string;

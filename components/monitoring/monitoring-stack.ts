@@ -13,6 +13,8 @@ export interface MonitoringStackArgs extends LokiArgs {
   /** Databases to run a postgres-exporter for (entries with `exporter: true`). */
   readonly databases: readonly DatabaseSettings[];
   readonly caches: readonly CacheSettings[];
+  /** Redis AUTH passwords by the config key a cache's passwordConfigKey names. */
+  readonly cacheSecrets: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** The observability stack of one environment: metrics, alerting, dashboards, logs and probes. */
@@ -34,7 +36,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.blackboxExporter = new BlackboxExporter(`${name}-blackbox`, args, afterCrds);
     // helm.v4.Chart: one Deployment and its PVC, previewed object by object.
     this.pushgateway = new k8s.helm.v4.Chart(`${name}-pushgateway`, helmChartArgs("pushgateway", args.namespace, pushgatewayValues(args.storageClass)), afterCrds);
-    new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches }, afterCrds);
+    new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets }, afterCrds);
     this.registerOutputs({});
   }
 }

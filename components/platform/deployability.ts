@@ -181,7 +181,6 @@ function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
       m.gateNetworkPolicies.egress,
       m.gateNetworkPolicies.ingress,
       m.serviceMonitor,
-      m.ingress,
     ];
     const seen = new Set<string>();
     for (const object of objects) {

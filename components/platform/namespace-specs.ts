@@ -12,5 +12,6 @@ export function namespaceSpecs(settings: StackSettings): NamespaceSpec[] {
     ...ns,
     environment: settings.environment,
     monitoringNamespace: settings.monitoringNamespace,
+    maxNodes: settings.maxNodes,
   }));
 }

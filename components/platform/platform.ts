@@ -67,6 +67,7 @@ export class Platform extends pulumi.ComponentResource {
       `${name}-monitoring`,
       {
         environment: config.environment,
+        clusterFlavour: config.clusterFlavour,
         clusterName: config.clusterName,
         domain: config.domain,
         namespace: config.monitoringNamespace,
@@ -78,6 +79,7 @@ export class Platform extends pulumi.ComponentResource {
         oidcProviderArn: config.oidcProviderArn,
         databases: config.databases,
         caches: config.caches,
+        cacheSecrets: config.cacheSecrets,
       },
       { ...child, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
     );

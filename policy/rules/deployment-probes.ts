@@ -1,5 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, TYPES, workloadUnderCheck } from "./kubernetes";
+import { containersOf, objectKey, TYPES, workloadUnderCheck } from "./kubernetes";
+import { settings } from "./values";
+
+const DEFAULTS = { exemptions: [] as string[] };
 
 const LONG_RUNNING: readonly string[] = [TYPES.deployment, TYPES.rollout];
 
@@ -13,13 +16,25 @@ export const deploymentProbes: ResourceValidationPolicy = {
   description: "Every container of a Deployment or Rollout has a liveness and a readiness probe.",
   enforcementLevel: "mandatory",
   severity: "medium",
+  configSchema: {
+    properties: {
+      exemptions: {
+        type: "array",
+        items: { type: "string" },
+        default: [] as string[],
+        description: "Workloads (namespace/name) or single containers (namespace/name:container) this policy skips; document why in policy/README.md.",
+      },
+    },
+  },
   validateResource: (args, reportViolation) => {
     if (!LONG_RUNNING.includes(args.type)) return;
-    const workload = workloadUnderCheck(args);
+    const { exemptions } = settings(args, DEFAULTS);
+    const workload = workloadUnderCheck(args, exemptions);
     if (!workload) return;
     const { template, object } = workload;
+    const key = objectKey(args.props, args.name);
     for (const { name, container, init } of containersOf(template.spec)) {
-      if (init) continue;
+      if (init || exemptions.includes(`${key}:${name}`)) continue;
       if (container.readinessProbe === undefined) {
         reportViolation(`${object}: container "${name}" has no readinessProbe; add one so traffic only reaches pods that serve`);
       }

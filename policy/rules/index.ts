@@ -12,6 +12,7 @@ import { loadBalancers } from "./load-balancers";
 import { namespaceDefaultDeny } from "./namespace-default-deny";
 import { namespaceLabels } from "./namespace-labels";
 import { noPlaintextSecrets } from "./no-plaintext-secrets";
+import { quotaHoldsDemand } from "./quota-demand";
 import { replicasAndDisruptionBudget } from "./replicas-and-disruption-budget";
 import { s3BlockPublicAccess, s3KmsEncryption, s3Lifecycle, s3Versioning } from "./s3-buckets";
 
@@ -29,6 +30,7 @@ export const policies: Policies = [
   hostIsolation,
   deploymentProbes,
   replicasAndDisruptionBudget,
+  quotaHoldsDemand,
   loadBalancers,
   namespaceLabels,
   namespaceDefaultDeny,
@@ -63,5 +65,6 @@ export * from "./load-balancers";
 export * from "./namespace-default-deny";
 export * from "./namespace-labels";
 export * from "./no-plaintext-secrets";
+export * from "./quota-demand";
 export * from "./replicas-and-disruption-budget";
 export * from "./s3-buckets";

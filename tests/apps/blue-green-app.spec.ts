@@ -59,7 +59,6 @@ describe("BlueGreenApp", () => {
           `kubernetes:monitoring.coreos.com/v1:ServiceMonitor ${N}-monitor`,
           `platform:monitoring:BlackboxProbe ${N}-probe`,
           `kubernetes:monitoring.coreos.com/v1:Probe ${N}-probe-probe`,
-          `kubernetes:networking.k8s.io/v1:Ingress ${N}-ingress`,
           // Staging scales the idle colour to zero, after the scale-down delay; production keeps it warm.
           ...(stack === "staging" ? [`kubernetes:batch/v1:Job ${N}-scale-down-delay`] : []),
         ].sort();
@@ -286,15 +285,6 @@ describe("BlueGreenApp", () => {
           podSelector: { matchLabels: prometheus },
           policyTypes: ["Ingress"],
           ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } }, podSelector: { matchLabels: gatePods } }], ports }],
-        });
-      });
-
-      it("routes the hostname to the active Service", async () => {
-        const p = await plan(stack, committed(stack));
-        const host = stack === "production" ? "api.platform.example.com" : "api.staging.platform.example.com";
-        expect(p.object("Ingress", "api").spec).to.deep.equal({
-          ingressClassName: "nginx",
-          rules: [{ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } }] } }],
         });
       });
 

@@ -10,11 +10,11 @@ const dnsPeer = {
 
 const expected = {
   staging: {
-    quota: { apps: { "requests.cpu": "4", "limits.memory": "16Gi", pods: "60" }, monitoring: { "requests.memory": "12Gi", pods: "60" } },
+    quota: { apps: { "requests.cpu": "4", "limits.memory": "16Gi", pods: "60" }, monitoring: { "requests.memory": "12Gi", "limits.cpu": "16", pods: "60" } },
     appsDefaultRequest: { cpu: "100m", memory: "256Mi" },
   },
   production: {
-    quota: { apps: { "requests.cpu": "16", "limits.memory": "64Gi", pods: "200" }, monitoring: { "requests.memory": "48Gi", pods: "150" } },
+    quota: { apps: { "requests.cpu": "16", "limits.memory": "64Gi", pods: "200" }, monitoring: { "requests.memory": "48Gi", "limits.cpu": "64", pods: "150" } },
     appsDefaultRequest: { cpu: "250m", memory: "512Mi" },
   },
 } as const;
@@ -58,6 +58,8 @@ describe("PlatformNamespace", () => {
         for (const ns of ["apps", "monitoring"] as const) {
           const quota = plan.object("ResourceQuota", ns, "platform-quota");
           expect(quota.spec.hard).to.include(expected[stack].quota[ns]);
+          // What the quota was sized for: the policy pack's k8s-quota-holds-demand counts DaemonSets that often.
+          expect(quota.metadata.annotations).to.deep.equal({ "platform.io/sized-for-nodes": stack === "production" ? "20" : "6" });
           expect(quota.spec.hard["services.loadbalancers"]).to.equal("0");
         }
         const limits = plan.object("LimitRange", "apps", "platform-container-defaults");
@@ -89,10 +91,9 @@ describe("PlatformNamespace", () => {
         expect(plan.find(NETPOL, "platform-monitoring-allow-monitoring-scrape")).to.equal(undefined);
       });
 
-      it("opens only the configured extra paths: ingress controller in, monitoring out to all namespaces, backups to apps", async () => {
+      it("opens only the configured extra paths: monitoring out to all namespaces, backups to apps (no ingress controller is admitted)", async () => {
         const plan = await planStack(stack);
-        const ingress = plan.object("NetworkPolicy", "apps", "allow-ingress-from-namespaces");
-        expect(ingress.spec.ingress).to.deep.equal([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }]);
+        expect(plan.find(NETPOL, "platform-apps-allow-ingress-from-namespaces")).to.equal(undefined);
         expect(plan.object("NetworkPolicy", "monitoring", "allow-egress-all-namespaces").spec.egress).to.deep.equal([{ to: [{ namespaceSelector: {} }] }]);
         expect(plan.object("NetworkPolicy", "backups", "allow-egress-to-namespaces").spec.egress).to.deep.equal([
           { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } } }] },
@@ -105,7 +106,7 @@ describe("PlatformNamespace", () => {
         const plan = await planStack(stack);
         const ns = plan.one("kubernetes:core/v1:Namespace", "platform-apps-ns");
         const children = plan.resources.filter((r) => r.parent === plan.one("platform:core:PlatformNamespace", "platform-apps").urn && r.urn !== ns.urn);
-        expect(children).to.have.lengthOf(8);
+        expect(children).to.have.lengthOf(7);
         for (const child of children) expect(child.dependencies, child.name).to.include(ns.urn);
       });
     });
@@ -119,6 +120,7 @@ describe("PlatformNamespace", () => {
       podSecurity: "baseline",
       quota: { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", pods: 10, persistentVolumeClaims: 1, loadBalancers: 0 },
       limitRange: { defaultRequest: { cpu: "10m", memory: "16Mi" }, defaultLimit: { cpu: "100m", memory: "64Mi" }, maxLimit: { cpu: "1", memory: "1Gi" } },
+      maxNodes: 3,
       monitoringNamespace: "monitoring",
       ingressFromNamespaces: [],
       egress: { internet: false, allNamespaces: false, namespaces: [] },
@@ -134,6 +136,11 @@ describe("PlatformNamespace", () => {
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/audit": "restricted",
       });
+    });
+
+    it("admits another configured namespace through a separate, named policy", () => {
+      const ingress = namespaceManifests({ ...base, ingressFromNamespaces: ["apps"] }).networkPolicies.find((p) => p.metadata!.name === "allow-ingress-from-namespaces");
+      expect(ingress?.spec?.ingress).to.deep.equal([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } } }] }]);
     });
 
     it("internet egress is a separate, named policy", () => {

@@ -303,7 +303,9 @@ describe("Grafana dashboards", () => {
     it("one per dashboard, labelled and annotated the way kube-prometheus-stack's sidecar is configured", async () => {
       const values = (await planStack("production")).one("kubernetes:helm.sh/v3:Release", "platform-monitoring-kps-release").inputs.values as any;
       const sidecar = values.grafana.sidecar.dashboards;
-      expect(sidecar).to.include({ enabled: true, searchNamespace: "ALL" });
+      // The sidecar watches ConfigMaps of Grafana's own namespace only, so the dashboards must live there.
+      expect(sidecar).to.include({ enabled: true, resource: "configmap" });
+      expect(sidecar).to.not.have.property("searchNamespace");
       expect(configMaps.map((c) => c.metadata!.name)).to.deep.equal(EXPECTED.map(([uid]) => `grafana-dashboard-${uid}`));
       for (const c of configMaps) {
         expect(c.metadata!.namespace).to.equal("monitoring");

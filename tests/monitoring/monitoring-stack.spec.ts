@@ -16,7 +16,6 @@ const expected = {
     retentionSize: "18GB",
     prometheus: { replicas: 1, storage: "20Gi" },
     alertmanager: { replicas: 1 },
-    grafanaStorage: "2Gi",
     lokiRetention: "168h",
     cluster: "staging-eu-west-1",
   },
@@ -25,7 +24,6 @@ const expected = {
     retentionSize: "90GB",
     prometheus: { replicas: 2, storage: "100Gi" },
     alertmanager: { replicas: 3 },
-    grafanaStorage: "10Gi",
     lokiRetention: "720h",
     cluster: "prod-eu-west-1",
   },
@@ -86,14 +84,17 @@ describe("MonitoringStack", () => {
         expect(grafana.admin).to.deep.equal({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
         expect(grafana).to.not.have.property("adminPassword");
         expect(grafana["grafana.ini"]["auth.anonymous"]).to.deep.equal({ enabled: false });
-        expect(grafana.sidecar.dashboards).to.include({ enabled: true, label: "grafana_dashboard", searchNamespace: "ALL" });
-        expect(grafana.sidecar.datasources).to.include({ enabled: true, defaultDatasourceEnabled: true });
+        // ConfigMaps of Grafana's namespace only (the dashboards live there): no searchNamespace, no Secrets.
+        expect(grafana.sidecar.dashboards).to.include({ enabled: true, label: "grafana_dashboard", resource: "configmap" });
+        expect(grafana.sidecar.dashboards).to.not.have.property("searchNamespace");
+        expect(grafana.sidecar.datasources).to.include({ enabled: true, resource: "configmap", defaultDatasourceEnabled: true });
+        expect(grafana.rbac).to.deep.equal({ namespaced: true, useExistingRole: "grafana-sidecars" });
+        expect(grafana.persistence).to.deep.equal({ enabled: false });
+        expect(grafana.ingress).to.deep.equal({ enabled: false });
         expect(grafana.additionalDataSources.map((d: { type: string; url: string }) => [d.type, d.url])).to.deep.equal([
           ["loki", "http://loki-gateway.monitoring.svc.cluster.local:80"],
         ]);
-        expect(grafana.persistence).to.include({ enabled: true, size: want.grafanaStorage });
         const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
-        expect(grafana.ingress).to.deep.equal({ enabled: true, ingressClassName: "nginx", hosts: [host], path: "/", pathType: "Prefix" });
         expect(grafana["grafana.ini"].server.root_url).to.equal(`https://${host}`);
         const secret = plan.object("Secret", "monitoring", "grafana-admin");
         // The engine marks the whole map secret once one value in it is.

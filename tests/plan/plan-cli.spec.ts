@@ -42,13 +42,15 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
   return file;
 }
 
-// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8);
-// both stacks have one database (credentials Secret in monitoring and backups, backup bucket, KMS key,
-// role, CronJobs), one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules
-// and 10 dashboard ConfigMaps; and the two explicit providers (Kubernetes, AWS) and the app's checksum salt.
+// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8),
+// the Redis AUTH Secret, and six more Loki objects (memcached caches, a gateway PDB, Loki's PDB); both stacks
+// have one database (credentials Secret in monitoring and backups, backup bucket, KMS key, role, CronJobs),
+// one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules, 10 dashboard
+// ConfigMaps, the objects of the seven charts (163 in staging, 169 in production), the two explicit
+// providers (Kubernetes, AWS) and the app's secret-checksum salt.
 const COUNTS = {
-  staging: { resources: 123, manifests: 82 },
-  production: { resources: 130, manifests: 81 },
+  staging: { resources: 284, manifests: 243, chartObjects: 163 },
+  production: { resources: 298, manifests: 249, chartObjects: 169 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -70,6 +72,26 @@ describe("offline plan (npm run plan)", () => {
         expect(lines[2]).to.match(/^└─ platform:index:Platform\s+platform$/);
         expect(first.stdout).to.match(/│  ├─ kubernetes:core\/v1:Namespace\s+platform-apps-ns\n/);
         expect(lines.at(-1)).to.match(new RegExp(`^${COUNTS[stack].resources} resources \\(stack ${stack}; written to `));
+      });
+
+      it("lists every chart's objects in the tree, under their release, and counts them", () => {
+        // The operator Deployment of the helm.v3.Release and the blackbox Deployment of the helm.v4.Chart.
+        expect(first.stdout).to.match(/kubernetes:helm\.sh\/v3:Release\s+platform-monitoring-kps-release\n(.*\n)*?.*kubernetes:apps\/v1:Deployment\s+platform-monitoring-kps-release:monitoring\/kube-prometheus-stack-operator\n/);
+        expect(first.stdout).to.match(/kubernetes:apps\/v1:Deployment\s+platform-monitoring-blackbox-chart:monitoring\/blackbox-exporter-prometheus-blackbox-exporter\n/);
+        expect(first.stdout).to.match(/kubernetes:apiextensions\.k8s\.io\/v1:CustomResourceDefinition\s+platform-monitoring-kps-release:prometheuses\.monitoring\.coreos\.com\n/);
+        const record = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        expect(record.resources.filter((r: { renderedFrom?: unknown }) => r.renderedFrom)).to.have.lengthOf(COUNTS[stack].chartObjects);
+      });
+
+      it("marks each chart object's manifest with its release, chart version and hook", () => {
+        const files = filesUnder(out);
+        expect(files.get("manifests/monitoring/deployment-kube-prometheus-stack-operator.yaml")).to.match(
+          /^# Rendered from Helm release monitoring\/kube-prometheus-stack \(chart kube-prometheus-stack 88\.5\.3\)\napiVersion: apps\/v1\n/,
+        );
+        expect(files.get("manifests/monitoring/job-kube-prometheus-stack-crds-upgrade.yaml")).to.match(
+          /^# Rendered from Helm release monitoring\/kube-prometheus-stack \(chart kube-prometheus-stack 88\.5\.3\), hook pre-install,pre-upgrade,pre-rollback\n/,
+        );
+        expect(files.get("manifests/apps/service-api.yaml")).to.match(/^apiVersion: v1\n/);
       });
 
       it("writes each Helm release's chart, version, repository and values under helm/", () => {
@@ -142,7 +164,8 @@ describe("offline plan (npm run plan)", () => {
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^122 resources \(stack staging;/);
+    // The cache's Helm chart and its six objects are gone.
+    expect(result.stdout).to.match(/^277 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -175,6 +198,20 @@ describe("offline plan (npm run plan)", () => {
     expect(diff).to.contain("0 to add, 1 to delete, 1 to update");
   });
 
+  it("--diff shows what a values change does to each chart object, property by property", () => {
+    const file = editedStackFile("staging", (c) => {
+      c["platform:monitoring"].blackbox.replicas = 2;
+    });
+    const result = plan("--stack", "staging", "--config", file, "--diff", "HEAD", "--out", tempDir(), "--quiet");
+    expect(result.code, result.stderr).to.equal(0);
+    const diff = result.stdout.slice(result.stdout.indexOf("Changes against HEAD:"));
+    expect(diff).to.contain("~ kubernetes:helm.sh/v4:Chart platform-monitoring-blackbox-chart\n    ~ inputs.values.replicas: 1 => 2\n");
+    expect(diff).to.contain(
+      "~ kubernetes:apps/v1:Deployment platform-monitoring-blackbox-chart:monitoring/blackbox-exporter-prometheus-blackbox-exporter\n    ~ inputs.spec.replicas: 1 => 2\n",
+    );
+    expect(diff).to.contain("0 to add, 0 to delete, 2 to update");
+  });
+
   it("--diff rejects a ref that is not a commit", () => {
     const result = plan("--stack", "staging", "--diff", "no-such-ref", "--out", tempDir());
     expect(result.code).to.equal(1);
@@ -186,8 +223,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(130);
-    expect(diff.removed).to.have.lengthOf(123);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("130 to add, 123 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(COUNTS.production.resources);
+    expect(diff.removed).to.have.lengthOf(COUNTS.staging.resources);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal(`${COUNTS.production.resources} to add, ${COUNTS.staging.resources} to delete, 0 to update`);
   });
 });

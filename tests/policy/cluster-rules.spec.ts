@@ -174,10 +174,19 @@ describe("policy: cluster rules", () => {
       ]);
     });
 
-    it("both stacks name the chart-rendered exporters and the Pushgateway as singletons", () => {
+    it("both stacks name the chart-rendered singletons: exporters, Pushgateway, Grafana, kube-state-metrics, the operator, Loki's caches", () => {
       for (const stack of ["staging", "production"]) {
         expect(loadPackConfig(stack)["k8s-replicas-and-disruption-budget"]).to.deep.include({
-          singletons: ["monitoring/*-prometheus-postgres-exporter", "monitoring/*-prometheus-redis-exporter", "monitoring/pushgateway-prometheus-pushgateway"],
+          singletons: [
+            "monitoring/*-prometheus-postgres-exporter",
+            "monitoring/*-prometheus-redis-exporter",
+            "monitoring/pushgateway-prometheus-pushgateway",
+            "monitoring/kube-prometheus-stack-grafana",
+            "monitoring/kube-prometheus-stack-kube-state-metrics",
+            "monitoring/kube-prometheus-stack-operator",
+            "monitoring/loki-chunks-cache",
+            "monitoring/loki-results-cache",
+          ],
         });
       }
     });

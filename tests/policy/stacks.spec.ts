@@ -14,6 +14,21 @@ const ADVISORIES: Record<(typeof STACKS)[number], [string, string][]> = {
       "k8s-replicas-and-disruption-budget",
       "Deployment apps/api-green runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
     ],
+    // Staging runs the chart workloads once each; production runs them twice or more, with budgets.
+    [
+      "k8s-replicas-and-disruption-budget",
+      "Deployment monitoring/blackbox-exporter-prometheus-blackbox-exporter runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
+    ],
+    [
+      "k8s-replicas-and-disruption-budget",
+      "Deployment monitoring/loki-gateway runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
+    ],
+    ["k8s-replicas-and-disruption-budget", "Deployment monitoring/loki-gateway has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1"],
+    [
+      "k8s-replicas-and-disruption-budget",
+      "StatefulSet monitoring/loki runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
+    ],
+    ["k8s-replicas-and-disruption-budget", "StatefulSet monitoring/loki has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1"],
   ],
   production: [],
 };

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { unpinnedImage } from "../../policy/rules";
+import { loadPackConfig } from "../../policy/offline";
 import { cronJob, deployment, type FixtureResource, goodContainer, messagesOf } from "./fixtures";
 
 const rollout = (podSpec: Record<string, unknown>): FixtureResource => ({
@@ -151,6 +152,24 @@ describe("policy: workload rules", () => {
         'Deployment apps/api: container "api" has no livenessProbe; add one so the kubelet restarts a hung process',
         'Rollout apps/web: container "web" has no readinessProbe; add one so traffic only reaches pods that serve',
       ]);
+    });
+
+    it("skips the single containers the config exempts (namespace/name:container), and only those", async () => {
+      const { readinessProbe: _r, livenessProbe: _l, ...sidecar } = goodContainer("sidecar");
+      const resources = [deployment("grafana", { containers: [goodContainer("grafana"), sidecar] }), deployment("other", { containers: [sidecar] })];
+      const config = { "k8s-deployment-probes": { exemptions: ["apps/grafana:sidecar"] } };
+      expect(await messagesOf("k8s-deployment-probes", resources, config)).to.deep.equal([
+        'Deployment apps/other: container "sidecar" has no readinessProbe; add one so traffic only reaches pods that serve',
+        'Deployment apps/other: container "sidecar" has no livenessProbe; add one so the kubelet restarts a hung process',
+      ]);
+    });
+
+    it("both stacks exempt exactly Grafana's two k8s-sidecar containers (one probe spec cannot check both health ports)", () => {
+      for (const stack of ["staging", "production"]) {
+        expect(loadPackConfig(stack)["k8s-deployment-probes"]).to.deep.equal({
+          exemptions: ["monitoring/kube-prometheus-stack-grafana:grafana-sc-dashboard", "monitoring/kube-prometheus-stack-grafana:grafana-sc-datasources"],
+        });
+      }
     });
   });
 

@@ -78,12 +78,17 @@ describe("stack configuration", () => {
       });
     });
 
-    it("defaults declared in Pulumi.yaml are merged like the CLI does (team, namespaces of monitoring and ingress)", () => {
+    it("defaults declared in Pulumi.yaml are merged like the CLI does (team, monitoring namespace, cluster flavour)", () => {
       for (const stack of STACKS) {
         const s = parseStackSettings(stack, rawConfig(stack));
         expect(s.monitoringNamespace).to.equal("monitoring");
-        expect(s.ingressControllerNamespace).to.equal("ingress-nginx");
+        expect(s.clusterFlavour).to.equal("eks");
       }
+    });
+
+    it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
+      expect(parseStackSettings("staging", rawConfig("staging")).maxNodes).to.equal(6);
+      expect(parseStackSettings("production", rawConfig("production")).maxNodes).to.equal(20);
     });
   });
 
@@ -181,7 +186,7 @@ describe("stack configuration", () => {
         "egress to an unknown namespace",
         "production",
         (v) => editNamespaces(v, (ns) => (ns[2].egress.namespaces = ["billing"])),
-        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace, kube-system, nor the ingress controller\'s namespace "ingress-nginx"',
+        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
       ],
       [
         "production without HA",
@@ -201,7 +206,7 @@ describe("stack configuration", () => {
           m.grafana.replicas = 2;
           v.monitoring = JSON.stringify(m);
         },
-        "monitoring.grafana.replicas: must be 1 (Grafana state lives in SQLite on a ReadWriteOnce volume) (got 2)",
+        "monitoring.grafana.replicas: must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database) (got 2)",
       ],
       [
         "Loki on S3 without an OIDC provider",
@@ -280,6 +285,45 @@ describe("stack configuration", () => {
         "apps[0].secretEnv.DATABASE_URL: reads the secret apiDatabaseUrl, which is not set: pulumi config set --secret apiDatabaseUrl <value>",
       ],
       ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
+      ["unknown cluster flavour", "production", (v) => (v.clusterFlavour = "gke"), 'clusterFlavour: expected one of "eks"|"self-managed" (got "gke")'],
+      ["no nodes to size quotas for", "staging", (v) => (v.maxNodes = "0"), "maxNodes: Too small: expected number to be >=1 (got 0)"],
+      ["fractional node count", "production", (v) => (v.maxNodes = "2.5"), "maxNodes: expected int, received number (got 2.5)"],
+      ["maxNodes missing", "staging", (v) => delete v.maxNodes, "maxNodes: is required but not set"],
+      [
+        "cache AUTH secret missing",
+        "production",
+        (v, s) => {
+          delete v.redisSessionsPassword;
+          s.delete("redisSessionsPassword");
+        },
+        "caches[0].passwordConfigKey: reads the secret redisSessionsPassword, which is not set: pulumi config set --secret redisSessionsPassword <value>",
+      ],
+      [
+        "cache AUTH secret in plain text",
+        "production",
+        (v, s) => {
+          v.redisSessionsPassword = "hunter2";
+          s.delete("redisSessionsPassword");
+        },
+        "redisSessionsPassword: is stored in plain text; set it again with pulumi config set --secret redisSessionsPassword <value>",
+      ],
+      [
+        "cache AUTH key that is not a config key",
+        "production",
+        (v) => {
+          const caches = JSON.parse(v.caches);
+          caches[0].passwordConfigKey = "redis-sessions-auth";
+          v.caches = JSON.stringify(caches);
+        },
+        // The secret it meant is then one nothing reads, which every stack may hold (Pulumi.yaml declares it).
+        ['caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword (got "redis-sessions-auth")'],
+      ],
+      [
+        "allowance for a namespace the platform does not create",
+        "staging",
+        (v) => editNamespaces(v, (ns) => (ns[1].ingressFromNamespaces = ["ingress-nginx"])),
+        'namespaces[1].ingressFromNamespaces[0]: "ingress-nginx" is neither a configured namespace nor kube-system',
+      ],
     ];
 
     for (const [kind, stack, edit, expected] of cases) {

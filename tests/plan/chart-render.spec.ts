@@ -1,0 +1,218 @@
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CHARTS } from "../../components/monitoring/charts";
+import { chartArchivePath, pinnedChartArchive, readChartArchive } from "../../plan/chart-archive";
+import { unknownValueKeys } from "../../plan/chart-values";
+import type { RecordedResource } from "../../plan/mocks";
+import { chartsStatus } from "../../plan/refresh-charts";
+import { renderChartObjects } from "../../plan/render-charts";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { toolPath } from "../../plan/tools";
+import { planStack, STACKS } from "../harness";
+
+/** A release record as the mock engine records a helm.v4.Chart. */
+function chartResource(name: string, chart: string, version: string, values: Record<string, unknown>): RecordedResource {
+  return {
+    urn: `urn:pulumi:test::platform::platform:index:Platform$kubernetes:helm.sh/v4:Chart::${name}-chart`,
+    type: "kubernetes:helm.sh/v4:Chart",
+    name: `${name}-chart`,
+    custom: false,
+    inputs: { name, namespace: "team-a", chart, version, values },
+    secretPaths: [],
+    dependencies: [],
+    options: { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
+  };
+}
+
+/** A checkout holding one small chart, packaged by the real helm into charts/. */
+function fixtureCheckout(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-chart-fixture-"));
+  const src = path.join(dir, "src", "demo");
+  fs.mkdirSync(path.join(src, "templates"), { recursive: true });
+  fs.writeFileSync(path.join(src, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 1.2.3\n");
+  fs.writeFileSync(path.join(src, "values.yaml"), "replicas: 1\npodLabels: {}\nauth:\n  token: ''\n");
+  fs.writeFileSync(
+    path.join(src, "templates", "objects.yaml"),
+    [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: {{ .Release.Name }}-settings",
+      "data:",
+      "  replicas: {{ .Values.replicas | quote }}",
+      "---",
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: {{ .Release.Name }}-token",
+      "stringData:",
+      "  token: {{ .Values.auth.token | quote }}",
+      "---",
+      "apiVersion: rbac.authorization.k8s.io/v1",
+      "kind: ClusterRole",
+      "metadata:",
+      "  name: {{ .Release.Name }}-reader",
+      "rules: []",
+      "---",
+      "apiVersion: batch/v1",
+      "kind: Job",
+      "metadata:",
+      "  name: {{ .Release.Name }}-migrate",
+      "  annotations:",
+      "    helm.sh/hook: pre-upgrade",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      restartPolicy: Never",
+      "      containers: [{name: migrate, image: 'busybox:1.37.0'}]",
+    ].join("\n"),
+  );
+  fs.mkdirSync(path.join(dir, "charts"));
+  execFileSync(toolPath("helm"), ["package", src, "--destination", path.join(dir, "charts")], { stdio: "pipe" });
+  return dir;
+}
+
+describe("chart rendering (plan/render-charts.ts)", () => {
+  describe("the pinned archives in charts/", () => {
+    it("hold exactly the charts components/monitoring/charts.ts pins, and nothing else", () => {
+      expect(chartsStatus()).to.deep.equal({ missing: [], stale: [] });
+    });
+
+    for (const pin of Object.values(CHARTS)) {
+      it(`${pin.chart} ${pin.version}: the archive is that chart at that version, with every dependency it declares`, () => {
+        const { chart } = pinnedChartArchive(REPOSITORY_ROOT, pin.chart, pin.version);
+        expect([chart.name, chart.version]).to.deep.equal([pin.chart, pin.version]);
+        expect(chart.templates.size, "templates").to.be.greaterThan(0);
+        for (const dep of chart.dependencies) {
+          const sub = chart.subcharts.get(dep.name);
+          expect(sub, `${pin.chart}: subchart ${dep.name}`).to.not.equal(undefined);
+          // "0.12.*" style ranges: the packaged subchart's version fits the declared one.
+          expect(sub!.version, `${pin.chart}: ${dep.name}`).to.match(new RegExp(`^${dep.version.replace(/\./g, "\\.").replace(/\*/g, "\\d+")}$`));
+        }
+        expect(fs.statSync(chartArchivePath(REPOSITORY_ROOT, pin.chart, pin.version)).size, "archive size").to.be.lessThan(1_000_000);
+      });
+    }
+
+    it("kube-prometheus-stack keeps the prometheus-operator CRDs (its crds subchart) and its subcharts at their pinned versions", () => {
+      const { chart } = readChartArchive(chartArchivePath(REPOSITORY_ROOT, "kube-prometheus-stack", "88.5.3"));
+      const versions = Object.fromEntries([...chart.subcharts.values()].map((s) => [s.name, s.version]));
+      expect(versions).to.deep.equal({
+        crds: "0.0.0",
+        grafana: "12.11.1",
+        "kube-state-metrics": "8.4.0",
+        "prometheus-node-exporter": "4.56.1",
+        "prometheus-windows-exporter": "0.12.8",
+      });
+      expect([...chart.subcharts.get("crds")!.crds.keys()].sort()).to.deep.equal(
+        ["alertmanagerconfigs", "alertmanagers", "podmonitors", "probes", "prometheusagents", "prometheuses", "prometheusrules", "scrapeconfigs", "servicemonitors", "thanosrulers"].map(
+          (k) => `crds/crd-${k}.yaml`,
+        ),
+      );
+    });
+  });
+
+  describe("values the chart does not read fail the plan", () => {
+    it("finds a key Helm would ignore, top-level and in a subchart, and accepts free-form maps and keys templates read", () => {
+      const blackbox = pinnedChartArchive(REPOSITORY_ROOT, "prometheus-blackbox-exporter", "11.17.2").chart;
+      expect(unknownValueKeys(blackbox, { replicas: 2, pspEnabled: false, podAnnotations: { anything: "x" } })).to.deep.equal(["pspEnabled"]);
+      const kps = pinnedChartArchive(REPOSITORY_ROOT, "kube-prometheus-stack", "88.5.3").chart;
+      expect(
+        unknownValueKeys(kps, {
+          grafana: { sidecar: { dashbords: { enabled: true } }, "grafana.ini": { "auth.anonymous": { enabled: false } } },
+          prometheusOperator: { resources: { requests: { cpu: "1" } } },
+          "kube-state-metrics": { collectorsExclude: ["secrets"], replica: 2 },
+          global: { anything: true },
+        }),
+      ).to.deep.equal(["grafana.sidecar.dashbords", "kube-state-metrics.replica"]);
+    });
+
+    it("the plan's error names each release, chart and key, and no object is rendered", async () => {
+      const dir = fixtureCheckout();
+      const release = chartResource("demo", "demo", "1.2.3", { replicas: 2, replcas: 3, auth: { tokn: "x" } });
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false }).catch((e: Error) => (error = e));
+      expect(error?.message).to.equal(
+        "Helm values that the charts do not read (Helm would silently ignore them; remove or correct each):\n  - demo (demo 1.2.3): auth.tokn\n  - demo (demo 1.2.3): replcas",
+      );
+    });
+  });
+
+  describe("objects of a chart (a fixture packaged by helm)", () => {
+    let objects: RecordedResource[];
+    before(async () => {
+      const dir = fixtureCheckout();
+      const release = chartResource("demo", "demo", "1.2.3", { replicas: 3, podLabels: { team: "a" }, auth: { token: "s3cr3t-token" } });
+      objects = (await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false })).objects;
+    });
+
+    it("are children of the release, named like helm.v4.Chart names its children, typed by apiVersion and kind", () => {
+      expect(objects.map((o) => `${o.type} ${o.name}`).sort()).to.deep.equal([
+        "kubernetes:batch/v1:Job demo-chart:team-a/demo-migrate",
+        "kubernetes:core/v1:ConfigMap demo-chart:team-a/demo-settings",
+        "kubernetes:core/v1:Secret demo-chart:team-a/demo-token",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole demo-chart:demo-reader",
+      ]);
+      for (const o of objects) {
+        expect(o.parent).to.equal("urn:pulumi:test::platform::platform:index:Platform$kubernetes:helm.sh/v4:Chart::demo-chart");
+        expect(o.urn).to.equal(`urn:pulumi:test::platform::platform:index:Platform$kubernetes:helm.sh/v4:Chart$${o.type}::${o.name}`);
+        expect(o.renderedFrom).to.include({ release: "demo", namespace: "team-a", chart: "demo", version: "1.2.3" });
+      }
+    });
+
+    it("get the release namespace where the template sets none (cluster-scoped kinds stay without)", () => {
+      const byKind = Object.fromEntries(objects.map((o) => [o.inputs.kind as string, o.inputs.metadata as Record<string, unknown>]));
+      expect(byKind.ConfigMap.namespace).to.equal("team-a");
+      expect(byKind.ClusterRole).to.not.have.property("namespace");
+    });
+
+    it("render with the exact values, mark hooks, and never keep a Secret's data in the clear", () => {
+      const configMap = objects.find((o) => o.inputs.kind === "ConfigMap")!;
+      expect(configMap.inputs.data).to.deep.equal({ replicas: "3" });
+      expect(objects.find((o) => o.inputs.kind === "Job")!.renderedFrom!.hook).to.equal("pre-upgrade");
+      const secret = objects.find((o) => o.inputs.kind === "Secret")!;
+      expect(secret.inputs.stringData).to.equal("[secret]");
+      expect(secret.secretPaths).to.deep.equal(["stringData"]);
+      expect(JSON.stringify(objects)).to.not.contain("s3cr3t-token");
+    });
+  });
+
+  describe("a missing archive", () => {
+    const release = chartResource("demo", "demo", "9.9.9", {});
+    it("fails the plan with the command that stores it", async () => {
+      const dir = fixtureCheckout();
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false }).catch((e: Error) => (error = e));
+      expect(error?.message).to.equal("chart demo 9.9.9 has no archive charts/demo-9.9.9.tgz: run `npm run charts:refresh` (it pulls every pinned chart that is missing)");
+    });
+
+    it("in a --diff baseline, leaves that release's objects out with a note instead", async () => {
+      const dir = fixtureCheckout();
+      const result = await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false, missingArchive: "skip" });
+      expect(result.objects).to.deep.equal([]);
+      expect(result.notes).to.deep.equal(["release team-a/demo: no archive of demo 9.9.9 at this ref, so its objects are not rendered there"]);
+    });
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: every Helm release and chart of the stack is rendered, with its hooks and CRDs`, async () => {
+      const plan = await planStack(stack);
+      const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart");
+      expect(releases).to.have.lengthOf(7);
+      for (const release of releases) {
+        const children = plan.resources.filter((r) => r.parent === release.urn);
+        expect(children.length, release.name).to.be.greaterThan(3);
+        for (const child of children) expect(child.renderedFrom?.release, child.name).to.equal(release.inputs.name);
+      }
+      const hooks = plan.resources.filter((r) => r.renderedFrom?.hook).map((r) => `${r.inputs.kind} ${(r.inputs.metadata as { name: string }).name}`);
+      expect(hooks).to.include.members(["Job kube-prometheus-stack-admission-create", "Job kube-prometheus-stack-admission-patch", "Job kube-prometheus-stack-crds-upgrade"]);
+      const crds = plan.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => (r.inputs.metadata as { name: string }).name);
+      expect(crds).to.have.lengthOf(11);
+      expect(crds).to.include.members(["prometheuses.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com", "podlogs.monitoring.grafana.com"]);
+      // Monitors render only when the chart sees the CRDs' API (--api-versions): kube-state-metrics' is one.
+      expect(plan.object("ServiceMonitor", "monitoring", "kube-prometheus-stack-kube-state-metrics").spec.endpoints).to.have.length.greaterThan(0);
+    });
+  }
+});

@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { loadPackConfig } from "../../policy/offline";
+import { parseQuantity } from "../../policy/rules";
+import { deployment, type FixtureResource, goodContainer, messagesOf, violations } from "./fixtures";
+
+const POLICY = "k8s-quota-holds-demand";
+
+function quota(hard: Record<string, string>, nodes?: number, namespace = "apps"): FixtureResource {
+  return {
+    type: "kubernetes:core/v1:ResourceQuota",
+    name: `${namespace}-quota`,
+    inputs: {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "platform-quota", namespace, ...(nodes !== undefined ? { annotations: { "platform.io/sized-for-nodes": String(nodes) } } : {}) },
+      spec: { hard },
+    },
+  };
+}
+
+const limitRange: FixtureResource = {
+  type: "kubernetes:core/v1:LimitRange",
+  name: "apps-limits",
+  inputs: {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name: "defaults", namespace: "apps" },
+    spec: { limits: [{ type: "Container", defaultRequest: { cpu: "100m", memory: "256Mi" }, default: { cpu: "1", memory: "1Gi" } }] },
+  },
+};
+
+function daemonSet(name: string, containers: Record<string, unknown>[]): FixtureResource {
+  return {
+    type: "kubernetes:apps/v1:DaemonSet",
+    name: `${name}-ds`,
+    inputs: { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name, namespace: "apps" }, spec: { template: { spec: { containers } } } },
+  };
+}
+
+// goodContainer: 100m/128Mi requests, 500m/256Mi limits.
+const HARD = { "requests.cpu": "2", "requests.memory": "4Gi", "limits.cpu": "4", "limits.memory": "8Gi", pods: "20", persistentvolumeclaims: "0" };
+
+describe(`policy: ${POLICY}`, () => {
+  it("reads Kubernetes quantities", () => {
+    expect([parseQuantity("250m"), parseQuantity("2"), parseQuantity("1.5"), parseQuantity("512Mi"), parseQuantity("1G"), parseQuantity("1e3"), parseQuantity("lots")]).to.deep.equal([
+      0.25,
+      2,
+      1.5,
+      512 * 2 ** 20,
+      1e9,
+      1000,
+      undefined,
+    ]);
+  });
+
+  it("passes a namespace whose quota holds every replica, the rollout surge and a DaemonSet pod per node", async () => {
+    // 2 replicas + 1 surge pod (25% rounded up) + 4 nodes = 7 pods of 500m limits: 3.5 of 4 CPUs.
+    const resources = [quota(HARD, 4), limitRange, deployment("api"), daemonSet("agent", [goodContainer("agent")])];
+    expect(await messagesOf(POLICY, resources)).to.deep.equal([]);
+  });
+
+  it("reports each exceeded limit with the node count, the largest parts and what to change", async () => {
+    const resources = [quota(HARD, 8), limitRange, deployment("api"), daemonSet("agent", [goodContainer("agent")])];
+    expect(await messagesOf(POLICY, resources)).to.deep.equal([
+      "namespace apps may need 5.5 of limits.cpu at 8 nodes, but its ResourceQuota allows 4 (largest: DaemonSet apps/agent 4, Deployment apps/api 1.5); raise the quota or lower what runs there",
+    ]);
+  });
+
+  it("charges a container without resources the LimitRange defaults, and counts init containers as the pod's peak", async () => {
+    const bare = { name: "bare", image: "ghcr.io/example/bare:1.0.0" };
+    const bigInit = { ...goodContainer("init"), resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "3", memory: "256Mi" } } };
+    const resources = [quota({ ...HARD, "limits.cpu": "5" }, 1), limitRange, deployment("api", { initContainers: [bigInit], containers: [bare] }, { replicas: 1 })];
+    // 2 pods (1 + 1 surge), each max(init 3, containers 1) = 3 CPUs: 6 > 5.
+    expect(await messagesOf(POLICY, resources)).to.deep.equal([
+      "namespace apps may need 6 of limits.cpu at 1 node, but its ResourceQuota allows 5 (largest: Deployment apps/api 6); raise the quota or lower what runs there",
+    ]);
+  });
+
+  it("asks for the node count when a namespace runs DaemonSets and its quota does not say", async () => {
+    const resources = [quota(HARD), limitRange, daemonSet("agent", [goodContainer("agent")])];
+    expect(await messagesOf(POLICY, resources)).to.deep.equal([
+      "namespace apps runs DaemonSets, but its ResourceQuota does not say how many nodes it holds (annotation platform.io/sized-for-nodes)",
+    ]);
+  });
+
+  it("is mandatory in both stacks: a quota that refuses pods breaks staging as surely as production", async () => {
+    const resources = [quota({ ...HARD, pods: "1" }, 1), limitRange, deployment("api")];
+    for (const stack of ["staging", "production"]) {
+      const levels = (await violations(resources, loadPackConfig(stack))).filter((v) => v.policy === POLICY).map((v) => v.enforcementLevel);
+      expect(levels, stack).to.deep.equal(["mandatory"]);
+    }
+  });
+});
