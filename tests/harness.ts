@@ -1,6 +1,10 @@
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import { PROJECT, type RecordedResource } from "../plan/mocks";
-import { type PlanRecord, REPOSITORY_ROOT, runProgram } from "../plan/run-program";
+import { type PlanRecord, REPOSITORY_ROOT, runProgram, type RunProgramOptions } from "../plan/run-program";
 import { readStackConfig, type StackConfigFile } from "../plan/stack-file";
 import { parseStackSettings, rawStackConfig, type RawStackConfig, type ValidatedSettings } from "../stacks/parse";
 
@@ -76,4 +80,23 @@ export function engineConfig(
   const secretKeys = new Set(file.secretKeys);
   edit(values, secretKeys);
   return { values, secretKeys: [...secretKeys].sort() };
+}
+
+/** A copy of a committed stack file, in a new temporary folder, with `edit` applied to its config map. */
+export function editedStackFile(stack: string, edit: (config: Record<string, any>) => void): string {
+  const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  edit(doc.config);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-stack-file-")), `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, stringify(doc));
+  return file;
+}
+
+/** The error the program fails with for this stack and options; the test fails when it does not fail. */
+export async function programFailure(stack: StackName, options: RunProgramOptions): Promise<Error> {
+  try {
+    await runProgram(stack, options);
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error(`expected the ${stack} program to fail`);
 }

@@ -3,11 +3,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { toYaml } from "../../plan/canonical";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
-import { STACKS } from "../harness";
+import { editedStackFile, STACKS } from "../harness";
 
 const TSX = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx");
 
@@ -31,15 +31,6 @@ function filesUnder(dir: string): Map<string, string> {
   };
   walk(dir);
   return out;
-}
-
-/** A copy of a committed stack file with `edit` applied to its config map. */
-function editedStackFile(stack: string, edit: (config: Record<string, any>) => void): string {
-  const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  edit(doc.config);
-  const file = path.join(tempDir(), `Pulumi.${stack}.yaml`);
-  fs.writeFileSync(file, stringify(doc));
-  return file;
 }
 
 // Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8),

@@ -1,13 +1,12 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { recorder } from "../../plan/mocks";
-import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
-import { committedRawConfig, STACKS, type StackName } from "../harness";
+import { committedRawConfig, editedStackFile, programFailure, STACKS, type StackName } from "../harness";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
@@ -353,18 +352,9 @@ describe("stack configuration", () => {
     });
 
     it("the program registers no resource at all when the config is invalid", async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-config-"));
-      const file = path.join(dir, "Pulumi.production.yaml");
-      const stackFile = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8"));
-      stackFile.config["platform:logLevel"] = "LOUD";
-      fs.writeFileSync(file, stringify(stackFile));
-      let error: Error | undefined;
-      try {
-        await runProgram("production", { stackFile: file });
-      } catch (err) {
-        error = err as Error;
-      }
-      expect(error?.message).to.contain('Invalid configuration for stack "production" (1 problem):\n  - logLevel: expected one of');
+      const stackFile = editedStackFile("production", (config) => (config["platform:logLevel"] = "LOUD"));
+      const error = await programFailure("production", { stackFile });
+      expect(error.message).to.contain('Invalid configuration for stack "production" (1 problem):\n  - logLevel: expected one of');
       expect(recorder.list()).to.deep.equal([]);
     });
   });

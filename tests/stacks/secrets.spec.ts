@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { recorder } from "../../plan/mocks";
-import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { configSecretPredicate } from "../../stacks/load";
 import { SECRET_KEYS } from "../../stacks/schema";
-import { STACKS } from "../harness";
+import { editedStackFile, programFailure, STACKS } from "../harness";
 
 const project = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { secret?: boolean }> };
 
@@ -28,27 +27,14 @@ describe("secrets never leak", () => {
   });
 
   it("a secure: value nested in an object key is refused by the offline plan too, without its text, and nothing is created", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-nested-secret-"));
-    try {
-      const file = path.join(dir, "Pulumi.production.yaml");
-      const stackFile = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8"));
-      stackFile.config["platform:apps"][0].env.API_TOKEN = { secure: "v1:NESTED-CIPHERTEXT-0b5e" };
-      fs.writeFileSync(file, stringify(stackFile));
-      let error: Error | undefined;
-      try {
-        await runProgram("production", { stackFile: file });
-      } catch (err) {
-        error = err as Error;
-      }
-      expect(error?.message).to.equal(
-        'Invalid configuration for stack "production" (1 problem):\n' +
-          "  - apps: holds a secret value (a secure: entry), but the platform uses this key in plain text, where the secret would leak; " +
-          "store each secret in a key of its own (pulumi config set --secret <key> <value>) and reference it, e.g. from an app's secretEnv",
-      );
-      expect(recorder.list()).to.deep.equal([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const stackFile = editedStackFile("production", (config) => (config["platform:apps"][0].env.API_TOKEN = { secure: "v1:NESTED-CIPHERTEXT-0b5e" }));
+    const error = await programFailure("production", { stackFile });
+    expect(error.message).to.equal(
+      'Invalid configuration for stack "production" (1 problem):\n' +
+        "  - apps: holds a secret value (a secure: entry), but the platform uses this key in plain text, where the secret would leak; " +
+        "store each secret in a key of its own (pulumi config set --secret <key> <value>) and reference it, e.g. from an app's secretEnv",
+    );
+    expect(recorder.list()).to.deep.equal([]);
   });
 
   it("the loader asks the engine which keys are encrypted", () => {
