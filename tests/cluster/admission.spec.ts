@@ -70,8 +70,7 @@ describe("kube-apiserver admits every object the plan writes (server-side dry-ru
       let manifests: Manifest[];
       let admission: Admission;
 
-      before(async function () {
-        if (!server) this.skip();
+      before(async () => {
         out = fs.mkdtempSync(path.join(os.tmpdir(), `platform-admission-${stack}-`));
         writePlan((await planStack(stack)).record, out);
         manifests = readManifests(path.join(out, "manifests"));
@@ -184,65 +183,8 @@ describe("kube-apiserver admits every object the plan writes (server-side dry-ru
     });
   }
 
-  describe("the check itself", () => {
-    it("replaces masks by stand-ins valid for their field, and only masks", () => {
-      const secret: KubeObject = {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "s", namespace: "apps" },
-        data: { token: SECRET_PLACEHOLDER, plain: "cGxhaW4=" },
-        stringData: SECRET_PLACEHOLDER,
-      };
-      const base64 = Buffer.from(SECRET_STAND_IN).toString("base64");
-      expect(withStandInSecrets(secret)).to.deep.equal({
-        object: { ...secret, data: { token: base64, plain: "cGxhaW4=" }, stringData: { [SECRET_STAND_IN]: SECRET_STAND_IN } },
-        replaced: ["data.token", "stringData"],
-      });
-      const wholeData = withStandInSecrets({ ...secret, data: SECRET_PLACEHOLDER, stringData: undefined });
-      expect(wholeData.object.data).to.deep.equal({ [SECRET_STAND_IN]: base64 });
-      const env = withStandInSecrets({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: "p" },
-        spec: { containers: [{ name: "c", env: [{ name: "TOKEN", value: SECRET_PLACEHOLDER }] }] },
-      });
-      expect(env.replaced).to.deep.equal(["spec.containers[0].env[0].value"]);
-      expect((env.object.spec as any).containers[0].env[0].value).to.equal(SECRET_STAND_IN);
-    });
-
-    it("builds each workload's Pod as its controller would: template, claim volumes of a StatefulSet, a name of at most 63 characters", () => {
-      const statefulSet: KubeObject = {
-        apiVersion: "apps/v1",
-        kind: "StatefulSet",
-        metadata: { name: "a-rather-long-statefulset-name-that-a-chart-might-well-render", namespace: "monitoring" },
-        spec: {
-          volumeClaimTemplates: [{ metadata: { name: "storage" } }],
-          template: { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image: "i:1" }], volumes: [{ name: "config", emptyDir: {} }] } },
-        },
-      };
-      const pod = podOf(statefulSet);
-      expect(pod.metadata).to.deep.equal({ labels: { app: "x" }, name: "a-rather-long-statefulset-name-that-a-chart-might-well-rencheck", namespace: "monitoring" });
-      expect(pod.metadata.name).to.have.lengthOf(63);
-      expect((pod.spec as any).volumes).to.deep.equal([
-        { name: "config", emptyDir: {} },
-        { name: "storage", persistentVolumeClaim: { claimName: "storage-a-rather-long-statefulset-name-that-a-chart-might-well-render-0" } },
-      ]);
-      const cronJob: KubeObject = {
-        apiVersion: "batch/v1",
-        kind: "CronJob",
-        metadata: { name: "backup", namespace: "backups" },
-        spec: { jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i:1" }] } } } } },
-      };
-      expect(podOf(cronJob)).to.deep.equal({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: "backup-check", namespace: "backups" },
-        spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i:1" }] },
-      });
-    });
-
-    it("a mask sent as is is refused, with the object and the server's message", async function () {
-      if (!server) this.skip();
+  describe("the check's verdicts", () => {
+    it("a mask sent as is is refused, with the object and the server's message", async () => {
       const secret: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "masked", namespace: "default" }, stringData: SECRET_PLACEHOLDER };
       const result = await server.client.apply(secret, ADMISSION_FIELD_MANAGER, { dryRun: true });
       expect(failuresOf([{ source: "default/secret-masked.yaml", result }])).to.deep.equal([
@@ -250,13 +192,78 @@ describe("kube-apiserver admits every object the plan writes (server-side dry-ru
       ]);
     });
 
-    it("an object of a kind the server does not serve is a failure naming it", async function () {
-      if (!server) this.skip();
+    it("a namespaced object without its namespace is a failure, not a silent 'default'", async () => {
+      const object: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "unplaced" }, data: {} };
+      const result = await server.client.apply(object, ADMISSION_FIELD_MANAGER, { dryRun: true });
+      expect(failuresOf([{ source: "_cluster/configmap-unplaced.yaml", result }])).to.deep.equal([
+        "ConfigMap unplaced (v1) [_cluster/configmap-unplaced.yaml]: rejected (0): ConfigMap is namespaced, but the object has no metadata.namespace",
+      ]);
+    });
+
+    it("an object of a kind the server does not serve is a failure naming it", async () => {
       const object: KubeObject = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "default" } };
       const result = await server.client.apply(object, ADMISSION_FIELD_MANAGER, { dryRun: true });
       expect(failuresOf([{ source: "default/widget-w.yaml", result }])).to.deep.equal([
         "Widget default/w (example.com/v1) [default/widget-w.yaml]: rejected (0): the API server serves no Widget in example.com/v1 (is its CustomResourceDefinition installed?)",
       ]);
+    });
+  });
+});
+
+describe("the admission check's own logic", () => {
+  it("replaces masks by stand-ins valid for their field, and only masks", () => {
+    const secret: KubeObject = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "s", namespace: "apps" },
+      data: { token: SECRET_PLACEHOLDER, plain: "cGxhaW4=" },
+      stringData: SECRET_PLACEHOLDER,
+    };
+    const base64 = Buffer.from(SECRET_STAND_IN).toString("base64");
+    expect(withStandInSecrets(secret)).to.deep.equal({
+      object: { ...secret, data: { token: base64, plain: "cGxhaW4=" }, stringData: { [SECRET_STAND_IN]: SECRET_STAND_IN } },
+      replaced: ["data.token", "stringData"],
+    });
+    const wholeData = withStandInSecrets({ ...secret, data: SECRET_PLACEHOLDER, stringData: undefined });
+    expect(wholeData.object.data).to.deep.equal({ [SECRET_STAND_IN]: base64 });
+    const env = withStandInSecrets({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: { containers: [{ name: "c", env: [{ name: "TOKEN", value: SECRET_PLACEHOLDER }] }] },
+    });
+    expect(env.replaced).to.deep.equal(["spec.containers[0].env[0].value"]);
+    expect((env.object.spec as any).containers[0].env[0].value).to.equal(SECRET_STAND_IN);
+  });
+
+  it("builds each workload's Pod as its controller would: template, claim volumes of a StatefulSet, a name of at most 63 characters", () => {
+    const statefulSet: KubeObject = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "a-rather-long-statefulset-name-that-a-chart-might-well-render", namespace: "monitoring" },
+      spec: {
+        volumeClaimTemplates: [{ metadata: { name: "storage" } }],
+        template: { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image: "i:1" }], volumes: [{ name: "config", emptyDir: {} }] } },
+      },
+    };
+    const pod = podOf(statefulSet);
+    expect(pod.metadata).to.deep.equal({ labels: { app: "x" }, name: "a-rather-long-statefulset-name-that-a-chart-might-well-rencheck", namespace: "monitoring" });
+    expect(pod.metadata.name).to.have.lengthOf(63);
+    expect((pod.spec as any).volumes).to.deep.equal([
+      { name: "config", emptyDir: {} },
+      { name: "storage", persistentVolumeClaim: { claimName: "storage-a-rather-long-statefulset-name-that-a-chart-might-well-render-0" } },
+    ]);
+    const cronJob: KubeObject = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "backup", namespace: "backups" },
+      spec: { jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i:1" }] } } } } },
+    };
+    expect(podOf(cronJob)).to.deep.equal({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "backup-check", namespace: "backups" },
+      spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i:1" }] },
     });
   });
 });
