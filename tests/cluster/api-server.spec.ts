@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { CHARTS } from "../../components/monitoring/charts";
 import { toolPath } from "../../plan/tools";
 import { type ApiServer, sharedApiServer } from "./fixtures/api-server";
@@ -88,6 +91,41 @@ describe("the test API server (etcd + kube-apiserver on 127.0.0.1)", function ()
 });
 
 describe("CRDs from the pinned chart archives", () => {
+  it("reads each CRD file on its own, from the chart, its subchart folders and its archived subcharts", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "platform-crd-archive-test-"));
+    const crd = (plural: string) => `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${plural}.example.com\n`;
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    try {
+      write("sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n");
+      write("sub/crds/b.yaml", `${crd("bs")}---\n${crd("cs")}`);
+      execFileSync("tar", ["-czf", path.join(root, "sub-0.1.0.tgz"), "-C", root, "sub"]);
+      write("top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n");
+      // Files without a leading `---`, as `helm show crds` would concatenate them into one document.
+      write("top/crds/a.yaml", crd("as"));
+      write("top/crds/nested/d.yaml", crd("ds"));
+      write("top/charts/folder/Chart.yaml", "apiVersion: v2\nname: folder\nversion: 0.1.0\n");
+      write("top/charts/folder/crds/e.yml", crd("es"));
+      write("top/templates/crds.yaml", crd("not-a-crd-of-helms"));
+      fs.copyFileSync(path.join(root, "sub-0.1.0.tgz"), path.join(root, "top/charts/sub-0.1.0.tgz"));
+      execFileSync("tar", ["-czf", path.join(root, "top-1.0.0.tgz"), "-C", root, "top"]);
+      expect(crdsOfArchive(path.join(root, "top-1.0.0.tgz")).map((c) => c.metadata.name)).to.deep.equal(
+        ["as", "ds", "es", "bs", "cs"].map((p) => `${p}.example.com`),
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("finds loki's two rollout-operator CRDs, whose files `helm show crds` would run together", () => {
+    expect(crdsOfArchive(chartArchive(CHARTS.loki)).map((c) => c.metadata.name)).to.deep.equal([
+      "replicatemplates.rollout-operator.grafana.com",
+      "zoneawarepoddisruptionbudgets.rollout-operator.grafana.com",
+    ]);
+  });
+
   it("names the missing archive when a pinned chart is not stored", () => {
     const missing = { ...CHARTS.kubePrometheusStack, version: "0.0.0-missing" };
     expect(() => crdsOfArchive(chartArchive(missing))).to.throw(
