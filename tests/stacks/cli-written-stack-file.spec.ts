@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,8 +31,13 @@ const cliConfig = (stack: StackName) => JSON.parse(fs.readFileSync(path.join(FIX
 const stackDocument = (file: string) => parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any>; encryptionsalt?: string };
 
 describe("stack files as the Pulumi CLI writes them", () => {
-  it("were written by the Pulumi CLI this repository builds", () => {
+  it("were written by the Pulumi CLI this repository builds, from the stack files as they are now", () => {
     expect(fs.readFileSync(path.join(FIXTURES, "pulumi-version"), "utf8").trim()).to.equal("v3.274.1");
+    for (const line of fs.readFileSync(path.join(FIXTURES, "made-from.sha256"), "utf8").trim().split("\n")) {
+      const [sha256, file] = line.split(/\s+/);
+      const now = crypto.createHash("sha256").update(fs.readFileSync(path.join(REPOSITORY_ROOT, file))).digest("hex");
+      expect(now, `${file} changed since the fixtures were made: run bash tests/stacks/fixtures/cli-written/refresh`).to.equal(sha256);
+    }
   });
 
   for (const stack of STACKS) {
