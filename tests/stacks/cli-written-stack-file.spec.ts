@@ -9,7 +9,7 @@ import { toJson } from "../../plan/canonical";
 import { SECRET_PLACEHOLDER } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
-import { parseStackSettings, PlatformConfigError } from "../../stacks/parse";
+import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "../../stacks/parse";
 import { committedRawConfig, committedSettings, planStack, STACKS, type StackName } from "../harness";
 
 /**
@@ -71,15 +71,7 @@ describe("stack files as the Pulumi CLI writes them", () => {
       });
 
       it("the loader takes what the CLI hands the program and gets exactly the committed file's settings", () => {
-        const values: Record<string, string> = {};
-        const secretKeys = new Set<string>();
-        for (const [key, entry] of Object.entries(cliConfig(stack))) {
-          if (!key.startsWith("platform:")) continue;
-          const name = key.slice("platform:".length);
-          values[name] = entry.secret ? "decrypted-by-the-engine" : entry.value!;
-          if (entry.secret) secretKeys.add(name);
-        }
-        expect(parseStackSettings(stack, { values, secretKeys })).to.deep.equal(committedSettings(stack));
+        expect(parseStackSettings(stack, rawConfigFromCli(cliConfig(stack)))).to.deep.equal(committedSettings(stack));
       });
 
       it("`npm run plan -- --config` plans it to exactly the committed file's plan", async () => {
@@ -102,12 +94,12 @@ describe("stack files as the Pulumi CLI writes them", () => {
 
   describe("scalars in the CLI's spelling, wherever `pulumi config set --path` puts them", () => {
     const settingsWith = (edit: (values: Record<string, any>) => void) => {
-      const { values, secretKeys } = committedRawConfig("production");
+      const raw = committedRawConfig("production");
       const decoded: Record<string, any> = {};
-      for (const key of ["alertThresholds", "apps", "namespaces"]) decoded[key] = JSON.parse(values[key]);
+      for (const key of ["alertThresholds", "apps", "namespaces"]) decoded[key] = JSON.parse(raw.values[key]);
       edit(decoded);
-      const edited = { ...values, ...Object.fromEntries(Object.entries(decoded).map(([k, v]) => [k, JSON.stringify(v)])) };
-      return parseStackSettings("production", { values: edited, secretKeys });
+      const values = { ...raw.values, ...Object.fromEntries(Object.entries(decoded).map(([k, v]) => [k, JSON.stringify(v)])) };
+      return parseStackSettings("production", { ...raw, values });
     };
 
     it("a decimal stored as a string is the number", () => {
@@ -150,6 +142,22 @@ describe("stack files as the Pulumi CLI writes them", () => {
     });
   });
 });
+
+/**
+ * What the engine hands the loader for the values `pulumi config --json` lists: the project's keys without
+ * their prefix, secrets (whose text the loader never reads) as a stand-in.
+ */
+function rawConfigFromCli(cli: Record<string, CliConfigEntry>): RawStackConfig {
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [key, entry] of Object.entries(cli)) {
+    if (!key.startsWith("platform:")) continue;
+    const name = key.slice("platform:".length);
+    values[name] = entry.secret ? "decrypted-by-the-engine" : entry.value!;
+    if (entry.secret) secretKeys.add(name);
+  }
+  return { values, secretKeys };
+}
 
 function committedRawConfigSecretKeys(stack: StackName): string[] {
   return [...committedRawConfig(stack).secretKeys].map((k) => `platform:${k}`).sort();
