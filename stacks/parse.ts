@@ -88,6 +88,44 @@ function decodeValue(key: string, text: string): unknown {
   }
 }
 
+// `pulumi config set --path` writes "true"/"false" as booleans, integers as numbers and anything else (a
+// decimal too) as a string, whatever the key's type: the stack file the CLI writes then holds
+// `errorRatio: "0.05"` or `env: {FEATURE: true}`. Such a scalar is what the user meant in the other spelling.
+function cliScalar(expected: string, value: unknown): unknown {
+  if (expected === "number" && typeof value === "string" && /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(value)) return Number(value);
+  if (expected === "string" && ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean")) return String(value);
+  if (expected === "boolean" && (value === "true" || value === "false")) return value === "true";
+  return undefined;
+}
+
+function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): void {
+  const parent = valueAt(root, path.slice(0, -1)) as Record<PropertyKey, unknown>;
+  parent[path[path.length - 1]] = value;
+}
+
+/**
+ * safeParse that takes scalars in the spelling the Pulumi CLI writes them (cliScalar): where the schema
+ * expects a number, string or boolean and finds the same scalar spelled otherwise, it converts it and parses
+ * again. Any other value keeps its error. Returns the result and the input as finally parsed.
+ */
+function safeParseCliScalars<T extends z.ZodType>(schema: T, input: unknown): { result: z.ZodSafeParseResult<z.output<T>>; value: unknown } {
+  let value = input;
+  // Each round fixes at least one scalar for good; the bound only guards against a schema that disagrees
+  // with itself between rounds.
+  for (let round = 0; ; round++) {
+    const result = schema.safeParse(value);
+    if (result.success || round === 100) return { result, value };
+    const fixes = result.error.issues.flatMap((issue) => {
+      if (issue.code !== "invalid_type" || issue.path.length === 0) return [];
+      const converted = cliScalar(issue.expected, valueAt(value, issue.path));
+      return converted === undefined ? [] : [{ path: issue.path, converted }];
+    });
+    if (fixes.length === 0) return { result, value };
+    value = structuredClone(value);
+    for (const fix of fixes) setAt(value, fix.path, fix.converted);
+  }
+}
+
 /**
  * Validates a stack's raw configuration into plain settings, or throws one PlatformConfigError naming every
  * offending key path. Secrets are only checked for presence and for being stored encrypted; no secret value
@@ -99,7 +137,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   // Apps name further secret keys (secretEnv). They are read from the raw list too, so an app with another
   // mistake does not turn its secrets into "unknown key" reports.
   const rawApps = raw.values.apps === undefined ? undefined : decodeValue("apps", raw.values.apps);
-  const apps = rawApps === undefined || raw.secretKeys.has("apps") ? undefined : AppsSchema.safeParse(rawApps);
+  const apps = rawApps === undefined || raw.secretKeys.has("apps") ? undefined : safeParseCliScalars(AppsSchema, rawApps).result;
   const rawCaches = raw.values.caches === undefined ? undefined : decodeValue("caches", raw.values.caches);
   const secretKeys = new Set<string>([
     ...SECRET_KEYS,
@@ -127,7 +165,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     plain[key] = decodeValue(key, text);
   }
 
-  const result = StackSettingsSchema.safeParse(plain);
+  const { result, value: parsed } = safeParseCliScalars(StackSettingsSchema, plain);
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (plainKeysHoldingSecrets.has(String(issue.path[0]))) continue;
@@ -137,7 +175,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
         }
         continue;
       }
-      const value = valueAt(plain, issue.path);
+      const value = valueAt(parsed, issue.path);
       const reason =
         value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
           ? "is required but not set"
