@@ -106,7 +106,13 @@ export class Platform extends pulumi.ComponentResource {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
       apps[app.name] = new BlueGreenApp(
         `${name}-app-${app.name}`,
-        { app, environment: config.environment, monitoringNamespace: config.monitoringNamespace, secrets: { ...config.secrets, ...config.appSecrets } },
+        {
+          app,
+          environment: config.environment,
+          monitoringNamespace: config.monitoringNamespace,
+          telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
+          secrets: { ...config.secrets, ...config.appSecrets },
+        },
         { parent: this, dependsOn: [namespaces[app.namespace], this.monitoring] },
       );
     }
