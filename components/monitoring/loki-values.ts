@@ -1,4 +1,4 @@
-import { durationSeconds } from "../../stacks/formats";
+import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import type { MonitoringInput } from "./monitoring-input";
 
@@ -37,7 +37,7 @@ export const LOKI_SERVICE_ACCOUNT = "loki";
 
 /** Loki keeps retention in hours; config holds whole days. */
 export function lokiRetentionPeriod(logRetention: string): string {
-  return `${durationSeconds(logRetention)! / 3600}h`;
+  return durationInHours(logRetention);
 }
 
 export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectStorage): LokiValues {

@@ -3,8 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "./charts";
 import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
-import { serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "../core/aws-policies";
-import { lokiBucketAccessPolicy, lokiBucketExpirationDays } from "./loki-storage-policies";
+import { serviceAccountTrustPolicy } from "../core/aws-policies";
+import { hardenedBucket } from "../core/hardened-bucket";
+import { lokiBucketAccessPolicy } from "./loki-storage-policies";
 import type { MonitoringInput } from "./monitoring-input";
 
 export interface LokiArgs extends MonitoringInput {
@@ -29,36 +30,11 @@ export class Loki extends pulumi.ComponentResource {
     let storage: pulumi.Output<LokiObjectStorage> | undefined;
     if (args.monitoring.loki.storage === "s3") {
       const child = { parent: this };
-      const bucket = new aws.s3.Bucket(`${name}-chunks`, { forceDestroy: false, tags: { environment: args.environment, component: "loki" } }, child);
-      new aws.s3.BucketPublicAccessBlock(
-        `${name}-chunks-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      const bucket = hardenedBucket(
+        `${name}-chunks`,
+        { tags: { environment: args.environment, component: "loki" }, retention: args.logRetention, expirationRuleId: "expire-after-log-retention" },
         child,
       );
-      new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-chunks-encryption`,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
-        child,
-      );
-      new aws.s3.BucketVersioning(`${name}-chunks-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
-      new aws.s3.BucketLifecycleConfiguration(
-        `${name}-chunks-lifecycle`,
-        {
-          bucket: bucket.id,
-          rules: [
-            {
-              id: "expire-after-log-retention",
-              status: "Enabled",
-              filter: {},
-              expiration: { days: lokiBucketExpirationDays(args.logRetention) },
-              noncurrentVersionExpiration: { noncurrentDays: 7 },
-              abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-            },
-          ],
-        },
-        child,
-      );
-      new aws.s3.BucketPolicy(`${name}-chunks-tls-only`, { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) }, child);
       const role = new aws.iam.Role(
         `${name}-irsa`,
         {

@@ -56,6 +56,7 @@ export class Platform extends pulumi.ComponentResource {
         storageClass: config.storageClass,
         metricsRetention: config.metricsRetention,
         logRetention: config.logRetention,
+        traceRetention: config.traceRetention,
         monitoring: config.monitoring,
         awsRegion: config.awsRegion,
         oidcProviderArn: config.oidcProviderArn,

@@ -49,6 +49,7 @@ describe("MonitoringStack", () => {
           [CHART, "postgres-exporter-orders", "prometheus-postgres-exporter", "8.2.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [CHART, "pushgateway", "prometheus-pushgateway", "3.8.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [CHART, "redis-exporter-sessions", "prometheus-redis-exporter", "6.29.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [RELEASE, "tempo", "tempo", "2.2.4", "https://grafana-community.github.io/helm-charts", "monitoring"],
         ]);
         for (const r of plan.ofType(RELEASE)) expect(r.inputs).to.include({ atomic: true, cleanupOnFail: true });
       });

@@ -82,6 +82,7 @@ describe("offline plan (npm run plan)", () => {
           "helm/postgres-exporter-orders.yaml",
           "helm/pushgateway.yaml",
           "helm/redis-exporter-sessions.yaml",
+          "helm/tempo.yaml",
         ]);
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
         expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
