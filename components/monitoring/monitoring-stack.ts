@@ -8,6 +8,7 @@ import { pushgatewayValues } from "./exporters";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Loki, type LokiArgs } from "./loki";
 import { LogCollector } from "./log-collector";
+import { otlpNetworkPolicies } from "./otlp-network-policies";
 import { Tempo } from "./tempo";
 
 export interface MonitoringStackArgs extends LokiArgs {
@@ -16,6 +17,8 @@ export interface MonitoringStackArgs extends LokiArgs {
   /** Databases to run a postgres-exporter for (entries with `exporter: true`). */
   readonly databases: readonly DatabaseSettings[];
   readonly caches: readonly CacheSettings[];
+  /** Namespaces whose pods send spans to Alloy (the NetworkPolicies open that path, OTLP ports only). */
+  readonly appNamespaces: readonly string[];
 }
 
 /** The observability stack of one environment: metrics, alerting, dashboards, logs, traces and probes. */
@@ -39,6 +42,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.blackboxExporter = new BlackboxExporter(`${name}-blackbox`, args, afterCrds);
     // helm.v4.Chart: one Deployment and its PVC, previewed object by object.
     this.pushgateway = new k8s.helm.v4.Chart(`${name}-pushgateway`, helmChartArgs("pushgateway", args.namespace, pushgatewayValues(args.storageClass)), afterCrds);
+    const otlpPath = otlpNetworkPolicies({ environment: args.environment, monitoringNamespace: args.namespace, appNamespaces: args.appNamespaces });
+    for (const policy of otlpPath.egress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
+    if (otlpPath.ingress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-ingress`, otlpPath.ingress, child);
     new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches }, afterCrds);
     this.registerOutputs({});
   }

@@ -62,8 +62,10 @@ export class Platform extends pulumi.ComponentResource {
         oidcProviderArn: config.oidcProviderArn,
         databases: config.databases,
         caches: config.caches,
+        appNamespaces: appNamespaces(config),
       },
-      { parent: this, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
+      // The app namespaces too: the OTLP egress NetworkPolicies are created in them.
+      { parent: this, dependsOn: [monitoringNamespace, ...appNamespaces(config).map((ns) => namespaces[ns]), alertmanagerConfig, ...credentials] },
     );
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(
