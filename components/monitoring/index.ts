@@ -16,3 +16,4 @@ export * from "./otlp-network-policies";
 export * from "./tempo";
 export * from "./tempo-storage-policies";
 export * from "./tempo-values";
+export * from "./trace-datasources";

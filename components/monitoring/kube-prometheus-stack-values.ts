@@ -1,6 +1,7 @@
 import type { ResourceSettings } from "../../stacks/schema";
 import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues {
@@ -33,6 +34,7 @@ export interface KubePrometheusStackValues {
       podMonitorNamespaceSelector: LabelSelector;
       probeNamespaceSelector: LabelSelector;
       podAntiAffinity: "" | "soft" | "hard";
+      enableFeatures: string[];
     };
   };
   alertmanager: {
@@ -56,7 +58,13 @@ export interface KubePrometheusStackValues {
     resources: ResourceSettings;
     sidecar: {
       dashboards: { enabled: boolean; label: string; labelValue: string; searchNamespace: "ALL"; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
-      datasources: { enabled: boolean; defaultDatasourceEnabled: boolean; alertmanager: { enabled: boolean } };
+      datasources: {
+        enabled: boolean;
+        defaultDatasourceEnabled: boolean;
+        uid: string;
+        exemplarTraceIdDestinations: { datasourceUid: string; traceIdLabelName: string; urlDisplayLabel: string };
+        alertmanager: { enabled: boolean };
+      };
     };
     additionalDataSources: GrafanaDataSource[];
   };
@@ -135,6 +143,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podMonitorNamespaceSelector: everyNamespace,
         probeNamespaceSelector: everyNamespace,
         podAntiAffinity: antiAffinity(prometheus.replicas),
+        // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
+        enableFeatures: ["exemplar-storage"],
       },
     },
     alertmanager: {
@@ -170,10 +180,17 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
           folderAnnotation: "grafana_folder",
           provider: { foldersFromFilesStructure: true },
         },
-        datasources: { enabled: true, defaultDatasourceEnabled: true, alertmanager: { enabled: true } },
+        datasources: {
+          enabled: true,
+          defaultDatasourceEnabled: true,
+          uid: DATASOURCE_UIDS.prometheus,
+          exemplarTraceIdDestinations: { ...EXEMPLAR_TRACE_ID_DESTINATION },
+          alertmanager: { enabled: true },
+        },
       },
       additionalDataSources: [
-        { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: urls.loki, isDefault: false, jsonData: { maxLines: 5000 } },
+        { name: "Loki", uid: DATASOURCE_UIDS.loki, type: "loki", access: "proxy", url: urls.loki, isDefault: false, jsonData: { maxLines: 5000, ...lokiTraceLinks() } },
+        tempoDataSource(urls.tempo),
       ],
     },
   };
