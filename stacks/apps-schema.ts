@@ -224,6 +224,8 @@ export const AppSchema = z
 export const PLATFORM_ENV_OWNERS: Readonly<Record<string, string>> = {
   LOG_LEVEL: "from the stack's logLevel; set this app's logLevel to override it",
   OTEL_TRACES_SAMPLER_ARG: "from the stack's traceSamplingPercent; set this app's tracing.samplingPercent to override it",
+  OTEL_METRICS_EXPORTER: "to none: Prometheus scrapes the app's /metrics",
+  OTEL_LOGS_EXPORTER: "to none: Alloy ships the app's stdout to Loki",
   ...Object.fromEntries(
     ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SERVICE_NAME", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER"].map((name) => [
       name,

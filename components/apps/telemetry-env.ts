@@ -34,6 +34,8 @@ export function resourceAttributes(spec: BlueGreenAppSpec, plan: ColorPlan): str
  * the environment alone (the Node, Java, Python and Go SDKs all read these) exports to Alloy in the
  * monitoring namespace with the stack's sampling. With tracing off, OTEL_TRACES_EXPORTER=none keeps the
  * SDK from exporting anywhere (its default would be localhost:4318) while spans can still carry context.
+ * Metrics and logs stay off OTLP in every case (the SDKs' default would push both): Prometheus scrapes
+ * the apps' /metrics and Alloy reads their stdout, and Alloy's OTLP receiver takes traces only.
  */
 export function telemetryEnvironment(spec: BlueGreenAppSpec, plan: ColorPlan): Record<string, string> {
   const { app, tracing } = spec;
@@ -41,6 +43,8 @@ export function telemetryEnvironment(spec: BlueGreenAppSpec, plan: ColorPlan): R
     LOG_LEVEL: spec.logLevel,
     OTEL_SERVICE_NAME: app.name,
     OTEL_RESOURCE_ATTRIBUTES: resourceAttributes(spec, plan),
+    OTEL_METRICS_EXPORTER: "none",
+    OTEL_LOGS_EXPORTER: "none",
   };
   if (!tracing.enabled) return { ...common, OTEL_TRACES_EXPORTER: "none" };
   const urls = monitoringUrls(spec.monitoringNamespace);

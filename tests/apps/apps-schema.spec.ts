@@ -218,6 +218,7 @@ describe("platform:apps schema", () => {
         (a) => (a.secretEnv.OTEL_EXPORTER_OTLP_ENDPOINT = "sentryDsn"),
         ["apps[0].secretEnv.OTEL_EXPORTER_OTLP_ENDPOINT: is set by the platform for OpenTelemetry; change it through this app's tracing settings (enabled, samplingPercent, protocol)"],
       ],
+      ["OTLP metrics switched on", (a) => (a.env = { OTEL_METRICS_EXPORTER: "otlp" }), ["apps[0].env.OTEL_METRICS_EXPORTER: is set by the platform to none: Prometheus scrapes the app's /metrics"]],
       ["sampling above 100 %", (a) => (a.tracing = { samplingPercent: 101 }), ["apps[0].tracing.samplingPercent: Too big: expected number to be <=100"]],
       ["sampling not a whole percent", (a) => (a.tracing = { samplingPercent: 2.5 }), ["apps[0].tracing.samplingPercent: Invalid input: expected int, received number"]],
       [

@@ -157,6 +157,8 @@ describe("BlueGreenApp", () => {
             { name: "LOG_LEVEL", value: stack === "production" ? "INFO" : "DEBUG" },
             { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://alloy.monitoring.svc.cluster.local:4318" },
             { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+            { name: "OTEL_LOGS_EXPORTER", value: "none" },
+            { name: "OTEL_METRICS_EXPORTER", value: "none" },
             {
               name: "OTEL_RESOURCE_ATTRIBUTES",
               value: `deployment.environment.name=${stack},deployment.color=${color},service.version=${version},k8s.namespace.name=apps,k8s.deployment.name=api-${color}`,
@@ -379,8 +381,8 @@ describe("BlueGreenApp", () => {
         const paths = [
           "inputs.metadata.labels.app.kubernetes.io/version",
           "inputs.spec.template.metadata.labels.app.kubernetes.io/version",
-          "inputs.spec.template.spec.containers[0].env[3].value", // OTEL_RESOURCE_ATTRIBUTES (service.version)
-          "inputs.spec.template.spec.containers[0].env[9].value", // SENTRY_RELEASE
+          "inputs.spec.template.spec.containers[0].env[11].value", // SENTRY_RELEASE
+          "inputs.spec.template.spec.containers[0].env[5].value", // OTEL_RESOURCE_ATTRIBUTES (service.version)
           "inputs.spec.template.spec.containers[0].image",
         ];
         expect(changedPaths(diffPlans(before, after))).to.deep.equal({ [`${N}-${idle}`]: paths });
@@ -471,6 +473,8 @@ describe("BlueGreenApp", () => {
         "LOG_LEVEL",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_LOGS_EXPORTER",
+        "OTEL_METRICS_EXPORTER",
         "OTEL_RESOURCE_ATTRIBUTES",
         "OTEL_SERVICE_NAME",
         "OTEL_TRACES_EXPORTER",

@@ -19,6 +19,8 @@ describe("apps: OpenTelemetry and LOG_LEVEL from the stack file", () => {
         LOG_LEVEL: level,
         OTEL_SERVICE_NAME: "api",
         OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${stack},deployment.color=blue,service.version=1.4.2,k8s.namespace.name=apps,k8s.deployment.name=api-blue`,
+        OTEL_METRICS_EXPORTER: "none",
+        OTEL_LOGS_EXPORTER: "none",
         OTEL_TRACES_EXPORTER: "otlp",
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://alloy.monitoring.svc.cluster.local:4318",
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
@@ -35,11 +37,25 @@ describe("apps: OpenTelemetry and LOG_LEVEL from the stack file", () => {
 
     it(`${stack}: an app that opts out exports nothing but keeps its name, attributes and log level`, () => {
       const env = envOf(stack, (a) => (a.tracing = { enabled: false }));
-      expect(Object.keys(env).sort()).to.deep.equal(["LOG_LEVEL", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SERVICE_NAME", "OTEL_TRACES_EXPORTER"]);
+      expect(Object.keys(env).sort()).to.deep.equal([
+        "LOG_LEVEL",
+        "OTEL_LOGS_EXPORTER",
+        "OTEL_METRICS_EXPORTER",
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_SERVICE_NAME",
+        "OTEL_TRACES_EXPORTER",
+      ]);
       expect(env.OTEL_TRACES_EXPORTER).to.equal("none");
       expect(env.LOG_LEVEL).to.equal(level);
     });
   }
+
+  it("metrics and logs never go over OTLP: Prometheus scrapes /metrics, Alloy reads stdout", () => {
+    for (const tracing of [{}, { enabled: false }]) {
+      const env = envOf("production", (a) => (a.tracing = tracing));
+      expect([env.OTEL_METRICS_EXPORTER, env.OTEL_LOGS_EXPORTER]).to.deep.equal(["none", "none"]);
+    }
+  });
 
   it("gRPC SDKs get Alloy's gRPC port", () => {
     const env = envOf("production", (a) => (a.tracing = { protocol: "grpc" }));
