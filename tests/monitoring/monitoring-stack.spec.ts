@@ -91,6 +91,7 @@ describe("MonitoringStack", () => {
         expect(grafana.sidecar.datasources).to.include({ enabled: true, defaultDatasourceEnabled: true });
         expect(grafana.additionalDataSources.map((d: { type: string; url: string }) => [d.type, d.url])).to.deep.equal([
           ["loki", "http://loki-gateway.monitoring.svc.cluster.local:80"],
+          ["tempo", "http://tempo.monitoring.svc.cluster.local:3200"],
         ]);
         expect(grafana.persistence).to.include({ enabled: true, size: want.grafanaStorage });
         const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
