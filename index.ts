@@ -8,8 +8,9 @@ const platform = buildPlatform(config);
 
 export const namespaces = Object.keys(platform.namespaces);
 export const grafanaUrl = `https://${grafanaHost(config.domain)}`;
-/** Where the database backups and Loki's chunks live (production stores logs on S3 only). */
+/** Where the database backups, Loki's chunks and Tempo's blocks live (production stores logs and traces on S3 only). */
 export const backupBucket = platform.backups?.bucket.bucket.bucket;
 export const lokiBucket = platform.monitoring.loki.bucket?.bucket;
+export const tempoBucket = platform.monitoring.tempo.bucket?.bucket;
 /** Passwords the platform generated for database roles it owns; `pulumi stack output --show-secrets databasePasswords`. */
 export const databasePasswords = pulumi.secret(platform.databasePasswords);

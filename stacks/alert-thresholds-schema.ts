@@ -123,6 +123,13 @@ export const AlertThresholdsSchema = z.strictObject({
     restoreDrillMaxAge: duration,
   }),
   blueGreen: z.strictObject({ previewErrorRatio: ratio, previewErrorFor: duration, previewNotReadyFor: duration }),
+  tracing: z.strictObject({
+    /** Share of spans the collector or the trace store refuses, drops or discards. */
+    spanLossRatio: ratio,
+    spanLossFor: duration,
+    /** How long the trace store may keep failing to write blocks to its storage. */
+    storeFlushFailingFor: duration,
+  }),
 });
 
 export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;

@@ -13,6 +13,14 @@ import { DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
  */
 
 export const COLORS = ["blue", "green"] as const;
+
+/** Log levels of the stack's `logLevel` and of an app's override. */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** OTLP transports an app's SDK can use to reach the collector (OTEL_EXPORTER_OTLP_PROTOCOL's values). */
+export const OTLP_PROTOCOLS = ["http/protobuf", "grpc"] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export type Color = (typeof COLORS)[number];
 
 /** The colour that is not `color`. */
@@ -130,6 +138,21 @@ export const HpaSchema = z
     if (hpa.max < hpa.min) ctx.addIssue({ code: "custom", path: ["max"], message: `must be at least hpa.min (${hpa.min})` });
   });
 
+export const AppTracingSchema = z
+  .strictObject({
+    /** false: the app exports no spans (OTEL_TRACES_EXPORTER=none); service name and resource attributes stay. */
+    enabled: z.boolean().default(true),
+    /** Percent of new traces the app samples. Default: the stack's traceSamplingPercent. */
+    samplingPercent: z.number().int().min(0).max(100).optional(),
+    /** OTLP transport of the app's SDK: http/protobuf (the OpenTelemetry default) to port 4318, grpc to 4317. */
+    protocol: z.enum(OTLP_PROTOCOLS).default("http/protobuf"),
+  })
+  .superRefine((tracing, ctx) => {
+    if (!tracing.enabled && tracing.samplingPercent !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["samplingPercent"], message: "has no effect while tracing.enabled is false; remove one of the two" });
+    }
+  });
+
 export const AppSchema = z
   .strictObject({
     /** App name; names the Services (`<name>`, `<name>-preview`) and Deployments (`<name>-blue`, `<name>-green`). */
@@ -149,6 +172,10 @@ export const AppSchema = z
     /** Wait after the switch before the idle colour shrinks, seconds (Argo's default: 30). */
     scaleDownDelaySeconds: z.number().int().min(0).max(3600).optional(),
     resources: z.strictObject({ requests: cpuMemory, limits: cpuMemory }),
+    /** Log level the app runs at (LOG_LEVEL). Default: the stack's logLevel. */
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    /** OpenTelemetry tracing: the OTEL_* variables the platform sets (components/apps/telemetry-env.ts). */
+    tracing: AppTracingSchema.prefault({}),
     /** Plain (non-secret) environment variables. */
     env: z.record(z.string(), z.string()).default({}),
     /** Secret environment variables: variable name → the Pulumi secret config key holding its value. */
@@ -169,6 +196,12 @@ export const AppSchema = z
         if (!ENV_NAME.test(name)) ctx.addIssue({ code: "custom", path: [field, name], message: ENV_NAME_MESSAGE });
       }
     }
+    for (const field of ["env", "secretEnv"] as const) {
+      for (const name of Object.keys(app[field])) {
+        const owner = PLATFORM_ENV_OWNERS[name];
+        if (owner) ctx.addIssue({ code: "custom", path: [field, name], message: `is set by the platform ${owner}` });
+      }
+    }
     for (const name of Object.keys(app.secretEnv)) {
       if (name in app.env) ctx.addIssue({ code: "custom", path: ["env", name], message: `is also in secretEnv; a variable comes from one place` });
     }
@@ -187,6 +220,23 @@ export const AppSchema = z
     }
   });
 
+/**
+ * Variables the platform sets on every app, and the settings they come from (the wording of the error
+ * when an app sets one itself). An app changes them through those settings, so each has one source.
+ */
+export const PLATFORM_ENV_OWNERS: Readonly<Record<string, string>> = {
+  LOG_LEVEL: "from the stack's logLevel; set this app's logLevel to override it",
+  OTEL_TRACES_SAMPLER_ARG: "from the stack's traceSamplingPercent; set this app's tracing.samplingPercent to override it",
+  OTEL_METRICS_EXPORTER: "to none: Prometheus scrapes the app's /metrics",
+  OTEL_LOGS_EXPORTER: "to none: Alloy ships the app's stdout to Loki",
+  ...Object.fromEntries(
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SERVICE_NAME", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER"].map((name) => [
+      name,
+      "for OpenTelemetry; change it through this app's tracing settings (enabled, samplingPercent, protocol)",
+    ]),
+  ),
+};
+
 /** Variables the platform derives for Sentry when an app reads SENTRY_DSN. */
 export const SENTRY_PLATFORM_ENV = ["SENTRY_ENVIRONMENT", "SENTRY_RELEASE"] as const;
 
@@ -204,6 +254,7 @@ export type GateSettings = z.infer<typeof GateSchema>;
 export type GateCheck = z.infer<typeof GateCheckSchema>;
 export type HealthSettings = z.infer<typeof HealthSchema>;
 export type HpaSettings = z.infer<typeof HpaSchema>;
+export type AppTracingSettings = z.infer<typeof AppTracingSchema>;
 
 /** Every Pulumi config key the apps read as a secret, sorted, for the loader (getSecret) and the secret checks. */
 export function appSecretKeys(apps: readonly AppSettings[]): string[] {

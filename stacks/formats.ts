@@ -22,6 +22,11 @@ export function durationSeconds(text: string): number | undefined {
   return seconds;
 }
 
+/** A duration of whole hours in Go's notation (`336h`), for consumers that take no `d` unit (Loki, Tempo). */
+export function durationInHours(text: string): string {
+  return `${durationSeconds(text)! / 3600}h`;
+}
+
 /** Kubernetes resource quantity as used for cpu and memory (`250m`, `1.5`, `512Mi`, `2Gi`). */
 export const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 

@@ -302,6 +302,9 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
   if (settings.monitoring.loki.storage === "s3" && settings.oidcProviderArn === "") {
     problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)" });
   }
+  if (settings.monitoring.tempo.storage === "s3" && settings.oidcProviderArn === "") {
+    problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.tempo.storage is s3 (Tempo reaches S3 through an IRSA role)" });
+  }
   if (settings.environment === "production") {
     const ha: [string, number, number][] = [
       ["monitoring.prometheus.replicas", settings.monitoring.prometheus.replicas, 2],

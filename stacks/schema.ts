@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AlertThresholdsSchema } from "./alert-thresholds-schema";
-import { AppsSchema } from "./apps-schema";
+import { AppsSchema, LOG_LEVELS } from "./apps-schema";
 import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
 
 /**
@@ -87,6 +87,13 @@ export const MonitoringSchema = z.strictObject({
     storageSize: quantity,
     resources,
   }),
+  /** Tempo, monolithic: one replica (a single binary cannot share its ingester ring); the WAL lives on its volume. */
+  tempo: z.strictObject({
+    /** filesystem: traces on Tempo's PersistentVolume; s3: blocks in a bucket this program creates (WAL stays on the volume). */
+    storage: z.enum(["filesystem", "s3"]),
+    storageSize: quantity,
+    resources,
+  }),
   alloy: z.strictObject({ resources }),
   blackbox: z.strictObject({ replicas: replicas(5), resources }),
 });
@@ -153,10 +160,14 @@ export const StackSettingsSchema = z.strictObject({
   domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as staging.example.com" }),
   /** Team that owns the platform itself. */
   team: dnsLabel("team"),
-  logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"]),
+  /** Log level of every app (LOG_LEVEL) unless the app sets its own. */
+  logLevel: z.enum(LOG_LEVELS),
+  /** Percent of new traces every app samples (OTEL_TRACES_SAMPLER_ARG) unless the app sets its own. */
   traceSamplingPercent: z.number().int().min(0).max(100),
   metricsRetention: duration,
   logRetention: wholeDays,
+  /** How long Tempo keeps traces (compactor block retention); whole days. */
+  traceRetention: wholeDays,
   backupRetention: wholeDays,
   backupSchedule: cronSchedule,
   restoreDrillSchedule: cronSchedule,

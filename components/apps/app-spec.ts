@@ -1,9 +1,34 @@
-import { type AppSettings, type Color, COLORS, type ImageReference, otherColor, parseImageReference } from "../../stacks/apps-schema";
+import {
+  type AppSettings,
+  type Color,
+  COLORS,
+  type ImageReference,
+  type LogLevel,
+  otherColor,
+  type OtlpProtocol,
+  parseImageReference,
+} from "../../stacks/apps-schema";
 
 export type Environment = "staging" | "production";
 
 /** Argo Rollouts' default for scaleDownDelaySeconds: long enough for kube-proxy to drop the old endpoints. */
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+
+/** The stack-wide telemetry settings an app inherits unless it sets its own. */
+export interface StackTelemetry {
+  /** The stack's logLevel. */
+  readonly logLevel: LogLevel;
+  /** The stack's traceSamplingPercent. */
+  readonly traceSamplingPercent: number;
+}
+
+/** An app's tracing with the stack's defaults applied. */
+export interface ResolvedTracing {
+  readonly enabled: boolean;
+  /** Percent of new traces sampled; meaningless (and 0) when tracing is off. */
+  readonly samplingPercent: number;
+  readonly protocol: OtlpProtocol;
+}
 
 /** What one colour runs and how many replicas it keeps, given which colour is active. */
 export interface ColorPlan {
@@ -32,6 +57,7 @@ export interface ColorPlan {
  * - previewReplicas: production keeps the idle colour warm at `replicas`, so a rollback needs no scale-up;
  *   staging scales it to zero (to one with an HPA, which cannot scale to zero).
  * - scaleDownDelaySeconds: 30, Argo Rollouts' default.
+ * - logLevel and tracing.samplingPercent: the stack's logLevel and traceSamplingPercent.
  */
 export interface BlueGreenAppSpec {
   readonly app: AppSettings;
@@ -45,6 +71,9 @@ export interface BlueGreenAppSpec {
   readonly colors: Readonly<Record<Color, ColorPlan>>;
   /** Whether a scale-down-delay Job runs after the switch (the idle colour shrinks and the delay is not 0). */
   readonly scaleDownDelayJob: boolean;
+  /** LOG_LEVEL: the app's own, else the stack's. */
+  readonly logLevel: LogLevel;
+  readonly tracing: ResolvedTracing;
 }
 
 function imageVersion(ref: ImageReference): string {
@@ -56,7 +85,7 @@ export function defaultPreviewReplicas(app: AppSettings, environment: Environmen
   return app.hpa ? 1 : 0;
 }
 
-export function resolveAppSpec(app: AppSettings, environment: Environment, monitoringNamespace: string): BlueGreenAppSpec {
+export function resolveAppSpec(app: AppSettings, environment: Environment, monitoringNamespace: string, telemetry: StackTelemetry): BlueGreenAppSpec {
   const activeColor = app.activeColor;
   const idleColor = otherColor(activeColor);
   const previewReplicas = app.previewReplicas ?? defaultPreviewReplicas(app, environment);
@@ -98,5 +127,11 @@ export function resolveAppSpec(app: AppSettings, environment: Environment, monit
     scaleDownDelaySeconds,
     colors,
     scaleDownDelayJob: idleShrinks && scaleDownDelaySeconds > 0,
+    logLevel: app.logLevel ?? telemetry.logLevel,
+    tracing: {
+      enabled: app.tracing.enabled,
+      samplingPercent: app.tracing.enabled ? (app.tracing.samplingPercent ?? telemetry.traceSamplingPercent) : 0,
+      protocol: app.tracing.protocol,
+    },
   };
 }

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
 import { SECRET_CHECKSUM_ANNOTATION, secretChecksum, withPodTemplateAnnotations } from "../core/secret-checksum";
 import { BlackboxProbe } from "../monitoring/blackbox-exporter";
-import { type Environment, resolveAppSpec } from "./app-spec";
+import { type Environment, resolveAppSpec, type StackTelemetry } from "./app-spec";
 import { blueGreenManifests } from "./blue-green-manifests";
 import { gateScript } from "./gate/gate-script";
 
@@ -13,8 +13,10 @@ export interface BlueGreenAppArgs {
   readonly app: AppSettings;
   /** Stack environment; production keeps the idle colour warm and spreads pods over zones. */
   readonly environment: Environment;
-  /** Namespace of Prometheus (queried by the gate) and the blackbox exporter. */
+  /** Namespace of Prometheus (queried by the gate), the blackbox exporter and Alloy (which receives the app's spans). */
   readonly monitoringNamespace: string;
+  /** The stack's logLevel and traceSamplingPercent, which the app runs with unless it sets its own. */
+  readonly telemetry: StackTelemetry;
   /** Secret values by Pulumi config key; every key the app's secretEnv names must be present. */
   readonly secrets: Readonly<Record<string, pulumi.Output<string> | undefined>>;
 }
@@ -36,7 +38,7 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: BlueGreenAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:apps:BlueGreenApp", name, {}, opts);
-    const spec = resolveAppSpec(args.app, args.environment, args.monitoringNamespace);
+    const spec = resolveAppSpec(args.app, args.environment, args.monitoringNamespace, args.telemetry);
     const m = blueGreenManifests(spec, gateScript());
     const child = { parent: this };
     // Resolved first: a missing secret must stop the program before any child is registered.

@@ -6,4 +6,5 @@ export * from "./gate/gate-script";
 export * from "./labels";
 export * from "./observability";
 export * from "./services";
+export * from "./telemetry-env";
 export * from "./workload";

@@ -5,6 +5,7 @@ import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { type Color, SENTRY_PLATFORM_ENV } from "../../stacks/apps-schema";
 import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 import { appLabels, colorLabels, colorSelector } from "./labels";
+import { telemetryEnvironment } from "./telemetry-env";
 
 /** Name of the Secret holding an app's secretEnv values. */
 export const secretName = (app: string) => `${app}-env`;
@@ -55,22 +56,27 @@ function httpProbe(path: string, timing: Omit<Probe, "httpGet">): Probe {
   return { httpGet: { path, port: "http", scheme: "HTTP" }, ...timing };
 }
 
+/**
+ * The container's environment, in a fixed order so a re-render changes nothing: the app's own variables
+ * (sorted), then the ones the platform derives (telemetry, Sentry; sorted), then the secret ones (sorted).
+ */
 function environmentVariables(spec: BlueGreenAppSpec, plan: ColorPlan): EnvVar[] {
   const { app } = spec;
   const sorted = <T>(record: Record<string, T>) => Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
-  const env: EnvVar[] = sorted(app.env).map(([name, value]) => ({ name, value }));
+  const derived: Record<string, string> = telemetryEnvironment(spec, plan);
   if ("SENTRY_DSN" in app.secretEnv) {
     // Sentry groups events by environment and release; `<app>@<version>` is its package@version convention.
     const values: Record<(typeof SENTRY_PLATFORM_ENV)[number], string> = {
       SENTRY_ENVIRONMENT: spec.environment,
       SENTRY_RELEASE: `${app.name}@${plan.version}`,
     };
-    for (const name of SENTRY_PLATFORM_ENV) env.push({ name, value: values[name] });
+    Object.assign(derived, values);
   }
-  for (const [name] of sorted(app.secretEnv)) {
-    env.push({ name, valueFrom: { secretKeyRef: { name: secretName(app.name), key: name } } });
-  }
-  return env;
+  return [
+    ...sorted(app.env).map(([name, value]) => ({ name, value })),
+    ...sorted(derived).map(([name, value]) => ({ name, value })),
+    ...sorted(app.secretEnv).map(([name]) => ({ name, valueFrom: { secretKeyRef: { name: secretName(app.name), key: name } } })),
+  ];
 }
 
 function appContainer(spec: BlueGreenAppSpec, plan: ColorPlan): Container {

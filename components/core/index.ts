@@ -5,3 +5,4 @@ export * from "./aws-policies";
 export * from "./yaml";
 export * from "./data-protection";
 export * from "./secret-checksum";
+export * from "./hardened-bucket";

@@ -1,9 +1,15 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
-import { redFrom, statPanel, tablePanel, timeseriesPanel } from "./panels";
+import { redFrom, statPanel, tablePanel, timeseriesPanel, traceTablePanel } from "./panels";
 import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
-import { APP_SELECTOR as S, namespaceAndService } from "./variables";
+import { APP_SELECTOR as S, namespaceAndService, tracesDatasourceVariable } from "./variables";
+
+/**
+ * TraceQL for the traces of the selected apps: the OTEL_SERVICE_NAME and k8s.namespace.name every app
+ * gets (components/apps/telemetry-env.ts) are the dashboard's service and namespace. "All" is `.*`.
+ */
+export const APP_TRACES_QUERY = '{ resource.service.name =~ "$service" && resource.k8s.namespace.name =~ "$namespace" }';
 
 /** HTTP traffic of the applications: the four golden signals per service and route; red where alerts fire. */
 export function applicationDashboard(t: AlertThresholds): Dashboard {
@@ -12,7 +18,7 @@ export function applicationDashboard(t: AlertThresholds): Dashboard {
     name: "application",
     title: "Platform / Application (HTTP)",
     description: "Request rate, errors, latency and saturation of every application's HTTP server.",
-    variables: namespaceAndService("http_requests_total"),
+    variables: [...namespaceAndService("http_requests_total"), tracesDatasourceVariable()],
     rows: [
       {
         title: "Now",
@@ -100,6 +106,18 @@ export function applicationDashboard(t: AlertThresholds): Dashboard {
             unit: "short",
             width: 24,
             queries: [{ expr: `sum by (service) (http_requests_in_progress{${S}})`, legend: "{{service}}" }],
+          }),
+        ],
+      },
+      {
+        title: "Traces",
+        panels: [
+          traceTablePanel({
+            title: "Recent traces",
+            description:
+              "The latest sampled traces of the selected services (the stack's traceSamplingPercent of new requests). Open one for its spans, and from a span its log lines.",
+            traceql: APP_TRACES_QUERY,
+            limit: 20,
           }),
         ],
       },

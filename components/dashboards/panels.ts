@@ -3,6 +3,7 @@ import { type Threshold, ThresholdsConfigBuilder, ThresholdsMode } from "@grafan
 import { DataqueryBuilder, PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
+import * as tempo from "@grafana/grafana-foundation-sdk/tempo";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 
 /**
@@ -10,6 +11,9 @@ import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
  * never a hard-coded UID, so the same JSON works in every Grafana (and against Thanos or a second Prometheus).
  */
 export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
+
+/** Trace panels query the Tempo data source the viewer picks in the `traces` variable, the same way. */
+export const TRACES_DATASOURCE = { type: "tempo", uid: "${traces}" } as const;
 
 export interface Query {
   readonly expr: string;
@@ -110,4 +114,26 @@ export function tablePanel(spec: PanelSpec): table.PanelBuilder {
     .withTransformation({ id: "organize", options: { excludeByName: { Time: true, __name__: true } } });
   spec.queries.forEach((q, i) => panel.withTarget(target(q, i, "table")));
   return panel;
+}
+
+/**
+ * The latest traces a TraceQL query finds, one row per trace; a trace id opens the trace, and from a span
+ * its logs (the Tempo data source's trace-to-logs link).
+ */
+export function traceTablePanel(spec: Omit<PanelSpec, "queries" | "unit"> & { readonly traceql: string; readonly limit: number }): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(TRACES_DATASOURCE)
+    .span(spec.width ?? 24)
+    .height(spec.height ?? 10)
+    .withTarget(
+      new tempo.DataqueryBuilder()
+        .refId("A")
+        .datasource(TRACES_DATASOURCE)
+        .queryType(tempo.TempoQueryType.Traceql)
+        .query(spec.traceql)
+        .limit(spec.limit)
+        .tableType(tempo.SearchTableType.Traces),
+    );
 }

@@ -1,6 +1,11 @@
 import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PROMETHEUS_DATASOURCE } from "./panels";
 
+/** The Tempo data source of the trace panels (components/monitoring/trace-datasources.ts provisions it). */
+export function tracesDatasourceVariable(): DatasourceVariableBuilder {
+  return new DatasourceVariableBuilder("traces").label("Traces").type("tempo");
+}
+
 /** The Prometheus data source every query of a dashboard runs against; Grafana preselects the default one. */
 export function datasourceVariable(): DatasourceVariableBuilder {
   return new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus");

@@ -7,7 +7,7 @@ import type { MetricType } from "./catalog";
  * any series name that is neither here, in the application catalog, nor a recording rule).
  */
 
-export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter";
+export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo";
 
 export interface ExporterMetric {
   readonly name: string;
@@ -27,6 +27,9 @@ export const EXPORTER_JOBS = {
   /** cAdvisor is scraped through the kubelet, on its own metrics path. */
   kubelet: "kubelet",
   cadvisorMetricsPath: "/metrics/cadvisor",
+  /** Alloy and Tempo are scraped through their charts' ServiceMonitors: job is the Service's name. */
+  alloy: "alloy",
+  tempo: "tempo",
 } as const;
 
 /**
@@ -46,6 +49,7 @@ export const BLUE_GREEN_SERIES_LABELS = {
 const m = (source: ExporterSource, type: MetricType, name: string, labels: readonly string[]): ExporterMetric => ({ name, source, type, labels });
 
 export const EXPORTER_METRICS: readonly ExporterMetric[] = [
+
   // Prometheus itself: `up` for every target, and its own rule-evaluation health.
   m("prometheus", "gauge", "up", ["job", "namespace", "service", "pod", "instance", "role", "color"]),
   m("prometheus", "gauge", "prometheus_rule_group_last_duration_seconds", ["rule_group", "instance"]),
@@ -84,4 +88,19 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("blackbox-exporter", "gauge", "probe_ssl_earliest_cert_expiry", ["job", "instance", "service"]),
   m("blackbox-exporter", "gauge", "probe_http_status_code", ["job", "instance", "service"]),
   m("blackbox-exporter", "gauge", "probe_duration_seconds", ["job", "instance", "service"]),
+
+  // Alloy's OpenTelemetry components (Alloy v1.18 reference, "Debug metrics" of otelcol.receiver.otlp
+  // and otelcol.exporter.otlp; enqueue_failed as Alloy's own OTel dashboards read it). The counters
+  // appear on their first increment, so the rules treat a missing one as zero.
+  m("alloy", "counter", "otelcol_receiver_accepted_spans_total", ["job", "namespace", "component_id"]),
+  m("alloy", "counter", "otelcol_receiver_refused_spans_total", ["job", "namespace", "component_id"]),
+  m("alloy", "counter", "otelcol_exporter_send_failed_spans_total", ["job", "namespace", "component_id"]),
+  m("alloy", "counter", "otelcol_exporter_enqueue_failed_spans_total", ["job", "namespace", "component_id"]),
+  // Tempo 2.10: its OTLP receiver's counters (named without _total), the distributor's discards (by
+  // reason: rate_limited, trace_too_large, live_traces_exceeded, ...) and the ingester's failed flushes
+  // of blocks to the backend.
+  m("tempo", "counter", "tempo_receiver_accepted_spans", ["job", "namespace", "receiver", "transport"]),
+  m("tempo", "counter", "tempo_receiver_refused_spans", ["job", "namespace", "receiver", "transport"]),
+  m("tempo", "counter", "tempo_discarded_spans_total", ["job", "namespace", "reason", "tenant"]),
+  m("tempo", "counter", "tempo_ingester_failed_flushes_total", ["job", "namespace"]),
 ];

@@ -1,11 +1,16 @@
 import type { ResourceSettings } from "../../stacks/schema";
-import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { type MonitoringInput, monitoringUrls, OTLP_PORTS, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
 
 /**
- * Alloy pipeline (River syntax) for the DaemonSet: tail this node's pod logs from /var/log/pods, parse
- * the CRI envelope and the apps' JSON lines, and push to Loki. `level` becomes a label (low cardinality,
- * used in every query); request_id, user_id and duration_ms become structured metadata, because as
- * labels they would create a stream per request. Production drops DEBUG lines before they are shipped.
+ * Alloy pipeline (River syntax) for the DaemonSet.
+ * - Logs: tail this node's pod logs from /var/log/pods, parse the CRI envelope and the apps' JSON lines,
+ *   and push to Loki. `level` becomes a label (low cardinality, used in every query); request_id,
+ *   user_id, duration_ms and trace_id become structured metadata, because as labels they would create a
+ *   stream per request. trace_id is what Grafana links a log line to its trace by. Production drops
+ *   DEBUG lines before they are shipped.
+ * - Traces: the apps' OTLP (gRPC 4317, HTTP 4318) through a memory limiter, which refuses spans before
+ *   Alloy runs out of memory (the senders retry), and a batch processor, to Tempo over OTLP/gRPC. The
+ *   exporter's queue and retries ride out a Tempo restart.
  */
 export function alloyConfig(input: MonitoringInput): string {
   const urls = monitoringUrls(input.namespace);
@@ -73,6 +78,7 @@ loki.process "apps" {
       request_id  = "request_id",
       user_id     = "user_id",
       duration_ms = "duration_ms",
+      trace_id    = "trace_id",
     }
   }
 
@@ -85,6 +91,7 @@ loki.process "apps" {
       request_id  = "",
       user_id     = "",
       duration_ms = "",
+      trace_id    = "",
     }
   }
 ${dropDebug}
@@ -100,8 +107,55 @@ loki.write "default" {
     environment = "${input.environment}",
   }
 }
+
+otelcol.receiver.otlp "apps" {
+  grpc {
+    endpoint = "0.0.0.0:${OTLP_PORTS.grpc}"
+  }
+
+  http {
+    endpoint = "0.0.0.0:${OTLP_PORTS.http}"
+  }
+
+  output {
+    traces = [otelcol.processor.memory_limiter.traces.input]
+  }
+}
+
+otelcol.processor.memory_limiter "traces" {
+  check_interval         = "1s"
+  limit_percentage       = 80
+  spike_limit_percentage = 20
+
+  output {
+    traces = [otelcol.processor.batch.traces.input]
+  }
+}
+
+otelcol.processor.batch "traces" {
+  output {
+    traces = [otelcol.exporter.otlp.tempo.input]
+  }
+}
+
+otelcol.exporter.otlp "tempo" {
+  client {
+    endpoint = "${urls.tempoOtlpGrpc}"
+
+    // Plain gRPC inside the monitoring namespace; the NetworkPolicies keep everyone else out.
+    tls {
+      insecure = true
+    }
+  }
+}
 `;
 }
+
+/** Alloy's OTLP ports, named as the Service and the NetworkPolicies refer to them. */
+export const ALLOY_OTLP_PORTS = [
+  { name: "otlp-grpc", port: OTLP_PORTS.grpc, targetPort: OTLP_PORTS.grpc, protocol: "TCP" },
+  { name: "otlp-http", port: OTLP_PORTS.http, targetPort: OTLP_PORTS.http, protocol: "TCP" },
+] as const;
 
 /** The subset of grafana/alloy 1.x chart values the platform sets. */
 export interface AlloyValues {
@@ -110,6 +164,8 @@ export interface AlloyValues {
     configMap: { create: boolean; content: string };
     mounts: { varlog: boolean; dockercontainers: boolean };
     extraEnv: { name: string; valueFrom: { fieldRef: { fieldPath: string } } }[];
+    /** Ports besides the UI/metrics port, on the container and the Service. */
+    extraPorts: { name: string; port: number; targetPort: number; protocol: "TCP" }[];
     resources: ResourceSettings;
   };
   configReloader: { resources: ResourceSettings };
@@ -137,6 +193,7 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
       configMap: { create: true, content: alloyConfig(input) },
       mounts: { varlog: true, dockercontainers: false },
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+      extraPorts: ALLOY_OTLP_PORTS.map((p) => ({ ...p })),
       resources: input.monitoring.alloy.resources,
     },
     // The chart's reloader sidecar requests resources but sets no limits; the platform's pods always do.

@@ -16,6 +16,8 @@ export const CHARTS = {
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repository: "https://prometheus-community.github.io/helm-charts" },
   // The loki chart moved to grafana-community on 2026-03-16; grafana/helm-charts now serves GEL only.
   loki: { chart: "loki", version: "18.11.0", repository: "https://grafana-community.github.io/helm-charts" },
+  // Tempo single binary; the chart moved to grafana-community with Loki's (appVersion 2.10.8).
+  tempo: { chart: "tempo", version: "2.2.4", repository: "https://grafana-community.github.io/helm-charts" },
   // Promtail reached end of life on 2026-03-02; Alloy is its successor and stays in the grafana repository.
   alloy: { chart: "alloy", version: "1.11.1", repository: "https://grafana.github.io/helm-charts" },
   blackboxExporter: { chart: "prometheus-blackbox-exporter", version: "11.17.2", repository: "https://prometheus-community.github.io/helm-charts" },
@@ -28,6 +30,7 @@ export const CHARTS = {
 export const RELEASES = {
   kubePrometheusStack: "kube-prometheus-stack",
   loki: "loki",
+  tempo: "tempo",
   alloy: "alloy",
   blackboxExporter: "blackbox-exporter",
   postgresExporter: "postgres-exporter",

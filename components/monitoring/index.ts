@@ -14,3 +14,8 @@ export * from "./loki-storage-policies";
 export * from "./loki-values";
 export * from "./monitoring-input";
 export * from "./monitoring-stack";
+export * from "./otlp-network-policies";
+export * from "./tempo";
+export * from "./tempo-storage-policies";
+export * from "./tempo-values";
+export * from "./trace-datasources";

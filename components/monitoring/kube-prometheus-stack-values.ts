@@ -3,6 +3,7 @@ import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-
 import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
 import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -42,6 +43,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       podMonitorNamespaceSelector: LabelSelector;
       probeNamespaceSelector: LabelSelector;
       podAntiAffinity: "" | "soft" | "hard";
+      enableFeatures: string[];
     };
   };
   alertmanager: {
@@ -70,7 +72,14 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       resources: ResourceSettings;
       securityContext: ContainerSecurityContext;
       dashboards: { enabled: boolean; label: string; labelValue: string; resource: "configmap"; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
-      datasources: { enabled: boolean; resource: "configmap"; defaultDatasourceEnabled: boolean; alertmanager: { enabled: boolean } };
+      datasources: {
+        enabled: boolean;
+        resource: "configmap";
+        defaultDatasourceEnabled: boolean;
+        uid: string;
+        exemplarTraceIdDestinations: { datasourceUid: string; traceIdLabelName: string; urlDisplayLabel: string };
+        alertmanager: { enabled: boolean };
+      };
     };
     additionalDataSources: GrafanaDataSource[];
   };
@@ -204,6 +213,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podMonitorNamespaceSelector: everyNamespace,
         probeNamespaceSelector: everyNamespace,
         podAntiAffinity: antiAffinity(prometheus.replicas),
+        // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
+        enableFeatures: ["exemplar-storage"],
       },
     },
     alertmanager: {
@@ -249,10 +260,18 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
           folderAnnotation: "grafana_folder",
           provider: { foldersFromFilesStructure: true },
         },
-        datasources: { enabled: true, resource: "configmap", defaultDatasourceEnabled: true, alertmanager: { enabled: true } },
+        datasources: {
+          enabled: true,
+          resource: "configmap",
+          defaultDatasourceEnabled: true,
+          uid: DATASOURCE_UIDS.prometheus,
+          exemplarTraceIdDestinations: { ...EXEMPLAR_TRACE_ID_DESTINATION },
+          alertmanager: { enabled: true },
+        },
       },
       additionalDataSources: [
-        { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: urls.loki, isDefault: false, jsonData: { maxLines: 5000 } },
+        { name: "Loki", uid: DATASOURCE_UIDS.loki, type: "loki", access: "proxy", url: urls.loki, isDefault: false, jsonData: { maxLines: 5000, ...lokiTraceLinks() } },
+        tempoDataSource(urls.tempo),
       ],
     },
   };

@@ -1,4 +1,4 @@
-import { durationSeconds } from "../../stacks/formats";
+import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
 import type { MonitoringInput } from "./monitoring-input";
@@ -52,7 +52,7 @@ export const LOKI_SERVICE_ACCOUNT = "loki";
 
 /** Loki keeps retention in hours; config holds whole days. */
 export function lokiRetentionPeriod(logRetention: string): string {
-  return `${durationSeconds(logRetention)! / 3600}h`;
+  return durationInHours(logRetention);
 }
 
 /** Item memory of the memcached caches (MB): the chart's defaults (8 GB of chunks) would not fit the quota. */

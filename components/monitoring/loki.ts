@@ -3,9 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "./charts";
 import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
-import { serviceAccountTrustPolicy, tlsOnlyBucketPolicy } from "../core/aws-policies";
+import { serviceAccountTrustPolicy } from "../core/aws-policies";
 import { irreplaceable } from "../core/data-protection";
-import { lokiBucketAccessPolicy, lokiBucketExpirationDays } from "./loki-storage-policies";
+import { hardenedBucket } from "../core/hardened-bucket";
+import { lokiBucketAccessPolicy } from "./loki-storage-policies";
 import type { MonitoringInput } from "./monitoring-input";
 
 export interface LokiArgs extends MonitoringInput {
@@ -31,40 +32,11 @@ export class Loki extends pulumi.ComponentResource {
     if (args.monitoring.loki.storage === "s3") {
       const child = { parent: this };
       // The logs outlive the stack: a destroy leaves the bucket (and its lifecycle empties it) instead of failing on it.
-      const bucket = new aws.s3.Bucket(
+      const bucket = hardenedBucket(
         `${name}-chunks`,
-        { forceDestroy: false, tags: { environment: args.environment, component: "loki" } },
+        { tags: { environment: args.environment, component: "loki" }, retention: args.logRetention, expirationRuleId: "expire-after-log-retention" },
         { ...child, ...irreplaceable(args.environment, true) },
       );
-      new aws.s3.BucketPublicAccessBlock(
-        `${name}-chunks-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-        child,
-      );
-      new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-chunks-encryption`,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
-        child,
-      );
-      new aws.s3.BucketVersioning(`${name}-chunks-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
-      new aws.s3.BucketLifecycleConfiguration(
-        `${name}-chunks-lifecycle`,
-        {
-          bucket: bucket.id,
-          rules: [
-            {
-              id: "expire-after-log-retention",
-              status: "Enabled",
-              filter: {},
-              expiration: { days: lokiBucketExpirationDays(args.logRetention) },
-              noncurrentVersionExpiration: { noncurrentDays: 7 },
-              abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-            },
-          ],
-        },
-        child,
-      );
-      new aws.s3.BucketPolicy(`${name}-chunks-tls-only`, { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) }, child);
       const role = new aws.iam.Role(
         `${name}-irsa`,
         {

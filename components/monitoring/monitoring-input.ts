@@ -22,6 +22,12 @@ export interface MonitoringInput {
  */
 export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { release: "kube-prometheus-stack" };
 
+/** The standard OTLP ports, on Alloy (from the apps) and on Tempo (from Alloy). */
+export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
+
+/** Tempo's HTTP port: query API, /metrics, /ready. */
+export const TEMPO_HTTP_PORT = 3200;
+
 /** In-cluster URLs of the services other components talk to. */
 export function monitoringUrls(namespace: string) {
   const svc = (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
@@ -32,5 +38,11 @@ export function monitoringUrls(namespace: string) {
     lokiPush: `${svc("loki-gateway", 80)}/loki/api/v1/push`,
     blackboxExporter: `blackbox-exporter-prometheus-blackbox-exporter.${namespace}.svc.cluster.local:9115`,
     pushgateway: svc("pushgateway-prometheus-pushgateway", 9091),
+    /** Alloy's OTLP receiver, where apps send spans (OTEL_EXPORTER_OTLP_ENDPOINT), by transport. */
+    otlpGrpc: svc("alloy", OTLP_PORTS.grpc),
+    otlpHttp: svc("alloy", OTLP_PORTS.http),
+    /** Tempo's query API (Grafana's datasource) and its OTLP gRPC receiver (Alloy's exporter, host:port). */
+    tempo: svc("tempo", TEMPO_HTTP_PORT),
+    tempoOtlpGrpc: `tempo.${namespace}.svc.cluster.local:${OTLP_PORTS.grpc}`,
   };
 }

@@ -8,19 +8,26 @@ import { pushgatewayValues } from "./exporters";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Loki, type LokiArgs } from "./loki";
 import { LogCollector } from "./log-collector";
+import { otlpNetworkPolicies } from "./otlp-network-policies";
+import { Tempo } from "./tempo";
 
 export interface MonitoringStackArgs extends LokiArgs {
+  /** How long Tempo keeps traces (whole days). */
+  readonly traceRetention: string;
   /** Databases to run a postgres-exporter for (entries with `exporter: true`). */
   readonly databases: readonly DatabaseSettings[];
   readonly caches: readonly CacheSettings[];
   /** Redis AUTH passwords by the config key a cache's passwordConfigKey names. */
   readonly cacheSecrets: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Namespaces whose pods send spans to Alloy (the NetworkPolicies open that path, OTLP ports only). */
+  readonly appNamespaces: readonly string[];
 }
 
-/** The observability stack of one environment: metrics, alerting, dashboards, logs and probes. */
+/** The observability stack of one environment: metrics, alerting, dashboards, logs, traces and probes. */
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly kubePrometheusStack: KubePrometheusStack;
   public readonly loki: Loki;
+  public readonly tempo: Tempo;
   public readonly logCollector: LogCollector;
   public readonly blackboxExporter: BlackboxExporter;
   public readonly pushgateway: k8s.helm.v4.Chart;
@@ -30,12 +37,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const child = { parent: this };
     this.kubePrometheusStack = new KubePrometheusStack(`${name}-kps`, args, child);
     this.loki = new Loki(`${name}-loki`, args, child);
-    // The collector and probes create ServiceMonitor/Probe objects whose CRDs come with kube-prometheus-stack.
+    // The collector, Tempo and probes create ServiceMonitor/Probe objects whose CRDs come with kube-prometheus-stack.
     const afterCrds = { parent: this, dependsOn: [this.kubePrometheusStack] };
-    this.logCollector = new LogCollector(`${name}-alloy`, args, { ...afterCrds, dependsOn: [this.kubePrometheusStack, this.loki] });
+    this.tempo = new Tempo(`${name}-tempo`, args, afterCrds);
+    this.logCollector = new LogCollector(`${name}-alloy`, args, { ...afterCrds, dependsOn: [this.kubePrometheusStack, this.loki, this.tempo] });
     this.blackboxExporter = new BlackboxExporter(`${name}-blackbox`, args, afterCrds);
     // helm.v4.Chart: one Deployment and its PVC, previewed object by object.
     this.pushgateway = new k8s.helm.v4.Chart(`${name}-pushgateway`, helmChartArgs("pushgateway", args.namespace, pushgatewayValues(args.storageClass)), afterCrds);
+    const otlpPath = otlpNetworkPolicies({ environment: args.environment, monitoringNamespace: args.namespace, appNamespaces: args.appNamespaces });
+    for (const policy of otlpPath.egress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
+    if (otlpPath.ingress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-ingress`, otlpPath.ingress, child);
     new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets }, afterCrds);
     this.registerOutputs({});
   }

@@ -2,7 +2,7 @@ import type { Container, PodTemplateSpec } from "kubernetes-types/core/v1";
 import type { ConfigProblem, ValidatedSettings } from "../../stacks/parse";
 import type { AppSettings, Color } from "../../stacks/apps-schema";
 import type { NamespaceSettings } from "../../stacks/schema";
-import { resolveAppSpec } from "../apps/app-spec";
+import { resolveAppSpec, type StackTelemetry } from "../apps/app-spec";
 import { blueGreenManifests } from "../apps/blue-green-manifests";
 import { gateScript } from "../apps/gate/gate-script";
 import { backupCronJobMetadata, restoreDrillCronJobMetadata } from "../backups/backup-cronjobs";
@@ -17,6 +17,11 @@ import { helmChartArgs } from "../monitoring/charts";
  */
 export function deployabilityProblems(settings: ValidatedSettings): ConfigProblem[] {
   return [...resourceProblems(settings), ...quotaProblems(settings), ...retentionSizeProblems(settings), ...generatedNameProblems(settings)];
+}
+
+/** The stack-wide defaults of every app's telemetry environment. */
+function stackTelemetry(settings: ValidatedSettings): StackTelemetry {
+  return { logLevel: settings.logLevel, traceSamplingPercent: settings.traceSamplingPercent };
 }
 
 interface Resources {
@@ -101,7 +106,7 @@ function surgePods(size: number, maxSurge: string | number | undefined): number 
  * scale-down-delay Jobs run beside them.
  */
 function appDemand(settings: ValidatedSettings, app: AppSettings): Demand {
-  const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace);
+  const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
   const m = blueGreenManifests(spec, gateScript());
   const activeSize = app.hpa ? app.hpa.max : app.replicas;
   const size = Math.max(activeSize, spec.previewReplicas);
@@ -164,7 +169,7 @@ function nameReason(problem: NameProblem, got: string): string {
 function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   settings.apps.forEach((app, i) => {
-    const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace);
+    const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
     const m = blueGreenManifests(spec, gateScript());
     const objects = [
       m.serviceAccount,

@@ -74,14 +74,17 @@ export class Platform extends pulumi.ComponentResource {
         storageClass: config.storageClass,
         metricsRetention: config.metricsRetention,
         logRetention: config.logRetention,
+        traceRetention: config.traceRetention,
         monitoring: config.monitoring,
         awsRegion: config.awsRegion,
         oidcProviderArn: config.oidcProviderArn,
         databases: config.databases,
         caches: config.caches,
         cacheSecrets: config.cacheSecrets,
+        appNamespaces: appNamespaces(config),
       },
-      { ...child, dependsOn: [monitoringNamespace, alertmanagerConfig, ...credentials] },
+      // The app namespaces too: the OTLP egress NetworkPolicies are created in them.
+      { ...child, dependsOn: [monitoringNamespace, ...appNamespaces(config).map((ns) => namespaces[ns]), alertmanagerConfig, ...credentials] },
     );
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(
@@ -125,7 +128,13 @@ export class Platform extends pulumi.ComponentResource {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
       apps[app.name] = new BlueGreenApp(
         `${name}-app-${app.name}`,
-        { app, environment: config.environment, monitoringNamespace: config.monitoringNamespace, secrets: { ...config.secrets, ...config.appSecrets } },
+        {
+          app,
+          environment: config.environment,
+          monitoringNamespace: config.monitoringNamespace,
+          telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
+          secrets: { ...config.secrets, ...config.appSecrets },
+        },
         { ...child, dependsOn: [namespaces[app.namespace], this.monitoring] },
       );
     }

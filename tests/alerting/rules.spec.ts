@@ -37,6 +37,7 @@ const ALERTS = [
   "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusSampleLimitExceeded", "PrometheusRuleEvaluationFailures",
   "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillTooOld",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
+  "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
 ];
 
 const TEAMS = ["application", "security", "database", "data-engineering", "infrastructure"];
@@ -75,14 +76,14 @@ describe("alert rules", () => {
     describe(stack, () => {
       const groups = platformRuleGroups(stackThresholds(stack), RULES_CONTEXT);
 
-      it("defines the 47 platform alerting rules, one group per concern, after the 6 HTTP recording rules", () => {
+      it("defines the 51 platform alerting rules, one group per concern, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(alertsOf(groups)).to.have.length.of.at.least(40);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
           "platform-pipelines", "platform-connectors", "platform-transformations", "platform-file-uploads", "platform-websockets",
           "platform-cache", "platform-nodes", "platform-workloads", "platform-availability", "platform-prometheus",
-          "platform-backups", "platform-blue-green",
+          "platform-backups", "platform-blue-green", "platform-tracing",
         ]);
         expect(groups[0].rules.map((r) => ("record" in r ? r.record : r.alert))).to.deep.equal(Object.values(HTTP_RECORDS));
         expect(groups.slice(1).every((g) => g.rules.every(isAlertingRule)), "recording rules live in their own group").to.equal(true);

@@ -42,18 +42,21 @@ describe("platform:apps schema", () => {
         images: { blue: "ghcr.io/example/api:1.4.2", green: "ghcr.io/example/api:1.5.0" },
         activeColor: "blue",
         replicas: 3,
-        env: { LOG_LEVEL: "INFO" },
+        env: {},
         secretEnv: { DATABASE_URL: "apiDatabaseUrl", SENTRY_DSN: "sentryDsn" },
         hostname: "api.platform.example.com",
       });
       // Environment-dependent defaults stay unset here; components/apps/app-spec.ts resolves them.
       expect(api.previewReplicas).to.equal(undefined);
       expect(api.scaleDownDelaySeconds).to.equal(undefined);
+      // No LOG_LEVEL of its own: the stack's logLevel applies (components/apps/telemetry-env.ts).
+      expect(api.logLevel).to.equal(undefined);
     });
 
     it("staging: green active, one replica, a looser gate threshold", () => {
       const [api] = stackApps("staging");
-      expect(api).to.deep.include({ activeColor: "green", replicas: 1, env: { LOG_LEVEL: "DEBUG" } });
+      expect(api).to.deep.include({ activeColor: "green", replicas: 1, env: {} });
+      expect(api.logLevel).to.equal(undefined);
       expect(api.gate.errorRatioThreshold).to.equal(0.05);
     });
 
@@ -92,6 +95,21 @@ describe("platform:apps schema", () => {
       ]);
       expect(api.env).to.deep.equal({});
       expect(api.secretEnv).to.deep.equal({});
+    });
+
+    it("defaults tracing to on, at the stack's sampling percent, over OTLP http/protobuf", () => {
+      for (const stack of ["staging", "production"] as const) {
+        const [api] = stackApps(stack);
+        expect(api.tracing, stack).to.deep.equal({ enabled: true, protocol: "http/protobuf" });
+      }
+    });
+
+    it("lets an app set its own log level, sampling percent and protocol, or opt out of tracing", () => {
+      const [own] = AppsSchema.parse([rawApp((a) => Object.assign(a, { logLevel: "WARNING", tracing: { samplingPercent: 100, protocol: "grpc" } }))]);
+      expect(own.logLevel).to.equal("WARNING");
+      expect(own.tracing).to.deep.equal({ enabled: true, samplingPercent: 100, protocol: "grpc" });
+      const [off] = AppsSchema.parse([rawApp((a) => (a.tracing = { enabled: false }))]);
+      expect(off.tracing).to.deep.equal({ enabled: false, protocol: "http/protobuf" });
     });
 
     it("accepts an empty list (a stack without apps)", () => {
@@ -166,8 +184,8 @@ describe("platform:apps schema", () => {
       ["env name", (a) => (a.env = { "1BAD": "x" }), ["apps[0].env.1BAD: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
       ["secretEnv name", (a) => (a.secretEnv = { "DB-URL": "apiDatabaseUrl" }), ["apps[0].secretEnv.DB-URL: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
       ["secretEnv config key", (a) => (a.secretEnv = { DATABASE_URL: "api-database-url" }), ["apps[0].secretEnv.DATABASE_URL: must be a Pulumi config key such as sentryDsn"]],
-      ["variable both plain and secret", (a) => (a.env.DATABASE_URL = "postgres://x"), ["apps[0].env.DATABASE_URL: is also in secretEnv; a variable comes from one place"]],
-      ["Sentry release set by hand", (a) => (a.env.SENTRY_RELEASE = "api@1"), ["apps[0].env.SENTRY_RELEASE: is set by the platform when secretEnv has SENTRY_DSN"]],
+      ["variable both plain and secret", (a) => (a.env = { DATABASE_URL: "postgres://x" }), ["apps[0].env.DATABASE_URL: is also in secretEnv; a variable comes from one place"]],
+      ["Sentry release set by hand", (a) => (a.env = { SENTRY_RELEASE: "api@1" }), ["apps[0].env.SENTRY_RELEASE: is set by the platform when secretEnv has SENTRY_DSN"]],
       ["gate path without /", (a) => (a.gate.paths[0].path = "api/v1/status"), ["apps[0].gate.paths[0].path: must be a URL path starting with / (no spaces, no #fragment)"]],
       ["gate status 700", (a) => (a.gate.paths[0].expectedStatus = 700), ["apps[0].gate.paths[0].expectedStatus: Too big: expected number to be <=599"]],
       ["gate body text with a trailing space", (a) => (a.gate.paths[0].bodyContains = "ok "), ["apps[0].gate.paths[0].bodyContains: must be one line without leading or trailing spaces"]],
@@ -184,6 +202,32 @@ describe("platform:apps schema", () => {
         },
         ["apps[0].previewReplicas: must be at least 1 with hpa (a HorizontalPodAutoscaler cannot scale to zero)"],
       ],
+      ["log level", (a) => (a.logLevel = "TRACE"), ['apps[0].logLevel: Invalid option: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR"']],
+      [
+        "LOG_LEVEL in env",
+        (a) => (a.env = { LOG_LEVEL: "INFO" }),
+        ["apps[0].env.LOG_LEVEL: is set by the platform from the stack's logLevel; set this app's logLevel to override it"],
+      ],
+      [
+        "sampler argument in env",
+        (a) => (a.env = { OTEL_TRACES_SAMPLER_ARG: "1" }),
+        ["apps[0].env.OTEL_TRACES_SAMPLER_ARG: is set by the platform from the stack's traceSamplingPercent; set this app's tracing.samplingPercent to override it"],
+      ],
+      [
+        "OTLP endpoint from a secret",
+        (a) => (a.secretEnv.OTEL_EXPORTER_OTLP_ENDPOINT = "sentryDsn"),
+        ["apps[0].secretEnv.OTEL_EXPORTER_OTLP_ENDPOINT: is set by the platform for OpenTelemetry; change it through this app's tracing settings (enabled, samplingPercent, protocol)"],
+      ],
+      ["OTLP metrics switched on", (a) => (a.env = { OTEL_METRICS_EXPORTER: "otlp" }), ["apps[0].env.OTEL_METRICS_EXPORTER: is set by the platform to none: Prometheus scrapes the app's /metrics"]],
+      ["sampling above 100 %", (a) => (a.tracing = { samplingPercent: 101 }), ["apps[0].tracing.samplingPercent: Too big: expected number to be <=100"]],
+      ["sampling not a whole percent", (a) => (a.tracing = { samplingPercent: 2.5 }), ["apps[0].tracing.samplingPercent: Invalid input: expected int, received number"]],
+      [
+        "sampling while tracing is off",
+        (a) => (a.tracing = { enabled: false, samplingPercent: 5 }),
+        ["apps[0].tracing.samplingPercent: has no effect while tracing.enabled is false; remove one of the two"],
+      ],
+      ["OTLP protocol", (a) => (a.tracing = { protocol: "http/json" }), ['apps[0].tracing.protocol: Invalid option: expected one of "http/protobuf"|"grpc"']],
+      ["unknown tracing key", (a) => (a.tracing = { sampler: "always_on" }), ['apps[0].tracing: Unrecognized key: "sampler"']],
       ["hostname", (a) => (a.hostname = "API.example.com"), ["apps[0].hostname: must be a DNS name such as api.example.com"]],
       ["unknown key", (a) => (a.replica = 3), ['apps[0]: Unrecognized key: "replica"']],
     ];

@@ -155,6 +155,18 @@ describe("BlueGreenApp", () => {
           expect(container.image).to.equal(`ghcr.io/example/api:${version}`);
           expect(container.env).to.deep.equal([
             { name: "LOG_LEVEL", value: stack === "production" ? "INFO" : "DEBUG" },
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://alloy.monitoring.svc.cluster.local:4318" },
+            { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+            { name: "OTEL_LOGS_EXPORTER", value: "none" },
+            { name: "OTEL_METRICS_EXPORTER", value: "none" },
+            {
+              name: "OTEL_RESOURCE_ATTRIBUTES",
+              value: `deployment.environment.name=${stack},deployment.color=${color},service.version=${version},k8s.namespace.name=apps,k8s.deployment.name=api-${color}`,
+            },
+            { name: "OTEL_SERVICE_NAME", value: "api" },
+            { name: "OTEL_TRACES_EXPORTER", value: "otlp" },
+            { name: "OTEL_TRACES_SAMPLER", value: "parentbased_traceidratio" },
+            { name: "OTEL_TRACES_SAMPLER_ARG", value: stack === "production" ? "0.1" : "0.5" },
             { name: "SENTRY_ENVIRONMENT", value: stack },
             { name: "SENTRY_RELEASE", value: `api@${version}` },
             { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "api-env", key: "DATABASE_URL" } } },
@@ -360,7 +372,8 @@ describe("BlueGreenApp", () => {
         const paths = [
           "inputs.metadata.labels.app.kubernetes.io/version",
           "inputs.spec.template.metadata.labels.app.kubernetes.io/version",
-          "inputs.spec.template.spec.containers[0].env[2].value", // SENTRY_RELEASE
+          "inputs.spec.template.spec.containers[0].env[11].value", // SENTRY_RELEASE
+          "inputs.spec.template.spec.containers[0].env[5].value", // OTEL_RESOURCE_ATTRIBUTES (service.version)
           "inputs.spec.template.spec.containers[0].image",
         ];
         expect(changedPaths(diffPlans(before, after))).to.deep.equal({ [`${N}-${idle}`]: paths });
@@ -447,7 +460,18 @@ describe("BlueGreenApp", () => {
       const p = await plan("staging", stackApp("staging", (a) => (a.secretEnv = {})));
       expect(p.record.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).to.deep.equal([]);
       expect(depNames(p.byName(`${N}-green`))).to.deep.equal([`${N}-sa`]);
-      expect(p.object("Deployment", "api-green").spec.template.spec.containers[0].env).to.deep.equal([{ name: "LOG_LEVEL", value: "DEBUG" }]);
+      expect(p.object("Deployment", "api-green").spec.template.spec.containers[0].env.map((e: { name: string }) => e.name)).to.deep.equal([
+        "LOG_LEVEL",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_LOGS_EXPORTER",
+        "OTEL_METRICS_EXPORTER",
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_SERVICE_NAME",
+        "OTEL_TRACES_EXPORTER",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG",
+      ]);
     });
 
     it("fails loudly when the stack lacks a secret the app reads", async () => {

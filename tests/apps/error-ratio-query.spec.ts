@@ -5,10 +5,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { toYaml } from "../../plan/canonical";
 import { errorRatioQuery, resolveAppSpec } from "../../components/apps";
-import { stackApp } from "./fixtures/apps-config";
+import { stackApp, stackTelemetry } from "./fixtures/apps-config";
 import { promtool } from "./fixtures/promtool";
 
-const spec = resolveAppSpec(stackApp("production"), "production", "monitoring");
+const spec = resolveAppSpec(stackApp("production"), "production", "monitoring", stackTelemetry("production"));
 
 /** A request counter series as the ServiceMonitor labels it. */
 function series(labels: { namespace?: string; service?: string; color: string; status: string }, values: string) {

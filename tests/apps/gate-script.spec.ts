@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { errorRatioQuery, GATE_SCRIPT_PATH, gateEnvironment, resolveAppSpec } from "../../components/apps";
-import { stackApp } from "./fixtures/apps-config";
+import { stackApp, stackTelemetry } from "./fixtures/apps-config";
 import { HttpStub, type StubResponse, vectorAnswer } from "./fixtures/http-stub";
 import { runBounded, type ScriptResult } from "./fixtures/run-script";
 
 /** The staging app's gate, exactly as the Job would get it, pointed at the stubs instead of the cluster. */
-const spec = resolveAppSpec(stackApp("staging"), "staging", "monitoring");
+const spec = resolveAppSpec(stackApp("staging"), "staging", "monitoring", stackTelemetry("staging"));
 const TARGET = "api green (ghcr.io/example/api:1.5.0)";
 const QUERY = errorRatioQuery(spec, "green");
 

@@ -1,5 +1,6 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { parser } from "@prometheus-io/lezer-promql";
+import { parser as traceql } from "@grafana/lezer-traceql";
 import { expect } from "chai";
 import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
 import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
@@ -12,10 +13,11 @@ import { planStack } from "../harness";
 const THRESHOLDS = stackThresholds("production");
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" };
+const TRACES = { type: "tempo", uid: "${traces}" };
 
 const EXPECTED = [
   ["platform-system-overview", "Platform / System overview", ["datasource", "namespace", "service"]],
-  ["platform-application", "Platform / Application (HTTP)", ["datasource", "namespace", "service"]],
+  ["platform-application", "Platform / Application (HTTP)", ["datasource", "namespace", "service", "traces"]],
   ["platform-database", "Platform / Database", ["datasource", "namespace", "service"]],
   ["platform-pipelines", "Platform / Pipelines", ["datasource", "namespace", "service"]],
   ["platform-connectors", "Platform / Connectors", ["datasource", "namespace", "service", "connector_type"]],
@@ -125,9 +127,14 @@ interface FoundQuery {
 }
 
 /** Every PromQL expression of a dashboard: panel targets, annotations and the selectors of label_values variables. */
+/** A panel that queries Tempo (TraceQL), not Prometheus. */
+function isTracePanel(panel: unknown): boolean {
+  return (panel as { datasource?: { type?: string } }).datasource?.type === "tempo";
+}
+
 function queriesOf(dashboard: Dashboard): FoundQuery[] {
   const found: FoundQuery[] = [];
-  for (const panel of dashboard.panels ?? []) {
+  for (const panel of (dashboard.panels ?? []).filter((p) => !isTracePanel(p))) {
     for (const target of ((panel as { targets?: { expr: string; legendFormat?: string }[] }).targets ?? [])) {
       found.push({ where: `${dashboard.uid} / ${panel.title}`, expr: target.expr, legend: target.legendFormat });
     }
@@ -173,15 +180,24 @@ describe("Grafana dashboards", () => {
       expect(variables.map((v) => v.name), d.uid).to.deep.equal([...EXPECTED[i][2]]);
       expect(variables[0]).to.include({ type: "datasource", query: "prometheus" });
       for (const v of variables.slice(1)) {
+        // The trace panels' Tempo data source, picked like the Prometheus one.
+        if (v.name === "traces") {
+          expect(v, d.uid).to.include({ type: "datasource", query: "tempo" });
+          continue;
+        }
         expect(v, `${d.uid} ${v.name}`).to.include({ type: "query", multi: true, includeAll: true, allValue: ".*", refresh: 2 });
         expect(v.datasource, `${d.uid} ${v.name}`).to.deep.equal(DATASOURCE);
       }
     });
   });
 
-  it("every panel and target queries the datasource variable; no UID is hard-coded anywhere", () => {
+  it("every panel and target queries the datasource variable (trace panels the traces one); no UID is hard-coded anywhere", () => {
     for (const d of built) {
-      const panels = (d.panels ?? []).filter((p) => p.type !== "row");
+      const panels = (d.panels ?? []).filter((p) => p.type !== "row" && !isTracePanel(p));
+      for (const panel of (d.panels ?? []).filter(isTracePanel)) {
+        expect(panel.datasource, `${d.uid} / ${panel.title}`).to.deep.equal(TRACES);
+        for (const t of (panel as { targets?: { datasource?: unknown }[] }).targets ?? []) expect(t.datasource, `${d.uid} / ${panel.title}`).to.deep.equal(TRACES);
+      }
       expect(panels.length, d.uid).to.be.greaterThan(5);
       for (const panel of panels) {
         const targets = (panel as { targets?: { datasource?: unknown; refId?: string }[] }).targets ?? [];
@@ -192,7 +208,7 @@ describe("Grafana dashboards", () => {
       }
       for (const annotation of d.annotations.list ?? []) expect(annotation.datasource, d.uid).to.deep.equal(DATASOURCE);
       const found = uids(d).filter(([path]) => path !== "$.uid");
-      expect(found.filter(([, value]) => value !== "${datasource}"), d.uid).to.deep.equal([]);
+      expect(found.filter(([, value]) => value !== "${datasource}" && value !== "${traces}"), d.uid).to.deep.equal([]);
     }
   });
 
@@ -290,6 +306,32 @@ describe("Grafana dashboards", () => {
     const stricter = dashboards({ ...t, http: { ...t.http, errorRatio: 0.0123 } });
     const panel = stricter[1].panels!.find((p) => p.title === "Error ratio, worst service (5xx)") as { fieldConfig: { defaults: { thresholds: { steps: { value: number }[] } } } };
     expect(panel.fieldConfig.defaults.thresholds.steps[1].value).to.equal(0.0123);
+  });
+
+  it("the application dashboard lists the selected services' recent traces with a TraceQL query Tempo's grammar accepts", () => {
+    const application = built.find((d) => d.uid === "platform-application")!;
+    const panel = (application.panels ?? []).find((p) => p.title === "Recent traces") as unknown as { type: string; targets: Record<string, unknown>[] };
+    expect(panel.type).to.equal("table");
+    expect(panel.targets).to.deep.equal([
+      {
+        refId: "A",
+        datasource: TRACES,
+        filters: [],
+        queryType: "traceql",
+        query: '{ resource.service.name =~ "$service" && resource.k8s.namespace.name =~ "$namespace" }',
+        limit: 20,
+        tableType: "traces",
+      },
+    ]);
+    const traceqlErrors = (query: string) => {
+      const errors: number[] = [];
+      traceql.parse(query).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
+      return errors;
+    };
+    // As Grafana sends it: variables replaced by their values, "All" by `.*`.
+    expect(traceqlErrors(String(panel.targets[0].query))).to.deep.equal([]);
+    expect(traceqlErrors(String(panel.targets[0].query).replace("$service", "api").replace("$namespace", ".*"))).to.deep.equal([]);
+    expect(traceqlErrors("{ resource.service.name =~ }"), "the check itself rejects a broken query").to.not.deep.equal([]);
   });
 
   it("builds the same JSON every time", () => {

@@ -47,6 +47,7 @@ describe("MonitoringStack", () => {
           [CHART, "postgres-exporter-orders", "prometheus-postgres-exporter", "8.2.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [CHART, "pushgateway", "prometheus-pushgateway", "3.8.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [CHART, "redis-exporter-sessions", "prometheus-redis-exporter", "6.29.0", "https://prometheus-community.github.io/helm-charts", "monitoring"],
+          [RELEASE, "tempo", "tempo", "2.2.4", "https://grafana-community.github.io/helm-charts", "monitoring"],
         ]);
         for (const r of plan.ofType(RELEASE)) expect(r.inputs).to.include({ atomic: true, cleanupOnFail: true });
       });
@@ -93,6 +94,7 @@ describe("MonitoringStack", () => {
         expect(grafana.ingress).to.deep.equal({ enabled: false });
         expect(grafana.additionalDataSources.map((d: { type: string; url: string }) => [d.type, d.url])).to.deep.equal([
           ["loki", "http://loki-gateway.monitoring.svc.cluster.local:80"],
+          ["tempo", "http://tempo.monitoring.svc.cluster.local:3200"],
         ]);
         const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
         expect(grafana["grafana.ini"].server.root_url).to.equal(`https://${host}`);

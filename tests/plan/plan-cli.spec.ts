@@ -37,11 +37,13 @@ function filesUnder(dir: string): Map<string, string> {
 // the Redis AUTH Secret, and six more Loki objects (memcached caches, a gateway PDB, Loki's PDB); both stacks
 // have one database (credentials Secret in monitoring and backups, backup bucket, KMS key, role, CronJobs),
 // one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules, 10 dashboard
-// ConfigMaps, the objects of the seven charts (163 in staging, 169 in production), the two explicit
-// providers (Kubernetes, AWS) and the app's secret-checksum salt.
+// ConfigMaps, the objects of the eight charts (168 in staging, 174 in production), the two explicit
+// providers (Kubernetes, AWS), the app's secret-checksum salt, and for traces Tempo (its chart, and in
+// production its bucket with five settings resources and an IRSA role with its policy) and the two OTLP
+// NetworkPolicies.
 const COUNTS = {
-  staging: { resources: 284, manifests: 243, chartObjects: 163 },
-  production: { resources: 298, manifests: 249, chartObjects: 169 },
+  staging: { resources: 294, manifests: 251, chartObjects: 168 },
+  production: { resources: 316, manifests: 257, chartObjects: 174 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -95,6 +97,7 @@ describe("offline plan (npm run plan)", () => {
           "helm/postgres-exporter-orders.yaml",
           "helm/pushgateway.yaml",
           "helm/redis-exporter-sessions.yaml",
+          "helm/tempo.yaml",
         ]);
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
         expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
@@ -156,7 +159,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^277 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^287 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {

@@ -11,7 +11,17 @@ const EXPECTED = {
   production: [
     ["aws:kms/key:Key", "platform-backups-storage-key", true, true],
     ["aws:s3/bucket:Bucket", "platform-backups-storage-bucket", true, true],
-    ["aws:s3/bucket:Bucket", "platform-monitoring-loki-chunks", true, true],
+    // Loki's chunks and Tempo's blocks: the bucket with its settings, kept as a whole (core/hardened-bucket.ts).
+    ...(["loki-chunks", "tempo-blocks"] as const).flatMap((bucket) =>
+      [
+        ["aws:s3/bucket:Bucket", ""],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lifecycle"],
+        ["aws:s3/bucketPolicy:BucketPolicy", "-tls-only"],
+        ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access"],
+        ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "-encryption"],
+        ["aws:s3/bucketVersioning:BucketVersioning", "-versioning"],
+      ].map(([type, suffix]) => [type, `platform-monitoring-${bucket}${suffix}`, true, true] as const),
+    ),
     // Namespaces whose quota admits volumes: deleting one deletes its PersistentVolumeClaims.
     ["kubernetes:core/v1:Namespace", "platform-apps-ns", true, false],
     ["kubernetes:core/v1:Namespace", "platform-monitoring-ns", true, false],

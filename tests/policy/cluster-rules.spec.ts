@@ -174,7 +174,7 @@ describe("policy: cluster rules", () => {
       ]);
     });
 
-    it("both stacks name the chart-rendered singletons: exporters, Pushgateway, Grafana, kube-state-metrics, the operator, Loki's caches", () => {
+    it("both stacks name the chart-rendered singletons: exporters, Pushgateway, Grafana, kube-state-metrics, the operator, Loki's caches, Tempo", () => {
       for (const stack of ["staging", "production"]) {
         expect(loadPackConfig(stack)["k8s-replicas-and-disruption-budget"]).to.deep.include({
           singletons: [
@@ -186,6 +186,7 @@ describe("policy: cluster rules", () => {
             "monitoring/kube-prometheus-stack-operator",
             "monitoring/loki-chunks-cache",
             "monitoring/loki-results-cache",
+            "monitoring/tempo",
           ],
         });
       }

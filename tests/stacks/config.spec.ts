@@ -27,6 +27,12 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
   throw new Error("expected the configuration to be rejected");
 }
 
+function editMonitoring(values: Record<string, string>, change: (monitoring: any) => void): void {
+  const monitoring = JSON.parse(values.monitoring);
+  change(monitoring);
+  values.monitoring = JSON.stringify(monitoring);
+}
+
 function editNamespaces(values: Record<string, string>, change: (namespaces: any[]) => void): void {
   const namespaces = JSON.parse(values.namespaces);
   change(namespaces);
@@ -43,6 +49,7 @@ describe("stack configuration", () => {
         traceSamplingPercent: 50,
         metricsRetention: "7d",
         logRetention: "7d",
+        traceRetention: "7d",
         backupRetention: "7d",
         backupSchedule: "0 3 * * *",
         pagerdutyEnabled: false,
@@ -59,12 +66,22 @@ describe("stack configuration", () => {
         traceSamplingPercent: 10,
         metricsRetention: "30d",
         logRetention: "30d",
+        traceRetention: "14d",
         backupRetention: "30d",
         backupSchedule: "0 2 * * *",
         pagerdutyEnabled: true,
         domain: "platform.example.com",
         slackChannel: "#alerts-production",
       });
+    });
+
+    it("traces: staging on Tempo's volume, production in S3; span loss alerts tighter in production", () => {
+      const staging = parseStackSettings("staging", rawConfig("staging"));
+      const production = parseStackSettings("production", rawConfig("production"));
+      expect(staging.monitoring.tempo).to.deep.include({ storage: "filesystem", storageSize: "10Gi" });
+      expect(production.monitoring.tempo).to.deep.include({ storage: "s3", storageSize: "20Gi" });
+      expect(staging.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.05, spanLossFor: "30m", storeFlushFailingFor: "30m" });
+      expect(production.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.01, spanLossFor: "10m", storeFlushFailingFor: "15m" });
     });
 
     it("production gets larger quotas than staging in every namespace", () => {
@@ -147,6 +164,46 @@ describe("stack configuration", () => {
       ],
       ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "30 days")'],
       ["retention not in whole days", "production", (v) => (v.logRetention = "36h"), 'logRetention: must be a whole number of days, e.g. 7d or 30d (got "36h")'],
+      ["trace retention not in whole days", "staging", (v) => (v.traceRetention = "12h"), 'traceRetention: must be a whole number of days, e.g. 7d or 30d (got "12h")'],
+      [
+        "unknown trace storage",
+        "production",
+        (v) => editMonitoring(v, (m) => (m.tempo.storage = "gcs")),
+        'monitoring.tempo.storage: expected one of "filesystem"|"s3" (got "gcs")',
+      ],
+      ["trace store without resources", "staging", (v) => editMonitoring(v, (m) => delete m.tempo.resources), "monitoring.tempo.resources: is required but not set"],
+      [
+        "Tempo on S3 without an OIDC provider",
+        "staging",
+        (v) => {
+          editMonitoring(v, (m) => (m.tempo.storage = "s3"));
+          v.oidcProviderArn = "";
+          const dbs = JSON.parse(v.databases);
+          dbs[0].backup.enabled = false;
+          v.databases = JSON.stringify(dbs);
+        },
+        "oidcProviderArn: is required when monitoring.tempo.storage is s3 (Tempo reaches S3 through an IRSA role)",
+      ],
+      [
+        "span loss ratio as a percentage",
+        "production",
+        (v) => {
+          const t = JSON.parse(v.alertThresholds);
+          t.tracing.spanLossRatio = 5;
+          v.alertThresholds = JSON.stringify(t);
+        },
+        "alertThresholds.tracing.spanLossRatio: must be a ratio between 0 and 1 (0.05 means 5 %) (got 5)",
+      ],
+      [
+        "app overriding LOG_LEVEL through env",
+        "staging",
+        (v) => {
+          const apps = JSON.parse(v.apps);
+          apps[0].env = { LOG_LEVEL: "INFO" };
+          v.apps = JSON.stringify(apps);
+        },
+        'apps[0].env.LOG_LEVEL: is set by the platform from the stack\'s logLevel; set this app\'s logLevel to override it (got "INFO")',
+      ],
       ["bad quantity", "staging", (v) => editNamespaces(v, (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
       ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
       [

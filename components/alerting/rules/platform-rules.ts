@@ -13,6 +13,7 @@ import { pipelineRules } from "./pipelines";
 import { prometheusRules } from "./prometheus";
 import { rateLimitingRules } from "./rate-limiting";
 import { httpRecordingRules } from "./recording";
+import { tracingRules } from "./tracing";
 import { transformationRules } from "./transformations";
 import type { AlertRulesContext, RuleGroup, RuleGroupBuilder } from "./types";
 import { websocketRules } from "./websockets";
@@ -35,6 +36,7 @@ const ALERT_GROUPS: readonly RuleGroupBuilder[] = [
   prometheusRules,
   backupRules,
   blueGreenRules,
+  tracingRules,
 ];
 
 /** Every rule group of the platform: the recording rules first, then one alert group per concern. */
