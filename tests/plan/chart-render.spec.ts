@@ -200,7 +200,7 @@ describe("chart rendering (plan/render-charts.ts)", () => {
     it(`${stack}: every Helm release and chart of the stack is rendered, with its hooks and CRDs`, async () => {
       const plan = await planStack(stack);
       const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart");
-      expect(releases).to.have.lengthOf(7);
+      expect(releases).to.have.lengthOf(8);
       for (const release of releases) {
         const children = plan.resources.filter((r) => r.parent === release.urn);
         expect(children.length, release.name).to.be.greaterThan(3);

@@ -108,7 +108,7 @@ describe("stack files as the Pulumi CLI writes them", () => {
 
     it("a boolean or a number where a string belongs is its text", () => {
       const settings = settingsWith((v) => {
-        v.apps[0].env.FEATURE_FLAG = true;
+        v.apps[0].env = { ...v.apps[0].env, FEATURE_FLAG: true };
         v.namespaces[1].quota.requestsCpu = 20;
       });
       expect(settings.apps[0].env.FEATURE_FLAG).to.equal("true");

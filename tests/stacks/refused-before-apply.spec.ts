@@ -64,7 +64,7 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   [
     "a secret nested in an app's env",
     (v, s) => {
-      editJson<{ env: Record<string, string> }[]>("apps", (apps) => (apps[0].env.API_TOKEN = secretSentinel("nested")))(v, s);
+      editJson<{ env: Record<string, string> }[]>("apps", (apps) => (apps[0].env = { ...apps[0].env, API_TOKEN: secretSentinel("nested") }))(v, s);
       s.add("platform:apps");
     },
     () => [

@@ -27,7 +27,7 @@ describe("secrets never leak", () => {
   });
 
   it("a secure: value nested in an object key is refused by the offline plan too, without its text, and nothing is created", async () => {
-    const stackFile = editedStackFile("production", (config) => (config["platform:apps"][0].env.API_TOKEN = { secure: "v1:NESTED-CIPHERTEXT-0b5e" }));
+    const stackFile = editedStackFile("production", (config) => (config["platform:apps"][0].env = { API_TOKEN: { secure: "v1:NESTED-CIPHERTEXT-0b5e" } }));
     const error = await programFailure("production", { stackFile });
     expect(error.message).to.equal(
       'Invalid configuration for stack "production" (1 problem):\n' +
