@@ -1,2 +1,3 @@
+export * from "./alert-rules-context";
 export * from "./namespace-specs";
 export * from "./platform";

@@ -1,14 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
-import { AlertRules } from "../alerting/rules";
+import { AlertRules, platformAlerts } from "../alerting/rules";
 import { BlueGreenApp } from "../apps";
-import { BACKUP_CRONJOB_PREFIX, DatabaseBackups } from "../backups";
+import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
 import { MonitoringStack, monitoringUrls } from "../monitoring";
-import { appNamespaces, namespaceSpecs } from "./namespace-specs";
+import { alertRulesContext } from "./alert-rules-context";
+import { namespaceSpecs } from "./namespace-specs";
 
 /**
  * The root of the program: every capability of the platform is a child of this component, so one
@@ -41,9 +42,10 @@ export class Platform extends pulumi.ComponentResource {
     }
     const credentials = Object.values(generatedCredentials);
     const monitoringNamespace = namespaces[config.monitoringNamespace];
+    const rulesContext = alertRulesContext(config);
     const alertmanagerConfig = new AlertmanagerConfigSecret(
       `${name}-alertmanager-config`,
-      { namespace: config.monitoringNamespace, routing: config, secrets: config.secrets },
+      { namespace: config.monitoringNamespace, routing: config, alerts: platformAlerts(config.alertThresholds, rulesContext), secrets: config.secrets },
       { parent: this, dependsOn: [monitoringNamespace] },
     );
     this.monitoring = new MonitoringStack(
@@ -67,13 +69,7 @@ export class Platform extends pulumi.ComponentResource {
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(
       `${name}-alert-rules`,
-      {
-        namespace: config.monitoringNamespace,
-        thresholds: config.alertThresholds,
-        appNamespaces: appNamespaces(config),
-        backupNamespace: config.backupNamespace,
-        backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
-      },
+      { ...rulesContext, namespace: config.monitoringNamespace, thresholds: config.alertThresholds },
       { parent: this, dependsOn: [this.monitoring] },
     );
     new PlatformDashboards(
