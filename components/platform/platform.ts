@@ -7,9 +7,10 @@ import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
-import { MonitoringStack, monitoringUrls } from "../monitoring";
+import { BlackboxProbe, MonitoringStack, monitoringUrls, publicEndpointsProbe } from "../monitoring";
 import { alertRulesContext } from "./alert-rules-context";
 import { namespaceSpecs } from "./namespace-specs";
+import { publicEndpoints } from "./public-endpoints";
 
 /**
  * The root of the program: every capability of the platform is a child of this component, so one
@@ -70,6 +71,12 @@ export class Platform extends pulumi.ComponentResource {
     this.alertRules = new AlertRules(
       `${name}-alert-rules`,
       { ...rulesContext, namespace: config.monitoringNamespace, thresholds: config.alertThresholds },
+      { parent: this, dependsOn: [this.monitoring] },
+    );
+    // After the monitoring stack: the Probe CRD comes with kube-prometheus-stack.
+    new BlackboxProbe(
+      `${name}-public-endpoints`,
+      { ...publicEndpointsProbe(publicEndpoints(config), config.monitoringNamespace), monitoringNamespace: config.monitoringNamespace },
       { parent: this, dependsOn: [this.monitoring] },
     );
     new PlatformDashboards(

@@ -28,7 +28,7 @@ export function redactedSecrets(present: Readonly<Record<keyof ReceiverSecrets, 
 
 /** The configuration without credentials, as JSON for ROUTING_ANNOTATION. */
 export function redactedRouting(input: AlertRoutingInput, present: Readonly<Record<keyof ReceiverSecrets, boolean>>, alerts: readonly AlertIdentity[]): string {
-  return JSON.stringify(alertmanagerConfig(input, redactedSecrets(present), alerts));
+  return JSON.stringify(alertmanagerConfig(input, redactedSecrets(present), alerts), null, 2);
 }
 
 /**
