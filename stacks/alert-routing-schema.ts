@@ -57,6 +57,11 @@ export const AlertRoutingSchema = z.strictObject({
     default: RouteTimingSchema,
     critical: RouteTimingSchema,
     warning: RouteTimingSchema,
+    /**
+     * Watchdog's route to the dead man's switch (the heartbeatUrl secret): repeatInterval is how often the
+     * heartbeat is sent, give or take one groupInterval. The heartbeat service must allow for that.
+     */
+    heartbeat: RouteTimingSchema,
   }),
   /** Teams whose alerts (label `team=<name>`) go to their own channel and mailbox instead of the platform team's. */
   teams: z.array(AlertTeamSchema).superRefine((teams, ctx) => {

@@ -36,6 +36,11 @@ export const AlertThresholdsSchema = z.strictObject({
     /** Share of 5xx responses per service. */
     errorRatio: ratio,
     errorFor: duration,
+    /**
+     * Requests per second below which an error ratio does not page (one failed request a minute is a
+     * 100 % error ratio); below it, HttpHighErrorRateLowTraffic opens a ticket instead. SLO pages too.
+     */
+    minRequestsPerSecond: perSecond,
     /** 95th percentile of request latency. */
     p95LatencySeconds: seconds,
     latencyFor: duration,
@@ -61,6 +66,8 @@ export const AlertThresholdsSchema = z.strictObject({
     slowQueryFor: duration,
     errorRatio: ratio,
     errorFor: duration,
+    /** Queries per second below which the error ratio does not page, like http.minRequestsPerSecond. */
+    minQueriesPerSecond: perSecond,
   }),
   pipelines: z.strictObject({ failureRatio: ratio, failureFor: duration, p95DurationSeconds: seconds, durationFor: duration }),
   connectors: z.strictObject({ failureRatio: ratio, failureFor: duration, p95ResponseSeconds: seconds, responseFor: duration }),
@@ -103,6 +110,11 @@ export const AlertThresholdsSchema = z.strictObject({
       /** Remaining certificate lifetime that pages. */
       certificateCritical: duration,
       certificateFor: duration,
+      /** Window over which a target's availability is measured: a target that keeps dropping out never stays down for downFor. */
+      availabilityWindow: duration,
+      /** Share of the window a target must be up; below it, with repeated outages, the availability alerts fire. */
+      minAvailabilityRatio: ratio,
+      availabilityFor: duration,
     })
     .superRefine((value, ctx) => {
       if ((durationSeconds(value.certificateCritical) ?? 0) >= (durationSeconds(value.certificateWarning) ?? 0)) {
@@ -113,7 +125,7 @@ export const AlertThresholdsSchema = z.strictObject({
         });
       }
     }),
-  prometheus: z.strictObject({ scrapeFailureFor: duration, ruleEvaluationSlowFor: duration, sampleLimitFor: duration, ruleFailuresFor: duration }),
+  prometheus: z.strictObject({ scrapeFailureFor: duration, ruleEvaluationSlowFor: duration, ruleFailuresFor: duration }),
   backups: z.strictObject({
     /** Longest time without a successful backup; a day plus slack for a daily schedule. */
     maxAge: duration,
@@ -130,6 +142,8 @@ export const AlertThresholdsSchema = z.strictObject({
     /** How long the trace store may keep failing to write blocks to its storage. */
     storeFlushFailingFor: duration,
   }),
+  /** `for` of the burn-rate alerts of the apps' SLOs (the burn rates themselves are the SRE workbook's). */
+  slo: z.strictObject({ pageFor: duration, ticketFor: duration }),
 });
 
 export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;

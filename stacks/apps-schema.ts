@@ -153,6 +153,38 @@ export const AppTracingSchema = z
     }
   });
 
+/** Periods an SLO may be measured over; the burn-rate factors scale with it (components/alerting/rules/slo.ts). */
+export const SLO_PERIODS = ["28d", "30d"] as const;
+
+const OBJECTIVE_MESSAGE = "must be a percentage above 0 and below 100, such as 99.9 (100 leaves no error budget)";
+const objective = z
+  .number({ error: OBJECTIVE_MESSAGE })
+  .gt(0, { error: OBJECTIVE_MESSAGE })
+  .lt(100, { error: OBJECTIVE_MESSAGE });
+
+/**
+ * An app's service-level objectives, in the words of Sloth and Pyrra: the platform records the SLIs and pages
+ * on multi-window burn rates, and these replace the app's fixed-threshold HTTP error and latency alerts.
+ */
+export const SloSchema = z
+  .strictObject({
+    /** Period the objectives hold over, and over which the error budget is counted. */
+    window: z.enum(SLO_PERIODS),
+    /** Percent of requests answered without a 5xx status, e.g. 99.9. */
+    availability: z.strictObject({ objective }).optional(),
+    /** Percent of requests answered within thresholdSeconds, e.g. 99 within 0.5. */
+    latency: z
+      .strictObject({
+        objective,
+        /** A bucket bound of http_request_duration_seconds, so the SLI is an exact count, not an estimate. */
+        thresholdSeconds: z.number({ error: "must be a number of seconds" }).positive({ error: "must be a positive number of seconds" }),
+      })
+      .optional(),
+  })
+  .superRefine((slos, ctx) => {
+    if (!slos.availability && !slos.latency) ctx.addIssue({ code: "custom", message: "declares no objective: set availability, latency or both" });
+  });
+
 export const AppSchema = z
   .strictObject({
     /** App name; names the Services (`<name>`, `<name>-preview`) and Deployments (`<name>-blue`, `<name>-green`). */
@@ -188,6 +220,8 @@ export const AppSchema = z
      * retired in March 2026); the gateway that will route this name comes with its own change.
      */
     hostname: z.string().regex(DNS_NAME, { error: "must be a DNS name such as api.example.com" }).optional(),
+    /** Service-level objectives; without them the app gets the fixed-threshold HTTP alerts. */
+    slos: SloSchema.optional(),
   })
   .superRefine((app, ctx) => {
     // Keys are checked here rather than by a key schema, whose only message would be "Invalid key in record".
@@ -255,6 +289,7 @@ export type GateCheck = z.infer<typeof GateCheckSchema>;
 export type HealthSettings = z.infer<typeof HealthSchema>;
 export type HpaSettings = z.infer<typeof HpaSchema>;
 export type AppTracingSettings = z.infer<typeof AppTracingSchema>;
+export type AppSloSettings = z.infer<typeof SloSchema>;
 
 /** Every Pulumi config key the apps read as a secret, sorted, for the loader (getSecret) and the secret checks. */
 export function appSecretKeys(apps: readonly AppSettings[]): string[] {

@@ -140,7 +140,7 @@ export const CacheSchema = z.strictObject({
 });
 
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
-export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn"] as const;
+export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn", "heartbeatUrl"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** An EKS cluster's ARN, which `aws eks update-kubeconfig` also uses as the kubeconfig context's name. */
@@ -205,6 +205,13 @@ export const StackSettingsSchema = z.strictObject({
   smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" }),
   slackChannel: z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" }),
   pagerdutyEnabled: z.boolean(),
+  /**
+   * Where the alerts' runbook links point: the runbooks folder of this repository as the team hosts it.
+   * An alert links to `<runbookBaseUrl>/<file>.md#<alert>`.
+   */
+  runbookBaseUrl: z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s?#]*[^\s?#/])?$/, {
+    error: "must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks",
+  }),
   /** Thresholds and `for` durations of the platform's alert rules (components/alerting/rules). */
   alertThresholds: AlertThresholdsSchema,
   /** Team receivers and notification timing of Alertmanager (components/alerting/alertmanager). */
@@ -225,10 +232,13 @@ export function cacheSecretKeys(caches: unknown): string[] {
   return [...new Set(keys.filter((k): k is string => typeof k === "string"))].sort();
 }
 
-/** Which secrets must be set, given the plain settings: production pages and mails, staging may stay quiet. */
+/**
+ * Which secrets must be set, given the plain settings: production pages, mails and has a dead man's switch
+ * (Watchdog's heartbeat to a service outside the cluster), staging may stay quiet.
+ */
 export function requiredSecrets(settings: Pick<StackSettings, "environment" | "pagerdutyEnabled">): SecretKey[] {
   const required: SecretKey[] = [];
-  if (settings.environment === "production") required.push("slackWebhookUrl", "smtpPassword");
+  if (settings.environment === "production") required.push("slackWebhookUrl", "smtpPassword", "heartbeatUrl");
   if (settings.pagerdutyEnabled) required.push("pagerdutyRoutingKey");
   return required;
 }

@@ -126,9 +126,12 @@ export function backupCronJobMetadata(spec: Identity) {
   return { name: `${BACKUP_CRONJOB_PREFIX}${spec.name}`, namespace: spec.namespace, labels: labels(spec, "backup") };
 }
 
+/** Restore-drill CronJobs are named `<prefix><database entry>`; alert rules select them by this prefix. */
+export const RESTORE_DRILL_CRONJOB_PREFIX = "pg-restore-drill-";
+
 /** Name, namespace and labels of the restore-drill CronJob. */
 export function restoreDrillCronJobMetadata(spec: Identity) {
-  return { name: `pg-restore-drill-${spec.name}`, namespace: spec.namespace, labels: labels(spec, "restore-drill") };
+  return { name: `${RESTORE_DRILL_CRONJOB_PREFIX}${spec.name}`, namespace: spec.namespace, labels: labels(spec, "restore-drill") };
 }
 
 /** The nightly CronJob running pg-backup.sh against the database. */

@@ -1,5 +1,6 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
+import { SLO_RECORDS } from "../alerting/rules/slo-records";
 import { platformDashboard } from "./dashboard";
 import { redFrom, statPanel, tablePanel, timeseriesPanel, traceTablePanel } from "./panels";
 import { medianAndP95, quantile, rateRatio, sumRate } from "./promql";
@@ -11,7 +12,17 @@ import { APP_SELECTOR as S, namespaceAndService, tracesDatasourceVariable } from
  */
 export const APP_TRACES_QUERY = '{ resource.service.name =~ "$service" && resource.k8s.namespace.name =~ "$namespace" }';
 
-/** HTTP traffic of the applications: the four golden signals per service and route; red where alerts fire. */
+/** The SLO series of the selected apps (recorded only for apps that declare SLOs). */
+const SLO = 'namespace=~"$namespace", service=~"$service"';
+
+/** Burn rate over a window: the window's error ratio against the SLO's error budget. */
+const burnRate = (window: "1h" | "6h") =>
+  `${SLO_RECORDS.errorRatio(window)}{${SLO}}\n/ on (namespace, service, slo)\n(1 - ${SLO_RECORDS.objective}{${SLO}})`;
+
+/**
+ * HTTP traffic of the applications: the four golden signals per service and route, red where alerts fire;
+ * and, for apps with SLOs, how much error budget is left and how fast it burns.
+ */
 export function applicationDashboard(t: AlertThresholds): Dashboard {
   const errors = 'status=~"5.."';
   return platformDashboard({
@@ -39,6 +50,38 @@ export function applicationDashboard(t: AlertThresholds): Dashboard {
             steps: redFrom(t.http.p95LatencySeconds),
           }),
           statPanel({ title: "In progress", description: "Requests being handled right now.", unit: "short", queries: [{ expr: `sum(http_requests_in_progress{${S}})` }] }),
+        ],
+      },
+      {
+        title: "Error budget (apps with SLOs)",
+        panels: [
+          statPanel({
+            title: "Error budget remaining",
+            description:
+              "Share of each SLO's error budget not yet spent over its window (28 or 30 days): 100 % untouched, 0 % spent, below 0 overspent. Apps without SLOs have none.",
+            unit: "percentunit",
+            width: 8,
+            queries: [{ expr: `${SLO_RECORDS.budgetRemaining}{${SLO}}`, legend: "{{service}} {{slo}}" }],
+            steps: [["red"], [0, "orange"], [0.25, "green"]],
+          }),
+          timeseriesPanel({
+            title: "Burn rate, 1h and 6h",
+            description:
+              "How many times faster than the window allows each SLO spends its budget. Pages at 14.4× (1h, with 5m) and 6× (6h, with 30m); 1× spends exactly the budget over the window.",
+            unit: "short",
+            width: 16,
+            queries: [
+              { expr: burnRate("1h"), legend: "{{service}} {{slo}} 1h" },
+              { expr: burnRate("6h"), legend: "{{service}} {{slo}} 6h" },
+            ],
+          }),
+          timeseriesPanel({
+            title: "Error budget remaining over time",
+            description: "The remaining budget of each SLO over the dashboard's range: a slope down is a burn, a slope up old errors leaving the window.",
+            unit: "percentunit",
+            width: 24,
+            queries: [{ expr: `${SLO_RECORDS.budgetRemaining}{${SLO}}`, legend: "{{service}} {{slo}}" }],
+          }),
         ],
       },
       {

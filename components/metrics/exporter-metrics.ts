@@ -55,7 +55,6 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("prometheus", "gauge", "prometheus_rule_group_last_duration_seconds", ["rule_group", "instance"]),
   m("prometheus", "gauge", "prometheus_rule_group_interval_seconds", ["rule_group", "instance"]),
   m("prometheus", "counter", "prometheus_rule_evaluation_failures_total", ["rule_group", "instance"]),
-  m("prometheus", "counter", "prometheus_target_scrapes_exceeded_sample_limit_total", ["instance"]),
 
   // node-exporter
   m("node-exporter", "counter", "node_cpu_seconds_total", ["job", "instance", "cpu", "mode"]),
@@ -75,6 +74,8 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_available", ["job", "namespace", "deployment"]),
   m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_updated", ["job", "namespace", "deployment"]),
   m("kube-state-metrics", "gauge", "kube_cronjob_status_last_successful_time", ["job", "namespace", "cronjob"]),
+  // Present from the CronJob's creation, when last_successful_time is not yet: a backup that never succeeded.
+  m("kube-state-metrics", "gauge", "kube_cronjob_created", ["job", "namespace", "cronjob"]),
   m("kube-state-metrics", "gauge", "kube_job_status_failed", ["job", "namespace", "job_name", "reason"]),
   m("kube-state-metrics", "gauge", "kube_job_status_start_time", ["job", "namespace", "job_name"]),
 

@@ -59,6 +59,32 @@ export interface ProbeTarget {
   readonly interval: string;
 }
 
+/** Name of the Probe of the stack's public https endpoints, in the monitoring namespace. */
+export const PUBLIC_ENDPOINTS_PROBE = "public-endpoints";
+
+/** A public hostname and the path that answers 200 on it when all is well. */
+export interface PublicEndpoint {
+  readonly host: string;
+  readonly path: string;
+}
+
+/**
+ * The stack's public hostnames over https, as users reach them (DNS, the gateway, TLS, the app): the only
+ * probe that sees the certificates users are served, so the TLS alerts' probe_ssl_earliest_cert_expiry
+ * comes from here. Certificate validation stays on (https_2xx), so a certificate that expired or does not
+ * match the host fails the probe too.
+ */
+export function publicEndpointsProbe(endpoints: readonly PublicEndpoint[], namespace: string): ProbeTarget {
+  return {
+    name: PUBLIC_ENDPOINTS_PROBE,
+    namespace,
+    module: "https_2xx",
+    urls: endpoints.map((e) => `https://${e.host}${e.path}`),
+    labels: {},
+    interval: "30s",
+  };
+}
+
 /** A prometheus-operator Probe that makes Prometheus scrape the blackbox exporter for these targets. */
 export function probeManifest(target: ProbeTarget, monitoringNamespace: string) {
   return {

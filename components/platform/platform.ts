@@ -3,14 +3,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
-import { AlertRules } from "../alerting/rules";
+import { AlertRules, platformAlerts } from "../alerting/rules";
 import { BlueGreenApp } from "../apps";
-import { BACKUP_CRONJOB_PREFIX, DatabaseBackups } from "../backups";
+import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
-import { MonitoringStack, monitoringUrls } from "../monitoring";
+import { BlackboxProbe, MonitoringStack, monitoringUrls, publicEndpointsProbe } from "../monitoring";
+import { alertRulesContext } from "./alert-rules-context";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
+import { publicEndpoints } from "./public-endpoints";
 import { targetProviderSettings } from "./target";
 
 /** The explicit providers every resource of the platform goes through (default providers are disabled). */
@@ -58,9 +60,10 @@ export class Platform extends pulumi.ComponentResource {
     }
     const credentials = Object.values(generatedCredentials);
     const monitoringNamespace = namespaces[config.monitoringNamespace];
+    const rulesContext = alertRulesContext(config);
     const alertmanagerConfig = new AlertmanagerConfigSecret(
       `${name}-alertmanager-config`,
-      { namespace: config.monitoringNamespace, routing: config, secrets: config.secrets },
+      { namespace: config.monitoringNamespace, routing: config, alerts: platformAlerts(config.alertThresholds, rulesContext), secrets: config.secrets },
       { ...child, dependsOn: [monitoringNamespace] },
     );
     this.monitoring = new MonitoringStack(
@@ -89,13 +92,13 @@ export class Platform extends pulumi.ComponentResource {
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(
       `${name}-alert-rules`,
-      {
-        namespace: config.monitoringNamespace,
-        thresholds: config.alertThresholds,
-        appNamespaces: appNamespaces(config),
-        backupNamespace: config.backupNamespace,
-        backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
-      },
+      { ...rulesContext, namespace: config.monitoringNamespace, thresholds: config.alertThresholds },
+      { ...child, dependsOn: [this.monitoring] },
+    );
+    // After the monitoring stack: the Probe CRD comes with kube-prometheus-stack.
+    new BlackboxProbe(
+      `${name}-public-endpoints`,
+      { ...publicEndpointsProbe(publicEndpoints(config), config.monitoringNamespace), monitoringNamespace: config.monitoringNamespace },
       { ...child, dependsOn: [this.monitoring] },
     );
     new PlatformDashboards(

@@ -3,6 +3,7 @@ import { backupsAndCriticalAlerts } from "./backups-and-critical-alerts";
 import { containerResources } from "./container-resources";
 import { containerSecurityContext } from "./container-security-context";
 import { cronJobLimits } from "./cronjob-limits";
+import { deadMansSwitch } from "./dead-mans-switch";
 import { deploymentProbes } from "./deployment-probes";
 import { helmChartPinned } from "./helm-chart-pinned";
 import { hostIsolation } from "./host-isolation";
@@ -43,6 +44,7 @@ export const policies: Policies = [
   iamNoAdminWildcards,
   noPlaintextSecrets,
   backupsAndCriticalAlerts,
+  deadMansSwitch,
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
@@ -56,6 +58,7 @@ export * from "./backups-and-critical-alerts";
 export * from "./container-resources";
 export * from "./container-security-context";
 export * from "./cronjob-limits";
+export * from "./dead-mans-switch";
 export * from "./deployment-probes";
 export * from "./helm-chart-pinned";
 export * from "./host-isolation";

@@ -8,19 +8,26 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import {
+  type AlertIdentity,
   type AlertRoutingInput,
   AlertmanagerConfigSecret,
   alertmanagerConfig,
   alertmanagerConfigSecretManifest,
   alertmanagerConfigSecretValues,
   alertmanagerConfigYaml,
+  MIXIN_IDENTITY,
+  REDACTED,
   type ReceiverSecrets,
+  redactedRouting,
+  ROUTING_ANNOTATION,
 } from "../../components/alerting/alertmanager";
+import { platformAlerts } from "../../components/alerting/rules";
 import { SECRET_PLACEHOLDER, settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { AlertRoutingSchema } from "../../stacks/alert-routing-schema";
 import { committedSettings, STACKS, type StackName } from "../harness";
+import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
 /** amtool to run: $AMTOOL, else a current build in ~/go/bin if it runs, else Debian's 0.25 (CI). */
 function resolveAmtool(): string {
@@ -76,7 +83,13 @@ function stackSecrets(stack: StackName): Required<ReceiverSecrets> {
     smtpPassword: `${stack}-placeholder-smtp-password`,
     // Set in staging too: staging must ignore it.
     pagerdutyRoutingKey: `${stack}-placeholder-pagerduty-routing-key`,
+    heartbeatUrl: `https://hc-ping.com/${stack}-placeholder-heartbeat`,
   };
+}
+
+/** The stack's alert rules, whose identities scope inhibition. */
+function stackAlerts(stack: StackName): AlertIdentity[] {
+  return platformAlerts(stackThresholds(stack), rulesContext(stack));
 }
 
 // One scratch folder per run, removed at the end.
@@ -148,7 +161,8 @@ describe("Alertmanager configuration", () => {
     describe(stack, () => {
       const input = stackInput(stack);
       const secrets = stackSecrets(stack);
-      const text = alertmanagerConfigYaml(input, secrets);
+      const alerts = stackAlerts(stack);
+      const text = alertmanagerConfigYaml(input, secrets, alerts);
       const file = writeConfig(text);
       const pages = stack === "production";
 
@@ -182,9 +196,10 @@ describe("Alertmanager configuration", () => {
         const result = amtool(["check-config", file]);
         expect(result.status, result.stdout + result.stderr).to.equal(0);
         expect(result.stdout).to.contain("SUCCESS");
-        expect(result.stdout).to.contain(" - 2 inhibit rules");
-        // default, null, slack, 4 teams, and in production pagerduty.
-        expect(result.stdout).to.contain(` - ${pages ? 8 : 7} receivers`);
+        // Critical over warning for 5 alerts of two levels, ServiceDown, EndpointDown, and the chart's rules.
+        expect(result.stdout).to.contain(" - 8 inhibit rules");
+        // default, null, heartbeat, slack, 4 teams, and in production pagerduty.
+        expect(result.stdout).to.contain(` - ${pages ? 9 : 8} receivers`);
       });
 
       const alert = "alertname=HighErrorRate namespace=apps service=api";
@@ -193,7 +208,9 @@ describe("Alertmanager configuration", () => {
         ["ServiceDown is critical like any other", "alertname=ServiceDown namespace=apps service=api component=api severity=critical", pages ? "pagerduty,slack,default" : "slack,default"],
         ["warning posts to Slack and mails", `${alert} severity=warning`, "slack,default"],
         ["info goes nowhere", `${alert} severity=info`, "null"],
-        ["Watchdog goes nowhere", "alertname=Watchdog severity=none", "null"],
+        ["Watchdog goes to the heartbeat service, and only there", "alertname=Watchdog severity=none", "heartbeat"],
+        ["the chart's Watchdog (team infrastructure) too", "alertname=Watchdog severity=none team=infrastructure", "heartbeat"],
+        ["a burn-rate page of an SLO pages (production only)", "alertname=ErrorBudgetBurn namespace=apps service=api slo=availability team=application severity=critical", pages ? "pagerduty,slack,default" : "slack,default"],
         ["InfoInhibitor goes nowhere", "alertname=InfoInhibitor severity=none namespace=apps", "null"],
         ["an alert without severity is mailed to the platform team", "alertname=Mystery namespace=apps", "default"],
         ["team=application (not in alertRouting) is the platform team's", `${alert} team=application severity=critical`, pages ? "pagerduty,slack,default" : "slack,default"],
@@ -219,8 +236,16 @@ describe("Alertmanager configuration", () => {
         expect(result.stdout).to.contain("WARNING: Expected receivers did not match resolved receivers.");
       });
 
-      it("groups by alertname, namespace, service; critical waits 5s and repeats hourly, warning 30s and 6h", () => {
-        const route = alertmanagerConfig(input, secrets).route;
+      it("groups by alertname, namespace, service; critical waits 5s and repeats hourly, warning 30s and 6h; the heartbeat every minute", () => {
+        const route = alertmanagerConfig(input, secrets, alerts).route;
+        expect(route.routes![0]).to.deep.equal({
+          matchers: ['alertname="Watchdog"'],
+          receiver: "heartbeat",
+          group_by: ["alertname"],
+          group_wait: "10s",
+          group_interval: "30s",
+          repeat_interval: "1m",
+        });
         expect(route).to.include({ receiver: "default", group_wait: "30s", group_interval: "5m", repeat_interval: "12h" });
         expect(route.group_by).to.deep.equal(["alertname", "namespace", "service"]);
         const bySeverity = (routes: typeof route.routes, severity: string) => routes!.find((r) => r.matchers?.[0] === `severity="${severity}"`)!;
@@ -231,12 +256,36 @@ describe("Alertmanager configuration", () => {
         expect(route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.matchers)).to.deep.equal(TEAMS.map((t) => [`team="${t}"`]));
       });
 
-      it("inhibits warning and info under a critical of the same group, and everything of a service that is down", () => {
+      it("scopes every inhibit rule to the labels that identify the failing thing: the node, the filesystem, the probe, the service, the SLO", () => {
         const rules = (parse(text) as { inhibit_rules: unknown }).inhibit_rules;
+        const level = (alert: string, equal: string[]) => ({
+          source_matchers: [`alertname="${alert}"`, 'severity="critical"'],
+          target_matchers: [`alertname="${alert}"`, 'severity=~"warning|info"'],
+          equal,
+        });
+        const platform = `alertname!~"${[...new Set(alerts.map((a) => a.alert))].join("|")}"`;
         expect(rules).to.deep.equal([
-          { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ["alertname", "namespace", "service"] },
+          level("NodeHighCPUUsage", ["instance"]),
+          level("NodeHighMemoryUsage", ["instance"]),
+          level("NodeHighDiskUsage", ["instance", "mountpoint"]),
+          level("TLSCertificateExpiringSoon", ["job", "instance"]),
+          level("ErrorBudgetBurn", ["namespace", "service", "slo"]),
           { source_matchers: ['alertname="ServiceDown"', 'service=~".+"'], target_matchers: ['alertname!="ServiceDown"'], equal: ["namespace", "service"] },
+          { source_matchers: ['alertname="EndpointDown"'], target_matchers: ['alertname="EndpointAvailabilityLow"'], equal: ["namespace", "job", "instance", "service"] },
+          { source_matchers: ['severity="critical"', platform], target_matchers: ['severity=~"warning|info"', platform], equal: ["alertname", ...MIXIN_IDENTITY] },
         ]);
+        // No rule compares only labels an alert may lack: each names what it is about.
+        for (const rule of rules as { equal: string[] }[]) expect(rule.equal.some((l) => !["alertname", "namespace", "service"].includes(l)) || rule.equal.join() === "namespace,service", JSON.stringify(rule)).to.equal(true);
+      });
+
+      it("refuses inhibition for rules of one name that disagree on what they identify", () => {
+        const disagreeing = alerts.map((a) => (a.alert === "NodeHighDiskUsage" && a.labels.severity === "critical" ? { ...a, identity: ["instance"] } : a));
+        expect(() => alertmanagerConfig(input, secrets, disagreeing)).to.throw("inhibition: the rules named NodeHighDiskUsage disagree on the labels that identify what fails");
+      });
+
+      it("posts the Watchdog to the heartbeat URL, never resolved (the heartbeat service only counts arrivals)", () => {
+        const heartbeat = (parse(text) as any).receivers.find((r: { name: string }) => r.name === "heartbeat");
+        expect(heartbeat).to.deep.equal({ name: "heartbeat", webhook_configs: [{ send_resolved: false, url: secrets.heartbeatUrl }] });
       });
 
       it("mails through the stack's relay as alertEmailFrom and posts with the stack's webhook", () => {
@@ -271,31 +320,40 @@ describe("Alertmanager configuration", () => {
         });
 
         it("refuses to build a paging production config without a routing key", () => {
-          expect(() => alertmanagerConfig(input, { ...secrets, pagerdutyRoutingKey: undefined })).to.throw(
+          expect(() => alertmanagerConfig(input, { ...secrets, pagerdutyRoutingKey: undefined }, alerts)).to.throw(
             "pagerdutyRoutingKey: required when production pages (pagerdutyEnabled: true): pulumi config set --secret pagerdutyRoutingKey <value>",
+          );
+        });
+
+        it("refuses to build a production config without the dead man's switch", () => {
+          expect(() => alertmanagerConfig(input, { ...secrets, heartbeatUrl: undefined }, alerts)).to.throw(
+            "heartbeatUrl: required in production, where nothing else notices a dead Prometheus or Alertmanager: pulumi config set --secret heartbeatUrl <value>",
           );
         });
       } else {
         it("never pages: no PagerDuty receiver or key even with pagerdutyEnabled and a routing key", () => {
-          const paging = alertmanagerConfigYaml({ ...input, pagerdutyEnabled: true }, secrets);
+          const paging = alertmanagerConfigYaml({ ...input, pagerdutyEnabled: true }, secrets, alerts);
           expect(paging).to.equal(text);
           expect(paging.toLowerCase()).to.not.contain("pagerduty");
           expect(paging).to.not.contain(secrets.pagerdutyRoutingKey);
         });
 
-        it("without Slack and SMTP secrets routes the same, mails unauthenticated and posts nowhere", () => {
-          const quiet = alertmanagerConfigYaml(input, {});
+        it("without Slack, SMTP and heartbeat secrets routes the same, mails unauthenticated and posts nowhere", () => {
+          const quiet = alertmanagerConfigYaml(input, {}, alerts);
           const result = amtool(["check-config", writeConfig(quiet)]);
           expect(result.status, result.stdout + result.stderr).to.equal(0);
           const config = parse(quiet) as any;
           expect(config.global).to.not.have.any.keys("slack_api_url", "smtp_auth_username", "smtp_auth_password");
           expect(config.receivers.find((r: { name: string }) => r.name === "slack")).to.deep.equal({ name: "slack" });
+          expect(config.receivers.find((r: { name: string }) => r.name === "heartbeat")).to.deep.equal({ name: "heartbeat" });
           expect(config.route).to.deep.equal((parse(text) as any).route);
         });
       }
 
-      it("keeps the credentials inside the rendered alertmanager.yaml of the Secret, nowhere else", () => {
-        const manifest = alertmanagerConfigSecretManifest("monitoring", stack, text);
+      it("keeps the credentials inside the rendered alertmanager.yaml of the Secret; its annotation shows the same routing without them", () => {
+        const present = { slackWebhookUrl: true, smtpPassword: true, pagerdutyRoutingKey: true, heartbeatUrl: true };
+        const routing = redactedRouting(input, present, alerts);
+        const manifest = alertmanagerConfigSecretManifest("monitoring", stack, text, routing);
         const { stringData, ...rest } = manifest;
         expect(rest).to.deep.equal({
           apiVersion: "v1",
@@ -304,12 +362,20 @@ describe("Alertmanager configuration", () => {
             name: "alertmanager-platform-config",
             namespace: "monitoring",
             labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform", "platform.io/environment": stack },
+            annotations: { [ROUTING_ANNOTATION]: routing },
           },
           type: "Opaque",
         });
+        // The annotation is the rendered configuration with each credential replaced, and nothing else changed.
+        const unredacted = JSON.parse(routing, (_key, value) =>
+          value === REDACTED ? undefined : value,
+        );
+        const rendered = JSON.parse(JSON.stringify(parse(text)), (key, value) => (Object.values(secrets).includes(value) ? undefined : value));
+        expect(unredacted).to.deep.equal(rendered);
+        expect(routing.split(REDACTED).length - 1).to.equal(pages ? 4 : 3);
         expect(Object.keys(stringData)).to.deep.equal(["alertmanager.yaml"]);
         const outside = JSON.stringify([rest, alertmanagerConfigSecretValues()]);
-        const expectedInside = pages ? Object.values(secrets) : [secrets.slackWebhookUrl, secrets.smtpPassword];
+        const expectedInside = pages ? Object.values(secrets) : [secrets.slackWebhookUrl, secrets.smtpPassword, secrets.heartbeatUrl];
         for (const value of Object.values(secrets)) expect(outside).to.not.contain(value);
         for (const value of expectedInside) expect(stringData["alertmanager.yaml"]).to.contain(value);
       });
@@ -329,7 +395,6 @@ describe("Alertmanager configuration", () => {
       fingerprint: string;
       status: { state: string; inhibitedBy: string[] };
     }
-    const key = (l: Record<string, string>) => `${l.alertname} ${l.namespace}/${l.service ?? "-"} ${l.severity}`;
     const alerts = async (): Promise<ApiAlert[]> => (await fetch(`${api}/api/v2/alerts`)).json() as Promise<ApiAlert[]>;
 
     before(async () => {
@@ -346,7 +411,7 @@ describe("Alertmanager configuration", () => {
       // Staging's real configuration (inhibition is the same in both stacks, asserted above) with Slack on the
       // loopback stand-in and SMTP on a closed loopback port: nothing may leave the machine.
       const closed = await freePort();
-      const file = writeConfig(alertmanagerConfigYaml({ ...stackInput("staging"), smtpSmarthost: `127.0.0.1:${closed}` }, { slackWebhookUrl: slackUrl }));
+      const file = writeConfig(alertmanagerConfigYaml({ ...stackInput("staging"), smtpSmarthost: `127.0.0.1:${closed}` }, { slackWebhookUrl: slackUrl }, stackAlerts("staging")));
       const port = await freePort();
       api = `http://127.0.0.1:${port}`;
       const args = [`--config.file=${file}`, `--storage.path=${path.dirname(file)}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="];
@@ -393,45 +458,78 @@ describe("Alertmanager configuration", () => {
       );
     });
 
-    it("critical silences warning and info of its alertname/namespace/service; ServiceDown silences its whole service, only", async () => {
-      const fire = (alertname: string, namespace: string, service: string, severity: string) => ({
-        labels: { alertname, namespace, severity, ...(service ? { service } : {}) },
-      });
-      const batch = [
-        fire("HighErrorRate", "apps", "api", "critical"),
-        fire("HighErrorRate", "apps", "api", "warning"),
-        fire("HighErrorRate", "apps", "api", "info"),
-        fire("HighLatency", "apps", "api", "warning"),
-        fire("HighErrorRate", "apps", "worker", "warning"),
-        fire("ServiceDown", "apps", "web", "critical"),
-        fire("HighLatency", "apps", "web", "critical"),
-        fire("HighErrorRate", "apps", "web", "warning"),
-        fire("HighLatency", "backups", "web", "critical"),
+    it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service", async () => {
+      const node = (instance: string) => ({ instance, job: "node-exporter", namespace: "monitoring", service: "kube-prometheus-stack-prometheus-node-exporter" });
+      const pvc = (persistentvolumeclaim: string) => ({ namespace: "monitoring", persistentvolumeclaim, job: "kubelet", service: "kube-prometheus-stack-kubelet" });
+      const grafana = { namespace: "monitoring", job: "public-endpoints", instance: "https://grafana.staging.platform.example.com/api/health" };
+      // name → [alertname, severity, labels]
+      const batch: Record<string, [string, string, Record<string, string>]> = {
+        // Platform alerts at two levels, on two nodes: node A's critical silences node A's warning only.
+        "memory A critical": ["NodeHighMemoryUsage", "critical", { instance: "10.0.1.12:9100" }],
+        "memory A warning": ["NodeHighMemoryUsage", "warning", { instance: "10.0.1.12:9100" }],
+        "memory B warning": ["NodeHighMemoryUsage", "warning", { instance: "10.0.1.13:9100" }],
+        "disk A / critical": ["NodeHighDiskUsage", "critical", { instance: "10.0.1.12:9100", mountpoint: "/" }],
+        "disk A /var warning": ["NodeHighDiskUsage", "warning", { instance: "10.0.1.12:9100", mountpoint: "/var/lib/kubelet" }],
+        // One SLO's page silences its own ticket, not the other SLO's.
+        "api availability page": ["ErrorBudgetBurn", "critical", { namespace: "apps", service: "api", slo: "availability" }],
+        "api availability ticket": ["ErrorBudgetBurn", "warning", { namespace: "apps", service: "api", slo: "availability" }],
+        "api latency ticket": ["ErrorBudgetBurn", "warning", { namespace: "apps", service: "api", slo: "latency" }],
+        // The chart's own rules carry the scrape's namespace and service: node A still does not silence node B.
+        "chart fs A critical": ["NodeFilesystemSpaceFillingUp", "critical", { ...node("10.0.1.12:9100"), device: "/dev/nvme0n1p1", mountpoint: "/" }],
+        "chart fs A warning": ["NodeFilesystemSpaceFillingUp", "warning", { ...node("10.0.1.12:9100"), device: "/dev/nvme0n1p1", mountpoint: "/" }],
+        "chart fs B warning": ["NodeFilesystemSpaceFillingUp", "warning", { ...node("10.0.1.13:9100"), device: "/dev/nvme0n1p1", mountpoint: "/" }],
+        "chart pvc a critical": ["KubePersistentVolumeFillingUp", "critical", pvc("data-a")],
+        "chart pvc a warning": ["KubePersistentVolumeFillingUp", "warning", pvc("data-a")],
+        "chart pvc a info": ["KubePersistentVolumeFillingUp", "info", pvc("data-a")],
+        "chart pvc b warning": ["KubePersistentVolumeFillingUp", "warning", pvc("data-b")],
+        // ServiceDown silences every other alert of its service, and nothing of another.
+        "web down": ["ServiceDown", "critical", { namespace: "apps", service: "web" }],
+        "web slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "web" }],
+        "web flapping": ["ServiceAvailabilityLow", "critical", { namespace: "apps", service: "web" }],
+        "worker slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "worker" }],
         // A ServiceDown that names no service must not silence the service-less alerts of its namespace.
-        fire("ServiceDown", "backups", "", "critical"),
-        fire("BackupTooOld", "backups", "", "warning"),
-      ];
-      const posted = await fetch(`${api}/api/v2/alerts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(batch) });
+        "backups down, no service": ["ServiceDown", "critical", { namespace: "backups" }],
+        "orders backup failed": ["BackupFailed", "warning", { namespace: "backups", database: "orders" }],
+        // An endpoint that is down explains its low availability, not another endpoint's.
+        "grafana endpoint down": ["EndpointDown", "critical", grafana],
+        "grafana endpoint flapping": ["EndpointAvailabilityLow", "critical", grafana],
+        "api endpoint flapping": ["EndpointAvailabilityLow", "critical", { ...grafana, instance: "https://api.staging.platform.example.com/health/ready" }],
+      };
+      const labelsOf = ([alertname, severity, labels]: [string, string, Record<string, string>]) => ({ alertname, severity, ...labels });
+      const posted = await fetch(`${api}/api/v2/alerts`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.values(batch).map((b) => ({ labels: labelsOf(b) }))),
+      });
       expect(posted.status, await posted.text()).to.equal(200);
 
       const inhibitedBy: Record<string, string> = {
-        "HighErrorRate apps/api warning": "HighErrorRate apps/api critical",
-        "HighErrorRate apps/api info": "HighErrorRate apps/api critical",
-        "HighLatency apps/web critical": "ServiceDown apps/web critical",
-        "HighErrorRate apps/web warning": "ServiceDown apps/web critical",
+        "memory A warning": "memory A critical",
+        "api availability ticket": "api availability page",
+        "chart fs A warning": "chart fs A critical",
+        "chart pvc a warning": "chart pvc a critical",
+        "chart pvc a info": "chart pvc a critical",
+        "web slow": "web down",
+        "web flapping": "web down",
+        "grafana endpoint flapping": "grafana endpoint down",
       };
+      const canonical = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+      const nameOf = (labels: Record<string, string>) => Object.keys(batch).find((name) => canonical(labelsOf(batch[name])) === canonical(labels));
       // The inhibitor indexes source alerts asynchronously; wait until every expected inhibition shows,
-      // then compare the state of all eleven alerts at once.
-      let listed: ApiAlert[] = [];
+      // then compare the state of every alert at once.
+      let listed: { name: string; alert: ApiAlert }[] = [];
       for (let attempt = 0; attempt < 100; attempt++) {
-        listed = (await alerts()).filter((a) => batch.some(({ labels }) => key(labels) === key(a.labels)));
-        const suppressed = listed.filter((a) => a.status.state === "suppressed").map((a) => key(a.labels));
-        if (listed.length === batch.length && Object.keys(inhibitedBy).every((k) => suppressed.includes(k))) break;
+        listed = (await alerts()).flatMap((alert) => {
+          const name = nameOf(alert.labels);
+          return name ? [{ name, alert }] : [];
+        });
+        const suppressed = listed.filter((l) => l.alert.status.state === "suppressed").map((l) => l.name);
+        if (listed.length === Object.keys(batch).length && Object.keys(inhibitedBy).every((k) => suppressed.includes(k))) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const fingerprint = Object.fromEntries(listed.map((a) => [key(a.labels), a.fingerprint]));
-      const actual = Object.fromEntries(listed.map((a) => [key(a.labels), a.status.inhibitedBy.map((f) => Object.keys(fingerprint).find((k) => fingerprint[k] === f))]));
-      const expected = Object.fromEntries(batch.map(({ labels }) => [key(labels), inhibitedBy[key(labels)] ? [inhibitedBy[key(labels)]] : []]));
+      const byFingerprint = Object.fromEntries(listed.map((l) => [l.alert.fingerprint, l.name]));
+      const actual = Object.fromEntries(listed.map((l) => [l.name, l.alert.status.inhibitedBy.map((f) => byFingerprint[f])]));
+      const expected = Object.fromEntries(Object.keys(batch).map((name) => [name, inhibitedBy[name] ? [inhibitedBy[name]] : []]));
       expect(actual).to.deep.equal(expected);
     });
   });
@@ -452,10 +550,12 @@ describe("Alertmanager configuration", () => {
         const component = new AlertmanagerConfigSecret("platform-alertmanager", {
           namespace: "monitoring",
           routing: stackInput(stack),
+          alerts: stackAlerts(stack),
           secrets: {
             slackWebhookUrl: pulumi.secret(secrets.slackWebhookUrl),
             smtpPassword: pulumi.secret(secrets.smtpPassword),
             pagerdutyRoutingKey: pulumi.secret(secrets.pagerdutyRoutingKey),
+            heartbeatUrl: pulumi.secret(secrets.heartbeatUrl),
           },
         });
         const rendered = await new Promise<string>((resolve) => component.secret.stringData.apply((d) => resolve(d!["alertmanager.yaml"])));
@@ -468,6 +568,10 @@ describe("Alertmanager configuration", () => {
         const [root, secret] = resources;
         expect(secret.parent).to.equal(root.urn);
         expect(secret.inputs.metadata).to.deep.include({ name: "alertmanager-platform-config", namespace: "monitoring" });
+        // The routing annotation is plain: a plan diff shows a routing change, a policy can check it.
+        const routing = JSON.parse((secret.inputs.metadata as { annotations: Record<string, string> }).annotations[ROUTING_ANNOTATION]);
+        expect(routing.route.routes[0]).to.include({ receiver: "heartbeat" });
+        expect(routing.receivers.find((r: { name: string }) => r.name === "heartbeat").webhook_configs[0].url).to.equal(REDACTED);
         // The Kubernetes SDK marks the whole of stringData secret, so the recorded plan holds only the placeholder.
         expect(secret.inputs.stringData).to.equal(SECRET_PLACEHOLDER);
         expect(secret.secretPaths).to.deep.equal(["stringData"]);
@@ -475,17 +579,17 @@ describe("Alertmanager configuration", () => {
         for (const value of Object.values(secrets)) expect(recorded).to.not.contain(value);
 
         // The apply hands each credential to its own slot: what the Secret holds is the builder's output.
-        expect(rendered).to.equal(alertmanagerConfigYaml(stackInput(stack), secrets));
+        expect(rendered).to.equal(alertmanagerConfigYaml(stackInput(stack), secrets, stackAlerts(stack)));
         expect(rendered.includes(secrets.pagerdutyRoutingKey)).to.equal(stack === "production");
       });
     }
 
     it("renders a config without credentials when a staging stack sets none", async () => {
       useMockStack("staging", {}, []);
-      const component = new AlertmanagerConfigSecret("platform-alertmanager", { namespace: "monitoring", routing: stackInput("staging"), secrets: {} });
+      const component = new AlertmanagerConfigSecret("platform-alertmanager", { namespace: "monitoring", routing: stackInput("staging"), alerts: stackAlerts("staging"), secrets: {} });
       const rendered = await new Promise<string>((resolve) => component.secret.stringData.apply((d) => resolve(d!["alertmanager.yaml"])));
       const resources = await settle();
-      expect(rendered).to.equal(alertmanagerConfigYaml(stackInput("staging"), {}));
+      expect(rendered).to.equal(alertmanagerConfigYaml(stackInput("staging"), {}, stackAlerts("staging")));
       // Secret all the same: a Secret's payload is never shown in plain text, credentials or not.
       expect(resources[1].secretPaths).to.deep.equal(["stringData"]);
     });

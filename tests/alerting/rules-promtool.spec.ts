@@ -3,15 +3,39 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
+import { type AlertRulesContext, ERROR_BUDGET_BURN_ALERT, isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
 import { toYaml } from "../../plan/canonical";
 import { STACKS } from "../harness";
 import { alertScenarios } from "./fixtures/alert-scenarios";
-import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { rangeSemantics, resolvePromtool, runPromtool } from "./fixtures/promtool";
 import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
-import { RULES_CONTEXT, stackThresholds } from "./fixtures/thresholds";
+import { sloTestFiles } from "./fixtures/slo-scenarios";
+import { rulesContext, stackThresholds } from "./fixtures/thresholds";
+import type { StackName } from "../harness";
 
 const promtool = resolvePromtool();
+const ranges = rangeSemantics(promtool);
+
+/**
+ * The stack's context with a second backed-up database: the committed stacks back up one, and two show that
+ * one healthy database hides no other.
+ */
+function testContext(stack: StackName): AlertRulesContext {
+  const context = rulesContext(stack);
+  return { ...context, backupDatabases: [...context.backupDatabases, "billing"] };
+}
+
+/** The promtool unit tests of a stack: the alert scenarios, and the SLO groups' own files. */
+function stackUnitTests(stack: StackName, groups: readonly RuleGroup[], context: AlertRulesContext) {
+  const thresholds = stackThresholds(stack);
+  const custom = Object.fromEntries(
+    context.slos.map((slos) => {
+      const group = groups.find((g) => g.name === `platform-slo-${slos.service}`)!;
+      return [group.name, sloTestFiles(group, slos, thresholds, ranges)];
+    }),
+  );
+  return { scenarios: alertScenarios(thresholds, context, ranges), custom };
+}
 
 /** Writes files (name → data, rendered as YAML 1.1) into a fresh directory. */
 function writeAll(dir: string, files: Record<string, unknown>): string[] {
@@ -19,7 +43,7 @@ function writeAll(dir: string, files: Record<string, unknown>): string[] {
   return Object.keys(files);
 }
 
-describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
+describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ranges)`, () => {
   let work: string;
   before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "alert-rules-"));
@@ -31,21 +55,23 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
   for (const stack of STACKS) {
     describe(stack, () => {
       const thresholds = stackThresholds(stack);
-      const groups = platformRuleGroups(thresholds, RULES_CONTEXT);
+      const context = testContext(stack);
+      const groups = platformRuleGroups(thresholds, context);
       const ruleCount = groups.reduce((n, g) => n + g.rules.length, 0);
+      const alertCount = groups.reduce((n, g) => n + g.rules.filter(isAlertingRule).length, 0);
       let dir: string;
       before(() => {
         dir = path.join(work, stack);
         fs.mkdirSync(dir);
       });
 
-      it("promtool check rules accepts the generated rule file: 51 alerts and 6 recording rules", () => {
+      it("promtool check rules accepts the generated rule file: 59 alerts and 6 HTTP and 28 SLO recording rules", () => {
         // A plain rule file is what a PrometheusRule's spec holds: `groups:` and nothing else.
         writeAll(dir, { "rules.yml": { groups } });
         const run = runPromtool(promtool, ["check", "rules", "rules.yml"], dir);
         expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
         expect(run.status, run.output).to.equal(0);
-        expect(ruleCount).to.equal(57);
+        expect([alertCount, ruleCount - alertCount]).to.deep.equal([59, 34]);
       });
 
       it("the PrometheusRule objects, rendered and read back as YAML 1.1, carry exactly the checked groups", () => {
@@ -59,20 +85,24 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
         expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
       });
 
-      it("promtool test rules: each alert pending one step before its `for` ends, then firing with its labels and rendered annotations; quiet just inside its threshold; records exact", () => {
-        const scenarios = alertScenarios(thresholds);
+      it("promtool test rules: each alert pending one step before its `for` ends, then firing with its labels and rendered annotations; quiet just inside its threshold; records exact; every SLO window pair pages, stays quiet and recovers", () => {
+        const { scenarios, custom } = stackUnitTests(stack, groups, context);
         const untested = groups
           .flatMap((g) => g.rules.filter(isAlertingRule))
+          .filter((r) => r.alert !== ERROR_BUDGET_BURN_ALERT)
           .filter((r) => !scenarios.some((s) => s.alert === r.alert && (s.severity ?? r.labels.severity) === r.labels.severity))
           .map((r) => `${r.alert} (${r.labels.severity})`);
         expect(untested, "every alerting rule has a scenario").to.deep.equal([]);
-        const unitTests = promtoolUnitTests(groups, scenarios);
+        expect(Object.keys(custom), "the SLO groups have their own tests").to.deep.equal(["platform-slo-api"]);
+        const unitTests = promtoolUnitTests(groups, scenarios, custom);
         writeAll(dir, unitTests.ruleFiles);
         const testFiles = writeAll(dir, unitTests.testFiles);
-        expect(testFiles).to.have.lengthOf(groups.length);
-        // 2 test groups per scenario (firing, quiet) plus the recording rules' group.
+        // One file per group; the SLO group's three: availability pages, availability tickets, latency.
+        expect(testFiles).to.have.lengthOf(groups.length + 2);
+        // 2 test groups per scenario (firing, quiet; Watchdog has no quiet case) plus the recording rules' group,
+        // and for the SLOs: 2 record groups, 2 profiles per pair (4 availability pairs, latency's fastest), low traffic.
         const testGroups = Object.values(unitTests.testFiles).reduce((n, f: PromtoolTestFile) => n + f.tests.length, 0);
-        expect(testGroups).to.equal(2 * scenarios.length + 1);
+        expect(testGroups).to.equal(2 * scenarios.length - 1 + 1 + (2 + 2 * 5 + 1));
         const run = runPromtool(promtool, ["test", "rules", ...testFiles], dir);
         expect(run.output).to.not.contain("FAILED");
         expect(run.status, run.output).to.equal(0);
@@ -85,13 +115,14 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
     const dir = path.join(work, "drift");
     fs.mkdirSync(dir);
     const thresholds = stackThresholds("production");
-    const honest = platformRuleGroups(thresholds, RULES_CONTEXT);
+    const context = testContext("production");
+    const honest = platformRuleGroups(thresholds, context);
     // The rule reads a threshold twice as high as the one its scenarios and description were built from.
     const drifted = honest.map((g) => ({
       ...g,
       rules: g.rules.map((r) => (isAlertingRule(r) && r.alert === "HttpHighErrorRate" ? { ...r, expr: r.expr.replace("> 0.05", "> 0.6") } : r)),
     }));
-    const unitTests = promtoolUnitTests(drifted, alertScenarios(thresholds));
+    const unitTests = promtoolUnitTests(drifted, alertScenarios(thresholds, context, ranges));
     writeAll(dir, unitTests.ruleFiles);
     writeAll(dir, unitTests.testFiles);
     const run = runPromtool(promtool, ["test", "rules", "platform-http.test.yml"], dir);

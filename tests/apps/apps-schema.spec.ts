@@ -53,6 +53,14 @@ describe("platform:apps schema", () => {
       expect(api.logLevel).to.equal(undefined);
     });
 
+    it("both stacks: the api's SLOs, 99.9 % available and 99 % within 0.5 s over 30 days (staging runs the same)", () => {
+      for (const stack of ["staging", "production"] as const) {
+        expect(stackApps(stack)[0].slos, stack).to.deep.equal({ window: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } });
+      }
+      const [withoutSlos] = AppsSchema.parse([rawApp((a) => delete a.slos)]);
+      expect(withoutSlos.slos).to.equal(undefined);
+    });
+
     it("staging: green active, one replica, a looser gate threshold", () => {
       const [api] = stackApps("staging");
       expect(api).to.deep.include({ activeColor: "green", replicas: 1, env: {} });
@@ -230,6 +238,20 @@ describe("platform:apps schema", () => {
       ["unknown tracing key", (a) => (a.tracing = { sampler: "always_on" }), ['apps[0].tracing: Unrecognized key: "sampler"']],
       ["hostname", (a) => (a.hostname = "API.example.com"), ["apps[0].hostname: must be a DNS name such as api.example.com"]],
       ["unknown key", (a) => (a.replica = 3), ['apps[0]: Unrecognized key: "replica"']],
+      ["SLO window of a week", (a) => (a.slos.window = "7d"), ['apps[0].slos.window: Invalid option: expected one of "28d"|"30d"']],
+      [
+        "SLO objective of 100 %",
+        (a) => (a.slos.availability.objective = 100),
+        ["apps[0].slos.availability.objective: must be a percentage above 0 and below 100, such as 99.9 (100 leaves no error budget)"],
+      ],
+      [
+        "SLO objective as a ratio written as text",
+        (a) => (a.slos.latency.objective = "99%"),
+        ["apps[0].slos.latency.objective: must be a percentage above 0 and below 100, such as 99.9 (100 leaves no error budget)"],
+      ],
+      ["SLO latency threshold of zero", (a) => (a.slos.latency.thresholdSeconds = 0), ["apps[0].slos.latency.thresholdSeconds: must be a positive number of seconds"]],
+      ["SLOs without an objective", (a) => (a.slos = { window: "30d" }), ["apps[0].slos: declares no objective: set availability, latency or both"]],
+      ["misspelt SLO key", (a) => (a.slos.availabilty = a.slos.availability), ['apps[0].slos: Unrecognized key: "availabilty"']],
     ];
     for (const [what, change, expected] of cases) {
       it(what, () => {

@@ -3,6 +3,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { parser as traceql } from "@grafana/lezer-traceql";
 import { expect } from "chai";
 import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
+import { SLO_RECORDS, SLO_WINDOWS } from "../../components/alerting/rules/slo-records";
 import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
 import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, seriesNames } from "../../components/metrics";
 import { settle, useMockStack } from "../../plan/mocks";
@@ -41,6 +42,9 @@ const DASHBOARD_ONLY_SERIES: Record<string, readonly string[]> = {
   alertmanager_silences: ["state", "instance", "pod"],
 };
 
+/** The series the SLO rules record (components/alerting/rules/slo.ts), which the error-budget panels read. */
+const SLO_SERIES: readonly string[] = [SLO_RECORDS.objective, SLO_RECORDS.budgetRemaining, SLO_RECORDS.periodErrorRatio, SLO_RECORDS.errorRate5m, ...SLO_WINDOWS.map(SLO_RECORDS.errorRatio)];
+
 // Labels the scrape adds to every application series (components/metrics/catalog.ts header).
 const SCRAPE_LABELS = ["namespace", "pod", "job", "instance", "role", "color"];
 
@@ -53,7 +57,8 @@ function seriesLabels(): Map<string, ReadonlySet<string>> {
     }
   }
   for (const metric of EXPORTER_METRICS) labels.set(metric.name, new Set(metric.labels));
-  for (const record of Object.values(HTTP_RECORDS)) labels.set(record, new Set(["service"]));
+  for (const record of Object.values(HTTP_RECORDS)) labels.set(record, new Set(["namespace", "service"]));
+  for (const record of SLO_SERIES) labels.set(record, new Set(["namespace", "service", "slo"]));
   for (const [name, list] of Object.entries(DASHBOARD_ONLY_SERIES)) labels.set(name, new Set(list));
   return labels;
 }
@@ -264,7 +269,7 @@ describe("Grafana dashboards", () => {
       .filter(([name, definition]) => !seriesNames(name, definition).some((s) => used.has(s)))
       .map(([name]) => name);
     expect(missing).to.deep.equal([]);
-    for (const series of used) expect(knownSeriesNames().has(series) || series in DASHBOARD_ONLY_SERIES || Object.values<string>(HTTP_RECORDS).includes(series), series).to.equal(true);
+    for (const series of used) expect(knownSeriesNames().has(series) || series in DASHBOARD_ONLY_SERIES || Object.values<string>(HTTP_RECORDS).includes(series) || SLO_SERIES.includes(series), series).to.equal(true);
   });
 
   it("application queries count each blue-green pod once (role!=\"preview\")", () => {
@@ -332,6 +337,20 @@ describe("Grafana dashboards", () => {
     expect(traceqlErrors(String(panel.targets[0].query))).to.deep.equal([]);
     expect(traceqlErrors(String(panel.targets[0].query).replace("$service", "api").replace("$namespace", ".*"))).to.deep.equal([]);
     expect(traceqlErrors("{ resource.service.name =~ }"), "the check itself rejects a broken query").to.not.deep.equal([]);
+  });
+
+  it("the application dashboard shows each SLO's remaining error budget and its 1h and 6h burn rates, read from the SLO records", () => {
+    const application = built.find((d) => d.uid === "platform-application")!;
+    const titles = (application.panels ?? []).map((p) => p.title);
+    expect(titles.slice(titles.indexOf("Error budget (apps with SLOs)"), titles.indexOf("Error budget (apps with SLOs)") + 4)).to.deep.equal([
+      "Error budget (apps with SLOs)",
+      "Error budget remaining",
+      "Burn rate, 1h and 6h",
+      "Error budget remaining over time",
+    ]);
+    const exprs = queriesOf(application).map((q) => q.expr);
+    expect(exprs).to.include(`${SLO_RECORDS.budgetRemaining}{namespace=~"$namespace", service=~"$service"}`);
+    expect(exprs.filter((e) => e.includes(SLO_RECORDS.errorRatio("1h")) || e.includes(SLO_RECORDS.errorRatio("6h")))).to.have.lengthOf(2);
   });
 
   it("builds the same JSON every time", () => {

@@ -109,13 +109,13 @@ describe("exporter and backup metrics", () => {
     for (const name of [
       "up",
       "kube_cronjob_status_last_successful_time",
+      "kube_cronjob_created",
       "kube_job_status_failed",
       "probe_success",
       "probe_ssl_earliest_cert_expiry",
       "probe_http_status_code",
       "prometheus_rule_group_last_duration_seconds",
       "prometheus_rule_group_interval_seconds",
-      "prometheus_target_scrapes_exceeded_sample_limit_total",
       "container_memory_working_set_bytes",
     ]) {
       expect(names, name).to.include(name);

@@ -94,6 +94,23 @@ describe("stack configuration", () => {
       });
     });
 
+    it("staging may run without a dead man's switch; production may not (below)", () => {
+      const s = parseStackSettings("staging", rawConfig("staging", (v, secrets) => {
+        delete v.heartbeatUrl;
+        secrets.delete("heartbeatUrl");
+      }));
+      expect(s.environment).to.equal("staging");
+    });
+
+    it("both stacks link runbooks under their runbookBaseUrl, and page on SLO burns after 2m, ticket after 15m", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack));
+        expect(s.runbookBaseUrl, stack).to.equal("https://github.com/example/platform/blob/main/components/alerting/runbooks");
+        expect(s.alertThresholds.slo, stack).to.deep.equal({ pageFor: "2m", ticketFor: "15m" });
+        expect(s.alertRouting.timing.heartbeat, stack).to.deep.equal({ groupWait: "10s", groupInterval: "30s", repeatInterval: "1m" });
+      }
+    });
+
     it("defaults declared in Pulumi.yaml are merged like the CLI does (team, monitoring namespace, cluster flavour)", () => {
       for (const stack of STACKS) {
         const s = parseStackSettings(stack, rawConfig(stack));
@@ -214,6 +231,54 @@ describe("stack configuration", () => {
           s.delete("smtpPassword");
         },
         "smtpPassword: secret is required in production: pulumi config set --secret smtpPassword <value>",
+      ],
+      [
+        "production without the dead man's switch",
+        "production",
+        (v, s) => {
+          delete v.heartbeatUrl;
+          s.delete("heartbeatUrl");
+        },
+        "heartbeatUrl: secret is required in production: pulumi config set --secret heartbeatUrl <value>",
+      ],
+      [
+        "heartbeat URL stored in plain text",
+        "production",
+        (_v, s) => s.delete("heartbeatUrl"),
+        "heartbeatUrl: is stored in plain text; set it again with pulumi config set --secret heartbeatUrl <value>",
+      ],
+      [
+        "runbook base URL with a trailing slash",
+        "staging",
+        (v) => (v.runbookBaseUrl = "https://github.com/acme/platform/blob/main/components/alerting/runbooks/"),
+        'runbookBaseUrl: must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks (got "https://github.com/acme/platform/blob/main/components/al...)',
+      ],
+      [
+        "runbook base URL over plain http",
+        "production",
+        (v) => (v.runbookBaseUrl = "http://wiki.internal/runbooks"),
+        'runbookBaseUrl: must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks (got "http://wiki.internal/runbooks")',
+      ],
+      ["runbook base URL missing", "production", (v) => delete v.runbookBaseUrl, "runbookBaseUrl: is required but not set"],
+      [
+        "heartbeat repeated less often than its group interval",
+        "production",
+        (v) => {
+          const r = JSON.parse(v.alertRouting);
+          r.timing.heartbeat.repeatInterval = "10s";
+          v.alertRouting = JSON.stringify(r);
+        },
+        'alertRouting.timing.heartbeat.repeatInterval: must not be shorter than groupInterval (30s); Alertmanager only repeats on a group_interval tick (got "10s")',
+      ],
+      [
+        "app SLO objective of 100 %",
+        "staging",
+        (v) => {
+          const apps = JSON.parse(v.apps);
+          apps[0].slos.availability.objective = 100;
+          v.apps = JSON.stringify(apps);
+        },
+        "apps[0].slos.availability.objective: must be a percentage above 0 and below 100, such as 99.9 (100 leaves no error budget) (got 100)",
       ],
       [
         "paging without a routing key",

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { alertmanagerConfigSecretManifest, alertmanagerConfigYaml } from "./config-secret";
+import type { AlertIdentity } from "./alertmanager-config";
+import { alertmanagerConfigSecretManifest, alertmanagerConfigYaml, redactedRouting } from "./config-secret";
 import type { AlertRoutingInput } from "./routing-input";
 
 export interface AlertmanagerConfigSecretArgs {
@@ -8,11 +9,14 @@ export interface AlertmanagerConfigSecretArgs {
   readonly namespace: string;
   /** Routing settings from PlatformConfig (PlatformConfig itself satisfies this). */
   readonly routing: AlertRoutingInput;
+  /** The platform's alert rules (platformAlerts): their identities scope the inhibit rules. */
+  readonly alerts: readonly AlertIdentity[];
   /** Receiver credentials as Pulumi secrets (PlatformConfig.secrets satisfies this); a missing one disables its integration. */
   readonly secrets: {
     readonly slackWebhookUrl?: pulumi.Input<string>;
     readonly smtpPassword?: pulumi.Input<string>;
     readonly pagerdutyRoutingKey?: pulumi.Input<string>;
+    readonly heartbeatUrl?: pulumi.Input<string>;
   };
 }
 
@@ -20,7 +24,7 @@ export interface AlertmanagerConfigSecretArgs {
  * Alertmanager's configuration, rendered from the stack's routing settings and receiver credentials into the
  * Secret kube-prometheus-stack's Alertmanager mounts (see alertmanagerConfigSecretValues). The credentials are
  * resolved only inside an apply and the result is marked secret, so they never reach Helm values or state in
- * plain text.
+ * plain text. The same configuration without credentials is the Secret's routing annotation.
  */
 export class AlertmanagerConfigSecret extends pulumi.ComponentResource {
   public readonly secret: k8s.core.v1.Secret;
@@ -29,15 +33,22 @@ export class AlertmanagerConfigSecret extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertmanagerConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:alerting:AlertmanagerConfigSecret", name, {}, opts);
-    const { slackWebhookUrl, smtpPassword, pagerdutyRoutingKey } = args.secrets;
+    const { slackWebhookUrl, smtpPassword, pagerdutyRoutingKey, heartbeatUrl } = args.secrets;
     const configYaml = pulumi.secret(
       pulumi
-        .all([slackWebhookUrl, smtpPassword, pagerdutyRoutingKey])
-        .apply(([slack, smtp, pagerduty]) =>
-          alertmanagerConfigYaml(args.routing, { slackWebhookUrl: slack, smtpPassword: smtp, pagerdutyRoutingKey: pagerduty }),
+        .all([slackWebhookUrl, smtpPassword, pagerdutyRoutingKey, heartbeatUrl])
+        .apply(([slack, smtp, pagerduty, heartbeat]) =>
+          alertmanagerConfigYaml(args.routing, { slackWebhookUrl: slack, smtpPassword: smtp, pagerdutyRoutingKey: pagerduty, heartbeatUrl: heartbeat }, args.alerts),
         ),
     );
-    this.secret = new k8s.core.v1.Secret(`${name}-secret`, alertmanagerConfigSecretManifest(args.namespace, args.routing.environment, configYaml), { parent: this });
+    const present = {
+      slackWebhookUrl: slackWebhookUrl !== undefined,
+      smtpPassword: smtpPassword !== undefined,
+      pagerdutyRoutingKey: pagerdutyRoutingKey !== undefined,
+      heartbeatUrl: heartbeatUrl !== undefined,
+    };
+    const manifest = alertmanagerConfigSecretManifest(args.namespace, args.routing.environment, configYaml, redactedRouting(args.routing, present, args.alerts));
+    this.secret = new k8s.core.v1.Secret(`${name}-secret`, manifest, { parent: this });
     this.secretName = this.secret.metadata.name;
     this.registerOutputs({ secretName: this.secretName });
   }

@@ -1,12 +1,46 @@
 import type { RouteTiming } from "../../../stacks/alert-routing-schema";
+import { WATCHDOG_ALERT } from "../rules/prometheus";
+import type { PlatformAlert } from "../rules/types";
 import type { AlertmanagerConfig, EmailConfig, InhibitRule, PagerdutyConfig, Receiver, Route, SlackConfig } from "./config-types";
 import { type AlertRoutingInput, pagesOnCall, RECEIVER, type ReceiverSecrets, teamReceiver } from "./routing-input";
 
 /**
- * Labels alerts are grouped by. Inhibition compares the same labels, so a critical alert silences exactly
- * the warnings that would have landed in its own notification group.
+ * Labels alerts are grouped by: one notification per alert and service. Alerts without a service (nodes,
+ * certificates) share a notification per alert name. Inhibition does not use these labels: it compares
+ * each alert's own identity (inhibitRules).
  */
 export const GROUP_BY = ["alertname", "namespace", "service"] as const;
+
+/** What inhibition needs to know about the platform's alerts (PlatformAlert satisfies it). */
+export type AlertIdentity = Pick<PlatformAlert, "alert" | "labels" | "identity">;
+
+/**
+ * The labels that identify the failing thing in alerts the platform does not define itself (the chart's
+ * kubernetes-mixin and node-mixin rules): a critical alert silences a warning of its name only when every
+ * one of these is equal, so a critical on one node, pod or volume never silences the warning of another.
+ * Labels neither alert has compare equal, which is harmless here: both alerts come from the same rule text.
+ */
+export const MIXIN_IDENTITY = [
+  "namespace",
+  "service",
+  "job",
+  "instance",
+  "node",
+  "pod",
+  "container",
+  "device",
+  "mountpoint",
+  "persistentvolumeclaim",
+  "deployment",
+  "statefulset",
+  "daemonset",
+  "job_name",
+  "cronjob",
+  "horizontalpodautoscaler",
+] as const;
+
+/** The alert that explains EndpointAvailabilityLow of the same probe while it fires. */
+const ENDPOINT_DOWN = { source: "EndpointDown", target: "EndpointAvailabilityLow" } as const;
 
 /**
  * Name of the alert the alert rules raise when a whole service is unreachable (labels namespace, service,
@@ -51,7 +85,12 @@ function pagerdutyConfig(input: AlertRoutingInput, routingKey: string): Pagerdut
   return {
     send_resolved: true,
     routing_key: routingKey,
-    description: "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}",
+    // The incident title names what fails: the service, else the database, else the instance.
+    description:
+      "{{ .CommonLabels.alertname }}" +
+      "{{ with .CommonLabels.service }} {{ with $.CommonLabels.namespace }}{{ . }}/{{ end }}{{ . }}" +
+      "{{ else }}{{ with .CommonLabels.database }} database {{ . }}{{ else }}{{ with .CommonLabels.instance }} {{ . }}{{ end }}{{ end }}{{ end }}" +
+      ": {{ .CommonAnnotations.summary }}",
     // Only critical routes reach this receiver.
     severity: "critical",
     client: `Alertmanager ${input.clusterName}`,
@@ -71,6 +110,8 @@ function receivers(input: AlertRoutingInput, secrets: ReceiverSecrets, pages: bo
   const list: Receiver[] = [
     { name: RECEIVER.default, email_configs: [emailConfig(input, input.alertEmailTo)] },
     { name: RECEIVER.null },
+    // Without a URL (allowed in staging only) the receiver stays, with no integration, like Slack's.
+    { name: RECEIVER.heartbeat, ...(secrets.heartbeatUrl ? { webhook_configs: [{ send_resolved: false, url: secrets.heartbeatUrl }] } : {}) },
     { name: RECEIVER.slack, ...slack(input.slackChannel) },
   ];
   if (pages) list.push({ name: RECEIVER.pagerduty, pagerduty_configs: [pagerdutyConfig(input, secrets.pagerdutyRoutingKey!)] });
@@ -81,12 +122,15 @@ function receivers(input: AlertRoutingInput, secrets: ReceiverSecrets, pages: bo
 }
 
 function routes(input: AlertRoutingInput, pages: boolean): Route[] {
-  const { critical, warning } = input.alertRouting.timing;
+  const { critical, warning, heartbeat } = input.alertRouting.timing;
   const pager = pages ? [RECEIVER.pagerduty] : [];
   return [
-    // Watchdog fires all the time to prove the pipeline works (a dead-man's switch watches for it), and
-    // kube-prometheus-stack's InfoInhibitor only exists to inhibit; neither is for people.
-    { matchers: ['alertname=~"Watchdog|InfoInhibitor"'], receiver: RECEIVER.null },
+    // The dead man's switch: Watchdog fires all the time, so the heartbeat service hears from Alertmanager every
+    // repeat_interval, and raises the alarm, from outside the cluster, when Prometheus or Alertmanager dies.
+    // Grouped by name alone, so the chart's Watchdog and the platform's make one heartbeat.
+    { matchers: [eq("alertname", WATCHDOG_ALERT)], receiver: RECEIVER.heartbeat, group_by: ["alertname"], ...timing(heartbeat) },
+    // kube-prometheus-stack's InfoInhibitor only exists to inhibit; it is not for people.
+    { matchers: [eq("alertname", "InfoInhibitor")], receiver: RECEIVER.null },
     // Info alerts are for dashboards, never for a person; before team routes so teams drop them too.
     { matchers: [eq("severity", "info")], receiver: RECEIVER.null },
     // A team's alerts go to the team; severity still decides timing and whether on-call is paged.
@@ -105,9 +149,32 @@ function routes(input: AlertRoutingInput, pages: boolean): Route[] {
   ];
 }
 
-function inhibitRules(): InhibitRule[] {
+/**
+ * Inhibition, each rule scoped to the labels that identify the failing thing. Alertmanager treats a label
+ * that both alerts lack as equal, so an `equal` list the alerts do not carry (node and certificate alerts
+ * have no namespace or service) would let a critical alert on one node silence the warning of another.
+ */
+function inhibitRules(alerts: readonly AlertIdentity[]): InhibitRule[] {
+  const byName = new Map<string, AlertIdentity[]>();
+  for (const alert of alerts) byName.set(alert.alert, [...(byName.get(alert.alert) ?? []), alert]);
+  const identityOf = (name: string): string[] => {
+    const rules = byName.get(name);
+    if (!rules) throw new Error(`inhibition: no alert named ${name}`);
+    const identities = new Set(rules.map((r) => JSON.stringify(r.identity)));
+    if (identities.size !== 1) throw new Error(`inhibition: the rules named ${name} disagree on the labels that identify what fails`);
+    return [...rules[0].identity];
+  };
+  // One alert at two levels: the critical silences the warning (or info) of the same thing.
+  const levels: InhibitRule[] = [...byName.entries()]
+    .filter(([, rules]) => rules.some((r) => r.labels.severity === "critical") && rules.some((r) => ["warning", "info"].includes(r.labels.severity)))
+    .map(([name]) => ({
+      source_matchers: [eq("alertname", name), eq("severity", "critical")],
+      target_matchers: [eq("alertname", name), 'severity=~"warning|info"'],
+      equal: identityOf(name),
+    }));
+  const platformAlerts = `alertname!~"${[...byName.keys()].join("|")}"`;
   return [
-    { source_matchers: [eq("severity", "critical")], target_matchers: ['severity=~"warning|info"'], equal: [...GROUP_BY] },
+    ...levels,
     // Without `alertname` in `equal`: a service that is down explains every other alert it raises. The
     // source must name its service: with the label missing, `equal` would match every service-less alert
     // of the namespace and a single down job would silence the whole namespace.
@@ -116,18 +183,34 @@ function inhibitRules(): InhibitRule[] {
       target_matchers: [`alertname!="${SERVICE_DOWN_ALERT}"`],
       equal: ["namespace", "service"],
     },
+    // A probe that is down also has a low availability over the window; the outage is the news.
+    {
+      source_matchers: [eq("alertname", ENDPOINT_DOWN.source)],
+      target_matchers: [eq("alertname", ENDPOINT_DOWN.target)],
+      equal: identityOf(ENDPOINT_DOWN.source),
+    },
+    // The chart's own rules: one rule for all, scoped by every label those mixins identify things with.
+    {
+      source_matchers: [eq("severity", "critical"), platformAlerts],
+      target_matchers: ['severity=~"warning|info"', platformAlerts],
+      equal: ["alertname", ...MIXIN_IDENTITY],
+    },
   ];
 }
 
 /**
  * Alertmanager's configuration for one stack: the platform team gets everything unowned (critical pages
  * on-call in production, Slack and mail; warning to Slack and mail; the rest to mail), teams get their own
- * alerts, info and Watchdog go nowhere. Staging has no PagerDuty receiver at all, even if a key is set.
+ * alerts, info goes nowhere, Watchdog goes to the heartbeat service. Staging has no PagerDuty receiver at
+ * all, even if a key is set. `alerts` are the platform's alert rules, whose identities scope inhibition.
  */
-export function alertmanagerConfig(input: AlertRoutingInput, secrets: ReceiverSecrets): AlertmanagerConfig {
+export function alertmanagerConfig(input: AlertRoutingInput, secrets: ReceiverSecrets, alerts: readonly AlertIdentity[]): AlertmanagerConfig {
   const pages = pagesOnCall(input);
   if (pages && !secrets.pagerdutyRoutingKey) {
     throw new Error("pagerdutyRoutingKey: required when production pages (pagerdutyEnabled: true): pulumi config set --secret pagerdutyRoutingKey <value>");
+  }
+  if (input.environment === "production" && !secrets.heartbeatUrl) {
+    throw new Error("heartbeatUrl: required in production, where nothing else notices a dead Prometheus or Alertmanager: pulumi config set --secret heartbeatUrl <value>");
   }
   return {
     global: {
@@ -146,6 +229,6 @@ export function alertmanagerConfig(input: AlertRoutingInput, secrets: ReceiverSe
       routes: routes(input, pages),
     },
     receivers: receivers(input, secrets, pages),
-    inhibit_rules: inhibitRules(),
+    inhibit_rules: inhibitRules(alerts),
   };
 }

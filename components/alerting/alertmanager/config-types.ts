@@ -38,6 +38,7 @@ export interface Receiver {
   slack_configs?: SlackConfig[];
   email_configs?: EmailConfig[];
   pagerduty_configs?: PagerdutyConfig[];
+  webhook_configs?: WebhookConfig[];
 }
 
 export interface SlackConfig {
@@ -63,6 +64,12 @@ export interface PagerdutyConfig {
   severity: string;
   client: string;
   details: Record<string, string>;
+}
+
+/** A generic webhook: Alertmanager POSTs its JSON notification (version 4) to the URL. */
+export interface WebhookConfig {
+  send_resolved: boolean;
+  url: string;
 }
 
 export interface InhibitRule {

@@ -28,14 +28,18 @@ export interface ReceiverSecrets {
   readonly smtpPassword?: string;
   /** PagerDuty Events API v2 key; required when production pages, never used in staging. */
   readonly pagerdutyRoutingKey?: string;
+  /** The dead man's switch: URL the Watchdog alert is posted to; required in production. */
+  readonly heartbeatUrl?: string;
 }
 
 /** Receiver names: the words `amtool config routes test` prints and the tests assert. */
 export const RECEIVER = {
   /** The platform team's mailbox (alertEmailTo), root of the routing tree. */
   default: "default",
-  /** Blackhole for Watchdog, InfoInhibitor and info alerts. */
+  /** Blackhole for InfoInhibitor and info alerts. */
   null: "null",
+  /** The external heartbeat service (heartbeatUrl) that raises the alarm when Watchdog stops arriving. */
+  heartbeat: "heartbeat",
   /** The platform team's Slack channel. */
   slack: "slack",
   /** On-call paging; exists only in production with pagerdutyEnabled. */

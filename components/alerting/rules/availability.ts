@@ -1,12 +1,26 @@
-import { alertRule, appNamespaces, LIVE, seconds, selector } from "./promql";
+import { alertRule, appNamespaces, LIVE, percent, seconds, selector } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "availability";
+const SERVICE = ["namespace", "service"];
+const PROBE = ["namespace", "job", "instance", "service"];
+/**
+ * More state changes in the availability window than one outage makes (down, then up again): a single
+ * outage is ServiceDown's or EndpointDown's, and once it is over the window's low availability is history.
+ */
+const REPEATED_OUTAGES = 2;
 
 /** Is the service there at all: scrape targets, blackbox probes, and the certificates they present. */
 export const availabilityRules: RuleGroupBuilder = (t, context) => {
   const a = t.availability;
   const expiry = `min by (job, instance) (probe_ssl_earliest_cert_expiry) - time()`;
+  // Only pod targets count: the app's blackbox Probe also yields `up` with the same namespace, service
+  // and role, and it stays 1 while the exporter answers, however dead the app is.
+  const serviceUp = `max by (${SERVICE.join(", ")}) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')})`;
+  // Whether any instance answered, at every evaluation of the window: one sample per evaluation whatever the
+  // number of pods, so a restart that replaces every pod counts once.
+  const serviceUpOverWindow = `(${serviceUp})[${a.availabilityWindow}:]`;
+  const probeOverWindow = (fn: string) => `min by (${PROBE.join(", ")}) (${fn}(probe_success[${a.availabilityWindow}]))`;
   return {
     name: "platform-availability",
     rules: [
@@ -14,26 +28,50 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         alert: "ServiceDown",
         // Every live instance is down; a partial outage is PrometheusScrapeFailures' business. Alertmanager
         // treats this alert, keyed by namespace and service, as the cause of that service's other alerts.
-        // Only pod targets count: the app's blackbox Probe also yields `up` with the same namespace, service
-        // and role, and it stays 1 while the exporter answers, however dead the app is.
-        expr: `max by (namespace, service) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')}) == 0`,
+        expr: `${serviceUp} == 0`,
         for: a.downFor,
         severity: "critical",
         team: "application",
         component: "availability",
+        identity: SERVICE,
         summary: "Every instance of a service is down.",
         description: `Prometheus has not been able to scrape any instance of {{ $labels.namespace }}/{{ $labels.service }} for ${a.downFor}.`,
       }),
       alertRule(RUNBOOK, {
+        alert: "ServiceAvailabilityLow",
+        // A service that keeps dropping out never stays down for ServiceDown's `for`: each answered scrape
+        // resets it. Its availability over the window does not reset.
+        expr: `avg_over_time(${serviceUpOverWindow}) < ${a.minAvailabilityRatio}\nand\nchanges(${serviceUpOverWindow}) > ${REPEATED_OUTAGES}`,
+        for: a.availabilityFor,
+        severity: "critical",
+        team: "application",
+        component: "availability",
+        identity: SERVICE,
+        summary: "A service keeps going down and coming back.",
+        description: `{{ $labels.namespace }}/{{ $labels.service }} answered scrapes only {{ $value | humanizePercentage }} of the last ${a.availabilityWindow}, going down repeatedly, below ${percent(a.minAvailabilityRatio)} for ${a.availabilityFor}.`,
+      }),
+      alertRule(RUNBOOK, {
         alert: "EndpointDown",
         // namespace (the Probe's, added by the operator) keeps it groupable and lets ServiceDown silence it.
-        expr: `max by (namespace, job, instance, service) (probe_success) == 0`,
+        expr: `max by (${PROBE.join(", ")}) (probe_success) == 0`,
         for: a.downFor,
         severity: "critical",
         team: "application",
         component: "availability",
+        identity: PROBE,
         summary: "A probed endpoint does not answer correctly.",
         description: `The blackbox probe {{ $labels.job }} has failed against {{ $labels.instance }} for ${a.downFor}.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "EndpointAvailabilityLow",
+        expr: `${probeOverWindow("avg_over_time")} < ${a.minAvailabilityRatio}\nand\n${probeOverWindow("changes")} > ${REPEATED_OUTAGES}`,
+        for: a.availabilityFor,
+        severity: "critical",
+        team: "application",
+        component: "availability",
+        identity: PROBE,
+        summary: "A probed endpoint keeps failing and recovering.",
+        description: `The blackbox probe {{ $labels.job }} succeeded against {{ $labels.instance }} in only {{ $value | humanizePercentage }} of the last ${a.availabilityWindow}, failing repeatedly, below ${percent(a.minAvailabilityRatio)} for ${a.availabilityFor}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "TLSCertificateExpiringSoon",
@@ -42,6 +80,7 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         severity: "warning",
         team: "infrastructure",
         component: "tls",
+        identity: ["job", "instance"],
         summary: "A TLS certificate expires soon.",
         description: `The certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}, less than ${a.certificateWarning}.`,
       }),
@@ -53,6 +92,7 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         severity: "critical",
         team: "infrastructure",
         component: "tls",
+        identity: ["job", "instance"],
         summary: "A TLS certificate is about to expire.",
         description: `The certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}, less than ${a.certificateCritical}.`,
       }),

@@ -1,99 +1,144 @@
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
-import { alertRule, seconds, selector } from "./promql";
-import type { RuleGroupBuilder } from "./types";
+import { alertRule, anyOf, seconds, selector } from "./promql";
+import type { AlertRulesContext, RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "backups";
+const DATABASE = ["database"];
+const KSM = `job="${EXPORTER_JOBS.kubeStateMetrics}"`;
 
-/** `time()` minus the newest failure, for databases whose newest attempt failed (none succeeded since). */
-function lastAttemptFailed(failure: string, success: string): string {
-  const failed = `max by (database) (${failure})`;
-  const succeeded = `max by (database) (${success})`;
-  return `time() - (\n  ${failed} > ${succeeded}\n  or\n  ${failed} unless ${succeeded}\n)`;
+/**
+ * Where each backed-up database's state comes from. Every expression ends `by (database)`, over the databases
+ * the stack backs up and no others, so each database raises each alert at most once:
+ * - the gauges the jobs push (labelled `database`), which also carry failures, sizes and durations;
+ * - kube-state-metrics' view of the database's CronJob (`<prefix><database>`), which still speaks when a job
+ *   dies before it can push, and knows when the CronJob was created: a database that never had a
+ *   successful backup has no success timestamp anywhere, but its CronJob's age says how long it has waited.
+ */
+function sources(context: AlertRulesContext, cronJobPrefix: string) {
+  const databases = anyOf(context.backupDatabases);
+  const cronJobName = `${anyOf([cronJobPrefix])}(${databases})`;
+  const inNamespace = `namespace="${context.backupNamespace}"`;
+  /** A CronJob series of kube-state-metrics, with the database it backs up as `database`. */
+  const cronJob = (metric: string) =>
+    `label_replace(${selector(metric, KSM, inNamespace, `cronjob=~"${cronJobName}"`)}, "database", "$1", "cronjob", "${cronJobName}")`;
+  const pushed = (metric: string) => selector(metric, `database=~"${databases}"`);
+  return { cronJob, pushed, cronJobName, inNamespace };
 }
 
 /**
- * Database backups and restore drills, from two independent sources: the gauges the jobs push (which
- * say which database) and kube-state-metrics (which still speaks when a job dies before it can push).
+ * Seconds since the newest success of each database, from either source; for a database with no success
+ * at all, seconds since its CronJob was created. Above `maxAge` means: no success within the maximum age.
  */
+function tooOld(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string, maxAge: number): string {
+  const { cronJob, pushed } = sources(context, cronJobPrefix);
+  const newestSuccess = `max by (database) (\n  ${pushed(pushedSuccess)}\n  or\n  ${cronJob("kube_cronjob_status_last_successful_time")}\n)`;
+  return (
+    `time() - ${newestSuccess} > ${maxAge}\n` +
+    `or\n` +
+    `time() - max by (database) (${cronJob("kube_cronjob_created")}) > ${maxAge}\nunless on (database)\n${newestSuccess}`
+  );
+}
+
+/** The newest failure, for databases whose newest pushed attempt failed (none succeeded since). */
+function lastAttemptFailed(failure: string, success: string): string {
+  const failed = `max by (database) (${failure})`;
+  const succeeded = `max by (database) (${success})`;
+  return `(\n  ${failed} > ${succeeded}\n  or\n  ${failed} unless ${succeeded}\n)`;
+}
+
+/** Database backups and restore drills, one alert per database and problem. */
 export const backupRules: RuleGroupBuilder = (t, context) => {
   const b = t.backups;
   const maxAge = seconds(b.maxAge);
-  const cronJobs = selector("kube_cronjob_status_last_successful_time", `job="${EXPORTER_JOBS.kubeStateMetrics}"`, `namespace="${context.backupNamespace}"`, `cronjob=~"${context.backupCronJobPattern}"`);
+  const backups = sources(context, context.backupCronJobPrefix);
+  const backupFailed = lastAttemptFailed(backups.pushed("pg_backup_last_failure_timestamp_seconds"), backups.pushed("pg_backup_last_success_timestamp_seconds"));
+  const drills = sources(context, context.restoreDrillCronJobPrefix);
+  const drillFailed = lastAttemptFailed(
+    drills.pushed("pg_restore_drill_last_failure_timestamp_seconds"),
+    drills.pushed("pg_restore_drill_last_success_timestamp_seconds"),
+  );
   // A CronJob names its Jobs <cronjob>-<scheduled minute>.
-  const jobName = `(${context.backupCronJobPattern})-[0-9]+`;
-  const jobs = (metric: string) => selector(metric, `job="${EXPORTER_JOBS.kubeStateMetrics}"`, `namespace="${context.backupNamespace}"`, `job_name=~"${jobName}"`);
+  const jobName = `${backups.cronJobName}-[0-9]+`;
+  const jobs = (metric: string) => selector(metric, KSM, backups.inNamespace, `job_name=~"${jobName}"`);
+  // Failed Jobs linger in the CronJob's history; only those that started after the last success count.
+  const failedSinceSuccess =
+    `max by (namespace, job_name) (${jobs("kube_job_status_failed")}) > 0\n` +
+    `unless on (namespace, job_name)\n(\n` +
+    `  label_replace(max by (namespace, job_name) (${jobs("kube_job_status_start_time")}), "cronjob", "$1", "job_name", "(${backups.cronJobName})-[0-9]+")\n` +
+    `  < on (namespace, cronjob) group_left ()\n` +
+    `  max by (namespace, cronjob) (${selector("kube_cronjob_status_last_successful_time", KSM, backups.inNamespace, `cronjob=~"${backups.cronJobName}"`)})\n)`;
   return {
     name: "platform-backups",
     rules: [
       alertRule(RUNBOOK, {
         alert: "BackupTooOld",
-        expr:
-          `time() - max by (database) (pg_backup_last_success_timestamp_seconds) > ${maxAge}\n` +
-          `or\ntime() - max by (namespace, cronjob) (${cronJobs}) > ${maxAge}`,
+        expr: tooOld(context, context.backupCronJobPrefix, "pg_backup_last_success_timestamp_seconds", maxAge),
         for: b.tooOldFor,
         severity: "critical",
         team: "database",
         component: "backup",
-        summary: "No database backup has succeeded recently.",
-        description:
-          `{{ if $labels.database }}The last successful backup of database {{ $labels.database }}{{ else }}The last successful run of CronJob {{ $labels.namespace }}/{{ $labels.cronjob }}{{ end }}` +
-          ` finished {{ $value | humanizeDuration }} ago; backups must succeed at least every ${b.maxAge}.`,
+        identity: DATABASE,
+        summary: "A database has had no successful backup within the maximum age.",
+        description: `No backup of database {{ $labels.database }} has succeeded for {{ $value | humanizeDuration }}; backups must succeed at least every ${b.maxAge}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "BackupFailed",
-        expr: lastAttemptFailed("pg_backup_last_failure_timestamp_seconds", "pg_backup_last_success_timestamp_seconds"),
+        expr: `time() - ${backupFailed}`,
         for: b.failedFor,
         severity: "warning",
         team: "database",
         component: "backup",
+        identity: DATABASE,
         summary: "The latest backup attempt of a database failed.",
         description: `The backup of database {{ $labels.database }} failed {{ $value | humanizeDuration }} ago and none has succeeded since.`,
       }),
       alertRule(RUNBOOK, {
         alert: "BackupJobFailed",
-        // Failed Jobs linger in the CronJob's history; only those that started after the last success count.
-        expr:
-          `max by (namespace, job_name) (${jobs("kube_job_status_failed")}) > 0\n` +
-          `unless on (namespace, job_name)\n(\n` +
-          `  label_replace(max by (namespace, job_name) (${jobs("kube_job_status_start_time")}), "cronjob", "$1", "job_name", "${jobName}")\n` +
-          `  < on (namespace, cronjob) group_left ()\n  max by (namespace, cronjob) (${cronJobs})\n)`,
+        // A Job that dies before it can push (OOM, eviction, image pull) leaves only kube-state-metrics' record;
+        // when the job did push its failure, BackupFailed already says so.
+        expr: `count by (database) (\n  label_replace(\n${failedSinceSuccess}, "database", "$1", "job_name", "${jobName}")\n)\nunless on (database)\n${backupFailed}`,
         for: b.failedFor,
         severity: "warning",
         team: "database",
         component: "backup",
-        summary: "A backup Job failed.",
-        description: `Job {{ $labels.namespace }}/{{ $labels.job_name }} failed and its CronJob has not succeeded since it started.`,
+        identity: DATABASE,
+        summary: "Backup Jobs of a database failed without reporting why.",
+        description: `{{ $value | humanize }} backup Job(s) of database {{ $labels.database }} failed since its last successful backup, without pushing a failure to the Pushgateway.`,
       }),
       alertRule(RUNBOOK, {
         alert: "BackupMetricsAbsent",
-        // Covers a backup that never ran, or ran without reaching the Pushgateway.
-        expr: `absent(pg_backup_last_success_timestamp_seconds)`,
-        for: b.maxAge,
+        // The CronJob succeeded but the job's metrics never reached Prometheus: sizes, durations and failures
+        // of that database are blind until the push path works again.
+        expr: `max by (database) (${backups.cronJob("kube_cronjob_status_last_successful_time")})\nunless on (database)\nmax by (database) (${backups.pushed("pg_backup_last_success_timestamp_seconds")})`,
+        for: b.failedFor,
         severity: "warning",
         team: "database",
         component: "backup",
-        summary: "No backup has reported a success.",
-        description: `Prometheus has had no pg_backup_last_success_timestamp_seconds series for ${b.maxAge}: no backup job has pushed a success to the Pushgateway in that time.`,
+        identity: DATABASE,
+        summary: "A database's backup succeeds, but its metrics do not reach Prometheus.",
+        description: `The backup CronJob of database {{ $labels.database }} has succeeded, but Prometheus has had no pg_backup_last_success_timestamp_seconds for it from the Pushgateway for ${b.failedFor}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillFailed",
-        expr: lastAttemptFailed("pg_restore_drill_last_failure_timestamp_seconds", "pg_restore_drill_last_success_timestamp_seconds"),
+        expr: `time() - ${drillFailed}`,
         for: b.failedFor,
         severity: "warning",
         team: "database",
         component: "restore-drill",
+        identity: DATABASE,
         summary: "The latest restore drill of a database failed.",
         description: `The restore drill of database {{ $labels.database }} failed {{ $value | humanizeDuration }} ago and none has passed since: the newest backup may not restore.`,
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillTooOld",
-        expr: `time() - max by (database) (pg_restore_drill_last_success_timestamp_seconds) > ${seconds(b.restoreDrillMaxAge)}`,
+        expr: tooOld(context, context.restoreDrillCronJobPrefix, "pg_restore_drill_last_success_timestamp_seconds", seconds(b.restoreDrillMaxAge)),
         for: b.tooOldFor,
         severity: "warning",
         team: "database",
         component: "restore-drill",
-        summary: "No restore drill has passed recently.",
-        description: `The last passing restore drill of database {{ $labels.database }} finished {{ $value | humanizeDuration }} ago; drills must pass at least every ${b.restoreDrillMaxAge}.`,
+        identity: DATABASE,
+        summary: "A database has had no passing restore drill within the maximum age.",
+        description: `No restore drill of database {{ $labels.database }} has passed for {{ $value | humanizeDuration }}; drills must pass at least every ${b.restoreDrillMaxAge}.`,
       }),
     ],
   };

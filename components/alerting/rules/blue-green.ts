@@ -4,6 +4,8 @@ import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "blue-green";
 const PREVIEW = `role="preview"`;
+/** A preview is one colour of one service. */
+const BY_COLOR = ["namespace", "service", "color"];
 
 /**
  * The preview version of a blue-green application, before it takes traffic. Series labels are those of
@@ -25,16 +27,18 @@ export const blueGreenRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "application",
         component: "blue-green",
+        identity: BY_COLOR,
         summary: "Pods of a blue-green preview are not ready.",
         description: `{{ $value | humanize }} preview pod(s) ({{ $labels.color }}) of {{ $labels.namespace }}/{{ $labels.service }} have not been ready for ${g.previewNotReadyFor}; do not promote them.`,
       }),
       alertRule(RUNBOOK, {
         alert: "BlueGreenPreviewErrorRatioHigh",
-        expr: `${rateRatio("http_requests_total", `status=~"5.."`, ["namespace", "service", "color"], "5m", PREVIEW)}\n> ${g.previewErrorRatio}`,
+        expr: `${rateRatio("http_requests_total", `status=~"5.."`, BY_COLOR, "5m", PREVIEW)}\n> ${g.previewErrorRatio}`,
         for: g.previewErrorFor,
         severity: "warning",
         team: "application",
         component: "blue-green",
+        identity: BY_COLOR,
         summary: "A blue-green preview answers too many requests with a server error.",
         description: `The preview ({{ $labels.color }}) of {{ $labels.namespace }}/{{ $labels.service }} answers {{ $value | humanizePercentage }} of its requests with a 5xx status, above ${percent(g.previewErrorRatio)} for ${g.previewErrorFor}; do not promote it.`,
       }),

@@ -19,6 +19,7 @@ export const cacheRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "application",
         component: "cache",
+        identity: by,
         summary: "A cache misses most lookups.",
         description: `Cache {{ $labels.cache }} of {{ $labels.namespace }}/{{ $labels.service }} answers only {{ $value | humanizePercentage }} of its lookups, below ${percent(minHitRatio)} for ${hitRatioFor}.`,
       }),

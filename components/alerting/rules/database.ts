@@ -1,11 +1,18 @@
-import { alertRule, LIVE, percent, quantile, rateRatio, secondsText, selector } from "./promql";
+import { alertRule, LIVE, percent, quantile, rateRatio, secondsText, selector, sumRate } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "database";
 
-/** The applications' view of their database: pool pressure, slow queries and failing queries. */
+const SERVICE = ["namespace", "service"];
+
+/**
+ * The applications' view of their database: pool pressure, slow queries and failing queries. The error
+ * ratio pages only above a minimum query rate, like HttpHighErrorRate; below it, the same ratio is a ticket.
+ */
 export const databaseRules: RuleGroupBuilder = (t) => {
-  const { poolUsageRatio, poolFor, p95QuerySeconds, slowQueryFor, errorRatio, errorFor } = t.database;
+  const { poolUsageRatio, poolFor, p95QuerySeconds, slowQueryFor, errorRatio, errorFor, minQueriesPerSecond } = t.database;
+  const errors = `${rateRatio("db_queries_total", `status="error"`, SERVICE, "5m", LIVE)}\n> ${errorRatio}`;
+  const queries = sumRate("db_queries_total", SERVICE, "5m", LIVE);
   return {
     name: "platform-database",
     rules: [
@@ -17,28 +24,42 @@ export const databaseRules: RuleGroupBuilder = (t) => {
         severity: "critical",
         team: "database",
         component: "database",
+        identity: ["namespace", "service", "pool"],
         summary: "A database connection pool is nearly exhausted.",
         description: `Pool {{ $labels.pool }} of {{ $labels.namespace }}/{{ $labels.service }} has {{ $value | humanizePercentage }} of its connections in use on its busiest pod, above ${percent(poolUsageRatio)} for ${poolFor}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "DatabaseSlowQueries",
-        expr: `${quantile(0.95, "db_query_duration_seconds", ["namespace", "service"], "5m", p95QuerySeconds, "database.p95QuerySeconds")}\n> ${p95QuerySeconds}`,
+        expr: `${quantile(0.95, "db_query_duration_seconds", SERVICE, "5m", p95QuerySeconds, "database.p95QuerySeconds")}\n> ${p95QuerySeconds}`,
         for: slowQueryFor,
         severity: "warning",
         team: "database",
         component: "database",
+        identity: SERVICE,
         summary: "Database queries are slow.",
         description: `The 95th percentile query time of {{ $labels.namespace }}/{{ $labels.service }} is {{ $value | humanizeDuration }}, above ${secondsText(p95QuerySeconds)} for ${slowQueryFor}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "DatabaseHighErrorRate",
-        expr: `${rateRatio("db_queries_total", `status="error"`, ["namespace", "service"], "5m", LIVE)}\n> ${errorRatio}`,
+        expr: `${errors}\nand on (namespace, service)\n${queries} >= ${minQueriesPerSecond}`,
         for: errorFor,
         severity: "critical",
         team: "database",
         component: "database",
+        identity: SERVICE,
         summary: "Many database queries fail.",
         description: `{{ $value | humanizePercentage }} of the database queries of {{ $labels.namespace }}/{{ $labels.service }} fail, above ${percent(errorRatio)} for ${errorFor}.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "DatabaseHighErrorRateLowTraffic",
+        expr: `${errors}\nand on (namespace, service)\n${queries} < ${minQueriesPerSecond}`,
+        for: errorFor,
+        severity: "warning",
+        team: "database",
+        component: "database",
+        identity: SERVICE,
+        summary: "Many of the few database queries of a service fail.",
+        description: `{{ $value | humanizePercentage }} of the database queries of {{ $labels.namespace }}/{{ $labels.service }} fail, above ${percent(errorRatio)} for ${errorFor}, but it runs fewer than ${minQueriesPerSecond} queries per second: too few to page on.`,
       }),
     ],
   };

@@ -1,6 +1,6 @@
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
 import { alertRule, percent, selector, sumRate } from "./promql";
-import type { AlertingRule, RuleGroupBuilder, Severity } from "./types";
+import type { PlatformAlert, RuleGroupBuilder, Severity } from "./types";
 
 const RUNBOOK = "nodes";
 const NODE = `job="${EXPORTER_JOBS.nodeExporter}"`;
@@ -10,7 +10,7 @@ const REAL_FS = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
 /**
  * Node CPU, memory and disk, each one alert at two levels: a warning and a critical rule under the same
  * name, as in node-mixin. Above the critical level both fire, and Alertmanager's critical-silences-warning
- * inhibition (equal alertname) keeps the critical notification.
+ * inhibition keeps the critical notification: for the same node (and filesystem) only.
  */
 export const nodeRules: RuleGroupBuilder = (t) => {
   const n = t.nodes;
@@ -23,12 +23,13 @@ export const nodeRules: RuleGroupBuilder = (t) => {
 
   const levels = (
     alert: string,
+    identity: readonly string[],
     base: string,
     component: string,
     forDuration: string,
     what: { summary: (level: Severity) => string; description: (ratio: number) => string },
     ratios: Readonly<Record<"warning" | "critical", number>>,
-  ): AlertingRule[] =>
+  ): PlatformAlert[] =>
     (["warning", "critical"] as const).map((severity) =>
       alertRule(RUNBOOK, {
         alert,
@@ -37,6 +38,7 @@ export const nodeRules: RuleGroupBuilder = (t) => {
         severity,
         team: "infrastructure",
         component,
+        identity,
         summary: what.summary(severity),
         description: what.description(ratios[severity]),
       }),
@@ -47,6 +49,7 @@ export const nodeRules: RuleGroupBuilder = (t) => {
     rules: [
       ...levels(
         "NodeHighCPUUsage",
+        ["instance"],
         cpu,
         "cpu",
         n.cpuFor,
@@ -58,6 +61,7 @@ export const nodeRules: RuleGroupBuilder = (t) => {
       ),
       ...levels(
         "NodeHighMemoryUsage",
+        ["instance"],
         memory,
         "memory",
         n.memoryFor,
@@ -69,6 +73,7 @@ export const nodeRules: RuleGroupBuilder = (t) => {
       ),
       ...levels(
         "NodeHighDiskUsage",
+        ["instance", "mountpoint"],
         disk,
         "disk",
         n.diskFor,

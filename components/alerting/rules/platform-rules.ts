@@ -13,9 +13,21 @@ import { pipelineRules } from "./pipelines";
 import { prometheusRules } from "./prometheus";
 import { rateLimitingRules } from "./rate-limiting";
 import { httpRecordingRules } from "./recording";
+import { runbookUrl } from "./runbook";
+import { sloRuleGroups } from "./slo";
 import { tracingRules } from "./tracing";
 import { transformationRules } from "./transformations";
-import type { AlertRulesContext, RuleGroup, RuleGroupBuilder } from "./types";
+import {
+  type AlertingRule,
+  type AlertRulesContext,
+  isAlertingRule,
+  type PlatformAlert,
+  type PlatformRule,
+  type PlatformRuleGroup,
+  type Rule,
+  type RuleGroup,
+  type RuleGroupBuilder,
+} from "./types";
 import { websocketRules } from "./websockets";
 import { workloadRules } from "./workloads";
 
@@ -39,7 +51,30 @@ const ALERT_GROUPS: readonly RuleGroupBuilder[] = [
   tracingRules,
 ];
 
-/** Every rule group of the platform: the recording rules first, then one alert group per concern. */
+/**
+ * Every rule group of the platform as the platform defines it (alerts with their identity and runbook):
+ * the recording rules first, then one alert group per concern, then one group per app with SLOs. A stack
+ * without backed-up databases has no backup group: its alerts would select nothing.
+ */
+export function platformRuleDefinitions(thresholds: AlertThresholds, context: AlertRulesContext): PlatformRuleGroup[] {
+  const builders = ALERT_GROUPS.filter((build) => build !== backupRules || context.backupDatabases.length > 0);
+  return [httpRecordingRules(), ...builders.map((build) => build(thresholds, context)), ...sloRuleGroups(thresholds, context)];
+}
+
+/** Every alert of the platform, in group order. */
+export function platformAlerts(thresholds: AlertThresholds, context: AlertRulesContext): PlatformAlert[] {
+  return platformRuleDefinitions(thresholds, context).flatMap((g) => g.rules.filter(isAlertingRule));
+}
+
+/** A rule as Prometheus reads it: an alert's runbook becomes its runbook_url under the stack's base URL. */
+function prometheusRule(rule: PlatformRule, runbookBaseUrl: string): Rule {
+  if (!isAlertingRule(rule)) return rule;
+  const { identity, runbook, annotations, ...prometheus } = rule;
+  const alerting: AlertingRule = { ...prometheus, annotations: { ...annotations, runbook_url: runbookUrl(runbookBaseUrl, runbook, rule.alert) } };
+  return alerting;
+}
+
+/** Every rule group of the platform in Prometheus' rule-file format: what the PrometheusRule objects hold. */
 export function platformRuleGroups(thresholds: AlertThresholds, context: AlertRulesContext): RuleGroup[] {
-  return [httpRecordingRules(), ...ALERT_GROUPS.map((build) => build(thresholds, context))];
+  return platformRuleDefinitions(thresholds, context).map((group) => ({ ...group, rules: group.rules.map((rule) => prometheusRule(rule, context.runbookBaseUrl)) }));
 }

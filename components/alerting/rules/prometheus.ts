@@ -3,12 +3,34 @@ import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "prometheus";
 
-/** Prometheus' own health: targets it cannot scrape and rules it cannot evaluate in time. */
+/** Name of the always-firing alert the dead man's switch listens for (Alertmanager routes it to the heartbeat). */
+export const WATCHDOG_ALERT = "Watchdog";
+
+/**
+ * Prometheus' own health: targets it cannot scrape and rules it cannot evaluate in time; and the Watchdog,
+ * whose steady stream of notifications an external heartbeat service expects. Sample limits are not
+ * alerted on: the platform sets none, so prometheus_target_scrapes_exceeded_sample_limit_total never moves.
+ */
 export const prometheusRules: RuleGroupBuilder = (t) => {
   const p = t.prometheus;
   return {
     name: "platform-prometheus",
     rules: [
+      alertRule(RUNBOOK, {
+        alert: WATCHDOG_ALERT,
+        // Owned by the platform rather than borrowed from the chart's defaultRules, so the dead man's switch
+        // does not depend on which of the chart's rule groups a stack keeps.
+        expr: "vector(1)",
+        // Firing from the first evaluation: after a restart, the heartbeat resumes as soon as it can.
+        for: "0s",
+        severity: "none",
+        team: "infrastructure",
+        component: "alerting",
+        identity: [],
+        summary: "The alerting pipeline works: this alert always fires.",
+        description:
+          "Prometheus evaluates rules and reaches Alertmanager, which sends this alert to the external heartbeat service. If the heartbeat service stops hearing it, Prometheus or Alertmanager is down.",
+      }),
       alertRule(RUNBOOK, {
         alert: "PrometheusScrapeFailures",
         expr: `count by (namespace, job) (up == 0)\n/\ncount by (namespace, job) (up)\n> 0`,
@@ -16,6 +38,7 @@ export const prometheusRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "infrastructure",
         component: "prometheus",
+        identity: ["namespace", "job"],
         summary: "Prometheus fails to scrape some targets.",
         description: `{{ $value | humanizePercentage }} of the {{ $labels.job }} targets in {{ $labels.namespace }} have failed to scrape for ${p.scrapeFailureFor}.`,
       }),
@@ -27,18 +50,9 @@ export const prometheusRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "infrastructure",
         component: "prometheus",
+        identity: ["instance", "rule_group"],
         summary: "A rule group takes longer to evaluate than its interval.",
         description: `Prometheus {{ $labels.instance }} needs {{ $value | humanizeDuration }} to evaluate rule group {{ $labels.rule_group }}, longer than its interval, for ${p.ruleEvaluationSlowFor}.`,
-      }),
-      alertRule(RUNBOOK, {
-        alert: "PrometheusSampleLimitExceeded",
-        expr: `sum by (instance) (increase(prometheus_target_scrapes_exceeded_sample_limit_total[5m])) > 0`,
-        for: p.sampleLimitFor,
-        severity: "warning",
-        team: "infrastructure",
-        component: "prometheus",
-        summary: "Scrapes are dropped for exceeding their sample limit.",
-        description: `Prometheus {{ $labels.instance }} dropped {{ $value | humanize }} scrapes in the last 5 minutes because a target exposed more samples than its limit; this has gone on for ${p.sampleLimitFor}.`,
       }),
       alertRule(RUNBOOK, {
         alert: "PrometheusRuleEvaluationFailures",
@@ -47,6 +61,7 @@ export const prometheusRules: RuleGroupBuilder = (t) => {
         severity: "critical",
         team: "infrastructure",
         component: "prometheus",
+        identity: ["instance", "rule_group"],
         summary: "Prometheus fails to evaluate rules, so alerts may be missed.",
         description: `Prometheus {{ $labels.instance }} failed {{ $value | humanize }} evaluations of rule group {{ $labels.rule_group }} in the last 5 minutes, for ${p.ruleFailuresFor}.`,
       }),

@@ -1,7 +1,6 @@
 import { durationSeconds } from "../../../stacks/formats";
 import { APP_METRICS, type AppMetricName } from "../../metrics/catalog";
-import { runbookUrl } from "./runbook";
-import type { AlertingRule, AlertRulesContext, Severity, Team } from "./types";
+import type { AlertRulesContext, PlatformAlert, Severity, Team } from "./types";
 
 /**
  * Small PromQL and wording helpers shared by the rule builders, so every rule spells a ratio, a
@@ -88,15 +87,21 @@ export interface AlertSpec {
   readonly component: string;
   readonly summary: string;
   readonly description: string;
+  /** The labels of the alert's series that say what is failing (see PlatformAlert.identity). */
+  readonly identity: readonly string[];
+  /** Burn-rate alerts: the app and SLO, as rule labels (AlertLabels). */
+  readonly slo?: { readonly service: string; readonly slo: string };
 }
 
-/** An alerting rule whose runbook is the `## <alert>` section of runbooks/<runbook>.md. */
-export function alertRule(runbook: string, spec: AlertSpec): AlertingRule {
+/** An alert whose runbook is the `## <alert>` section of runbooks/<runbook>.md. */
+export function alertRule(runbook: string, spec: AlertSpec): PlatformAlert {
   return {
     alert: spec.alert,
     expr: spec.expr,
     for: spec.for,
-    labels: { severity: spec.severity, team: spec.team, component: spec.component },
-    annotations: { summary: spec.summary, description: spec.description, runbook_url: runbookUrl(runbook, spec.alert) },
+    labels: { severity: spec.severity, team: spec.team, component: spec.component, ...spec.slo },
+    annotations: { summary: spec.summary, description: spec.description },
+    identity: spec.identity,
+    runbook,
   };
 }

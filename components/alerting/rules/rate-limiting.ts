@@ -16,6 +16,7 @@ export const rateLimitingRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "security",
         component: "rate-limit",
+        identity: ["namespace", "service"],
         summary: "The rate limiter rejects many requests.",
         description: `{{ $labels.namespace }}/{{ $labels.service }} rejects {{ $value | humanize }} requests per second for exceeding a rate limit, above ${exceededPerSecond}/s for ${exceededFor}.`,
       }),

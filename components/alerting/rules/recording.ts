@@ -1,5 +1,5 @@
 import { LIVE, rateRatio, sumRate } from "./promql";
-import type { RuleGroup } from "./types";
+import type { RecordingRule } from "./types";
 
 /**
  * Per-service HTTP aggregates, recorded once per evaluation instead of being recomputed by every alert
@@ -21,7 +21,7 @@ const SERVER_ERROR = `status=~"5.."`;
 
 const latency = (q: number) => `histogram_quantile(${q}, ${sumRate("http_request_duration_seconds_bucket", [...BY, "le"], "5m", LIVE)})`;
 
-export function httpRecordingRules(): RuleGroup {
+export function httpRecordingRules(): { readonly name: string; readonly rules: readonly RecordingRule[] } {
   return {
     name: "platform-http-recording",
     rules: [

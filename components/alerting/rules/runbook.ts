@@ -1,10 +1,10 @@
-/** Where the runbooks live: this repository, so a runbook is reviewed with the rule it explains. */
-export const RUNBOOK_BASE_URL = "https://github.com/example/platform/blob/main/components/alerting/runbooks";
-
 /**
- * Link to an alert's section in its runbook file. The anchor is GitHub's slug of the `## <AlertName>`
- * heading, i.e. the alert name in lower case.
+ * Link to an alert's section in its runbook file under `baseUrl` (the stack's runbookBaseUrl). The anchor
+ * is GitHub's slug of the `## <AlertName>` heading, i.e. the alert name in lower case.
  */
-export function runbookUrl(file: string, alert: string): string {
-  return `${RUNBOOK_BASE_URL}/${file}.md#${alert.toLowerCase()}`;
+export function runbookUrl(baseUrl: string, file: string, alert: string): string {
+  return `${baseUrl}/${file}.md#${alert.toLowerCase()}`;
 }
+
+/** The same link relative to the repository root, for documents inside it (the README's alert catalogue). */
+export const RUNBOOK_DIRECTORY = "components/alerting/runbooks";

@@ -34,7 +34,7 @@ export const tracingRules: RuleGroupBuilder = (t) => {
   const storeLost = sumOfRates(storeRefused, rate("tempo_discarded_spans_total", tempo));
   const storeReceived = sumOfRates(rate("tempo_receiver_accepted_spans", tempo), storeRefused);
 
-  const common = { for: tr.spanLossFor, severity: "warning", team: "infrastructure", component: "tracing" } as const;
+  const common = { for: tr.spanLossFor, severity: "warning", team: "infrastructure", component: "tracing", identity: BY } as const;
   return {
     name: "platform-tracing",
     rules: [
@@ -66,6 +66,7 @@ export const tracingRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "infrastructure",
         component: "tracing",
+        identity: BY,
         summary: "The trace store cannot write blocks to its storage.",
         description: `{{ $labels.job }} in {{ $labels.namespace }} failed {{ $value | humanize }} block flushes in the last 15 minutes and has kept failing for ${tr.storeFlushFailingFor}; traces pile up in its write-ahead log and are lost if it fills.`,
       }),

@@ -15,6 +15,7 @@ export const websocketRules: RuleGroupBuilder = (t) => {
         severity: "warning",
         team: "application",
         component: "websocket",
+        identity: ["namespace", "service"],
         summary: "WebSocket connections report many errors.",
         description: `{{ $labels.namespace }}/{{ $labels.service }} reports {{ $value | humanize }} WebSocket errors per second, above ${errorsPerSecond}/s for ${errorFor}.`,
       }),

@@ -5,7 +5,8 @@ import type { RuleGroupBuilder } from "./types";
 const RUNBOOK = "workloads";
 const KSM = `job="${EXPORTER_JOBS.kubeStateMetrics}"`;
 const CADVISOR = [`job="${EXPORTER_JOBS.kubelet}"`, `metrics_path="${EXPORTER_JOBS.cadvisorMetricsPath}"`, `container!=""`];
-const CONTAINER = ["namespace", "pod", "container"].join(", ");
+const CONTAINER_IDENTITY = ["namespace", "pod", "container"];
+const CONTAINER = CONTAINER_IDENTITY.join(", ");
 
 /**
  * Pods and Deployments of the application namespaces, from kube-state-metrics and cAdvisor. These go
@@ -26,6 +27,7 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
         severity: "warning",
         team: "application",
         component: "workload",
+        identity: CONTAINER_IDENTITY,
         summary: "A container keeps crashing.",
         description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for ${w.crashLoopFor}.`,
       }),
@@ -39,6 +41,7 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
         severity: "warning",
         team: "application",
         component: "workload",
+        identity: ["namespace", "deployment"],
         summary: "A Deployment runs fewer available replicas than it wants.",
         description: `Deployment {{ $labels.namespace }}/{{ $labels.deployment }} misses {{ $value | humanize }} available replica(s), with no rollout progress, for ${w.replicasMismatchFor}.`,
       }),
@@ -52,6 +55,7 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
         severity: "warning",
         team: "application",
         component: "workload",
+        identity: CONTAINER_IDENTITY,
         summary: "A container was killed for running out of memory.",
         description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted in the last 15 minutes after the kernel killed it for exceeding its memory limit.`,
       }),
@@ -64,6 +68,7 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
         severity: "warning",
         team: "application",
         component: "workload",
+        identity: CONTAINER_IDENTITY,
         summary: "A container is close to its memory limit.",
         description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit, above ${percent(w.memoryLimitRatio)} for ${w.memoryLimitFor}.`,
       }),
@@ -76,6 +81,7 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
         severity: "info",
         team: "application",
         component: "workload",
+        identity: CONTAINER_IDENTITY,
         summary: "A container is often throttled by its CPU limit.",
         description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} was throttled in {{ $value | humanizePercentage }} of its CPU periods, above ${percent(w.cpuThrottlingRatio)} for ${w.cpuThrottlingFor}.`,
       }),

@@ -3,16 +3,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { alertmanagerConfig, type Route } from "../../../components/alerting/alertmanager";
-import { isAlertingRule, platformRuleGroups } from "../../../components/alerting/rules";
+import { isAlertingRule, platformAlerts, platformRuleGroups } from "../../../components/alerting/rules";
 import { toYaml } from "../../../components/core/yaml";
 import { durationSeconds } from "../../../stacks/formats";
-import { RULES_CONTEXT, stackThresholds } from "../fixtures/thresholds";
+import { rulesContext, stackThresholds } from "../fixtures/thresholds";
 import { BlackboxStandIn } from "./fixtures/blackbox-stand-in";
 import { InstrumentedApp, ROUTES, Traffic } from "./fixtures/instrumented-app";
 import { type Delivery, NotificationSink } from "./fixtures/notification-sink";
 import { freePort, ServerProcess, sleep, waitFor } from "./fixtures/processes";
+import { nodeMemory, StaticExporter } from "./fixtures/static-exporter";
 import {
   deliverToSink,
+  exporterScrape,
   placeholderSecrets,
   probeScrape,
   prometheusConfig,
@@ -27,9 +29,10 @@ import {
  * The last link of "alerting as code": the generated rules in a real Prometheus, the generated production
  * routing in a real Alertmanager, an app instrumented with the metrics catalog and driven by real requests,
  * a blackbox-exporter stand-in, and real notifications (Slack and PagerDuty over HTTP, mail over SMTP) to a
- * loopback sink. Only timing is shortened and delivery redirected (fixtures/test-configs.ts). Both inhibit
- * rules are exercised: a critical silencing its own warning (TLSCertificateExpiringSoon), and ServiceDown
- * silencing the rest of its service. Everything listens on 127.0.0.1 and is stopped by the spec.
+ * loopback sink. Only timing is shortened and delivery redirected (fixtures/test-configs.ts). Exercised: the
+ * Watchdog's heartbeat to the dead man's switch; a critical silencing its own warning on the same thing only
+ * (TLSCertificateExpiringSoon; NodeHighMemoryUsage on two nodes); ServiceDown silencing the rest of its
+ * service; an SLO's burn-rate page. Everything listens on 127.0.0.1 and is stopped by the spec.
  *
  * Binaries: Debian's packages `prometheus` (2.42) and `prometheus-alertmanager` (0.25), which .ci/setup
  * installs; $PROMETHEUS and $ALERTMANAGER override them.
@@ -38,9 +41,12 @@ const PROMETHEUS = process.env.PROMETHEUS ?? "/usr/bin/prometheus";
 const ALERTMANAGER = process.env.ALERTMANAGER ?? "/usr/bin/prometheus-alertmanager";
 
 const STACK = "production";
-/** The app under test, as the cluster would label it: namespace apps is RULES_CONTEXT's application namespace. */
+/** The app under test, as the cluster would label it: namespace apps is the stack's application namespace. */
 const NAMESPACE = "apps";
-const SERVICE = "api";
+/** An app without SLOs: its fixed-threshold alerts page. */
+const SERVICE = "orders";
+/** The committed stacks' app with SLOs: its burn-rate alerts page instead. */
+const SLO_SERVICE = "api";
 /** An HTTPS endpoint probed by the blackbox exporter, whose certificate the stand-in reports as expiring soon. */
 const PROBE = { name: "platform-https", namespace: "monitoring", url: "https://platform.example.com/" };
 
@@ -67,10 +73,11 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
   this.timeout(4 * STEP_TIMEOUT_MS);
   const input = stackRoutingInput(STACK);
   const secrets = placeholderSecrets(STACK);
-  const generated = alertmanagerConfig(input, secrets);
   const committed = stackThresholds(STACK);
   const thresholds = withShortForWindows(committed);
-  const groups = platformRuleGroups(thresholds, RULES_CONTEXT);
+  const context = rulesContext(STACK);
+  const groups = platformRuleGroups(thresholds, context);
+  const generated = alertmanagerConfig(input, secrets, platformAlerts(thresholds, context));
 
   // Traffic: 3 of 10 requests fail and 2 of 10 take 1.2 × the p95 threshold, so both the error ratio (30 %)
   // and the p95 latency sit well above the stack's real thresholds (asserted below).
@@ -84,9 +91,19 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
   const EXTERNAL_LABELS = { cluster: input.clusterName, environment: input.environment };
   const labelsOf = (alertname: string, labels: Record<string, string>) => ({ alertname, namespace: NAMESPACE, service: SERVICE, ...labels, ...EXTERNAL_LABELS });
 
+  // Memory used on two nodes: node A above the critical level (both rules fire), node B between the levels.
+  const nodeA = new StaticExporter(nodeMemory((1 + committed.nodes.memoryCriticalRatio) / 2));
+  const nodeB = new StaticExporter(nodeMemory((committed.nodes.memoryWarningRatio + committed.nodes.memoryCriticalRatio) / 2));
+
   let scratch = "";
   const sink = new NotificationSink();
   const app = new InstrumentedApp(SERVICE, slowSeconds);
+  // The SLO app fails 30 % of its requests too, fifty a second: enough for the one-hour request rate to pass
+  // the minimum rate for paging within a minute of Prometheus' start (rate() of a young series extrapolates
+  // only half a scrape interval beyond its first sample).
+  const sloApp = new InstrumentedApp(SLO_SERVICE, slowSeconds);
+  const SLO_PATTERN = [ROUTES.ok, ROUTES.error, ROUTES.ok, ROUTES.ok, ROUTES.error, ROUTES.ok, ROUTES.ok, ROUTES.error, ROUTES.ok, ROUTES.ok];
+  let sloTraffic: Traffic | undefined;
   const blackbox = new BlackboxStandIn({ [PROBE.url]: { success: () => true, certificateSecondsLeft } });
   let traffic: Traffic | undefined;
   let prometheus: ServerProcess | undefined;
@@ -153,7 +170,10 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "alerting-e2e-"));
     await sink.start();
     await app.start();
+    await sloApp.start();
     await blackbox.start();
+    await nodeA.start();
+    await nodeB.start();
 
     const amPort = await freePort();
     const amFile = path.join(scratch, "alertmanager.yml");
@@ -183,6 +203,19 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
         address: app.url.replace("http://", ""),
         labels: { namespace: NAMESPACE, service: SERVICE, role: "active", color: "blue", pod: `${SERVICE}-blue-0` },
       }),
+      serviceMonitorScrape({
+        job: SLO_SERVICE,
+        address: sloApp.url.replace("http://", ""),
+        labels: { namespace: NAMESPACE, service: SLO_SERVICE, role: "active", color: "blue", pod: `${SLO_SERVICE}-blue-0` },
+      }),
+      // node-exporter as kube-prometheus-stack scrapes it: job node-exporter, one target per node.
+      exporterScrape(
+        "node-exporter",
+        [nodeA, nodeB].map((node, i) => ({
+          address: node.address,
+          labels: { namespace: "monitoring", service: "kube-prometheus-stack-prometheus-node-exporter", pod: `node-exporter-${i}` },
+        })),
+      ),
       probeScrape({ name: PROBE.name, namespace: PROBE.namespace, module: "https_2xx", urls: [PROBE.url], labels: {}, prober: blackbox.address }),
     ];
     fs.writeFileSync(promFile, toYaml(prometheusConfig({ ruleFile: rulesFile, alertmanager: `127.0.0.1:${amPort}`, externalLabels: EXTERNAL_LABELS, scrapeConfigs })));
@@ -195,14 +228,15 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
     traffic = new Traffic(app.url, PATTERN, 100);
     traffic.start();
+    sloTraffic = new Traffic(sloApp.url, SLO_PATTERN, 20);
+    sloTraffic.start();
   });
 
   // Also reached when a test fails half-way: nothing this spec started may outlive it.
   after(async function () {
     this.timeout(60_000);
-    await traffic?.stop();
-    await app.stop();
-    await blackbox.stop();
+    await Promise.all([traffic?.stop(), sloTraffic?.stop()]);
+    await Promise.all([app.stop(), sloApp.stop(), blackbox.stop(), nodeA.stop(), nodeB.stop()]);
     await Promise.all([prometheus?.stop(), alertmanager?.stop()]);
     await sink.stop();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
@@ -219,8 +253,9 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     };
     expect(untimed(running.route)).to.deep.equal(untimed(generated.route));
     expect(running.route).to.include(TEST_ROUTE_TIMING);
-    const undirected = running.receivers.map(({ slack_configs, pagerduty_configs, ...rest }) => ({
+    const undirected = running.receivers.map(({ slack_configs, pagerduty_configs, webhook_configs, ...rest }) => ({
       ...rest,
+      ...(webhook_configs && { webhook_configs: webhook_configs.map((c) => ({ ...c, url: secrets.heartbeatUrl })) }),
       ...(slack_configs && { slack_configs: slack_configs.map(({ api_url, ...c }) => c) }),
       ...(pagerduty_configs && { pagerduty_configs: pagerduty_configs.map(({ url, ...c }) => c) }),
     }));
@@ -229,9 +264,12 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
     // Every integration delivers to the sink: nothing in the running config points off the machine.
     const rendered = toYaml(running);
-    for (const remote of ["hooks.slack.com", "events.pagerduty.com", input.smtpSmarthost]) expect(rendered).to.not.contain(remote);
-    const urls = running.receivers.flatMap((r) => [...(r.slack_configs ?? []).map((c) => c.api_url), ...(r.pagerduty_configs ?? []).map((c) => c.url)].map((url) => `${r.name} ${url}`));
+    for (const remote of ["hooks.slack.com", "events.pagerduty.com", "hc-ping.com", input.smtpSmarthost]) expect(rendered).to.not.contain(remote);
+    const urls = running.receivers.flatMap((r) =>
+      [...(r.webhook_configs ?? []).map((c) => c.url), ...(r.slack_configs ?? []).map((c) => c.api_url), ...(r.pagerduty_configs ?? []).map((c) => c.url)].map((url) => `${r.name} ${url}`),
+    );
     expect(urls).to.deep.equal([
+      "heartbeat http://sink/webhook/heartbeat",
       "slack http://sink/slack/slack",
       "pagerduty http://sink/pagerduty/pagerduty",
       ...input.alertRouting.teams.map((t) => `${t.name}-team http://sink/slack/${t.name}-team`),
@@ -240,7 +278,8 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
   it("Prometheus loads every generated rule group, shortened only in its `for` windows, and scrapes the app with the cluster's labels", async () => {
     // The scenario drives the stack's real thresholds, with room to spare, in an application namespace.
-    expect(RULES_CONTEXT.appNamespaces).to.include(NAMESPACE);
+    expect(context.appNamespaces).to.include(NAMESPACE);
+    expect(context.slos.map((slo) => slo.service), "the committed stack's api declares SLOs, orders none").to.deep.equal([SLO_SERVICE]);
     expect(thresholds.http.errorRatio).to.equal(committed.http.errorRatio);
     expect(thresholds.http.p95LatencySeconds).to.equal(committed.http.p95LatencySeconds);
     expect(ERROR_SHARE, "the injected error share must exceed the production threshold").to.be.greaterThan(2 * committed.http.errorRatio);
@@ -254,7 +293,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     expect(loaded.map((g) => g.name)).to.deep.equal(groups.map((g) => g.name).sort());
     expect(loaded.flatMap((g) => g.rules).length).to.equal(groups.reduce((n, g) => n + g.rules.length, 0));
     const alertFor = (name: string) => groups.flatMap((g) => g.rules).filter(isAlertingRule).find((r) => r.alert === name)!.for;
-    expect(["HttpHighErrorRate", "HttpSlowResponses", "ServiceDown", "TLSCertificateExpiringSoon"].map(alertFor)).to.deep.equal([TEST_FOR, TEST_FOR, TEST_FOR, TEST_FOR]);
+    expect(["HttpHighErrorRate", "HttpSlowResponses", "ServiceDown", "TLSCertificateExpiringSoon", "NodeHighMemoryUsage", "ErrorBudgetBurn"].map(alertFor)).to.deep.equal(Array(6).fill(TEST_FOR));
 
     // Every rule evaluates without error in this Prometheus (health "err" would carry the PromQL problem).
     const evaluated = await until("every rule to be evaluated", async () => {
@@ -266,7 +305,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
     // The app's own series, as the rules read them: the app's service label, the scrape's namespace/role.
     const series = await until("the app's http_requests_total to be scraped", async () => {
-      const url = `${prometheus!.url}/api/v1/query?query=${encodeURIComponent('http_requests_total{route="/api/broken"}')}`;
+      const url = `${prometheus!.url}/api/v1/query?query=${encodeURIComponent(`http_requests_total{route="/api/broken", service="${SERVICE}"}`)}`;
       const result = ((await (await fetch(url)).json()) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
       return result.length > 0 ? result : undefined;
     });
@@ -285,6 +324,80 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
         status: "500",
       },
     ]);
+  });
+
+  it("the dead man's switch: Alertmanager posts the Watchdog to the heartbeat service again and again, and to no one else", async function () {
+    const heartbeats = () => sink.deliveries.filter((d) => d.integration === "webhook");
+    // Each repeat_interval of the heartbeat route brings one more; three show it keeps coming. The Watchdog fires
+    // at Prometheus' first evaluation, before Prometheus has found Alertmanager, so the first one only leaves
+    // with Prometheus' next resend (its rules.alert.resend-delay, a minute): give this step a minute more.
+    this.timeout(5 * STEP_TIMEOUT_MS);
+    await waitFor("three heartbeats", async () => (heartbeats().length >= 3 ? true : undefined), STEP_TIMEOUT_MS + 60_000, state);
+    expect([...new Set(heartbeats().map((d) => `${d.to}: ${d.status} ${d.alertname}`))]).to.deep.equal(["heartbeat: firing Watchdog"]);
+    // Each is a notification of its own (Alertmanager's webhook payload), carrying the Watchdog alone.
+    for (const beat of heartbeats().slice(0, 3)) {
+      expect(beat.body.groupLabels).to.deep.equal({ alertname: "Watchdog" });
+      expect(beat.body.alerts.map((a: { labels: Record<string, string> }) => a.labels)).to.deep.equal([
+        { alertname: "Watchdog", severity: "none", team: "infrastructure", component: "alerting", ...EXTERNAL_LABELS },
+      ]);
+    }
+    expect(sink.deliveries.filter((d) => d.alertname === "Watchdog" && d.integration !== "webhook")).to.deep.equal([]);
+    expect((await amAlerts()).find((a) => a.labels.alertname === "Watchdog")?.receivers.map((r) => r.name)).to.deep.equal(["heartbeat"]);
+  });
+
+  it("two nodes: the critical memory alert of node A silences node A's warning, and node B's warning still reaches the infrastructure team", async () => {
+    const memory = "NodeHighMemoryUsage";
+    const ofNode = (node: StaticExporter, severity: string) => async () =>
+      (await amAlerts()).find((a) => a.labels.alertname === memory && a.labels.instance === node.address && a.labels.severity === severity);
+    const states = await until("node A's critical and both warnings in Alertmanager, A's warning inhibited", async () => {
+      const [aCritical, aWarning, bWarning] = await Promise.all([ofNode(nodeA, "critical")(), ofNode(nodeA, "warning")(), ofNode(nodeB, "warning")()]);
+      return aCritical && aWarning?.status.state === "suppressed" && bWarning ? { aCritical, aWarning, bWarning } : undefined;
+    });
+    expect(states.aWarning.status).to.deep.equal({ state: "suppressed", inhibitedBy: [states.aCritical.fingerprint], silencedBy: [] });
+    expect(states.bWarning.status).to.deep.equal({ state: "active", inhibitedBy: [], silencedBy: [] });
+    expect(await ofNode(nodeB, "critical")()).to.equal(undefined);
+
+    // The team is told about node B's warning, and never about node A's.
+    const warnings = await until("node B's warning posted to the infrastructure team", async () => {
+      const posts = delivered(memory).filter((d) => d.integration === "slack" && severityOf(d) === "warning");
+      return posts.some((d) => d.body.attachments[0].text.includes(nodeB.address)) ? posts : undefined;
+    });
+    expect([...new Set(warnings.map(receiverOf))]).to.deep.equal(["infrastructure-team"]);
+    for (const post of warnings) expect(post.body.attachments[0].text, "node A's warning was sent").to.not.contain(nodeA.address);
+    const pages = delivered(memory).filter((d) => d.integration === "pagerduty");
+    expect(pages.length, "node A's critical pages").to.be.greaterThan(0);
+    expect(pages.map((d) => d.body.payload.summary)).to.include(`${memory} ${nodeA.address}: A node is about to run out of memory.`);
+  });
+
+  it("an SLO burning its budget 300 times too fast pages through PagerDuty, naming the service; its ticket is inhibited; its fixed-threshold alert gives way", async () => {
+    const burn = "ErrorBudgetBurn";
+    const ofSlo = (l: Record<string, string>) => l.namespace === NAMESPACE && l.service === SLO_SERVICE && l.slo === "availability";
+    // PagerDuty's details carry the namespace and service (the SLO is in the alert's labels, checked below).
+    await until(`${burn} of ${SLO_SERVICE} at pagerduty`, async () =>
+      delivered(burn).some((d) => d.integration === "pagerduty" && d.body.payload.custom_details.service === SLO_SERVICE) ? true : undefined,
+    );
+    const page = delivered(burn).find((d) => d.integration === "pagerduty")!;
+    expect(page.body.payload).to.deep.include({ summary: `${burn} ${NAMESPACE}/${SLO_SERVICE}: A service burns its error budget fast enough to page.`, severity: "critical" });
+    expect(page.body.payload.custom_details).to.deep.include({ namespace: NAMESPACE, service: SLO_SERVICE, cluster: input.clusterName });
+    expect(page.body.routing_key).to.equal(secrets.pagerdutyRoutingKey);
+
+    const inAm = (await amAlerts()).filter((a) => a.labels.alertname === burn && ofSlo(a.labels));
+    const critical = inAm.find((a) => a.labels.severity === "critical")!;
+    expect(critical.labels).to.deep.equal({ alertname: burn, namespace: NAMESPACE, service: SLO_SERVICE, slo: "availability", severity: "critical", team: "application", component: "slo", ...EXTERNAL_LABELS });
+    expect(critical.receivers.map((r) => r.name).sort()).to.deep.equal(["default", "pagerduty", "slack"]);
+    // The ticket pairs hold too (a 300× burn is above 3× and 1×); the page of the same SLO silences the ticket.
+    const ticket = await until(`${burn} warning of ${SLO_SERVICE} suppressed`, async () => {
+      const warning = (await amAlerts()).find((a) => a.labels.alertname === burn && ofSlo(a.labels) && a.labels.severity === "warning");
+      return warning?.status.state === "suppressed" ? warning : undefined;
+    });
+    expect(ticket.status.inhibitedBy).to.deep.equal([critical.fingerprint]);
+    // The value is the burn rate of the short window: 30 % errors against a 0.1 % budget.
+    const rule = (await promAlerts()).find((a) => a.labels.alertname === burn && ofSlo(a.labels) && a.labels.severity === "critical" && a.state === "firing")!;
+    expect(Number(rule.value)).to.be.closeTo(300, 50);
+    // The app's HTTP error alerts give way to its burn-rate alerts, though its error ratio is far above theirs.
+    const fixed = (await promAlerts()).filter((a) => a.labels.service === SLO_SERVICE && a.labels.alertname.startsWith("HttpHighErrorRate"));
+    expect(fixed).to.deep.equal([]);
+    expect(delivered("HttpHighErrorRate").filter((d) => d.integration === "pagerduty" && d.body.payload.custom_details.service === SLO_SERVICE)).to.deep.equal([]);
   });
 
   it("5xx above the production error ratio fires HttpHighErrorRate, which pages PagerDuty, posts to Slack and mails on-call", async () => {
@@ -307,7 +420,8 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
     const [page] = delivered("HttpHighErrorRate").filter((d) => d.integration === "pagerduty");
     expect(page.body).to.deep.include({ routing_key: secrets.pagerdutyRoutingKey, event_action: "trigger", client: `Alertmanager ${input.clusterName}` });
-    expect(page.body.payload).to.deep.include({ summary: "HttpHighErrorRate: A service answers too many requests with a server error.", severity: "critical" });
+    // The incident title names the service.
+    expect(page.body.payload).to.deep.include({ summary: `HttpHighErrorRate ${NAMESPACE}/${SERVICE}: A service answers too many requests with a server error.`, severity: "critical" });
     expect(page.body.payload.custom_details).to.deep.include({ cluster: input.clusterName, namespace: NAMESPACE, service: SERVICE, runbook_url: am.annotations.runbook_url });
 
     const [post] = delivered("HttpHighErrorRate").filter((d) => d.integration === "slack");
@@ -315,7 +429,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     expect(post.body.attachments[0].title).to.equal(`[FIRING:1] HttpHighErrorRate (${input.clusterName})`);
     const text: string = post.body.attachments[0].text;
     expect(text).to.match(
-      new RegExp(`^\\*CRITICAL\\* apps/api: A service answers too many requests with a server error\\.\\napps/api answers [0-9.]+% of its requests with a 5xx status, above 5% for ${TEST_FOR}\\.\\nRunbook: https://\\S+/http\\.md#httphigherrorrate\\n$`),
+      new RegExp(`^\\*CRITICAL\\* apps/orders: A service answers too many requests with a server error\\.\\napps/orders answers [0-9.]+% of its requests with a 5xx status, above 5% for ${TEST_FOR}\\.\\nRunbook: https://\\S+/http\\.md#httphigherrorrate\\n$`),
     );
     expect(Number(/answers ([0-9.]+)%/.exec(text)![1])).to.be.closeTo(ERROR_SHARE * 100, 5);
 
@@ -416,7 +530,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     expect(receiversOf("ServiceDown")).to.deep.equal(["default", "pagerduty", "slack"]);
     const [post] = delivered("ServiceDown").filter((d) => d.integration === "slack");
     expect(post.body.attachments[0].text).to.equal(
-      `*CRITICAL* apps/api: Every instance of a service is down.\nPrometheus has not been able to scrape any instance of apps/api for ${TEST_FOR}.\n` +
+      `*CRITICAL* apps/orders: Every instance of a service is down.\nPrometheus has not been able to scrape any instance of apps/orders for ${TEST_FOR}.\n` +
         `Runbook: ${inhibited.down.annotations.runbook_url}\n`,
     );
   });
@@ -464,8 +578,9 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
 
   it("everything stops cleanly: Prometheus and Alertmanager exit 0 on SIGTERM, the app and the sink close, the scratch folder goes", async function () {
     this.timeout(60_000);
-    await Promise.all([app.stop(), blackbox.stop()]);
-    expect(app.listening).to.equal(false);
+    await Promise.all([traffic?.stop(), sloTraffic?.stop()]);
+    await Promise.all([app.stop(), sloApp.stop(), blackbox.stop(), nodeA.stop(), nodeB.stop()]);
+    expect([app.listening, sloApp.listening]).to.deep.equal([false, false]);
     const [promExit, amExit] = await Promise.all([prometheus!.stop(), alertmanager!.stop()]);
     expect({ prometheus: promExit, alertmanager: amExit }, `${prometheus!.log()}\n${alertmanager!.log()}`).to.deep.equal({ prometheus: { code: 0, signal: null }, alertmanager: { code: 0, signal: null } });
     expect([prometheus!.running, alertmanager!.running]).to.deep.equal([false, false]);
