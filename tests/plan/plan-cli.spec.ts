@@ -40,10 +40,11 @@ function filesUnder(dir: string): Map<string, string> {
 // ConfigMaps, the objects of the eight charts (168 in staging, 174 in production), the two explicit
 // providers (Kubernetes, AWS), the app's secret-checksum salt, and for traces Tempo (its chart, and in
 // production its bucket with five settings resources and an IRSA role with its policy) and the two OTLP
-// NetworkPolicies.
+// NetworkPolicies; and the public-endpoints Probe (its component and its object) and the PrometheusRule of
+// the api app's SLOs.
 const COUNTS = {
-  staging: { resources: 294, manifests: 251, chartObjects: 168 },
-  production: { resources: 316, manifests: 257, chartObjects: 174 },
+  staging: { resources: 297, manifests: 253, chartObjects: 168 },
+  production: { resources: 319, manifests: 259, chartObjects: 174 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -159,7 +160,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^287 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^290 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
