@@ -2,12 +2,15 @@ import type { Deployment } from "kubernetes-types/apps/v1";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2";
 import type { Container, EnvVar, PodSecurityContext, Probe, Secret, SecurityContext, ServiceAccount, TopologySpreadConstraint } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { type Color, SENTRY_PLATFORM_ENV } from "../../stacks/apps-schema";
+import { type Color, configSecretEnv, SENTRY_PLATFORM_ENV, secretsManagerEnv } from "../../stacks/apps-schema";
 import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 import { appLabels, colorLabels, colorSelector } from "./labels";
 
-/** Name of the Secret holding an app's secretEnv values. */
+/** Name of the Secret holding an app's secretEnv values from Pulumi config (Pulumi writes it). */
 export const secretName = (app: string) => `${app}-env`;
+
+/** Name of the Secret holding an app's secretEnv values from Secrets Manager (the External Secrets Operator writes it). */
+export const externalSecretName = (app: string) => `${app}-external-env`;
 
 /**
  * UID/GID the app containers run as. Fixed and numeric so the kubelet can enforce runAsNonRoot for any
@@ -42,7 +45,7 @@ export function serviceAccountManifest(spec: BlueGreenAppSpec): ServiceAccount {
  */
 export function secretManifest(spec: BlueGreenAppSpec): Secret | undefined {
   const { app } = spec;
-  if (Object.keys(app.secretEnv).length === 0) return undefined;
+  if (Object.keys(configSecretEnv(app)).length === 0) return undefined;
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -67,8 +70,9 @@ function environmentVariables(spec: BlueGreenAppSpec, plan: ColorPlan): EnvVar[]
     };
     for (const name of SENTRY_PLATFORM_ENV) env.push({ name, value: values[name] });
   }
+  const external = new Set(secretsManagerEnv(app).map(([name]) => name));
   for (const [name] of sorted(app.secretEnv)) {
-    env.push({ name, valueFrom: { secretKeyRef: { name: secretName(app.name), key: name } } });
+    env.push({ name, valueFrom: { secretKeyRef: { name: external.has(name) ? externalSecretName(app.name) : secretName(app.name), key: name } } });
   }
   return env;
 }

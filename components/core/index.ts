@@ -5,3 +5,5 @@ export * from "./aws-policies";
 export * from "./yaml";
 export * from "./data-protection";
 export * from "./secret-checksum";
+export * from "./irsa-role";
+export * from "./webhook-network-policy";
