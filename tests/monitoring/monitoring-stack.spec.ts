@@ -37,6 +37,7 @@ describe("MonitoringStack", () => {
       it("installs the four pinned charts from their repositories into the monitoring namespace", async () => {
         const plan = await planStack(stack);
         const pinned = [...plan.ofType(RELEASE), ...plan.ofType(CHART)]
+          .filter((r) => r.inputs.namespace === "monitoring")
           .map((r) => [r.type, r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace])
           .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
         expect(pinned).to.deep.equal([

@@ -46,11 +46,14 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
 // the Redis AUTH Secret, and six more Loki objects (memcached caches, a gateway PDB, Loki's PDB); both stacks
 // have one database (credentials Secret in monitoring and backups, backup bucket, KMS key, role, CronJobs),
 // one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules, 10 dashboard
-// ConfigMaps, the objects of the seven charts (163 in staging, 169 in production), the two explicit
-// providers (Kubernetes, AWS) and the app's secret-checksum salt.
+// ConfigMaps, the objects of the twelve charts (313 in staging, 319 in production: the way in of issue #13
+// brings Envoy Gateway, cert-manager, external-dns, ESO and Reloader with their CRDs), the way in's own
+// objects (four namespaces, three IRSA roles, the Gateway and one route, certificate, probe and two
+// NetworkPolicies per public hostname), the two explicit providers (Kubernetes, AWS) and the app's
+// secret-checksum salt.
 const COUNTS = {
-  staging: { resources: 284, manifests: 243, chartObjects: 163 },
-  production: { resources: 298, manifests: 249, chartObjects: 169 },
+  staging: { resources: 513, manifests: 446, chartObjects: 313 },
+  production: { resources: 527, manifests: 452, chartObjects: 319 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -99,11 +102,16 @@ describe("offline plan (npm run plan)", () => {
         expect(files).to.deep.equal([
           "helm/alloy.yaml",
           "helm/blackbox-exporter.yaml",
+          "helm/cert-manager.yaml",
+          "helm/envoy-gateway.yaml",
+          "helm/external-dns.yaml",
+          "helm/external-secrets.yaml",
           "helm/kube-prometheus-stack.yaml",
           "helm/loki.yaml",
           "helm/postgres-exporter-orders.yaml",
           "helm/pushgateway.yaml",
           "helm/redis-exporter-sessions.yaml",
+          "helm/reloader.yaml",
         ]);
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
         expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
@@ -165,7 +173,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^277 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^506 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
