@@ -93,6 +93,36 @@ const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, { error
 const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";
 const count = (min: number) => z.number().int().min(min).max(100);
 
+/** A Secrets Manager secret name: what `aws secretsmanager create-secret --name` accepts, without wildcards. */
+const SECRETS_MANAGER_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/**
+ * A secretEnv value read from AWS Secrets Manager (through the External Secrets Operator) instead of Pulumi
+ * config: the secret's name and, for a JSON secret, the key whose value the variable gets.
+ */
+export const SecretsManagerRefSchema = z.strictObject({
+  secretsManager: z.strictObject({
+    /** Name of the secret, under the stack's secretsManagerPrefix, e.g. platform/production/api. */
+    name: z.string().regex(SECRETS_MANAGER_NAME, { error: "must be a Secrets Manager secret name such as platform/production/api (letters, digits and /_+=.@-)" }),
+    /** Key of a JSON secret (SecretString {"url": "..."}); omit to take the whole SecretString. */
+    key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: "must be a key of the secret's JSON, e.g. url" }).optional(),
+  }),
+});
+
+export type SecretsManagerRef = z.infer<typeof SecretsManagerRefSchema>["secretsManager"];
+
+/** A secretEnv value: the Pulumi secret config key holding it, or a Secrets Manager secret (and key). */
+export const SecretEnvSourceSchema = z.union([
+  z.string().regex(CONFIG_KEY, { error: "must be a Pulumi config key such as sentryDsn, or {secretsManager: {name, key}}" }),
+  SecretsManagerRefSchema,
+]);
+export type SecretEnvSource = z.infer<typeof SecretEnvSourceSchema>;
+
+/** Whether a secretEnv value is read from Secrets Manager (else it names a Pulumi config secret). */
+export function isSecretsManagerRef(source: SecretEnvSource): source is z.infer<typeof SecretsManagerRefSchema> {
+  return typeof source !== "string";
+}
+
 export const GateCheckSchema = z.strictObject({
   /** Path requested on the preview, e.g. /api/v1/items?limit=1. */
   path: httpPath,
@@ -210,14 +240,18 @@ export const AppSchema = z
     tracing: AppTracingSchema.prefault({}),
     /** Plain (non-secret) environment variables. */
     env: z.record(z.string(), z.string()).default({}),
-    /** Secret environment variables: variable name → the Pulumi secret config key holding its value. */
-    secretEnv: z.record(z.string(), z.string().regex(CONFIG_KEY, { error: "must be a Pulumi config key such as sentryDsn" })).default({}),
+    /**
+     * Secret environment variables: variable name → the Pulumi secret config key holding its value, or
+     * `{secretsManager: {name, key}}`, a Secrets Manager secret the External Secrets Operator syncs (a
+     * rotation there reaches the pods without `pulumi up`).
+     */
+    secretEnv: z.record(z.string(), SecretEnvSourceSchema).default({}),
     health: HealthSchema.prefault({}),
     gate: GateSchema.prefault({}),
     hpa: HpaSchema.optional(),
     /**
-     * Public host name of the active Service. The platform runs no ingress controller (ingress-nginx was
-     * retired in March 2026); the gateway that will route this name comes with its own change.
+     * Public host name of the active Service: the stack's Gateway (Envoy Gateway) routes it over HTTPS with a
+     * certificate from cert-manager, and external-dns publishes its record. Under the stack's domain.
      */
     hostname: z.string().regex(DNS_NAME, { error: "must be a DNS name such as api.example.com" }).optional(),
     /** Service-level objectives; without them the app gets the fixed-threshold HTTP alerts. */
@@ -276,9 +310,15 @@ export const SENTRY_PLATFORM_ENV = ["SENTRY_ENVIRONMENT", "SENTRY_RELEASE"] as c
 
 export const AppsSchema = z.array(AppSchema).superRefine((apps, ctx) => {
   const seen = new Set<string>();
+  const hosts = new Map<string, number>();
   apps.forEach((app, i) => {
     if (seen.has(app.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate app "${app.name}"` });
     seen.add(app.name);
+    if (app.hostname === undefined) return;
+    const first = hosts.get(app.hostname);
+    // One hostname, one route: the Gateway would merge two apps' routes for it and split traffic between them.
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, "hostname"], message: `"${app.hostname}" is already the hostname of apps[${first}] (${apps[first].name}); each public hostname routes to one app` });
+    else hosts.set(app.hostname, i);
   });
 });
 
@@ -293,7 +333,19 @@ export type AppSloSettings = z.infer<typeof SloSchema>;
 
 /** Every Pulumi config key the apps read as a secret, sorted, for the loader (getSecret) and the secret checks. */
 export function appSecretKeys(apps: readonly AppSettings[]): string[] {
-  return [...new Set(apps.flatMap((app) => Object.values(app.secretEnv)))].sort();
+  return [...new Set(apps.flatMap((app) => Object.values(app.secretEnv).filter((v): v is string => typeof v === "string")))].sort();
+}
+
+/** An app's secretEnv entries read from Secrets Manager, by variable name, sorted. */
+export function secretsManagerEnv(app: AppSettings): [string, SecretsManagerRef][] {
+  return Object.entries(app.secretEnv)
+    .flatMap(([variable, source]): [string, SecretsManagerRef][] => (isSecretsManagerRef(source) ? [[variable, source.secretsManager]] : []))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** An app's secretEnv entries read from Pulumi config secrets: variable → config key. */
+export function configSecretEnv(app: AppSettings): Record<string, string> {
+  return Object.fromEntries(Object.entries(app.secretEnv).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
 /** One offending key path of `platform:apps` and why, in the form stacks/parse.ts reports. */
@@ -309,7 +361,15 @@ export interface AppsProblem {
  */
 export function appsProblems(
   apps: readonly AppSettings[],
-  stack: { readonly environment: "staging" | "production"; readonly domain: string; readonly namespaces: readonly { readonly name: string }[] },
+  stack: {
+    readonly environment: "staging" | "production";
+    readonly domain: string;
+    readonly namespaces: readonly { readonly name: string }[];
+    /** Hostnames the platform itself serves (Grafana's), which no app may claim. */
+    readonly reservedHostnames?: Readonly<Record<string, string>>;
+    /** The only Secrets Manager path the stack's ESO role may read (`<prefix>/*`). */
+    readonly secretsManagerPrefix?: string;
+  },
 ): AppsProblem[] {
   const problems: AppsProblem[] = [];
   const namespaces = stack.namespaces.map((ns) => ns.name);
@@ -319,6 +379,19 @@ export function appsProblems(
     }
     if (app.hostname !== undefined && app.hostname !== stack.domain && !app.hostname.endsWith(`.${stack.domain}`)) {
       problems.push({ path: `apps[${i}].hostname`, reason: `"${app.hostname}" is not under the stack's domain ${stack.domain}` });
+    }
+    const reservedFor = app.hostname === undefined ? undefined : stack.reservedHostnames?.[app.hostname];
+    if (reservedFor !== undefined) {
+      problems.push({ path: `apps[${i}].hostname`, reason: `"${app.hostname}" is ${reservedFor}'s hostname; each public hostname routes to one backend` });
+    }
+    if (stack.secretsManagerPrefix !== undefined) {
+      for (const [variable, ref] of secretsManagerEnv(app)) {
+        if (ref.name.startsWith(`${stack.secretsManagerPrefix}/`)) continue;
+        problems.push({
+          path: `apps[${i}].secretEnv.${variable}.secretsManager.name`,
+          reason: `"${ref.name}" is outside the stack's Secrets Manager prefix (secretsManagerPrefix ${stack.secretsManagerPrefix}): the External Secrets role reads ${stack.secretsManagerPrefix}/* only`,
+        });
+      }
     }
     if (stack.environment === "production" && app.replicas < 2) {
       problems.push({ path: `apps[${i}].replicas`, reason: `production runs at least 2 for high availability (got ${app.replicas})` });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
-import { cacheSecretKeys, EKS_CLUSTER_ARN, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+import { appSecretKeys, appsProblems, AppsSchema, configSecretEnv } from "./apps-schema";
+import { cacheSecretKeys, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
 export interface ConfigProblem {
@@ -205,7 +205,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   }
 
   apps?.data?.forEach((app, i) => {
-    for (const [variable, key] of Object.entries(app.secretEnv)) {
+    for (const [variable, key] of Object.entries(configSecretEnv(app))) {
       if (!(key in raw.values)) {
         problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
@@ -314,7 +314,21 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
       if (value < minimum) problems.push({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` });
     }
   }
-  problems.push(...appsProblems(settings.apps, settings));
+  problems.push(
+    ...appsProblems(settings.apps, { ...settings, reservedHostnames: { [grafanaHostname(settings.domain)]: "Grafana" }, secretsManagerPrefix: settings.secretsManagerPrefix }),
+  );
+  // Let's Encrypt's staging CA is in no browser's trust store: production serving its certificates is an outage.
+  if (settings.environment === "production" && settings.certificateIssuer !== "production") {
+    problems.push({
+      path: "certificateIssuer",
+      reason: `production must use the production issuer (Let's Encrypt's production ACME endpoint); staging certificates are trusted by no browser (got ${JSON.stringify(settings.certificateIssuer)})`,
+    });
+  }
+  for (const [namespace, what] of Object.entries(PLATFORM_SYSTEM_NAMESPACES)) {
+    if (!known.has(namespace)) {
+      problems.push({ path: "namespaces", reason: `must include the platform namespace "${namespace}" (${what}), with its quota and limits` });
+    }
+  }
   if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
     problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
   }

@@ -139,6 +139,23 @@ export const CacheSchema = z.strictObject({
   passwordConfigKey: z.string().regex(/^[a-z][A-Za-z0-9]*$/, { error: "must be a Pulumi config key such as redisSessionsPassword" }).optional(),
 });
 
+/**
+ * Namespaces the platform's edge controllers run in, fixed so IRSA trust policies, NetworkPolicies and the
+ * Gateway's allowed routes agree on them. Each must be a `namespaces` entry (its quota, limits, PSA level).
+ */
+export const PLATFORM_SYSTEM_NAMESPACES = {
+  gateway: "Envoy Gateway, its proxies and the stack's Gateway",
+  "cert-manager": "cert-manager, which issues the public certificates",
+  "external-dns": "external-dns, which publishes the public DNS records",
+  "external-secrets": "the External Secrets Operator and Reloader",
+} as const;
+export type PlatformSystemNamespace = keyof typeof PLATFORM_SYSTEM_NAMESPACES;
+
+/** Grafana's public hostname under the stack's domain. */
+export function grafanaHostname(domain: string): string {
+  return `grafana.${domain}`;
+}
+
 /** Keys whose values are Pulumi secrets. They are read with getSecret and never parsed here. */
 export const SECRET_KEYS = ["slackWebhookUrl", "pagerdutyRoutingKey", "smtpPassword", "sentryDsn", "heartbeatUrl"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -192,6 +209,21 @@ export const StackSettingsSchema = z.strictObject({
   oidcProviderArn: z.string().regex(/^$|^arn:aws:iam::\d{12}:oidc-provider\/[a-z0-9./-]+$/i, {
     error: "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
   }),
+  /** Route 53 hosted zone of `domain`: external-dns and cert-manager's DNS-01 solver may change records there only. */
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+  /** Let's Encrypt endpoint the ClusterIssuer uses: staging (untrusted, generous rate limits) or production. */
+  certificateIssuer: z.enum(["staging", "production"]),
+  /** Address Let's Encrypt sends expiry and account notices to (the ACME account's contact). */
+  acmeEmail: email,
+  /**
+   * Secrets Manager path the stack's apps may read (`<prefix>/*`), e.g. platform/production: the External
+   * Secrets Operator's IAM role can read nothing else.
+   */
+  secretsManagerPrefix: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
+    error: "must be a Secrets Manager path such as platform/production (no wildcard, no leading or trailing /)",
+  }),
+  /** The Gateway's data plane (Envoy proxies behind the NLB): how many, and each one's resources. */
+  gateway: z.strictObject({ replicas: replicas(20), resources }),
   monitoring: MonitoringSchema,
   /** PostgreSQL databases the platform backs up and monitors. */
   databases: z.array(DatabaseSchema),

@@ -1,12 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
+import { type AppSettings, type Color, COLORS, configSecretEnv } from "../../stacks/apps-schema";
 import { SECRET_CHECKSUM_ANNOTATION, secretChecksum, withPodTemplateAnnotations } from "../core/secret-checksum";
 import { BlackboxProbe } from "../monitoring/blackbox-exporter";
 import { type Environment, resolveAppSpec, type StackTelemetry } from "./app-spec";
 import { blueGreenManifests } from "./blue-green-manifests";
 import { gateScript } from "./gate/gate-script";
+import { appExternalSecretManifest, RELOADER_SECRET_ANNOTATION } from "../secrets/external-secret";
+
+// Reloader reads its annotation on the Deployment itself; the checksum belongs on the pod template.
+const checksumOnly = (a: Record<string, pulumi.Input<string>>) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== RELOADER_SECRET_ANNOTATION));
+const reloadOnly = (a: Record<string, pulumi.Input<string>>) => Object.fromEntries(Object.entries(a).filter(([k]) => k === RELOADER_SECRET_ANNOTATION));
+
+function withDeploymentAnnotations<T extends { metadata?: { annotations?: Record<string, string> } }>(deployment: T, annotations: Record<string, unknown>): T {
+  if (Object.keys(annotations).length === 0) return deployment;
+  return { ...deployment, metadata: { ...deployment.metadata, annotations: { ...deployment.metadata?.annotations, ...annotations } } } as T;
+}
 
 export interface BlueGreenAppArgs {
   /** One entry of `platform:apps`, validated by AppsSchema. */
@@ -20,6 +30,8 @@ export interface BlueGreenAppArgs {
   /** Secret values by Pulumi config key; every key the app's secretEnv names must be present. */
   readonly secrets: Readonly<Record<string, pulumi.Output<string> | undefined>>;
 }
+
+
 
 /**
  * An app deployed blue-green, Argo Rollouts style, inside `pulumi up`: two Deployments (blue, green), an
@@ -50,8 +62,13 @@ export class BlueGreenApp extends pulumi.ComponentResource {
     const secret = m.secret && new k8s.core.v1.Secret(`${name}-env`, { ...m.secret, stringData }, child);
     // Pods read the Secret through env, which a running pod never re-reads: a rotated secret
     // (`pulumi config set --secret`) must change the pod template, or the pods keep the old value.
-    const podAnnotations = secret ? { [SECRET_CHECKSUM_ANNOTATION]: secretChecksumOf(`${name}-secret-checksum-salt`, stringData, this) } : {};
-    const podInputs = secret ? [serviceAccount, secret] : [serviceAccount];
+    const podAnnotations: Record<string, pulumi.Input<string>> = secret ? { [SECRET_CHECKSUM_ANNOTATION]: secretChecksumOf(`${name}-secret-checksum-salt`, stringData, this) } : {};
+    // Secrets Manager entries: ESO syncs them into their own Secret, without `pulumi up`, so Reloader (not the
+    // checksum) rolls the pods when one changes.
+    const externalSecretManifest = appExternalSecretManifest(args.app, args.environment);
+    const externalSecret = externalSecretManifest && new k8s.apiextensions.CustomResource(`${name}-external-env`, externalSecretManifest, child);
+    if (externalSecretManifest) podAnnotations[RELOADER_SECRET_ANNOTATION] = externalSecretManifest.spec.target.name;
+    const podInputs = [serviceAccount, ...(secret ? [secret] : []), ...(externalSecret ? [externalSecret] : [])];
     const gateConfigMap = new k8s.core.v1.ConfigMap(`${name}-gate-script`, m.gateConfigMap, child);
     const colorServices = Object.fromEntries(
       COLORS.map((c) => [c, new k8s.core.v1.Service(`${name}-${c}-svc`, m.colorServices[c], child)]),
@@ -62,7 +79,7 @@ export class BlueGreenApp extends pulumi.ComponentResource {
 
     const deployments: Partial<Record<Color, k8s.apps.v1.Deployment>> = {};
     const colorWorkload = (c: Color, after: pulumi.Resource[]) => {
-      const deployment = withPodTemplateAnnotations(m.deployments[c], podAnnotations) as k8s.apps.v1.DeploymentArgs;
+      const deployment = withDeploymentAnnotations(withPodTemplateAnnotations(m.deployments[c], checksumOnly(podAnnotations)), reloadOnly(podAnnotations)) as k8s.apps.v1.DeploymentArgs;
       deployments[c] = new k8s.apps.v1.Deployment(`${name}-${c}`, deployment, { parent: this, dependsOn: [...podInputs, ...after] });
       const hpa = m.horizontalPodAutoscalers[c];
       if (hpa) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${c}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { parent: this, dependsOn: [deployments[c]!, ...after] });
@@ -104,7 +121,7 @@ function secretChecksumOf(saltName: string, stringData: Record<string, pulumi.Ou
  */
 export function secretStringData(app: AppSettings, secrets: BlueGreenAppArgs["secrets"]): Record<string, pulumi.Output<string>> {
   const data: Record<string, pulumi.Output<string>> = {};
-  for (const [variable, key] of Object.entries(app.secretEnv)) {
+  for (const [variable, key] of Object.entries(configSecretEnv(app))) {
     const value = secrets[key];
     if (value === undefined) {
       throw new Error(`app "${app.name}": secretEnv.${variable} reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>`);

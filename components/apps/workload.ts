@@ -2,13 +2,16 @@ import type { Deployment } from "kubernetes-types/apps/v1";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2";
 import type { Container, EnvVar, PodSecurityContext, Probe, Secret, SecurityContext, ServiceAccount, TopologySpreadConstraint } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { type Color, SENTRY_PLATFORM_ENV } from "../../stacks/apps-schema";
+import { type Color, configSecretEnv, SENTRY_PLATFORM_ENV, secretsManagerEnv } from "../../stacks/apps-schema";
 import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 import { appLabels, colorLabels, colorSelector } from "./labels";
 import { telemetryEnvironment } from "./telemetry-env";
 
-/** Name of the Secret holding an app's secretEnv values. */
+/** Name of the Secret holding an app's secretEnv values from Pulumi config (Pulumi writes it). */
 export const secretName = (app: string) => `${app}-env`;
+
+/** Name of the Secret holding an app's secretEnv values from Secrets Manager (the External Secrets Operator writes it). */
+export const externalSecretName = (app: string) => `${app}-external-env`;
 
 /**
  * UID/GID the app containers run as. Fixed and numeric so the kubelet can enforce runAsNonRoot for any
@@ -43,7 +46,7 @@ export function serviceAccountManifest(spec: BlueGreenAppSpec): ServiceAccount {
  */
 export function secretManifest(spec: BlueGreenAppSpec): Secret | undefined {
   const { app } = spec;
-  if (Object.keys(app.secretEnv).length === 0) return undefined;
+  if (Object.keys(configSecretEnv(app)).length === 0) return undefined;
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -72,10 +75,14 @@ function environmentVariables(spec: BlueGreenAppSpec, plan: ColorPlan): EnvVar[]
     };
     Object.assign(derived, values);
   }
+  const external = new Set(secretsManagerEnv(app).map(([name]) => name));
   return [
     ...sorted(app.env).map(([name, value]) => ({ name, value })),
     ...sorted(derived).map(([name, value]) => ({ name, value })),
-    ...sorted(app.secretEnv).map(([name]) => ({ name, valueFrom: { secretKeyRef: { name: secretName(app.name), key: name } } })),
+    ...sorted(app.secretEnv).map(([name]) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: external.has(name) ? externalSecretName(app.name) : secretName(app.name), key: name } },
+    })),
   ];
 }
 

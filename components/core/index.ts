@@ -6,3 +6,5 @@ export * from "./yaml";
 export * from "./data-protection";
 export * from "./secret-checksum";
 export * from "./hardened-bucket";
+export * from "./irsa-role";
+export * from "./webhook-network-policy";

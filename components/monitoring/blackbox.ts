@@ -2,7 +2,7 @@ import type { ResourceSettings } from "../../stacks/schema";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
 
 /** Blackbox modules other components may probe with. */
-export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "api_health", "tcp_connect", "dns"] as const;
+export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
 export type BlackboxModule = (typeof BLACKBOX_MODULES)[number];
 
 /** blackbox_exporter module configuration (its own YAML config, embedded in the chart's values). */
@@ -13,6 +13,9 @@ export function blackboxModules(): Record<BlackboxModule, unknown> {
     http_post_2xx: { prober: "http", timeout: "5s", http: { ...http, method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" } },
     // Certificate validation stays on (no insecure_skip_verify) so probe_ssl_earliest_cert_expiry is trustworthy.
     https_2xx: { prober: "http", timeout: "5s", http: { ...http, method: "GET", fail_if_not_ssl: true, tls_config: { insecure_skip_verify: false } } },
+    // For certificates of a CA no trust store holds (Let's Encrypt's staging CA): TLS is still required and
+    // probe_ssl_earliest_cert_expiry still reports the served certificate, so expiry alerts keep working.
+    https_2xx_untrusted_ca: { prober: "http", timeout: "5s", http: { ...http, method: "GET", fail_if_not_ssl: true, tls_config: { insecure_skip_verify: true } } },
     api_health: {
       prober: "http",
       timeout: "5s",
@@ -57,32 +60,6 @@ export interface ProbeTarget {
   /** Labels copied onto the probe's series, e.g. service and team for alert routing. */
   readonly labels: Readonly<Record<string, string>>;
   readonly interval: string;
-}
-
-/** Name of the Probe of the stack's public https endpoints, in the monitoring namespace. */
-export const PUBLIC_ENDPOINTS_PROBE = "public-endpoints";
-
-/** A public hostname and the path that answers 200 on it when all is well. */
-export interface PublicEndpoint {
-  readonly host: string;
-  readonly path: string;
-}
-
-/**
- * The stack's public hostnames over https, as users reach them (DNS, the gateway, TLS, the app): the only
- * probe that sees the certificates users are served, so the TLS alerts' probe_ssl_earliest_cert_expiry
- * comes from here. Certificate validation stays on (https_2xx), so a certificate that expired or does not
- * match the host fails the probe too.
- */
-export function publicEndpointsProbe(endpoints: readonly PublicEndpoint[], namespace: string): ProbeTarget {
-  return {
-    name: PUBLIC_ENDPOINTS_PROBE,
-    namespace,
-    module: "https_2xx",
-    urls: endpoints.map((e) => `https://${e.host}${e.path}`),
-    labels: {},
-    interval: "30s",
-  };
 }
 
 /** A prometheus-operator Probe that makes Prometheus scrape the blackbox exporter for these targets. */

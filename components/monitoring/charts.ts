@@ -24,6 +24,12 @@ export const CHARTS = {
   postgresExporter: { chart: "prometheus-postgres-exporter", version: "8.2.0", repository: "https://prometheus-community.github.io/helm-charts" },
   redisExporter: { chart: "prometheus-redis-exporter", version: "6.29.0", repository: "https://prometheus-community.github.io/helm-charts" },
   pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0", repository: "https://prometheus-community.github.io/helm-charts" },
+  // The way in (issue #13). Envoy Gateway publishes its chart to an OCI registry only.
+  envoyGateway: { chart: "gateway-helm", version: "v1.9.0", repository: "oci://docker.io/envoyproxy" },
+  certManager: { chart: "cert-manager", version: "v1.21.1", repository: "https://charts.jetstack.io" },
+  externalDns: { chart: "external-dns", version: "1.21.1", repository: "https://kubernetes-sigs.github.io/external-dns/" },
+  externalSecrets: { chart: "external-secrets", version: "2.9.0", repository: "https://charts.external-secrets.io" },
+  reloader: { chart: "reloader", version: "2.2.16", repository: "https://stakater.github.io/stakater-charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** Release names, fixed so Service names (and the URLs other components build from them) are stable. */
@@ -36,6 +42,11 @@ export const RELEASES = {
   postgresExporter: "postgres-exporter",
   redisExporter: "redis-exporter",
   pushgateway: "pushgateway",
+  envoyGateway: "envoy-gateway",
+  certManager: "cert-manager",
+  externalDns: "external-dns",
+  externalSecrets: "external-secrets",
+  reloader: "reloader",
 } as const;
 
 /**

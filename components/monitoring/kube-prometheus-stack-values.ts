@@ -1,3 +1,4 @@
+import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
 import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
@@ -143,7 +144,7 @@ export function grafanaSidecarRole(namespace: string) {
 
 /** Grafana's hostname under the stack's domain. */
 export function grafanaHost(domain: string): string {
-  return `grafana.${domain}`;
+  return grafanaHostname(domain);
 }
 
 /** Secret (created next to the release) that holds Grafana's admin credentials. */

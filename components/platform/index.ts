@@ -3,4 +3,3 @@ export * from "./namespace-specs";
 export * from "./platform";
 export * from "./deployability";
 export * from "./target";
-export * from "./public-endpoints";

@@ -1,9 +1,10 @@
 import type { NamespaceSpec } from "../core/namespace-manifests";
-import type { StackSettings } from "../../stacks/schema";
+import { PLATFORM_SYSTEM_NAMESPACES, type StackSettings } from "../../stacks/schema";
 
 /** Namespaces whose workloads belong to the application team: every one but the platform's own. */
 export function appNamespaces(settings: Pick<StackSettings, "namespaces" | "monitoringNamespace" | "backupNamespace">): string[] {
-  return settings.namespaces.map((ns) => ns.name).filter((ns) => ns !== settings.monitoringNamespace && ns !== settings.backupNamespace);
+  const platform = new Set<string>([settings.monitoringNamespace, settings.backupNamespace, ...Object.keys(PLATFORM_SYSTEM_NAMESPACES)]);
+  return settings.namespaces.map((ns) => ns.name).filter((ns) => !platform.has(ns));
 }
 
 /** NamespaceSpec for each configured namespace: the stack-wide settings folded into each entry. */

@@ -9,10 +9,13 @@ import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { credentialNamespaces, DatabaseCredentials } from "../databases";
-import { BlackboxProbe, MonitoringStack, monitoringUrls, publicEndpointsProbe } from "../monitoring";
+import { MonitoringStack, monitoringUrls } from "../monitoring";
+import { CertManager } from "../certificates";
+import { ExternalDns } from "../dns";
+import { Gateway, PublicHostname, publicEndpoints } from "../gateway";
+import { ExternalSecrets } from "../secrets";
 import { alertRulesContext } from "./alert-rules-context";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
-import { publicEndpoints } from "./public-endpoints";
 import { targetProviderSettings } from "./target";
 
 /** The explicit providers every resource of the platform goes through (default providers are disabled). */
@@ -32,6 +35,10 @@ export class Platform extends pulumi.ComponentResource {
   public readonly backups?: DatabaseBackups;
   public readonly alertRules: AlertRules;
   public readonly apps: Readonly<Record<string, BlueGreenApp>>;
+  public readonly gateway: Gateway;
+  public readonly certManager: CertManager;
+  public readonly externalDns: ExternalDns;
+  public readonly externalSecrets: ExternalSecrets;
   /** Generated role passwords by database entry, for the DBA to set on the roles. */
   public readonly databasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -95,12 +102,6 @@ export class Platform extends pulumi.ComponentResource {
       { ...rulesContext, namespace: config.monitoringNamespace, thresholds: config.alertThresholds },
       { ...child, dependsOn: [this.monitoring] },
     );
-    // After the monitoring stack: the Probe CRD comes with kube-prometheus-stack.
-    new BlackboxProbe(
-      `${name}-public-endpoints`,
-      { ...publicEndpointsProbe(publicEndpoints(config), config.monitoringNamespace), monitoringNamespace: config.monitoringNamespace },
-      { ...child, dependsOn: [this.monitoring] },
-    );
     new PlatformDashboards(
       `${name}-dashboards`,
       { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds },
@@ -126,6 +127,54 @@ export class Platform extends pulumi.ComponentResource {
         { ...child, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
       );
     }
+    // The way in: certificates, DNS, secrets from Secrets Manager, the Gateway and one route per public hostname.
+    this.certManager = new CertManager(
+      `${name}-cert-manager`,
+      {
+        environment: config.environment,
+        namespace: "cert-manager",
+        domain: config.domain,
+        hostedZoneId: config.hostedZoneId,
+        awsRegion: config.awsRegion,
+        oidcProviderArn: config.oidcProviderArn,
+        issuer: config.certificateIssuer,
+        acmeEmail: config.acmeEmail,
+      },
+      { ...child, dependsOn: [namespaces["cert-manager"], this.monitoring] },
+    );
+    this.externalDns = new ExternalDns(
+      `${name}-external-dns`,
+      {
+        environment: config.environment,
+        namespace: "external-dns",
+        domain: config.domain,
+        hostedZoneId: config.hostedZoneId,
+        awsRegion: config.awsRegion,
+        gatewayNamespace: "gateway",
+        ownerId: `platform-${config.clusterName}`,
+        oidcProviderArn: config.oidcProviderArn,
+      },
+      { ...child, dependsOn: [namespaces["external-dns"], this.monitoring] },
+    );
+    this.externalSecrets = new ExternalSecrets(
+      `${name}-external-secrets`,
+      {
+        environment: config.environment,
+        namespace: "external-secrets",
+        awsRegion: config.awsRegion,
+        awsAccountId: config.awsAccountId,
+        oidcProviderArn: config.oidcProviderArn,
+        secretsManagerPrefix: config.secretsManagerPrefix,
+        appNamespaces: appNamespaces(config),
+      },
+      { ...child, dependsOn: [namespaces["external-secrets"], this.monitoring] },
+    );
+    const endpoints = publicEndpoints(config);
+    this.gateway = new Gateway(
+      `${name}-gateway`,
+      { environment: config.environment, namespace: "gateway", replicas: config.gateway.replicas, resources: config.gateway.resources, endpoints },
+      { ...child, dependsOn: [namespaces.gateway] },
+    );
     const apps: Record<string, BlueGreenApp> = {};
     for (const app of config.apps) {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
@@ -138,7 +187,14 @@ export class Platform extends pulumi.ComponentResource {
           telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
           secrets: { ...config.secrets, ...config.appSecrets },
         },
-        { ...child, dependsOn: [namespaces[app.namespace], this.monitoring] },
+        { ...child, dependsOn: [namespaces[app.namespace], this.monitoring, this.externalSecrets] },
+      );
+    }
+    for (const endpoint of endpoints) {
+      new PublicHostname(
+        `${name}-public-${endpoint.key}`,
+        { endpoint, environment: config.environment, gatewayNamespace: "gateway", issuer: config.certificateIssuer, monitoringNamespace: config.monitoringNamespace },
+        { ...child, dependsOn: [this.gateway, this.certManager, this.monitoring, namespaces[endpoint.namespace], ...(apps[endpoint.name] ? [apps[endpoint.name]] : [])] },
       );
     }
     this.apps = apps;

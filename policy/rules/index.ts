@@ -8,6 +8,7 @@ import { deploymentProbes } from "./deployment-probes";
 import { helmChartPinned } from "./helm-chart-pinned";
 import { hostIsolation } from "./host-isolation";
 import { iamNoAdminWildcards } from "./iam-no-admin-wildcards";
+import { iamStackScope } from "./iam-stack-scope";
 import { imagePinned } from "./image-pinned";
 import { loadBalancers } from "./load-balancers";
 import { namespaceDefaultDeny } from "./namespace-default-deny";
@@ -42,6 +43,7 @@ export const policies: Policies = [
   s3Versioning,
   s3Lifecycle,
   iamNoAdminWildcards,
+  iamStackScope,
   noPlaintextSecrets,
   backupsAndCriticalAlerts,
   deadMansSwitch,
@@ -63,6 +65,7 @@ export * from "./deployment-probes";
 export * from "./helm-chart-pinned";
 export * from "./host-isolation";
 export * from "./iam-no-admin-wildcards";
+export * from "./iam-stack-scope";
 export * from "./image-pinned";
 export * from "./load-balancers";
 export * from "./namespace-default-deny";

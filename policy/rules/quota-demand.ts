@@ -8,7 +8,8 @@ import { isRecord, list, record, str } from "./values";
  * namespace, what everything deployed there may claim at once: every replica (an autoscaler's maximum), a
  * rolling update's surge pods, Helm hook Jobs, one pod per node of each DaemonSet (at the node count the
  * quota declares it was sized for) and the pods the Prometheus operator creates from Prometheus and
- * Alertmanager objects, each container at its explicit resources or the namespace's LimitRange default.
+ * Alertmanager objects and the Envoy proxies Envoy Gateway creates from an EnvoyProxy, each container at its
+ * explicit resources or the namespace's LimitRange default.
  */
 
 /** Annotation on a ResourceQuota naming the node count it holds (components/core/namespace-manifests.ts). */
@@ -16,6 +17,8 @@ export const SIZED_FOR_NODES = "platform.io/sized-for-nodes";
 
 const PROMETHEUS = "kubernetes:monitoring.coreos.com/v1:Prometheus";
 const ALERTMANAGER = "kubernetes:monitoring.coreos.com/v1:Alertmanager";
+/** Envoy Gateway runs an EnvoyProxy's data plane in its own (the controller's) namespace. */
+const ENVOY_PROXY = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
 
 export interface DemandInput {
   readonly type: string;
@@ -168,6 +171,15 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
           { resources: reloader, init: true, sidecar: false },
         ];
         claims = record(spec.storage).volumeClaimTemplate !== undefined ? pods : 0;
+      } else if (r.type === ENVOY_PROXY) {
+        // Its Deployment (envoy and the shutdown-manager Envoy Gateway adds beside it) at its size plus surge.
+        const deployment = record(record(record(spec.provider).kubernetes).envoyDeployment);
+        const replicas = typeof deployment.replicas === "number" ? deployment.replicas : 1;
+        pods = replicas + surgePods({ spec: { strategy: deployment.strategy } }, replicas);
+        containers = [
+          { resources: record(record(deployment.container).resources), init: false, sidecar: false },
+          { resources: {}, init: false, sidecar: false },
+        ];
       } else if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
         parts.push({ object, pods: 0, amounts: zero(), persistentVolumeClaims: 1 });
       }

@@ -80,10 +80,11 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
     });
   }
 
-  it("the check can fail: without the https Probe of the public hostnames, the certificate alerts read nothing", async () => {
+  it("the check can fail: without the https Probes of the public hostnames, the certificate alerts read nothing", async () => {
     const plan = await planStack("production");
-    const withoutPublicProbe = plan.resources.filter((r) => r.name !== "platform-public-endpoints-probe");
-    expect(withoutPublicProbe).to.have.lengthOf(plan.resources.length - 1);
+    const isHttpsProbe = (r: RecordedResource) => r.inputs.kind === "Probe" && String((r.inputs.spec as { module?: string }).module).startsWith("https");
+    const withoutPublicProbe = plan.resources.filter((r) => !isHttpsProbe(r));
+    expect(plan.resources.filter(isHttpsProbe).map((r) => (r.inputs.metadata as { name: string }).name).sort()).to.deep.equal(["api-public", "grafana-public"]);
     expect(unproduced(withoutPublicProbe, fs.mkdtempSync(path.join(work, "no-probe-")))).to.deep.equal(["probe_ssl_earliest_cert_expiry (TLSCertificateExpiringSoon)"]);
   });
 

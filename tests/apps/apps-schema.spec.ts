@@ -43,7 +43,7 @@ describe("platform:apps schema", () => {
         activeColor: "blue",
         replicas: 3,
         env: {},
-        secretEnv: { DATABASE_URL: "apiDatabaseUrl", SENTRY_DSN: "sentryDsn" },
+        secretEnv: { DATABASE_URL: "apiDatabaseUrl", SENTRY_DSN: "sentryDsn", PAYMENTS_API_KEY: { secretsManager: { name: "platform/production/api", key: "paymentsApiKey" } } },
         hostname: "api.platform.example.com",
       });
       // Environment-dependent defaults stay unset here; components/apps/app-spec.ts resolves them.
@@ -127,7 +127,8 @@ describe("platform:apps schema", () => {
     it("lists the secret config keys the apps read, once each, sorted", () => {
       const second = rawApp((a) => {
         a.name = "worker";
-        a.secretEnv = { SENTRY_DSN: "sentryDsn", QUEUE_URL: "workerQueueUrl" };
+        delete a.hostname;
+        a.secretEnv = { SENTRY_DSN: "sentryDsn", QUEUE_URL: "workerQueueUrl", TOKEN: { secretsManager: { name: "platform/production/worker" } } };
       });
       expect(appSecretKeys(AppsSchema.parse([rawApp(), second]))).to.deep.equal(["apiDatabaseUrl", "sentryDsn", "workerQueueUrl"]);
     });
@@ -191,7 +192,7 @@ describe("platform:apps schema", () => {
       ["bad quantity", (a) => (a.resources.limits.memory = "512MB"), ["apps[0].resources.limits.memory: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi"]],
       ["env name", (a) => (a.env = { "1BAD": "x" }), ["apps[0].env.1BAD: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
       ["secretEnv name", (a) => (a.secretEnv = { "DB-URL": "apiDatabaseUrl" }), ["apps[0].secretEnv.DB-URL: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
-      ["secretEnv config key", (a) => (a.secretEnv = { DATABASE_URL: "api-database-url" }), ["apps[0].secretEnv.DATABASE_URL: must be a Pulumi config key such as sentryDsn"]],
+      ["secretEnv config key", (a) => (a.secretEnv = { DATABASE_URL: "api-database-url" }), ["apps[0].secretEnv.DATABASE_URL: must be a Pulumi config key such as sentryDsn, or {secretsManager: {name, key}}"]],
       ["variable both plain and secret", (a) => (a.env = { DATABASE_URL: "postgres://x" }), ["apps[0].env.DATABASE_URL: is also in secretEnv; a variable comes from one place"]],
       ["Sentry release set by hand", (a) => (a.env = { SENTRY_RELEASE: "api@1" }), ["apps[0].env.SENTRY_RELEASE: is set by the platform when secretEnv has SENTRY_DSN"]],
       ["gate path without /", (a) => (a.gate.paths[0].path = "api/v1/status"), ["apps[0].gate.paths[0].path: must be a URL path starting with / (no spaces, no #fragment)"]],
@@ -260,11 +261,11 @@ describe("platform:apps schema", () => {
     }
 
     it("duplicate app names: the second one, by index", () => {
-      expect(problemsOf([rawApp(), rawApp((a) => (a.namespace = "backups"))])).to.deep.equal(['apps[1].name: duplicate app "api"']);
+      expect(problemsOf([rawApp(), rawApp((a) => ((a.namespace = "backups"), delete a.hostname))])).to.deep.equal(['apps[1].name: duplicate app "api"']);
     });
 
     it("reports a duplicate together with the other problems", () => {
-      expect(problemsOf([rawApp((a) => (a.port = 0)), rawApp()])).to.deep.equal(["apps[0].port: Too small: expected number to be >=1", 'apps[1].name: duplicate app "api"']);
+      expect(problemsOf([rawApp((a) => (a.port = 0)), rawApp((a) => delete a.hostname)])).to.deep.equal(["apps[0].port: Too small: expected number to be >=1", 'apps[1].name: duplicate app "api"']);
     });
   });
 

@@ -59,6 +59,8 @@ describe("BlueGreenApp", () => {
           `kubernetes:monitoring.coreos.com/v1:ServiceMonitor ${N}-monitor`,
           `platform:monitoring:BlackboxProbe ${N}-probe`,
           `kubernetes:monitoring.coreos.com/v1:Probe ${N}-probe-probe`,
+          // PAYMENTS_API_KEY comes from Secrets Manager: ESO writes Secret api-external-env from this.
+          `kubernetes:external-secrets.io/v1:ExternalSecret ${N}-external-env`,
           // Staging scales the idle colour to zero, after the scale-down delay; production keeps it warm.
           ...(stack === "staging" ? [`kubernetes:batch/v1:Job ${N}-scale-down-delay`] : []),
         ].sort();
@@ -170,6 +172,7 @@ describe("BlueGreenApp", () => {
             { name: "SENTRY_ENVIRONMENT", value: stack },
             { name: "SENTRY_RELEASE", value: `api@${version}` },
             { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "api-env", key: "DATABASE_URL" } } },
+            { name: "PAYMENTS_API_KEY", valueFrom: { secretKeyRef: { name: "api-external-env", key: "PAYMENTS_API_KEY" } } },
             { name: "SENTRY_DSN", valueFrom: { secretKeyRef: { name: "api-env", key: "SENTRY_DSN" } } },
           ]);
           expect(d.spec.strategy).to.deep.equal({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } });
@@ -394,7 +397,7 @@ describe("BlueGreenApp", () => {
     it("production with previewReplicas 1: the idle colour shrinks after the switch and a 30 s delay", async () => {
       const p = await plan("production", stackApp("production", (a) => (a.previewReplicas = 1)));
       expect(p.object("Deployment", "api-green").spec.replicas).to.equal(1);
-      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`, `${N}-scale-down-delay`, `${N}-secret-checksum-salt`]);
+      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-external-env`, `${N}-sa`, `${N}-scale-down-delay`, `${N}-secret-checksum-salt`]);
       const delay = p.byName(`${N}-scale-down-delay`);
       expect(depNames(delay).sort()).to.deep.equal([`${N}-active`, `${N}-preview`]);
       const job = delay.inputs as Record<string, any>;
@@ -406,13 +409,13 @@ describe("BlueGreenApp", () => {
 
     it("production keeps the idle colour warm: it depends on nothing that comes after the switch", async () => {
       const p = await plan("production", committed("production"));
-      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-sa`, `${N}-secret-checksum-salt`]);
+      expect(depNames(p.byName(`${N}-green`)).sort()).to.deep.equal([`${N}-env`, `${N}-external-env`, `${N}-sa`, `${N}-secret-checksum-salt`]);
     });
 
     it("staging with scaleDownDelaySeconds 0: no delay Job, the idle colour shrinks right after the switch", async () => {
       const p = await plan("staging", stackApp("staging", (a) => (a.scaleDownDelaySeconds = 0)));
       expect(p.record.resources.filter((r) => r.name === `${N}-scale-down-delay`)).to.deep.equal([]);
-      expect(depNames(p.byName(`${N}-blue`)).sort()).to.deep.equal([`${N}-active`, `${N}-env`, `${N}-preview`, `${N}-sa`, `${N}-secret-checksum-salt`]);
+      expect(depNames(p.byName(`${N}-blue`)).sort()).to.deep.equal([`${N}-active`, `${N}-env`, `${N}-external-env`, `${N}-preview`, `${N}-sa`, `${N}-secret-checksum-salt`]);
     });
 
     it("staging with previewReplicas 1 keeps one idle replica", async () => {

@@ -25,9 +25,9 @@ describe("PlatformNamespace", () => {
       it("creates exactly the configured namespaces, each as its own component", async () => {
         const plan = await planStack(stack);
         const namespaces = plan.ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs.metadata as { name: string }).name);
-        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "monitoring"]);
+        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "cert-manager", "external-dns", "external-secrets", "gateway", "monitoring"]);
         const components = plan.ofType("platform:core:PlatformNamespace").map((r) => r.name);
-        expect(components.sort()).to.deep.equal(["platform-apps", "platform-backups", "platform-monitoring"]);
+        expect(components.sort()).to.deep.equal(["platform-apps", "platform-backups", "platform-cert-manager", "platform-external-dns", "platform-external-secrets", "platform-gateway", "platform-monitoring"]);
         const root = plan.one("platform:index:Platform", "platform");
         for (const c of plan.ofType("platform:core:PlatformNamespace")) expect(c.parent).to.equal(root.urn);
       });

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BLACKBOX_MODULES, blackboxModules, probeManifest, publicEndpointsProbe } from "../../components/monitoring";
+import { BLACKBOX_MODULES, blackboxModules, probeManifest } from "../../components/monitoring";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { planStack, STACKS } from "../harness";
 
@@ -37,6 +37,7 @@ describe("MonitoringStack", () => {
       it("installs the four pinned charts from their repositories into the monitoring namespace", async () => {
         const plan = await planStack(stack);
         const pinned = [...plan.ofType(RELEASE), ...plan.ofType(CHART)]
+          .filter((r) => r.inputs.namespace === "monitoring")
           .map((r) => [r.type, r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace])
           .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
         expect(pinned).to.deep.equal([
@@ -256,27 +257,6 @@ describe("MonitoringStack", () => {
     }
   });
 
-  describe("public endpoints", () => {
-    const hosts = { staging: ["grafana.staging.platform.example.com", "api.staging.platform.example.com"], production: ["grafana.platform.example.com", "api.platform.example.com"] };
-    for (const stack of STACKS) {
-      it(`${stack}: one Probe measures Grafana's host and every app hostname over https, where the TLS alerts read certificates`, async () => {
-        const plan = await planStack(stack);
-        const probe = plan.object("Probe", "monitoring", "public-endpoints");
-        expect(probe.spec).to.deep.equal({
-          jobName: "public-endpoints",
-          interval: "30s",
-          module: "https_2xx",
-          prober: { url: "blackbox-exporter-prometheus-blackbox-exporter.monitoring.svc.cluster.local:9115", scheme: "http", path: "/probe" },
-          targets: { staticConfig: { static: [`https://${hosts[stack][0]}/api/health`, `https://${hosts[stack][1]}/health/ready`], labels: {} } },
-        });
-        expect(probe.metadata.labels).to.deep.equal({ release: "kube-prometheus-stack" });
-        // The only https probe of the stack: without it no probe_ssl_earliest_cert_expiry exists at all.
-        const https = plan.ofType("kubernetes:monitoring.coreos.com/v1:Probe").filter((p) => (p.inputs.spec as { module: string }).module === "https_2xx");
-        expect(https.map((p) => p.name)).to.deep.equal(["platform-public-endpoints-probe"]);
-      });
-    }
-  });
-
   describe("blackbox builders", () => {
     it("https probes validate certificates and api_health checks the JSON body", () => {
       const modules = blackboxModules() as any;
@@ -284,18 +264,6 @@ describe("MonitoringStack", () => {
       expect(modules.https_2xx.http.tls_config.insecure_skip_verify).to.equal(false);
       expect(modules.api_health.http.fail_if_body_not_matches_regexp).to.deep.equal(['"status"\\s*:\\s*"(ok|healthy|pass)"']);
       expect(modules.dns.prober).to.equal("dns");
-    });
-
-    it("publicEndpointsProbe probes every given host over https, with the certificate-validating module", () => {
-      const target = publicEndpointsProbe([{ host: "grafana.example.com", path: "/api/health" }, { host: "shop.example.com", path: "/ready" }], "monitoring");
-      expect(target).to.deep.equal({
-        name: "public-endpoints",
-        namespace: "monitoring",
-        module: "https_2xx",
-        urls: ["https://grafana.example.com/api/health", "https://shop.example.com/ready"],
-        labels: {},
-        interval: "30s",
-      });
     });
 
     it("probeManifest makes a Probe Prometheus selects, pointing at the exporter", () => {

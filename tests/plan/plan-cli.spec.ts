@@ -33,18 +33,14 @@ function filesUnder(dir: string): Map<string, string> {
   return out;
 }
 
-// Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8),
-// the Redis AUTH Secret, and six more Loki objects (memcached caches, a gateway PDB, Loki's PDB); both stacks
-// have one database (credentials Secret in monitoring and backups, backup bucket, KMS key, role, CronJobs),
-// one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules, 10 dashboard
-// ConfigMaps, the objects of the eight charts (168 in staging, 174 in production), the two explicit
-// providers (Kubernetes, AWS), the app's secret-checksum salt, and for traces Tempo (its chart, and in
-// production its bucket with five settings resources and an IRSA role with its policy) and the two OTLP
-// NetworkPolicies; and the public-endpoints Probe (its component and its object) and the PrometheusRule of
-// the api app's SLOs.
+// What each stack plans: the program's own resources (providers, namespaces with their guard rails, the
+// monitoring, tracing, gateway, certificate, DNS and secrets components, alert rules, dashboards, backups,
+// the api app and its public hostname) and every object the thirteen charts render (318 in staging, 324 in
+// production). Production adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH
+// Secret and Loki's caches and PDBs; staging adds the app's scale-down delay Job.
 const COUNTS = {
-  staging: { resources: 297, manifests: 253, chartObjects: 168 },
-  production: { resources: 319, manifests: 259, chartObjects: 174 },
+  staging: { resources: 524, manifests: 455, chartObjects: 318 },
+  production: { resources: 546, manifests: 461, chartObjects: 324 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -93,6 +89,10 @@ describe("offline plan (npm run plan)", () => {
         expect(files).to.deep.equal([
           "helm/alloy.yaml",
           "helm/blackbox-exporter.yaml",
+          "helm/cert-manager.yaml",
+          "helm/envoy-gateway.yaml",
+          "helm/external-dns.yaml",
+          "helm/external-secrets.yaml",
           "helm/kube-prometheus-stack.yaml",
           "helm/loki.yaml",
           "helm/postgres-exporter-orders.yaml",
@@ -160,7 +160,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^290 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^517 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {

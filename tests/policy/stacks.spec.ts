@@ -10,25 +10,21 @@ import { planStack, STACKS, type StackPlan } from "../harness";
  */
 const ADVISORIES: Record<(typeof STACKS)[number], [string, string][]> = {
   staging: [
-    [
-      "k8s-replicas-and-disruption-budget",
-      "Deployment apps/api-green runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
-    ],
-    // Staging runs the chart workloads once each; production runs them twice or more, with budgets.
-    [
-      "k8s-replicas-and-disruption-budget",
-      "Deployment monitoring/blackbox-exporter-prometheus-blackbox-exporter runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
-    ],
-    [
-      "k8s-replicas-and-disruption-budget",
-      "Deployment monitoring/loki-gateway runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
-    ],
+    // Staging runs the chart workloads once each (the way in's controllers too); production runs them twice or more, with budgets.
+    ["k8s-replicas-and-disruption-budget", "Deployment apps/api-green runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment cert-manager/cert-manager runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment cert-manager/cert-manager-cainjector runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment cert-manager/cert-manager-webhook runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment gateway/envoy-gateway runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment monitoring/blackbox-exporter-prometheus-blackbox-exporter runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment monitoring/loki-gateway runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
     ["k8s-replicas-and-disruption-budget", "Deployment monitoring/loki-gateway has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1"],
-    [
-      "k8s-replicas-and-disruption-budget",
-      "StatefulSet monitoring/loki runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage",
-    ],
+    ["k8s-replicas-and-disruption-budget", "StatefulSet monitoring/loki runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
     ["k8s-replicas-and-disruption-budget", "StatefulSet monitoring/loki has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1"],
+    ["k8s-replicas-and-disruption-budget", "Deployment external-secrets/external-secrets runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment external-secrets/external-secrets-cert-controller runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment external-secrets/external-secrets-webhook runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
+    ["k8s-replicas-and-disruption-budget", "Deployment external-secrets/reloader-reloader runs 1 replica; run at least 2 (spec.replicas or its HorizontalPodAutoscaler's minReplicas) so losing one pod is not an outage"],
   ],
   production: [],
 };
@@ -97,6 +93,10 @@ describe("policy: the committed stacks", () => {
     expect(report.violations.filter((v) => v.policy === "k8s-namespace-labels").map((v) => v.message)).to.deep.equal([
       'Namespace apps has platform.io/environment: "production"; this stack requires "staging"',
       'Namespace backups has platform.io/environment: "production"; this stack requires "staging"',
+      'Namespace cert-manager has platform.io/environment: "production"; this stack requires "staging"',
+      'Namespace external-dns has platform.io/environment: "production"; this stack requires "staging"',
+      'Namespace external-secrets has platform.io/environment: "production"; this stack requires "staging"',
+      'Namespace gateway has platform.io/environment: "production"; this stack requires "staging"',
       'Namespace monitoring has platform.io/environment: "production"; this stack requires "staging"',
     ]);
   });

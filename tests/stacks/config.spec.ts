@@ -296,12 +296,12 @@ describe("stack configuration", () => {
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
       ],
-      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[3].name: duplicate namespace "apps"'],
+      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[7].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
         "staging",
         (v) => (v.monitoringNamespace = "observability"),
-        'monitoringNamespace: "observability" is not one of the configured namespaces (monitoring, apps, backups)',
+        'monitoringNamespace: "observability" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets)',
       ],
       [
         "egress to an unknown namespace",

@@ -137,7 +137,52 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
       `apps[0].images.green: makes the label app.kubernetes.io/version of Deployment api-green 66 characters long; at most 63 are allowed (got "ghcr.io/example/api:1.5.0-${"x".repeat(60)}")`,
     ],
   ],
+  // The way in (issue #13): public hostnames, Secrets Manager references and the certificate issuer.
+  [
+    "an app hostname outside the stack's domain",
+    editJson<{ hostname: string }[]>("apps", (apps) => (apps[0].hostname = "api.example.org")),
+    (stack) => [`apps[0].hostname: "api.example.org" is not under the stack's domain ${DOMAIN[stack]}`],
+  ],
+  [
+    "two apps claiming one hostname",
+    editJson<Record<string, unknown>[]>("apps", (apps) => apps.push({ ...apps[0], name: "api2" })),
+    (stack) => [
+      `apps[1].hostname: "api.${DOMAIN[stack]}" is already the hostname of apps[0] (api); each public hostname routes to one app (got "api.${DOMAIN[stack]}")`,
+    ],
+  ],
+  [
+    "an app claiming Grafana's hostname",
+    editJson<{ hostname: string }[]>("apps", (apps) => (apps[0].hostname = `grafana.${apps[0].hostname.split(".").slice(1).join(".")}`)),
+    (stack) => [`apps[0].hostname: "grafana.${DOMAIN[stack]}" is Grafana's hostname; each public hostname routes to one backend`],
+  ],
+  [
+    "a Secrets Manager reference outside the stack's prefix",
+    editJson<{ secretEnv: Record<string, { secretsManager: { name: string } }> }[]>("apps", (apps) => (apps[0].secretEnv.PAYMENTS_API_KEY.secretsManager.name = "billing/shared/api")),
+    (stack) => [
+      `apps[0].secretEnv.PAYMENTS_API_KEY.secretsManager.name: "billing/shared/api" is outside the stack's Secrets Manager prefix (secretsManagerPrefix platform/${stack}): the External Secrets role reads platform/${stack}/* only`,
+    ],
+  ],
+  [
+    "the staging certificate issuer",
+    (v) => (v["platform:certificateIssuer"] = "staging"),
+    (stack) =>
+      stack === "production"
+        ? [`certificateIssuer: production must use the production issuer (Let's Encrypt's production ACME endpoint); staging certificates are trusted by no browser (got "staging")`]
+        : [],
+  ],
+  [
+    "no gateway namespace",
+    editJson<{ name: string }[]>("namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "gateway"), 1)),
+    () => ['namespaces: must include the platform namespace "gateway" (Envoy Gateway, its proxies and the stack\'s Gateway), with its quota and limits'],
+  ],
+  [
+    "a hosted zone id that is not one",
+    (v) => (v["platform:hostedZoneId"] = "example.com"),
+    () => ['hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (got "example.com")'],
+  ],
 ];
+
+const DOMAIN = { staging: "staging.platform.example.com", production: "platform.example.com" } as const;
 
 /** The problem lines of a configuration error, without the header. */
 function problemLines(message: string): string[] {

@@ -1,0 +1,3 @@
+export * from "./external-dns";
+export * from "./external-dns-policy";
+export * from "./external-dns-values";

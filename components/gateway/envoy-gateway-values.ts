@@ -1,0 +1,20 @@
+
+/**
+ * Envoy Gateway v1.9 chart values (the control plane; the data plane is the EnvoyProxy object). It is
+ * leader-elected, so production runs two with a budget. The topology injector, a mutating webhook on pod
+ * bindings that only adds zone labels for topology-aware routing, is off: the platform does not use it,
+ * and one webhook fewer is one path fewer from the API server through the default deny.
+ */
+export function envoyGatewayValues(input: { environment: "staging" | "production" }) {
+  const replicas = input.environment === "production" ? 2 : 1;
+  return {
+    deployment: {
+      replicas,
+      envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+    },
+    podDisruptionBudget: { maxUnavailable: 1 },
+    certgen: { job: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } } } },
+    topologyInjector: { enabled: false },
+    config: { envoyGateway: { logging: { level: { default: "info" } } } },
+  };
+}

@@ -1,0 +1,44 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { helmChartArgs } from "../monitoring/charts";
+import { envoyGatewayValues } from "./envoy-gateway-values";
+import {
+  clientTrafficPolicyManifest,
+  envoyProxyManifest,
+  type GatewayInput,
+  gatewayClassManifest,
+  gatewayManifest,
+  httpsRedirectRouteManifest,
+} from "./gateway-manifests";
+import { proxyIngressPolicy } from "./gateway-network-policies";
+
+export interface GatewayArgs extends GatewayInput {
+  readonly environment: "staging" | "production";
+}
+
+/**
+ * Envoy Gateway and the stack's one Gateway. helm.v3.Release for the controller: the chart brings the
+ * Gateway API and Envoy Gateway CRDs and a certgen hook Job, which Helm orders and rolls back as a unit.
+ * The Gateway API objects follow the release (their CRDs come with it).
+ */
+export class Gateway extends pulumi.ComponentResource {
+  public readonly release: k8s.helm.v3.Release;
+  public readonly gateway: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:gateway:Gateway", name, {}, opts);
+    this.release = new k8s.helm.v3.Release(
+      `${name}-envoy-gateway`,
+      { ...helmChartArgs("envoyGateway", args.namespace, envoyGatewayValues({ environment: args.environment })), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
+      { parent: this },
+    );
+    const afterCrds = { parent: this, dependsOn: [this.release] };
+    const proxy = new k8s.apiextensions.CustomResource(`${name}-proxy`, envoyProxyManifest(args), afterCrds);
+    const gatewayClass = new k8s.apiextensions.CustomResource(`${name}-class`, gatewayClassManifest(args), { parent: this, dependsOn: [this.release, proxy] });
+    this.gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, gatewayManifest(args), { parent: this, dependsOn: [gatewayClass] });
+    new k8s.apiextensions.CustomResource(`${name}-tls-minimum`, clientTrafficPolicyManifest(args), { parent: this, dependsOn: [this.gateway] });
+    new k8s.apiextensions.CustomResource(`${name}-https-redirect`, httpsRedirectRouteManifest(args), { parent: this, dependsOn: [this.gateway] });
+    new k8s.networking.v1.NetworkPolicy(`${name}-envoy-from-load-balancer`, proxyIngressPolicy(args.namespace, args.environment), { parent: this });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,69 @@
+import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
+import { PROMETHEUS_SELECTOR_LABELS } from "../monitoring/monitoring-input";
+import { SYNCED_SECRET_LABEL } from "./secret-store";
+
+/** ServiceAccount of ESO's controller (named after the release), which the IRSA role trusts. */
+export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
+
+/** Labels of ESO's webhook pods (the chart's selector labels), which the API server must reach on 10250. */
+export const EXTERNAL_SECRETS_WEBHOOK_PODS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" } as const;
+
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+
+/**
+ * External Secrets Operator 2.9 values: the controller (leader-elected, so production runs two), its
+ * validating webhook and the cert-controller that keeps the webhook's certificate. Only what the platform
+ * uses is processed: ExternalSecrets and the ClusterSecretStore; nothing is pushed back to a provider.
+ */
+export function externalSecretsValues(input: { environment: "staging" | "production"; roleArn: string }) {
+  const replicas = input.environment === "production" ? 2 : 1;
+  const budget = { enabled: true, maxUnavailable: 1 };
+  const monitor = { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } };
+  return {
+    installCRDs: true,
+    crds: { createClusterExternalSecret: false, createClusterGenerator: false, createClusterPushSecret: false, createPushSecret: false },
+    replicaCount: replicas,
+    leaderElect: true,
+    processClusterExternalSecret: false,
+    processClusterPushSecret: false,
+    processPushSecret: false,
+    processClusterGenerator: false,
+    serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
+    resources: sized("50m", "128Mi", "500m", "512Mi"),
+    podDisruptionBudget: budget,
+    serviceMonitor: monitor,
+    // The chart leaves the probes off by default; the health server they need starts with them.
+    livenessProbe: { enabled: true },
+    readinessProbe: { enabled: true },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    certController: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+  };
+}
+
+/**
+ * Stakater Reloader 1.4 values: roll a Deployment when a Secret its `secret.reloader.stakater.com/reload`
+ * annotation names changes. It watches only Secrets ESO wrote for apps (the label below) and no ConfigMaps,
+ * and it marks the pod template with an annotation (reloadStrategy annotations) instead of adding an env
+ * var, so the fields it sets never collide with the ones Pulumi applies.
+ */
+export function reloaderValues(input: { environment: "staging" | "production" }) {
+  const replicas = input.environment === "production" ? 2 : 1;
+  const selector = Object.entries(SYNCED_SECRET_LABEL).map(([k, v]) => `${k}=${v}`).join(",");
+  return {
+    reloader: {
+      reloadStrategy: "annotations",
+      ignoreConfigMaps: true,
+      resourceLabelSelector: selector,
+      enableHA: replicas > 1,
+      readOnlyRootFileSystem: true,
+      deployment: {
+        replicas,
+        resources: sized("10m", "64Mi", "100m", "256Mi"),
+        // The chart's pod context is non-root already; the container's is empty by default.
+        containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+      },
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+      podMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
+    },
+  };
+}
