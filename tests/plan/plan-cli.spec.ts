@@ -98,6 +98,7 @@ describe("offline plan (npm run plan)", () => {
           "helm/postgres-exporter-orders.yaml",
           "helm/pushgateway.yaml",
           "helm/redis-exporter-sessions.yaml",
+          "helm/reloader.yaml",
           "helm/tempo.yaml",
         ]);
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });

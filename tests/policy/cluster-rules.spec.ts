@@ -174,7 +174,7 @@ describe("policy: cluster rules", () => {
       ]);
     });
 
-    it("both stacks name the chart-rendered singletons: exporters, Pushgateway, Grafana, kube-state-metrics, the operator, Loki's caches, Tempo", () => {
+    it("both stacks name the chart-rendered singletons: exporters, Pushgateway, Grafana, kube-state-metrics, the operator, Loki's caches, Tempo, external-dns", () => {
       for (const stack of ["staging", "production"]) {
         expect(loadPackConfig(stack)["k8s-replicas-and-disruption-budget"]).to.deep.include({
           singletons: [
@@ -187,6 +187,7 @@ describe("policy: cluster rules", () => {
             "monitoring/loki-chunks-cache",
             "monitoring/loki-results-cache",
             "monitoring/tempo",
+            "external-dns/external-dns",
           ],
         });
       }

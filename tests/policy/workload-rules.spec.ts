@@ -164,10 +164,15 @@ describe("policy: workload rules", () => {
       ]);
     });
 
-    it("both stacks exempt exactly Grafana's two k8s-sidecar containers (one probe spec cannot check both health ports)", () => {
+    it("both stacks exempt exactly Grafana's two k8s-sidecar containers (one probe spec cannot check both health ports) and cert-manager's two leader-elected controllers (the chart offers no readiness probe)", () => {
       for (const stack of ["staging", "production"]) {
         expect(loadPackConfig(stack)["k8s-deployment-probes"]).to.deep.equal({
-          exemptions: ["monitoring/kube-prometheus-stack-grafana:grafana-sc-dashboard", "monitoring/kube-prometheus-stack-grafana:grafana-sc-datasources"],
+          exemptions: [
+            "monitoring/kube-prometheus-stack-grafana:grafana-sc-dashboard",
+            "monitoring/kube-prometheus-stack-grafana:grafana-sc-datasources",
+            "cert-manager/cert-manager:cert-manager-controller",
+            "cert-manager/cert-manager-cainjector:cert-manager-cainjector",
+          ],
         });
       }
     });

@@ -17,7 +17,7 @@ describe("secrets never leak", () => {
     for (const stack of STACKS) {
       for (const key of readStackConfig(REPOSITORY_ROOT, stack).secretKeys) used.add(key.replace(/^platform:/, ""));
     }
-    expect([...used].sort()).to.deep.equal(["apiDatabaseUrl", "pagerdutyRoutingKey", "redisSessionsPassword", "sentryDsn", "slackWebhookUrl", "smtpPassword"]);
+    expect([...used].sort()).to.deep.equal(["apiDatabaseUrl", "heartbeatUrl", "pagerdutyRoutingKey", "redisSessionsPassword", "sentryDsn", "slackWebhookUrl", "smtpPassword"]);
     for (const key of used) expect(project.config[key]?.secret, `Pulumi.yaml: ${key}`).to.equal(true);
   });
 
