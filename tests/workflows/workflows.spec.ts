@@ -187,6 +187,17 @@ describe("GitHub Actions workflows", () => {
       expect(comment.if).to.contain("always()");
     });
 
+    it("scans every image the plan's manifests name with a pinned Trivy, failing on critical vulnerabilities that have a fix", () => {
+      const steps = wf.jobs.test.steps!;
+      const install = steps.find((s) => s.name === "Install Trivy")!;
+      expect(install.run).to.equal("go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0");
+      const scan = steps.find((s) => s.name === "Scan every image the stacks run")!;
+      expect(steps.indexOf(scan), "after the offline plan wrote the manifests").to.be.greaterThan(steps.findIndex((s) => s.id === "plan"));
+      expect(scan.run).to.contain("npm run --silent images -- --stack staging --stack production > images.txt");
+      expect(scan.run).to.contain('trivy" image --scanners vuln --severity CRITICAL --ignore-unfixed --exit-code 1 --no-progress "$image" || status=1');
+      expect(scan.run).to.match(/exit "\$status"\n?$/);
+    });
+
     it("previews staging and production with the policy pack and each stack's pack config, after the tests", () => {
       const preview = wf.jobs.preview;
       expect(needs(preview)).to.deep.equal(["test"]);
