@@ -5,7 +5,7 @@ import { SECRET_CHECKSUM_ANNOTATION } from "../../components/core/secret-checksu
 import type { Color } from "../../stacks/apps-schema";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { committedSettings, engineConfig, secretSentinel, type StackName, STACKS } from "../harness";
-import { changedConfig, type ConfigChange, engineOps, offlineOps } from "./fixtures/changes";
+import { changedConfig, type ConfigChange, engineChanges, offlineChanges, opsOf } from "./fixtures/changes";
 import { completeJobs, differencesFromPlan, finishingDeletedNamespaces, kubectlGet, type LiveObject, madeByEngine, objectId, plannedObjects } from "./fixtures/cluster-state";
 import { type EngineRun, EngineStack, engineUnavailable } from "./fixtures/engine";
 import { composeKubernetesPart, keyOfUrn, LEFT_OUT, planKubernetesPart, resourceKey, WITHOUT_KUBELET_ANNOTATIONS } from "./fixtures/kubernetes-part";
@@ -232,18 +232,20 @@ describe("the real engine over the Kubernetes part", function () {
         needs("up");
         const preview = await engine!.preview();
         expectOnlyKnownWarnings(preview, "preview after up");
-        expect(engineOps(preview)).to.deep.equal({});
+        expect(engineChanges(preview)).to.deep.equal({});
         runs.noChange = preview;
       });
 
       for (const which of ["colourFlip", "imageBump", "quotaChange"] as const) {
-        it(`the offline --diff and the engine's preview agree on ${changes[which].title}, resource by resource`, async () => {
+        it(`the offline --diff and the engine's preview agree on ${changes[which].title}, resource by resource and property by property`, async () => {
           needs("noChange");
           const change = changes[which];
-          const offline = await offlineOps(stack, change, composedKeys);
+          const offline = await offlineChanges(stack, change, composedKeys);
           const preview = await engine!.withConfigPath(change.key, change.value, () => engine!.preview());
           expectOnlyKnownWarnings(preview, change.title);
-          expect(engineOps(preview), `${change.title}: engine (actual) vs offline --diff (expected)`).to.deep.equal(offline);
+          const engineSays = engineChanges(preview);
+          expect(opsOf(engineSays), `${change.title}: operations, engine (actual) vs offline --diff (expected)`).to.deep.equal(opsOf(offline));
+          expect(engineSays, `${change.title}: changed properties, engine (actual) vs offline --diff (expected)`).to.deep.equal(offline);
           expect(Object.keys(offline), "the change changes something").to.not.have.lengthOf(0);
           runs[which] = preview;
         });
@@ -252,15 +254,17 @@ describe("the real engine over the Kubernetes part", function () {
       it("the agreed operations are the ones a reviewer expects: the promotion replaces the gate Job, a new image too, a quota is updated in place", () => {
         needs("colourFlip");
         const N = `platform-app-${app.name}`;
-        const flip = engineOps(runs.colourFlip);
+        const flip = opsOf(engineChanges(runs.colourFlip));
         expect(flip[`kubernetes:batch/v1:Job ${N}-gate`]).to.equal("replace");
         expect(flip[`kubernetes:core/v1:Service ${N}-active`]).to.equal("update");
         expect(flip[`kubernetes:core/v1:Service ${N}-preview`]).to.equal("update");
-        expect(engineOps(runs.imageBump)).to.deep.equal({
+        expect(opsOf(engineChanges(runs.imageBump))).to.deep.equal({
           [`kubernetes:apps/v1:Deployment ${N}-${app.activeColor}`]: "update",
           [`kubernetes:batch/v1:Job ${N}-gate`]: "replace",
         });
-        expect(engineOps(runs.quotaChange)).to.deep.equal({ [`kubernetes:core/v1:ResourceQuota platform-${app.namespace}-quota`]: "update" });
+        expect(engineChanges(runs.quotaChange)).to.deep.equal({
+          [`kubernetes:core/v1:ResourceQuota platform-${app.namespace}-quota`]: { op: "update", properties: { "spec.hard.pods": "update" } },
+        });
       });
 
       if (full) {
@@ -271,7 +275,7 @@ describe("the real engine over the Kubernetes part", function () {
           const up = await engine!.up();
           runs.promotion = up;
           expectOnlyKnownWarnings(up, "up of the promotion");
-          expect(engineOps(up)).to.deep.equal(engineOps(runs.colourFlip));
+          expect(opsOf(engineChanges(up))).to.deep.equal(opsOf(engineChanges(runs.colourFlip)));
           const flipped = await planKubernetesPart(stack, changedConfig(stack, flip));
           const live = await expectClusterMatchesPlan(server, flipped);
           const active = live.find((o) => o.kind === "Service" && o.metadata.name === app.name)!;
@@ -280,7 +284,7 @@ describe("the real engine over the Kubernetes part", function () {
           expect(gates).to.have.lengthOf(1);
           expect(gates[0]).to.match(new RegExp(`^${app.name}-gate-${other(app.activeColor)}-[0-9a-f]{10}$`));
           await completeJobs(server, live);
-          expect(engineOps(await engine!.preview()), "a preview after the promotion").to.deep.equal({});
+          expect(engineChanges(await engine!.preview()), "a preview after the promotion").to.deep.equal({});
         });
       }
 
