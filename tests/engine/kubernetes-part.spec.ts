@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { RecordedResource } from "../../plan/mocks";
+import { toolsDir } from "../../plan/tools";
 import { type PlanRecord, runProgram } from "../../plan/run-program";
 import { SECRET_CHECKSUM_ANNOTATION } from "../../components/core/secret-checksum";
 import type { Color } from "../../stacks/apps-schema";
@@ -17,8 +18,9 @@ import { composeKubernetesPart, keyOfUrn, LEFT_OUT, planKubernetesPart, resource
  */
 
 /** What the engine says on every run here, and nothing else: plugins come from PATH, never downloaded. */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const EXPECTED_WARNINGS = [
-  /^using pulumi-resource-kubernetes from \$PATH at \S+\/platform-tools\/bin\/pulumi-resource-kubernetes$/,
+  new RegExp(`^using pulumi-resource-kubernetes from \\$PATH at ${escaped(toolsDir())}/pulumi-resource-kubernetes$`),
   /^resource plugin kubernetes is expected to have version >=4\.34\.2, but has 4\.24\.0; /,
   /^using pulumi-resource-random from \$PATH at \S+\/tests\/engine\/fixtures\/random-stand-in\/pulumi-resource-random$/,
 ];
