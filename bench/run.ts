@@ -68,8 +68,8 @@ console.log(row("npm run plan -- --stack production", plan));
 if (suite !== undefined) console.log(row("test suite (mocha, transpile-only)", suite));
 if (engine?.skipped) console.log(`pulumi preview of the Kubernetes part: skipped (${engine.skipped})`);
 else if (engine) {
-  console.log(row(`pulumi preview, Kubernetes part of ${engine.stack} (real engine)`, engine.preview));
-  console.log(row(`offline plan, the same Kubernetes part (mock runtime)`, engine.offline));
+  console.log(row(`pulumi preview, ${engine.stack}'s Kubernetes part`, engine.preview));
+  console.log(row("offline plan, the same Kubernetes part", engine.offline));
 }
 console.log(`plan(production) / floor = ${(plan / floor).toFixed(2)}`);
 console.log(`rendering: no cache / before = ${(cold / unrendered).toFixed(2)}, cached / before = ${(warm / unrendered).toFixed(2)}`);
