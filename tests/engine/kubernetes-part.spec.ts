@@ -154,10 +154,8 @@ describe("the real engine over the Kubernetes part", function () {
     const app = settings.apps[0];
     const namespaces = settings.namespaces.map((ns) => ns.name);
     const changes = configChanges(stack);
-    // Staging runs the whole lifecycle; production (the larger stack) the same but the promotion's update.
-    const full = stack === "staging";
 
-    describe(`${stack}: preview, up, kubectl, ${full ? "changes previewed and agreed, promotion, " : "changes previewed and agreed, "}destroy`, () => {
+    describe(`${stack}: preview, up, kubectl, changes previewed and agreed with --diff, promotion, destroy`, () => {
       let engine: EngineStack | undefined;
       let part: PlanRecord;
       let composedKeys: Set<string>;
@@ -269,26 +267,24 @@ describe("the real engine over the Kubernetes part", function () {
         });
       });
 
-      if (full) {
-        it("up of the promotion moves traffic to the other colour and replaces the gate Job (kubectl)", async () => {
-          needs("colourFlip");
-          const flip = changes.colourFlip;
-          await engine!.setConfigPath(flip.key, flip.value);
-          const up = await engine!.up();
-          runs.promotion = up;
-          expectOnlyKnownWarnings(up, "up of the promotion");
-          expect(opsOf(engineChanges(up))).to.deep.equal(opsOf(engineChanges(runs.colourFlip)));
-          const flipped = await planKubernetesPart(stack, changedConfig(stack, flip));
-          const live = await expectClusterMatchesPlan(server, flipped);
-          const active = live.find((o) => o.kind === "Service" && o.metadata.name === app.name)!;
-          expect(active.spec.selector["platform.io/color"]).to.equal(other(app.activeColor));
-          const gates = live.filter((o) => o.kind === "Job" && o.metadata.name.startsWith(`${app.name}-gate-`)).map((o) => o.metadata.name);
-          expect(gates).to.have.lengthOf(1);
-          expect(gates[0]).to.match(new RegExp(`^${app.name}-gate-${other(app.activeColor)}-[0-9a-f]{10}$`));
-          await completeJobs(server, live);
-          expect(engineChanges(await engine!.preview()), "a preview after the promotion").to.deep.equal({});
-        });
-      }
+      it("up of the promotion moves traffic to the other colour and replaces the gate Job (kubectl)", async () => {
+        needs("colourFlip");
+        const flip = changes.colourFlip;
+        await engine!.setConfigPath(flip.key, flip.value);
+        const up = await engine!.up();
+        runs.promotion = up;
+        expectOnlyKnownWarnings(up, "up of the promotion");
+        expect(opsOf(engineChanges(up))).to.deep.equal(opsOf(engineChanges(runs.colourFlip)));
+        const flipped = await planKubernetesPart(stack, changedConfig(stack, flip));
+        const live = await expectClusterMatchesPlan(server, flipped);
+        const active = live.find((o) => o.kind === "Service" && o.metadata.name === app.name)!;
+        expect(active.spec.selector["platform.io/color"]).to.equal(other(app.activeColor));
+        const gates = live.filter((o) => o.kind === "Job" && o.metadata.name.startsWith(`${app.name}-gate-`)).map((o) => o.metadata.name);
+        expect(gates).to.have.lengthOf(1);
+        expect(gates[0]).to.match(new RegExp(`^${app.name}-gate-${other(app.activeColor)}-[0-9a-f]{10}$`));
+        await completeJobs(server, live);
+        expect(engineChanges(await engine!.preview()), "a preview after the promotion").to.deep.equal({});
+      });
 
       it(`destroy removes every object and namespace${stack === "production" ? ", once the protected ones are unprotected on purpose (README)" : ""}`, async () => {
         needs("up");
