@@ -86,7 +86,7 @@ function covers(pattern: Pattern, segments: readonly PathSegment[]): boolean {
 const flag = (value: unknown) => value === true || value === "true";
 
 /** The fields whose change replaces this Kubernetes object, as the provider computes them from the new inputs. */
-export function kubernetesReplaceFields(type: string, inputs: Record<string, any>, providerInputs: Record<string, unknown> = {}): Pattern[] {
+function kubernetesReplaceFields(type: string, inputs: Record<string, any>, providerInputs: Record<string, unknown> = {}): Pattern[] {
   const fields = [...METADATA];
   // Patch resources (ConfigMapPatch, ...) change other fields in place, whatever they are.
   if (type.endsWith("Patch")) return fields;
@@ -116,7 +116,7 @@ export interface Replacement {
   readonly deleteBeforeReplace: boolean;
 }
 
-/** Where the replacement rules come from for each package; undefined: the offline diff cannot tell. */
+/** Whether the offline diff knows this resource type's replacement rules (otherwise it cannot tell). */
 export function replacementRulesKnown(type: string): boolean {
   return type.startsWith("kubernetes:") || type.startsWith("random:") || type === "pulumi:providers:kubernetes";
 }
