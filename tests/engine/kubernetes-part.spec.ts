@@ -99,6 +99,45 @@ const secretValue = (live: readonly LiveObject[], namespace: string, name: strin
   return Buffer.from(secret!.data[key], "base64").toString("utf8");
 };
 
+// Needs no engine: runs wherever the offline plan runs.
+describe("the composition the engine tests run (tests/engine/fixtures/kubernetes-part.ts)", () => {
+  for (const stack of STACKS) {
+    it(`${stack}: holds every resource of the program with the program's URN and inputs, but the ones left out for a reason`, async () => {
+      const config = engineConfig(stack);
+      // The charts' rendered objects all sit under MonitoringStack, and rendering needs helm (a Go build).
+      const program = await runProgram(stack, { config, renderCharts: false });
+      const part = await planKubernetesPart(stack, config);
+      const byUrn = new Map(program.resources.map((r) => [r.urn, r]));
+      const typeOf = (urn: string | undefined) => (urn ? byUrn.get(urn)?.type : undefined);
+      const ancestors = (r: RecordedResource): string[] => {
+        const chain: string[] = [];
+        for (let p = r.parent; p && byUrn.has(p); p = byUrn.get(p)!.parent) chain.unshift(typeOf(p)!);
+        return chain;
+      };
+      expect(part.resources.filter((r) => !byUrn.has(r.urn)).map((r) => r.urn), "composed resources the program does not have").to.deep.equal([]);
+      // Inputs and options equal the program's, but for the stand-ins of what BackupBucket (AWS) creates.
+      const differing = part.resources.flatMap((r) => {
+        const same = JSON.stringify({ i: r.inputs, o: r.options, p: r.provider }) === JSON.stringify({ i: byUrn.get(r.urn)!.inputs, o: byUrn.get(r.urn)!.options, p: byUrn.get(r.urn)!.provider });
+        return same ? [] : [`${r.type} ${r.name}`];
+      });
+      expect(differing, "composed resources whose inputs differ from the program's").to.deep.equal(
+        committedSettings(stack).databases.filter((db) => db.backup.enabled).flatMap((db) => [
+          `kubernetes:batch/v1:CronJob platform-backups-${db.name}-backup`,
+          `kubernetes:batch/v1:CronJob platform-backups-${db.name}-restore-drill`,
+        ]),
+      );
+      const composed = new Set(part.resources.map((r) => r.urn));
+      const unexplained = program.resources.filter((r) => !composed.has(r.urn) && !LEFT_OUT.some((l) => l.matches(r, ancestors(r))));
+      expect(unexplained.map((r) => `${r.type} ${r.name}`), "resources neither composed nor left out for a listed reason").to.deep.equal([]);
+      const wronglyLeftOut = part.resources.filter((r) => LEFT_OUT.some((l) => l.matches(r, ancestors(r))));
+      expect(wronglyLeftOut.map((r) => r.urn), "composed resources the list says are left out").to.deep.equal([]);
+      for (const l of LEFT_OUT) expect(program.resources.some((r) => l.matches(r, ancestors(r))), `${stack}: "${l.what}" matches nothing any more`).to.equal(true);
+      // What the engine tests create: Kubernetes objects of the platform itself, and random passwords.
+      expect([...new Set(part.resources.map((r) => r.type.split(":")[0]))].sort()).to.deep.equal(["kubernetes", "platform", "pulumi", "random"]);
+    });
+  }
+});
+
 describe("the real engine over the Kubernetes part", function () {
   this.timeout(900_000);
   let server: ApiServer;
@@ -110,43 +149,6 @@ describe("the real engine over the Kubernetes part", function () {
       this.skip();
     }
     server = await sharedApiServer(this);
-  });
-
-  describe("the composition (tests/engine/fixtures/kubernetes-part.ts)", () => {
-    for (const stack of STACKS) {
-      it(`${stack}: holds every resource of the program with the program's URN and inputs, but the ones left out for a reason`, async () => {
-        const config = engineConfig(stack);
-        const program = await runProgram(stack, { config });
-        const part = await planKubernetesPart(stack, config);
-        const byUrn = new Map(program.resources.map((r) => [r.urn, r]));
-        const typeOf = (urn: string | undefined) => (urn ? byUrn.get(urn)?.type : undefined);
-        const ancestors = (r: RecordedResource): string[] => {
-          const chain: string[] = [];
-          for (let p = r.parent; p && byUrn.has(p); p = byUrn.get(p)!.parent) chain.unshift(typeOf(p)!);
-          return chain;
-        };
-        expect(part.resources.filter((r) => !byUrn.has(r.urn)).map((r) => r.urn), "composed resources the program does not have").to.deep.equal([]);
-        // Inputs and options equal the program's, but for the stand-ins of what BackupBucket (AWS) creates.
-        const differing = part.resources.flatMap((r) => {
-          const same = JSON.stringify({ i: r.inputs, o: r.options, p: r.provider }) === JSON.stringify({ i: byUrn.get(r.urn)!.inputs, o: byUrn.get(r.urn)!.options, p: byUrn.get(r.urn)!.provider });
-          return same ? [] : [`${r.type} ${r.name}`];
-        });
-        expect(differing, "composed resources whose inputs differ from the program's").to.deep.equal(
-          committedSettings(stack).databases.filter((db) => db.backup.enabled).flatMap((db) => [
-            `kubernetes:batch/v1:CronJob platform-backups-${db.name}-backup`,
-            `kubernetes:batch/v1:CronJob platform-backups-${db.name}-restore-drill`,
-          ]),
-        );
-        const composed = new Set(part.resources.map((r) => r.urn));
-        const unexplained = program.resources.filter((r) => !composed.has(r.urn) && !LEFT_OUT.some((l) => l.matches(r, ancestors(r))));
-        expect(unexplained.map((r) => `${r.type} ${r.name}`), "resources neither composed nor left out for a listed reason").to.deep.equal([]);
-        const wronglyLeftOut = part.resources.filter((r) => LEFT_OUT.some((l) => l.matches(r, ancestors(r))));
-        expect(wronglyLeftOut.map((r) => r.urn), "composed resources the list says are left out").to.deep.equal([]);
-        for (const l of LEFT_OUT) expect(program.resources.some((r) => l.matches(r, ancestors(r))), `${stack}: "${l.what}" matches nothing any more`).to.equal(true);
-        // What the engine tests create: Kubernetes objects of the platform itself, and random passwords.
-        expect([...new Set(part.resources.map((r) => r.type.split(":")[0]))].sort()).to.deep.equal(["kubernetes", "platform", "pulumi", "random"]);
-      });
-    }
   });
 
   for (const stack of STACKS) {
