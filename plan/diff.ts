@@ -1,28 +1,48 @@
 import type { RecordedResource } from "./mocks";
+import { type PathSegment, type Replacement, replacementOf, replacementRulesKnown } from "./replacement";
 import type { PlanRecord } from "./run-program";
 
 export interface PropertyChange {
+  /** Dotted path from the record (`inputs.spec.replicas`, `options.protect`), arrays indexed. */
   readonly path: string;
+  readonly segments: readonly PathSegment[];
   readonly before: unknown;
   readonly after: unknown;
+}
+
+export interface ChangedResource {
+  readonly resource: RecordedResource;
+  readonly changes: readonly PropertyChange[];
+  /** Set when the provider replaces the resource rather than updating it in place (`+-` in pulumi preview). */
+  readonly replacement?: Replacement;
 }
 
 export interface PlanDiff {
   readonly added: readonly RecordedResource[];
   readonly removed: readonly RecordedResource[];
-  readonly changed: readonly { readonly resource: RecordedResource; readonly changes: readonly PropertyChange[] }[];
+  /** Updated and replaced resources, in URN order. */
+  readonly changed: readonly ChangedResource[];
 }
 
-/** Leaf values by dotted path (arrays indexed), so two records compare property by property. */
-export function flatten(value: unknown, prefix = "", into = new Map<string, unknown>()): Map<string, unknown> {
+interface Leaf {
+  readonly segments: readonly PathSegment[];
+  readonly value: unknown;
+}
+
+/** Leaf values by dotted path (arrays indexed, empty objects and arrays are leaves), so two records compare property by property. */
+function leaves(value: unknown, segments: readonly PathSegment[] = [], into = new Map<string, Leaf>()): Map<string, Leaf> {
   if (Array.isArray(value) && value.length > 0) {
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, into));
+    value.forEach((v, i) => leaves(v, [...segments, i], into));
   } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, into);
+    for (const [k, v] of Object.entries(value)) leaves(v, [...segments, k], into);
   } else {
-    into.set(prefix, value);
+    into.set(dotted(segments), { segments, value });
   }
   return into;
+}
+
+function dotted(segments: readonly PathSegment[]): string {
+  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 }
 
 // What the engine diffs to decide an update: inputs and resource options. Dependencies only order the
@@ -31,21 +51,41 @@ function comparable(resource: RecordedResource): unknown {
   return { inputs: resource.inputs, options: resource.options };
 }
 
-/** What `pulumi preview --diff` would report between two plans of the same stack, by URN. */
+function propertyChanges(before: RecordedResource, after: RecordedResource): PropertyChange[] {
+  const a = leaves(comparable(before));
+  const b = leaves(comparable(after));
+  const changes: PropertyChange[] = [];
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const was = a.get(key);
+    const is = b.get(key);
+    if (JSON.stringify(was?.value) !== JSON.stringify(is?.value)) {
+      changes.push({ path: key, segments: (is ?? was)!.segments, before: was?.value, after: is?.value });
+    }
+  }
+  return changes;
+}
+
+/** What `pulumi preview --diff` would report between two plans of the same stack, by URN: additions, deletions, updates and replacements. */
 export function diffPlans(before: PlanRecord, after: PlanRecord): PlanDiff {
   const old = new Map(before.resources.map((r) => [r.urn, r]));
   const now = new Map(after.resources.map((r) => [r.urn, r]));
-  const changed: { resource: RecordedResource; changes: PropertyChange[] }[] = [];
-  for (const [urn, resource] of now) {
-    const previous = old.get(urn);
-    if (!previous) continue;
-    const a = flatten(comparable(previous));
-    const b = flatten(comparable(resource));
-    const changes: PropertyChange[] = [];
-    for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      if (JSON.stringify(a.get(key)) !== JSON.stringify(b.get(key))) changes.push({ path: key, before: a.get(key), after: b.get(key) });
-    }
-    if (changes.length > 0) changed.push({ resource, changes });
+  const inputsOf = (c: { readonly changes: readonly PropertyChange[] }) => c.changes.filter((c) => c.segments[0] === "inputs").map((c) => ({ segments: c.segments.slice(1) }));
+  const compared = [...now.values()].flatMap((resource) => {
+    const previous = old.get(resource.urn);
+    return previous ? [{ previous, resource, changes: propertyChanges(previous, resource) }] : [];
+  });
+  // Providers first: the engine replaces every resource of a replaced provider.
+  const replacedProviders = new Set<string>();
+  for (const c of compared.filter((c) => c.resource.type.startsWith("pulumi:providers:"))) {
+    if (replacementOf(c.previous, c.resource, inputsOf(c))) replacedProviders.add(c.resource.urn);
+  }
+  const changed: ChangedResource[] = [];
+  for (const { previous, resource, changes } of compared) {
+    const providerReplaced = resource.provider !== undefined && replacedProviders.has(resource.provider);
+    if (changes.length === 0 && !providerReplaced) continue;
+    const providerInputs = resource.provider ? now.get(resource.provider)?.inputs : undefined;
+    const replacement = replacementOf(previous, resource, inputsOf({ changes }), providerInputs, providerReplaced);
+    changed.push(replacement ? { resource, changes, replacement } : { resource, changes });
   }
   return {
     added: after.resources.filter((r) => !old.has(r.urn)),
@@ -54,19 +94,34 @@ export function diffPlans(before: PlanRecord, after: PlanRecord): PlanDiff {
   };
 }
 
+const packageOf = (type: string) => (type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type.split(":")[0]);
 const show = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v));
 
+/** The diff as `pulumi preview --diff` lays it out: `+` create, `-` delete, `~` update, `+-` replace, with property changes. */
 export function formatDiff(diff: PlanDiff): string {
   const lines: string[] = [];
   for (const r of diff.added) lines.push(`+ ${r.type} ${r.name}`);
   for (const r of diff.removed) lines.push(`- ${r.type} ${r.name}`);
-  for (const { resource, changes } of diff.changed) {
-    lines.push(`~ ${resource.type} ${resource.name}`);
+  for (const { resource, changes, replacement } of diff.changed) {
+    if (replacement) {
+      const how = replacement.deleteBeforeReplace ? "replace, deleting the old object first" : "replace";
+      lines.push(`+- ${resource.type} ${resource.name} (${how}: ${replacement.because.join(", ")})`);
+    } else {
+      lines.push(`~ ${resource.type} ${resource.name}`);
+    }
     for (const c of changes) {
       const sign = c.before === undefined ? "+" : c.after === undefined ? "-" : "~";
       lines.push(`    ${sign} ${c.path}: ${c.before === undefined ? show(c.after) : c.after === undefined ? show(c.before) : `${show(c.before)} => ${show(c.after)}`}`);
     }
   }
-  lines.push(`${diff.added.length} to add, ${diff.removed.length} to delete, ${diff.changed.length} to update`);
+  const unknown = diff.changed.filter((c) => !c.replacement && !c.resource.type.startsWith("platform:") && !replacementRulesKnown(c.resource.type));
+  if (unknown.length > 0) {
+    lines.push(
+      `note: ${unknown.length} changed resource${unknown.length === 1 ? "" : "s"} of ${[...new Set(unknown.map((c) => packageOf(c.resource.type)))].join(", ")} ` +
+        "shown as updates: the offline diff knows the replacement rules of Kubernetes and random only, pulumi preview decides for the others",
+    );
+  }
+  const replaced = diff.changed.filter((c) => c.replacement).length;
+  lines.push(`${diff.added.length} to add, ${diff.removed.length} to delete, ${diff.changed.length - replaced} to update, ${replaced} to replace`);
   return `${lines.join("\n")}\n`;
 }

@@ -24,16 +24,18 @@ import {
 import { platformAlerts } from "../../components/alerting/rules";
 import { SECRET_PLACEHOLDER, settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { toolsDir } from "../../plan/tools";
 import { readStackConfig } from "../../plan/stack-file";
 import { AlertRoutingSchema } from "../../stacks/alert-routing-schema";
 import { committedSettings, STACKS, type StackName } from "../harness";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
-/** amtool to run: $AMTOOL, else a current build in ~/go/bin if it runs, else Debian's 0.25 (CI). */
+/** amtool to run: $AMTOOL, else the current build of .ci/build-tools (or one in ~/go/bin) if it runs, else Debian's 0.25. */
 function resolveAmtool(): string {
   if (process.env.AMTOOL) return process.env.AMTOOL;
-  const built = path.join(os.homedir(), "go", "bin", "amtool");
-  if (fs.existsSync(built) && spawnSync(built, ["--version"]).status === 0) return built;
+  for (const built of [path.join(toolsDir(), "amtool"), path.join(os.homedir(), "go", "bin", "amtool")]) {
+    if (fs.existsSync(built) && spawnSync(built, ["--version"]).status === 0) return built;
+  }
   return "/usr/bin/amtool";
 }
 const AMTOOL = resolveAmtool();

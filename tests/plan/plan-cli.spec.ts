@@ -221,6 +221,6 @@ describe("offline plan (npm run plan)", () => {
     // URNs carry the stack name, so across stacks everything is added and removed.
     expect(diff.added).to.have.lengthOf(COUNTS.production.resources);
     expect(diff.removed).to.have.lengthOf(COUNTS.staging.resources);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal(`${COUNTS.production.resources} to add, ${COUNTS.staging.resources} to delete, 0 to update`);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal(`${COUNTS.production.resources} to add, ${COUNTS.staging.resources} to delete, 0 to update, 0 to replace`);
   });
 });

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { toolsDir } from "../../plan/tools";
 import { ACTION_INPUTS } from "./action-inputs";
 
 interface Step {
@@ -367,8 +368,8 @@ describe("GitHub Actions workflows", () => {
   });
 });
 
-/** actionlint from $ACTIONLINT, ~/go/bin (where `go install` puts it) or PATH. */
+/** actionlint from $ACTIONLINT, .ci/build-tools' folder, ~/go/bin (where `go install` puts it) or PATH. */
 function findActionlint(): string | undefined {
-  const candidates = [process.env.ACTIONLINT, path.join(os.homedir(), "go", "bin", "actionlint"), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "actionlint"))];
+  const candidates = [process.env.ACTIONLINT, path.join(toolsDir(), "actionlint"), path.join(os.homedir(), "go", "bin", "actionlint"), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "actionlint"))];
   return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
 }
