@@ -3,3 +3,4 @@ export * from "./namespace-specs";
 export * from "./platform";
 export * from "./deployability";
 export * from "./target";
+export * from "./component-args";

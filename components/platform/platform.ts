@@ -3,18 +3,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
-import { AlertRules, platformAlerts } from "../alerting/rules";
+import { AlertRules } from "../alerting/rules";
 import { BlueGreenApp } from "../apps";
 import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
-import { credentialNamespaces, DatabaseCredentials } from "../databases";
+import { DatabaseCredentials } from "../databases";
 import { MonitoringStack, monitoringUrls } from "../monitoring";
 import { CertManager } from "../certificates";
 import { ExternalDns } from "../dns";
 import { Gateway, PublicHostname, publicEndpoints } from "../gateway";
 import { ExternalSecrets } from "../secrets";
-import { alertRulesContext } from "./alert-rules-context";
+import { alertmanagerConfigArgs, alertRulesArgs, blueGreenAppArgs, dashboardsArgs, databaseCredentialsArgs } from "./component-args";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
 import { targetProviderSettings } from "./target";
 
@@ -58,21 +58,12 @@ export class Platform extends pulumi.ComponentResource {
     this.namespaces = namespaces;
     const generatedCredentials: Record<string, DatabaseCredentials> = {};
     for (const db of config.databases.filter((d) => d.password === "generated")) {
-      const inNamespaces = credentialNamespaces(db, config.monitoringNamespace, config.backupNamespace);
-      generatedCredentials[db.name] = new DatabaseCredentials(
-        `${name}-db-${db.name}`,
-        { database: db.name, user: db.user, namespaces: inNamespaces, environment: config.environment },
-        { ...child, dependsOn: inNamespaces.map((ns) => namespaces[ns]) },
-      );
+      const args = databaseCredentialsArgs(config, db);
+      generatedCredentials[db.name] = new DatabaseCredentials(`${name}-db-${db.name}`, args, { ...child, dependsOn: args.namespaces.map((ns) => namespaces[ns]) });
     }
     const credentials = Object.values(generatedCredentials);
     const monitoringNamespace = namespaces[config.monitoringNamespace];
-    const rulesContext = alertRulesContext(config);
-    const alertmanagerConfig = new AlertmanagerConfigSecret(
-      `${name}-alertmanager-config`,
-      { namespace: config.monitoringNamespace, routing: config, alerts: platformAlerts(config.alertThresholds, rulesContext), secrets: config.secrets },
-      { ...child, dependsOn: [monitoringNamespace] },
-    );
+    const alertmanagerConfig = new AlertmanagerConfigSecret(`${name}-alertmanager-config`, alertmanagerConfigArgs(config), { ...child, dependsOn: [monitoringNamespace] });
     this.monitoring = new MonitoringStack(
       `${name}-monitoring`,
       {
@@ -97,16 +88,8 @@ export class Platform extends pulumi.ComponentResource {
       { ...child, dependsOn: [monitoringNamespace, ...appNamespaces(config).map((ns) => namespaces[ns]), alertmanagerConfig, ...credentials] },
     );
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
-    this.alertRules = new AlertRules(
-      `${name}-alert-rules`,
-      { ...rulesContext, namespace: config.monitoringNamespace, thresholds: config.alertThresholds },
-      { ...child, dependsOn: [this.monitoring] },
-    );
-    new PlatformDashboards(
-      `${name}-dashboards`,
-      { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds },
-      { ...child, dependsOn: [monitoringNamespace] },
-    );
+    this.alertRules = new AlertRules(`${name}-alert-rules`, alertRulesArgs(config), { ...child, dependsOn: [this.monitoring] });
+    new PlatformDashboards(`${name}-dashboards`, dashboardsArgs(config), { ...child, dependsOn: [monitoringNamespace] });
     const backedUp = config.databases.filter((db) => db.backup.enabled);
     if (backedUp.length > 0) {
       this.backups = new DatabaseBackups(
@@ -178,17 +161,10 @@ export class Platform extends pulumi.ComponentResource {
     const apps: Record<string, BlueGreenApp> = {};
     for (const app of config.apps) {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
-      apps[app.name] = new BlueGreenApp(
-        `${name}-app-${app.name}`,
-        {
-          app,
-          environment: config.environment,
-          monitoringNamespace: config.monitoringNamespace,
-          telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
-          secrets: { ...config.secrets, ...config.appSecrets },
-        },
-        { ...child, dependsOn: [namespaces[app.namespace], this.monitoring, this.externalSecrets] },
-      );
+      apps[app.name] = new BlueGreenApp(`${name}-app-${app.name}`, blueGreenAppArgs(config, app), {
+        ...child,
+        dependsOn: [namespaces[app.namespace], this.monitoring, this.externalSecrets],
+      });
     }
     for (const endpoint of endpoints) {
       new PublicHostname(

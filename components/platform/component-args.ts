@@ -1,0 +1,48 @@
+import type { PlatformConfig } from "../../stacks/platform-config";
+import type { AppSettings } from "../../stacks/apps-schema";
+import type { DatabaseSettings } from "../../stacks/schema";
+import type { AlertmanagerConfigSecretArgs } from "../alerting/alertmanager/alertmanager-config-secret";
+import type { AlertRulesArgs } from "../alerting/rules/alert-rules";
+import { platformAlerts } from "../alerting/rules/platform-rules";
+import type { BlueGreenAppArgs } from "../apps/blue-green-app";
+import type { PlatformDashboardsArgs } from "../dashboards/platform-dashboards";
+import { credentialNamespaces } from "../databases/credentials";
+import type { DatabaseCredentialsArgs } from "../databases/database-credentials";
+import { alertRulesContext } from "./alert-rules-context";
+
+/**
+ * The arguments of the platform's components, each taken from the one validated PlatformConfig in one place,
+ * so the program's root (platform.ts) and any other composition of the same components (the engine tests'
+ * Kubernetes part) wire them identically.
+ */
+
+export function databaseCredentialsArgs(config: PlatformConfig, db: DatabaseSettings): DatabaseCredentialsArgs {
+  return {
+    database: db.name,
+    user: db.user,
+    namespaces: credentialNamespaces(db, config.monitoringNamespace, config.backupNamespace),
+    environment: config.environment,
+  };
+}
+
+export function alertmanagerConfigArgs(config: PlatformConfig): AlertmanagerConfigSecretArgs {
+  return { namespace: config.monitoringNamespace, routing: config, alerts: platformAlerts(config.alertThresholds, alertRulesContext(config)), secrets: config.secrets };
+}
+
+export function alertRulesArgs(config: PlatformConfig): AlertRulesArgs {
+  return { ...alertRulesContext(config), namespace: config.monitoringNamespace, thresholds: config.alertThresholds };
+}
+
+export function dashboardsArgs(config: PlatformConfig): PlatformDashboardsArgs {
+  return { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds };
+}
+
+export function blueGreenAppArgs(config: PlatformConfig, app: AppSettings): BlueGreenAppArgs {
+  return {
+    app,
+    environment: config.environment,
+    monitoringNamespace: config.monitoringNamespace,
+    telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
+    secrets: { ...config.secrets, ...config.appSecrets },
+  };
+}
