@@ -25,9 +25,18 @@ describe("PlatformNamespace", () => {
       it("creates exactly the configured namespaces, each as its own component", async () => {
         const plan = await planStack(stack);
         const namespaces = plan.ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs.metadata as { name: string }).name);
-        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "cert-manager", "external-dns", "external-secrets", "gateway", "monitoring"]);
+        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "cert-manager", "external-dns", "external-secrets", "gateway", "monitoring", "node-agents"]);
         const components = plan.ofType("platform:core:PlatformNamespace").map((r) => r.name);
-        expect(components.sort()).to.deep.equal(["platform-apps", "platform-backups", "platform-cert-manager", "platform-external-dns", "platform-external-secrets", "platform-gateway", "platform-monitoring"]);
+        expect(components.sort()).to.deep.equal([
+          "platform-apps",
+          "platform-backups",
+          "platform-cert-manager",
+          "platform-external-dns",
+          "platform-external-secrets",
+          "platform-gateway",
+          "platform-monitoring",
+          "platform-node-agents",
+        ]);
         const root = plan.one("platform:index:Platform", "platform");
         for (const c of plan.ofType("platform:core:PlatformNamespace")) expect(c.parent).to.equal(root.urn);
       });
@@ -122,6 +131,7 @@ describe("PlatformNamespace", () => {
       limitRange: { defaultRequest: { cpu: "10m", memory: "16Mi" }, defaultLimit: { cpu: "100m", memory: "64Mi" }, maxLimit: { cpu: "1", memory: "1Gi" } },
       maxNodes: 3,
       monitoringNamespace: "monitoring",
+      nodeAgents: false,
       ingressFromNamespaces: [],
       egress: { internet: false, allNamespaces: false, namespaces: [] },
     };
@@ -135,7 +145,27 @@ describe("PlatformNamespace", () => {
       expect(namespaceManifests(base).namespace.metadata!.labels).to.include({
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
       });
+    });
+
+    it("a privileged namespace audits and warns at baseline; the node agents' one audits only", () => {
+      const privileged = { ...base, podSecurity: "privileged" as const };
+      expect(namespaceManifests(privileged).namespace.metadata!.labels).to.include({
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/warn": "baseline",
+      });
+      expect(namespaceManifests({ ...privileged, nodeAgents: true }).namespace.metadata!.labels).to.include({
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/warn": "privileged",
+      });
+    });
+
+    it("the node agents' namespace gets no blanket admission of the monitoring namespace", () => {
+      const names = namespaceManifests({ ...base, nodeAgents: true }).networkPolicies.map((p) => p.metadata!.name);
+      expect(names).to.deep.equal(["default-deny", "allow-same-namespace", "allow-dns"]);
     });
 
     it("admits another configured namespace through a separate, named policy", () => {
