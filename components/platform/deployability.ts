@@ -21,7 +21,7 @@ export function deployabilityProblems(settings: ValidatedSettings): ConfigProble
 
 /** The stack-wide defaults of every app's telemetry environment. */
 function stackTelemetry(settings: ValidatedSettings): StackTelemetry {
-  return { logLevel: settings.logLevel, traceSamplingPercent: settings.traceSamplingPercent };
+  return { logLevel: settings.logLevel, traceSamplingPercent: settings.traceSamplingPercent, nodeAgentsNamespace: settings.nodeAgentsNamespace };
 }
 
 interface Resources {

@@ -34,14 +34,14 @@ describe("MonitoringStack", () => {
     describe(stack, () => {
       const want = expected[stack];
 
-      it("installs the four pinned charts from their repositories into the monitoring namespace", async () => {
+      it("installs the pinned charts from their repositories into the monitoring namespace, Alloy into the node agents' one", async () => {
         const plan = await planStack(stack);
         const pinned = [...plan.ofType(RELEASE), ...plan.ofType(CHART)]
-          .filter((r) => r.inputs.namespace === "monitoring")
+          .filter((r) => r.inputs.namespace === "monitoring" || r.inputs.namespace === "node-agents")
           .map((r) => [r.type, r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace])
           .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
         expect(pinned).to.deep.equal([
-          [CHART, "alloy", "alloy", "1.11.1", "https://grafana.github.io/helm-charts", "monitoring"],
+          [CHART, "alloy", "alloy", "1.11.1", "https://grafana.github.io/helm-charts", "node-agents"],
           [CHART, "blackbox-exporter", "prometheus-blackbox-exporter", "11.17.2", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "loki", "loki", "18.11.0", "https://grafana-community.github.io/helm-charts", "monitoring"],
