@@ -166,13 +166,16 @@ describe("MonitoringStack", () => {
       });
     }
 
-    it("chart defaults the policy pack would reject are overridden: reloader limits, Pushgateway container context, blackbox budget", async () => {
+    it("chart defaults the policy pack or PSA restricted would reject are overridden: reloader limits, Pushgateway and blackbox contexts, blackbox budget", async () => {
       const plan = await planStack("production");
       const alloy = plan.one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
       expect(alloy.configReloader.resources.limits).to.deep.equal({ cpu: "100m", memory: "128Mi" });
       const pushgateway = plan.one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
       expect(pushgateway.containerSecurityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+      // Neither chart names a seccomp profile; the monitoring namespace enforces restricted, which requires one.
+      expect(pushgateway.containerSecurityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
       const blackbox = plan.one(CHART, "platform-monitoring-blackbox-chart").inputs.values as any;
+      expect(blackbox.podSecurityContext).to.deep.equal({ seccompProfile: { type: "RuntimeDefault" } });
       expect(blackbox.podDisruptionBudget).to.deep.equal({ maxUnavailable: 1 });
     });
 

@@ -124,12 +124,12 @@ describe("stack configuration", () => {
       }
     });
 
-    it("the node agents run in their own privileged namespace", () => {
+    it("the node agents run in their own privileged namespace; every other namespace enforces restricted", () => {
       for (const stack of STACKS) {
         const s = parseStackSettings(stack, rawConfig(stack));
         expect(s.nodeAgentsNamespace, stack).to.equal("node-agents");
         expect(s.namespaces.map((ns) => [ns.name, ns.podSecurity]), stack).to.deep.equal([
-          ["monitoring", "privileged"],
+          ["monitoring", "restricted"],
           ["apps", "restricted"],
           ["backups", "restricted"],
           ["gateway", "restricted"],
