@@ -287,16 +287,23 @@ function nodeAgentsNamespaceProblems(settings: ValidatedSettings, names: readonl
       },
     ];
   }
+  const problems: ConfigProblem[] = [];
   const level = settings.namespaces[index].podSecurity;
-  if (level === "privileged") return [];
-  return [
-    {
+  if (level !== "privileged") {
+    problems.push({
       path: `namespaces[${index}].podSecurity`,
       reason:
         `must be "privileged" in the node agents' namespace (nodeAgentsNamespace): node-exporter uses the host's network and PID namespaces ` +
         `and mounts /, /proc and /sys, Alloy mounts /var/log (got ${JSON.stringify(level)})`,
-    },
-  ];
+    });
+  }
+  // Nothing there is checked against restricted, and no OTLP path leads out of it: an app belongs elsewhere.
+  settings.apps.forEach((app, i) => {
+    if (app.namespace === name) {
+      problems.push({ path: `apps[${i}].namespace`, reason: `is the node agents' namespace, the one namespace that admits host access; run apps in an app namespace (got ${JSON.stringify(name)})` });
+    }
+  });
+  return problems;
 }
 
 function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {

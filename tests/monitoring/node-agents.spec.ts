@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import { alloyNetworkPolicies } from "../../components/monitoring";
 import { admits, admitsToAddress, type PodRef } from "../core/fixtures/network-paths";
 import { planStack, type StackPlan, STACKS } from "../harness";
 
@@ -151,6 +152,31 @@ describe("node agents: node-exporter and Alloy in their own namespace, and exact
       });
     });
   }
+
+  describe("alloyNetworkPolicies (pure builder)", () => {
+    const input = { environment: "staging", clusterFlavour: "eks" as const, monitoringNamespace: "observability", nodeAgentsNamespace: "agents", appNamespaces: ["shop", "billing"] };
+    const apiPorts = (flavour: "eks" | "self-managed") =>
+      alloyNetworkPolicies({ ...input, clusterFlavour: flavour }).nodeAgents.find((p) => p.metadata!.name === "alloy-egress-to-api-server")!.spec!.egress![0].ports;
+
+    it("follows the configured namespaces: one egress policy per app namespace, Alloy's in its own, Loki's and Tempo's in monitoring", () => {
+      const policies = alloyNetworkPolicies(input);
+      expect(policies.appEgress.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)).to.deep.equal(["shop/allow-egress-otlp-to-alloy", "billing/allow-egress-otlp-to-alloy"]);
+      expect(new Set(policies.nodeAgents.map((p) => p.metadata!.namespace))).to.deep.equal(new Set(["agents"]));
+      expect(policies.monitoring.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)).to.deep.equal(["observability/loki-gateway-from-alloy", "observability/tempo-otlp-from-alloy"]);
+      expect(policies.appEgress[0].spec!.egress![0].to![0].namespaceSelector).to.deep.equal({ matchLabels: { "kubernetes.io/metadata.name": "agents" } });
+    });
+
+    it("opens the API server's port of the cluster flavour: 443 on EKS, 443 and 6443 self-managed", () => {
+      expect(apiPorts("eks")).to.deep.equal([{ protocol: "TCP", port: 443 }]);
+      expect(apiPorts("self-managed")).to.deep.equal([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }]);
+    });
+
+    it("without app namespaces, no OTLP policy is made (an ingress rule from no namespace would be invalid)", () => {
+      const policies = alloyNetworkPolicies({ ...input, appNamespaces: [] });
+      expect(policies.appEgress).to.deep.equal([]);
+      expect(policies.nodeAgents.map((p) => p.metadata!.name)).to.not.include("alloy-otlp-from-app-namespaces");
+    });
+  });
 
   it("the address evaluator honours CIDRs, except ranges and ports", () => {
     const from: PodRef = { namespace: "a", labels: {} };

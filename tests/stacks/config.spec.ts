@@ -348,6 +348,16 @@ describe("stack configuration", () => {
         'nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")',
       ],
       [
+        "an app in the node agents' namespace",
+        "staging",
+        (v) => {
+          const apps = JSON.parse(v.apps);
+          apps[0].namespace = "node-agents";
+          v.apps = JSON.stringify(apps);
+        },
+        'apps[0].namespace: is the node agents\' namespace, the one namespace that admits host access; run apps in an app namespace (got "node-agents")',
+      ],
+      [
         "node agents' namespace below privileged",
         "production",
         (v) => editNamespaces(v, (ns) => (ns[7].podSecurity = "baseline")),
