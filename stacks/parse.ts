@@ -270,6 +270,42 @@ function namedSecretKeys(rawApps: unknown): string[] {
   });
 }
 
+/**
+ * The node agents' namespace exists, is not the monitoring namespace (the point of a namespace of their own:
+ * Prometheus, Alertmanager, Grafana, Loki and Tempo are never admitted with host access), and enforces the
+ * privileged level, without which PSA refuses every node-exporter and Alloy pod and the DaemonSets stay empty.
+ */
+function nodeAgentsNamespaceProblems(settings: ValidatedSettings, names: readonly string[]): ConfigProblem[] {
+  const name = settings.nodeAgentsNamespace;
+  const index = names.indexOf(name);
+  if (index < 0) return [{ path: "nodeAgentsNamespace", reason: `"${name}" is not one of the configured namespaces (${names.join(", ")})` }];
+  if (name === settings.monitoringNamespace) {
+    return [
+      {
+        path: "nodeAgentsNamespace",
+        reason: `must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got ${JSON.stringify(name)})`,
+      },
+    ];
+  }
+  const problems: ConfigProblem[] = [];
+  const level = settings.namespaces[index].podSecurity;
+  if (level !== "privileged") {
+    problems.push({
+      path: `namespaces[${index}].podSecurity`,
+      reason:
+        `must be "privileged" in the node agents' namespace (nodeAgentsNamespace): node-exporter uses the host's network and PID namespaces ` +
+        `and mounts /, /proc and /sys, Alloy mounts /var/log (got ${JSON.stringify(level)})`,
+    });
+  }
+  // Nothing there is checked against restricted, and no OTLP path leads out of it: an app belongs elsewhere.
+  settings.apps.forEach((app, i) => {
+    if (app.namespace === name) {
+      problems.push({ path: `apps[${i}].namespace`, reason: `is the node agents' namespace, the one namespace that admits host access; run apps in an app namespace (got ${JSON.stringify(name)})` });
+    }
+  });
+  return problems;
+}
+
 function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   // The context `aws eks update-kubeconfig` writes names the cluster's account, region and name: a stack
@@ -338,6 +374,7 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
       reason: `"${settings.monitoringNamespace}" is not one of the configured namespaces (${names.join(", ")})`,
     });
   }
+  problems.push(...nodeAgentsNamespaceProblems(settings, names));
   settings.namespaces.forEach((ns, i) => {
     const refs: [string, string[]][] = [
       ["ingressFromNamespaces", ns.ingressFromNamespaces],

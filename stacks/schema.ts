@@ -197,6 +197,11 @@ export const StackSettingsSchema = z.strictObject({
   /** Namespace of the backup and restore-drill CronJobs. */
   backupNamespace: dnsLabel("namespace"),
   /**
+   * Namespace of the node agents (node-exporter, Alloy): the one namespace whose pods reach into the host
+   * (host network and PID, hostPath), so it alone enforces the privileged PSA level.
+   */
+  nodeAgentsNamespace: dnsLabel("namespace"),
+  /**
    * What kind of cluster the stack runs on. It decides which components Prometheus can scrape: EKS hides its
    * control plane (controller manager, scheduler, etcd) and binds kube-proxy's metrics to localhost.
    */

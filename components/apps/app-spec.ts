@@ -20,6 +20,8 @@ export interface StackTelemetry {
   readonly logLevel: LogLevel;
   /** The stack's traceSamplingPercent. */
   readonly traceSamplingPercent: number;
+  /** The stack's nodeAgentsNamespace: Alloy, which receives every app's spans, runs there. */
+  readonly nodeAgentsNamespace: string;
 }
 
 /** An app's tracing with the stack's defaults applied. */
@@ -28,6 +30,8 @@ export interface ResolvedTracing {
   /** Percent of new traces sampled; meaningless (and 0) when tracing is off. */
   readonly samplingPercent: number;
   readonly protocol: OtlpProtocol;
+  /** Namespace of the trace collector the spans go to (Alloy, in the node agents' namespace). */
+  readonly collectorNamespace: string;
 }
 
 /** What one colour runs and how many replicas it keeps, given which colour is active. */
@@ -132,6 +136,7 @@ export function resolveAppSpec(app: AppSettings, environment: Environment, monit
       enabled: app.tracing.enabled,
       samplingPercent: app.tracing.enabled ? (app.tracing.samplingPercent ?? telemetry.traceSamplingPercent) : 0,
       protocol: app.tracing.protocol,
+      collectorNamespace: telemetry.nodeAgentsNamespace,
     },
   };
 }

@@ -4,7 +4,7 @@ import type { ConfigMap, Container, EnvVar, Volume } from "kubernetes-types/core
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { Color } from "../../stacks/apps-schema";
 import { LABEL } from "../core/labels";
-import { monitoringUrls } from "../monitoring/monitoring-input";
+import { monitoringUrls, PROMETHEUS_PODS } from "../monitoring/monitoring-input";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { GATE_SCRIPT_FILE } from "./gate/gate-script";
 import { appLabels, GATE_COMPONENT, jobPodSelector, SCALE_DOWN_DELAY_COMPONENT } from "./labels";
@@ -22,7 +22,6 @@ export const POLL_INTERVAL_SECONDS = 10;
 const POD_START_SECONDS = 120;
 /** Prometheus' web port (kube-prometheus-stack's Service and pods). */
 export const PROMETHEUS_PORT = 9090;
-const PROMETHEUS_PODS = { "app.kubernetes.io/name": "prometheus" };
 
 /** Where the ConfigMap with the gate script is mounted in the gate pod. */
 const SCRIPT_DIR = "/gate";

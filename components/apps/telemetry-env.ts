@@ -1,4 +1,4 @@
-import { monitoringUrls } from "../monitoring/monitoring-input";
+import { nodeAgentUrls } from "../monitoring/monitoring-input";
 import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 
 /** Resource attribute that carries the colour; OpenTelemetry's semantic conventions have no key for it. */
@@ -32,7 +32,7 @@ export function resourceAttributes(spec: BlueGreenAppSpec, plan: ColorPlan): str
 /**
  * The standard OpenTelemetry SDK variables and LOG_LEVEL for one colour, by name. An SDK configured from
  * the environment alone (the Node, Java, Python and Go SDKs all read these) exports to Alloy in the
- * monitoring namespace with the stack's sampling. With tracing off, OTEL_TRACES_EXPORTER=none keeps the
+ * node agents' namespace with the stack's sampling. With tracing off, OTEL_TRACES_EXPORTER=none keeps the
  * SDK from exporting anywhere (its default would be localhost:4318) while spans can still carry context.
  * Metrics and logs stay off OTLP in every case (the SDKs' default would push both): Prometheus scrapes
  * the apps' /metrics and Alloy reads their stdout, and Alloy's OTLP receiver takes traces only.
@@ -47,7 +47,7 @@ export function telemetryEnvironment(spec: BlueGreenAppSpec, plan: ColorPlan): R
     OTEL_LOGS_EXPORTER: "none",
   };
   if (!tracing.enabled) return { ...common, OTEL_TRACES_EXPORTER: "none" };
-  const urls = monitoringUrls(spec.monitoringNamespace);
+  const urls = nodeAgentUrls(tracing.collectorNamespace);
   return {
     ...common,
     OTEL_TRACES_EXPORTER: "otlp",

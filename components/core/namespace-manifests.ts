@@ -29,6 +29,12 @@ export interface NamespaceSpec {
   readonly maxNodes: number;
   /** Namespace Prometheus scrapes from; admitted everywhere except into itself, where same-namespace covers it. */
   readonly monitoringNamespace: string;
+  /**
+   * Whether this is the node agents' namespace (nodeAgentsNamespace), whose pods reach into the host by
+   * design. PSA does not warn about them there, and the monitoring namespace gets no blanket admission into
+   * it: the agents' own NetworkPolicies admit Prometheus on their metrics port only.
+   */
+  readonly nodeAgents: boolean;
   readonly ingressFromNamespaces: readonly string[];
   readonly egress: { readonly internet: boolean; readonly allNamespaces: boolean; readonly namespaces: readonly string[] };
 }
@@ -43,13 +49,17 @@ export interface NamespaceManifests {
 
 // audit/warn one level stricter than enforce (never below baseline) so a namespace that must run
 // privileged pods still reports, without blocking, every pod that would break the next level.
-function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+// The node agents' namespace is the exception for warn: host access is what its pods exist for, and a
+// warning about node-exporter and Alloy on every apply only teaches people to read past PSA warnings.
+// Its audit stays at baseline, so the API server's audit log still records every pod admitted there with
+// host access: the agents, and anything else that ever lands in the one namespace that lets it through.
+function podSecurityLabels(level: PodSecurityLevel, nodeAgents: boolean): Record<string, string> {
   const report: PodSecurityLevel = level === "privileged" ? "baseline" : "restricted";
   return {
     "pod-security.kubernetes.io/enforce": level,
     "pod-security.kubernetes.io/enforce-version": "latest",
     "pod-security.kubernetes.io/audit": report,
-    "pod-security.kubernetes.io/warn": report,
+    "pod-security.kubernetes.io/warn": nodeAgents ? level : report,
   };
 }
 
@@ -96,7 +106,7 @@ export function namespaceManifests(spec: NamespaceSpec): NamespaceManifests {
       ],
     }),
   ];
-  if (spec.name !== spec.monitoringNamespace) {
+  if (spec.name !== spec.monitoringNamespace && !spec.nodeAgents) {
     networkPolicies.push(
       policy("allow-monitoring-scrape", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: fromNamespaces([spec.monitoringNamespace]) }] }),
     );
@@ -121,7 +131,7 @@ export function namespaceManifests(spec: NamespaceSpec): NamespaceManifests {
     namespace: {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: spec.name, labels: { ...labels, ...podSecurityLabels(spec.podSecurity) } },
+      metadata: { name: spec.name, labels: { ...labels, ...podSecurityLabels(spec.podSecurity, spec.nodeAgents) } },
     },
     resourceQuota: {
       apiVersion: "v1",

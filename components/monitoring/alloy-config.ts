@@ -142,7 +142,7 @@ otelcol.exporter.otlp "tempo" {
   client {
     endpoint = "${urls.tempoOtlpGrpc}"
 
-    // Plain gRPC inside the monitoring namespace; the NetworkPolicies keep everyone else out.
+    // Plain gRPC inside the cluster: Tempo's NetworkPolicy admits Alloy's pods only, on this port only.
     tls {
       insecure = true
     }
@@ -150,6 +150,9 @@ otelcol.exporter.otlp "tempo" {
 }
 `;
 }
+
+/** Alloy's HTTP port: its UI, /metrics (what Prometheus scrapes) and the config reloader's /-/reload. */
+export const ALLOY_HTTP_PORT = 12345;
 
 /** Alloy's OTLP ports, named as the Service and the NetworkPolicies refer to them. */
 export const ALLOY_OTLP_PORTS = [
@@ -161,6 +164,7 @@ export const ALLOY_OTLP_PORTS = [
 export interface AlloyValues {
   controller: { type: "daemonset" };
   alloy: {
+    listenPort: number;
     configMap: { create: boolean; content: string };
     mounts: { varlog: boolean; dockercontainers: boolean };
     extraEnv: { name: string; valueFrom: { fieldRef: { fieldPath: string } } }[];
@@ -190,6 +194,8 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
     controller: { type: "daemonset" },
     alloy: {
+      // The chart's default, spelled out because the NetworkPolicy admitting Prometheus names it.
+      listenPort: ALLOY_HTTP_PORT,
       configMap: { create: true, content: alloyConfig(input) },
       mounts: { varlog: true, dockercontainers: false },
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],

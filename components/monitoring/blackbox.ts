@@ -38,6 +38,7 @@ export interface BlackboxValues {
   resources: ResourceSettings;
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
+  podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
 }
 
 export function blackboxValues(input: MonitoringInput): BlackboxValues {
@@ -48,6 +49,8 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
     // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
     podDisruptionBudget: { maxUnavailable: 1 },
+    // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires.
+    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
   };
 }
 

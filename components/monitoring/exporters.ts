@@ -69,7 +69,7 @@ export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
 
 /** The subset of prometheus-pushgateway 3.x values the platform sets. */
 export interface PushgatewayValues {
-  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean };
+  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; seccompProfile: { type: "RuntimeDefault" } };
   serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
   persistentVolume: { enabled: boolean; size: string; storageClass: string };
   resources: ResourceSettings;
@@ -81,8 +81,9 @@ export interface PushgatewayValues {
  */
 export function pushgatewayValues(storageClass: string): PushgatewayValues {
   return {
-    // The chart sets only a pod securityContext; its container default is empty. It writes only to its PVC.
-    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true },
+    // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
+    // its container default is empty. It writes only to its PVC.
+    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,

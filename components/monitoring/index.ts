@@ -1,4 +1,5 @@
 export * from "./alloy-config";
+export * from "./alloy-network-policies";
 export * from "./blackbox";
 export * from "./blackbox-exporter";
 export * from "./chart-container-resources";
@@ -14,7 +15,6 @@ export * from "./loki-storage-policies";
 export * from "./loki-values";
 export * from "./monitoring-input";
 export * from "./monitoring-stack";
-export * from "./otlp-network-policies";
 export * from "./tempo";
 export * from "./tempo-storage-policies";
 export * from "./tempo-values";

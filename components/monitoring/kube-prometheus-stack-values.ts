@@ -17,7 +17,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     admissionWebhooks: { patch: { resources: ResourceSettings } };
   };
   "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[] };
-  "prometheus-node-exporter": { resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
+  "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
   prometheus: {
     prometheusSpec: {
       replicas: number;
@@ -185,8 +185,14 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     },
     // No rule or dashboard reads kube_secret_*: without that collector kube-state-metrics needs no access to Secrets.
     "kube-state-metrics": { resources: CHART_CONTAINER_RESOURCES.kubeStateMetrics, collectorsExclude: ["secrets"] },
-    // node-exporter keeps the host namespaces and mounts it needs (policy/README.md, exemptions), nothing more.
-    "prometheus-node-exporter": { resources: CHART_CONTAINER_RESOURCES.nodeExporter, containerSecurityContext: HARDENED_CONTAINER },
+    // node-exporter keeps the host namespaces and mounts it needs (policy/README.md, exemptions), nothing more,
+    // in the node agents' namespace: the only one whose PSA level admits host access. Its ServiceMonitor moves
+    // with it and keeps the release label and jobLabel, so Prometheus still selects it as job="node-exporter".
+    "prometheus-node-exporter": {
+      namespaceOverride: input.nodeAgentsNamespace,
+      resources: CHART_CONTAINER_RESOURCES.nodeExporter,
+      containerSecurityContext: HARDENED_CONTAINER,
+    },
     prometheus: {
       prometheusSpec: {
         replicas: prometheus.replicas,

@@ -7,7 +7,9 @@ import type { MonitoringInput } from "./monitoring-input";
 export type LogCollectorArgs = MonitoringInput;
 
 /**
- * Grafana Alloy as a DaemonSet shipping every node's pod logs to Loki.
+ * Grafana Alloy as a DaemonSet shipping every node's pod logs to Loki, and the apps' spans to Tempo. It runs
+ * in the node agents' namespace (it mounts the node's /var/log), not next to Loki and Tempo in the monitoring
+ * namespace, which therefore admits no host access.
  * helm.v4.Chart: a stateless DaemonSet with no hooks or CRDs, so Pulumi can own its objects directly and
  * `pulumi preview` shows each of them, including the pipeline ConfigMap, with a property-level diff.
  */
@@ -18,7 +20,7 @@ export class LogCollector extends pulumi.ComponentResource {
     super("platform:monitoring:LogCollector", name, {}, opts);
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
-      helmChartArgs("alloy", args.namespace, alloyValues(args)),
+      helmChartArgs("alloy", args.nodeAgentsNamespace, alloyValues(args)),
       { parent: this },
     );
     this.registerOutputs({});

@@ -34,6 +34,7 @@ export interface LokiValues {
   backend: { replicas: 0 };
   gateway: {
     replicas: number;
+    containerPort: number;
     resources: ResourceSettings;
     livenessProbe: { httpGet: { path: string; port: string }; initialDelaySeconds: number; periodSeconds: number };
     podDisruptionBudget: { maxUnavailable: number };
@@ -49,6 +50,12 @@ export interface LokiValues {
 }
 
 export const LOKI_SERVICE_ACCOUNT = "loki";
+
+/** Pods of Loki's gateway (nginx), through which Alloy pushes logs and Grafana reads them. */
+export const LOKI_GATEWAY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "gateway" } as const;
+
+/** The gateway's container port (its Service's port 80 targets it): the one NetworkPolicies open to Alloy. */
+export const LOKI_GATEWAY_PORT = 8080;
 
 /** Loki keeps retention in hours; config holds whole days. */
 export function lokiRetentionPeriod(logRetention: string): string {
@@ -96,6 +103,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
     backend: { replicas: 0 },
     gateway: {
       replicas: gatewayReplicas,
+      // The chart's default, spelled out because the NetworkPolicy admitting Alloy names it.
+      containerPort: LOKI_GATEWAY_PORT,
       resources: CHART_CONTAINER_RESOURCES.lokiGateway,
       // The chart gives nginx a readiness probe only; a hung nginx would keep its endpoint forever.
       livenessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 15, periodSeconds: 20 },

@@ -8,7 +8,10 @@ export interface MonitoringInput {
   readonly clusterFlavour: ClusterFlavour;
   readonly clusterName: string;
   readonly domain: string;
+  /** Namespace of Prometheus, Alertmanager, Grafana, Loki, Tempo and the exporters. */
   readonly namespace: string;
+  /** Namespace of the node agents, node-exporter and Alloy: the only pods with host access (PSA privileged). */
+  readonly nodeAgentsNamespace: string;
   readonly storageClass: string;
   readonly metricsRetention: string;
   readonly logRetention: string;
@@ -28,9 +31,14 @@ export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 /** Tempo's HTTP port: query API, /metrics, /ready. */
 export const TEMPO_HTTP_PORT = 3200;
 
-/** In-cluster URLs of the services other components talk to. */
+/** Prometheus' pods (the operator's label on every pod of a Prometheus object). */
+export const PROMETHEUS_PODS = { "app.kubernetes.io/name": "prometheus" } as const;
+
+const serviceUrl = (namespace: string) => (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
+
+/** In-cluster URLs of the services in the monitoring namespace other components talk to. */
 export function monitoringUrls(namespace: string) {
-  const svc = (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
+  const svc = serviceUrl(namespace);
   return {
     prometheus: svc("kube-prometheus-stack-prometheus", 9090),
     alertmanager: svc("kube-prometheus-stack-alertmanager", 9093),
@@ -38,11 +46,14 @@ export function monitoringUrls(namespace: string) {
     lokiPush: `${svc("loki-gateway", 80)}/loki/api/v1/push`,
     blackboxExporter: `blackbox-exporter-prometheus-blackbox-exporter.${namespace}.svc.cluster.local:9115`,
     pushgateway: svc("pushgateway-prometheus-pushgateway", 9091),
-    /** Alloy's OTLP receiver, where apps send spans (OTEL_EXPORTER_OTLP_ENDPOINT), by transport. */
-    otlpGrpc: svc("alloy", OTLP_PORTS.grpc),
-    otlpHttp: svc("alloy", OTLP_PORTS.http),
     /** Tempo's query API (Grafana's datasource) and its OTLP gRPC receiver (Alloy's exporter, host:port). */
     tempo: svc("tempo", TEMPO_HTTP_PORT),
     tempoOtlpGrpc: `tempo.${namespace}.svc.cluster.local:${OTLP_PORTS.grpc}`,
   };
+}
+
+/** In-cluster URLs of the node agents' services: Alloy's OTLP receiver, where apps send spans (OTEL_EXPORTER_OTLP_ENDPOINT), by transport. */
+export function nodeAgentUrls(nodeAgentsNamespace: string) {
+  const svc = serviceUrl(nodeAgentsNamespace);
+  return { otlpGrpc: svc("alloy", OTLP_PORTS.grpc), otlpHttp: svc("alloy", OTLP_PORTS.http) };
 }

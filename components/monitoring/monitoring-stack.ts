@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CacheSettings, DatabaseSettings } from "../../stacks/schema";
+import { alloyNetworkPolicies } from "./alloy-network-policies";
 import { BlackboxExporter } from "./blackbox-exporter";
 import { helmChartArgs } from "./charts";
 import { DataTierExporters } from "./data-tier-exporters";
@@ -8,7 +9,6 @@ import { pushgatewayValues } from "./exporters";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Loki, type LokiArgs } from "./loki";
 import { LogCollector } from "./log-collector";
-import { otlpNetworkPolicies } from "./otlp-network-policies";
 import { Tempo } from "./tempo";
 
 export interface MonitoringStackArgs extends LokiArgs {
@@ -44,9 +44,15 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.blackboxExporter = new BlackboxExporter(`${name}-blackbox`, args, afterCrds);
     // helm.v4.Chart: one Deployment and its PVC, previewed object by object.
     this.pushgateway = new k8s.helm.v4.Chart(`${name}-pushgateway`, helmChartArgs("pushgateway", args.namespace, pushgatewayValues(args.storageClass)), afterCrds);
-    const otlpPath = otlpNetworkPolicies({ environment: args.environment, monitoringNamespace: args.namespace, appNamespaces: args.appNamespaces });
-    for (const policy of otlpPath.egress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
-    if (otlpPath.ingress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-ingress`, otlpPath.ingress, child);
+    const alloyPaths = alloyNetworkPolicies({
+      environment: args.environment,
+      clusterFlavour: args.clusterFlavour,
+      monitoringNamespace: args.namespace,
+      nodeAgentsNamespace: args.nodeAgentsNamespace,
+      appNamespaces: args.appNamespaces,
+    });
+    for (const policy of alloyPaths.appEgress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
+    for (const policy of [...alloyPaths.nodeAgents, ...alloyPaths.monitoring]) new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata!.name}`, policy, child);
     new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets }, afterCrds);
     this.registerOutputs({});
   }

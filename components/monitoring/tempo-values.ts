@@ -69,7 +69,7 @@ export interface TempoValues {
  */
 export function tempoConfig(input: TempoInput, objectStorage?: TempoObjectStorage): TempoConfig {
   return {
-    // One tenant: Alloy is the only writer and Grafana the only reader, both inside the monitoring namespace.
+    // One tenant: Alloy (in the node agents' namespace, admitted by NetworkPolicy) is the only writer and Grafana the only reader.
     multitenancy_enabled: false,
     usage_report: { reporting_enabled: false },
     server: { http_listen_port: TEMPO_HTTP_PORT, log_level: "info" },

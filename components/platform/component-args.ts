@@ -1,6 +1,7 @@
 import type { PlatformConfig } from "../../stacks/platform-config";
 import type { AppSettings } from "../../stacks/apps-schema";
-import type { DatabaseSettings } from "../../stacks/schema";
+import type { DatabaseSettings, StackSettings } from "../../stacks/schema";
+import type { StackTelemetry } from "../apps/app-spec";
 import type { AlertmanagerConfigSecretArgs } from "../alerting/alertmanager/alertmanager-config-secret";
 import type { AlertRulesArgs } from "../alerting/rules/alert-rules";
 import { platformAlerts } from "../alerting/rules/platform-rules";
@@ -37,12 +38,17 @@ export function dashboardsArgs(config: PlatformConfig): PlatformDashboardsArgs {
   return { namespace: config.monitoringNamespace, environment: config.environment, alertThresholds: config.alertThresholds };
 }
 
+/** The stack-wide defaults of every app's telemetry environment. */
+export function stackTelemetry(settings: Pick<StackSettings, "logLevel" | "traceSamplingPercent" | "nodeAgentsNamespace">): StackTelemetry {
+  return { logLevel: settings.logLevel, traceSamplingPercent: settings.traceSamplingPercent, nodeAgentsNamespace: settings.nodeAgentsNamespace };
+}
+
 export function blueGreenAppArgs(config: PlatformConfig, app: AppSettings): BlueGreenAppArgs {
   return {
     app,
     environment: config.environment,
     monitoringNamespace: config.monitoringNamespace,
-    telemetry: { logLevel: config.logLevel, traceSamplingPercent: config.traceSamplingPercent },
+    telemetry: stackTelemetry(config),
     secrets: { ...config.secrets, ...config.appSecrets },
   };
 }

@@ -2,7 +2,8 @@ import type { Container, PodTemplateSpec } from "kubernetes-types/core/v1";
 import type { ConfigProblem, ValidatedSettings } from "../../stacks/parse";
 import type { AppSettings, Color } from "../../stacks/apps-schema";
 import type { NamespaceSettings } from "../../stacks/schema";
-import { resolveAppSpec, type StackTelemetry } from "../apps/app-spec";
+import { resolveAppSpec } from "../apps/app-spec";
+import { stackTelemetry } from "./component-args";
 import { blueGreenManifests } from "../apps/blue-green-manifests";
 import { gateScript } from "../apps/gate/gate-script";
 import { backupCronJobMetadata, restoreDrillCronJobMetadata } from "../backups/backup-cronjobs";
@@ -17,11 +18,6 @@ import { helmChartArgs } from "../monitoring/charts";
  */
 export function deployabilityProblems(settings: ValidatedSettings): ConfigProblem[] {
   return [...resourceProblems(settings), ...quotaProblems(settings), ...retentionSizeProblems(settings), ...generatedNameProblems(settings)];
-}
-
-/** The stack-wide defaults of every app's telemetry environment. */
-function stackTelemetry(settings: ValidatedSettings): StackTelemetry {
-  return { logLevel: settings.logLevel, traceSamplingPercent: settings.traceSamplingPercent };
 }
 
 interface Resources {

@@ -72,6 +72,7 @@ export class Platform extends pulumi.ComponentResource {
         clusterName: config.clusterName,
         domain: config.domain,
         namespace: config.monitoringNamespace,
+        nodeAgentsNamespace: config.nodeAgentsNamespace,
         storageClass: config.storageClass,
         metricsRetention: config.metricsRetention,
         logRetention: config.logRetention,
@@ -84,8 +85,11 @@ export class Platform extends pulumi.ComponentResource {
         cacheSecrets: config.cacheSecrets,
         appNamespaces: appNamespaces(config),
       },
-      // The app namespaces too: the OTLP egress NetworkPolicies are created in them.
-      { ...child, dependsOn: [monitoringNamespace, ...appNamespaces(config).map((ns) => namespaces[ns]), alertmanagerConfig, ...credentials] },
+      // The node agents' namespace holds node-exporter and Alloy; the app namespaces the OTLP egress NetworkPolicies.
+      {
+        ...child,
+        dependsOn: [monitoringNamespace, namespaces[config.nodeAgentsNamespace], ...appNamespaces(config).map((ns) => namespaces[ns]), alertmanagerConfig, ...credentials],
+      },
     );
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(`${name}-alert-rules`, alertRulesArgs(config), { ...child, dependsOn: [this.monitoring] });

@@ -461,7 +461,7 @@ describe("Alertmanager configuration", () => {
     });
 
     it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service", async () => {
-      const node = (instance: string) => ({ instance, job: "node-exporter", namespace: "monitoring", service: "kube-prometheus-stack-prometheus-node-exporter" });
+      const node = (instance: string) => ({ instance, job: "node-exporter", namespace: "node-agents", service: "kube-prometheus-stack-prometheus-node-exporter" });
       const pvc = (persistentvolumeclaim: string) => ({ namespace: "monitoring", persistentvolumeclaim, job: "kubelet", service: "kube-prometheus-stack-kubelet" });
       const grafana = { namespace: "monitoring", job: "grafana-public", instance: "https://grafana.staging.platform.example.com/api/health" };
       // name → [alertname, severity, labels]

@@ -157,7 +157,7 @@ describe("BlueGreenApp", () => {
           expect(container.image).to.equal(`ghcr.io/example/api:${version}`);
           expect(container.env).to.deep.equal([
             { name: "LOG_LEVEL", value: stack === "production" ? "INFO" : "DEBUG" },
-            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://alloy.monitoring.svc.cluster.local:4318" },
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://alloy.node-agents.svc.cluster.local:4318" },
             { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
             { name: "OTEL_LOGS_EXPORTER", value: "none" },
             { name: "OTEL_METRICS_EXPORTER", value: "none" },

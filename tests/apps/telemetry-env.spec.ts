@@ -22,7 +22,7 @@ describe("apps: OpenTelemetry and LOG_LEVEL from the stack file", () => {
         OTEL_METRICS_EXPORTER: "none",
         OTEL_LOGS_EXPORTER: "none",
         OTEL_TRACES_EXPORTER: "otlp",
-        OTEL_EXPORTER_OTLP_ENDPOINT: "http://alloy.monitoring.svc.cluster.local:4318",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://alloy.node-agents.svc.cluster.local:4318",
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
         OTEL_TRACES_SAMPLER_ARG: String(percent / 100),
@@ -59,7 +59,7 @@ describe("apps: OpenTelemetry and LOG_LEVEL from the stack file", () => {
 
   it("gRPC SDKs get Alloy's gRPC port", () => {
     const env = envOf("production", (a) => (a.tracing = { protocol: "grpc" }));
-    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).to.equal("http://alloy.monitoring.svc.cluster.local:4317");
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).to.equal("http://alloy.node-agents.svc.cluster.local:4317");
     expect(env.OTEL_EXPORTER_OTLP_PROTOCOL).to.equal("grpc");
   });
 

@@ -86,7 +86,7 @@ describe("kube-apiserver admits every object the plan writes (server-side dry-ru
       it("creates the plan's namespaces for real first, with their Pod Security Admission labels", async () => {
         expect(failuresOf(admission.prerequisites), "setup applied for real").to.deep.equal([]);
         const namespaces = manifests.filter((m) => m.object.kind === "Namespace");
-        expect(namespaces.map((m) => m.object.metadata.name)).to.include.members(["apps", "backups", "monitoring"]);
+        expect(namespaces.map((m) => m.object.metadata.name)).to.include.members(["apps", "backups", "monitoring", "node-agents"]);
         expect(admission.createdNamespaces).to.have.members(namespaces.map((m) => m.object.metadata.name));
         for (const { object } of namespaces) {
           const live = await server.client.get(`/api/v1/namespaces/${object.metadata.name}`);
@@ -122,6 +122,35 @@ describe("kube-apiserver admits every object the plan writes (server-side dry-ru
         expect(workloads.map((m) => m.object.kind)).to.include.members(["Deployment", "Job", "CronJob"]);
         expect(admission.pods).to.have.lengthOf(workloads.length);
         expect(failuresOf(admission.pods), "Pods the API server refused or warned about").to.deep.equal([]);
+      });
+
+      it("only the node agents' namespace is privileged, and only the node agents need it: their pods are refused in the monitoring namespace", async () => {
+        const levels = manifests
+          .filter((m) => m.object.kind === "Namespace")
+          .map((m) => [m.object.metadata.name, (m.object.metadata.labels as Record<string, string>)["pod-security.kubernetes.io/enforce"]]);
+        expect(levels.filter(([, level]) => level !== "restricted")).to.deep.equal([["node-agents", "privileged"]]);
+        const agents = manifests.filter((m) => m.object.kind === "DaemonSet");
+        expect(agents.map((m) => m.file)).to.deep.equal(["node-agents/daemonset-alloy.yaml", "node-agents/daemonset-kube-prometheus-stack-prometheus-node-exporter.yaml"]);
+        const refusals: string[] = [];
+        for (const { object } of agents) {
+          const pod = podOf(object);
+          // Under the namespace's default ServiceAccount: theirs exists only in node-agents, and its lookup comes first.
+          const { serviceAccountName: _, ...spec } = pod.spec as Record<string, unknown>;
+          const result = await server.client.apply({ ...pod, metadata: { ...pod.metadata, namespace: "monitoring" }, spec }, ADMISSION_FIELD_MANAGER, { dryRun: true });
+          expect(result.status, object.metadata.name).to.equal(403);
+          refusals.push(String(result.message));
+        }
+        expect(refusals).to.deep.equal([
+          'pods "alloy-check" is forbidden: violates PodSecurity "restricted:latest": ' +
+            'allowPrivilegeEscalation != false (container "alloy" must set securityContext.allowPrivilegeEscalation=false), ' +
+            'unrestricted capabilities (container "alloy" must set securityContext.capabilities.drop=["ALL"]), ' +
+            'restricted volume types (volume "varlog" uses restricted volume type "hostPath"), ' +
+            'runAsNonRoot != true (pod or container "alloy" must set securityContext.runAsNonRoot=true), ' +
+            'seccompProfile (pod or container "alloy" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+          'pods "kube-prometheus-stack-prometheus-node-exporter-check" is forbidden: violates PodSecurity "restricted:latest": ' +
+            'host namespaces (hostNetwork=true, hostPID=true), hostPort (container "node-exporter" uses hostPort 9100), ' +
+            'restricted volume types (volumes "proc", "sys", "root" use restricted volume type "hostPath")',
+        ]);
       });
 
       it("applies each namespace's LimitRange to Pods: a container above the maximum CPU is refused", async () => {

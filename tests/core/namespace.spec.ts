@@ -10,11 +10,19 @@ const dnsPeer = {
 
 const expected = {
   staging: {
-    quota: { apps: { "requests.cpu": "4", "limits.memory": "16Gi", pods: "60" }, monitoring: { "requests.memory": "12Gi", "limits.cpu": "16", pods: "60" } },
+    quota: {
+      apps: { "requests.cpu": "4", "limits.memory": "16Gi", pods: "60" },
+      monitoring: { "requests.memory": "10Gi", "limits.cpu": "10500m", pods: "45" },
+      "node-agents": { "requests.cpu": "600m", "limits.cpu": "5500m", pods: "15", persistentvolumeclaims: "0" },
+    },
     appsDefaultRequest: { cpu: "100m", memory: "256Mi" },
   },
   production: {
-    quota: { apps: { "requests.cpu": "16", "limits.memory": "64Gi", pods: "200" }, monitoring: { "requests.memory": "48Gi", "limits.cpu": "64", pods: "150" } },
+    quota: {
+      apps: { "requests.cpu": "16", "limits.memory": "64Gi", pods: "200" },
+      monitoring: { "requests.memory": "40Gi", "limits.cpu": "36", pods: "105" },
+      "node-agents": { "requests.cpu": "3", "limits.cpu": "28", pods: "45", persistentvolumeclaims: "0" },
+    },
     appsDefaultRequest: { cpu: "250m", memory: "512Mi" },
   },
 } as const;
@@ -25,9 +33,18 @@ describe("PlatformNamespace", () => {
       it("creates exactly the configured namespaces, each as its own component", async () => {
         const plan = await planStack(stack);
         const namespaces = plan.ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs.metadata as { name: string }).name);
-        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "cert-manager", "external-dns", "external-secrets", "gateway", "monitoring"]);
+        expect(namespaces.sort()).to.deep.equal(["apps", "backups", "cert-manager", "external-dns", "external-secrets", "gateway", "monitoring", "node-agents"]);
         const components = plan.ofType("platform:core:PlatformNamespace").map((r) => r.name);
-        expect(components.sort()).to.deep.equal(["platform-apps", "platform-backups", "platform-cert-manager", "platform-external-dns", "platform-external-secrets", "platform-gateway", "platform-monitoring"]);
+        expect(components.sort()).to.deep.equal([
+          "platform-apps",
+          "platform-backups",
+          "platform-cert-manager",
+          "platform-external-dns",
+          "platform-external-secrets",
+          "platform-gateway",
+          "platform-monitoring",
+          "platform-node-agents",
+        ]);
         const root = plan.one("platform:index:Platform", "platform");
         for (const c of plan.ofType("platform:core:PlatformNamespace")) expect(c.parent).to.equal(root.urn);
       });
@@ -45,17 +62,33 @@ describe("PlatformNamespace", () => {
           "pod-security.kubernetes.io/audit": "restricted",
           "pod-security.kubernetes.io/warn": "restricted",
         });
+        // Prometheus, Alertmanager, Grafana, Loki, Tempo and the exporters all run as restricted demands.
         const monitoring = plan.object("Namespace", undefined, "monitoring");
         expect(monitoring.metadata.labels).to.include({
           "platform.io/team": "infrastructure",
-          "pod-security.kubernetes.io/enforce": "privileged",
-          "pod-security.kubernetes.io/warn": "baseline",
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
         });
+        // The one privileged namespace: it exists for host access, so it does not warn about it, but audits it.
+        const nodeAgents = plan.object("Namespace", undefined, "node-agents");
+        expect(nodeAgents.metadata.labels).to.deep.equal({
+          "app.kubernetes.io/managed-by": "pulumi",
+          "app.kubernetes.io/part-of": "platform",
+          "platform.io/environment": stack,
+          "platform.io/team": "infrastructure",
+          "pod-security.kubernetes.io/enforce": "privileged",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+          "pod-security.kubernetes.io/audit": "baseline",
+          "pod-security.kubernetes.io/warn": "privileged",
+        });
+        const privileged = plan.ofType("kubernetes:core/v1:Namespace").filter((r) => (r.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"] !== "restricted");
+        expect(privileged.map((r) => (r.inputs.metadata as { name: string }).name)).to.deep.equal(["node-agents"]);
       });
 
       it("sets the stack's quotas and container defaults", async () => {
         const plan = await planStack(stack);
-        for (const ns of ["apps", "monitoring"] as const) {
+        for (const ns of ["apps", "monitoring", "node-agents"] as const) {
           const quota = plan.object("ResourceQuota", ns, "platform-quota");
           expect(quota.spec.hard).to.include(expected[stack].quota[ns]);
           // What the quota was sized for: the policy pack's k8s-quota-holds-demand counts DaemonSets that often.
@@ -70,7 +103,7 @@ describe("PlatformNamespace", () => {
 
       it("denies all traffic by default in every namespace", async () => {
         const plan = await planStack(stack);
-        for (const ns of ["apps", "backups", "monitoring"]) {
+        for (const ns of ["apps", "backups", "monitoring", "node-agents"]) {
           const deny = plan.object("NetworkPolicy", ns, "default-deny");
           expect(deny.spec).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         }
@@ -89,6 +122,10 @@ describe("PlatformNamespace", () => {
         expect(scrape.spec.ingress).to.deep.equal([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }]);
         // Prometheus' own namespace is covered by allow-same-namespace.
         expect(plan.find(NETPOL, "platform-monitoring-allow-monitoring-scrape")).to.equal(undefined);
+        // The node agents' namespace admits no monitoring pod wholesale: Alloy's own policy admits Prometheus
+        // on its metrics port (tests/monitoring/tracing-pipeline.spec.ts).
+        expect(plan.find(NETPOL, "platform-node-agents-allow-monitoring-scrape")).to.equal(undefined);
+        expect(plan.object("NetworkPolicy", "node-agents", "allow-dns").spec).to.deep.equal(dns.spec);
       });
 
       it("opens only the configured extra paths: monitoring out to all namespaces, backups to apps (no ingress controller is admitted)", async () => {
@@ -100,6 +137,9 @@ describe("PlatformNamespace", () => {
         ]);
         expect(plan.find(NETPOL, "platform-backups-allow-ingress-from-namespaces")).to.equal(undefined);
         expect(plan.find(NETPOL, "platform-apps-allow-egress-all-namespaces")).to.equal(undefined);
+        for (const allowance of ["allow-ingress-from-namespaces", "allow-egress-all-namespaces", "allow-egress-to-namespaces", "allow-egress-internet"]) {
+          expect(plan.find(NETPOL, `platform-node-agents-${allowance}`), allowance).to.equal(undefined);
+        }
       });
 
       it("orders every namespaced object after its Namespace", async () => {
@@ -122,6 +162,7 @@ describe("PlatformNamespace", () => {
       limitRange: { defaultRequest: { cpu: "10m", memory: "16Mi" }, defaultLimit: { cpu: "100m", memory: "64Mi" }, maxLimit: { cpu: "1", memory: "1Gi" } },
       maxNodes: 3,
       monitoringNamespace: "monitoring",
+      nodeAgents: false,
       ingressFromNamespaces: [],
       egress: { internet: false, allNamespaces: false, namespaces: [] },
     };
@@ -135,7 +176,27 @@ describe("PlatformNamespace", () => {
       expect(namespaceManifests(base).namespace.metadata!.labels).to.include({
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
       });
+    });
+
+    it("a privileged namespace audits and warns at baseline; the node agents' one audits only", () => {
+      const privileged = { ...base, podSecurity: "privileged" as const };
+      expect(namespaceManifests(privileged).namespace.metadata!.labels).to.include({
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/warn": "baseline",
+      });
+      expect(namespaceManifests({ ...privileged, nodeAgents: true }).namespace.metadata!.labels).to.include({
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/warn": "privileged",
+      });
+    });
+
+    it("the node agents' namespace gets no blanket admission of the monitoring namespace", () => {
+      const names = namespaceManifests({ ...base, nodeAgents: true }).networkPolicies.map((p) => p.metadata!.name);
+      expect(names).to.deep.equal(["default-deny", "allow-same-namespace", "allow-dns"]);
     });
 
     it("admits another configured namespace through a separate, named policy", () => {

@@ -34,14 +34,14 @@ describe("MonitoringStack", () => {
     describe(stack, () => {
       const want = expected[stack];
 
-      it("installs the four pinned charts from their repositories into the monitoring namespace", async () => {
+      it("installs the pinned charts from their repositories into the monitoring namespace, Alloy into the node agents' one", async () => {
         const plan = await planStack(stack);
         const pinned = [...plan.ofType(RELEASE), ...plan.ofType(CHART)]
-          .filter((r) => r.inputs.namespace === "monitoring")
+          .filter((r) => r.inputs.namespace === "monitoring" || r.inputs.namespace === "node-agents")
           .map((r) => [r.type, r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace])
           .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
         expect(pinned).to.deep.equal([
-          [CHART, "alloy", "alloy", "1.11.1", "https://grafana.github.io/helm-charts", "monitoring"],
+          [CHART, "alloy", "alloy", "1.11.1", "https://grafana.github.io/helm-charts", "node-agents"],
           [CHART, "blackbox-exporter", "prometheus-blackbox-exporter", "11.17.2", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring"],
           [RELEASE, "loki", "loki", "18.11.0", "https://grafana-community.github.io/helm-charts", "monitoring"],
@@ -166,13 +166,16 @@ describe("MonitoringStack", () => {
       });
     }
 
-    it("chart defaults the policy pack would reject are overridden: reloader limits, Pushgateway container context, blackbox budget", async () => {
+    it("chart defaults the policy pack or PSA restricted would reject are overridden: reloader limits, Pushgateway and blackbox contexts, blackbox budget", async () => {
       const plan = await planStack("production");
       const alloy = plan.one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
       expect(alloy.configReloader.resources.limits).to.deep.equal({ cpu: "100m", memory: "128Mi" });
       const pushgateway = plan.one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
       expect(pushgateway.containerSecurityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+      // Neither chart names a seccomp profile; the monitoring namespace enforces restricted, which requires one.
+      expect(pushgateway.containerSecurityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
       const blackbox = plan.one(CHART, "platform-monitoring-blackbox-chart").inputs.values as any;
+      expect(blackbox.podSecurityContext).to.deep.equal({ seccompProfile: { type: "RuntimeDefault" } });
       expect(blackbox.podDisruptionBudget).to.deep.equal({ maxUnavailable: 1 });
     });
 

@@ -145,30 +145,43 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           const plan = await planStack(stack);
           const inputs = plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
           expect(quotaShortfalls(inputs)).to.deep.equal([]);
-          const monitoring = namespaceDemand(inputs).find((d) => d.namespace === "monitoring")!;
+          const demand = namespaceDemand(inputs);
+          const monitoring = demand.find((d) => d.namespace === "monitoring")!;
           expect(monitoring.nodes).to.equal(settings.maxNodes);
-          const daemonSets = monitoring.parts.filter((p) => p.object.startsWith("DaemonSet "));
-          expect(daemonSets.map((p) => [p.object, p.pods])).to.deep.equal([
-            ["DaemonSet monitoring/kube-prometheus-stack-prometheus-node-exporter", settings.maxNodes],
-            ["DaemonSet monitoring/alloy", settings.maxNodes],
-          ]);
+          // The DaemonSets left with the node agents; the monitoring quota no longer pays for them.
+          expect(monitoring.parts.filter((p) => p.object.startsWith("DaemonSet ")).map((p) => p.object)).to.deep.equal([]);
           // Operator-made pods count too: Prometheus with its reloader, per replica.
           const prometheus = monitoring.parts.find((p) => p.object === "Prometheus monitoring/kube-prometheus-stack-prometheus")!;
           expect(prometheus.pods).to.equal(settings.monitoring.prometheus.replicas);
+          const nodeAgents = demand.find((d) => d.namespace === "node-agents")!;
+          expect(nodeAgents.nodes).to.equal(settings.maxNodes);
+          expect(nodeAgents.parts.map((p) => [p.object, p.pods])).to.deep.equal([
+            ["DaemonSet node-agents/kube-prometheus-stack-prometheus-node-exporter", settings.maxNodes],
+            ["DaemonSet node-agents/alloy", settings.maxNodes],
+          ]);
+          expect(nodeAgents.total.pods).to.equal(2 * settings.maxNodes);
         });
 
         it("the same quota could not hold a cluster twice that size, and says what to change", async () => {
           const plan = await planStack(stack);
           const nodes = settings.maxNodes * 2;
           const inputs = plan.resources.map((r) => {
-            const quota = r.type === "kubernetes:core/v1:ResourceQuota" && (r.inputs.metadata as Obj).namespace === "monitoring";
+            const quota = r.type === "kubernetes:core/v1:ResourceQuota" && (r.inputs.metadata as Obj).namespace === "node-agents";
             const props = quota ? { ...r.inputs, metadata: { ...(r.inputs.metadata as Obj), annotations: { [SIZED_FOR_NODES]: String(nodes) } } } : r.inputs;
             return { type: r.type, name: r.name, props };
           });
           const problems = quotaShortfalls(inputs);
-          expect(problems.map((p) => p.namespace)).to.include("monitoring");
-          expect(problems.find((p) => p.message.includes("limits.cpu"))!.message).to.match(
-            new RegExp(`^namespace monitoring may need [\\d.]+ of limits\\.cpu at ${nodes} nodes, but its ResourceQuota allows \\d+ \\(largest: DaemonSet monitoring/alloy [\\d.]+, .*\\); raise the quota or lower what runs there$`),
+          // Only the node agents' quota grows with the cluster: every dimension is short, each message says by how much.
+          expect(new Set(problems.map((p) => p.namespace))).to.deep.equal(new Set(["node-agents"]));
+          expect(problems).to.have.lengthOf(5);
+          const [cpu, pods] = stack === "production" ? [["54", "28", "44", "10"], ["80", "45", "40", "40"]] : [["10.2", "5.5", "7.2", "3"], ["24", "15", "12", "12"]];
+          expect(problems.find((p) => p.message.includes("of limits.cpu"))!.message).to.equal(
+            `namespace node-agents may need ${cpu[0]} of limits.cpu at ${nodes} nodes, but its ResourceQuota allows ${cpu[1]} ` +
+              `(largest: DaemonSet node-agents/alloy ${cpu[2]}, DaemonSet node-agents/kube-prometheus-stack-prometheus-node-exporter ${cpu[3]}); raise the quota or lower what runs there`,
+          );
+          expect(problems.find((p) => p.message.includes("of pods"))!.message).to.equal(
+            `namespace node-agents may need ${pods[0]} of pods at ${nodes} nodes, but its ResourceQuota allows ${pods[1]} ` +
+              `(largest: DaemonSet node-agents/kube-prometheus-stack-prometheus-node-exporter ${pods[2]}, DaemonSet node-agents/alloy ${pods[3]}); raise the quota or lower what runs there`,
           );
         });
       });
@@ -202,6 +215,25 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(unscraped).to.deep.equal([]);
           // KubeAPIDown, KubeletDown, AlertmanagerClusterDown... do select jobs: the check ran on them.
           expect(checked).to.be.greaterThan(3);
+        });
+
+        it("the node agents, in their own namespace, are still scraped as job node-exporter and job alloy", async () => {
+          const plan = await planStack(stack);
+          const prometheus = plan.object("Prometheus", "monitoring", "kube-prometheus-stack-prometheus");
+          expect(prometheus.spec.serviceMonitorNamespaceSelector, "monitors of every namespace").to.deep.equal({});
+          const monitors = ofKind(plan, "ServiceMonitor").filter((m) => m.metadata.namespace === "node-agents");
+          expect(monitors.map((m) => m.metadata.name).sort()).to.deep.equal(["alloy", "kube-prometheus-stack-prometheus-node-exporter"]);
+          const jobsOf = (monitor: Obj) => selectedServices(plan, monitor).map((svc) => [key(svc), (monitor.spec.jobLabel && svc.metadata.labels?.[monitor.spec.jobLabel]) || svc.metadata.name]);
+          for (const monitor of monitors) expect(selectorMatches(prometheus.spec.serviceMonitorSelector, monitor.metadata.labels), monitor.metadata.name).to.equal(true);
+          const nodeExporter = monitors.find((m) => m.metadata.name === "kube-prometheus-stack-prometheus-node-exporter")!;
+          // The job every node rule selects (job="node-exporter"), from the Service's jobLabel as before the move.
+          expect(jobsOf(nodeExporter)).to.deep.equal([["node-agents/kube-prometheus-stack-prometheus-node-exporter", "node-exporter"]]);
+          expect(nodeExporter.spec.endpoints).to.deep.equal([{ port: "http-metrics", scheme: "http" }]);
+          expect(jobsOf(monitors.find((m) => m.metadata.name === "alloy")!)).to.deep.equal([["node-agents/alloy", "alloy"]]);
+          // Nothing that runs or serves them is left in the monitoring namespace (their rules stay with Prometheus).
+          const kinds = ["DaemonSet", "Service", "ServiceAccount", "ServiceMonitor", "ConfigMap"];
+          const left = objects(plan).filter((o) => kinds.includes(o.kind) && o.metadata.namespace === "monitoring" && /node-exporter$|^alloy/.test(o.metadata.name));
+          expect(left.map((o) => `${o.kind} ${o.metadata.name}`)).to.deep.equal([]);
         });
       });
 

@@ -34,13 +34,13 @@ function filesUnder(dir: string): Map<string, string> {
 }
 
 // What each stack plans: the program's own resources (providers, namespaces with their guard rails, the
-// monitoring, tracing, gateway, certificate, DNS and secrets components, alert rules, dashboards, backups,
-// the api app and its public hostname) and every object the thirteen charts render (318 in staging, 324 in
-// production). Production adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH
+// monitoring, node agents' paths, tracing, gateway, certificate, DNS and secrets components, alert rules,
+// dashboards, backups, the api app and its public hostname) and every object the thirteen charts render (318
+// in staging, 324 in production). Production adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH
 // Secret and Loki's caches and PDBs; staging adds the app's scale-down delay Job.
 const COUNTS = {
-  staging: { resources: 524, manifests: 455, chartObjects: 318 },
-  production: { resources: 546, manifests: 461, chartObjects: 324 },
+  staging: { resources: 537, manifests: 467, chartObjects: 318 },
+  production: { resources: 559, manifests: 473, chartObjects: 324 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -161,7 +161,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^517 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^530 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {

@@ -98,6 +98,7 @@ describe("policy: the committed stacks", () => {
       'Namespace external-secrets has platform.io/environment: "production"; this stack requires "staging"',
       'Namespace gateway has platform.io/environment: "production"; this stack requires "staging"',
       'Namespace monitoring has platform.io/environment: "production"; this stack requires "staging"',
+      'Namespace node-agents has platform.io/environment: "production"; this stack requires "staging"',
     ]);
   });
 });

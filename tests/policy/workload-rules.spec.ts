@@ -127,9 +127,13 @@ describe("policy: workload rules", () => {
       ]);
     });
 
-    it("skips exempted workloads", async () => {
-      const agent = deployment("alloy", { containers: [goodContainer()], volumes: [{ name: "varlog", hostPath: { path: "/var/log" } }] }, { replicas: 2 }, "monitoring");
-      expect(await messagesOf("k8s-no-host-access", [agent], { "k8s-no-host-access": { exemptions: ["monitoring/alloy"] } })).to.deep.equal([]);
+    it("skips exempted workloads, in their namespace only", async () => {
+      const spec = { containers: [goodContainer()], volumes: [{ name: "varlog", hostPath: { path: "/var/log" } }] };
+      const config = { "k8s-no-host-access": { exemptions: ["node-agents/alloy"] } };
+      expect(await messagesOf("k8s-no-host-access", [deployment("alloy", spec, { replicas: 2 }, "node-agents")], config)).to.deep.equal([]);
+      expect(await messagesOf("k8s-no-host-access", [deployment("alloy", spec, { replicas: 2 }, "monitoring")], config)).to.deep.equal([
+        'Deployment monitoring/alloy: volume "varlog" mounts hostPath /var/log from the node; use an emptyDir, a PersistentVolumeClaim or a CSI volume',
+      ]);
     });
   });
 

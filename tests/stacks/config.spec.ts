@@ -2,9 +2,11 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { recorder } from "../../plan/mocks";
+import { PROJECT, recorder } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { parseStackSettings, PlatformConfigError, type RawStackConfig } from "../../stacks/parse";
+import { readStackConfig } from "../../plan/stack-file";
+import { parseQuantity } from "../../policy/rules/quota-demand";
+import { parseStackSettings, PlatformConfigError, type RawStackConfig, rawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
 import { committedRawConfig, editedStackFile, programFailure, STACKS, type StackName } from "../harness";
 
@@ -90,7 +92,7 @@ describe("stack configuration", () => {
       expect(production.namespaces.map((n) => n.name)).to.deep.equal(staging.namespaces.map((n) => n.name));
       production.namespaces.forEach((ns, i) => {
         expect(ns.quota.pods, ns.name).to.be.greaterThan(staging.namespaces[i].quota.pods);
-        expect(parseFloat(ns.quota.requestsCpu), ns.name).to.be.greaterThan(parseFloat(staging.namespaces[i].quota.requestsCpu));
+        expect(parseQuantity(ns.quota.requestsCpu), ns.name).to.be.greaterThan(parseQuantity(staging.namespaces[i].quota.requestsCpu)!);
       });
     });
 
@@ -116,6 +118,30 @@ describe("stack configuration", () => {
         const s = parseStackSettings(stack, rawConfig(stack));
         expect(s.monitoringNamespace).to.equal("monitoring");
         expect(s.clusterFlavour).to.equal("eks");
+        // The committed files name nodeAgentsNamespace; without it, Pulumi.yaml's default applies.
+        const file = readStackConfig(REPOSITORY_ROOT, stack, editedStackFile(stack, (config) => delete config["platform:nodeAgentsNamespace"]));
+        expect(parseStackSettings(stack, rawStackConfig(PROJECT, file.values, file.secretKeys)).nodeAgentsNamespace, stack).to.equal("node-agents");
+      }
+    });
+
+    it("the node agents run in their own privileged namespace; every other namespace enforces restricted", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack));
+        expect(s.nodeAgentsNamespace, stack).to.equal("node-agents");
+        expect(s.namespaces.map((ns) => [ns.name, ns.podSecurity]), stack).to.deep.equal([
+          ["monitoring", "restricted"],
+          ["apps", "restricted"],
+          ["backups", "restricted"],
+          ["gateway", "restricted"],
+          ["cert-manager", "restricted"],
+          ["external-dns", "restricted"],
+          ["external-secrets", "restricted"],
+          ["node-agents", "privileged"],
+        ]);
+        const nodeAgents = s.namespaces.find((ns) => ns.name === "node-agents")!;
+        expect(nodeAgents.quota.persistentVolumeClaims, "no volumes: nothing to protect").to.equal(0);
+        expect(nodeAgents.egress, "no blanket egress: Alloy's NetworkPolicies open its own paths").to.deep.equal({ internet: false, allNamespaces: false, namespaces: [] });
+        expect(nodeAgents.ingressFromNamespaces).to.deep.equal([]);
       }
     });
 
@@ -296,12 +322,46 @@ describe("stack configuration", () => {
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
       ],
-      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[7].name: duplicate namespace "apps"'],
+      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
         "staging",
         (v) => (v.monitoringNamespace = "observability"),
-        'monitoringNamespace: "observability" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets)',
+        'monitoringNamespace: "observability" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets, node-agents)',
+      ],
+      [
+        "node agents' namespace not configured",
+        "production",
+        (v) => (v.nodeAgentsNamespace = "agents"),
+        'nodeAgentsNamespace: "agents" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets, node-agents)',
+      ],
+      [
+        "node agents' namespace not a DNS label",
+        "staging",
+        (v) => (v.nodeAgentsNamespace = "Node_Agents"),
+        "nodeAgentsNamespace: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got \"Node_Agents\")",
+      ],
+      [
+        "node agents back in the monitoring namespace",
+        "staging",
+        (v) => (v.nodeAgentsNamespace = "monitoring"),
+        'nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")',
+      ],
+      [
+        "an app in the node agents' namespace",
+        "staging",
+        (v) => {
+          const apps = JSON.parse(v.apps);
+          apps[0].namespace = "node-agents";
+          v.apps = JSON.stringify(apps);
+        },
+        'apps[0].namespace: is the node agents\' namespace, the one namespace that admits host access; run apps in an app namespace (got "node-agents")',
+      ],
+      [
+        "node agents' namespace below privileged",
+        "production",
+        (v) => editNamespaces(v, (ns) => (ns[7].podSecurity = "baseline")),
+        'namespaces[7].podSecurity: must be "privileged" in the node agents\' namespace (nodeAgentsNamespace): node-exporter uses the host\'s network and PID namespaces and mounts /, /proc and /sys, Alloy mounts /var/log (got "baseline")',
       ],
       [
         "egress to an unknown namespace",

@@ -176,6 +176,24 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     () => ['namespaces: must include the platform namespace "gateway" (Envoy Gateway, its proxies and the stack\'s Gateway), with its quota and limits'],
   ],
   [
+    "no namespace for the node agents",
+    editJson<{ name: string }[]>("namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "node-agents"), 1)),
+    () => ['nodeAgentsNamespace: "node-agents" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets)'],
+  ],
+  [
+    // PSA would refuse every node-exporter and Alloy pod: the DaemonSets would apply and stay empty.
+    "the node agents' namespace enforcing restricted",
+    editJson<{ name: string; podSecurity: string }[]>("namespaces", (namespaces) => (namespaces.find((n) => n.name === "node-agents")!.podSecurity = "restricted")),
+    () => [
+      'namespaces[7].podSecurity: must be "privileged" in the node agents\' namespace (nodeAgentsNamespace): node-exporter uses the host\'s network and PID namespaces and mounts /, /proc and /sys, Alloy mounts /var/log (got "restricted")',
+    ],
+  ],
+  [
+    "the node agents put back into the monitoring namespace",
+    (v) => (v["platform:nodeAgentsNamespace"] = "monitoring"),
+    () => ['nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")'],
+  ],
+  [
     "a hosted zone id that is not one",
     (v) => (v["platform:hostedZoneId"] = "example.com"),
     () => ['hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (got "example.com")'],

@@ -122,7 +122,7 @@ describe("tracing end to end: the rendered OTEL_* environment in a real SDK and 
         expect(rendered).to.include({
           OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
           OTEL_TRACES_SAMPLER_ARG: String(ratio),
-          OTEL_EXPORTER_OTLP_ENDPOINT: "http://alloy.monitoring.svc.cluster.local:4318",
+          OTEL_EXPORTER_OTLP_ENDPOINT: "http://alloy.node-agents.svc.cluster.local:4318",
           OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
           OTEL_SERVICE_NAME: "api",
           LOG_LEVEL: settings.logLevel,

@@ -213,7 +213,7 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
         "node-exporter",
         [nodeA, nodeB].map((node, i) => ({
           address: node.address,
-          labels: { namespace: "monitoring", service: "kube-prometheus-stack-prometheus-node-exporter", pod: `node-exporter-${i}` },
+          labels: { namespace: "node-agents", service: "kube-prometheus-stack-prometheus-node-exporter", pod: `node-exporter-${i}` },
         })),
       ),
       probeScrape({ name: PROBE.name, namespace: PROBE.namespace, module: "https_2xx", urls: [PROBE.url], labels: {}, prober: blackbox.address }),
