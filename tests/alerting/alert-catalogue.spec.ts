@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { platformAlerts } from "../../components/alerting/rules";
-import { alertCatalogue, END, README, START, withCatalogue } from "../../docs/alert-catalogue";
+import { alertCatalogue, END, OWNERSHIP_END, OWNERSHIP_START, README, START, withCatalogue } from "../../docs/alert-catalogue";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
@@ -60,6 +60,7 @@ describe("README alert catalogue", () => {
 
     it("refuses a README without the markers", () => {
       expect(() => withCatalogue("# platform\n")).to.throw(`README.md has no alert catalogue section: add the lines\n${START}\n${END}`);
+      expect(() => withCatalogue(`# platform\n${START}\n${END}\n`)).to.throw(`README.md has no symptom ownership section: add the lines\n${OWNERSHIP_START}\n${OWNERSHIP_END}`);
     });
   });
 });
