@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type PlatformAlert, platformAlerts, RUNBOOK_DIRECTORY } from "../components/alerting/rules";
-import { CHART_ALERTS_NEVER_SATISFIED, SYMPTOM_AREAS } from "../components/alerting/symptoms";
+import { CHART_ALERTS_NEVER_SATISFIED, CHART_RULE_GROUPS_NEVER_SATISFIED, SYMPTOM_AREAS } from "../components/alerting/symptoms";
 import { alertRulesContext } from "../components/platform/alert-rules-context";
 import { readStackConfig } from "../plan/stack-file";
 import { PROJECT } from "../plan/mocks";
@@ -77,11 +77,12 @@ export function symptomOwnership(): string {
     "| --- | --- | --- | --- |",
     ...SYMPTOM_AREAS.map((area) => `| ${area.area} | ${area.source} | ${code(area.symptoms.map((s) => s.alert))} | ${area.why} |`),
     "",
-    "Chart alerts disabled because nothing on this platform produces what they select:",
+    "Chart rules disabled because nothing on this platform produces what they select:",
     "",
-    "| chart alert | why it could never fire here |",
+    "| chart alert or rule group | why it could never fire (or record) here |",
     "| --- | --- |",
     ...Object.entries(CHART_ALERTS_NEVER_SATISFIED).map(([alert, why]) => `| \`${alert}\` | ${why} |`),
+    ...Object.entries(CHART_RULE_GROUPS_NEVER_SATISFIED).map(([group, why]) => `| group \`${group}\` | ${why} |`),
   ];
   return lines.join("\n");
 }

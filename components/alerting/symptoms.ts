@@ -344,6 +344,15 @@ export const CHART_ALERTS_NEVER_SATISFIED: Readonly<Record<string, string>> = {
     "prometheus_sd_refresh_failures_total exists per refresh-based discovery (DNS, EC2, HTTP, file…); the operator configures Kubernetes discovery, which watches instead",
 };
 
+/**
+ * Chart recording-rule groups that read series nothing here produces, switched off (`defaultRules.rules.<group>`)
+ * for the same reason.
+ */
+export const CHART_RULE_GROUPS_NEVER_SATISFIED: Readonly<Record<string, string>> = {
+  k8sContainerMemorySwap:
+    "records container_memory_swap, which the chart's own kubelet ServiceMonitor drops from cAdvisor (metricRelabelings); EKS nodes run without swap anyway",
+};
+
 /** Every alert the table names as the one for its symptom. */
 export function symptomOwners(): { alert: string; area: SymptomArea; symptom: Symptom }[] {
   return SYMPTOM_AREAS.flatMap((area) => area.symptoms.map((symptom) => ({ alert: symptom.alert, area, symptom })));

@@ -1,7 +1,7 @@
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
-import { chartDefaultRulesDisabled } from "../alerting/symptoms";
+import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
 import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
 import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
@@ -11,7 +11,7 @@ import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, lokiTraceLinks, tempoDa
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
   crds: { enabled: boolean; upgradeJob: { enabled: boolean; image: { busybox: { tag: string } }; resources: ResourceSettings } };
   commonLabels: Record<string, string>;
-  defaultRules: { create: boolean; additionalRuleLabels: Record<string, string>; disabled: Record<string, true> };
+  defaultRules: { create: boolean; rules: Record<string, false>; additionalRuleLabels: Record<string, string>; disabled: Record<string, true> };
   prometheusOperator: {
     resources: ResourceSettings;
     prometheusConfigReloader: { resources: ResourceSettings };
@@ -176,7 +176,12 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     commonLabels: { "platform.io/environment": input.environment },
     // One alert per symptom: chart alerts another alert already reports, or that select nothing on this
     // platform, are disabled one by one (components/alerting/symptoms.ts says which and why).
-    defaultRules: { create: true, additionalRuleLabels: { team: "infrastructure" }, disabled: chartDefaultRulesDisabled() },
+    defaultRules: {
+      create: true,
+      rules: Object.fromEntries(Object.keys(CHART_RULE_GROUPS_NEVER_SATISFIED).map((group) => [group, false as const])),
+      additionalRuleLabels: { team: "infrastructure" },
+      disabled: chartDefaultRulesDisabled(),
+    },
     kubeControllerManager: scraped("kubeControllerManager"),
     kubeScheduler: scraped("kubeScheduler"),
     kubeEtcd: scraped("kubeEtcd"),

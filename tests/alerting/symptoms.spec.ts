@@ -3,7 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RuleGroup } from "../../components/alerting/rules";
-import { type AlertSource, CHART_ALERTS_NEVER_SATISFIED, chartAlertsReplaced, chartDefaultRulesDisabled, symptomOwners } from "../../components/alerting/symptoms";
+import {
+  type AlertSource,
+  CHART_ALERTS_NEVER_SATISFIED,
+  CHART_RULE_GROUPS_NEVER_SATISFIED,
+  chartAlertsReplaced,
+  chartDefaultRulesDisabled,
+  symptomOwners,
+} from "../../components/alerting/symptoms";
 import { toYaml } from "../../plan/canonical";
 import { pinnedChartArchive } from "../../plan/chart-archive";
 import type { RecordedResource } from "../../plan/mocks";
@@ -178,11 +185,16 @@ describe("one alert per symptom (issue #11): the chart's rendered rules and the 
         expect(new Set(alerts.filter((a) => a.source === KPS).map((a) => a.alert)).size).to.equal(98);
       });
 
-      it("the chart renders none of the alerts it disables, and the release's defaultRules.disabled is the table's", async () => {
+      it("the chart renders none of the alerts and rule groups it disables, and the release's defaultRules say exactly the table's", async () => {
         const plan = await planStack(stack);
         const release = chartRelease(plan.resources);
-        const values = release.inputs.values as { defaultRules: { disabled: Record<string, boolean> } };
+        const values = release.inputs.values as { defaultRules: { disabled: Record<string, boolean>; rules: Record<string, boolean> } };
         expect(values.defaultRules.disabled).to.deep.equal(chartDefaultRulesDisabled());
+        expect(values.defaultRules.rules).to.deep.equal({ k8sContainerMemorySwap: false });
+        expect(Object.keys(CHART_RULE_GROUPS_NEVER_SATISFIED)).to.deep.equal(Object.keys(values.defaultRules.rules));
+        const groups = plan.resources.filter((r) => isPrometheusRule(r) && r.renderedFrom).flatMap((r) => groupsOf(r).map((g) => g.name));
+        expect(groups, "k8sContainerMemorySwap's group").to.not.include("k8s.rules.container_memory_swap");
+        expect(groups.length).to.be.greaterThan(25);
         const chartAlerts = new Set(alertsOf(deployedRules(plan.resources)).filter((a) => a.source === KPS).map((a) => a.alert));
         expect(Object.keys(chartDefaultRulesDisabled()).filter((a) => chartAlerts.has(a))).to.deep.equal([]);
       });
