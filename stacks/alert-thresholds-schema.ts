@@ -77,8 +77,11 @@ export const AlertThresholdsSchema = z.strictObject({
   cache: z.strictObject({ minHitRatio: ratio, hitRatioFor: duration }),
   nodes: z
     .strictObject({
+      /**
+       * Share of CPU time outside idle that opens a ticket. There is no critical level: a busy CPU is a cause,
+       * not a symptom; what users feel (latency, errors, SLO burn) pages instead.
+       */
       cpuWarningRatio: ratio,
-      cpuCriticalRatio: ratio,
       cpuFor: duration,
       memoryWarningRatio: ratio,
       memoryCriticalRatio: ratio,
@@ -87,12 +90,13 @@ export const AlertThresholdsSchema = z.strictObject({
       diskCriticalRatio: ratio,
       diskFor: duration,
     })
-    .superRefine(warningBelowCritical("cpuWarningRatio", "cpuCriticalRatio"))
     .superRefine(warningBelowCritical("memoryWarningRatio", "memoryCriticalRatio"))
     .superRefine(warningBelowCritical("diskWarningRatio", "diskCriticalRatio")),
   workloads: z.strictObject({
     crashLoopFor: duration,
     replicasMismatchFor: duration,
+    /** How long a failed Job stays failed before JobFailed opens a ticket. */
+    jobFailedFor: duration,
     oomKilledFor: duration,
     /** Working set over the container's memory limit. */
     memoryLimitRatio: ratio,

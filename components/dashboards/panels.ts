@@ -56,6 +56,11 @@ export function redBelow(threshold: number): Steps {
   return [["red"], [threshold, "green"]];
 }
 
+/** Orange from a warning-only alert's threshold: it never turns red, because it never pages (node CPU). */
+export function warnFrom(warning: number): Steps {
+  return [["green"], [warning, "orange"]];
+}
+
 /** Orange from the warning alert's threshold, red from the critical one. */
 export function warnCritical(warning: number, critical: number): Steps {
   return [["green"], [warning, "orange"], [critical, "red"]];

@@ -3,7 +3,7 @@ import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { HTTP_RECORDS } from "../alerting/rules/recording";
 import { EXPORTER_JOBS } from "../metrics/exporter-metrics";
 import { platformDashboard } from "./dashboard";
-import { statPanel, timeseriesPanel, warnCritical } from "./panels";
+import { statPanel, timeseriesPanel, warnCritical, warnFrom } from "./panels";
 import { labelVariable } from "./variables";
 
 const NODE = `job="${EXPORTER_JOBS.nodeExporter}"`;
@@ -37,7 +37,7 @@ export function systemOverviewDashboard(t: AlertThresholds): Dashboard {
       {
         title: "Nodes",
         panels: [
-          statPanel({ title: "CPU, busiest node", description: "Share of CPU time outside idle on the busiest node.", unit: "percentunit", queries: [{ expr: `max(${cpu("instance")})` }], steps: warnCritical(n.cpuWarningRatio, n.cpuCriticalRatio) }),
+          statPanel({ title: "CPU, busiest node", description: "Share of CPU time outside idle on the busiest node.", unit: "percentunit", queries: [{ expr: `max(${cpu("instance")})` }], steps: warnFrom(n.cpuWarningRatio) }),
           statPanel({ title: "Memory, fullest node", description: "Share of memory in use on the fullest node.", unit: "percentunit", queries: [{ expr: `max(${memory})` }], steps: warnCritical(n.memoryWarningRatio, n.memoryCriticalRatio) }),
           statPanel({ title: "Disk, fullest filesystem", description: "Share of the fullest node filesystem in use.", unit: "percentunit", queries: [{ expr: `max(${disk})` }], steps: warnCritical(n.diskWarningRatio, n.diskCriticalRatio) }),
           statPanel({ title: "Nodes reporting", description: "Nodes whose node-exporter Prometheus scrapes.", unit: "short", queries: [{ expr: `count(node_memory_MemTotal_bytes{${NODE}})` }] }),

@@ -24,6 +24,8 @@ export interface ExporterMetric {
 export const EXPORTER_JOBS = {
   nodeExporter: "node-exporter",
   kubeStateMetrics: "kube-state-metrics",
+  /** The API servers, through the `kubernetes` Service (the chart's ServiceMonitor: jobLabel component). */
+  apiServer: "apiserver",
   /** cAdvisor is scraped through the kubelet, on its own metrics path. */
   kubelet: "kubelet",
   cadvisorMetricsPath: "/metrics/cadvisor",
@@ -77,6 +79,8 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   // Present from the CronJob's creation, when last_successful_time is not yet: a backup that never succeeded.
   m("kube-state-metrics", "gauge", "kube_cronjob_created", ["job", "namespace", "cronjob"]),
   m("kube-state-metrics", "gauge", "kube_job_status_failed", ["job", "namespace", "job_name", "reason"]),
+  // The Job's Failed condition (condition="true" once backoffLimit or activeDeadlineSeconds is exhausted).
+  m("kube-state-metrics", "gauge", "kube_job_failed", ["job", "namespace", "job_name", "condition"]),
   m("kube-state-metrics", "gauge", "kube_job_status_start_time", ["job", "namespace", "job_name"]),
 
   // cAdvisor (through the kubelet)

@@ -1,6 +1,7 @@
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
+import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
 import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
 import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour";
 import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
@@ -10,13 +11,13 @@ import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, lokiTraceLinks, tempoDa
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
   crds: { enabled: boolean; upgradeJob: { enabled: boolean; image: { busybox: { tag: string } }; resources: ResourceSettings } };
   commonLabels: Record<string, string>;
-  defaultRules: { create: boolean; additionalRuleLabels: Record<string, string> };
+  defaultRules: { create: boolean; rules: Record<string, false>; additionalRuleLabels: Record<string, string>; disabled: Record<string, true> };
   prometheusOperator: {
     resources: ResourceSettings;
     prometheusConfigReloader: { resources: ResourceSettings };
     admissionWebhooks: { patch: { resources: ResourceSettings } };
   };
-  "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[] };
+  "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[]; selfMonitor: { enabled: boolean } };
   "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
   prometheus: {
     prometheusSpec: {
@@ -173,7 +174,14 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       upgradeJob: { enabled: true, image: { busybox: { tag: CRD_UPGRADE_BUSYBOX_TAG } }, resources: CHART_CONTAINER_RESOURCES.crdUpgradeJob },
     },
     commonLabels: { "platform.io/environment": input.environment },
-    defaultRules: { create: true, additionalRuleLabels: { team: "infrastructure" } },
+    // One alert per symptom: chart alerts another alert already reports, or that select nothing on this
+    // platform, are disabled one by one (components/alerting/symptoms.ts says which and why).
+    defaultRules: {
+      create: true,
+      rules: Object.fromEntries(Object.keys(CHART_RULE_GROUPS_NEVER_SATISFIED).map((group) => [group, false as const])),
+      additionalRuleLabels: { team: "infrastructure" },
+      disabled: chartDefaultRulesDisabled(),
+    },
     kubeControllerManager: scraped("kubeControllerManager"),
     kubeScheduler: scraped("kubeScheduler"),
     kubeEtcd: scraped("kubeEtcd"),
@@ -184,7 +192,9 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob } },
     },
     // No rule or dashboard reads kube_secret_*: without that collector kube-state-metrics needs no access to Secrets.
-    "kube-state-metrics": { resources: CHART_CONTAINER_RESOURCES.kubeStateMetrics, collectorsExclude: ["secrets"] },
+    // selfMonitor: kube-state-metrics' own metrics (list and watch errors, shards) are on its telemetry port,
+    // which only this adds to its ServiceMonitor; the chart's KubeStateMetrics* alerts read them.
+    "kube-state-metrics": { resources: CHART_CONTAINER_RESOURCES.kubeStateMetrics, collectorsExclude: ["secrets"], selfMonitor: { enabled: true } },
     // node-exporter keeps the host namespaces and mounts it needs (policy/README.md, exemptions), nothing more,
     // in the node agents' namespace: the only one whose PSA level admits host access. Its ServiceMonitor moves
     // with it and keeps the release label and jobLabel, so Prometheus still selects it as job="node-exporter".

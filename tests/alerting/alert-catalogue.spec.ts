@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { platformAlerts } from "../../components/alerting/rules";
-import { alertCatalogue, END, README, START, withCatalogue } from "../../docs/alert-catalogue";
+import { alertCatalogue, END, OWNERSHIP_END, OWNERSHIP_START, README, START, withCatalogue } from "../../docs/alert-catalogue";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
@@ -26,9 +26,10 @@ describe("README alert catalogue", () => {
     for (const stack of ["staging", "production"] as const) {
       const alerts = platformAlerts(stackThresholds(stack), rulesContext(stack));
       const expected = [...new Set(alerts.map((a) => `${a.alert} ${a.labels.severity} ${a.labels.team} ${a.runbook}.md#${a.alert.toLowerCase()}`))];
-      const listed = rows.map((row) => {
-        const [alert, severity, team, runbook] = row.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, ""));
-        return `${/`(\w+)`/.exec(alert)![1]} ${severity} ${team} ${/^\[([^\]]+)\]/.exec(runbook)![1]}`;
+      // An alert owned in every namespace names both teams in one row: "application (app namespaces), infrastructure (other namespaces)".
+      const listed = rows.flatMap((row) => {
+        const [alert, severity, teams, runbook] = row.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, ""));
+        return teams.split(", ").map((team) => `${/`(\w+)`/.exec(alert)![1]} ${severity} ${team.replace(/ \(.*\)$/, "")} ${/^\[([^\]]+)\]/.exec(runbook)![1]}`);
       });
       expect(listed, stack).to.deep.equal(expected);
     }
@@ -59,6 +60,7 @@ describe("README alert catalogue", () => {
 
     it("refuses a README without the markers", () => {
       expect(() => withCatalogue("# platform\n")).to.throw(`README.md has no alert catalogue section: add the lines\n${START}\n${END}`);
+      expect(() => withCatalogue(`# platform\n${START}\n${END}\n`)).to.throw(`README.md has no symptom ownership section: add the lines\n${OWNERSHIP_START}\n${OWNERSHIP_END}`);
     });
   });
 });

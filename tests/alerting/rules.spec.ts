@@ -33,11 +33,14 @@ const ALERTS = [
   "FileUploadHighFailureRate", "FileProcessingSlow",
   "WebSocketHighErrorRate",
   "CacheLowHitRate",
-  "NodeHighCPUUsage", "NodeHighCPUUsage", "NodeHighMemoryUsage", "NodeHighMemoryUsage", "NodeHighDiskUsage", "NodeHighDiskUsage",
-  "PodCrashLooping", "DeploymentReplicasMismatch", "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh",
+  // Node CPU is a cause: a warning only.
+  "NodeHighCPUUsage", "NodeHighMemoryUsage", "NodeHighMemoryUsage", "NodeHighDiskUsage", "NodeHighDiskUsage",
+  // Owned in every namespace: one rule for the application namespaces, one for the others.
+  "PodCrashLooping", "PodCrashLooping", "DeploymentReplicasMismatch", "DeploymentReplicasMismatch", "JobFailed", "JobFailed",
+  "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh", "ContainerCPUThrottlingHigh",
   "ServiceDown", "ServiceAvailabilityLow", "EndpointDown", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
   "Watchdog", "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
-  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillTooOld",
+  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
@@ -50,10 +53,13 @@ function alertsOf(groups: readonly RuleGroup[]): AlertingRule[] {
   return groups.flatMap((g) => g.rules.filter(isAlertingRule));
 }
 
-/** The one rule named `name` (and of `severity`, for the alerts with a warning and a critical rule). */
-function alert(groups: readonly RuleGroup[], name: string, severity?: string): AlertingRule {
-  const found = alertsOf(groups).filter((r) => r.alert === name && (severity === undefined || r.labels.severity === severity));
-  expect(found, `${name} ${severity ?? ""}`).to.have.lengthOf(1);
+/**
+ * The one rule named `name`, of `severity` for the alerts with a warning and a critical rule, and of `team`
+ * for those with a rule for the application namespaces and one for the others.
+ */
+function alert(groups: readonly RuleGroup[], name: string, severity?: string, team?: string): AlertingRule {
+  const found = alertsOf(groups).filter((r) => r.alert === name && (severity === undefined || r.labels.severity === severity) && (team === undefined || r.labels.team === team));
+  expect(found, `${name} ${severity ?? ""} ${team ?? ""}`).to.have.lengthOf(1);
   return found[0];
 }
 
@@ -90,7 +96,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 59 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 64 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -100,9 +106,19 @@ describe("alert rules", () => {
         ]);
         expect(groups[0].rules.map((r) => ("record" in r ? r.record : r.alert))).to.deep.equal(Object.values(HTTP_RECORDS));
         expect(groups.slice(1, -1).every((g) => g.rules.every(isAlertingRule)), "recording rules live in their own group, or with their SLO's alerts").to.equal(true);
-        // A name used twice is one alert at two levels: a warning and a critical rule of the same thing (SLO).
+        // A name used twice is one alert at two levels: a warning and a critical rule of the same thing (SLO);
+        // or one alert owned in every namespace: a rule for the application namespaces' team and one for the
+        // others', of one severity, whose namespace matchers are complements.
         for (const name of new Set(ALERTS.filter((a, i) => ALERTS.indexOf(a) !== i))) {
           const rules = alertsOf(groups).filter((r) => r.alert === name);
+          const teams = rules.map((r) => r.labels.team);
+          if (new Set(teams).size > 1) {
+            expect(teams, name).to.deep.equal(["application", "infrastructure"]);
+            expect(rules[1].labels.severity, name).to.equal(rules[0].labels.severity);
+            const apps = `namespace=~"${context.appNamespaces.join("|")}"`;
+            expect(rules[0].expr.replaceAll(apps, `namespace!~"${context.appNamespaces.join("|")}"`), name).to.equal(rules[1].expr);
+            continue;
+          }
           for (const slo of new Set(rules.map((r) => r.labels.slo))) {
             const pair = rules.filter((r) => r.labels.slo === slo);
             expect(pair.map((r) => r.labels.severity).sort(), name).to.deep.equal(["critical", "warning"]);
@@ -214,7 +230,6 @@ describe("alert rules", () => {
       ["ConnectorHighFailureRate", "> 0.2", "10m", "above 20% for 10m", "warning", "data-engineering"],
       ["ConnectorSlowResponses", "> 30", "10m", "above 30s for 10m", "warning", "data-engineering"],
       ["NodeHighCPUUsage", "> 0.8", "10m", "above 80% for 10m", "warning", "infrastructure"],
-      ["NodeHighCPUUsage", "> 0.95", "10m", "above 95% for 10m", "critical", "infrastructure"],
       ["NodeHighMemoryUsage", "> 0.8", "5m", "above 80% for 5m", "warning", "infrastructure"],
       ["NodeHighMemoryUsage", "> 0.95", "5m", "above 95% for 5m", "critical", "infrastructure"],
       ["NodeHighDiskUsage", "> 0.8", "5m", "above 80% for 5m", "warning", "infrastructure"],
@@ -230,11 +245,15 @@ describe("alert rules", () => {
       ["TLSCertificateExpiringSoon", "< 604800", "15m", "less than 7d", "critical", "infrastructure"],
       ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 26h", "critical", "database"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
+      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
+      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],
+      ["JobFailed", '"(pg-backup-|pg-restore-drill-)(orders)-[0-9]+"}', "15m", "exhausted their retries or deadline", "warning", "application"],
+      ["JobFailed", '"(pg-backup-|pg-restore-drill-)(orders)-[0-9]+"}', "15m", "exhausted their retries or deadline", "warning", "infrastructure"],
     ];
     const groups = platformRuleGroups(stackThresholds("production"), rulesContext("production"));
     for (const [name, tail, forWindow, text, severity, team] of production) {
       it(`production ${name} (${severity}): ${tail} for ${forWindow}, team ${team}`, () => {
-        const rule = alert(groups, name, severity);
+        const rule = alert(groups, name, severity, team);
         expect(rule.expr.endsWith(tail), rule.expr).to.equal(true);
         expect(rule.for).to.equal(forWindow);
         expect(rule.annotations.description).to.contain(text);
@@ -260,17 +279,24 @@ describe("alert rules", () => {
         backupDatabases: ["orders", "billing"],
         backupCronJobPrefix: "pg-dump-",
       });
-      expect(alert(custom, "PodCrashLooping").expr).to.contain(`namespace=~"apps|web"`);
+      // The application namespaces' rule and the one for every other namespace split the namespaces.
+      expect(alert(custom, "PodCrashLooping", "warning", "application").expr).to.contain(`namespace=~"apps|web"`);
+      expect(alert(custom, "PodCrashLooping", "warning", "infrastructure").expr).to.contain(`namespace!~"apps|web"`);
       expect(alert(custom, "ServiceDown").expr).to.contain(`namespace=~"apps|web"`);
       expect(alert(custom, "BackupTooOld").expr).to.contain(`kube_cronjob_created{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-dump-(orders|billing)"}`);
       expect(alert(custom, "BackupTooOld").expr).to.contain(`pg_backup_last_success_timestamp_seconds{database=~"orders|billing"}`);
       expect(alert(custom, "BackupJobFailed").expr).to.contain(`job_name=~"pg-dump-(orders|billing)-[0-9]+"`);
+      expect(alert(custom, "RestoreDrillJobFailed").expr).to.contain(`job_name=~"pg-restore-drill-(orders|billing)-[0-9]+"`);
+      // The generic JobFailed leaves those Jobs to the backup alerts.
+      expect(alert(custom, "JobFailed", "warning", "infrastructure").expr).to.contain(`namespace="db-backups", job_name=~"(pg-dump-|pg-restore-drill-)(orders|billing)-[0-9]+"`);
       expect(alert(custom, "RestoreDrillTooOld").expr).to.contain(`cronjob=~"pg-restore-drill-(orders|billing)"`);
     });
 
     it("a stack that backs up no database has no backup rules: they would select nothing", () => {
       const none = platformRuleGroups(stackThresholds("production"), { ...rulesContext("production"), backupDatabases: [] });
       expect(none.map((g) => g.name)).to.not.include("platform-backups");
+      // Every failed Job is then JobFailed's.
+      expect(alert(none, "JobFailed", "warning", "infrastructure").expr).to.not.contain("unless");
       expect(alertsOf(none).filter((r) => r.labels.team === "database" && r.labels.component !== "database")).to.deep.equal([]);
     });
 

@@ -4,6 +4,7 @@ import { unscrapableComponents } from "../../components/monitoring/cluster-flavo
 import { containersOf, podTemplateOf, selectorMatches } from "../../policy/rules/kubernetes";
 import { namespaceDemand, quotaShortfalls, SIZED_FOR_NODES } from "../../policy/rules/quota-demand";
 import { committedSettings, planStack, type StackPlan, STACKS } from "../harness";
+import { CLUSTER_SERVICES } from "./fixtures/eks-cluster";
 
 /**
  * What a real EKS cluster would do with the objects the plan deploys, the program's own and every chart's:
@@ -23,19 +24,6 @@ function workloads(plan: StackPlan) {
     return template ? [{ id: `${r.inputs.kind} ${key(r.inputs as Obj)}`, object: r.inputs as Obj, template }] : [];
   });
 }
-
-/**
- * Services the cluster has without the platform creating them, which monitors select: the API server's, and
- * the kubelet Service the Prometheus operator maintains (its --kubelet-service flag).
- */
-const CLUSTER_SERVICES: Obj[] = [
-  { kind: "Service", metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } }, spec: { ports: [{ name: "https", port: 443 }] } },
-  {
-    kind: "Service",
-    metadata: { name: "kube-prometheus-stack-kubelet", namespace: "kube-system", labels: { "app.kubernetes.io/name": "kubelet", "k8s-app": "kubelet" } },
-    spec: { ports: [{ name: "https-metrics", port: 10250 }, { name: "http-metrics", port: 10255 }, { name: "cadvisor", port: 4194 }] },
-  },
-];
 
 function services(plan: StackPlan): Obj[] {
   return [...ofKind(plan, "Service"), ...CLUSTER_SERVICES];

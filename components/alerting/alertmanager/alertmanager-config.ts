@@ -127,7 +127,8 @@ function routes(input: AlertRoutingInput, pages: boolean): Route[] {
   return [
     // The dead man's switch: Watchdog fires all the time, so the heartbeat service hears from Alertmanager every
     // repeat_interval, and raises the alarm, from outside the cluster, when Prometheus or Alertmanager dies.
-    // Grouped by name alone, so the chart's Watchdog and the platform's make one heartbeat.
+    // Grouped by name alone: one heartbeat, whatever other labels a Watchdog carries (the chart's is disabled,
+    // components/alerting/symptoms.ts).
     { matchers: [eq("alertname", WATCHDOG_ALERT)], receiver: RECEIVER.heartbeat, group_by: ["alertname"], ...timing(heartbeat) },
     // kube-prometheus-stack's InfoInhibitor only exists to inhibit; it is not for people.
     { matchers: [eq("alertname", "InfoInhibitor")], receiver: RECEIVER.null },

@@ -39,6 +39,35 @@ function tooOld(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess
   );
 }
 
+/**
+ * `job_name` regex of the Jobs the backup and restore-drill CronJobs create (a CronJob names its Jobs
+ * <cronjob>-<scheduled minute>), or undefined without backed-up databases. Their failures are reported per
+ * database here, so the generic JobFailed leaves them out.
+ */
+export function backupJobNames(context: AlertRulesContext): string | undefined {
+  if (context.backupDatabases.length === 0) return undefined;
+  return `(${anyOf([context.backupCronJobPrefix, context.restoreDrillCronJobPrefix])})(${anyOf(context.backupDatabases)})-[0-9]+`;
+}
+
+/**
+ * Databases with Jobs of the CronJob `<cronJobPrefix><database>` that failed since its last success, counted
+ * per database, unless the newest pushed attempt already reported a failure (`reportedFailure`): a Job that
+ * dies before it can push (OOM, eviction, image pull) leaves only kube-state-metrics' record.
+ */
+function jobsFailedWithoutReport(context: AlertRulesContext, cronJobPrefix: string, reportedFailure: string): string {
+  const { cronJobName, inNamespace } = sources(context, cronJobPrefix);
+  const jobName = `${cronJobName}-[0-9]+`;
+  const jobs = (metric: string) => selector(metric, KSM, inNamespace, `job_name=~"${jobName}"`);
+  // Failed Jobs linger in the CronJob's history; only those that started after the last success count.
+  const failedSinceSuccess =
+    `max by (namespace, job_name) (${jobs("kube_job_status_failed")}) > 0\n` +
+    `unless on (namespace, job_name)\n(\n` +
+    `  label_replace(max by (namespace, job_name) (${jobs("kube_job_status_start_time")}), "cronjob", "$1", "job_name", "(${cronJobName})-[0-9]+")\n` +
+    `  < on (namespace, cronjob) group_left ()\n` +
+    `  max by (namespace, cronjob) (${selector("kube_cronjob_status_last_successful_time", KSM, inNamespace, `cronjob=~"${cronJobName}"`)})\n)`;
+  return `count by (database) (\n  label_replace(\n${failedSinceSuccess}, "database", "$1", "job_name", "${jobName}")\n)\nunless on (database)\n${reportedFailure}`;
+}
+
 /** The newest failure, for databases whose newest pushed attempt failed (none succeeded since). */
 function lastAttemptFailed(failure: string, success: string): string {
   const failed = `max by (database) (${failure})`;
@@ -57,16 +86,6 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
     drills.pushed("pg_restore_drill_last_failure_timestamp_seconds"),
     drills.pushed("pg_restore_drill_last_success_timestamp_seconds"),
   );
-  // A CronJob names its Jobs <cronjob>-<scheduled minute>.
-  const jobName = `${backups.cronJobName}-[0-9]+`;
-  const jobs = (metric: string) => selector(metric, KSM, backups.inNamespace, `job_name=~"${jobName}"`);
-  // Failed Jobs linger in the CronJob's history; only those that started after the last success count.
-  const failedSinceSuccess =
-    `max by (namespace, job_name) (${jobs("kube_job_status_failed")}) > 0\n` +
-    `unless on (namespace, job_name)\n(\n` +
-    `  label_replace(max by (namespace, job_name) (${jobs("kube_job_status_start_time")}), "cronjob", "$1", "job_name", "(${backups.cronJobName})-[0-9]+")\n` +
-    `  < on (namespace, cronjob) group_left ()\n` +
-    `  max by (namespace, cronjob) (${selector("kube_cronjob_status_last_successful_time", KSM, backups.inNamespace, `cronjob=~"${backups.cronJobName}"`)})\n)`;
   return {
     name: "platform-backups",
     rules: [
@@ -94,9 +113,8 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
       }),
       alertRule(RUNBOOK, {
         alert: "BackupJobFailed",
-        // A Job that dies before it can push (OOM, eviction, image pull) leaves only kube-state-metrics' record;
-        // when the job did push its failure, BackupFailed already says so.
-        expr: `count by (database) (\n  label_replace(\n${failedSinceSuccess}, "database", "$1", "job_name", "${jobName}")\n)\nunless on (database)\n${backupFailed}`,
+        // When the job did push its failure, BackupFailed already says so.
+        expr: jobsFailedWithoutReport(context, context.backupCronJobPrefix, backupFailed),
         for: b.failedFor,
         severity: "warning",
         team: "database",
@@ -128,6 +146,18 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
         identity: DATABASE,
         summary: "The latest restore drill of a database failed.",
         description: `The restore drill of database {{ $labels.database }} failed {{ $value | humanizeDuration }} ago and none has passed since: the newest backup may not restore.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "RestoreDrillJobFailed",
+        // When the drill did push its failure, RestoreDrillFailed already says so.
+        expr: jobsFailedWithoutReport(context, context.restoreDrillCronJobPrefix, drillFailed),
+        for: b.failedFor,
+        severity: "warning",
+        team: "database",
+        component: "restore-drill",
+        identity: DATABASE,
+        summary: "Restore-drill Jobs of a database failed without reporting why.",
+        description: `{{ $value | humanize }} restore-drill Job(s) of database {{ $labels.database }} failed since its last passing drill, without pushing a failure to the Pushgateway.`,
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillTooOld",

@@ -8,9 +8,11 @@ const NODE = `job="${EXPORTER_JOBS.nodeExporter}"`;
 const REAL_FS = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
 
 /**
- * Node CPU, memory and disk, each one alert at two levels: a warning and a critical rule under the same
- * name, as in node-mixin. Above the critical level both fire, and Alertmanager's critical-silences-warning
- * inhibition keeps the critical notification: for the same node (and filesystem) only.
+ * Node CPU, memory and disk. Memory and disk are each one alert at two levels: a warning and a critical rule
+ * under the same name, as in node-mixin. Above the critical level both fire, and Alertmanager's
+ * critical-silences-warning inhibition keeps the critical notification: for the same node (and filesystem)
+ * only. CPU has one level, a warning: a busy CPU is a cause, not a symptom. It shows up as latency, errors
+ * and SLO burn, which page; on its own it opens a ticket for capacity.
  */
 export const nodeRules: RuleGroupBuilder = (t) => {
   const n = t.nodes;
@@ -28,21 +30,23 @@ export const nodeRules: RuleGroupBuilder = (t) => {
     component: string,
     forDuration: string,
     what: { summary: (level: Severity) => string; description: (ratio: number) => string },
-    ratios: Readonly<Record<"warning" | "critical", number>>,
+    ratios: Readonly<Partial<Record<"warning" | "critical", number>>>,
   ): PlatformAlert[] =>
-    (["warning", "critical"] as const).map((severity) =>
-      alertRule(RUNBOOK, {
-        alert,
-        expr: `${base}\n> ${ratios[severity]}`,
-        for: forDuration,
-        severity,
-        team: "infrastructure",
-        component,
-        identity,
-        summary: what.summary(severity),
-        description: what.description(ratios[severity]),
-      }),
-    );
+    (["warning", "critical"] as const)
+      .filter((severity) => ratios[severity] !== undefined)
+      .map((severity) =>
+        alertRule(RUNBOOK, {
+          alert,
+          expr: `${base}\n> ${ratios[severity]}`,
+          for: forDuration,
+          severity,
+          team: "infrastructure",
+          component,
+          identity,
+          summary: what.summary(severity),
+          description: what.description(ratios[severity]!),
+        }),
+      );
 
   return {
     name: "platform-nodes",
@@ -54,10 +58,10 @@ export const nodeRules: RuleGroupBuilder = (t) => {
         "cpu",
         n.cpuFor,
         {
-          summary: (s) => (s === "critical" ? "A node's CPU is saturated." : "A node's CPU is busy."),
+          summary: () => "A node's CPU is busy.",
           description: (r) => `Node {{ $labels.instance }} spends {{ $value | humanizePercentage }} of its CPU time outside idle, above ${percent(r)} for ${n.cpuFor}.`,
         },
-        { warning: n.cpuWarningRatio, critical: n.cpuCriticalRatio },
+        { warning: n.cpuWarningRatio },
       ),
       ...levels(
         "NodeHighMemoryUsage",

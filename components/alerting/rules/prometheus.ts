@@ -1,4 +1,5 @@
-import { alertRule } from "./promql";
+import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
+import { alertRule, anyOf, appNamespaces, LIVE, selector } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "prometheus";
@@ -11,8 +12,14 @@ export const WATCHDOG_ALERT = "Watchdog";
  * whose steady stream of notifications an external heartbeat service expects. Sample limits are not
  * alerted on: the platform sets none, so prometheus_target_scrapes_exceeded_sample_limit_total never moves.
  */
-export const prometheusRules: RuleGroupBuilder = (t) => {
+export const prometheusRules: RuleGroupBuilder = (t, context) => {
   const p = t.prometheus;
+  // Targets whose loss another alert reports, named in components/alerting/symptoms.ts: the API servers'
+  // (KubeAPIInstanceUnreachable) and the kubelets' (KubeletInstanceUnreachable, KubeletDown).
+  const targets = selector("up", `job!~"${anyOf([EXPORTER_JOBS.apiServer, EXPORTER_JOBS.kubelet])}"`);
+  // An application whose every live instance is down is ServiceDown's. Its ServiceMonitor names the job after
+  // the app (jobLabel app.kubernetes.io/name), which is also the `service` label ServiceDown reports.
+  const serviceDown = `label_replace(\n  max by (namespace, service) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')}) == 0,\n  "job", "$1", "service", "(.+)"\n)`;
   return {
     name: "platform-prometheus",
     rules: [
@@ -33,7 +40,7 @@ export const prometheusRules: RuleGroupBuilder = (t) => {
       }),
       alertRule(RUNBOOK, {
         alert: "PrometheusScrapeFailures",
-        expr: `count by (namespace, job) (up == 0)\n/\ncount by (namespace, job) (up)\n> 0`,
+        expr: `count by (namespace, job) (${targets} == 0)\n/\ncount by (namespace, job) (${targets})\n> 0\nunless on (namespace, job)\n${serviceDown}`,
         for: p.scrapeFailureFor,
         severity: "warning",
         team: "infrastructure",

@@ -30,6 +30,25 @@ export function appNamespaces(context: AlertRulesContext): string {
   return `namespace=~"${anyOf(context.appNamespaces)}"`;
 }
 
+/**
+ * Where a symptom the platform owns in every namespace is reported to: the application namespaces' alerts
+ * go to team application, every other namespace's (the platform's own, kube-system) to infrastructure. The
+ * two matchers are complements, so each namespace raises the symptom exactly once.
+ */
+export interface NamespaceOwner {
+  readonly team: Team;
+  /** Matcher selecting this owner's namespaces: `namespace=~"apps"` or `namespace!~"apps"`. */
+  readonly namespaces: string;
+}
+
+export function namespaceOwners(context: AlertRulesContext): readonly NamespaceOwner[] {
+  const apps = appNamespaces(context);
+  return [
+    { team: "application", namespaces: apps },
+    { team: "infrastructure", namespaces: apps.replace("=~", "!~") },
+  ];
+}
+
 /** `sum by (...) (rate(metric{...}[window]))` */
 export function sumRate(metric: string, by: readonly string[], window: string, ...matchers: string[]): string {
   return `sum by (${by.join(", ")}) (rate(${selector(metric, ...matchers)}[${window}]))`;

@@ -95,7 +95,8 @@ export interface ServiceSlos extends AppSloSettings {
 export interface AlertRulesContext {
   /**
    * Namespaces that run the applications. Workload and availability alerts for them go to team
-   * application; kube-prometheus-stack's default rules keep covering every other namespace.
+   * application; the workload alerts the platform owns everywhere (namespaceOwners) send every other
+   * namespace's to infrastructure.
    */
   readonly appNamespaces: readonly string[];
   /** Namespace of the database backup CronJobs. */
