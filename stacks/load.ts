@@ -60,5 +60,9 @@ export function loadConfig(): PlatformConfig {
     if (value !== undefined) appSecrets[key] = value;
   }
   const awsRegion = new pulumi.Config("aws").require("region");
+  if (settings.backupReplicaRegion === awsRegion) {
+    const problem = { path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${awsRegion}); the off-site replica needs a second region` };
+    throw new pulumi.RunError(new PlatformConfigError(stack, [problem]).message);
+  }
   return deepFreeze({ ...settings, stack, awsRegion, secrets, appSecrets });
 }

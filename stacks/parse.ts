@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema } from "./apps-schema";
+import { durationSeconds, longestScheduleGapSeconds } from "./formats";
 import { requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
@@ -159,6 +160,7 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
     }
   }
   problems.push(...appsProblems(settings.apps, settings));
+  problems.push(...backupProblems(settings));
   if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
     problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
   }
@@ -184,6 +186,25 @@ function crossFieldProblems(settings: StackSettings): ConfigProblem[] {
       });
     }
   });
+  return problems;
+}
+
+/** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */
+function backupProblems(settings: StackSettings): ConfigProblem[] {
+  if (!settings.databases.some((db) => db.backup.enabled)) return [];
+  const problems: ConfigProblem[] = [];
+  if (settings.environment === "production" && settings.backupReplicaRegion === "") {
+    problems.push({ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" });
+  }
+  const gap = longestScheduleGapSeconds(settings.backupSchedule);
+  const maxAge = settings.alertThresholds.backups.maxAge;
+  if (gap > durationSeconds(maxAge)!) {
+    const apart = gap === Infinity ? "never runs" : `runs up to ${gap / 3600}h apart`;
+    problems.push({
+      path: "backupSchedule",
+      reason: `${apart}, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
+    });
+  }
   return problems;
 }
 
