@@ -1,18 +1,37 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { durationSeconds } from "../../stacks/formats";
 import type { DatabaseSettings } from "../../stacks/schema";
 import { commonLabels } from "../core/labels";
 import { databasePasswordSecret } from "../databases/credentials";
 import { BackupBucket } from "./backup-bucket";
+import type { RecoveryPoint } from "./backup-cronjobs";
 import { backupPrefix } from "./backup-policies";
+import { objectLockMode } from "./bucket-settings";
 import { PostgresBackup } from "./postgres-backup";
+import { pointInTimeRecoveryPoint, scheduleRecoveryPoint } from "./recovery-objectives";
 import { pushgatewayNetworkPolicies } from "./pushgateway-network-policies";
 
 export interface DatabaseBackupsArgs {
   readonly stack: string;
   readonly environment: string;
+  /** The stack's own region (aws:region). */
+  readonly region: string;
   readonly namespace: string;
+  /** How long backups are kept (whole days): retention of the jobs and of the Object Lock. */
   readonly retention: string;
+  /** Complete backups per database always kept, whatever their age. */
+  readonly keepLast: number;
+  /** Longest acceptable restore (Prometheus duration); the drill's deadline is twice it. */
+  readonly recoveryTimeObjective: string;
+  /** StorageClass of the jobs' per-run scratch volumes. */
+  readonly storageClass: string;
+  /**
+   * The off-site replica's region and the provider for it.
+   * @default no replica
+   */
+  readonly replica?: { readonly region: string; readonly provider: aws.Provider };
   readonly schedule: string;
   readonly drillSchedule: string;
   readonly image: string;
@@ -34,7 +53,17 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     super("platform:backups:DatabaseBackups", name, {}, opts);
     this.bucket = new BackupBucket(
       `${name}-storage`,
-      { stack: args.stack, environment: args.environment, retention: args.retention, oidcProviderArn: args.oidcProviderArn, namespace: args.namespace, serviceAccount: BACKUP_SERVICE_ACCOUNT, databases: args.databases.map((db) => db.name) },
+      {
+        stack: args.stack,
+        environment: args.environment,
+        region: args.region,
+        retention: args.retention,
+        objectLockMode: objectLockMode(args.environment),
+        oidcProviderArn: args.oidcProviderArn,
+        namespace: args.namespace,
+        serviceAccount: BACKUP_SERVICE_ACCOUNT,
+        replica: args.replica,
+      },
       { parent: this },
     );
     const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -69,6 +98,11 @@ export class DatabaseBackups extends pulumi.ComponentResource {
           schedule: args.schedule,
           drillSchedule: args.drillSchedule,
           drillTables: db.backup.drillTables,
+          retentionDays: durationSeconds(args.retention)! / 86400,
+          keepLast: args.keepLast,
+          recoveryTimeObjective: args.recoveryTimeObjective,
+          recoveryPoint: this.recoveryPoint(db, args.schedule),
+          storageClass: args.storageClass,
           bucket: this.bucket.bucket.bucket,
           prefix: backupPrefix(args.stack, db.name),
           kmsKeyArn: this.bucket.key.arn,
@@ -80,5 +114,20 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       );
     }
     this.registerOutputs({ bucket: this.bucket.bucket.bucket });
+  }
+
+  /**
+   * A database whose RDS point-in-time recovery covers the time between dumps recovers to within minutes;
+   * that is only true while RDS keeps automated backups, so the retention is read from RDS at every
+   * preview and stated on the CronJob, where a policy rule refuses zero.
+   */
+  private recoveryPoint(db: DatabaseSettings, schedule: string): pulumi.Input<RecoveryPoint> {
+    const target = db.backup.pointInTimeRecovery;
+    if (!target) return scheduleRecoveryPoint(schedule);
+    const days =
+      "rdsCluster" in target
+        ? aws.rds.getClusterOutput({ clusterIdentifier: target.rdsCluster }, { parent: this }).backupRetentionPeriod
+        : aws.rds.getInstanceOutput({ dbInstanceIdentifier: target.rdsInstance }, { parent: this }).backupRetentionPeriod;
+    return days.apply((d) => pointInTimeRecoveryPoint(target, d));
   }
 }

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
 import { AlertmanagerConfigSecret } from "../alerting/alertmanager";
@@ -73,6 +74,7 @@ export class Platform extends pulumi.ComponentResource {
         appNamespaces: appNamespaces(config),
         backupNamespace: config.backupNamespace,
         backupCronJobPattern: `${BACKUP_CRONJOB_PREFIX}.+`,
+        recoveryTimeObjective: config.recoveryTimeObjective,
       },
       { parent: this, dependsOn: [this.monitoring] },
     );
@@ -83,13 +85,21 @@ export class Platform extends pulumi.ComponentResource {
     );
     const backedUp = config.databases.filter((db) => db.backup.enabled);
     if (backedUp.length > 0) {
+      // The off-site replica's region; the lead's explicit account provider will carry allowedAccountIds here too.
+      const replicaRegion = config.backupReplicaRegion;
+      const replica = replicaRegion === "" ? undefined : { region: replicaRegion, provider: new aws.Provider(`${name}-backup-replica`, { region: replicaRegion }, { parent: this }) };
       this.backups = new DatabaseBackups(
         `${name}-backups`,
         {
           stack: config.stack,
           environment: config.environment,
+          region: config.awsRegion,
           namespace: config.backupNamespace,
           retention: config.backupRetention,
+          keepLast: config.backupKeepLast,
+          recoveryTimeObjective: config.recoveryTimeObjective,
+          storageClass: config.storageClass,
+          replica,
           schedule: config.backupSchedule,
           drillSchedule: config.restoreDrillSchedule,
           image: config.backupImage,
