@@ -9,7 +9,7 @@ import { STACKS } from "../harness";
 import { alertScenarios } from "./fixtures/alert-scenarios";
 import { resolvePromtool, runPromtool } from "./fixtures/promtool";
 import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
-import { RULES_CONTEXT, stackThresholds } from "./fixtures/thresholds";
+import { RULES_CONTEXT, rulesContext, stackThresholds } from "./fixtures/thresholds";
 
 const promtool = resolvePromtool();
 
@@ -31,7 +31,8 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
   for (const stack of STACKS) {
     describe(stack, () => {
       const thresholds = stackThresholds(stack);
-      const groups = platformRuleGroups(thresholds, RULES_CONTEXT);
+      const context = rulesContext(stack);
+      const groups = platformRuleGroups(thresholds, context);
       const ruleCount = groups.reduce((n, g) => n + g.rules.length, 0);
       let dir: string;
       before(() => {
@@ -39,13 +40,13 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
         fs.mkdirSync(dir);
       });
 
-      it("promtool check rules accepts the generated rule file: 47 alerts and 6 recording rules", () => {
+      it("promtool check rules accepts the generated rule file: 48 alerts and 6 recording rules", () => {
         // A plain rule file is what a PrometheusRule's spec holds: `groups:` and nothing else.
         writeAll(dir, { "rules.yml": { groups } });
         const run = runPromtool(promtool, ["check", "rules", "rules.yml"], dir);
         expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
         expect(run.status, run.output).to.equal(0);
-        expect(ruleCount).to.equal(53);
+        expect(ruleCount).to.equal(54);
       });
 
       it("the PrometheusRule objects, rendered and read back as YAML 1.1, carry exactly the checked groups", () => {
@@ -60,7 +61,7 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
       });
 
       it("promtool test rules: each alert pending one step before its `for` ends, then firing with its labels and rendered annotations; quiet just inside its threshold; records exact", () => {
-        const scenarios = alertScenarios(thresholds);
+        const scenarios = alertScenarios(thresholds, context);
         const untested = groups
           .flatMap((g) => g.rules.filter(isAlertingRule))
           .filter((r) => !scenarios.some((s) => s.alert === r.alert && (s.severity ?? r.labels.severity) === r.labels.severity))
@@ -91,7 +92,7 @@ describe(`alert rules under ${promtool.path} (${promtool.version})`, () => {
       ...g,
       rules: g.rules.map((r) => (isAlertingRule(r) && r.alert === "HttpHighErrorRate" ? { ...r, expr: r.expr.replace("> 0.05", "> 0.6") } : r)),
     }));
-    const unitTests = promtoolUnitTests(drifted, alertScenarios(thresholds));
+    const unitTests = promtoolUnitTests(drifted, alertScenarios(thresholds, RULES_CONTEXT));
     writeAll(dir, unitTests.ruleFiles);
     writeAll(dir, unitTests.testFiles);
     const run = runPromtool(promtool, ["test", "rules", "platform-http.test.yml"], dir);

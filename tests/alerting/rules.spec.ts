@@ -199,11 +199,19 @@ describe("alert rules", () => {
     });
 
     it("scopes workload alerts to the application namespaces and backup alerts to the backup CronJobs", () => {
-      const custom = platformRuleGroups(stackThresholds("production"), { appNamespaces: ["apps", "web.v2"], backupNamespace: "db-backups", backupCronJobPattern: "pg-dump-.+" });
+      const custom = platformRuleGroups(stackThresholds("production"), {
+        appNamespaces: ["apps", "web.v2"],
+        backupNamespace: "db-backups",
+        backupCronJobPattern: "pg-dump-.+",
+        recoveryTimeObjective: "90m",
+      });
       expect(alert(custom, "PodCrashLooping").expr).to.contain(`namespace=~"apps|web\\.v2"`);
       expect(alert(custom, "ServiceDown").expr).to.contain(`namespace=~"apps|web\\.v2"`);
       expect(alert(custom, "BackupTooOld").expr).to.contain(`namespace="db-backups", cronjob=~"pg-dump-.+"`);
       expect(alert(custom, "BackupJobFailed").expr).to.contain(`job_name=~"(pg-dump-.+)-[0-9]+"`);
+      // The recovery time objective feeds both the threshold and the sentence.
+      expect(alert(custom, "RestoreSlowerThanObjective").expr).to.equal("max by (database) (pg_restore_drill_restore_duration_seconds) > 5400");
+      expect(alert(custom, "RestoreSlowerThanObjective").annotations.description).to.contain("the recovery time objective is 90m.");
     });
   });
 

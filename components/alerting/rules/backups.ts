@@ -95,6 +95,19 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
         summary: "No restore drill has passed recently.",
         description: `The last passing restore drill of database {{ $labels.database }} finished {{ $value | humanizeDuration }} ago; drills must pass at least every ${b.restoreDrillMaxAge}.`,
       }),
+      alertRule(RUNBOOK, {
+        alert: "RestoreSlowerThanObjective",
+        // The drill pushes the gauge once a week and the Pushgateway keeps it, so `for` only rides out a rule reload.
+        expr: `max by (database) (pg_restore_drill_restore_duration_seconds) > ${seconds(context.recoveryTimeObjective)}`,
+        for: b.failedFor,
+        severity: "warning",
+        team: "database",
+        component: "restore-drill",
+        summary: "Restoring a database from its newest backup takes longer than the recovery time objective.",
+        description:
+          `The last restore drill of database {{ $labels.database }} needed {{ $value | humanizeDuration }} to download, check and restore its newest backup;` +
+          ` the recovery time objective is ${context.recoveryTimeObjective}.`,
+      }),
     ],
   };
 };

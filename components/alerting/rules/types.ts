@@ -59,6 +59,8 @@ export interface AlertRulesContext {
   readonly backupNamespace: string;
   /** RE2 regex matching the names of the backup CronJobs, e.g. `pg-backup-.+`. */
   readonly backupCronJobPattern: string;
+  /** The stack's recovery time objective (Prometheus duration): the longest acceptable restore of a database. */
+  readonly recoveryTimeObjective: string;
 }
 
 /** A builder of one concern's rule group. */
