@@ -35,7 +35,7 @@ const ALERTS = [
   "PodCrashLooping", "DeploymentReplicasMismatch", "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh",
   "ServiceDown", "EndpointDown", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
   "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusSampleLimitExceeded", "PrometheusRuleEvaluationFailures",
-  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillTooOld",
+  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
 ];
 
@@ -75,7 +75,7 @@ describe("alert rules", () => {
     describe(stack, () => {
       const groups = platformRuleGroups(stackThresholds(stack), RULES_CONTEXT);
 
-      it("defines the 47 platform alerting rules, one group per concern, after the 6 HTTP recording rules", () => {
+      it("defines the 48 platform alerting rules, one group per concern, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(alertsOf(groups)).to.have.length.of.at.least(40);
         expect(groups.map((g) => g.name)).to.deep.equal([
