@@ -198,11 +198,12 @@ function backupProblems(settings: StackSettings): ConfigProblem[] {
   }
   const gap = longestScheduleGapSeconds(settings.backupSchedule);
   const maxAge = settings.alertThresholds.backups.maxAge;
-  if (gap > durationSeconds(maxAge)!) {
-    const apart = gap === Infinity ? "never runs" : `runs up to ${gap / 3600}h apart`;
+  if (gap === Infinity) {
+    problems.push({ path: "backupSchedule", reason: `never runs: no date matches "${settings.backupSchedule}"` });
+  } else if (gap > durationSeconds(maxAge)!) {
     problems.push({
       path: "backupSchedule",
-      reason: `${apart}, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
+      reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
     });
   }
   return problems;

@@ -125,7 +125,11 @@ export const DatabaseSchema = z.strictObject({
      * dumps. Set, it makes the database's recovery point RDS's five minutes instead of the backup schedule's
      * interval; the program reads the cluster's or instance's backup retention and a policy rule refuses zero.
      */
-    pointInTimeRecovery: z.union([z.strictObject({ rdsCluster: rdsIdentifier }), z.strictObject({ rdsInstance: rdsIdentifier })]).optional(),
+    pointInTimeRecovery: z
+      .union([z.strictObject({ rdsCluster: rdsIdentifier }), z.strictObject({ rdsInstance: rdsIdentifier })], {
+        error: "must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>}",
+      })
+      .optional(),
   }),
   exporter: z.boolean(),
 });

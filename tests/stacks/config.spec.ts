@@ -28,6 +28,12 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
   throw new Error("expected the configuration to be rejected");
 }
 
+function editDatabases(values: Record<string, string>, change: (databases: any[]) => void): void {
+  const databases = JSON.parse(values.databases);
+  change(databases);
+  values.databases = JSON.stringify(databases);
+}
+
 function editNamespaces(values: Record<string, string>, change: (namespaces: any[]) => void): void {
   const namespaces = JSON.parse(values.namespaces);
   change(namespaces);
@@ -45,6 +51,9 @@ describe("stack configuration", () => {
         metricsRetention: "7d",
         logRetention: "7d",
         backupRetention: "7d",
+        backupKeepLast: 3,
+        backupReplicaRegion: "eu-central-1",
+        recoveryTimeObjective: "8h",
         backupSchedule: "0 3 * * *",
         pagerdutyEnabled: false,
         domain: "staging.platform.example.com",
@@ -61,6 +70,9 @@ describe("stack configuration", () => {
         metricsRetention: "30d",
         logRetention: "30d",
         backupRetention: "30d",
+        backupKeepLast: 7,
+        backupReplicaRegion: "eu-central-1",
+        recoveryTimeObjective: "4h",
         backupSchedule: "0 2 * * *",
         pagerdutyEnabled: true,
         domain: "platform.example.com",
@@ -276,6 +288,35 @@ describe("stack configuration", () => {
         "apps[0].secretEnv.DATABASE_URL: reads the secret apiDatabaseUrl, which is not set: pulumi config set --secret apiDatabaseUrl <value>",
       ],
       ["bad email", "production", (v) => (v.alertEmailTo = "oncall"), 'alertEmailTo: must be an email address (got "oncall")'],
+      ["no backup kept", "staging", (v) => (v.backupKeepLast = "0"), "backupKeepLast: must keep at least one complete backup (got 0)"],
+      ["backups kept not a whole number", "production", (v) => (v.backupKeepLast = "2.5"), "backupKeepLast: expected int, received number (got 2.5)"],
+      ["replica region malformed", "staging", (v) => (v.backupReplicaRegion = "eu-central"), 'backupReplicaRegion: must be an AWS region such as eu-central-1, or empty for no replica (got "eu-central")'],
+      [
+        "production without an off-site replica",
+        "production",
+        (v) => (v.backupReplicaRegion = ""),
+        "backupReplicaRegion: production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1",
+      ],
+      ["recovery time objective malformed", "production", (v) => (v.recoveryTimeObjective = "4 hours"), 'recoveryTimeObjective: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      [
+        "backups further apart than BackupTooOld's maximum age",
+        "production",
+        (v) => (v.backupSchedule = "0 2 * * 0"),
+        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+      ],
+      ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
+      [
+        "point-in-time recovery with a malformed identifier",
+        "production",
+        (v) => editDatabases(v, (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "Orders_DB" })),
+        'databases[0].backup.pointInTimeRecovery.rdsCluster: must be an RDS identifier such as orders-db (lower-case letters, digits, single hyphens) (got "Orders_DB")',
+      ],
+      [
+        "point-in-time recovery naming both a cluster and an instance",
+        "production",
+        (v) => editDatabases(v, (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "orders", rdsInstance: "orders-1" })),
+        'databases[0].backup.pointInTimeRecovery: must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>} (got {"rdsCluster":"orders","rdsInstance":"orders-1"})',
+      ],
     ];
 
     for (const [kind, stack, edit, expected] of cases) {
@@ -302,6 +343,23 @@ describe("stack configuration", () => {
         expect(message).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
         expect(message).to.contain("  - retention: unknown key");
       }
+    });
+
+    it("a replica region that is the stack's own region is refused before any resource is registered", async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-config-")), "Pulumi.production.yaml");
+      const stackFile = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8"));
+      stackFile.config["platform:backupReplicaRegion"] = stackFile.config["aws:region"];
+      fs.writeFileSync(file, stringify(stackFile));
+      let error: Error | undefined;
+      try {
+        await runProgram("production", { stackFile: file });
+      } catch (err) {
+        error = err as Error;
+      }
+      expect(error?.message).to.contain(
+        'Invalid configuration for stack "production" (1 problem):\n  - backupReplicaRegion: is the stack\'s own region (aws:region eu-west-1); the off-site replica needs a second region',
+      );
+      expect(recorder.list()).to.deep.equal([]);
     });
 
     it("the program registers no resource at all when the config is invalid", async () => {
