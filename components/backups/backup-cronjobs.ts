@@ -112,8 +112,9 @@ export function podVolume(name: string, size: string, spec: Pick<PostgresBackupS
 /**
  * How long the kubelet waits after TERM (an eviction, a drain, the Job's deadline) before it kills the pod.
  * The scripts' clean-up after TERM is bounded: 10 s for the running step to stop (STEP_STOP_SECONDS), at
- * most four S3 calls of 10 s (HEAD and DELETE of the unconfirmed dump and manifest) and 10 s for the failure
- * push: 60 s. The default 30 s would cut that short and lose the failure line and metric.
+ * most four S3 calls of 12 s (HEAD and DELETE of the unconfirmed dump and manifest, each killed 2 s after its
+ * 10 s timeout) and 10 s for the failure push: 68 s. The default 30 s would cut that short and lose the
+ * failure line and metric.
  */
 export const TERMINATION_GRACE_PERIOD_SECONDS = 90;
 

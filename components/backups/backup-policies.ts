@@ -5,12 +5,28 @@ export function backupPrefix(stack: string, database: string): string {
   return `${stack}/${database}`;
 }
 
+/** What the jobs' credentials must never do to the bucket, whatever else is attached to their role. */
+export const NEVER_FOR_BACKUP_JOBS = [
+  "s3:DeleteObjectVersion",
+  "s3:BypassGovernanceRetention",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:PutReplicationConfiguration",
+] as const;
+
 /**
  * Least privilege for the backup and drill jobs: list, read and write only under the stack's prefix, and
  * use only the backup KMS key. The jobs may delete there too (an unconfirmed dump after a failed run, and
  * backups past the retention), but in the versioned, Object-Locked bucket a delete only adds a delete
- * marker: no statement allows s3:DeleteObjectVersion, s3:PutObjectRetention or s3:BypassGovernanceRetention,
- * so nothing these credentials do can destroy a backup before its retention ends.
+ * marker. Destroying a version, loosening a lock, or changing versioning, lifecycle, replication or the
+ * bucket policy is denied explicitly: an explicit Deny also wins over a policy attached to the role later,
+ * and S3 implementations that let s3:DeleteObject delete versions unless s3:DeleteObjectVersion is denied
+ * (MinIO) refuse it too.
  */
 export function backupAccessPolicy(bucketArn: string, keyArn: string, stack: string): PolicyDocument {
   return {
@@ -20,6 +36,7 @@ export function backupAccessPolicy(bucketArn: string, keyArn: string, stack: str
       { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucketArn}/${stack}/*`] },
       { Sid: "HideOwnPrefixObjects", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${bucketArn}/${stack}/*`] },
       { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [keyArn] },
+      { Sid: "NeverDestroyBackups", Effect: "Deny", Action: [...NEVER_FOR_BACKUP_JOBS], Resource: [bucketArn, `${bucketArn}/*`] },
     ],
   };
 }

@@ -212,7 +212,7 @@ describe("database backups (cluster and cloud side)", () => {
         ]);
       });
 
-      it("lets the backup role list, read, write, abort uploads and delete (a delete marker) on its own prefix, and use its key; never delete a version or touch a lock", async () => {
+      it("lets the backup role list, read, write, abort uploads and delete (a delete marker) on its own prefix, and use its key; and denies destroying a version or loosening a lock", async () => {
         const plan = await planStack(stack);
         const trust = JSON.parse(plan.one("aws:iam/role:Role", "platform-backups-storage-irsa").inputs.assumeRolePolicy as string);
         const conditions = trust.Statement[0].Condition.StringEquals;
@@ -223,12 +223,26 @@ describe("database backups (cluster and cloud side)", () => {
           { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
           { Sid: "HideOwnPrefixObjects", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
           { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
+          {
+            Sid: "NeverDestroyBackups",
+            Effect: "Deny",
+            Action: [
+              "s3:DeleteObjectVersion",
+              "s3:BypassGovernanceRetention",
+              "s3:PutObjectRetention",
+              "s3:PutObjectLegalHold",
+              "s3:PutBucketObjectLockConfiguration",
+              "s3:PutLifecycleConfiguration",
+              "s3:PutBucketVersioning",
+              "s3:PutBucketPolicy",
+              "s3:DeleteBucketPolicy",
+              "s3:PutReplicationConfiguration",
+            ],
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          },
         ]);
-        const actions = access.Statement.flatMap((s: { Action: string[] }) => s.Action);
-        for (const action of actions) expect(action).to.not.contain("*");
-        for (const never of ["s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"]) {
-          expect(actions, never).to.not.include(never);
-        }
+        const allowed = access.Statement.filter((s: { Effect: string }) => s.Effect === "Allow").flatMap((s: { Action: string[] }) => s.Action);
+        for (const action of allowed) expect(action).to.not.contain("*");
       });
 
       it("replicates to its own bucket in eu-central-1, under the same Object Lock, encrypted there with a key of that region", async () => {

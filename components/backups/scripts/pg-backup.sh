@@ -55,7 +55,8 @@
 #
 # Signals: TERM or INT stops the running step (pg_dump cancels its query, awscli aborts its upload),
 # and the run fails with "interrupted by SIGTERM during <step>" after the clean-up above. The clean-up
-# is bounded: STEP_STOP_SECONDS, then at most 15 s per S3 call and 10 s for the metrics push.
+# is bounded: STEP_STOP_SECONDS, then at most 12 s for each of up to four S3 calls and 10 s for the
+# metrics push.
 #
 # Exit status: 0 when the backup is stored and verified, 1 when a step failed or the run was
 # interrupted, 2 for a configuration error. Progress goes to stderr as "pg-backup: ..." lines. A
@@ -106,17 +107,17 @@ fail_step() {
 # a delete marker in a versioned bucket, hence the HEAD first.
 delete_unconfirmed() { # <key>
   local key=$1 out
-  if ! out=$(timeout 15 "${S3CLI[@]}" s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
+  if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
     if [[ $out == *"Not Found"* || $out == *"404"* ]]; then return 0; fi
   fi
   log "deleting unconfirmed object s3://$BACKUP_BUCKET/$key"
-  if ! out=$(timeout 15 "${S3CLI[@]}" s3api delete-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
+  if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api delete-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
     log "WARNING: could not delete s3://$BACKUP_BUCKET/$key: $(first_error "$out")"
   fi
 }
 
 on_exit() {
-  local status=$? key
+  local status=$? i
   set +e
   trap - ERR
   trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
@@ -127,7 +128,7 @@ on_exit() {
     if [[ $reported == false ]]; then report_success; fi
   fi
   if [[ $status -ne 0 ]]; then
-    # The manifest first: without its dump a manifest is harmless, without its manifest a dump is not a backup.
+    # The manifest first, so the pair stops counting as a backup before its dump goes.
     for ((i = ${#unconfirmed[@]} - 1; i >= 0; i--)); do delete_unconfirmed "${unconfirmed[i]}"; done
   fi
   if [[ -n $work ]]; then rm -rf -- "$work"; fi
@@ -332,7 +333,7 @@ apply_retention() {
     fi
   done
   retained=$((complete - deleted))
-  log "retention: $retained complete backup(s) kept (the newest $kept whatever their age), ${#doomed[@]} object(s) deleted"
+  log "retention: $retained complete backup(s) left, ${#doomed[@]} object(s) deleted (the newest $BACKUP_KEEP_LAST stay whatever their age, the rest for $BACKUP_RETENTION_DAYS days)"
 }
 
 report_success() {
