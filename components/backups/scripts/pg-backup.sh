@@ -2,16 +2,17 @@
 # pg-backup.sh: one verified logical backup of one PostgreSQL database, stored in S3.
 #
 # The pg-backup CronJob runs this. The steps:
-#   1. pg_dump --format=custom into SCRATCH_DIR, then take its sha256 and read its table of contents
-#      (`pg_restore --list`), which must be readable before anything is uploaded.
-#   2. Upload it to its final key, <prefix>/<YYYY>/<MM>/<DD>/<db>-<UTC timestamp>-<8 hex>.dump. The
+#   1. pg_dump --format=custom into SCRATCH_DIR, then read its table of contents (`pg_restore --list`),
+#      which must be readable before anything is uploaded.
+#   2. Upload it to its final key, <prefix>/<YYYY>/<MM>/<DD>/<db>-<UTC timestamp>-<8 hex>.dump, and
+#      take its sha256 meanwhile. The
 #      random part makes the key this run's own: two runs that start in the same second (a manual
 #      `kubectl create job --from=cronjob/...` beside the scheduled one) write two backups, and
 #      neither can replace the other's object or describe it with its own manifest.
 #   3. Read the object back from S3 in one stream: its sha256 must match the local dump's, and
 #      `pg_restore --file=/dev/null` must read all of it. The full read is needed because --list
 #      reads only the table of contents at the start of the archive, so it accepts a dump that was
-#      cut short in its data.
+#      cut short in its data. The listing for step 5 is taken meanwhile.
 #   4. Write <final key>.manifest.json next to it. The manifest is written last: a backup exists once
 #      its manifest does (pg-restore-drill.sh and the retention below require it).
 #   5. Retention: keep the newest BACKUP_KEEP_LAST complete backups whatever their age, and delete
@@ -189,8 +190,6 @@ log "dumping database $PGDATABASE from ${PGHOST:-<libpq default host>}:${PGPORT:
 if ! run_step pg_dump env LC_ALL=C pg_dump --format=custom --no-password --file="$dump"; then
   fail_step "pg_dump" "$step_output"
 fi
-if ! run_step "checksumming the dump" sha256sum "$dump"; then fail_step "checksumming the dump" "$step_output"; fi
-sha256=${step_output%% *}
 size_bytes=$(stat -c %s "$dump")
 if ! listing=$(LC_ALL=C pg_restore --list "$dump" 2>&1); then
   printf '%s\n' "$listing" >&2
@@ -198,26 +197,42 @@ if ! listing=$(LC_ALL=C pg_restore --list "$dump" 2>&1); then
 fi
 server_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped from database version: //p')
 pg_dump_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped by pg_dump version: //p')
-log "dump written: $size_bytes bytes, sha256 $sha256, $(printf '%s\n' "$listing" | grep -c '^[0-9]') archive entries"
+log "dump written: $size_bytes bytes, $(printf '%s\n' "$listing" | grep -c '^[0-9]') archive entries"
 
-# --- 2. upload to the final key ----------------------------------------------------------------
+# --- 2. upload to the final key, checksumming the dump meanwhile --------------------------------
 
+# sha256sum reads the file from the page cache beside the upload, so the checksum costs no time of its own.
+upload_and_checksum() {
+  local sum_pid upload_status=0 sum_status=0
+  sha256sum "$dump" >"$state_dir/dump.sha256" 2>"$state_dir/checksum.err" &
+  sum_pid=$!
+  "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "${sse_opts[@]}" "$dump" "s3://$BACKUP_BUCKET/$final_key" || upload_status=$?
+  wait "$sum_pid" || sum_status=$?
+  printf '%s %s\n' "$upload_status" "$sum_status" >"$state_dir/upload.status"
+  ((upload_status == 0 && sum_status == 0))
+}
 log "uploading to s3://$BACKUP_BUCKET/$final_key"
 # Recorded before the upload: a request that times out may still have stored the object.
 unconfirmed+=("$final_key")
-if ! run_step upload "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "${sse_opts[@]}" --metadata "sha256=$sha256" \
-  "$dump" "s3://$BACKUP_BUCKET/$final_key"; then
-  fail_step "upload" "$step_output"
+if ! run_step upload upload_and_checksum; then
+  read -r upload_status _ <"$state_dir/upload.status" || true
+  if [[ ${upload_status:-1} != 0 ]]; then fail_step "upload" "$step_output"; fi
+  fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"
 fi
+sha256=$(<"$state_dir/dump.sha256")
+sha256=${sha256%% *}
 rm -f -- "$dump"
 
 # --- 3. verify what S3 holds --------------------------------------------------------------------
 
 # One download feeds both checks: tee hands each block to sha256sum (through a FIFO) and to
 # pg_restore. -p keeps tee feeding sha256sum when pg_restore stops early, so the exit statuses say
-# which side failed: the download, or the archive.
+# which side failed: the download, or the archive. The retention's listing (step 5) runs beside it.
 read_back() {
-  local fifo="$state_dir/sha256.fifo" sum_pid statuses
+  local fifo="$state_dir/sha256.fifo" sum_pid list_pid statuses
+  "${S3CLI[@]}" s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text \
+    >"$state_dir/listing" 2>"$state_dir/listing.err" &
+  list_pid=$!
   mkfifo "$fifo"
   sha256sum <"$fifo" >"$state_dir/uploaded.sha256" &
   sum_pid=$!
@@ -226,6 +241,7 @@ read_back() {
     tee -p "$fifo" | LC_ALL=C pg_restore --file=/dev/null 2>"$state_dir/read.err"
   statuses=("${PIPESTATUS[@]}")
   wait "$sum_pid"
+  wait "$list_pid" || mv "$state_dir/listing.err" "$state_dir/listing.failed"
   printf '%s %s %s\n' "${statuses[@]}" >"$state_dir/read-back.status"
   [[ ${statuses[*]} == "0 0 0" ]]
 }
@@ -288,20 +304,21 @@ key_time() {
 }
 
 # Sets `retained` to the complete backups left. A failure is a warning, not a failed run: the backup
-# is stored, and old backups kept a day longer are safe.
+# is stored, and old backups kept a day longer are safe. Works on the listing taken during step 3, plus
+# this run's backup, which was not complete then: whatever appeared since is at most a day old.
 apply_retention() {
   local key t now kept=0 complete=0 deleted=0 dumps=() manifests=() doomed=()
-  local -A present=()
-  if ! run_step "listing backups" "${S3CLI[@]}" s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" \
-    --query 'Contents[].Key' --output text; then
-    log "WARNING: retention skipped: listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed: $(first_error "$step_output")"
+  local -A present=([$final_key]=1 [$manifest_key]=1)
+  if [[ -e $state_dir/listing.failed ]]; then
+    log "WARNING: retention skipped: listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed: $(first_error "$(<"$state_dir/listing.failed")")"
     return 0
   fi
+  dumps=("$final_key")
   while IFS= read -r key; do
-    [[ ${key#"$BACKUP_PREFIX/"} =~ ^[0-9]{4}/[0-9]{2}/[0-9]{2}/[^/]+\.dump(\.manifest\.json)?$ ]] || continue
+    [[ ${key#"$BACKUP_PREFIX/"} =~ ^[0-9]{4}/[0-9]{2}/[0-9]{2}/[^/]+\.dump(\.manifest\.json)?$ && -z ${present[$key]:-} ]] || continue
     present[$key]=1
     if [[ $key == *.manifest.json ]]; then manifests+=("$key"); else dumps+=("$key"); fi
-  done < <(tr '\t' '\n' <<<"$step_output")
+  done < <(tr '\t' '\n' <"$state_dir/listing")
   now=$(date -u +%s)
   # Newest first: the date folders and the timestamp order the keys by time.
   while IFS= read -r key; do
