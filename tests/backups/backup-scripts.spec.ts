@@ -390,22 +390,22 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
     });
 
     // Truncated after the table of contents: `pg_restore --list` reads only that and accepts the
-    // file, so this proves the full read of what S3 returns.
-    it("truncated dump: the full read of the uploaded object catches what --list does not, and the dump is deleted", async () => {
+    // file, so this proves the full read beside the upload (and the clean-up of the upload).
+    it("truncated dump: the full read catches what --list does not, and the uploaded dump is deleted", async () => {
       lab.writeTool(
         "truncated/pg_dump",
         `/usr/bin/pg_dump "$@" || exit\nfor a in "$@"; do case $a in --file=*) f=\${a#--file=}; truncate -s $(( $(stat -c %s "$f") / 2 )) "$f";; esac; done\n`,
       );
       const { result, added } = await expectFailedBackup(
-        /^pg-backup: ERROR: verification failed: pg_restore could not read the uploaded dump's data: could not read from input file: end of file$/,
+        /^pg-backup: ERROR: verification failed: pg_restore could not read the dump's data: could not read from input file: end of file$/,
         { PATH: `${path.join(lab.toolsDir, "truncated")}:/usr/bin:/bin` },
       );
       expect(result.stderr).to.match(new RegExp(`deleting unconfirmed object s3://${lab.bucket}/production/orders/\\d{4}/\\d{2}/\\d{2}/orders-\\d{8}T\\d{6}Z-[0-9a-f]{8}\\.dump\\n`));
       expectHiddenDump(added);
     });
 
-    // An awscli whose downloads arrive with four extra bytes, as a faulty network path would deliver them:
-    // pg_restore stops reading at the archive's end, so only the checksum can tell.
+    // An awscli whose downloads arrive with four extra bytes, as a faulty network path or a bad disk in the
+    // S3 service would deliver them.
     it("checksum mismatch between the local dump and what S3 returns", async () => {
       const aws = lab.writeTool(
         "aws-extra-bytes",

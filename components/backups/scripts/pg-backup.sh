@@ -5,14 +5,14 @@
 #   1. pg_dump --format=custom into SCRATCH_DIR, then read its table of contents (`pg_restore --list`),
 #      which must be readable before anything is uploaded.
 #   2. Upload it to its final key, <prefix>/<YYYY>/<MM>/<DD>/<db>-<UTC timestamp>-<8 hex>.dump, and
-#      take its sha256 meanwhile. The
+#      meanwhile take its sha256 and read it in full with `pg_restore --file=/dev/null`. The full read
+#      is needed because --list reads only the table of contents at the start of the archive, so it
+#      accepts a dump that was cut short in its data. The
 #      random part makes the key this run's own: two runs that start in the same second (a manual
 #      `kubectl create job --from=cronjob/...` beside the scheduled one) write two backups, and
 #      neither can replace the other's object or describe it with its own manifest.
-#   3. Read the object back from S3 in one stream: its sha256 must match the local dump's, and
-#      `pg_restore --file=/dev/null` must read all of it. The full read is needed because --list
-#      reads only the table of contents at the start of the archive, so it accepts a dump that was
-#      cut short in its data. The listing for step 5 is taken meanwhile.
+#   3. Read the object back from S3: its sha256 must be the dump's, so S3 holds exactly the bytes that
+#      pg_restore read in full. The listing for step 5 is taken meanwhile.
 #   4. Write <final key>.manifest.json next to it. The manifest is written last: a backup exists once
 #      its manifest does (pg-restore-drill.sh and the retention below require it).
 #   5. Retention: keep the newest BACKUP_KEEP_LAST complete backups whatever their age, and delete
@@ -199,25 +199,35 @@ server_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped from 
 pg_dump_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped by pg_dump version: //p')
 log "dump written: $size_bytes bytes, $(printf '%s\n' "$listing" | grep -c '^[0-9]') archive entries"
 
-# --- 2. upload to the final key, checksumming the dump meanwhile --------------------------------
+# --- 2. upload to the final key, and check the dump meanwhile ----------------------------------
 
-# sha256sum reads the file from the page cache beside the upload, so the checksum costs no time of its own.
-upload_and_checksum() {
-  local sum_pid upload_status=0 sum_status=0
-  sha256sum "$dump" >"$state_dir/dump.sha256" 2>"$state_dir/checksum.err" &
+# Beside the upload, from the page cache: the dump's sha256, and a full read by pg_restore. The full read is
+# needed because --list reads only the table of contents at the start of the archive, so it accepts a
+# dump that was cut short in its data. Step 3 then proves that S3 holds exactly these bytes.
+upload_and_check() {
+  local sum_pid read_pid upload_status=0 sum_status=0 read_status=0
+  # Background commands start with INT ignored; env gives it back, so stop_step stops them too.
+  env --default-signal=INT sha256sum "$dump" >"$state_dir/dump.sha256" 2>"$state_dir/checksum.err" &
   sum_pid=$!
+  env --default-signal=INT LC_ALL=C pg_restore --file=/dev/null "$dump" 2>"$state_dir/read.err" &
+  read_pid=$!
   "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "${sse_opts[@]}" "$dump" "s3://$BACKUP_BUCKET/$final_key" || upload_status=$?
   wait "$sum_pid" || sum_status=$?
-  printf '%s %s\n' "$upload_status" "$sum_status" >"$state_dir/upload.status"
-  ((upload_status == 0 && sum_status == 0))
+  wait "$read_pid" || read_status=$?
+  printf '%s %s %s\n' "$upload_status" "$sum_status" "$read_status" >"$state_dir/upload.status"
+  ((upload_status == 0 && sum_status == 0 && read_status == 0))
 }
 log "uploading to s3://$BACKUP_BUCKET/$final_key"
 # Recorded before the upload: a request that times out may still have stored the object.
 unconfirmed+=("$final_key")
-if ! run_step upload upload_and_checksum; then
-  read -r upload_status _ <"$state_dir/upload.status" || true
-  if [[ ${upload_status:-1} != 0 ]]; then fail_step "upload" "$step_output"; fi
-  fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"
+if ! run_step upload upload_and_check; then
+  read -r upload_status sum_status read_status <"$state_dir/upload.status" || true
+  if [[ ${read_status:-0} != 0 ]]; then
+    printf '%s\n' "$(<"$state_dir/read.err")" >&2
+    die "verification failed: pg_restore could not read the dump's data: $(first_error "$(<"$state_dir/read.err")")"
+  fi
+  if [[ ${sum_status:-0} != 0 ]]; then fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"; fi
+  fail_step "upload" "$step_output"
 fi
 sha256=$(<"$state_dir/dump.sha256")
 sha256=${sha256%% *}
@@ -225,42 +235,29 @@ rm -f -- "$dump"
 
 # --- 3. verify what S3 holds --------------------------------------------------------------------
 
-# One download feeds both checks: tee hands each block to sha256sum (through a FIFO) and to
-# pg_restore. -p keeps tee feeding sha256sum when pg_restore stops early, so the exit statuses say
-# which side failed: the download, or the archive. The retention's listing (step 5) runs beside it.
+# The object's bytes, streamed into sha256sum: the same sha256 as the dump that pg_restore read in full.
+# The retention's listing (step 5) is taken meanwhile.
 read_back() {
-  local fifo="$state_dir/sha256.fifo" sum_pid list_pid statuses
+  local list_pid statuses
   "${S3CLI[@]}" s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text \
     >"$state_dir/listing" 2>"$state_dir/listing.err" &
   list_pid=$!
-  mkfifo "$fifo"
-  sha256sum <"$fifo" >"$state_dir/uploaded.sha256" &
-  sum_pid=$!
   set +e
-  "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$final_key" - 2>"$state_dir/download.err" |
-    tee -p "$fifo" | LC_ALL=C pg_restore --file=/dev/null 2>"$state_dir/read.err"
+  "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$final_key" - 2>"$state_dir/download.err" | sha256sum >"$state_dir/uploaded.sha256"
   statuses=("${PIPESTATUS[@]}")
-  wait "$sum_pid"
   wait "$list_pid" || mv "$state_dir/listing.err" "$state_dir/listing.failed"
-  printf '%s %s %s\n' "${statuses[@]}" >"$state_dir/read-back.status"
-  [[ ${statuses[*]} == "0 0 0" ]]
+  [[ ${statuses[*]} == "0 0" ]] || { cat "$state_dir/download.err"; return 1; }
 }
 log "reading s3://$BACKUP_BUCKET/$final_key back for verification"
-if ! run_step verification read_back; then
-  read -r download_status _ read_status <"$state_dir/read-back.status" || true
-  if [[ ${download_status:-1} != 0 ]]; then fail_step "verification download" "$(<"$state_dir/download.err")"; fi
-  if [[ ${read_status:-1} != 0 ]]; then
-    printf '%s\n' "$(<"$state_dir/read.err")" >&2
-    die "verification failed: pg_restore could not read the uploaded dump's data: $(first_error "$(<"$state_dir/read.err")")"
-  fi
-  fail_step "verification" "$step_output"
+if ! run_step "verification download" read_back; then
+  fail_step "verification download" "$step_output"
 fi
 uploaded_sha256=$(<"$state_dir/uploaded.sha256")
 uploaded_sha256=${uploaded_sha256%% *}
 if [[ $uploaded_sha256 != "$sha256" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$final_key has sha256 $uploaded_sha256, the local dump had $sha256 ($size_bytes bytes)"
 fi
-log "verified: S3 returns the dump's sha256, and pg_restore reads all of it"
+log "verified: pg_restore read the whole dump, and S3 returns exactly its bytes (sha256 $sha256)"
 
 # --- 4. publish: the manifest ---------------------------------------------------------------------
 
