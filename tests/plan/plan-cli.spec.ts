@@ -43,12 +43,13 @@ function editedStackFile(stack: string, edit: (config: Record<string, any>) => v
 }
 
 // Production adds Loki's S3 bucket with its five settings resources and an IRSA role with its policy (8);
-// both stacks have one database (credentials Secret in monitoring and backups, backup bucket, KMS key,
-// role, CronJobs), one cache, one blue-green app (staging adds the scale-down delay Job), 17 PrometheusRules
-// and 10 dashboard ConfigMaps.
+// both stacks have one database (credentials Secret in monitoring and backups, backup bucket with its Object
+// Lock, KMS key, role, CronJobs, and the off-site replica: its provider, component, key, alias, bucket with six
+// settings resources, and the replication role, policy and configuration), one cache, one blue-green app
+// (staging adds the scale-down delay Job), 17 PrometheusRules and 10 dashboard ConfigMaps.
 const COUNTS = {
-  staging: { resources: 120, manifests: 82 },
-  production: { resources: 127, manifests: 81 },
+  staging: { resources: 135, manifests: 82 },
+  production: { resources: 142, manifests: 81 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -142,7 +143,7 @@ describe("offline plan (npm run plan)", () => {
     });
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^119 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^134 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
@@ -186,8 +187,8 @@ describe("offline plan (npm run plan)", () => {
     const production = await runProgram("production");
     const diff = diffPlans(staging, production);
     // URNs carry the stack name, so across stacks everything is added and removed.
-    expect(diff.added).to.have.lengthOf(127);
-    expect(diff.removed).to.have.lengthOf(120);
-    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("127 to add, 120 to delete, 0 to update");
+    expect(diff.added).to.have.lengthOf(142);
+    expect(diff.removed).to.have.lengthOf(135);
+    expect(formatDiff(diff).trimEnd().split("\n").at(-1)).to.equal("142 to add, 135 to delete, 0 to update");
   });
 });
