@@ -176,6 +176,22 @@ describe("retention, Object Lock and least privilege of the backup bucket (MinIO
     });
   });
 
+  describe("the test MinIO", () => {
+    it("listens on loopback only: 127.0.0.1, and ::1, which MinIO always adds for its console", () => {
+      const port = Number(new URL(lab.minio.endpoint).port).toString(16).toUpperCase().padStart(4, "0");
+      const listening = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file) =>
+        fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .slice(1)
+          .map((line) => line.trim().split(/\s+/))
+          .filter((f) => f.length > 3 && f[3] === "0A" && f[1].endsWith(`:${port}`))
+          .map((f) => f[1].slice(0, -5)),
+      );
+      expect(listening.sort()).to.deep.equal(["00000000000000000000000001000000", "0100007F"]);
+    });
+  });
+
   describe("least privilege: the job's MinIO user holds the program's policy, and S3 refuses everything else", () => {
     it("holds exactly the generated statements MinIO can express; MinIO refuses the one it cannot", async () => {
       const generated = backupAccessPolicy(`arn:aws:s3:::${lab.bucket}`, "arn:aws:kms:eu-west-1:111122223333:key/6f1c1c3e-backups", STACK);
