@@ -14,8 +14,9 @@ import { runOk } from "../tests/backups/fixtures/process";
  * one run. PostgreSQL 15 and MinIO run on loopback, as in the tests; the backup runs as the job's MinIO user
  * into an Object-Locked bucket. No SSE-KMS: in AWS the encryption happens on S3's side, while MinIO would
  * spend this machine's CPU on it. The two alternate, --runs times each (default 3), so load from elsewhere on the
- * machine weighs on both alike; it prints the ratio of the medians and of the fastest runs (the least disturbed
- * by that load). Usage: npm run bench:backup [-- --size-mb 1024 --runs 3]
+ * machine weighs on both alike. Printed: wall-clock time (median and fastest run) and CPU time of everything the
+ * operation ran (the command's process tree, PostgreSQL's server processes, MinIO), which other load on a shared
+ * machine hardly changes. Usage: npm run bench:backup [-- --size-mb 1024 --runs 3]
  */
 
 const sizeArg = process.argv.indexOf("--size-mb");
@@ -26,6 +27,34 @@ const DATABASE = "bench";
 const BUCKET = "bench-backups";
 const ROLE = { user: "bench_backup", password: "bench-backup-secret" };
 const LONG = 3_600_000;
+
+/** utime + stime + cutime + cstime of a process, in seconds (reaped children included). */
+function processCpu(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / 100;
+}
+
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** Runs `script` (a bash command line, its $0 = `arg`) and measures its wall time and the CPU time of it and the servers. */
+async function measure(script: string, arg: string, env: NodeJS.ProcessEnv, servers: readonly number[]): Promise<Sample> {
+  const timesFile = path.join(os.tmpdir(), `platform-bench-times-${process.pid}`);
+  const before = servers.map(processCpu);
+  const start = process.hrtime.bigint();
+  // `times` prints the shell's own and its children's CPU time; the second line is everything the command ran.
+  await runOk("/bin/bash", ["-c", `${script}; status=$?; times > "$1"; exit $status`, arg, timesFile], { env, timeoutMs: LONG });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const [user, system] = fs.readFileSync(timesFile, "utf8").split("\n")[1].split(" ").map((t) => {
+    const [m, sec] = t.replace(/s$/, "").split("m");
+    return Number(m) * 60 + Number(sec);
+  });
+  fs.rmSync(timesFile);
+  const serverCpu = servers.map((pid, i) => processCpu(pid) - before[i]).reduce((a, b) => a + b, 0);
+  return { wall, cpu: user + system + serverCpu };
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -63,38 +92,39 @@ async function main(): Promise<void> {
     const bytes = Number(await pg.sql(DATABASE, "SELECT pg_database_size(current_database())"));
     const env = { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", ...pg.libpqEnv(ROLE, DATABASE) };
 
-    const dump = () => runOk("/bin/bash", ["-c", "pg_dump --format=custom --no-password > /dev/null"], { env, timeoutMs: LONG });
-    const backup = () =>
-      runOk(path.join(SCRIPTS_DIR, "pg-backup.sh"), [], {
-        env: {
-          ...env,
-          ...minio.awsEnv(job),
-          AWS_CLI,
-          SCRATCH_DIR: scratch,
-          TMPDIR: tmp,
-          BACKUP_BUCKET: BUCKET,
-          BACKUP_PREFIX: `production/${DATABASE}`,
-          BACKUP_RETENTION_DAYS: "30",
-          BACKUP_KEEP_LAST: "7",
-        },
-        timeoutMs: LONG,
-      });
-    const bareRuns: number[] = [];
-    const fullRuns: number[] = [];
+    const servers = [pg.serverPid(), minio.pid];
+    const backupEnv = {
+      ...env,
+      ...minio.awsEnv(job),
+      AWS_CLI,
+      SCRATCH_DIR: scratch,
+      TMPDIR: tmp,
+      BACKUP_BUCKET: BUCKET,
+      BACKUP_PREFIX: `production/${DATABASE}`,
+      BACKUP_RETENTION_DAYS: "30",
+      BACKUP_KEEP_LAST: "7",
+    };
+    const bareRuns: Sample[] = [];
+    const fullRuns: Sample[] = [];
     for (let i = 0; i < runs; i++) {
-      bareRuns.push(await seconds(dump));
-      fullRuns.push(await seconds(backup));
+      bareRuns.push(await measure('pg_dump --format=custom --no-password > /dev/null; : "$0"', "-", env, servers));
+      fullRuns.push(await measure('"$0"', path.join(SCRIPTS_DIR, "pg-backup.sh"), backupEnv, servers));
     }
-    const [bare, full] = [median(bareRuns), median(fullRuns)];
     const stored = (await minio.list(BUCKET)).find((o) => o.key.endsWith(".dump"));
-    const each = (values: number[]) => values.map((v) => v.toFixed(1)).join(", ");
-
-    const [bareFastest, fullFastest] = [Math.min(...bareRuns), Math.min(...fullRuns)];
+    const row = (samples: Sample[]) => {
+      const walls = samples.map((s) => s.wall);
+      return { median: median(walls), fastest: Math.min(...walls), cpu: median(samples.map((s) => s.cpu)), runs: walls.map((w) => w.toFixed(1)).join(", ") };
+    };
+    const [bare, full] = [row(bareRuns), row(fullRuns)];
+    const line = (name: string, r: ReturnType<typeof row>) =>
+      `${name.padEnd(34)} ${r.median.toFixed(1).padStart(6)} s ${r.fastest.toFixed(1).padStart(7)} s ${r.cpu.toFixed(1).padStart(7)} s   ${r.runs}`;
     console.log(`database ${(bytes / 2 ** 20).toFixed(0)} MiB (${rows} rows, generated in ${generate.toFixed(1)} s); dump ${((stored?.size ?? 0) / 2 ** 20).toFixed(0)} MiB; ${runs} alternating runs each`);
-    console.log(`                                   median   fastest   runs (s)`);
-    console.log(`bare pg_dump -Fc > /dev/null      ${bare.toFixed(1).padStart(6)} s ${bareFastest.toFixed(1).padStart(7)} s   ${each(bareRuns)}`);
-    console.log(`pg-backup.sh (verified, to MinIO) ${full.toFixed(1).padStart(6)} s ${fullFastest.toFixed(1).padStart(7)} s   ${each(fullRuns)}`);
-    console.log(`pg-backup.sh / bare pg_dump -Fc = ${(full / bare).toFixed(2)} (medians), ${(fullFastest / bareFastest).toFixed(2)} (fastest runs)`);
+    console.log(`${"".padEnd(34)} wall (median, fastest)  CPU (median)   wall of each run (s)`);
+    console.log(line("bare pg_dump -Fc > /dev/null", bare));
+    console.log(line("pg-backup.sh (verified, to MinIO)", full));
+    console.log(
+      `pg-backup.sh / bare pg_dump -Fc = ${(full.median / bare.median).toFixed(2)} (wall, medians), ${(full.fastest / bare.fastest).toFixed(2)} (wall, fastest runs), ${(full.cpu / bare.cpu).toFixed(2)} (CPU)`,
+    );
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
