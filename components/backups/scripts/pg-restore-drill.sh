@@ -49,12 +49,12 @@
 # interruption included), 2 for a configuration error. A failure ends with exactly one line
 # "pg-restore-drill: ERROR: <cause>".
 # Needs: pg-common.sh in the same directory, bash >= 4.4, GNU coreutils, psql and pg_restore (same
-# major as the dump or newer), awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+# major as the dump or newer), awscli v2, openssl, and curl (only when PUSHGATEWAY_URL is set).
 
 set -Eeuo pipefail
 
 readonly ME=pg-restore-drill
-readonly TOOL_PREFIX_SED='s/^(psql|pg_restore|mktemp)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//;s/^ERROR: +//'
+readonly TOOL_PREFIX_SED='s/^(psql|pg_restore|mktemp|openssl)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//;s/^ERROR: +//'
 common="$(dirname "${BASH_SOURCE[0]}")/pg-common.sh"  # the same ConfigMap mounts both at /scripts
 [[ -r $common ]] || { printf '%s: ERROR: configuration: %s is missing: deploy it next to this script\n' "$ME" "$common" >&2; exit 2; }
 # shellcheck source-path=SCRIPTDIR source=pg-common.sh
@@ -183,7 +183,7 @@ manifest_key=$(manifest_field key)
 if [[ $manifest_key != "$key" ]]; then
   die "manifest mismatch: s3://$BACKUP_BUCKET/$key.manifest.json describes \"$manifest_key\", not $key"
 fi
-if ! run_step "checksumming the backup" sha256sum "$work/backup.dump"; then fail_step "checksumming the backup" "$step_output"; fi
+if ! run_step "checksumming the backup" openssl dgst -sha256 -r "$work/backup.dump"; then fail_step "checksumming the backup" "$step_output"; fi
 actual_sha256=${step_output%% *}
 actual_size=$(stat -c %s "$work/backup.dump")
 if [[ $actual_sha256 != "$expected_sha256" || $actual_size != "$expected_size" ]]; then
