@@ -26,6 +26,8 @@ export interface RecordedResource {
   readonly provider?: string;
   /** Explicit providers by package, as a component passes them to its children (remote components use them). */
   readonly providers?: Readonly<Record<string, string>>;
+  /** Which dependencies feed which top-level input (only inputs that have some); policies join settings by it. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
   readonly options: {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
@@ -72,9 +74,14 @@ function unwrapSecrets(value: unknown): unknown {
   return value;
 }
 
+/** The mocked account's region for resources of the default provider; an explicit aws provider gives its own. */
+const DEFAULT_REGION = "us-east-1";
+
 /** What the real providers would report after create, where a program reads it back (ids, names, ARNs). */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+function mockState(type: string, name: string, inputs: Record<string, unknown>, region = DEFAULT_REGION): { id: string; state: Record<string, unknown> } {
   const plain = unwrapSecrets(inputs) as Record<string, unknown>;
+  // Explicit providers (e.g. the backup replica's region): the engine's default ones are not registered by programs.
+  if (type.startsWith("pulumi:providers:")) return { id: name, state: inputs };
   if (type.startsWith("kubernetes:")) {
     const metadata = { ...((plain.metadata as Record<string, unknown>) ?? {}) };
     // The provider auto-names objects without metadata.name; the mock keeps the logical name so output is stable.
@@ -91,7 +98,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
   }
   if (type.startsWith("aws:")) {
     const service = type.split(":")[1].split("/")[0];
-    return { id: name, state: { ...inputs, arn: `arn:aws:${service}:us-east-1:123456789012:${name}`, bucket: plain.bucket ?? name, name: plain.name ?? name } };
+    return { id: name, state: { ...inputs, arn: `arn:aws:${service}:${region}:123456789012:${name}`, bucket: plain.bucket ?? name, name: plain.name ?? name } };
   }
   throw new Error(`Mock not implemented for resource type ${type} (${name}); add it to plan/mocks.ts`);
 }
@@ -117,11 +124,29 @@ class Recorder {
 
 export const recorder = new Recorder();
 
+/** The region an explicit aws provider was given, by its provider reference (`<urn>::<id>`). */
+const providerRegions = new Map<string, string>();
+
+/**
+ * What the data sources the program reads would return for the committed stacks' accounts. Each answer is
+ * the healthy case; the policy tests cover the unhealthy ones with fixtures.
+ */
+const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  // RDS automated backups (point-in-time recovery) kept 7 days.
+  "aws:rds/getCluster:getCluster": (inputs) => ({ clusterIdentifier: inputs.clusterIdentifier, backupRetentionPeriod: 7 }),
+  "aws:rds/getInstance:getInstance": (inputs) => ({ dbInstanceIdentifier: inputs.dbInstanceIdentifier, backupRetentionPeriod: 7 }),
+};
+
 const mocks: pulumi.runtime.Mocks = {
   // Components have no provider: the engine only records them, so their state is their (empty) inputs.
-  newResource: (args) => (args.custom ? mockState(args.type, args.name, args.inputs) : { id: undefined, state: args.inputs }),
+  newResource: (args) => {
+    if (!args.custom) return { id: undefined, state: args.inputs };
+    return mockState(args.type, args.name, args.inputs, args.provider ? providerRegions.get(args.provider) : undefined);
+  },
   call: (args) => {
-    throw new Error(`Mock not implemented for call ${args.token}; add it to plan/mocks.ts`);
+    const answer = CALLS[args.token];
+    if (!answer) throw new Error(`Mock not implemented for call ${args.token}; add it to plan/mocks.ts`);
+    return answer(args.inputs);
   },
 };
 
@@ -135,6 +160,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getObject(): unknown;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(each: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getProtect(): boolean;
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
@@ -163,6 +189,13 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
     const secretPaths: string[] = [];
     const inputs = maskSecrets(deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
     const urn = monitor.newUrn(req.getParent(), type, name);
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((value, key) => {
+      const urns = value.getUrnsList();
+      if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
+    });
+    // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
+    if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(`${urn}::${name}`, inputs.region);
     const provider = providerUrn(req.getProvider());
     const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
@@ -176,6 +209,7 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
         inputs,
         secretPaths,
         dependencies: [...req.getDependenciesList()].sort(),
+        ...(Object.keys(propertyDependencies).length > 0 ? { propertyDependencies } : {}),
         ...(provider ? { provider } : {}),
         ...(Object.keys(providers).length > 0 ? { providers } : {}),
         options: {

@@ -70,3 +70,74 @@ export function cronScheduleProblem(schedule: string): string | undefined {
   const result = cron(trimmed, { preset: KUBERNETES_CRON });
   return result.isValid() ? undefined : result.getError().map((e) => e.replace(/ \(Input cron: .*\)$/, "")).join("; ");
 }
+
+const CRON_FIELDS = [
+  { min: 0, max: 59, names: [] as string[] },
+  { min: 0, max: 23, names: [] as string[] },
+  { min: 1, max: 31, names: [] as string[] },
+  { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  { min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+];
+
+const CRON_MACRO_FIELDS: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+/** One field of a valid schedule as the set of values it allows, and whether it was `*` or `?` (robfig/cron's star bit). */
+function cronField(text: string, field: (typeof CRON_FIELDS)[number]): { values: Set<number>; star: boolean } {
+  const values = new Set<number>();
+  let star = false;
+  const value = (v: string) => (field.names.includes(v.toLowerCase()) ? field.names.indexOf(v.toLowerCase()) + field.min : Number(v));
+  for (const part of text.split(",")) {
+    const [range, stepText] = part.split("/");
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let [low, high] = [field.min, field.max];
+    if (range === "*" || range === "?") {
+      if (step === 1) star = true;
+    } else {
+      const [a, b] = range.split("-");
+      low = value(a);
+      high = b !== undefined ? value(b) : stepText !== undefined ? field.max : low;
+    }
+    for (let v = low; v <= high; v += step) values.add(v);
+  }
+  return { values, star };
+}
+
+/**
+ * The longest time between two runs of a Kubernetes CronJob schedule (UTC), in seconds: the worst-case age
+ * of the newest backup just before the next run. Infinity when the schedule never runs (e.g. 30 February).
+ * Takes a schedule that cronScheduleProblem accepts.
+ */
+export function longestScheduleGapSeconds(schedule: string): number {
+  const fields = (CRON_MACRO_FIELDS[schedule.trim()] ?? schedule.trim()).split(/\s+/).map((f, i) => cronField(f, CRON_FIELDS[i]));
+  const [minutes, hours, days, months, weekdays] = fields;
+  const times = [...hours.values].sort((a, b) => a - b).flatMap((h) => [...minutes.values].sort((a, b) => a - b).map((m) => h * 3600 + m * 60));
+  // Eight years from a leap year cover every calendar (leap days, weekday and month-length cycles).
+  const start = Date.UTC(2028, 0, 1) / 1000;
+  let first: number | undefined;
+  let previous: number | undefined;
+  let longest = 0;
+  for (let day = 0; day < 8 * 366; day++) {
+    const midnight = start + day * 86400;
+    const date = new Date(midnight * 1000);
+    if (!months.values.has(date.getUTCMonth() + 1)) continue;
+    const dom = days.values.has(date.getUTCDate());
+    const dow = weekdays.values.has(date.getUTCDay());
+    // Kubernetes (robfig/cron): if either day field is * or ?, both must match; otherwise either may.
+    if (!(days.star || weekdays.star ? dom && dow : dom || dow)) continue;
+    for (const t of times) {
+      const run = midnight + t;
+      if (previous !== undefined) longest = Math.max(longest, run - previous);
+      first ??= run;
+      previous = run;
+    }
+  }
+  return first === undefined || first === previous ? Infinity : longest;
+}

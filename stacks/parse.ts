@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema, configSecretEnv } from "./apps-schema";
+import { durationSeconds, longestScheduleGapSeconds } from "./formats";
 import { cacheSecretKeys, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
 /** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
@@ -365,6 +366,7 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
       problems.push({ path: "namespaces", reason: `must include the platform namespace "${namespace}" (${what}), with its quota and limits` });
     }
   }
+  problems.push(...backupProblems(settings));
   if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
     problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
   }
@@ -393,6 +395,29 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
       });
     }
   });
+  return problems;
+}
+
+/** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */
+function backupProblems(settings: ValidatedSettings): ConfigProblem[] {
+  if (!settings.databases.some((db) => db.backup.enabled)) return [];
+  const problems: ConfigProblem[] = [];
+  if (settings.environment === "production" && settings.backupReplicaRegion === "") {
+    problems.push({ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" });
+  }
+  if (settings.backupReplicaRegion === settings.awsRegion) {
+    problems.push({ path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${settings.awsRegion}); the off-site replica needs a second region` });
+  }
+  const gap = longestScheduleGapSeconds(settings.backupSchedule);
+  const maxAge = settings.alertThresholds.backups.maxAge;
+  if (gap === Infinity) {
+    problems.push({ path: "backupSchedule", reason: `never runs: no date matches "${settings.backupSchedule}"` });
+  } else if (gap > durationSeconds(maxAge)!) {
+    problems.push({
+      path: "backupSchedule",
+      reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
+    });
+  }
   return problems;
 }
 

@@ -101,6 +101,9 @@ export const MonitoringSchema = z.strictObject({
 const postgresIdentifier = (what: string) =>
   z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: `must be a lower-case PostgreSQL identifier (${what})` });
 
+// RDS identifiers: a letter first, letters, digits and single hyphens, at most 63; RDS stores them lower-case.
+const rdsIdentifier = z.string().regex(/^(?=.{1,63}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: "must be an RDS identifier such as orders-db (lower-case letters, digits, single hyphens)" });
+
 const hostName = z.string().regex(DNS_NAME, { error: "must be a DNS name such as orders-db.example.internal" });
 
 const existingSecretRef = z.strictObject({ name: dnsLabel("secret"), key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) });
@@ -124,6 +127,16 @@ export const DatabaseSchema = z.strictObject({
     enabled: z.boolean(),
     /** Tables the restore drill counts rows in (schema.table); each must hold at least one row. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
+    /**
+     * The RDS cluster or instance whose automated backups (point-in-time recovery) cover the time between two
+     * dumps. Set, it makes the database's recovery point RDS's five minutes instead of the backup schedule's
+     * interval; the program reads the cluster's or instance's backup retention and a policy rule refuses zero.
+     */
+    pointInTimeRecovery: z
+      .union([z.strictObject({ rdsCluster: rdsIdentifier }), z.strictObject({ rdsInstance: rdsIdentifier })], {
+        error: "must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>}",
+      })
+      .optional(),
   }),
   exporter: z.boolean(),
 });
@@ -186,6 +199,12 @@ export const StackSettingsSchema = z.strictObject({
   /** How long Tempo keeps traces (compactor block retention); whole days. */
   traceRetention: wholeDays,
   backupRetention: wholeDays,
+  /** Complete backups per database kept whatever their age, so failing backups never expire the last good ones. */
+  backupKeepLast: z.number().int().min(1, { error: "must keep at least one complete backup" }),
+  /** Second AWS region of the off-site backup replica; empty for none (production requires one). */
+  backupReplicaRegion: z.string().regex(/^$|^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-central-1, or empty for no replica" }),
+  /** Longest acceptable restore of a database from its newest backup; the weekly drill measures it and alerts above it. */
+  recoveryTimeObjective: duration,
   backupSchedule: cronSchedule,
   restoreDrillSchedule: cronSchedule,
   /** Image of the backup and drill jobs: bash, pg_dump/pg_restore (major >= the servers'), awscli v2, curl. */

@@ -3,29 +3,39 @@ import * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
 import { serviceAccountTrustPolicy } from "../core/aws-policies";
 import { irreplaceable } from "../core/data-protection";
-import { backupAccessPolicy, backupBucketPolicy, backupPrefix } from "./backup-policies";
+import { backupAccessPolicy, backupBucketPolicy, replicationRolePolicy, s3ReplicationTrustPolicy } from "./backup-policies";
+import { BackupReplica } from "./backup-replica";
+import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration, replicationRule } from "./bucket-settings";
 
 export interface BackupBucketArgs {
   readonly stack: string;
   readonly environment: string;
-  /** How long backups are kept (whole days). */
+  /** The stack's own region (aws:region), where this bucket and its key live. */
+  readonly region: string;
+  /** How long backups are kept (whole days); also the Object Lock default retention. */
   readonly retention: string;
+  readonly objectLockMode: ObjectLockMode;
   readonly oidcProviderArn: string;
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** Database entry names; each gets a rule that clears its abandoned temporary uploads. */
-  readonly databases: readonly string[];
+  /**
+   * The off-site replica: a second region and the provider for it. Omit for none.
+   * @default no replica
+   */
+  readonly replica?: { readonly region: string; readonly provider: aws.Provider };
 }
 
 /**
- * The stack's backup bucket and the identity that may use it: a KMS key created here, a private,
- * versioned, TLS-only bucket that refuses uploads not encrypted with that key, a lifecycle that expires
- * backups after the retention (old versions a day later), and an IRSA role for the backup jobs.
+ * The stack's backup bucket and the identity that may use it: a KMS key created here, a private, versioned,
+ * TLS-only bucket under S3 Object Lock (every version locked for the retention) that refuses uploads not
+ * encrypted with that key, a lifecycle that removes deleted versions once their lock ends, an IRSA role for
+ * the backup jobs, and, when a replica region is given, the replica and the replication to it.
  */
 export class BackupBucket extends pulumi.ComponentResource {
   public readonly bucket: aws.s3.Bucket;
   public readonly key: aws.kms.Key;
   public readonly role: aws.iam.Role;
+  public readonly replica?: BackupReplica;
 
   constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:backups:BackupBucket", name, {}, opts);
@@ -52,31 +62,14 @@ export class BackupBucket extends pulumi.ComponentResource {
       { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
       child,
     );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket,
-        rules: [
-          {
-            id: "expire-backups-after-retention",
-            status: "Enabled",
-            filter: { prefix: `${args.stack}/` },
-            expiration: { days: durationSeconds(args.retention)! / 86400 },
-            noncurrentVersionExpiration: { noncurrentDays: 1 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-          },
-          // A job killed mid-run (deadline, node loss) cannot delete its temporary upload; these rules do.
-          ...args.databases.map((db) => ({
-            id: `expire-incoming-${db}`,
-            status: "Enabled",
-            filter: { prefix: `${backupPrefix(args.stack, db)}/.incoming/` },
-            expiration: { days: 1 },
-          })),
-        ],
-      },
-      child,
+    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
+    const retentionDays = durationSeconds(args.retention)! / 86400;
+    new aws.s3.BucketObjectLockConfiguration(
+      `${name}-object-lock`,
+      { bucket, ...objectLockConfiguration(args.objectLockMode, retentionDays) },
+      { parent: this, dependsOn: [versioning] },
     );
+    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket, rules: backupLifecycleRules(args.stack) }, { parent: this, dependsOn: [versioning] });
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       { bucket, policy: pulumi.all([this.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(backupBucketPolicy(b, k))) },
@@ -96,6 +89,42 @@ export class BackupBucket extends pulumi.ComponentResource {
       { role: this.role.name, policy: pulumi.all([this.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(backupAccessPolicy(b, k, args.stack))) },
       child,
     );
-    this.registerOutputs({ bucket: this.bucket.bucket, role: this.role.arn });
+    if (args.replica) {
+      this.replica = new BackupReplica(
+        `${name}-replica`,
+        { stack: args.stack, environment: args.environment, region: args.replica.region, objectLockMode: args.objectLockMode, retentionDays },
+        { parent: this, providers: { aws: args.replica.provider } },
+      );
+      const replica = this.replica;
+      const replicationRole = new aws.iam.Role(
+        `${name}-replication`,
+        { description: `S3 replication of the database backups to ${args.replica.region} (${args.stack})`, assumeRolePolicy: JSON.stringify(s3ReplicationTrustPolicy()), tags },
+        child,
+      );
+      const replicaRegion = args.replica.region;
+      const permissions = new aws.iam.RolePolicy(
+        `${name}-replication-access`,
+        {
+          role: replicationRole.name,
+          policy: pulumi
+            .all([this.bucket.arn, this.key.arn, replica.bucket.arn, replica.key.arn])
+            .apply(([b, k, rb, rk]) =>
+              JSON.stringify(replicationRolePolicy({ bucketArn: b, keyArn: k, region: args.region }, { bucketArn: rb, keyArn: rk, region: replicaRegion }, args.stack)),
+            ),
+        },
+        child,
+      );
+      new aws.s3.BucketReplicationConfig(
+        `${name}-replication-config`,
+        {
+          bucket,
+          role: replicationRole.arn,
+          rules: [replicationRule({ stack: args.stack, replicaBucketArn: replica.bucket.arn, replicaKeyArn: replica.key.arn })],
+        },
+        // S3 refuses a replication configuration before both buckets are versioned.
+        { parent: this, dependsOn: [versioning, replica, permissions] },
+      );
+    }
+    this.registerOutputs({ bucket: this.bucket.bucket, role: this.role.arn, replicaBucket: this.replica?.bucket.bucket });
   }
 }

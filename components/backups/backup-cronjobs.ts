@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import type { CronJob } from "kubernetes-types/batch/v1";
 import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
+import { durationSeconds } from "../../stacks/formats";
 import { commonLabels } from "../core/labels";
 import type { SecretKeyRef } from "../databases/credentials";
 
@@ -21,6 +22,16 @@ export interface PostgresBackupSpec {
   readonly schedule: string;
   readonly drillSchedule: string;
   readonly drillTables: readonly string[];
+  /** Age in days after which pg-backup.sh deletes a backup that is not among the newest `keepLast`. */
+  readonly retentionDays: number;
+  /** Complete backups always kept, whatever their age. */
+  readonly keepLast: number;
+  /** Longest acceptable restore (Prometheus duration); the drill may run twice as long before its deadline. */
+  readonly recoveryTimeObjective: string;
+  /** What the backups can lose, stated on the backup CronJob (recovery-objectives.ts). */
+  readonly recoveryPoint: RecoveryPoint;
+  /** StorageClass of the per-run scratch volumes. */
+  readonly storageClass: string;
   readonly bucket: string;
   readonly prefix: string;
   readonly kmsKeyArn: string;
@@ -29,6 +40,24 @@ export interface PostgresBackupSpec {
   /** Image with bash, pg_dump/pg_restore (major >= the server's), awscli v2 and curl. */
   readonly image: string;
 }
+
+/** The recovery point of one database: the backup schedule's longest gap, or RDS point-in-time recovery. */
+export interface RecoveryPoint {
+  /** Prometheus duration: the most data a restore can lose. */
+  readonly objective: string;
+  /** Where it comes from, in words, e.g. `backup schedule "0 2 * * *" (UTC)`. */
+  readonly source: string;
+  /** RDS automated-backup retention in days, read from RDS, when point-in-time recovery is relied on. */
+  readonly pointInTimeRecoveryDays?: number;
+}
+
+/** Annotations on the backup CronJob that state its objectives; the policy pack reads the PITR one. */
+export const RECOVERY_ANNOTATIONS = {
+  rpo: "platform.io/recovery-point-objective",
+  rpoSource: "platform.io/recovery-point-source",
+  pitrRetentionDays: "platform.io/point-in-time-recovery-retention-days",
+  rto: "platform.io/recovery-time-objective",
+} as const;
 
 export const SCRIPTS_DIR = path.join(__dirname, "scripts");
 export const BACKUP_SCRIPT = "pg-backup.sh";
@@ -66,15 +95,41 @@ const restricted = {
   capabilities: { drop: ["ALL"] },
 };
 
+/**
+ * A volume claimed for one pod and deleted with it. Unlike an emptyDir with a sizeLimit, which the kubelet
+ * enforces by evicting the pod (no ERROR line, no failure metric), a full volume makes the write fail with
+ * ENOSPC, and the scripts fail cleanly with "scratch area full".
+ */
+export function podVolume(name: string, size: string, spec: Pick<PostgresBackupSpec, "storageClass">): Volume {
+  return {
+    name,
+    ephemeral: {
+      volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: spec.storageClass, resources: { requests: { storage: size } } } },
+    },
+  };
+}
+
+/**
+ * How long the kubelet waits after TERM (an eviction, a drain, the Job's deadline) before it kills the pod.
+ * The scripts' clean-up after TERM is bounded: 10 s for the running step to stop (STEP_STOP_SECONDS), at
+ * most four S3 calls of 12 s (HEAD and DELETE of the unconfirmed dump and manifest, each killed 2 s after its
+ * 10 s timeout) and 10 s for the failure push: 68 s. The default 30 s would cut that short and lose the
+ * failure line and metric.
+ */
+export const TERMINATION_GRACE_PERIOD_SECONDS = 90;
+
 function jobPod(spec: PostgresBackupSpec, containers: Container[], extra: Partial<PodSpec> = {}): PodSpec {
   const volumes: Volume[] = [
     { name: "scripts", configMap: { name: `pg-backup-scripts-${spec.name}`, defaultMode: 0o555 } },
     // Sized for one compressed dump; the scripts report "scratch area full" when it is not enough.
-    { name: "scratch", emptyDir: { sizeLimit: "20Gi" } },
+    podVolume("scratch", "20Gi", spec),
+    // HOME and TMPDIR: the scripts' step output and awscli's files, a few KiB.
+    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
   ];
   return {
     serviceAccountName: spec.serviceAccount,
     restartPolicy: "Never",
+    terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
     containers,
     volumes: [...volumes, ...(extra.volumes ?? [])],
@@ -94,13 +149,14 @@ function scriptContainer(spec: PostgresBackupSpec, script: string, env: Containe
       { name: "PUSHGATEWAY_URL", value: spec.pushgatewayUrl },
       { name: "SCRATCH_DIR", value: "/scratch" },
       // awscli and libpq write caches and history under HOME; the root filesystem is read-only.
-      { name: "HOME", value: "/scratch" },
-      { name: "TMPDIR", value: "/scratch" },
+      { name: "HOME", value: "/tmp" },
+      { name: "TMPDIR", value: "/tmp" },
       ...(env ?? []),
     ],
     volumeMounts: [
       { name: "scripts", mountPath: "/scripts", readOnly: true },
       { name: "scratch", mountPath: "/scratch" },
+      { name: "tmp", mountPath: "/tmp" },
     ],
     resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     securityContext: restricted,
@@ -129,6 +185,17 @@ export function backupCronJobMetadata(spec: Identity) {
 /** Restore-drill CronJobs are named `<prefix><database entry>`; alert rules select them by this prefix. */
 export const RESTORE_DRILL_CRONJOB_PREFIX = "pg-restore-drill-";
 
+/** The recovery objectives of the database, as the backup CronJob's annotations. */
+export function recoveryAnnotations(spec: Pick<PostgresBackupSpec, "recoveryPoint" | "recoveryTimeObjective">): Record<string, string> {
+  const point = spec.recoveryPoint;
+  return {
+    [RECOVERY_ANNOTATIONS.rpo]: point.objective,
+    [RECOVERY_ANNOTATIONS.rpoSource]: point.source,
+    ...(point.pointInTimeRecoveryDays === undefined ? {} : { [RECOVERY_ANNOTATIONS.pitrRetentionDays]: String(point.pointInTimeRecoveryDays) }),
+    [RECOVERY_ANNOTATIONS.rto]: spec.recoveryTimeObjective,
+  };
+}
+
 /** Name, namespace and labels of the restore-drill CronJob. */
 export function restoreDrillCronJobMetadata(spec: Identity) {
   return { name: `${RESTORE_DRILL_CRONJOB_PREFIX}${spec.name}`, namespace: spec.namespace, labels: labels(spec, "restore-drill") };
@@ -144,11 +211,13 @@ export function backupCronJob(spec: PostgresBackupSpec): CronJob {
     { name: "PGSSLMODE", value: spec.sslMode },
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: spec.password.name, key: spec.password.key } } },
     { name: "BACKUP_KMS_KEY_ID", value: spec.kmsKeyArn },
+    { name: "BACKUP_RETENTION_DAYS", value: String(spec.retentionDays) },
+    { name: "BACKUP_KEEP_LAST", value: String(spec.keepLast) },
   ];
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
-    metadata: backupCronJobMetadata(spec),
+    metadata: { ...backupCronJobMetadata(spec), annotations: recoveryAnnotations(spec) },
     spec: {
       ...cronJobDefaults,
       schedule: spec.schedule,
@@ -204,13 +273,15 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
         metadata: { labels: labels(spec, "restore-drill") },
         spec: {
           backoffLimit: 0,
-          activeDeadlineSeconds: 6 * 3600,
+          // Twice the recovery time objective: a restore slower than the objective still finishes and is
+          // measured (RestoreSlowerThanObjective), instead of being cut off as a failed drill.
+          activeDeadlineSeconds: 2 * durationSeconds(spec.recoveryTimeObjective)!,
           template: {
             metadata: { labels: labels(spec, "restore-drill") },
             spec: jobPod(spec, [scriptContainer(spec, DRILL_SCRIPT, env)], {
               initContainers: [drillPostgres],
               volumes: [
-                { name: "drill-data", emptyDir: { sizeLimit: "40Gi" } },
+                podVolume("drill-data", "40Gi", spec),
                 { name: "drill-run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                 { name: "drill-tmp", emptyDir: { sizeLimit: "1Gi" } },
               ],

@@ -1,18 +1,37 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { durationSeconds } from "../../stacks/formats";
 import type { DatabaseSettings } from "../../stacks/schema";
 import { commonLabels } from "../core/labels";
 import { databasePasswordSecret } from "../databases/credentials";
 import { BackupBucket } from "./backup-bucket";
+import type { RecoveryPoint } from "./backup-cronjobs";
 import { backupPrefix } from "./backup-policies";
-import { PostgresBackup } from "./postgres-backup";
+import { objectLockMode } from "./bucket-settings";
+import { PostgresBackup, type PostgresBackupArgs } from "./postgres-backup";
+import { pointInTimeRecoveryPoint, scheduleRecoveryPoint } from "./recovery-objectives";
 import { pushgatewayNetworkPolicies } from "./pushgateway-network-policies";
 
 export interface DatabaseBackupsArgs {
   readonly stack: string;
   readonly environment: string;
+  /** The stack's own region (aws:region). */
+  readonly region: string;
   readonly namespace: string;
+  /** How long backups are kept (whole days): retention of the jobs and of the Object Lock. */
   readonly retention: string;
+  /** Complete backups per database always kept, whatever their age. */
+  readonly keepLast: number;
+  /** Longest acceptable restore (Prometheus duration); the drill's deadline is twice it. */
+  readonly recoveryTimeObjective: string;
+  /** StorageClass of the jobs' per-run scratch volumes. */
+  readonly storageClass: string;
+  /**
+   * The off-site replica's region and the provider for it.
+   * @default no replica
+   */
+  readonly replica?: { readonly region: string; readonly provider: aws.Provider };
   readonly schedule: string;
   readonly drillSchedule: string;
   readonly image: string;
@@ -26,6 +45,40 @@ export interface DatabaseBackupsArgs {
 
 export const BACKUP_SERVICE_ACCOUNT = "pg-backup";
 
+/** Where one database's backups go, as BackupBucket (and RDS, for the recovery point) resolve it. */
+export interface BackupStorage {
+  readonly bucket: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly recoveryPoint: pulumi.Input<RecoveryPoint>;
+}
+
+/** PostgresBackup's arguments for one database: the stack's backup settings, the database entry, its storage. */
+export function postgresBackupArgs(args: DatabaseBackupsArgs, db: DatabaseSettings, storage: BackupStorage): PostgresBackupArgs {
+  return {
+    environment: args.environment,
+    namespace: args.namespace,
+    name: db.name,
+    host: db.host,
+    port: db.port,
+    database: db.database,
+    user: db.user,
+    sslMode: db.sslMode,
+    password: databasePasswordSecret(db),
+    schedule: args.schedule,
+    drillSchedule: args.drillSchedule,
+    drillTables: db.backup.drillTables,
+    retentionDays: durationSeconds(args.retention)! / 86400,
+    keepLast: args.keepLast,
+    recoveryTimeObjective: args.recoveryTimeObjective,
+    storageClass: args.storageClass,
+    prefix: backupPrefix(args.stack, db.name),
+    serviceAccount: BACKUP_SERVICE_ACCOUNT,
+    pushgatewayUrl: args.pushgatewayUrl,
+    image: args.image,
+    ...storage,
+  };
+}
+
 /** The stack's backup bucket and identity, and a PostgresBackup per database. */
 export class DatabaseBackups extends pulumi.ComponentResource {
   public readonly bucket: BackupBucket;
@@ -34,7 +87,17 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     super("platform:backups:DatabaseBackups", name, {}, opts);
     this.bucket = new BackupBucket(
       `${name}-storage`,
-      { stack: args.stack, environment: args.environment, retention: args.retention, oidcProviderArn: args.oidcProviderArn, namespace: args.namespace, serviceAccount: BACKUP_SERVICE_ACCOUNT, databases: args.databases.map((db) => db.name) },
+      {
+        stack: args.stack,
+        environment: args.environment,
+        region: args.region,
+        retention: args.retention,
+        objectLockMode: objectLockMode(args.environment),
+        oidcProviderArn: args.oidcProviderArn,
+        namespace: args.namespace,
+        serviceAccount: BACKUP_SERVICE_ACCOUNT,
+        replica: args.replica,
+      },
       { parent: this },
     );
     const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -54,31 +117,24 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-to-pushgateway`, pushPath.egress, { parent: this });
     new k8s.networking.v1.NetworkPolicy(`${name}-pushgateway-ingress`, pushPath.ingress, { parent: this });
     for (const db of args.databases) {
-      new PostgresBackup(
-        `${name}-${db.name}`,
-        {
-          environment: args.environment,
-          namespace: args.namespace,
-          name: db.name,
-          host: db.host,
-          port: db.port,
-          database: db.database,
-          user: db.user,
-          sslMode: db.sslMode,
-          password: databasePasswordSecret(db),
-          schedule: args.schedule,
-          drillSchedule: args.drillSchedule,
-          drillTables: db.backup.drillTables,
-          bucket: this.bucket.bucket.bucket,
-          prefix: backupPrefix(args.stack, db.name),
-          kmsKeyArn: this.bucket.key.arn,
-          serviceAccount: BACKUP_SERVICE_ACCOUNT,
-          pushgatewayUrl: args.pushgatewayUrl,
-          image: args.image,
-        },
-        { parent: this, dependsOn: [serviceAccount] },
-      );
+      const storage = { bucket: this.bucket.bucket.bucket, kmsKeyArn: this.bucket.key.arn, recoveryPoint: this.recoveryPoint(db, args.schedule) };
+      new PostgresBackup(`${name}-${db.name}`, postgresBackupArgs(args, db, storage), { parent: this, dependsOn: [serviceAccount] });
     }
     this.registerOutputs({ bucket: this.bucket.bucket.bucket });
+  }
+
+  /**
+   * A database whose RDS point-in-time recovery covers the time between dumps recovers to within minutes;
+   * that is only true while RDS keeps automated backups, so the retention is read from RDS at every
+   * preview and stated on the CronJob, where a policy rule refuses zero.
+   */
+  private recoveryPoint(db: DatabaseSettings, schedule: string): pulumi.Input<RecoveryPoint> {
+    const target = db.backup.pointInTimeRecovery;
+    if (!target) return scheduleRecoveryPoint(schedule);
+    const days =
+      "rdsCluster" in target
+        ? aws.rds.getClusterOutput({ clusterIdentifier: target.rdsCluster }, { parent: this }).backupRetentionPeriod
+        : aws.rds.getInstanceOutput({ dbInstanceIdentifier: target.rdsInstance }, { parent: this }).backupRetentionPeriod;
+    return days.apply((d) => pointInTimeRecoveryPoint(target, d));
   }
 }

@@ -5,14 +5,17 @@ import {
   backupCronJobMetadata,
   backupScriptsConfigMap,
   type PostgresBackupSpec,
+  type RecoveryPoint,
+  recoveryAnnotations,
   restoreDrillCronJob,
   restoreDrillCronJobMetadata,
 } from "./backup-cronjobs";
 
-/** Everything but the cloud identifiers, which the component resolves from the bucket and key it is given. */
-export type PostgresBackupArgs = Omit<PostgresBackupSpec, "bucket" | "kmsKeyArn"> & {
+/** Everything but the cloud facts, which the component resolves: bucket, key, and what RDS says about PITR. */
+export type PostgresBackupArgs = Omit<PostgresBackupSpec, "bucket" | "kmsKeyArn" | "recoveryPoint"> & {
   readonly bucket: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
+  readonly recoveryPoint: pulumi.Input<RecoveryPoint>;
 };
 
 // kubernetes-types and the provider's input types describe the same API, but TypeScript cannot relate
@@ -27,12 +30,19 @@ export class PostgresBackup extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:backups:PostgresBackup", name, {}, opts);
     const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, backupScriptsConfigMap(args), { parent: this });
-    const spec = pulumi.all([args.bucket, args.kmsKeyArn]).apply(([bucket, kmsKeyArn]) => ({ ...args, bucket, kmsKeyArn }));
+    const spec = pulumi
+      .all([args.bucket, args.kmsKeyArn, args.recoveryPoint])
+      .apply(([bucket, kmsKeyArn, recoveryPoint]) => ({ ...args, bucket, kmsKeyArn, recoveryPoint: recoveryPoint as RecoveryPoint }));
     const afterScripts = { parent: this, dependsOn: [scripts] };
-    // Metadata is known now; only the spec waits for the bucket name and key ARN.
+    // Name and labels are known now; the spec waits for the bucket name and key ARN, the annotations for RDS.
     this.backup = new k8s.batch.v1.CronJob(
       `${name}-backup`,
-      { apiVersion: "batch/v1", kind: "CronJob", metadata: backupCronJobMetadata(args), spec: asCronJobSpec(spec.apply((s) => backupCronJob(s).spec)) },
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { ...backupCronJobMetadata(args), annotations: spec.apply(recoveryAnnotations) },
+        spec: asCronJobSpec(spec.apply((s) => backupCronJob(s).spec)),
+      },
       afterScripts,
     );
     this.drill = new k8s.batch.v1.CronJob(

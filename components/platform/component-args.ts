@@ -9,6 +9,8 @@ import type { BlueGreenAppArgs } from "../apps/blue-green-app";
 import type { PlatformDashboardsArgs } from "../dashboards/platform-dashboards";
 import { credentialNamespaces } from "../databases/credentials";
 import type { DatabaseCredentialsArgs } from "../databases/database-credentials";
+import type { DatabaseBackupsArgs } from "../backups/database-backups";
+import { monitoringUrls } from "../monitoring/monitoring-input";
 import { alertRulesContext } from "./alert-rules-context";
 
 /**
@@ -50,5 +52,27 @@ export function blueGreenAppArgs(config: PlatformConfig, app: AppSettings): Blue
     monitoringNamespace: config.monitoringNamespace,
     telemetry: stackTelemetry(config),
     secrets: { ...config.secrets, ...config.appSecrets },
+  };
+}
+
+/** The backups of the databases with `backup.enabled`, with the off-site replica (region and provider) if any. */
+export function databaseBackupsArgs(config: PlatformConfig, replica: DatabaseBackupsArgs["replica"]): DatabaseBackupsArgs {
+  return {
+    stack: config.stack,
+    environment: config.environment,
+    region: config.awsRegion,
+    namespace: config.backupNamespace,
+    retention: config.backupRetention,
+    keepLast: config.backupKeepLast,
+    recoveryTimeObjective: config.recoveryTimeObjective,
+    storageClass: config.storageClass,
+    replica,
+    schedule: config.backupSchedule,
+    drillSchedule: config.restoreDrillSchedule,
+    image: config.backupImage,
+    oidcProviderArn: config.oidcProviderArn,
+    pushgatewayUrl: monitoringUrls(config.monitoringNamespace).pushgateway,
+    monitoringNamespace: config.monitoringNamespace,
+    databases: config.databases.filter((db) => db.backup.enabled),
   };
 }

@@ -9,12 +9,12 @@ import { DatabaseBackups } from "../backups";
 import { PlatformNamespace } from "../core";
 import { PlatformDashboards } from "../dashboards";
 import { DatabaseCredentials } from "../databases";
-import { MonitoringStack, monitoringUrls } from "../monitoring";
+import { MonitoringStack } from "../monitoring";
 import { CertManager } from "../certificates";
 import { ExternalDns } from "../dns";
 import { Gateway, PublicHostname, publicEndpoints } from "../gateway";
 import { ExternalSecrets } from "../secrets";
-import { alertmanagerConfigArgs, alertRulesArgs, blueGreenAppArgs, dashboardsArgs, databaseCredentialsArgs } from "./component-args";
+import { alertmanagerConfigArgs, alertRulesArgs, blueGreenAppArgs, dashboardsArgs, databaseBackupsArgs, databaseCredentialsArgs } from "./component-args";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
 import { targetProviderSettings } from "./target";
 
@@ -94,25 +94,12 @@ export class Platform extends pulumi.ComponentResource {
     // The PrometheusRule CRD comes with kube-prometheus-stack, hence the dependency on the monitoring stack.
     this.alertRules = new AlertRules(`${name}-alert-rules`, alertRulesArgs(config), { ...child, dependsOn: [this.monitoring] });
     new PlatformDashboards(`${name}-dashboards`, dashboardsArgs(config), { ...child, dependsOn: [monitoringNamespace] });
-    const backedUp = config.databases.filter((db) => db.backup.enabled);
-    if (backedUp.length > 0) {
-      this.backups = new DatabaseBackups(
-        `${name}-backups`,
-        {
-          stack: config.stack,
-          environment: config.environment,
-          namespace: config.backupNamespace,
-          retention: config.backupRetention,
-          schedule: config.backupSchedule,
-          drillSchedule: config.restoreDrillSchedule,
-          image: config.backupImage,
-          oidcProviderArn: config.oidcProviderArn,
-          pushgatewayUrl: monitoringUrls(config.monitoringNamespace).pushgateway,
-          monitoringNamespace: config.monitoringNamespace,
-          databases: backedUp,
-        },
-        { ...child, dependsOn: [namespaces[config.backupNamespace], ...credentials] },
-      );
+    if (config.databases.some((db) => db.backup.enabled)) {
+      // The off-site replica's region: the stack's account provider (same allowed account, same tags) in another region.
+      const replicaRegion = config.backupReplicaRegion;
+      const replica =
+        replicaRegion === "" ? undefined : { region: replicaRegion, provider: new aws.Provider(`${name}-backup-replica`, { ...target.aws, region: replicaRegion }, { parent: this }) };
+      this.backups = new DatabaseBackups(`${name}-backups`, databaseBackupsArgs(config, replica), { ...child, dependsOn: [namespaces[config.backupNamespace], ...credentials] });
     }
     // The way in: certificates, DNS, secrets from Secrets Manager, the Gateway and one route per public hostname.
     this.certManager = new CertManager(

@@ -93,7 +93,6 @@ function policyResources(resources: readonly RecordedResource[]): PolicyResource
       name: r.name,
       opts: optionsOf(r),
       dependencies: [],
-      // The mock monitor does not record which input a dependency feeds; rules fall back to `dependencies`.
       propertyDependencies: {},
       isType: (cls) => isTypeOf(r.type, cls as ResourceClass),
       asType: ((cls: ResourceClass) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
@@ -103,6 +102,9 @@ function policyResources(resources: readonly RecordedResource[]): PolicyResource
     const resource = byUrn.get(r.urn)!;
     if (r.parent) resource.parent = byUrn.get(r.parent);
     resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+    resource.propertyDependencies = Object.fromEntries(
+      Object.entries(r.propertyDependencies ?? {}).map(([key, urns]) => [key, urns.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined)]),
+    );
   }
   return [...byUrn.values()];
 }

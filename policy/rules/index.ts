@@ -1,5 +1,6 @@
 import type { Policies, PolicyPackArgs } from "@pulumi/policy";
 import { backupsAndCriticalAlerts } from "./backups-and-critical-alerts";
+import { backupObjectLock, backupOffsiteReplica, backupPointInTimeRecovery } from "./backup-protection";
 import { containerResources } from "./container-resources";
 import { containerSecurityContext } from "./container-security-context";
 import { cronJobLimits } from "./cronjob-limits";
@@ -47,6 +48,9 @@ export const policies: Policies = [
   noPlaintextSecrets,
   backupsAndCriticalAlerts,
   deadMansSwitch,
+  backupObjectLock,
+  backupOffsiteReplica,
+  backupPointInTimeRecovery,
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
@@ -56,6 +60,7 @@ export const policyPackArgs: PolicyPackArgs = {
   description: "Guard rails of the platform program: workloads, namespaces, Helm, S3, IAM, secrets, production readiness.",
 };
 
+export * from "./backup-protection";
 export * from "./backups-and-critical-alerts";
 export * from "./container-resources";
 export * from "./container-security-context";

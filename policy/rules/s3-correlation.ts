@@ -21,6 +21,8 @@ export const SETTING_TYPES = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   ],
+  objectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
+  replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
 } as const satisfies Record<string, readonly string[]>;
 
 function isBucket(resource: PolicyResource): boolean {

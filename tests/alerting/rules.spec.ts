@@ -40,7 +40,7 @@ const ALERTS = [
   "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh", "ContainerCPUThrottlingHigh",
   "ServiceDown", "ServiceAvailabilityLow", "EndpointDown", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
   "Watchdog", "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
-  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld",
+  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
@@ -96,7 +96,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 64 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 65 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -290,6 +290,12 @@ describe("alert rules", () => {
       // The generic JobFailed leaves those Jobs to the backup alerts.
       expect(alert(custom, "JobFailed", "warning", "infrastructure").expr).to.contain(`namespace="db-backups", job_name=~"(pg-dump-|pg-restore-drill-)(orders|billing)-[0-9]+"`);
       expect(alert(custom, "RestoreDrillTooOld").expr).to.contain(`cronjob=~"pg-restore-drill-(orders|billing)"`);
+    });
+
+    it("measures the drill's restore time against the stack's recovery time objective, in the threshold and the sentence", () => {
+      const custom = platformRuleGroups(stackThresholds("production"), { ...rulesContext("production"), recoveryTimeObjective: "90m" });
+      expect(alert(custom, "RestoreSlowerThanObjective").expr).to.equal("max by (database) (pg_restore_drill_restore_duration_seconds) > 5400");
+      expect(alert(custom, "RestoreSlowerThanObjective").annotations.description).to.contain("the recovery time objective is 90m.");
     });
 
     it("a stack that backs up no database has no backup rules: they would select nothing", () => {

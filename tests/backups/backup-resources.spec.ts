@@ -1,13 +1,47 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { SCRIPTS_DIR } from "../../components/backups";
+import { parse, stringify } from "yaml";
+import { SCRIPTS_DIR, TERMINATION_GRACE_PERIOD_SECONDS } from "../../components/backups";
+import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
 import { planStack, STACKS } from "../harness";
 
 const expected = {
-  staging: { schedule: "0 3 * * *", retentionDays: 7, prefix: "staging" },
-  production: { schedule: "0 2 * * *", retentionDays: 30, prefix: "production" },
+  staging: {
+    schedule: "0 3 * * *",
+    retentionDays: 7,
+    keepLast: 3,
+    prefix: "staging",
+    lockMode: "GOVERNANCE",
+    drillDeadlineSeconds: 2 * 8 * 3600,
+    annotations: {
+      "platform.io/recovery-point-objective": "24h",
+      "platform.io/recovery-point-source": 'backup schedule "0 3 * * *" (UTC)',
+      "platform.io/recovery-time-objective": "8h",
+    },
+  },
+  production: {
+    schedule: "0 2 * * *",
+    retentionDays: 30,
+    keepLast: 7,
+    prefix: "production",
+    lockMode: "COMPLIANCE",
+    drillDeadlineSeconds: 2 * 4 * 3600,
+    annotations: {
+      "platform.io/point-in-time-recovery-retention-days": "7",
+      "platform.io/recovery-point-objective": "5m",
+      "platform.io/recovery-point-source": "RDS point-in-time recovery (cluster orders)",
+      "platform.io/recovery-time-objective": "4h",
+    },
+  },
 } as const;
+
+const BUCKET_ARN = "arn:aws:s3:us-east-1:123456789012:platform-backups-storage-bucket";
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:platform-backups-storage-key";
+const REPLICA_BUCKET_ARN = "arn:aws:s3:eu-central-1:123456789012:platform-backups-storage-replica-bucket";
+const REPLICA_KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:platform-backups-storage-replica-key";
+const REPLICA_PROVIDER = (stack: string) => `urn:pulumi:${stack}::platform::platform:index:Platform$pulumi:providers:aws::platform-backup-replica::platform-backup-replica`;
 
 describe("database backups (cluster and cloud side)", () => {
   for (const stack of STACKS) {
@@ -28,7 +62,12 @@ describe("database backups (cluster and cloud side)", () => {
         expect(cron.metadata.labels).to.include({ "platform.io/component": "backup", "platform.io/database": "orders" });
       });
 
-      it("runs non-root on a read-only root filesystem, scratch on an emptyDir, scripts from the ConfigMap", async () => {
+      it("states the database's recovery objectives on the backup CronJob", async () => {
+        const cron = (await planStack(stack)).object("CronJob", "backups", "pg-backup-orders");
+        expect(cron.metadata.annotations).to.deep.equal(want.annotations);
+      });
+
+      it("runs non-root on a read-only root filesystem, scratch on a per-pod volume that fails writes when full, scripts from the ConfigMap", async () => {
         const pod = (await planStack(stack)).object("CronJob", "backups", "pg-backup-orders").spec.jobTemplate.spec.template.spec;
         expect(pod.serviceAccountName).to.equal("pg-backup");
         expect(pod.securityContext).to.include({ runAsNonRoot: true, runAsUser: 10001 });
@@ -40,10 +79,30 @@ describe("database backups (cluster and cloud side)", () => {
           capabilities: { drop: ["ALL"] },
         });
         expect(container.command).to.deep.equal(["/bin/bash", "/scripts/pg-backup.sh"]);
+        // A generic ephemeral volume: a full disk is ENOSPC for the script, not an eviction by the kubelet.
         expect(pod.volumes).to.deep.equal([
           { name: "scripts", configMap: { name: "pg-backup-scripts-orders", defaultMode: 0o555 } },
-          { name: "scratch", emptyDir: { sizeLimit: "20Gi" } },
+          {
+            name: "scratch",
+            ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "20Gi" } } } } },
+          },
+          { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
         ]);
+        expect(container.volumeMounts).to.deep.equal([
+          { name: "scripts", mountPath: "/scripts", readOnly: true },
+          { name: "scratch", mountPath: "/scratch" },
+          { name: "tmp", mountPath: "/tmp" },
+        ]);
+        const env = Object.fromEntries(container.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+        expect(env).to.include({ SCRATCH_DIR: "/scratch", TMPDIR: "/tmp", HOME: "/tmp" });
+      });
+
+      it("gives the scripts' bounded clean-up after TERM its time: a 90 s grace period", async () => {
+        const plan = await planStack(stack);
+        for (const name of ["pg-backup-orders", "pg-restore-drill-orders"]) {
+          expect(plan.object("CronJob", "backups", name).spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds, name).to.equal(90);
+        }
+        expect(TERMINATION_GRACE_PERIOD_SECONDS).to.equal(90);
       });
 
       it("takes the database password from the credentials Secret and talks to S3 only through IRSA", async () => {
@@ -52,7 +111,9 @@ describe("database backups (cluster and cloud side)", () => {
         const byName = Object.fromEntries(env.map((e: { name: string }) => [e.name, e]));
         expect(byName.PGPASSWORD).to.deep.equal({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "db-orders-credentials", key: "password" } } });
         expect(byName.BACKUP_PREFIX.value).to.equal(`${want.prefix}/orders`);
-        expect(byName.BACKUP_KMS_KEY_ID.value).to.equal("arn:aws:kms:us-east-1:123456789012:platform-backups-storage-key");
+        expect(byName.BACKUP_KMS_KEY_ID.value).to.equal(KEY_ARN);
+        expect(byName.BACKUP_RETENTION_DAYS.value).to.equal(String(want.retentionDays));
+        expect(byName.BACKUP_KEEP_LAST.value).to.equal(String(want.keepLast));
         expect(byName.PUSHGATEWAY_URL.value).to.equal("http://pushgateway-prometheus-pushgateway.monitoring.svc.cluster.local:9091");
         for (const forbidden of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) expect(byName, forbidden).to.not.have.property(forbidden);
         expect(plan.resources.filter((r) => r.type === "aws:iam/accessKey:AccessKey")).to.deep.equal([]);
@@ -64,7 +125,13 @@ describe("database backups (cluster and cloud side)", () => {
       it("restore-drills weekly into a throwaway PostgreSQL sidecar, checking the configured tables", async () => {
         const cron = (await planStack(stack)).object("CronJob", "backups", "pg-restore-drill-orders");
         expect(cron.spec).to.include({ schedule: "0 5 * * 0", concurrencyPolicy: "Forbid" });
+        // Twice the recovery time objective, so a restore slower than the objective is measured, not cut off.
+        expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(want.drillDeadlineSeconds);
         const pod = cron.spec.jobTemplate.spec.template.spec;
+        expect(pod.volumes.find((v: { name: string }) => v.name === "drill-data")).to.deep.equal({
+          name: "drill-data",
+          ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "40Gi" } } } } },
+        });
         expect(pod.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy])).to.deep.equal([["drill-postgres", "Always"]]);
         const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
         expect(env).to.include({ PGHOST: "127.0.0.1", DRILL_TABLES: stack === "production" ? "public.orders,public.customers" : "public.orders" });
@@ -101,14 +168,28 @@ describe("database backups (cluster and cloud side)", () => {
         for (const file of Object.keys(cm.data)) expect(cm.data[file], file).to.equal(fs.readFileSync(path.join(SCRIPTS_DIR, file), "utf8"));
       });
 
+      it(`locks every backup version for the retention, in ${want.lockMode} mode, enabled in place on the versioned bucket`, async () => {
+        const plan = await planStack(stack);
+        const lock = plan.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "platform-backups-storage-object-lock");
+        expect(lock.inputs).to.deep.equal({
+          bucket: "platform-backups-storage-bucket",
+          objectLockEnabled: "Enabled",
+          rule: { defaultRetention: { mode: want.lockMode, days: want.retentionDays } },
+        });
+        expect(lock.dependencies).to.include(plan.one("aws:s3/bucketVersioning:BucketVersioning", "platform-backups-storage-versioning").urn);
+        // objectLockEnabled on the bucket itself would replace the existing bucket.
+        expect(plan.one("aws:s3/bucket:Bucket", "platform-backups-storage-bucket").inputs).to.not.have.property("objectLockEnabled");
+      });
+
       it("keeps backups in a private, versioned, TLS-only bucket encrypted with its own rotating KMS key", async () => {
         const plan = await planStack(stack);
         expect(plan.one("aws:kms/key:Key", "platform-backups-storage-key").inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
         expect(plan.one("aws:s3/bucket:Bucket", "platform-backups-storage-bucket").inputs).to.include({ forceDestroy: false });
         const pab = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "platform-backups-storage-public-access").inputs;
         expect(pab).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        expect(plan.one("aws:s3/bucket:Bucket", "platform-backups-storage-bucket").inputs.tags).to.deep.equal({ environment: stack, component: "database-backups" });
         const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "platform-backups-storage-encryption").inputs as any;
-        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:platform-backups-storage-key" });
+        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN });
         expect((plan.one("aws:s3/bucketVersioning:BucketVersioning", "platform-backups-storage-versioning").inputs as any).versioningConfiguration.status).to.equal("Enabled");
         const policy = JSON.parse(plan.one("aws:s3/bucketPolicy:BucketPolicy", "platform-backups-storage-policy").inputs.policy as string);
         expect(policy.Statement.map((s: { Sid: string; Effect: string }) => [s.Sid, s.Effect])).to.deep.equal([
@@ -117,36 +198,156 @@ describe("database backups (cluster and cloud side)", () => {
         ]);
       });
 
-      it(`expires backups after ${want.retentionDays} days, old versions and abandoned temporary uploads a day later`, async () => {
+      it("expires no current backup by age (the jobs keep the newest), only deleted versions, bare delete markers and abandoned uploads", async () => {
         const lifecycle = (await planStack(stack)).one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-backups-storage-lifecycle").inputs as any;
         expect(lifecycle.rules).to.deep.equal([
           {
-            id: "expire-backups-after-retention",
+            id: "remove-deleted-backups",
             status: "Enabled",
             filter: { prefix: `${want.prefix}/` },
-            expiration: { days: want.retentionDays },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
+            expiration: { expiredObjectDeleteMarker: true },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
-          { id: "expire-incoming-orders", status: "Enabled", filter: { prefix: `${want.prefix}/orders/.incoming/` }, expiration: { days: 1 } },
         ]);
       });
 
-      it("lets the backup role do only put/get/list on its own prefix, delete its temporary uploads, and use its key", async () => {
+      it("lets the backup role list, read, write, abort uploads and delete (a delete marker) on its own prefix, and use its key; and denies destroying a version or loosening a lock", async () => {
         const plan = await planStack(stack);
         const trust = JSON.parse(plan.one("aws:iam/role:Role", "platform-backups-storage-irsa").inputs.assumeRolePolicy as string);
         const conditions = trust.Statement[0].Condition.StringEquals;
         expect(Object.values(conditions)).to.have.members(["system:serviceaccount:backups:pg-backup", "sts.amazonaws.com"]);
         const access = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", "platform-backups-storage-irsa-access").inputs.policy as string);
-        const bucket = "arn:aws:s3:us-east-1:123456789012:platform-backups-storage-bucket";
         expect(access.Statement).to.deep.equal([
-          { Sid: "ListOwnPrefix", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket], Condition: { StringLike: { "s3:prefix": [`${want.prefix}/*`] } } },
-          { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${bucket}/${want.prefix}/*`] },
-          { Sid: "DeleteOwnIncomingUploads", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${bucket}/${want.prefix}/*/.incoming/*`] },
-          { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: ["arn:aws:kms:us-east-1:123456789012:platform-backups-storage-key"] },
+          { Sid: "ListOwnPrefix", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [BUCKET_ARN], Condition: { StringLike: { "s3:prefix": [`${want.prefix}/*`] } } },
+          { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
+          { Sid: "HideOwnPrefixObjects", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
+          { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
+          {
+            Sid: "NeverDestroyBackups",
+            Effect: "Deny",
+            Action: [
+              "s3:DeleteObjectVersion",
+              "s3:BypassGovernanceRetention",
+              "s3:PutObjectRetention",
+              "s3:PutObjectLegalHold",
+              "s3:PutBucketObjectLockConfiguration",
+              "s3:PutLifecycleConfiguration",
+              "s3:PutBucketVersioning",
+              "s3:PutBucketPolicy",
+              "s3:DeleteBucketPolicy",
+              "s3:PutReplicationConfiguration",
+            ],
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          },
         ]);
-        for (const statement of access.Statement) for (const action of statement.Action) expect(action).to.not.contain("*");
+        const allowed = access.Statement.filter((s: { Effect: string }) => s.Effect === "Allow").flatMap((s: { Action: string[] }) => s.Action);
+        for (const action of allowed) expect(action).to.not.contain("*");
+      });
+
+      it("replicates to its own bucket in eu-central-1, under the same Object Lock, encrypted there with a key of that region", async () => {
+        const plan = await planStack(stack);
+        const provider = plan.one("pulumi:providers:aws", "platform-backup-replica");
+        expect(provider.inputs.region).to.equal("eu-central-1");
+        const replicaResources = plan.resources.filter((r) => r.name.startsWith("platform-backups-storage-replica-"));
+        expect(replicaResources.map((r) => r.type).sort()).to.deep.equal([
+          "aws:kms/alias:Alias",
+          "aws:kms/key:Key",
+          "aws:s3/bucket:Bucket",
+          "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+          "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+          "aws:s3/bucketPolicy:BucketPolicy",
+          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          "aws:s3/bucketVersioning:BucketVersioning",
+        ]);
+        for (const r of replicaResources) expect(r.provider, `${r.name} is created in the replica region`).to.equal(REPLICA_PROVIDER(stack));
+        expect(plan.one("aws:kms/key:Key", "platform-backups-storage-replica-key").inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
+        expect(plan.one("aws:s3/bucket:Bucket", "platform-backups-storage-replica-bucket").inputs).to.deep.equal({
+          forceDestroy: false,
+          tags: { environment: stack, component: "database-backups", role: "offsite-replica" },
+        });
+        const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "platform-backups-storage-replica-encryption").inputs as any;
+        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: REPLICA_KEY_ARN });
+        expect(plan.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "platform-backups-storage-replica-object-lock").inputs.rule).to.deep.equal({
+          defaultRetention: { mode: want.lockMode, days: want.retentionDays },
+        });
+
+        const replication = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "platform-backups-storage-replication-config");
+        expect(replication.provider, "configured on the primary bucket").to.equal(undefined);
+        expect(replication.inputs).to.deep.equal({
+          bucket: "platform-backups-storage-bucket",
+          role: "arn:aws:iam:us-east-1:123456789012:platform-backups-storage-replication",
+          rules: [
+            {
+              id: "offsite-replica",
+              status: "Enabled",
+              priority: 1,
+              filter: { prefix: `${want.prefix}/` },
+              deleteMarkerReplication: { status: "Enabled" },
+              sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+              destination: {
+                bucket: REPLICA_BUCKET_ARN,
+                storageClass: "STANDARD_IA",
+                encryptionConfiguration: { replicaKmsKeyId: REPLICA_KEY_ARN },
+                metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+              },
+            },
+          ],
+        });
+        // S3 refuses a replication configuration before both buckets are versioned.
+        for (const versioning of ["platform-backups-storage-versioning", "platform-backups-storage-replica-versioning"]) {
+          expect(replication.dependencies).to.include(plan.one("aws:s3/bucketVersioning:BucketVersioning", versioning).urn);
+        }
+      });
+
+      it("lets only S3 assume the replication role, which reads the stack's versions and writes them to the replica, each key only through S3 in its region", async () => {
+        const plan = await planStack(stack);
+        const role = plan.one("aws:iam/role:Role", "platform-backups-storage-replication");
+        expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        const policy = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", "platform-backups-storage-replication-access").inputs.policy as string);
+        expect(policy.Statement).to.deep.equal([
+          { Sid: "ReadReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: [BUCKET_ARN] },
+          {
+            Sid: "ReadSourceVersions",
+            Effect: "Allow",
+            Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+            Resource: [`${BUCKET_ARN}/${want.prefix}/*`],
+          },
+          { Sid: "WriteReplica", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: [`${REPLICA_BUCKET_ARN}/${want.prefix}/*`] },
+          {
+            Sid: "DecryptWithSourceKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [KEY_ARN],
+            Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [BUCKET_ARN, `${BUCKET_ARN}/${want.prefix}/*`] } },
+          },
+          {
+            Sid: "EncryptWithReplicaKey",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+            Resource: [REPLICA_KEY_ARN],
+            Condition: {
+              StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" },
+              StringLike: { "kms:EncryptionContext:aws:s3:arn": [REPLICA_BUCKET_ARN, `${REPLICA_BUCKET_ARN}/${want.prefix}/*`] },
+            },
+          },
+        ]);
       });
     });
   }
+});
+
+describe("database backups without an off-site replica (backupReplicaRegion empty)", () => {
+  it("creates no replica, no replication role and no replica provider", async () => {
+    const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "utf8"));
+    doc.config["platform:backupReplicaRegion"] = "";
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-backups-")), "Pulumi.staging.yaml");
+    fs.writeFileSync(file, stringify(doc));
+    const record = await runProgram("staging", { stackFile: file });
+    const names = record.resources.map((r) => r.name);
+    expect(names.filter((n) => /replica|replication/.test(n))).to.deep.equal([]);
+    expect(record.resources.filter((r) => r.type === "pulumi:providers:aws")).to.deep.equal([]);
+    expect(names).to.include.members(["platform-backups-storage-bucket", "platform-backups-storage-object-lock"]);
+  });
 });

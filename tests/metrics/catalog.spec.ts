@@ -133,10 +133,12 @@ describe("exporter and backup metrics", () => {
       "pg_backup_duration_seconds",
       "pg_backup_last_failure_timestamp_seconds",
       "pg_backup_last_success_timestamp_seconds",
+      "pg_backup_retained_backups",
       "pg_backup_size_bytes",
       "pg_restore_drill_duration_seconds",
       "pg_restore_drill_last_failure_timestamp_seconds",
       "pg_restore_drill_last_success_timestamp_seconds",
+      "pg_restore_drill_restore_duration_seconds",
     ]);
     for (const [name, metric] of Object.entries(BACKUP_METRICS)) expect([metric.type, metric.labelNames], name).to.deep.equal(["gauge", ["database"]]);
   });

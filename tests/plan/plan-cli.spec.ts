@@ -35,12 +35,14 @@ function filesUnder(dir: string): Map<string, string> {
 
 // What each stack plans: the program's own resources (providers, namespaces with their guard rails, the
 // monitoring, node agents' paths, tracing, gateway, certificate, DNS and secrets components, alert rules,
-// dashboards, backups, the api app and its public hostname) and every object the thirteen charts render (317
-// in staging, 323 in production; kube-prometheus-stack's rule group k8s.rules.container_memory_swap is switched off). Production adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH
-// Secret and Loki's caches and PDBs; staging adds the app's scale-down delay Job.
+// dashboards, backups with their Object Lock and off-site replica (its provider, key, bucket and replication),
+// the api app and its public hostname) and every object the thirteen charts render (317 in staging, 323 in
+// production; kube-prometheus-stack's rule group k8s.rules.container_memory_swap is switched off). Production
+// adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH Secret and Loki's caches
+// and PDBs; staging adds the app's scale-down delay Job.
 const COUNTS = {
-  staging: { resources: 536, manifests: 466, chartObjects: 317 },
-  production: { resources: 558, manifests: 472, chartObjects: 323 },
+  staging: { resources: 551, manifests: 466, chartObjects: 317 },
+  production: { resources: 573, manifests: 472, chartObjects: 323 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -161,7 +163,7 @@ describe("offline plan (npm run plan)", () => {
     const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(/^529 resources \(stack staging;/);
+    expect(result.stdout).to.match(/^544 resources \(stack staging;/);
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {

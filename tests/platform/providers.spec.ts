@@ -33,26 +33,32 @@ describe("explicit providers: every resource targets the stack's own cluster and
         expect(decoded(provider.inputs)).to.deep.equal({ context: TARGETS[stack].context, clusterIdentifier: TARGETS[stack].cluster, deleteUnreachable: false });
       });
 
-      it("one AWS provider, in the stack's region, refusing every account but the stack's", () => {
-        const [provider, ...others] = plan.ofType(AWS_PROVIDER);
-        expect(others, "a second AWS provider").to.deep.equal([]);
-        expect(provider.name).to.equal("platform-account");
-        expect(decoded(provider.inputs)).to.deep.include({
-          region: "eu-west-1",
+      it("two AWS providers, the stack's region and the backup replica's, both refusing every account but the stack's", () => {
+        expect(plan.ofType(AWS_PROVIDER).map((p) => p.name)).to.deep.equal(["platform-account", "platform-backup-replica"]);
+        const [account, replica] = plan.ofType(AWS_PROVIDER).map((p) => decoded(p.inputs));
+        const target = {
           allowedAccountIds: [TARGETS[stack].account],
           defaultTags: { tags: { "platform.io/environment": stack, "platform.io/stack": stack, "app.kubernetes.io/managed-by": "pulumi" } },
-        });
+        };
+        expect(account).to.deep.include({ region: "eu-west-1", ...target });
+        expect(replica).to.deep.include({ region: "eu-central-1", ...target });
       });
 
-      it("every Kubernetes and AWS resource, and every Helm chart component, uses them", () => {
+      it("every Kubernetes and AWS resource, and every Helm chart component, uses them; only the backup replica's the replica region's", () => {
         const urnOf = (type: string) => plan.ofType(type)[0].urn;
         const expected: Record<string, string> = { kubernetes: urnOf(KUBERNETES_PROVIDER), aws: urnOf(AWS_PROVIDER) };
+        const replicaProvider = plan.ofType(AWS_PROVIDER)[1].urn;
+        const inReplica = (r: { urn: string }) => r.urn.includes("platform:backups:BackupReplica$");
         let custom = 0;
         let remote = 0;
+        let replicated = 0;
         for (const r of plan.resources) {
           const pkg = r.type.split(":")[0];
           if (!(pkg in expected)) continue;
-          if (r.custom) {
+          if (r.custom && inReplica(r)) {
+            replicated++;
+            expect(r.provider, `${r.type} ${r.name}`).to.equal(replicaProvider);
+          } else if (r.custom) {
             custom++;
             expect(r.provider, `${r.type} ${r.name}`).to.equal(expected[pkg]);
           } else {
@@ -61,6 +67,8 @@ describe("explicit providers: every resource targets the stack's own cluster and
           }
         }
         expect(custom, "custom resources checked").to.be.greaterThan(90);
+        // The replica's KMS key, alias, bucket and its six settings resources.
+        expect(replicated, "replica resources checked").to.equal(9);
         expect(remote, "chart components checked").to.be.greaterThan(3);
       });
 

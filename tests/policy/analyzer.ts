@@ -115,6 +115,12 @@ export class PolicyAnalyzer {
         resource.setOptions(options(r));
         if (r.parent) resource.setParent(r.parent);
         resource.setDependenciesList([...r.dependencies]);
+        // The engine tells which input each dependency feeds; the S3 rules join settings to buckets by it.
+        for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+          const dependencies = new pb.AnalyzerPropertyDependencies();
+          dependencies.setUrnsList([...urns]);
+          resource.getPropertydependenciesMap().set(key, dependencies);
+        }
         return resource;
       }),
     );

@@ -29,16 +29,11 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
   throw new Error("expected the configuration to be rejected");
 }
 
-function editMonitoring(values: Record<string, string>, change: (monitoring: any) => void): void {
-  const monitoring = JSON.parse(values.monitoring);
-  change(monitoring);
-  values.monitoring = JSON.stringify(monitoring);
-}
-
-function editNamespaces(values: Record<string, string>, change: (namespaces: any[]) => void): void {
-  const namespaces = JSON.parse(values.namespaces);
-  change(namespaces);
-  values.namespaces = JSON.stringify(namespaces);
+/** Edits one structured key (stored as JSON text) of a stack's raw config values in place. */
+function editJsonKey<T>(values: Record<string, string>, key: string, change: (value: T) => void): void {
+  const value = JSON.parse(values[key]) as T;
+  change(value);
+  values[key] = JSON.stringify(value);
 }
 
 describe("stack configuration", () => {
@@ -53,6 +48,9 @@ describe("stack configuration", () => {
         logRetention: "7d",
         traceRetention: "7d",
         backupRetention: "7d",
+        backupKeepLast: 3,
+        backupReplicaRegion: "eu-central-1",
+        recoveryTimeObjective: "8h",
         backupSchedule: "0 3 * * *",
         pagerdutyEnabled: false,
         domain: "staging.platform.example.com",
@@ -70,6 +68,9 @@ describe("stack configuration", () => {
         logRetention: "30d",
         traceRetention: "14d",
         backupRetention: "30d",
+        backupKeepLast: 7,
+        backupReplicaRegion: "eu-central-1",
+        recoveryTimeObjective: "4h",
         backupSchedule: "0 2 * * *",
         pagerdutyEnabled: true,
         domain: "platform.example.com",
@@ -183,14 +184,14 @@ describe("stack configuration", () => {
       [
         "unknown nested key",
         "production",
-        (v) => editNamespaces(v, (ns) => (ns[1].quota.podz = 3)),
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].quota.podz = 3)),
         "namespaces[1].quota.podz: unknown key (check the spelling; Pulumi.yaml lists every key)",
       ],
       ["bad enum", "staging", (v) => (v.logLevel = "VERBOSE"), 'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "VERBOSE")'],
       [
         "bad nested enum",
         "production",
-        (v) => editNamespaces(v, (ns) => (ns[0].podSecurity = "open")),
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[0].podSecurity = "open")),
         'namespaces[0].podSecurity: expected one of "privileged"|"baseline"|"restricted" (got "open")',
       ],
       [
@@ -211,15 +212,15 @@ describe("stack configuration", () => {
       [
         "unknown trace storage",
         "production",
-        (v) => editMonitoring(v, (m) => (m.tempo.storage = "gcs")),
+        (v) => editJsonKey<any>(v, "monitoring", (m) => (m.tempo.storage = "gcs")),
         'monitoring.tempo.storage: expected one of "filesystem"|"s3" (got "gcs")',
       ],
-      ["trace store without resources", "staging", (v) => editMonitoring(v, (m) => delete m.tempo.resources), "monitoring.tempo.resources: is required but not set"],
+      ["trace store without resources", "staging", (v) => editJsonKey<any>(v, "monitoring", (m) => delete m.tempo.resources), "monitoring.tempo.resources: is required but not set"],
       [
         "Tempo on S3 without an OIDC provider",
         "staging",
         (v) => {
-          editMonitoring(v, (m) => (m.tempo.storage = "s3"));
+          editJsonKey<any>(v, "monitoring", (m) => (m.tempo.storage = "s3"));
           v.oidcProviderArn = "";
           const dbs = JSON.parse(v.databases);
           dbs[0].backup.enabled = false;
@@ -247,7 +248,7 @@ describe("stack configuration", () => {
         },
         'apps[0].env.LOG_LEVEL: is set by the platform from the stack\'s logLevel; set this app\'s logLevel to override it (got "INFO")',
       ],
-      ["bad quantity", "staging", (v) => editNamespaces(v, (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
+      ["bad quantity", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
       ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
       [
         "missing production secret",
@@ -322,7 +323,7 @@ describe("stack configuration", () => {
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
       ],
-      ["duplicate namespace", "staging", (v) => editNamespaces(v, (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
+      ["duplicate namespace", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
         "staging",
@@ -360,13 +361,13 @@ describe("stack configuration", () => {
       [
         "node agents' namespace below privileged",
         "production",
-        (v) => editNamespaces(v, (ns) => (ns[7].podSecurity = "baseline")),
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[7].podSecurity = "baseline")),
         'namespaces[7].podSecurity: must be "privileged" in the node agents\' namespace (nodeAgentsNamespace): node-exporter uses the host\'s network and PID namespaces and mounts /, /proc and /sys, Alloy mounts /var/log (got "baseline")',
       ],
       [
         "egress to an unknown namespace",
         "production",
-        (v) => editNamespaces(v, (ns) => (ns[2].egress.namespaces = ["billing"])),
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].egress.namespaces = ["billing"])),
         'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
       ],
       [
@@ -502,8 +503,37 @@ describe("stack configuration", () => {
       [
         "allowance for a namespace the platform does not create",
         "staging",
-        (v) => editNamespaces(v, (ns) => (ns[1].ingressFromNamespaces = ["ingress-nginx"])),
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].ingressFromNamespaces = ["ingress-nginx"])),
         'namespaces[1].ingressFromNamespaces[0]: "ingress-nginx" is neither a configured namespace nor kube-system',
+      ],
+      ["no backup kept", "staging", (v) => (v.backupKeepLast = "0"), "backupKeepLast: must keep at least one complete backup (got 0)"],
+      ["backups kept not a whole number", "production", (v) => (v.backupKeepLast = "2.5"), "backupKeepLast: expected int, received number (got 2.5)"],
+      ["replica region malformed", "staging", (v) => (v.backupReplicaRegion = "eu-central"), 'backupReplicaRegion: must be an AWS region such as eu-central-1, or empty for no replica (got "eu-central")'],
+      [
+        "production without an off-site replica",
+        "production",
+        (v) => (v.backupReplicaRegion = ""),
+        "backupReplicaRegion: production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1",
+      ],
+      ["recovery time objective malformed", "production", (v) => (v.recoveryTimeObjective = "4 hours"), 'recoveryTimeObjective: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      [
+        "backups further apart than BackupTooOld's maximum age",
+        "production",
+        (v) => (v.backupSchedule = "0 2 * * 0"),
+        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+      ],
+      ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
+      [
+        "point-in-time recovery with a malformed identifier",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "Orders_DB" })),
+        'databases[0].backup.pointInTimeRecovery.rdsCluster: must be an RDS identifier such as orders-db (lower-case letters, digits, single hyphens) (got "Orders_DB")',
+      ],
+      [
+        "point-in-time recovery naming both a cluster and an instance",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "orders", rdsInstance: "orders-1" })),
+        'databases[0].backup.pointInTimeRecovery: must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>} (got {"rdsCluster":"orders","rdsInstance":"orders-1"})',
       ],
     ];
 
@@ -531,6 +561,15 @@ describe("stack configuration", () => {
         expect(message).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
         expect(message).to.contain("  - retention: unknown key");
       }
+    });
+
+    it("a replica region that is the stack's own region is refused before any resource is registered", async () => {
+      const stackFile = editedStackFile("production", (config) => (config["platform:backupReplicaRegion"] = config["aws:region"]));
+      const error = await programFailure("production", { stackFile });
+      expect(error.message).to.contain(
+        'Invalid configuration for stack "production" (1 problem):\n  - backupReplicaRegion: is the stack\'s own region (aws:region eu-west-1); the off-site replica needs a second region',
+      );
+      expect(recorder.list()).to.deep.equal([]);
     });
 
     it("the program registers no resource at all when the config is invalid", async () => {

@@ -170,6 +170,20 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
         summary: "A database has had no passing restore drill within the maximum age.",
         description: `No restore drill of database {{ $labels.database }} has passed for {{ $value | humanizeDuration }}; drills must pass at least every ${b.restoreDrillMaxAge}.`,
       }),
+      alertRule(RUNBOOK, {
+        alert: "RestoreSlowerThanObjective",
+        // The drill pushes the gauge once a week and the Pushgateway keeps it, so `for` only rides out a rule reload.
+        expr: `max by (database) (pg_restore_drill_restore_duration_seconds) > ${seconds(context.recoveryTimeObjective)}`,
+        for: b.failedFor,
+        severity: "warning",
+        team: "database",
+        component: "restore-drill",
+        identity: DATABASE,
+        summary: "Restoring a database from its newest backup takes longer than the recovery time objective.",
+        description:
+          `The last restore drill of database {{ $labels.database }} needed {{ $value | humanizeDuration }} to download, check and restore its newest backup;` +
+          ` the recovery time objective is ${context.recoveryTimeObjective}.`,
+      }),
     ],
   };
 };

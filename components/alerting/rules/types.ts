@@ -111,6 +111,8 @@ export interface AlertRulesContext {
   readonly runbookBaseUrl: string;
   /** Apps with SLOs; each gets recording rules and burn-rate alerts instead of fixed error alerts. */
   readonly slos: readonly ServiceSlos[];
+  /** The stack's recovery time objective (Prometheus duration): the longest acceptable restore of a database. */
+  readonly recoveryTimeObjective: string;
 }
 
 /** A builder of one concern's rule group. */

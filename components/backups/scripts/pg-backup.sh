@@ -2,19 +2,28 @@
 # pg-backup.sh: one verified logical backup of one PostgreSQL database, stored in S3.
 #
 # The pg-backup CronJob runs this. The steps:
-#   1. pg_dump --format=custom into SCRATCH_DIR, then take its sha256 and size.
-#   2. Upload it to a temporary key, <prefix>/.incoming/<timestamp>-<random>.dump.
-#   3. Download that object again. Its sha256 must match the local dump's. `pg_restore --list`
-#      must accept it, and so must a full read with `pg_restore --file=/dev/null`. The full read
-#      is needed because --list reads only the table of contents at the start of the archive, so
-#      it accepts a dump that was cut short in its data.
-#   4. Only then copy it to <prefix>/<YYYY>/<MM>/<DD>/<db>-<UTC timestamp>.dump and write
-#      <that key>.manifest.json next to it. The manifest is written last: a backup exists once
-#      its manifest does (pg-restore-drill.sh requires it).
-#   5. Delete the temporary key.
-# If any step fails, the script writes nothing under a final key. If the manifest write fails after
-# the copy, it deletes the final dump it created in this run. It never deletes or changes any other
-# object, and it never overwrites an existing final key.
+#   1. pg_dump --format=custom into SCRATCH_DIR, then read its table of contents (`pg_restore --list`),
+#      which must be readable before anything is uploaded.
+#   2. Upload it to its final key, <prefix>/<YYYY>/<MM>/<DD>/<db>-<UTC timestamp>-<8 hex>.dump, and
+#      meanwhile take its sha256 and read it in full with `pg_restore --file=/dev/null`. The full read
+#      is needed because --list reads only the table of contents at the start of the archive, so it
+#      accepts a dump that was cut short in its data. The
+#      random part makes the key this run's own: two runs that start in the same second (a manual
+#      `kubectl create job --from=cronjob/...` beside the scheduled one) write two backups, and
+#      neither can replace the other's object or describe it with its own manifest.
+#   3. Read the object back from S3: its sha256 must be the dump's, so S3 holds exactly the bytes that
+#      pg_restore read in full. The listing for step 5 is taken meanwhile.
+#   4. Write <final key>.manifest.json next to it. The manifest is written last: a backup exists once
+#      its manifest does (pg-restore-drill.sh and the retention below require it).
+#   5. Retention: keep the newest BACKUP_KEEP_LAST complete backups whatever their age, and delete
+#      older complete backups once they are older than BACKUP_RETENTION_DAYS (by the timestamp in
+#      their key). Only a successful run deletes, so a database whose backups keep failing keeps
+#      its last good ones. Dumps without a manifest (and manifests without a dump) older than a day
+#      were left by a killed run and are deleted too; a younger one may be a concurrent run's.
+# If a step fails, or the run is interrupted, after the upload started, the script deletes this
+# run's dump (and manifest, if its write was attempted). It deletes nothing else, except in step 5.
+# The bucket is versioned under S3 Object Lock, so a delete only hides an object behind a delete
+# marker; the locked version stays until its retention ends and the bucket lifecycle removes it.
 #
 # Environment (the only configuration):
 #   PGHOST, PGPORT, PGUSER   libpq connection settings; libpq's defaults apply when unset.
@@ -23,34 +32,44 @@
 #   BACKUP_BUCKET            required. The bucket name, without s3://.
 #   BACKUP_PREFIX            required. The key prefix, e.g. production/orders, with no leading or
 #                            trailing slash.
-#   BACKUP_KMS_KEY_ID        KMS key id or ARN. When set, every write (upload, copy, manifest) carries
+#   BACKUP_RETENTION_DAYS    required. Age in days after which a backup may be deleted (step 5).
+#   BACKUP_KEEP_LAST         required. How many complete backups are always kept, at least 1.
+#   BACKUP_KMS_KEY_ID        KMS key id or ARN. When set, every write (dump, manifest) carries
 #                            --sse aws:kms --sse-kms-key-id <it>. When empty, no SSE flag is passed
-#                            and the bucket's default encryption applies; the tests do this, because
-#                            s3rver has no KMS. The CronJob always sets it.
+#                            and the bucket's default encryption applies. The CronJob always sets it.
 #   AWS_ENDPOINT_URL         optional S3 endpoint (tests). It is passed as --endpoint-url, because
 #                            awscli before 2.13 ignores the variable.
-#   SCRATCH_DIR              local work area, default /scratch (an emptyDir). It must hold one copy
-#                            of the dump: the local dump is deleted before the verification download.
+#   SCRATCH_DIR              local work area for the dump, default /scratch. It must hold one dump.
+#   TMPDIR                   where the script keeps its steps' output, default /tmp (a few KiB).
 #   AWS_CLI                  the aws executable, default aws.
+#   STEP_STOP_SECONDS        how long an interrupted step may take to stop before it is killed,
+#                            default 10.
 #   PUSHGATEWAY_URL          optional, e.g. http://prometheus-pushgateway.monitoring:9091. Metrics
 #                            are POSTed (push-add) to <url>/metrics/job/pg_backup/database/<last
 #                            segment of BACKUP_PREFIX>, the same label the restore drill uses.
 #                            A success pushes pg_backup_last_success_timestamp_seconds,
-#                            pg_backup_duration_seconds and pg_backup_size_bytes. A failure pushes
+#                            pg_backup_duration_seconds, pg_backup_size_bytes and
+#                            pg_backup_retained_backups. A failure, an interruption included, pushes
 #                            only pg_backup_last_failure_timestamp_seconds, so the last success
 #                            survives. When unset, nothing is pushed.
 #   AWS credentials come from the usual awscli chain (IRSA in the cluster).
 #
-# Exit status: 0 when the backup is stored and verified, 1 when a step failed, 2 for a configuration
-# error. Progress goes to stderr as "pg-backup: ..." lines. A failure ends with exactly one line
-# "pg-backup: ERROR: <step and cause>".
+# Signals: TERM or INT stops the running step (pg_dump cancels its query, awscli aborts its upload),
+# and the run fails with "interrupted by SIGTERM during <step>" after the clean-up above. The clean-up
+# is bounded: STEP_STOP_SECONDS, then at most 12 s for each of up to four S3 calls and 10 s for the
+# metrics push.
+#
+# Exit status: 0 when the backup is stored and verified, 1 when a step failed or the run was
+# interrupted, 2 for a configuration error. Progress goes to stderr as "pg-backup: ..." lines. A
+# failure ends with exactly one line "pg-backup: ERROR: <step and cause>".
 # Needs: pg-common.sh in the same directory, bash >= 4.4, GNU coreutils, pg_dump and pg_restore whose
-# major version is at least the server's, awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+# major version is at least the server's, awscli v2, openssl (sha256 with the CPU's SHA extensions, several
+# times faster than sha256sum), and curl (only when PUSHGATEWAY_URL is set).
 
 set -Eeuo pipefail
 
 readonly ME=pg-backup
-readonly TOOL_PREFIX_SED='s/^(pg_dump|pg_restore|mktemp): (error: )?//'
+readonly TOOL_PREFIX_SED='s/^(pg_dump|pg_restore|mktemp|openssl): (error: )?//'
 common="$(dirname "${BASH_SOURCE[0]}")/pg-common.sh"  # the same ConfigMap mounts both at /scripts
 [[ -r $common ]] || { printf '%s: ERROR: configuration: %s is missing: deploy it next to this script\n' "$ME" "$common" >&2; exit 2; }
 # shellcheck source-path=SCRIPTDIR source=pg-common.sh
@@ -58,9 +77,14 @@ source "$common"
 
 failure=""   # the one-line reason; the EXIT trap prints it
 err_line=""  # where an unexpected command failed (set -e)
+step="" step_pid="" step_output=""
 work=""
-incoming_uploaded=false
-final_written=false
+state_dir=""
+# Objects of this run that are not a backup yet: the EXIT trap deletes them after a failure.
+unconfirmed=()
+committed=false  # the manifest is written: from then on the run has done its job
+reported=false
+retained=""
 
 # ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot
 # take the dump. pg_dump runs with LC_ALL=C, so these are the C library's untranslated texts.
@@ -73,33 +97,44 @@ is_space_error() {
 
 # die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause.
 fail_step() {
-  local step=$1 output=$2
+  local name=$1 output=$2
   if [[ -n $output ]]; then printf '%s\n' "$output" >&2; fi
   if is_space_error "$output"; then
-    die "scratch area full: $step: $(first_error "$output") (SCRATCH_DIR=$SCRATCH_DIR)"
+    die "scratch area full: $name: $(first_error "$output") (SCRATCH_DIR=$SCRATCH_DIR)"
   fi
-  die "$step failed: $(first_error "$output")"
+  die "$name failed: $(first_error "$output")"
+}
+
+# Deletes an object of this run if S3 has it. A delete of a key that does not exist would still add
+# a delete marker in a versioned bucket, hence the HEAD first.
+delete_unconfirmed() { # <key>
+  local key=$1 out
+  if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
+    if [[ $out == *"Not Found"* || $out == *"404"* ]]; then return 0; fi
+  fi
+  log "deleting unconfirmed object s3://$BACKUP_BUCKET/$key"
+  if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api delete-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
+    log "WARNING: could not delete s3://$BACKUP_BUCKET/$key: $(first_error "$out")"
+  fi
 }
 
 on_exit() {
-  local status=$?
+  local status=$? i
   set +e
   trap - ERR
-  if [[ $incoming_uploaded == true ]]; then
-    log "deleting temporary object s3://$BACKUP_BUCKET/$incoming_key"
-    if ! out=$(s3cli s3 rm --only-show-errors "s3://$BACKUP_BUCKET/$incoming_key" 2>&1); then
-      log "WARNING: could not delete temporary object s3://$BACKUP_BUCKET/$incoming_key: $(first_error "$out")"
-    fi
+  trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
+  if [[ $status -ne 0 && $committed == true ]]; then
+    # Only retention was left; what stopped it does not undo the stored backup.
+    log "WARNING: ${failure:-unexpected failure (exit status $status at line ${err_line:-?})}; the backup is stored, retention did not finish"
+    status=0
+    if [[ $reported == false ]]; then report_success; fi
   fi
-  if [[ $final_written == true ]]; then
-    # The copy started but the manifest was not written: remove the unconfirmed final object.
-    # The key was checked to be free before the copy, so the object can only be this run's.
-    log "deleting unconfirmed final object s3://$BACKUP_BUCKET/$final_key"
-    if ! out=$(s3cli s3 rm --only-show-errors "s3://$BACKUP_BUCKET/$final_key" 2>&1); then
-      log "WARNING: could not delete s3://$BACKUP_BUCKET/$final_key: $(first_error "$out")"
-    fi
+  if [[ $status -ne 0 ]]; then
+    # The manifest first, so the pair stops counting as a backup before its dump goes.
+    for ((i = ${#unconfirmed[@]} - 1; i >= 0; i--)); do delete_unconfirmed "${unconfirmed[i]}"; done
   fi
   if [[ -n $work ]]; then rm -rf -- "$work"; fi
+  if [[ -n $state_dir ]]; then rm -rf -- "$state_dir"; fi
   if [[ $status -ne 0 ]]; then report_failure pg_backup "$status"; fi
   exit "$status"
 }
@@ -110,14 +145,24 @@ install_traps
 require PGDATABASE "set it to the database to dump, e.g. orders"
 require BACKUP_BUCKET "set it to the bucket name without s3://, e.g. acme-production-backups"
 require BACKUP_PREFIX "set it to the key prefix, e.g. production/orders"
+require BACKUP_RETENTION_DAYS "set it to the days after which a backup may be deleted, e.g. 30"
+require BACKUP_KEEP_LAST "set it to how many complete backups are always kept, e.g. 7"
 case $BACKUP_BUCKET in
   s3://* | */*) config_error "BACKUP_BUCKET (\"$BACKUP_BUCKET\") must be a bare bucket name: drop the s3:// scheme and any path" ;;
 esac
 check_backup_prefix
+require_whole_number BACKUP_RETENTION_DAYS 1 30
+require_whole_number BACKUP_KEEP_LAST 1 7
 SCRATCH_DIR=${SCRATCH_DIR:-/scratch}
+use_s3cli
+if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-backup.XXXXXX" 2>&1); then
+  failure="preparing the state folder in ${TMPDIR:-/tmp} failed: $(first_error "$state_dir")"
+  state_dir=""
+  exit 1
+fi
 
-# Every write carries the encryption flags. CopyObject does not inherit the source object's
-# encryption, and bucket policies usually deny a PutObject that does not ask for aws:kms.
+# Every write carries the encryption flags: bucket policies usually deny a PutObject that does not
+# ask for aws:kms with the backup key.
 sse_opts=()
 if [[ -n ${BACKUP_KMS_KEY_ID:-} ]]; then
   sse_opts=(--sse aws:kms --sse-kms-key-id "$BACKUP_KMS_KEY_ID")
@@ -131,8 +176,7 @@ stamp=$(date -u -d "@$started" +%Y%m%dT%H%M%SZ)
 iso_time=$(date -u -d "@$started" +%Y-%m-%dT%H:%M:%SZ)
 day_path=$(date -u -d "@$started" +%Y/%m/%d)
 random_part=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-incoming_key="$BACKUP_PREFIX/.incoming/$stamp-$random_part.dump"
-final_key="$BACKUP_PREFIX/$day_path/$PGDATABASE-$stamp.dump"
+final_key="$BACKUP_PREFIX/$day_path/$PGDATABASE-$stamp-$random_part.dump"
 manifest_key="$final_key.manifest.json"
 
 # --- 1. dump ------------------------------------------------------------------------------------
@@ -144,64 +188,79 @@ work=$out
 dump="$work/database.dump"
 
 log "dumping database $PGDATABASE from ${PGHOST:-<libpq default host>}:${PGPORT:-5432} as ${PGUSER:-<libpq default user>}"
-if ! out=$(LC_ALL=C pg_dump --format=custom --no-password --file="$dump" 2>&1); then
-  fail_step "pg_dump" "$out"
+if ! run_step pg_dump env LC_ALL=C pg_dump --format=custom --no-password --file="$dump"; then
+  fail_step "pg_dump" "$step_output"
 fi
-if ! sum_line=$(sha256sum "$dump" 2>&1); then fail_step "checksumming the dump" "$sum_line"; fi
-sha256=${sum_line%% *}
 size_bytes=$(stat -c %s "$dump")
-log "dump written: $size_bytes bytes, sha256 $sha256"
-
-# --- 2. upload to the temporary key -------------------------------------------------------------
-
-log "uploading to s3://$BACKUP_BUCKET/$incoming_key"
-# Set before the upload: a request that times out may still have stored the object.
-incoming_uploaded=true
-if ! out=$(s3cli s3 cp --only-show-errors --no-progress "${sse_opts[@]}" "$dump" "s3://$BACKUP_BUCKET/$incoming_key" 2>&1); then
-  fail_step "upload" "$out"
-fi
-rm -f -- "$dump"  # make room for the verification copy
-
-# --- 3. verify what S3 holds --------------------------------------------------------------------
-
-check="$work/uploaded.dump"
-log "downloading s3://$BACKUP_BUCKET/$incoming_key for verification"
-if ! out=$(s3cli s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$incoming_key" "$check" 2>&1); then
-  fail_step "verification download" "$out"
-fi
-if ! sum_line=$(sha256sum "$check" 2>&1); then fail_step "checksumming the uploaded dump" "$sum_line"; fi
-uploaded_sha256=${sum_line%% *}
-uploaded_size=$(stat -c %s "$check")
-if [[ $uploaded_sha256 != "$sha256" || $uploaded_size != "$size_bytes" ]]; then
-  die "checksum mismatch: s3://$BACKUP_BUCKET/$incoming_key has sha256 $uploaded_sha256 ($uploaded_size bytes), the local dump had $sha256 ($size_bytes bytes)"
-fi
-if ! listing=$(LC_ALL=C pg_restore --list "$check" 2>&1); then
+if ! listing=$(LC_ALL=C pg_restore --list "$dump" 2>&1); then
   printf '%s\n' "$listing" >&2
-  die "verification failed: pg_restore --list rejected the uploaded dump: $(first_error "$listing")"
-fi
-if ! out=$(LC_ALL=C pg_restore --file=/dev/null "$check" 2>&1); then
-  printf '%s\n' "$out" >&2
-  die "verification failed: pg_restore could not read the uploaded dump's data: $(first_error "$out")"
+  die "verification failed: pg_restore --list rejected the dump: $(first_error "$listing")"
 fi
 server_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped from database version: //p')
 pg_dump_version=$(printf '%s\n' "$listing" | sed -n 's/^;[[:space:]]*Dumped by pg_dump version: //p')
-rm -f -- "$check"
-log "verified: checksum matches, pg_restore reads all $(printf '%s\n' "$listing" | grep -c '^[0-9]') archive entries"
+log "dump written: $size_bytes bytes, $(printf '%s\n' "$listing" | grep -c '^[0-9]') archive entries"
 
-# --- 4. publish under the final key -------------------------------------------------------------
+# --- 2. upload to the final key, and check the dump meanwhile ----------------------------------
 
-if ! out=$(s3cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$final_key" --query 'Contents[].Key' --output text 2>&1); then
-  fail_step "checking that the final key is free" "$out"
+# Beside the upload, from the page cache: the dump's sha256, and a full read by pg_restore. The full read is
+# needed because --list reads only the table of contents at the start of the archive, so it accepts a
+# dump that was cut short in its data. Step 3 then proves that S3 holds exactly these bytes.
+upload_and_check() {
+  local sum_pid read_pid upload_status=0 sum_status=0 read_status=0
+  # Background commands start with INT ignored; env gives it back, so stop_step stops them too.
+  env --default-signal=INT openssl dgst -sha256 -r "$dump" >"$state_dir/dump.sha256" 2>"$state_dir/checksum.err" &
+  sum_pid=$!
+  env --default-signal=INT LC_ALL=C pg_restore --file=/dev/null "$dump" 2>"$state_dir/read.err" &
+  read_pid=$!
+  "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "${sse_opts[@]}" "$dump" "s3://$BACKUP_BUCKET/$final_key" || upload_status=$?
+  wait "$sum_pid" || sum_status=$?
+  wait "$read_pid" || read_status=$?
+  printf '%s %s %s\n' "$upload_status" "$sum_status" "$read_status" >"$state_dir/upload.status"
+  ((upload_status == 0 && sum_status == 0 && read_status == 0))
+}
+log "uploading to s3://$BACKUP_BUCKET/$final_key"
+# Recorded before the upload: a request that times out may still have stored the object.
+unconfirmed+=("$final_key")
+if ! run_step upload upload_and_check; then
+  read -r upload_status sum_status read_status <"$state_dir/upload.status" || true
+  if [[ ${read_status:-0} != 0 ]]; then
+    printf '%s\n' "$(<"$state_dir/read.err")" >&2
+    die "verification failed: pg_restore could not read the dump's data: $(first_error "$(<"$state_dir/read.err")")"
+  fi
+  if [[ ${sum_status:-0} != 0 ]]; then fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"; fi
+  fail_step "upload" "$step_output"
 fi
-if grep -qxF -- "$final_key" <<<"$(tr '\t' '\n' <<<"$out")"; then
-  die "final key s3://$BACKUP_BUCKET/$final_key already exists: refusing to overwrite it"
-fi
+sha256=$(<"$state_dir/dump.sha256")
+sha256=${sha256%% *}
+rm -f -- "$dump"
 
-log "copying to s3://$BACKUP_BUCKET/$final_key"
-final_written=true
-if ! out=$(s3cli s3 cp --only-show-errors "${sse_opts[@]}" "s3://$BACKUP_BUCKET/$incoming_key" "s3://$BACKUP_BUCKET/$final_key" 2>&1); then
-  fail_step "copy to the final key" "$out"
+# --- 3. verify what S3 holds --------------------------------------------------------------------
+
+# The object's bytes, streamed into openssl: the same sha256 as the dump that pg_restore read in full.
+# The retention's listing (step 5) is taken meanwhile.
+read_back() {
+  local list_pid statuses
+  "${S3CLI[@]}" s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text \
+    >"$state_dir/listing" 2>"$state_dir/listing.err" &
+  list_pid=$!
+  set +e
+  "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$final_key" - 2>"$state_dir/download.err" | openssl dgst -sha256 -r >"$state_dir/uploaded.sha256"
+  statuses=("${PIPESTATUS[@]}")
+  wait "$list_pid" || mv "$state_dir/listing.err" "$state_dir/listing.failed"
+  [[ ${statuses[*]} == "0 0" ]] || { cat "$state_dir/download.err"; return 1; }
+}
+log "reading s3://$BACKUP_BUCKET/$final_key back for verification"
+if ! run_step "verification download" read_back; then
+  fail_step "verification download" "$step_output"
 fi
+uploaded_sha256=$(<"$state_dir/uploaded.sha256")
+uploaded_sha256=${uploaded_sha256%% *}
+if [[ $uploaded_sha256 != "$sha256" ]]; then
+  die "checksum mismatch: s3://$BACKUP_BUCKET/$final_key has sha256 $uploaded_sha256, the local dump had $sha256 ($size_bytes bytes)"
+fi
+log "verified: pg_restore read the whole dump, and S3 returns exactly its bytes (sha256 $sha256)"
+
+# --- 4. publish: the manifest ---------------------------------------------------------------------
 
 json_string() {
   local s=$1
@@ -213,7 +272,7 @@ json_string() {
   printf '"%s"' "$s"
 }
 duration_seconds=$(($(date -u +%s) - started))
-manifest=$(
+{
   printf '{\n'
   printf '  "database": %s,\n' "$(json_string "$PGDATABASE")"
   printf '  "key": %s,\n' "$(json_string "$final_key")"
@@ -223,28 +282,93 @@ manifest=$(
   printf '  "pg_server_version": %s,\n' "$(json_string "$server_version")"
   printf '  "pg_dump_version": %s,\n' "$(json_string "$pg_dump_version")"
   printf '  "timestamp": "%s"\n' "$iso_time"
-  printf '}'
-)
+  printf '}\n'
+} >"$state_dir/manifest.json"
 log "writing s3://$BACKUP_BUCKET/$manifest_key"
-if ! out=$(printf '%s\n' "$manifest" | s3cli s3 cp --only-show-errors "${sse_opts[@]}" --content-type application/json - "s3://$BACKUP_BUCKET/$manifest_key" 2>&1); then
-  fail_step "manifest upload" "$out"
+unconfirmed+=("$manifest_key")
+if ! run_step "manifest upload" "${S3CLI[@]}" s3 cp --only-show-errors "${sse_opts[@]}" --content-type application/json \
+  "$state_dir/manifest.json" "s3://$BACKUP_BUCKET/$manifest_key"; then
+  fail_step "manifest upload" "$step_output"
 fi
-final_written=false  # committed: the manifest exists, the final object stays
+unconfirmed=()  # committed: the backup exists, nothing of it is deleted on the way out
+committed=true
 
-# --- 5. tidy up ---------------------------------------------------------------------------------
+# --- 5. retention ---------------------------------------------------------------------------------
 
-if out=$(s3cli s3 rm --only-show-errors "s3://$BACKUP_BUCKET/$incoming_key" 2>&1); then
-  incoming_uploaded=false
-else
-  # The backup is stored and verified, so this is not a failure. The EXIT trap tries once more.
-  log "WARNING: could not delete temporary object s3://$BACKUP_BUCKET/$incoming_key: $(first_error "$out")"
-fi
+# Seconds since the epoch of a key's <YYYYMMDD>T<HHMMSS>Z, or nothing when the key has no timestamp.
+key_time() {
+  [[ $1 =~ -([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z(-[0-9a-f]{8})?\.dump(\.manifest\.json)?$ ]] || return 0
+  date -u -d "${BASH_REMATCH[1]}-${BASH_REMATCH[2]}-${BASH_REMATCH[3]}T${BASH_REMATCH[4]}:${BASH_REMATCH[5]}:${BASH_REMATCH[6]}Z" +%s
+}
 
-push_metrics pg_backup "# TYPE pg_backup_last_success_timestamp_seconds gauge
+# Sets `retained` to the complete backups left. A failure is a warning, not a failed run: the backup
+# is stored, and old backups kept a day longer are safe. Works on the listing taken during step 3, plus
+# this run's backup, which was not complete then: whatever appeared since is at most a day old.
+apply_retention() {
+  local key t now kept=0 complete=0 deleted=0 dumps=() manifests=() doomed=()
+  local -A present=([$final_key]=1 [$manifest_key]=1)
+  if [[ -e $state_dir/listing.failed ]]; then
+    log "WARNING: retention skipped: listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed: $(first_error "$(<"$state_dir/listing.failed")")"
+    return 0
+  fi
+  dumps=("$final_key")
+  while IFS= read -r key; do
+    [[ ${key#"$BACKUP_PREFIX/"} =~ ^[0-9]{4}/[0-9]{2}/[0-9]{2}/[^/]+\.dump(\.manifest\.json)?$ && -z ${present[$key]:-} ]] || continue
+    present[$key]=1
+    if [[ $key == *.manifest.json ]]; then manifests+=("$key"); else dumps+=("$key"); fi
+  done < <(tr '\t' '\n' <"$state_dir/listing")
+  now=$(date -u +%s)
+  # Newest first: the date folders and the timestamp order the keys by time.
+  while IFS= read -r key; do
+    t=$(key_time "$key")
+    [[ -n $t ]] || continue
+    if [[ -n ${present[$key.manifest.json]:-} ]]; then
+      complete=$((complete + 1))
+      if ((kept < 10#$BACKUP_KEEP_LAST)); then
+        kept=$((kept + 1))
+      elif ((t < now - 10#$BACKUP_RETENTION_DAYS * 86400)); then
+        doomed+=("$key" "$key.manifest.json")  # the dump first: a manifest alone is no backup
+        deleted=$((deleted + 1))
+      fi
+    elif ((t < now - 86400)); then
+      doomed+=("$key")  # never confirmed, and no run takes a day: left by a killed run
+    fi
+  done < <(if ((${#dumps[@]} > 0)); then printf '%s\n' "${dumps[@]}" | LC_ALL=C sort -r; fi)
+  for key in "${manifests[@]}"; do
+    t=$(key_time "$key")
+    if [[ -n $t && -z ${present[${key%.manifest.json}]:-} ]] && ((t < now - 86400)); then
+      doomed+=("$key")  # its dump is gone: a deletion that was interrupted
+    fi
+  done
+  for key in "${doomed[@]}"; do
+    log "retention: deleting s3://$BACKUP_BUCKET/$key"
+    if ! run_step "retention" "${S3CLI[@]}" s3api delete-object --bucket "$BACKUP_BUCKET" --key "$key"; then
+      log "WARNING: retention stopped: deleting s3://$BACKUP_BUCKET/$key failed: $(first_error "$step_output")"
+      return 0
+    fi
+  done
+  retained=$((complete - deleted))
+  log "retention: $retained complete backup(s) left, ${#doomed[@]} object(s) deleted (the newest $BACKUP_KEEP_LAST stay whatever their age, the rest for $BACKUP_RETENTION_DAYS days)"
+}
+
+report_success() {
+  local metrics
+  reported=true
+  metrics="# TYPE pg_backup_last_success_timestamp_seconds gauge
 pg_backup_last_success_timestamp_seconds $(date -u +%s)
 # TYPE pg_backup_duration_seconds gauge
 pg_backup_duration_seconds $duration_seconds
 # TYPE pg_backup_size_bytes gauge
 pg_backup_size_bytes $size_bytes
 "
-log "done: s3://$BACKUP_BUCKET/$final_key ($size_bytes bytes, sha256 $sha256, ${duration_seconds}s)"
+  if [[ -n $retained ]]; then
+    metrics+="# TYPE pg_backup_retained_backups gauge
+pg_backup_retained_backups $retained
+"
+  fi
+  push_metrics pg_backup "$metrics"
+  log "done: s3://$BACKUP_BUCKET/$final_key ($size_bytes bytes, sha256 $sha256, ${duration_seconds}s)"
+}
+
+apply_retention
+report_success

@@ -10,15 +10,20 @@
 #   TOOL_PREFIX_SED  a sed -E script that drops its own tools' prefixes ("pg_dump: error: ") from an
 #                    error line; first_error applies it before dropping awscli's.
 #   on_exit          the function the EXIT trap runs, which ends with report_failure on a failure.
+#   state_dir        a private folder for the steps' output (run_step writes one file per step).
 #   BACKUP_PREFIX    the key prefix, <stack>/<database>; its last segment labels the pushed metrics.
 #   PUSHGATEWAY_URL  optional; when unset or empty, push_metrics sends nothing.
 #   AWS_CLI          optional, the aws executable (default aws); AWS_ENDPOINT_URL, optional.
 # and these globals, which the functions write:
-#   failure          the one-line reason of a failure; die and config_error set it.
+#   failure          the one-line reason of a failure; die, config_error and on_signal set it.
 #   err_line         the line where an unexpected command failed; the ERR trap sets it.
+#   step, step_pid   the step that runs now and its process group; run_step sets and clears them.
+#   step_output      what the last step printed (stdout and stderr).
+#   S3CLI            the aws command line with the endpoint flag, for run_step and timeout;
+#                    use_s3cli sets it.
 #
-# Needs: bash >= 4.4 (an empty array expands under set -u), GNU coreutils, and curl for
-# push_metrics when PUSHGATEWAY_URL is set.
+# Needs: bash >= 4.4 (an empty array expands under set -u), GNU coreutils >= 8.31 (env
+# --default-signal, timeout), and curl for push_metrics when PUSHGATEWAY_URL is set.
 
 log() { printf '%s: %s\n' "$ME" "$*" >&2; }
 # The EXIT trap prints the reason as the run's one ERROR line.
@@ -40,12 +45,64 @@ first_error() {
 install_traps() {
   trap 'err_line=$LINENO' ERR
   trap on_exit EXIT
-  trap 'die "interrupted by SIGTERM"' TERM
-  trap 'die "interrupted by SIGINT"' INT
+  trap 'on_signal TERM' TERM
+  trap 'on_signal INT' INT
+}
+
+# A pod eviction or a Job deadline sends TERM, and the kubelet kills the pod when the grace period
+# ends. Bash runs a trap only once the foreground command has returned, so every long step runs
+# through run_step, whose `wait` returns at once; the step is stopped here, and the run ends through
+# on_exit with its clean-up, failure metric and ERROR line.
+on_signal() { # <signal name>
+  failure="interrupted by SIG$1${step:+ during $step}"
+  stop_step
+  exit 1
+}
+
+# Runs one step in the background, in a process group of its own, and waits for it. Its stdout and
+# stderr go to step_output. Returns the step's exit status.
+run_step() { # <step name> <command> [args...]
+  # shellcheck disable=SC2154 # state_dir comes from the sourcing script
+  local status=0 output="$state_dir/step.log"
+  step=$1
+  shift
+  set -m # job control, only while forking: the step and its children get their own process group
+  "$@" >"$output" 2>&1 &
+  step_pid=$!
+  set +m
+  wait "$step_pid" || status=$?
+  step_pid=""
+  step=""
+  # shellcheck disable=SC2034 # read by the sourcing script
+  step_output=$(<"$output")
+  return "$status"
+}
+
+# Asks the running step to stop (INT: pg_dump cancels its query, awscli aborts its multipart upload),
+# and kills it after STEP_STOP_SECONDS (default 10), so clean-up still fits in the grace period.
+stop_step() {
+  local pid=$step_pid watchdog
+  [[ -n $pid ]] || return 0
+  kill -INT -- "-$pid" 2>/dev/null || true
+  (
+    sleep "${STEP_STOP_SECONDS:-10}"
+    kill -KILL -- "-$pid" 2>/dev/null
+  ) &
+  watchdog=$!
+  wait "$pid" 2>/dev/null || true
+  kill "$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  step_pid=""
 }
 
 require() { # <variable> <how to fix>
   if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
+}
+
+require_whole_number() { # <variable> <minimum> <example>
+  if ! [[ ${!1} =~ ^[0-9]+$ ]] || ((10#${!1} < $2)); then
+    config_error "$1 (\"${!1}\") must be a whole number of at least $2, e.g. $3"
+  fi
 }
 
 # Keys are built as "$BACKUP_PREFIX/...", so a slash at either end would make an empty path segment.
@@ -88,9 +145,11 @@ ${job}_last_failure_timestamp_seconds $(date -u +%s)
   printf '%s: ERROR: %s\n' "$ME" "${failure:-unexpected failure (exit status $status at line ${err_line:-?})}" >&2
 }
 
-s3cli() {
-  local endpoint=()
-  # Passed as a flag because awscli before 2.13 ignores AWS_ENDPOINT_URL.
-  if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then endpoint=(--endpoint-url "$AWS_ENDPOINT_URL"); fi
-  AWS_PAGER="" "${AWS_CLI:-aws}" "${endpoint[@]}" "$@"
+# The aws command line as an array, so run_step and timeout can run it. The endpoint is passed as a
+# flag because awscli before 2.13 ignores AWS_ENDPOINT_URL. INT gets its default action back: bash
+# starts background commands with INT ignored, and awscli only cancels (and aborts a multipart
+# upload) when INT reaches it.
+use_s3cli() {
+  S3CLI=(env --default-signal=INT AWS_PAGER= "${AWS_CLI:-aws}")
+  if [[ -n ${AWS_ENDPOINT_URL:-} ]]; then S3CLI+=(--endpoint-url "$AWS_ENDPOINT_URL"); fi
 }

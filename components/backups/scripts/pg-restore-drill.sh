@@ -2,8 +2,8 @@
 # pg-restore-drill.sh: prove that the newest backup under BACKUP_PREFIX restores.
 #
 # The steps:
-#   1. Find the newest final backup by key: <prefix>/<YYYY>/<MM>/<DD>/<db>-<timestamp>.dump,
-#      leaving out .incoming/, the manifests, and any dump that has no manifest yet.
+#   1. Find the newest backup by key: <prefix>/<YYYY>/<MM>/<DD>/<db>-<timestamp>-<8 hex>.dump,
+#      leaving out the manifests and any dump that has no manifest (yet).
 #   2. Download it and its manifest. The object's sha256 and size must match the manifest's.
 #   3. Create a scratch database, restore_drill_<UTC timestamp>, and run
 #      pg_restore --exit-on-error --no-owner --no-privileges into it.
@@ -24,28 +24,37 @@
 #   DRILL_MIN_ROWS           the fewest rows each of those tables may have, default 1.
 #   AWS_ENDPOINT_URL         optional S3 endpoint (tests), passed as --endpoint-url.
 #   SCRATCH_DIR              local work area, default /scratch; it must hold one copy of the dump.
+#   TMPDIR                   where the script keeps its steps' output, default /tmp (a few KiB).
 #   AWS_CLI                  the aws executable, default aws.
+#   STEP_STOP_SECONDS        how long an interrupted step may take to stop before it is killed,
+#                            default 10.
 #   PUSHGATEWAY_URL          optional. Metrics are POSTed (push-add) to
 #                            <url>/metrics/job/pg_restore_drill/database/<last segment of BACKUP_PREFIX>.
 #                            Prefixes are <stack>/<database>, so this is the same `database` label
 #                            that pg-backup.sh pushes. On success it pushes
-#                            pg_restore_drill_last_success_timestamp_seconds and
-#                            pg_restore_drill_duration_seconds on success, and
+#                            pg_restore_drill_last_success_timestamp_seconds,
+#                            pg_restore_drill_duration_seconds (the whole drill) and
+#                            pg_restore_drill_restore_duration_seconds (download, checksum,
+#                            CREATE DATABASE and pg_restore: what a real restore of this backup
+#                            takes, compared with the stack's recovery time objective), and
 #                            pg_restore_drill_last_failure_timestamp_seconds on failure.
 #
 # --no-privileges: a drill server seldom has the production roles, and with --exit-on-error a
 # GRANT to a missing role would abort the restore. The drill proves the data, not the ACLs.
 #
-# Exit status: 0 when the drill passed and the scratch database is dropped, 1 on any failure,
-# 2 for a configuration error. A failure ends with exactly one line
+# Signals: TERM or INT stops the running step (download, pg_restore, psql), drops the scratch database
+# and fails the run with "interrupted by SIGTERM during <step>".
+#
+# Exit status: 0 when the drill passed and the scratch database is dropped, 1 on any failure (an
+# interruption included), 2 for a configuration error. A failure ends with exactly one line
 # "pg-restore-drill: ERROR: <cause>".
 # Needs: pg-common.sh in the same directory, bash >= 4.4, GNU coreutils, psql and pg_restore (same
-# major as the dump or newer), awscli v2, and curl (only when PUSHGATEWAY_URL is set).
+# major as the dump or newer), awscli v2, openssl, and curl (only when PUSHGATEWAY_URL is set).
 
 set -Eeuo pipefail
 
 readonly ME=pg-restore-drill
-readonly TOOL_PREFIX_SED='s/^(psql|pg_restore|mktemp)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//;s/^ERROR: +//'
+readonly TOOL_PREFIX_SED='s/^(psql|pg_restore|mktemp|openssl)(:[^:]*:[0-9]+)?: (error: |ERROR: +)?//;s/^ERROR: +//'
 common="$(dirname "${BASH_SOURCE[0]}")/pg-common.sh"  # the same ConfigMap mounts both at /scripts
 [[ -r $common ]] || { printf '%s: ERROR: configuration: %s is missing: deploy it next to this script\n' "$ME" "$common" >&2; exit 2; }
 # shellcheck source-path=SCRIPTDIR source=pg-common.sh
@@ -53,9 +62,12 @@ source "$common"
 
 failure=""
 err_line=""
+step="" step_pid="" step_output=""
 work=""
+state_dir=""
 scratch_db=""
 passed=false
+restore_seconds=""
 
 fail_step() { # <step> <tool output>
   if [[ -n $2 ]]; then printf '%s\n' "$2" >&2; fi
@@ -68,6 +80,7 @@ on_exit() {
   local status=$? duration_seconds
   set +e
   trap - ERR
+  trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
   if [[ -n $scratch_db ]]; then
     log "dropping scratch database $scratch_db"
     # WITH (FORCE) ends sessions that an aborted pg_restore may have left behind.
@@ -78,14 +91,17 @@ on_exit() {
     fi
   fi
   if [[ -n $work ]]; then rm -rf -- "$work"; fi
+  if [[ -n $state_dir ]]; then rm -rf -- "$state_dir"; fi
   if [[ $status -eq 0 && $passed == true ]]; then
     duration_seconds=$(($(date -u +%s) - started))
     push_metrics pg_restore_drill "# TYPE pg_restore_drill_last_success_timestamp_seconds gauge
 pg_restore_drill_last_success_timestamp_seconds $(date -u +%s)
 # TYPE pg_restore_drill_duration_seconds gauge
 pg_restore_drill_duration_seconds $duration_seconds
+# TYPE pg_restore_drill_restore_duration_seconds gauge
+pg_restore_drill_restore_duration_seconds $restore_seconds
 "
-    log "passed: s3://$BACKUP_BUCKET/$key restored, ${#tables[@]} table(s) checked, scratch database dropped (${duration_seconds}s)"
+    log "passed: s3://$BACKUP_BUCKET/$key restored in ${restore_seconds}s, ${#tables[@]} table(s) checked, scratch database dropped (${duration_seconds}s)"
   elif [[ $status -ne 0 ]]; then
     report_failure pg_restore_drill "$status"
   fi
@@ -115,15 +131,21 @@ for entry in "${entries[@]}"; do
 done
 export PGDATABASE=${PGDATABASE:-postgres}
 SCRATCH_DIR=${SCRATCH_DIR:-/scratch}
+use_s3cli
+if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-restore-drill.XXXXXX" 2>&1); then
+  failure="preparing the state folder in ${TMPDIR:-/tmp} failed: $(first_error "$state_dir")"
+  state_dir=""
+  exit 1
+fi
 started=$(date -u +%s)
 
 # --- 1. find the newest backup ------------------------------------------------------------------
 
-if ! out=$(s3cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text 2>&1); then
-  fail_step "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/" "$out"
+if ! run_step "listing backups" "${S3CLI[@]}" s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX/" --query 'Contents[].Key' --output text; then
+  fail_step "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/" "$step_output"
 fi
-keys=$(printf '%s\n' "$out" | tr '\t' '\n')
-# Final keys are <prefix>/<YYYY>/<MM>/<DD>/<db>-<YYYYMMDDTHHMMSSZ>.dump, so the greatest key is the
+keys=$(printf '%s\n' "$step_output" | tr '\t' '\n')
+# Keys are <prefix>/<YYYY>/<MM>/<DD>/<db>-<YYYYMMDDTHHMMSSZ>-<8 hex>.dump, so the greatest key is the
 # newest. A dump without its manifest is unfinished or was abandoned (pg-backup.sh writes the
 # manifest last), so it is not a backup yet.
 key=""
@@ -133,7 +155,7 @@ while IFS= read -r candidate; do
     break
   fi
   log "skipping s3://$BACKUP_BUCKET/$candidate: it has no manifest"
-done < <(printf '%s\n' "$keys" | grep -E '\.dump$' | grep -vF -- "$BACKUP_PREFIX/.incoming/" | LC_ALL=C sort -r || true)
+done < <(printf '%s\n' "$keys" | grep -E '\.dump$' | LC_ALL=C sort -r || true)
 if [[ -z $key ]]; then
   die "no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ (no .dump key with a .manifest.json next to it)"
 fi
@@ -145,11 +167,12 @@ if ! out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1); then
   fail_step "preparing the scratch area $SCRATCH_DIR" "$out"
 fi
 work=$out
-if ! out=$(s3cli s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json" 2>&1); then
-  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$out"
+restore_started=$(date -u +%s)
+if ! run_step "manifest download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json"; then
+  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$step_output"
 fi
-if ! out=$(s3cli s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key" "$work/backup.dump" 2>&1); then
-  fail_step "backup download" "$out"
+if ! run_step "backup download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key" "$work/backup.dump"; then
+  fail_step "backup download" "$step_output"
 fi
 
 # pg-backup.sh writes one field per line, so sed can read it without jq.
@@ -160,8 +183,8 @@ manifest_key=$(manifest_field key)
 if [[ $manifest_key != "$key" ]]; then
   die "manifest mismatch: s3://$BACKUP_BUCKET/$key.manifest.json describes \"$manifest_key\", not $key"
 fi
-sum_line=$(sha256sum "$work/backup.dump")
-actual_sha256=${sum_line%% *}
+if ! run_step "checksumming the backup" openssl dgst -sha256 -r "$work/backup.dump"; then fail_step "checksumming the backup" "$step_output"; fi
+actual_sha256=${step_output%% *}
 actual_size=$(stat -c %s "$work/backup.dump")
 if [[ $actual_sha256 != "$expected_sha256" || $actual_size != "$expected_size" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$key has sha256 $actual_sha256 ($actual_size bytes), its manifest says $expected_sha256 ($expected_size bytes)"
@@ -177,9 +200,10 @@ if ! out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1);
   fail_step "creating scratch database $scratch_db" "$out"
 fi
 log "restoring into $scratch_db"
-if ! out=$(LC_ALL=C pg_restore --exit-on-error --no-owner --no-privileges --no-password --dbname="$scratch_db" "$work/backup.dump" 2>&1); then
-  fail_step "pg_restore into $scratch_db" "$out"
+if ! run_step pg_restore env LC_ALL=C pg_restore --exit-on-error --no-owner --no-privileges --no-password --dbname="$scratch_db" "$work/backup.dump"; then
+  fail_step "pg_restore into $scratch_db" "$step_output"
 fi
+restore_seconds=$(($(date -u +%s) - restore_started))
 rm -f -- "$work/backup.dump"
 
 # --- 4. check the tables ------------------------------------------------------------------------
@@ -202,9 +226,10 @@ for table in "${tables[@]}"; do
     problems+=("$table does not exist in the restored database")
     continue
   fi
-  if ! out=$(table_query "$schema" "$name" "$count_sql" 2>&1); then
-    fail_step "counting rows of $table" "$out"
+  if ! run_step "counting rows of $table" table_query "$schema" "$name" "$count_sql"; then
+    fail_step "counting rows of $table" "$step_output"
   fi
+  out=$step_output
   log "$table: $out rows"
   if ((out < DRILL_MIN_ROWS)); then
     problems+=("$table has $out rows (need >= $DRILL_MIN_ROWS)")

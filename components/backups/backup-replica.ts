@@ -1,0 +1,62 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { backupBucketPolicy } from "./backup-policies";
+import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration } from "./bucket-settings";
+
+export interface BackupReplicaArgs {
+  readonly stack: string;
+  readonly environment: string;
+  /** Region of the replica; its resources are created through the `aws` provider passed in the options. */
+  readonly region: string;
+  readonly objectLockMode: ObjectLockMode;
+  /** Object Lock default retention, the same as the primary bucket's (whole days). */
+  readonly retentionDays: number;
+}
+
+/**
+ * The off-site copy of the backup bucket in a second region: its own KMS key, a private, versioned, TLS-only
+ * bucket under the same Object Lock as the primary, which accepts uploads only with that key. Create it with
+ * `providers: { aws: <provider for the replica region> }`; the replication itself is the primary's side.
+ */
+export class BackupReplica extends pulumi.ComponentResource {
+  public readonly bucket: aws.s3.Bucket;
+  public readonly key: aws.kms.Key;
+
+  constructor(name: string, args: BackupReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:backups:BackupReplica", name, {}, opts);
+    const child = { parent: this };
+    const tags = { environment: args.environment, component: "database-backups", role: "offsite-replica" };
+    // A key of the replica's own region: a regional outage or a lost key in the primary region leaves it usable.
+    this.key = new aws.kms.Key(
+      `${name}-key`,
+      { description: `Database backups, off-site replica in ${args.region} (${args.stack})`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
+      child,
+    );
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/platform-${args.stack}-backups-replica`, targetKeyId: this.key.keyId }, child);
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, child);
+    const bucket = this.bucket.id;
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      child,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
+      child,
+    );
+    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
+    new aws.s3.BucketObjectLockConfiguration(
+      `${name}-object-lock`,
+      { bucket, ...objectLockConfiguration(args.objectLockMode, args.retentionDays) },
+      { parent: this, dependsOn: [versioning] },
+    );
+    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket, rules: backupLifecycleRules(args.stack) }, { parent: this, dependsOn: [versioning] });
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket, policy: pulumi.all([this.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(backupBucketPolicy(b, k))) },
+      child,
+    );
+    this.registerOutputs({ bucket: this.bucket.bucket, key: this.key.arn });
+  }
+}
