@@ -105,6 +105,29 @@ function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): voi
 }
 
 /**
+ * Schema issues as key-path problems, in the one wording of every configuration error: the path as a user
+ * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`),
+ * "is required but not set" for a missing value, and `unknownKeyReason` for each key the schema does not know.
+ * Shared by the stack loader and the library's component arguments (lib/).
+ */
+export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unknown, unknownKeyReason: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: unknownKeyReason });
+      continue;
+    }
+    const value = valueAt(parsed, issue.path);
+    const reason =
+      value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
+        ? "is required but not set"
+        : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
+    problems.push({ path: formatPath(issue.path), reason });
+  }
+  return problems;
+}
+
+/**
  * safeParse that takes scalars in the spelling the Pulumi CLI writes them (cliScalar): where the schema
  * expects a number, string or boolean and finds the same scalar spelled otherwise, it converts it and parses
  * again. Any other value keeps its error. Returns the result and the input as finally parsed.
@@ -168,21 +191,8 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
 
   const { result, value: parsed } = safeParseCliScalars(StackSettingsSchema, plain);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      if (plainKeysHoldingSecrets.has(String(issue.path[0]))) continue;
-      if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) {
-          problems.push({ path: formatPath([...issue.path, key]), reason: "unknown key (check the spelling; Pulumi.yaml lists every key)" });
-        }
-        continue;
-      }
-      const value = valueAt(parsed, issue.path);
-      const reason =
-        value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
-          ? "is required but not set"
-          : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
-      problems.push({ path: formatPath(issue.path), reason });
-    }
+    const issues = result.error.issues.filter((issue) => !plainKeysHoldingSecrets.has(String(issue.path[0])));
+    problems.push(...issueProblems(issues, parsed, "unknown key (check the spelling; Pulumi.yaml lists every key)"));
   }
 
   const awsRegion = raw.otherValues?.[OTHER_KEYS.awsRegion];

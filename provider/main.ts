@@ -1,0 +1,11 @@
+// The `pulumi-resource-platform` plugin's entry: serves the library's components to Pulumi programs in other
+// languages (YAML, Python, Go, .NET). The engine starts the plugin and reads the gRPC port it prints. The
+// schema (`pulumi package get-schema`) is derived from the components' TypeScript source by Pulumi's
+// analyzer, which reads provider/package.json (the entry: lib/index.ts) and provider/tsconfig.json.
+import * as path from "node:path";
+import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
+import { BlueGreenApp, PlatformNamespace } from "../lib";
+import { PACKAGE_ROOT, packageVersion } from "./package-root";
+
+// Every component whose arguments the schema can express; the package's token is platform:index:<Class>.
+componentProviderHost({ name: "platform", version: packageVersion(), components: [PlatformNamespace, BlueGreenApp], dirname: path.join(PACKAGE_ROOT, "provider") });
