@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { grafanaHost } from "./components/monitoring";
-import { buildPlatform, deployabilityProblems } from "./components/platform";
-import { loadConfig } from "./stacks/load";
+// This program is one consumer of the library (lib/): the whole platform, built from the stack's configuration.
+import { buildPlatform, deployabilityProblems, grafanaHost, loadConfig } from "./lib/program";
 
 const config = loadConfig([deployabilityProblems]);
 const platform = buildPlatform(config);

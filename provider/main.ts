@@ -8,4 +8,7 @@ import { BlueGreenApp, PlatformNamespace } from "../lib";
 import { PACKAGE_ROOT, packageVersion } from "./package-root";
 
 // Every component whose arguments the schema can express; the package's token is platform:index:<Class>.
-componentProviderHost({ name: "platform", version: packageVersion(), components: [PlatformNamespace, BlueGreenApp], dirname: path.join(PACKAGE_ROOT, "provider") });
+// `version` is read by the SDK (the schema's version) but missing from its option type in 3.270; without it,
+// the schema would take the version of provider/package.json, a second place to keep in step.
+const options = { name: "platform", version: packageVersion(), components: [PlatformNamespace, BlueGreenApp], dirname: path.join(PACKAGE_ROOT, "provider") };
+componentProviderHost(options);
