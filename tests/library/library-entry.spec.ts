@@ -1,0 +1,241 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type BlueGreenAppArgs, BlueGreenApp, ComponentArgsError, PlatformNamespace, type PlatformNamespaceArgs } from "../../lib";
+import { useMockStack } from "../../plan/mocks";
+import { type PlanRecord, recordRegistrations, REPOSITORY_ROOT } from "../../plan/run-program";
+import { readStackConfig } from "../../plan/stack-file";
+import { committedSettings, planStack, type StackName, STACKS } from "../harness";
+import { appArgsOf, namespaceArgsOf } from "./fixtures/library-args";
+import { subtree } from "./fixtures/subtree";
+
+/**
+ * The library entry (lib/): importing it creates nothing, its components render exactly the objects the
+ * program renders for the same entry of a stack, defaults are the documented ones, explicit providers reach
+ * every object, and bad arguments fail with key-path messages before anything is registered.
+ */
+
+/** Runs `register` under the mock runtime, with the committed stack's configuration (and its disabled default providers). */
+function underMocks(stack: StackName, register: () => void): Promise<PlanRecord> {
+  const file = readStackConfig(REPOSITORY_ROOT, stack);
+  useMockStack(stack, file.values, file.secretKeys);
+  return recordRegistrations(stack, register);
+}
+
+const clusterProvider = () => new k8s.Provider("team-cluster", { context: "team-context" });
+
+const API_ARGS: BlueGreenAppArgs = {
+  name: "checkout",
+  namespace: "shop",
+  environment: "production",
+  port: 8080,
+  images: { blue: "ghcr.io/example/checkout:2.3.0", green: "ghcr.io/example/checkout:2.4.0" },
+  activeColor: "green",
+  replicas: 3,
+  resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+};
+
+const SHOP_NAMESPACE: PlatformNamespaceArgs = {
+  name: "shop",
+  environment: "production",
+  team: "checkout",
+  quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 60, persistentVolumeClaims: 0, loadBalancers: 0 },
+  limitRange: { defaultRequest: { cpu: "100m", memory: "128Mi" }, defaultLimit: { cpu: "500m", memory: "512Mi" }, maxLimit: { cpu: "2", memory: "4Gi" } },
+  maxNodes: 10,
+};
+
+/** The error a component throws for `args`, and what was registered meanwhile. */
+async function failure(construct: () => void): Promise<{ error: Error; registered: number }> {
+  let error: Error | undefined;
+  const record = await underMocks("staging", () => {
+    try {
+      construct();
+    } catch (err) {
+      error = err as Error;
+    }
+  });
+  expect(error, "the component accepted arguments it must refuse").to.be.instanceOf(ComponentArgsError);
+  return { error: error!, registered: record.resources.length };
+}
+
+describe("library entry (lib/)", () => {
+  it("creates nothing when imported: no engine is needed to load lib and lib/program", () => {
+    // A registration without an engine fails loudly ("Program run without the Pulumi engine available").
+    const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node"), ["--require", "tsx/cjs", "-e", "require('./lib'); require('./lib/program'); console.log('loaded')"], {
+      cwd: REPOSITORY_ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(result.stderr).to.equal("");
+    expect(result.stdout).to.equal("loaded\n");
+    expect(result.status).to.equal(0);
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: PlatformNamespace renders every namespace of the stack exactly as the program does`, async () => {
+      const settings = committedSettings(stack);
+      const program = await planStack(stack);
+      const library = await underMocks(stack, () => {
+        const kubernetes = clusterProvider();
+        for (const ns of settings.namespaces) new PlatformNamespace(`platform-${ns.name}`, namespaceArgsOf(settings, ns), { providers: { kubernetes } });
+      });
+      for (const ns of settings.namespaces) {
+        const expected = subtree(program.resources, "platform:core:PlatformNamespace", `platform-${ns.name}`);
+        expect(expected.length, `${ns.name}: objects in the program`).to.be.greaterThan(3);
+        expect(subtree(library.resources, "platform:core:PlatformNamespace", `platform-${ns.name}`), ns.name).to.deep.equal(expected);
+      }
+    });
+
+    it(`${stack}: BlueGreenApp renders every app of the stack exactly as the program does, secrets included`, async () => {
+      const settings = committedSettings(stack);
+      const program = await planStack(stack);
+      const library = await underMocks(stack, () => {
+        const kubernetes = clusterProvider();
+        for (const app of settings.apps) new BlueGreenApp(`platform-app-${app.name}`, appArgsOf(settings, app), { providers: { kubernetes } });
+      });
+      expect(settings.apps.length).to.be.greaterThan(0);
+      for (const app of settings.apps) {
+        const expected = subtree(program.resources, "platform:apps:BlueGreenApp", `platform-app-${app.name}`);
+        expect(expected.length, `${app.name}: objects in the program`).to.be.greaterThan(10);
+        expect(subtree(library.resources, "platform:apps:BlueGreenApp", `platform-app-${app.name}`), app.name).to.deep.equal(expected);
+      }
+    });
+  }
+
+  it("passes the caller's explicit Kubernetes provider to every object, through the component tree", async () => {
+    const record = await underMocks("production", () => {
+      const kubernetes = clusterProvider();
+      const shop = new PlatformNamespace("shop", SHOP_NAMESPACE, { providers: { kubernetes } });
+      new BlueGreenApp("checkout", API_ARGS, { providers: { kubernetes }, dependsOn: [shop] });
+    });
+    const objects = record.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    const kinds = objects.reduce<Record<string, number>>((n, r) => ({ ...n, [String(r.inputs.kind)]: (n[String(r.inputs.kind)] ?? 0) + 1 }), {});
+    // The namespace's Namespace, quota, limits and 4 NetworkPolicies; the app's 15 objects (production: no delay Job).
+    expect(kinds).to.deep.equal({ Namespace: 1, ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 6, ServiceAccount: 1, ConfigMap: 1, Service: 4, PodDisruptionBudget: 2, Deployment: 2, Job: 1, ServiceMonitor: 1, Probe: 1 });
+    expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal(["urn:pulumi:production::platform::pulumi:providers:kubernetes::team-cluster"]);
+    // The public components are the roots of their trees, typed as the component package serves them.
+    expect(record.resources.filter((r) => r.parent === undefined).map((r) => `${r.type}::${r.name}`)).to.have.members([
+      "pulumi:providers:kubernetes::team-cluster",
+      "platform:index:PlatformNamespace::shop",
+      "platform:index:BlueGreenApp::checkout",
+    ]);
+  });
+
+  it("applies the documented defaults of PlatformNamespace", async () => {
+    const record = await underMocks("production", () => {
+      new PlatformNamespace("shop", SHOP_NAMESPACE, { providers: { kubernetes: clusterProvider() } });
+    });
+    const ns = record.resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+    const labels = (ns.inputs.metadata as { labels: Record<string, string> }).labels;
+    expect(labels["pod-security.kubernetes.io/enforce"], "podSecurity").to.equal("restricted");
+    expect(ns.options.protect, "no PersistentVolumeClaims: nothing to protect").to.equal(false);
+    const policies = record.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as any);
+    const ingressFrom = policies.flatMap((p) => (p.spec.ingress ?? []).flatMap((rule: any) => rule.from ?? []));
+    // monitoringNamespace defaults to monitoring: its scrapes are admitted; ingressFromNamespaces and egress default to none.
+    expect(ingressFrom.map((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]).filter(Boolean)).to.deep.equal(["monitoring"]);
+    const egressTo = policies.flatMap((p) => (p.spec.egress ?? []).flatMap((rule: any) => rule.to ?? []));
+    expect(egressTo.some((peer: any) => peer.ipBlock), "no internet egress").to.equal(false);
+  });
+
+  it("applies the documented defaults of BlueGreenApp", async () => {
+    const record = await underMocks("staging", () => {
+      new BlueGreenApp("checkout", { ...API_ARGS, environment: "staging" }, { providers: { kubernetes: clusterProvider() } });
+    });
+    const deployment = (color: string) => record.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === `checkout-${color}`)!.inputs as any;
+    // previewReplicas: 0 in staging; the active colour (green) runs replicas.
+    expect(deployment("green").spec.replicas).to.equal(3);
+    expect(deployment("blue").spec.replicas).to.equal(0);
+    const container = deployment("green").spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(env.LOG_LEVEL, "defaultLogLevel").to.equal("INFO");
+    expect(env.OTEL_TRACES_SAMPLER_ARG, "defaultTraceSamplingPercent").to.equal("0.1");
+    expect(env.OTEL_EXPORTER_OTLP_PROTOCOL, "tracing.protocol").to.equal("http/protobuf");
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT, "traceCollectorNamespace").to.equal("http://alloy.node-agents.svc.cluster.local:4318");
+    expect(container.livenessProbe.httpGet.path).to.equal("/health/live");
+    expect(container.readinessProbe.httpGet.path).to.equal("/health/ready");
+    expect(container.startupProbe.httpGet.path).to.equal("/health/startup");
+    const gate = record.resources.find((r) => r.type === "kubernetes:batch/v1:Job" && r.name === "checkout-gate")!.inputs as any;
+    const gateEnv = Object.fromEntries(gate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    // gate: liveness and readiness only, error ratio below 0.01 over 5m; monitoringNamespace: monitoring.
+    expect(gateEnv, "gate defaults").to.include({
+      CHECKS: "/health/live 200\n/health/ready 200",
+      ERROR_RATIO_THRESHOLD: "0.01",
+      ERROR_RATIO_WINDOW: "5m",
+      TIMEOUT_SECONDS: "5",
+      METRICS_WAIT_SECONDS: "120",
+      PROMETHEUS_URL: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+    });
+  });
+
+  describe("bad arguments: one message naming every argument path, nothing registered, no secret printed", () => {
+    const cases: { what: string; construct: () => void; message: string }[] = [
+      {
+        what: "a moving image tag, a replica count of 0 and a misspelt argument",
+        construct: () => new BlueGreenApp("checkout", { ...API_ARGS, images: { ...API_ARGS.images, blue: "ghcr.io/example/checkout:latest" }, replicas: 0, replica: 2 } as BlueGreenAppArgs),
+        message:
+          'Invalid arguments of BlueGreenApp "checkout" (3 problems):\n' +
+          '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/checkout:latest")\n' +
+          "  - replicas: Too small: expected number to be >=1 (got 0)\n" +
+          "  - replica: unknown argument (check the spelling; BlueGreenAppArgs lists every argument)",
+      },
+      {
+        what: "production with one replica",
+        construct: () => new BlueGreenApp("checkout", { ...API_ARGS, replicas: 1 }),
+        message: 'Invalid arguments of BlueGreenApp "checkout" (1 problem):\n  - replicas: production runs at least 2 for high availability (got 1)',
+      },
+      {
+        what: "a variable both in secretEnv and in secretsManagerEnv, and a bad Secrets Manager name",
+        construct: () =>
+          new BlueGreenApp("checkout", {
+            ...API_ARGS,
+            secretEnv: { DATABASE_URL: pulumi.secret("postgres://checkout:hunter2@db/checkout") },
+            secretsManagerEnv: { DATABASE_URL: { name: "shop/checkout" }, API_TOKEN: { name: "shop checkout" } },
+          }),
+        message:
+          'Invalid arguments of BlueGreenApp "checkout" (1 problem):\n' +
+          '  - secretsManagerEnv.API_TOKEN.name: must be a Secrets Manager secret name such as platform/production/api (letters, digits and /_+=.@-) (got "shop checkout")',
+      },
+      {
+        what: "a variable both in secretEnv and in secretsManagerEnv",
+        construct: () =>
+          new BlueGreenApp("checkout", {
+            ...API_ARGS,
+            secretEnv: { DATABASE_URL: pulumi.secret("postgres://checkout:hunter2@db/checkout") },
+            secretsManagerEnv: { DATABASE_URL: { name: "shop/checkout" } },
+          }),
+        message: 'Invalid arguments of BlueGreenApp "checkout" (1 problem):\n  - secretsManagerEnv.DATABASE_URL: is also in secretEnv; a variable comes from one place',
+      },
+      {
+        what: "an environment that does not exist and a missing port",
+        construct: () => new BlueGreenApp("checkout", { ...API_ARGS, environment: "prod", port: undefined } as unknown as BlueGreenAppArgs),
+        message:
+          'Invalid arguments of BlueGreenApp "checkout" (2 problems):\n' +
+          "  - port: is required but not set\n" +
+          '  - environment: expected one of "staging"|"production" (got "prod")',
+      },
+      {
+        what: "a namespace quota of 0 pods and an egress namespace that is no DNS label",
+        construct: () => new PlatformNamespace("shop", { ...SHOP_NAMESPACE, quota: { ...SHOP_NAMESPACE.quota, pods: 0 }, egress: { namespaces: ["Payments"] } }),
+        message:
+          'Invalid arguments of PlatformNamespace "shop" (2 problems):\n' +
+          "  - quota.pods: Too small: expected number to be >=1 (got 0)\n" +
+          "  - egress.namespaces[0]: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got \"Payments\")",
+      },
+      {
+        what: "the node agents' namespace without privileged",
+        construct: () => new PlatformNamespace("agents", { ...SHOP_NAMESPACE, name: "node-agents", nodeAgents: true }),
+        message: 'Invalid arguments of PlatformNamespace "agents" (1 problem):\n  - podSecurity: must be privileged in the node agents\' namespace, whose pods reach into the host (got "restricted")',
+      },
+    ];
+    for (const c of cases) {
+      it(c.what, async () => {
+        const { error, registered } = await failure(c.construct);
+        expect(error.message).to.equal(c.message);
+        expect(registered, "resources registered").to.equal(0);
+        expect(error.message).to.not.include("hunter2");
+      });
+    }
+  });
+});
