@@ -8,3 +8,5 @@ export * from "./types";
 export { ComponentArgsError } from "./args-error";
 export * from "./platform-namespace";
 export * from "./blue-green-app";
+export * from "./alert-rules";
+export * from "./platform-dashboards";

@@ -3,12 +3,12 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type BlueGreenAppArgs, BlueGreenApp, ComponentArgsError, PlatformNamespace, type PlatformNamespaceArgs } from "../../lib";
+import { AlertRules, type BlueGreenAppArgs, BlueGreenApp, ComponentArgsError, PlatformDashboards, PlatformNamespace, type PlatformNamespaceArgs } from "../../lib";
 import { useMockStack } from "../../plan/mocks";
 import { type PlanRecord, recordRegistrations, REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { committedSettings, planStack, type StackName, STACKS } from "../harness";
-import { appArgsOf, namespaceArgsOf } from "./fixtures/library-args";
+import { alertRulesArgsOf, appArgsOf, namespaceArgsOf } from "./fixtures/library-args";
 import { subtree } from "./fixtures/subtree";
 
 /**
@@ -100,6 +100,24 @@ describe("library entry (lib/)", () => {
         const expected = subtree(program.resources, "platform:apps:BlueGreenApp", `platform-app-${app.name}`);
         expect(expected.length, `${app.name}: objects in the program`).to.be.greaterThan(10);
         expect(subtree(library.resources, "platform:apps:BlueGreenApp", `platform-app-${app.name}`), app.name).to.deep.equal(expected);
+      }
+    });
+
+    it(`${stack}: AlertRules and PlatformDashboards render the program's rule groups and dashboards exactly`, async () => {
+      const settings = committedSettings(stack);
+      const program = await planStack(stack);
+      const library = await underMocks(stack, () => {
+        const providers = { kubernetes: clusterProvider() };
+        new AlertRules("platform-alert-rules", alertRulesArgsOf(settings), { providers });
+        new PlatformDashboards("platform-dashboards", { environment: settings.environment, alertThresholds: settings.alertThresholds, namespace: settings.monitoringNamespace }, { providers });
+      });
+      for (const [type, name, least] of [
+        ["platform:alerting:AlertRules", "platform-alert-rules", 10],
+        ["platform:dashboards:PlatformDashboards", "platform-dashboards", 8],
+      ] as const) {
+        const expected = subtree(program.resources, type, name);
+        expect(expected.length, `${name}: objects in the program`).to.be.at.least(least);
+        expect(subtree(library.resources, type, name), name).to.deep.equal(expected);
       }
     });
   }
@@ -227,6 +245,28 @@ describe("library entry (lib/)", () => {
         what: "the node agents' namespace without privileged",
         construct: () => new PlatformNamespace("agents", { ...SHOP_NAMESPACE, name: "node-agents", nodeAgents: true }),
         message: 'Invalid arguments of PlatformNamespace "agents" (1 problem):\n  - podSecurity: must be privileged in the node agents\' namespace, whose pods reach into the host (got "restricted")',
+      },
+      {
+        what: "AlertRules with a ratio above 1, a runbook URL without https and an SLO without objectives",
+        construct: () => {
+          const args = alertRulesArgsOf(committedSettings("staging"));
+          new AlertRules("rules", {
+            ...args,
+            thresholds: { ...args.thresholds, http: { ...args.thresholds.http, errorRatio: 2 } },
+            runbookBaseUrl: "http://runbooks.example.com",
+            slos: [{ service: "checkout", namespace: "shop", window: "30d" }],
+          });
+        },
+        message:
+          'Invalid arguments of AlertRules "rules" (3 problems):\n' +
+          "  - thresholds.http.errorRatio: must be a ratio between 0 and 1 (0.05 means 5 %) (got 2)\n" +
+          '  - runbookBaseUrl: must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks (got "http://runbooks.example.com")\n' +
+          '  - slos[0]: declares no objective: set availability, latency or both (got {"service":"checkout","namespace":"shop","window":"30d"})',
+      },
+      {
+        what: "PlatformDashboards without thresholds",
+        construct: () => new PlatformDashboards("dashboards", { environment: "staging" } as never),
+        message: 'Invalid arguments of PlatformDashboards "dashboards" (1 problem):\n  - alertThresholds: is required but not set',
       },
     ];
     for (const c of cases) {
