@@ -8,7 +8,12 @@ import { useMockStack } from "../../plan/mocks";
 import { type PlanRecord, recordRegistrations, REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { committedSettings, planStack, type StackName, STACKS } from "../harness";
-import { alertRulesArgsOf, appArgsOf, namespaceArgsOf } from "./fixtures/library-args";
+import { alertRulesArgsOf, appArgsOf, databaseBackupsArgsOf, namespaceArgsOf } from "./fixtures/library-args";
+import * as aws from "@pulumi/aws";
+import { DATABASE_BACKUPS_DEFAULTS, DatabaseBackups } from "../../lib/backups";
+import * as fs from "node:fs";
+import { parse } from "yaml";
+import { targetProviderSettings } from "../../components/platform/target";
 import { subtree } from "./fixtures/subtree";
 
 /**
@@ -57,7 +62,8 @@ async function failure(construct: () => void): Promise<{ error: Error; registere
     }
   });
   expect(error, "the component accepted arguments it must refuse").to.be.instanceOf(ComponentArgsError);
-  return { error: error!, registered: record.resources.length };
+  // Providers the case itself creates for the component are the caller's, not the component's.
+  return { error: error!, registered: record.resources.filter((r) => !r.type.startsWith("pulumi:providers:")).length };
 }
 
 describe("library entry (lib/)", () => {
@@ -119,6 +125,20 @@ describe("library entry (lib/)", () => {
         expect(expected.length, `${name}: objects in the program`).to.be.at.least(least);
         expect(subtree(library.resources, type, name), name).to.deep.equal(expected);
       }
+    });
+
+    it(`${stack}: DatabaseBackups (platform/backups) renders the program's bucket, keys, roles and CronJobs exactly`, async () => {
+      const settings = { ...committedSettings(stack), stack };
+      const program = await planStack(stack);
+      const library = await underMocks(stack, () => {
+        const target = targetProviderSettings(settings);
+        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", target.aws) };
+        const replica = settings.backupReplicaRegion === "" ? undefined : { region: settings.backupReplicaRegion, provider: new aws.Provider("team-replica", { ...target.aws, region: settings.backupReplicaRegion }) };
+        new DatabaseBackups("platform-backups", { ...databaseBackupsArgsOf(settings), ...(replica ? { replica } : {}) }, { providers });
+      });
+      const expected = subtree(program.resources, "platform:backups:DatabaseBackups", "platform-backups");
+      expect(expected.length, "objects in the program").to.be.at.least(15);
+      expect(subtree(library.resources, "platform:backups:DatabaseBackups", "platform-backups")).to.deep.equal(expected);
     });
   }
 
@@ -185,6 +205,13 @@ describe("library entry (lib/)", () => {
       METRICS_WAIT_SECONDS: "120",
       PROMETHEUS_URL: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
     });
+  });
+
+  it("documents DatabaseBackups' defaults as Pulumi.yaml declares them for the platform's stacks", () => {
+    const declared = (parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
+    const keys = { namespace: "backupNamespace", retention: "backupRetention", keepLast: "backupKeepLast", recoveryTimeObjective: "recoveryTimeObjective", storageClass: "storageClass", schedule: "backupSchedule", drillSchedule: "restoreDrillSchedule", image: "backupImage", monitoringNamespace: "monitoringNamespace" } as const;
+    expect(Object.keys(keys).sort()).to.deep.equal(Object.keys(DATABASE_BACKUPS_DEFAULTS).sort());
+    for (const [arg, key] of Object.entries(keys)) expect(DATABASE_BACKUPS_DEFAULTS[arg as keyof typeof keys], arg).to.equal(declared[key].default);
   });
 
   describe("bad arguments: one message naming every argument path, nothing registered, no secret printed", () => {
@@ -267,6 +294,38 @@ describe("library entry (lib/)", () => {
         what: "PlatformDashboards without thresholds",
         construct: () => new PlatformDashboards("dashboards", { environment: "staging" } as never),
         message: 'Invalid arguments of PlatformDashboards "dashboards" (1 problem):\n  - alertThresholds: is required but not set',
+      },
+      {
+        what: "DatabaseBackups with its replica in its own region, no OIDC provider and a drill table without schema",
+        construct: () =>
+          new DatabaseBackups(
+            "backups",
+            {
+              stack: "team",
+              environment: "production",
+              region: "eu-west-1",
+              oidcProviderArn: "",
+              databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["orders"] }],
+              replica: { region: "eu-west-1", provider: new aws.Provider("replica", { region: "eu-west-1" }) },
+            },
+          ),
+        message:
+          'Invalid arguments of DatabaseBackups "backups" (2 problems):\n' +
+          '  - oidcProviderArn: is required (the backup jobs reach S3 through an IRSA role) (got "")\n' +
+          '  - databases[0].drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
+      },
+      {
+        what: "DatabaseBackups with its replica in its own region",
+        construct: () =>
+          new DatabaseBackups("backups", {
+            stack: "team",
+            environment: "production",
+            region: "eu-west-1",
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["public.orders"] }],
+            replica: { region: "eu-west-1", provider: new aws.Provider("replica", { region: "eu-west-1" }) },
+          }),
+        message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - replica.region: must differ from region (eu-west-1): a replica in the same region survives nothing the bucket does not',
       },
     ];
     for (const c of cases) {

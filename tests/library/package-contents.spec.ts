@@ -28,7 +28,7 @@ describe("the package's contents (npm pack)", function () {
   });
 
   it("builds every module of the entry to JavaScript with declarations, and ships the files the components read", () => {
-    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "program"]) {
+    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "alert-rules", "platform-dashboards", "backups", "database-backups", "program"]) {
       expect(files, module).to.include.members([`lib/${module}.ts`, `dist/lib/${module}.js`, `dist/lib/${module}.d.ts`]);
     }
     expect(files).to.include.members(["dist/components/apps/gate/blue-green-gate.sh", "dist/components/backups/scripts/pg-backup.sh", "dist/components/backups/scripts/pg-restore-drill.sh", "dist/components/backups/scripts/pg-common.sh", "dist/provider/main.js"]);
@@ -37,7 +37,7 @@ describe("the package's contents (npm pack)", function () {
   it("points exports, main, types and bin at files it contains", () => {
     const targets = [manifest.main, manifest.types, manifest.bin["pulumi-resource-platform"], ...Object.values<any>(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))];
     expect(targets.map((t: string) => t.replace(/^\.\//, "")).filter((t) => !files.includes(t))).to.deep.equal([]);
-    expect(Object.keys(manifest.exports)).to.deep.equal([".", "./program", "./package.json"]);
+    expect(Object.keys(manifest.exports)).to.deep.equal([".", "./backups", "./program", "./package.json"]);
   });
 
   it("has a semantic version with its CHANGELOG entry, and takes the Pulumi SDKs as peer dependencies", () => {

@@ -1,0 +1,151 @@
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { DatabaseBackups as InternalDatabaseBackups } from "../components/backups/database-backups";
+import { monitoringUrls } from "../components/monitoring/monitoring-input";
+import { DatabaseSchema, StackSettingsSchema } from "../stacks/schema";
+import { parseArgs } from "./args-error";
+import type { Environment } from "./types";
+
+/** A PostgreSQL database to back up every day and restore-drill every week. */
+export interface BackedUpDatabase {
+  /** Name of the entry (a DNS label): names the CronJobs (pg-backup-<name>, pg-restore-drill-<name>) and the backup prefix. */
+  name: string;
+  /** Host name of the server. */
+  host: string;
+  /** Port of the server (1 to 65535). */
+  port: number;
+  /** Database to dump. */
+  database: string;
+  /** Role the jobs log in as; it needs pg_read_all_data. */
+  user: string;
+  /** TLS to the server: disable, require or verify-full. */
+  sslMode: "disable" | "require" | "verify-full";
+  /** The Secret (in the backup namespace) and key holding the role's password. */
+  passwordSecret: { name: string; key: string };
+  /** Tables (schema.table) the restore drill counts rows in; each must hold at least one row. */
+  drillTables: string[];
+  /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps. Default: none (the recovery point is the schedule's interval). */
+  pointInTimeRecovery?: { rdsCluster: string } | { rdsInstance: string };
+}
+
+export interface DatabaseBackupsArgs {
+  /** Name of the stack: the bucket's name and the prefix <stack>/<database>/ of every backup. */
+  stack: string;
+  /** Environment of the stack: production protects the bucket and key and locks objects in compliance mode. */
+  environment: Environment;
+  /** Region of the AWS provider the component is given (the bucket's region). */
+  region: string;
+  /** ARN of the EKS cluster's IAM OIDC provider: the jobs reach S3 and KMS through an IRSA role. */
+  oidcProviderArn: string;
+  /** The databases to back up. */
+  databases: BackedUpDatabase[];
+  /** Namespace of the backup and restore-drill CronJobs (it must exist). Default: backups. */
+  namespace?: string;
+  /** How long backups are kept, whole days (also the Object Lock retention). Default: 30d. */
+  retention?: string;
+  /** Complete backups per database always kept, whatever their age. Default: 7. */
+  keepLast?: number;
+  /** Longest acceptable restore of a database (Prometheus duration); the drill fails above twice it. Default: 4h. */
+  recoveryTimeObjective?: string;
+  /** StorageClass of the jobs' scratch volumes. Default: gp3. */
+  storageClass?: string;
+  /** Cron schedule of the backups (UTC). Default: 0 2 * * *. */
+  schedule?: string;
+  /** Cron schedule of the restore drills (UTC). Default: 0 5 * * 0. */
+  drillSchedule?: string;
+  /** Image of the jobs (bash, pg_dump/pg_restore, awscli v2, curl). Default: ghcr.io/example/platform-pg-backup:15.18-1. */
+  image?: string;
+  /** Namespace of the Pushgateway the jobs push their metrics to. Default: monitoring. */
+  monitoringNamespace?: string;
+  /** The off-site replica: another region and an AWS provider for it (same account). Default: none. */
+  replica?: { region: string; provider: aws.Provider };
+}
+
+/** The documented defaults, which are Pulumi.yaml's for the platform's own stacks. */
+export const DATABASE_BACKUPS_DEFAULTS = {
+  namespace: "backups",
+  retention: "30d",
+  keepLast: 7,
+  recoveryTimeObjective: "4h",
+  storageClass: "gp3",
+  schedule: "0 2 * * *",
+  drillSchedule: "0 5 * * 0",
+  image: "ghcr.io/example/platform-pg-backup:15.18-1",
+  monitoringNamespace: "monitoring",
+} as const;
+
+const stackSchema = StackSettingsSchema.shape;
+const d = DATABASE_BACKUPS_DEFAULTS;
+const db = DatabaseSchema.shape;
+const backup = db.backup.shape;
+
+const DatabaseBackupsArgsSchema = z.strictObject({
+  stack: z.string().regex(/^[a-z0-9][a-z0-9-]{0,29}$/, { error: "must be a stack name of lower-case letters, digits and '-' (at most 30)" }),
+  environment: stackSchema.environment,
+  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
+  oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (the backup jobs reach S3 through an IRSA role)" }),
+  databases: z
+    .array(
+      z.strictObject({
+        name: db.name,
+        host: db.host,
+        port: db.port,
+        database: db.database,
+        user: db.user,
+        sslMode: db.sslMode,
+        passwordSecret: z.strictObject({ name: stackSchema.namespaces.element.shape.name, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) }),
+        drillTables: backup.drillTables,
+        pointInTimeRecovery: backup.pointInTimeRecovery,
+      }),
+    )
+    .min(1, { error: "must name at least one database" }),
+  namespace: stackSchema.backupNamespace.default(d.namespace),
+  retention: stackSchema.backupRetention.default(d.retention),
+  keepLast: stackSchema.backupKeepLast.default(d.keepLast),
+  recoveryTimeObjective: stackSchema.recoveryTimeObjective.default(d.recoveryTimeObjective),
+  storageClass: stackSchema.storageClass.default(d.storageClass),
+  schedule: stackSchema.backupSchedule.default(d.schedule),
+  drillSchedule: stackSchema.restoreDrillSchedule.default(d.drillSchedule),
+  image: stackSchema.backupImage.default(d.image),
+  monitoringNamespace: stackSchema.monitoringNamespace.default(d.monitoringNamespace),
+  replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>((p) => pulumi.ProviderResource.isInstance(p), { error: "must be an aws.Provider" }) }).optional(),
+});
+
+/**
+ * Backups of PostgreSQL databases that survive the loss of the cluster and of a region: a KMS-encrypted,
+ * versioned, Object-Locked S3 bucket (and optionally its off-site replica), an IRSA role that may only write
+ * the stack's prefix, and per database a daily pg_dump CronJob with keep-last retention and a weekly restore
+ * drill, both pushing metrics to the Pushgateway. Pass the AWS and Kubernetes providers explicitly
+ * (`{ providers: { aws, kubernetes } }`). TypeScript only: it takes an aws.Provider for the replica.
+ */
+export class DatabaseBackups extends pulumi.ComponentResource {
+  /** Name of the backup bucket. */
+  public readonly bucketName: pulumi.Output<string>;
+  /** Name of the off-site replica's bucket, with a replica. */
+  public readonly replicaBucketName?: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const a = parseArgs("DatabaseBackups", name, DatabaseBackupsArgsSchema, args, (p) =>
+      p.replica && p.replica.region === p.region ? [{ path: "replica.region", reason: `must differ from region (${p.region}): a replica in the same region survives nothing the bucket does not` }] : [],
+    );
+    super("platform:index:DatabaseBackups", name, {}, opts);
+    const backups = new InternalDatabaseBackups(
+      name,
+      {
+        ...a,
+        pushgatewayUrl: monitoringUrls(a.monitoringNamespace).pushgateway,
+        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, ...rest }) => ({
+          ...rest,
+          password: { existingSecret: passwordSecret },
+          backup: { enabled: true, drillTables, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
+          exporter: false,
+        })),
+      },
+      { parent: this },
+    );
+    this.bucketName = backups.bucket.bucket.bucket;
+    this.replicaBucketName = backups.bucket.replica?.bucket.bucket;
+    this.registerOutputs({ bucketName: this.bucketName, replicaBucketName: this.replicaBucketName });
+  }
+}
