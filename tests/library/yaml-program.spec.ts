@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { toolsDir } from "../../plan/tools";
+import { toolPath, toolsDir } from "../../plan/tools";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { type EngineRun, engineEnvironment, engineUnavailable, recorder } from "../engine/fixtures/engine";
@@ -29,6 +29,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
       console.log(`      skipped: ${unavailable}`);
       this.skip();
     }
+    toolPath("pulumi-language-yaml"); // fails loudly, with the command that builds it, when it is missing
     server = await sharedApiServer(this);
     consumer = await installedExample("team-app");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-yaml-"));
