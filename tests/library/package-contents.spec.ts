@@ -34,8 +34,12 @@ describe("the package's contents (npm pack)", function () {
     expect(files).to.include.members(["dist/components/apps/gate/blue-green-gate.sh", "dist/components/backups/scripts/pg-backup.sh", "dist/components/backups/scripts/pg-restore-drill.sh", "dist/components/backups/scripts/pg-common.sh", "dist/provider/main.js"]);
   });
 
-  it("points exports, main, types and bin at files it contains", () => {
-    const targets = [manifest.main, manifest.types, manifest.bin["pulumi-resource-platform"], ...Object.values<any>(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))];
+  it("points exports, types and bin at files it contains; main stays the repository's Pulumi program", () => {
+    // Pulumi's Node language host runs package.json's main: this repository's program, which is not published.
+    // Programs that install the package resolve it through exports, which Node reads before main.
+    expect(manifest.main).to.equal("index.ts");
+    expect(files).to.not.include("index.ts");
+    const targets = [manifest.types, manifest.bin["pulumi-resource-platform"], ...Object.values<any>(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))];
     expect(targets.map((t: string) => t.replace(/^\.\//, "")).filter((t) => !files.includes(t))).to.deep.equal([]);
     expect(Object.keys(manifest.exports)).to.deep.equal([".", "./backups", "./program", "./package.json"]);
   });
