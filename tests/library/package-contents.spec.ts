@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
@@ -34,14 +35,26 @@ describe("the package's contents (npm pack)", function () {
     expect(files).to.include.members(["dist/components/apps/gate/blue-green-gate.sh", "dist/components/backups/scripts/pg-backup.sh", "dist/components/backups/scripts/pg-restore-drill.sh", "dist/components/backups/scripts/pg-common.sh", "dist/provider/main.js"]);
   });
 
-  it("points exports, types and bin at files it contains; main stays the repository's Pulumi program", () => {
-    // Pulumi's Node language host runs package.json's main: this repository's program, which is not published.
-    // Programs that install the package resolve it through exports, which Node reads before main.
-    expect(manifest.main).to.equal("index.ts");
+  it("points exports, types and bin at files it contains, and has no main: the program is not published", () => {
+    // npm publishes package.json's main whatever `files` says, so there is none: programs that install the
+    // package resolve it through exports (Node) and types (TypeScript), and Pulumi runs index.ts (below).
+    expect(manifest.main).to.equal(undefined);
     expect(files).to.not.include("index.ts");
     const targets = [manifest.types, manifest.bin["pulumi-resource-platform"], ...Object.values<any>(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))];
     expect(targets.map((t: string) => t.replace(/^\.\//, "")).filter((t) => !files.includes(t))).to.deep.equal([]);
     expect(Object.keys(manifest.exports)).to.deep.equal([".", "./backups", "./program", "./package.json"]);
+  });
+
+  it("still runs index.ts as the repository's program: Pulumi's Node host requires the project folder", () => {
+    // What @pulumi/pulumi's cmd/run does for a CommonJS project: require("<project>/"), with ts-node registered.
+    const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node"), ["-r", "ts-node/register/transpile-only", "-e", "require(process.cwd() + '/')"], {
+      cwd: REPOSITORY_ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+    });
+    // Without the engine there is no stack configuration: the loader's report proves index.ts ran.
+    expect(result.stderr).to.match(/Invalid configuration for stack "stack" \(\d+ problems\):\n {2}- environment: is required but not set/);
   });
 
   it("has a semantic version with its CHANGELOG entry, and takes the Pulumi SDKs as peer dependencies", () => {
