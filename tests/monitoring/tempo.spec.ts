@@ -105,7 +105,7 @@ describe("Tempo", () => {
         const account = objects.get("ServiceAccount/tempo")!;
         expect(account.automountServiceAccountToken).to.equal(false);
         expect(account.metadata.annotations ?? {}).to.deep.equal(
-          stack === "production" ? { "eks.amazonaws.com/role-arn": "arn:aws:iam:us-east-1:123456789012:platform-monitoring-tempo-irsa" } : {},
+          stack === "production" ? { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/platform-monitoring-tempo-irsa" } : {},
         );
       });
     });
@@ -148,7 +148,7 @@ describe("Tempo", () => {
           Effect: "Deny",
           Principal: "*",
           Action: "s3:*",
-          Resource: ["arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks", "arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks/*"],
+          Resource: ["arn:aws:s3:::platform-monitoring-tempo-blocks", "arn:aws:s3:::platform-monitoring-tempo-blocks/*"],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
       ]);
@@ -180,7 +180,7 @@ describe("Tempo", () => {
         "s3:PutObjectTagging",
       ]);
       for (const statement of access.Statement) {
-        for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks(\/\*)?$/);
+        for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:::platform-monitoring-tempo-blocks(\/\*)?$/);
       }
     });
   });
