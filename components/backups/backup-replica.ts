@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { irreplaceable } from "../core/data-protection";
 import { backupBucketPolicy } from "./backup-policies";
 import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration } from "./bucket-settings";
 
@@ -25,15 +26,17 @@ export class BackupReplica extends pulumi.ComponentResource {
   constructor(name: string, args: BackupReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:backups:BackupReplica", name, {}, opts);
     const child = { parent: this };
+    // Like the primary's: the key and the bucket outlive the stack together, either one alone is worthless.
+    const kept = { ...child, ...irreplaceable(args.environment, true) };
     const tags = { environment: args.environment, component: "database-backups", role: "offsite-replica" };
     // A key of the replica's own region: a regional outage or a lost key in the primary region leaves it usable.
     this.key = new aws.kms.Key(
       `${name}-key`,
       { description: `Database backups, off-site replica in ${args.region} (${args.stack})`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
-      child,
+      kept,
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/platform-${args.stack}-backups-replica`, targetKeyId: this.key.keyId }, child);
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, child);
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, kept);
     const bucket = this.bucket.id;
     new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,

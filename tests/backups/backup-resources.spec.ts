@@ -274,7 +274,9 @@ describe("database backups (cluster and cloud side)", () => {
         });
 
         const replication = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "platform-backups-storage-replication-config");
-        expect(replication.provider, "configured on the primary bucket").to.equal(undefined);
+        expect(replication.provider, "configured on the primary bucket, through the stack's account provider").to.equal(
+          `urn:pulumi:${stack}::platform::platform:index:Platform$pulumi:providers:aws::platform-account`,
+        );
         expect(replication.inputs).to.deep.equal({
           bucket: "platform-backups-storage-bucket",
           role: `arn:aws:iam::${ACCOUNT[stack]}:role/platform-backups-storage-replication`,
