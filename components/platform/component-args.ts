@@ -10,8 +10,15 @@ import type { PlatformDashboardsArgs } from "../dashboards/platform-dashboards";
 import { credentialNamespaces } from "../databases/credentials";
 import type { DatabaseCredentialsArgs } from "../databases/database-credentials";
 import type { DatabaseBackupsArgs } from "../backups/database-backups";
+import type { CertManagerArgs } from "../certificates/cert-manager";
+import type { ExternalDnsArgs } from "../dns/external-dns";
+import type { GatewayArgs } from "../gateway/gateway";
+import type { PublicEndpoint } from "../gateway/public-endpoints";
+import type { PublicHostnameArgs } from "../gateway/public-hostname";
 import { monitoringUrls } from "../monitoring/monitoring-input";
+import type { ExternalSecretsArgs } from "../secrets/external-secrets";
 import { alertRulesContext } from "./alert-rules-context";
+import { appNamespaces } from "./namespace-specs";
 
 /**
  * The arguments of the platform's components, each taken from the one validated PlatformConfig in one place,
@@ -74,5 +81,59 @@ export function databaseBackupsArgs(config: PlatformConfig, replica: DatabaseBac
     pushgatewayUrl: monitoringUrls(config.monitoringNamespace).pushgateway,
     monitoringNamespace: config.monitoringNamespace,
     databases: config.databases.filter((db) => db.backup.enabled),
+  };
+}
+
+// The way in: each controller in its platform system namespace (stacks/schema.ts), the certificates in the Gateway's.
+export function certManagerArgs(config: PlatformConfig): CertManagerArgs {
+  return {
+    environment: config.environment,
+    namespace: "cert-manager",
+    domain: config.domain,
+    hostedZoneId: config.hostedZoneId,
+    awsRegion: config.awsRegion,
+    oidcProviderArn: config.oidcProviderArn,
+    issuer: config.certificateIssuer,
+    acmeEmail: config.acmeEmail,
+  };
+}
+
+export function externalDnsArgs(config: PlatformConfig): ExternalDnsArgs {
+  return {
+    environment: config.environment,
+    namespace: "external-dns",
+    domain: config.domain,
+    hostedZoneId: config.hostedZoneId,
+    awsRegion: config.awsRegion,
+    gatewayNamespace: "gateway",
+    ownerId: `platform-${config.clusterName}`,
+    oidcProviderArn: config.oidcProviderArn,
+  };
+}
+
+export function externalSecretsArgs(config: PlatformConfig): ExternalSecretsArgs {
+  return {
+    environment: config.environment,
+    namespace: "external-secrets",
+    awsRegion: config.awsRegion,
+    awsAccountId: config.awsAccountId,
+    oidcProviderArn: config.oidcProviderArn,
+    secretsManagerPrefix: config.secretsManagerPrefix,
+    appNamespaces: appNamespaces(config),
+  };
+}
+
+/** `endpoints`: the stack's public endpoints (publicEndpoints), one HTTPS listener each. */
+export function gatewayArgs(config: PlatformConfig, endpoints: readonly PublicEndpoint[]): GatewayArgs {
+  return { environment: config.environment, namespace: "gateway", replicas: config.gateway.replicas, resources: config.gateway.resources, endpoints };
+}
+
+export function publicHostnameArgs(config: PlatformConfig, endpoint: PublicEndpoint): PublicHostnameArgs {
+  return {
+    endpoint,
+    environment: config.environment,
+    gatewayNamespace: "gateway",
+    issuer: config.certificateIssuer,
+    monitoringNamespace: config.monitoringNamespace,
   };
 }
