@@ -81,7 +81,8 @@ if (!flag("--no-render")) {
 for (const row of rows) measure(...row.command);
 for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(measure(...row.command));
 
-const suite = flag("--no-suite") ? undefined : measure(bin("mocha"), []);
+// The suite as `npm test` runs it after the type-check (tests/run-suite.js: two lanes at once).
+const suite = flag("--no-suite") ? undefined : measure(bin("node"), ["tests/run-suite.js"]);
 // The real engine's `pulumi preview` next to the offline plan, over the same Kubernetes part of production
 // (both timed inside one process: bench/engine-vs-plan.ts).
 const engine = flag("--no-engine") ? undefined : enginePreviewAndPlan("production", runs);
@@ -109,7 +110,7 @@ const line = (label: string, cpuSeconds: number, wallSeconds: number) =>
 console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; median of ${runs} alternating runs (test suite: 1 run)`);
 console.log(`${"".padEnd(52)}${"CPU".padStart(9)} ${"".padStart(12)} ${"wall".padStart(8)}`);
 for (const row of rows) console.log(line(row.label, cpu(row), wall(row)));
-if (suite) console.log(line("test suite (mocha)", suite.cpu, suite.wall));
+if (suite) console.log(line("test suite (tests/run-suite.js, 1 run)", suite.cpu, suite.wall));
 if (engine?.skipped) console.log(`pulumi preview of the Kubernetes part: skipped (${engine.skipped})`);
 else if (engine) {
   console.log(`${`pulumi preview, ${engine.stack}'s Kubernetes part (wall, in-process)`.padEnd(52)}${engine.preview.toFixed(2).padStart(7)} s`);
