@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { toJson, toYaml } from "./canonical";
+import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
 
@@ -41,7 +42,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    fs.writeFileSync(path.join(outDir, relative), header + toYaml(resource.inputs));
+    fs.writeFileSync(path.join(outDir, relative), header + manifestYaml(resource.inputs));
     written.push(relative);
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
