@@ -23,9 +23,9 @@ export function manifestPath(resource: RecordedResource): string {
 /**
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
  * record every later check reads, one YAML file per Kubernetes object, and per Helm release or chart its
- * chart, version, repository and full values under helm/. Files of the previous plan are overwritten in
- * place and only those this plan no longer has are deleted: deleting thousands of files first and creating
- * them again cost a large plan more CPU than writing them.
+ * chart, version, repository and full values under helm/. Files of the previous plan are rewritten only
+ * where their text changed, and only those this plan no longer has are deleted: deleting thousands of
+ * files first and creating them again cost a large plan more CPU than everything else it writes.
  */
 export function writePlan(record: PlanRecord, outDir: string): string[] {
   fs.mkdirSync(outDir, { recursive: true });
@@ -37,7 +37,9 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
       fs.mkdirSync(folder, { recursive: true });
       folders.add(folder);
     }
-    fs.writeFileSync(path.join(outDir, relative), text);
+    const file = path.join(outDir, relative);
+    // An unchanged file keeps its bytes and its mtime: reading it costs less than rewriting it.
+    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === text)) fs.writeFileSync(file, text);
   };
   write("resources.json", toJson(record));
   const seen = new Map<string, string>();
