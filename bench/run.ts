@@ -51,9 +51,12 @@ const oneApp = path.join(scratch, "Pulumi.production-1-app.yaml");
 const manyApps = path.join(scratch, `Pulumi.production-${APPS}-apps.yaml`);
 writeSyntheticStack(root, "production", 1, oneApp);
 writeSyntheticStack(root, "production", APPS, manyApps);
+// `npm run plan`'s command (package.json), without npm in between.
+const planScript = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan.split(" ");
+if (planScript[0] !== "node") throw new Error(`npm run plan is no longer a node command: ${planScript.join(" ")}; update bench/run.ts`);
 const plan = (config?: string): [string, string[]] => [
-  bin("tsx"),
-  ["plan/cli.ts", "--stack", "production", "--quiet", "--out", path.join(scratch, "out"), ...(config ? ["--config", config] : [])],
+  bin("node"),
+  [...planScript.slice(1), "--stack", "production", "--quiet", "--out", path.join(scratch, "out"), ...(config ? ["--config", config] : [])],
 ];
 
 interface Row {
@@ -72,9 +75,9 @@ const rows: Row[] = [
 // warm = renders reused from the content-hash cache (a rerun with unchanged charts and values).
 if (!flag("--no-render")) {
   rows.push(
-    { label: "plan production, charts not rendered (before)", command: [bin("tsx"), ["bench/plan-once.ts", "off", renderCache]], samples: [] },
-    { label: "plan production, charts rendered, no cache", command: [bin("tsx"), ["bench/plan-once.ts", "cold", renderCache]], samples: [] },
-    { label: "plan production, charts rendered, cached renders", command: [bin("tsx"), ["bench/plan-once.ts", "warm", renderCache]], samples: [] },
+    { label: "plan production, charts not rendered (before)", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "off", renderCache]], samples: [] },
+    { label: "plan production, charts rendered, no cache", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "cold", renderCache]], samples: [] },
+    { label: "plan production, charts rendered, cached renders", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "warm", renderCache]], samples: [] },
   );
 }
 // Warm-ups: tsx's transpile cache and the render caches then hold what a developer's second plan finds.
