@@ -7,7 +7,9 @@
  * - source maps are off: the plan prints error messages, never stacks (to debug with TypeScript positions,
  *   run `NODE_OPTIONS=--enable-source-maps npm run plan ...`);
  * - debuggablePromise captures no frames: its trace only ever appears in the leak report, which names the
- *   promise's context (`_debugCtx`) anyway. Every other error keeps its stack.
+ *   promise's context (`_debugCtx`) anyway. Every other error keeps its stack;
+ * - a resource reports no call sites: they become the source position and stack trace a registration sends
+ *   the engine, which the mock monitor drops and the plan never records.
  */
 // Internal to the SDK (no typings); its callers look the function up on this module's exports at each call.
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(promise: Promise<T>, context: unknown): Promise<T> };
@@ -25,3 +27,7 @@ debuggable.debuggablePromise = function debuggablePromiseWithoutStack<T>(promise
     Error.stackTraceLimit = limit;
   }
 };
+
+// Looked up on the class at each construction (Resource.stackTrace calls Resource.callsites).
+const { Resource } = require("@pulumi/pulumi/resource") as { Resource: { callsites(): unknown[] } };
+Resource.callsites = () => [];
