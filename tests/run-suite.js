@@ -2,9 +2,11 @@
 // The whole suite in two mocha processes at once (what `npm test` runs after the type-check), with the options
 // of .mocharc.json. Nothing is shared between the two processes, and everything that is process-wide stays
 // inside one of them:
-// - the services lane holds every spec file that starts a real server (PostgreSQL and MinIO, kube-apiserver
-//   with etcd, the Pulumi engine, Prometheus and Alertmanager), so each shared server (sharedMinio,
-//   sharedApiServer) starts once per run and its root `after` hook stops it once, also when tests failed;
+// - the services lane holds every spec file that uses a server shared by the run (sharedMinio and the
+//   backup lab's PostgreSQL and MinIO, sharedApiServer's kube-apiserver with etcd, the engine's stacks against
+//   it), so each shared server starts once per run and its root `after` hook stops it once, also when tests
+//   failed. Files that start servers of their own (Prometheus and Alertmanager end to end, Jaeger) and stop
+//   them themselves run in the other lane, which balances the two;
 // - within a process files run one after another, so the Pulumi mock runtime (the last setMocks wins) is never
 //   used by two files at the same time.
 // Each lane's output is printed whole when it ends, then one summary line in the form CI reads.
@@ -17,8 +19,8 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const config = JSON.parse(fs.readFileSync(path.join(root, ".mocharc.json"), "utf8"));
 
-/** Folders whose spec files start real servers (or drive the engine against one). */
-const SERVICE_FOLDERS = ["tests/backups/", "tests/cluster/", "tests/engine/", "tests/alerting/e2e/"];
+/** The fixtures of servers shared by the whole run: a spec file naming one runs in the services lane. */
+const SHARED_SERVERS = /\b(?:BackupLab|sharedMinio|sharedApiServer|EngineStack)\b/;
 
 function specFiles(dir) {
   return fs
@@ -31,9 +33,10 @@ if (JSON.stringify(config.spec) !== JSON.stringify(["tests/**/*.spec.ts"])) {
   throw new Error(`tests/run-suite.js finds tests/**/*.spec.ts; .mocharc.json now lists ${JSON.stringify(config.spec)}: update both`);
 }
 const files = specFiles("tests");
+const usesSharedServer = (file) => SHARED_SERVERS.test(fs.readFileSync(path.join(root, file), "utf8"));
 const lanes = [
-  { name: "services", files: files.filter((f) => SERVICE_FOLDERS.some((folder) => f.startsWith(folder))) },
-  { name: "the rest", files: files.filter((f) => !SERVICE_FOLDERS.some((folder) => f.startsWith(folder))) },
+  { name: "services", files: files.filter(usesSharedServer) },
+  { name: "the rest", files: files.filter((f) => !usesSharedServer(f)) },
 ];
 
 if (process.argv.includes("--lanes")) {
