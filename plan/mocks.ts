@@ -262,13 +262,23 @@ function providerUrn(reference: string): string | undefined {
 function refuseDisabledDefaultProvider(urn: string, type: string, custom: boolean, provider: string | undefined, providers: Record<string, string>): void {
   if (type.startsWith("pulumi:")) return;
   const pkg = type.split(":")[0];
-  const text = pulumi.runtime.allConfig()["pulumi:disable-default-providers"];
-  const disabled: unknown = text ? JSON.parse(text) : [];
-  if (!Array.isArray(disabled) || !(disabled.includes(pkg) || disabled.includes("*"))) return;
+  if (!(disabledDefaultProviders.has(pkg) || disabledDefaultProviders.has("*"))) return;
   const explicit = custom ? provider : providers[pkg];
   if (!explicit && (custom || isRemoteComponent(type))) {
     throw new Error(`Default provider for '${pkg}' disabled. '${urn}' must use an explicit provider.`);
   }
+}
+
+/**
+ * `pulumi:disable-default-providers` of the stack being run, read once when its config is set: parsing the
+ * whole config for every registration cost a large plan a second.
+ */
+let disabledDefaultProviders: ReadonlySet<string> = new Set();
+
+function readDisabledDefaultProviders(config: Record<string, string>): ReadonlySet<string> {
+  const text = config["pulumi:disable-default-providers"];
+  const disabled: unknown = text ? JSON.parse(text) : [];
+  return new Set(Array.isArray(disabled) ? disabled.map(String) : []);
 }
 
 /** Component types that a provider implements (multi-language components), as opposed to this program's own. */
@@ -287,6 +297,7 @@ export function useMockStack(stack: string, config: Record<string, string>, secr
   const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitorInternals };
   recordRegistrations(settings.getMonitor());
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
+  disabledDefaultProviders = readDisabledDefaultProviders(config);
   recorder.reset();
 }
 
