@@ -7,7 +7,7 @@ import { BlackboxProbe } from "../monitoring/blackbox-exporter";
 import { type Environment, resolveAppSpec, type StackTelemetry } from "./app-spec";
 import { blueGreenManifests } from "./blue-green-manifests";
 import { gateScript } from "./gate/gate-script";
-import { appExternalSecretManifest, RELOADER_SECRET_ANNOTATION } from "../secrets/external-secret";
+import { appExternalSecretManifest, RELOADER_SECRET_ANNOTATION } from "./external-secret";
 
 // Reloader reads its annotation on the Deployment itself; the checksum belongs on the pod template.
 const checksumOnly = (a: Record<string, pulumi.Input<string>>) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== RELOADER_SECRET_ANNOTATION));

@@ -13,7 +13,6 @@ import {
   AlertmanagerConfigSecret,
   alertmanagerConfig,
   alertmanagerConfigSecretManifest,
-  alertmanagerConfigSecretValues,
   alertmanagerConfigYaml,
   MIXIN_IDENTITY,
   REDACTED,
@@ -22,6 +21,7 @@ import {
   ROUTING_ANNOTATION,
 } from "../../components/alerting/alertmanager";
 import { platformAlerts } from "../../components/alerting/rules";
+import { alertmanagerConfigSecretValues } from "../../components/core/alertmanager-config-secret";
 import { SECRET_PLACEHOLDER, settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { toolsDir } from "../../plan/tools";

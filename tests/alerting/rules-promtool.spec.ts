@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { type AlertRulesContext, ERROR_BUDGET_BURN_ALERT, isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { STACKS } from "../harness";
 import { alertScenarios } from "./fixtures/alert-scenarios";
 import { rangeSemantics, resolvePromtool, runPromtool } from "./fixtures/promtool";

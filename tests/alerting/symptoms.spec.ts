@@ -11,7 +11,7 @@ import {
   chartDefaultRulesDisabled,
   symptomOwners,
 } from "../../components/alerting/symptoms";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { pinnedChartArchive } from "../../plan/chart-archive";
 import type { RecordedResource } from "../../plan/mocks";
 import { renderChartObjects } from "../../plan/render-charts";

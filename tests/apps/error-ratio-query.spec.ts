@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { errorRatioQuery, resolveAppSpec } from "../../components/apps";
 import { stackApp, stackTelemetry } from "./fixtures/apps-config";
 import { promtool } from "./fixtures/promtool";
