@@ -27,7 +27,7 @@ export interface BlueGreenAppArgs {
   readonly monitoringNamespace: string;
   /** The stack's logLevel and traceSamplingPercent, which the app runs with unless it sets its own. */
   readonly telemetry: StackTelemetry;
-  /** Secret values by Pulumi config key; every key the app's secretEnv names must be present. */
+  /** Secret values by Pulumi config key: exactly the keys the app's secretEnv names (appNamedSecrets), each of them set. */
   readonly secrets: Readonly<Record<string, pulumi.Output<string> | undefined>>;
 }
 

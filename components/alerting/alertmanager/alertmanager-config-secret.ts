@@ -7,11 +7,11 @@ import type { AlertRoutingInput } from "./routing-input";
 export interface AlertmanagerConfigSecretArgs {
   /** Namespace Alertmanager runs in (the monitoring namespace); the operator reads its config Secret only there. */
   readonly namespace: string;
-  /** Routing settings from PlatformConfig (PlatformConfig itself satisfies this). */
+  /** The routing settings alone (alertRoutingInput in components/platform picks them from PlatformConfig). */
   readonly routing: AlertRoutingInput;
   /** The platform's alert rules (platformAlerts): their identities scope the inhibit rules. */
   readonly alerts: readonly AlertIdentity[];
-  /** Receiver credentials as Pulumi secrets (PlatformConfig.secrets satisfies this); a missing one disables its integration. */
+  /** The receivers' credentials as Pulumi secrets, and no other secret (receiverSecrets); a missing one disables its integration. */
   readonly secrets: {
     readonly slackWebhookUrl?: pulumi.Input<string>;
     readonly smtpPassword?: pulumi.Input<string>;
