@@ -9,7 +9,7 @@ import { planStack, STACKS } from "../harness";
 import { EMPTY_SELECTORS } from "./fixtures/empty-selectors";
 import { exporterMetrics } from "./fixtures/exporter-metrics";
 import { isCounter, producedSeries, seriesText } from "./fixtures/produced-series";
-import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 import { vectorSelectors } from "./fixtures/selectors";
 
 const promtool = resolvePromtool();

@@ -7,7 +7,7 @@ import { type AlertRulesContext, ERROR_BUDGET_BURN_ALERT, isAlertingRule, platfo
 import { toYaml } from "../../components/core/yaml";
 import { STACKS } from "../harness";
 import { alertScenarios } from "./fixtures/alert-scenarios";
-import { rangeSemantics, resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { rangeSemantics, resolvePromtool, runPromtool } from "../promtool";
 import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
 import { sloTestFiles } from "./fixtures/slo-scenarios";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";

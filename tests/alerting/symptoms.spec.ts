@@ -17,7 +17,7 @@ import type { RecordedResource } from "../../plan/mocks";
 import { renderChartObjects } from "../../plan/render-charts";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { planStack, STACKS, type StackName } from "../harness";
-import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 import { selects, vectorSelectors } from "./fixtures/selectors";
 import { type SymptomScenario, symptomScenarios } from "./fixtures/symptom-scenarios";
 import { rulesContext } from "./fixtures/thresholds";
