@@ -13,9 +13,25 @@ export interface AlertmanagerConfigSecretArgs {
   readonly alerts: readonly AlertIdentity[];
   /** The receivers' credentials as Pulumi secrets, and no other secret (receiverSecrets); a missing one disables its integration. */
   readonly secrets: {
+    /**
+     * Slack incoming-webhook URL.
+     * @default unset: no Slack notification is sent (staging only: the config requires it in production)
+     */
     readonly slackWebhookUrl?: pulumi.Input<string>;
+    /**
+     * Password of alertEmailFrom at the SMTP relay.
+     * @default unset: mail is sent unauthenticated (staging only: the config requires it in production)
+     */
     readonly smtpPassword?: pulumi.Input<string>;
+    /**
+     * PagerDuty Events API v2 routing key.
+     * @default unset: nothing pages (the config requires it with pagerdutyEnabled)
+     */
     readonly pagerdutyRoutingKey?: pulumi.Input<string>;
+    /**
+     * URL the Watchdog heartbeat is posted to.
+     * @default unset: no heartbeat receiver (staging only: the config requires it in production)
+     */
     readonly heartbeatUrl?: pulumi.Input<string>;
   };
 }
