@@ -7,7 +7,7 @@ import { ComponentCatalog } from "./fixtures/components";
 import { sourceFiles } from "./fixtures/import-graph";
 
 /**
- * The house style of a component (docs/GUIDE, pulumi-eks and cdk8s-plus): an optional argument documents its
+ * The house style of a component (the design guide, after pulumi-eks and cdk8s-plus): an optional argument documents its
  * default with `@default`, and the constructor ends by registering outputs a consumer can use.
  */
 describe("component style", function () {
