@@ -1,6 +1,6 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { ConfigMap } from "kubernetes-types/core/v1";
-import { toJson } from "../../plan/canonical";
+import { toJson } from "../core/yaml";
 import { commonLabels } from "../core/labels";
 
 /**

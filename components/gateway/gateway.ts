@@ -52,6 +52,7 @@ export class Gateway extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-tls-minimum`, m.tlsMinimum, { parent: this, dependsOn: [this.gateway] });
     new k8s.apiextensions.CustomResource(`${name}-https-redirect`, m.httpsRedirect, { parent: this, dependsOn: [this.gateway] });
     new k8s.networking.v1.NetworkPolicy(`${name}-envoy-from-load-balancer`, m.proxyIngress, { parent: this });
-    this.registerOutputs({});
+    // What a route's parentRef names.
+    this.registerOutputs({ release: this.release.status, gateway: this.gateway.metadata.name, namespace: args.namespace });
   }
 }

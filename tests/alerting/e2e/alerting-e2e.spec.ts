@@ -10,7 +10,7 @@ import { rulesContext, stackThresholds } from "../fixtures/thresholds";
 import { BlackboxStandIn } from "./fixtures/blackbox-stand-in";
 import { InstrumentedApp, ROUTES, Traffic } from "./fixtures/instrumented-app";
 import { type Delivery, NotificationSink } from "./fixtures/notification-sink";
-import { freePort, ServerProcess, sleep, waitFor } from "./fixtures/processes";
+import { freePort, ServerProcess, sleep, waitFor } from "../../processes";
 import { nodeMemory, StaticExporter } from "./fixtures/static-exporter";
 import {
   deliverToSink,
