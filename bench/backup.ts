@@ -5,7 +5,7 @@ import { objectLockConfiguration, objectLockMode, SCRIPTS_DIR } from "../compone
 import { jobPolicyForMinio } from "../tests/backups/fixtures/job-policy";
 import { AWS_CLI, MinioServer } from "../tests/backups/fixtures/minio";
 import { PostgresServer } from "../tests/backups/fixtures/postgres";
-import { runOk } from "../tests/backups/fixtures/process";
+import { runOk } from "../tests/processes";
 
 /**
  * Benchmark (not a test): the full verified backup (pg-backup.sh: dump, checksum, table of contents, upload,

@@ -1,6 +1,7 @@
 import { engineConfig, type StackName } from "../tests/harness";
 import { ApiServer } from "../tests/cluster/fixtures/api-server";
 import { chartCrds } from "../tests/cluster/fixtures/chart-crds";
+import { crdsOfComposedKinds } from "../tests/engine/fixtures/cluster-state";
 import { EngineStack, engineUnavailable } from "../tests/engine/fixtures/engine";
 import { composeKubernetesPart, planKubernetesPart } from "../tests/engine/fixtures/kubernetes-part";
 
@@ -28,14 +29,18 @@ async function main(stack: StackName, runs: number): Promise<void> {
     return;
   }
   const config = engineConfig(stack);
-  const planned = (await planKubernetesPart(stack, config)).resources.length;
+  const part = await planKubernetesPart(stack, config);
+  const planned = part.resources.length;
+  const crds = await crdsOfComposedKinds(stack, config, part);
   const offline: number[] = [];
   for (let i = 0; i < runs; i++) offline.push(await seconds(() => planKubernetesPart(stack, config)));
 
   const server = await ApiServer.start();
   let engine: EngineStack | undefined;
   try {
+    // As the engine test does: every pinned chart's crds/ folder, then what the composed custom resources need.
     await server.installCrds(chartCrds());
+    await server.installCrds(crds);
     engine = await EngineStack.create(stack, async () => void composeKubernetesPart({ withoutKubelet: true }), server.kubeconfig);
     const warmUp = await engine.preview();
     const previewed = [...warmUp.ops.values()].filter((op) => op === "create").length;

@@ -1,3 +1,4 @@
+import "../plan/cheap-stack-traces";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,7 +10,7 @@ import { runProgram } from "../plan/run-program";
  * One production plan as `npm run plan` does it (program, record, files, policy pack), with chart rendering
  * switched for the benchmark: `off` records each release as one resource (the plan before issue #11),
  * `cold` renders every chart through helm with no cache, `warm` reuses the content-hash cache.
- * Usage (bench/run.ts): tsx bench/plan-once.ts off|cold|warm <cache dir>
+ * Usage (bench/run.ts): node --require ./plan/typescript-require.js bench/plan-once.ts off|cold|warm <cache dir>
  */
 async function main(mode: string, cacheDir: string): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-plan-"));

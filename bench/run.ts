@@ -2,46 +2,93 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeSyntheticStack } from "./synthetic-stack";
 
 /**
- * Benchmark (not a test): wall times measured in this one run, printed as ratios to a floor that no
- * program can beat — Node merely loading the four Pulumi SDKs the program imports.
- * Usage: npm run bench [-- --runs N] [--no-suite] [--no-engine]
+ * Benchmark (not a test): CPU time (user + system of the command and its children) measured in this one run,
+ * the runs of every command alternating, printed as ratios to a floor that no program can beat — Node merely
+ * loading the four Pulumi SDKs the program imports. CPU time is what other load on a shared machine hardly
+ * changes; wall time is printed beside it.
+ * Usage: npm run bench [-- --runs N] [--no-suite] [--no-engine] [--no-render]
  */
 
 const root = path.resolve(__dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const flag = (name: string) => process.argv.includes(name);
 const runsArg = process.argv.indexOf("--runs");
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const APPS = 100;
 
-function wallSeconds(command: string, args: string[]): number {
+interface Sample {
+  readonly cpu: number;
+  readonly wall: number;
+}
+
+/** CPU seconds of the children bash waited for (`times`), so helm and tsx's own child count too. */
+function measure(command: string, args: string[]): Sample {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = spawnSync("bash", ["-c", '"$@" >/dev/null || exit $?; times', "bench", command, ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    // npm scripts put node_modules/.bin first, so tsx runs on the project's Node 22 whoever starts the bench.
+    env: { ...process.env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}`);
-  return seconds;
+  // `times` prints the shell's own user/system times, then its children's: "0m5.120s 0m0.430s".
+  const children = result.stdout.trim().split("\n").at(-1)!;
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (seconds.length !== 2) throw new Error(`cannot read CPU times from ${JSON.stringify(children)}`);
+  return { cpu: seconds[0] + seconds[1], wall };
 }
 
-function median(command: string, args: string[], n: number): number {
-  const samples = Array.from({ length: n }, () => wallSeconds(command, args)).sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
-const renderCache = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-renders-"));
-const floor = median(bin("node"), ["-e", "for (const m of ['pulumi', 'kubernetes', 'aws', 'random']) require('@pulumi/' + m)"], runs);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
+const renderCache = path.join(scratch, "renders");
+const oneApp = path.join(scratch, "Pulumi.production-1-app.yaml");
+const manyApps = path.join(scratch, `Pulumi.production-${APPS}-apps.yaml`);
+writeSyntheticStack(root, "production", 1, oneApp);
+writeSyntheticStack(root, "production", APPS, manyApps);
+// `npm run plan`'s command (package.json), without npm in between.
+const planScript = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan.split(" ");
+if (planScript[0] !== "node") throw new Error(`npm run plan is no longer a node command: ${planScript.join(" ")}; update bench/run.ts`);
+const plan = (config?: string): [string, string[]] => [
+  bin("node"),
+  [...planScript.slice(1), "--stack", "production", "--quiet", "--out", path.join(scratch, "out"), ...(config ? ["--config", config] : [])],
+];
+
+interface Row {
+  readonly label: string;
+  readonly command: [string, string[]];
+  readonly samples: Sample[];
+}
+const rows: Row[] = [
+  { label: "floor: node requiring the 4 Pulumi SDKs", command: [bin("node"), ["-e", "for (const m of ['pulumi', 'kubernetes', 'aws', 'random']) require('@pulumi/' + m)"]], samples: [] },
+  { label: "npm run plan -- --stack production", command: plan(), samples: [] },
+  { label: "plan production with 1 app (synthetic stack)", command: plan(oneApp), samples: [] },
+  { label: `plan production with ${APPS} apps (synthetic stack)`, command: plan(manyApps), samples: [] },
+];
 // The plan's cost before and after chart rendering (issue #11), the same work as `npm run plan` otherwise:
 // off = each Helm release one opaque resource; cold = every chart through `helm template`, nothing cached;
 // warm = renders reused from the content-hash cache (a rerun with unchanged charts and values).
-const unrendered = median(bin("tsx"), ["bench/plan-once.ts", "off", renderCache], runs);
-const cold = median(bin("tsx"), ["bench/plan-once.ts", "cold", renderCache], runs);
-wallSeconds(bin("tsx"), ["bench/plan-once.ts", "warm", renderCache]); // fills the cache
-const warm = median(bin("tsx"), ["bench/plan-once.ts", "warm", renderCache], runs);
-const plan = median(bin("tsx"), ["plan/cli.ts", "--stack", "production", "--quiet", "--out", out], runs);
-const suite = process.argv.includes("--no-suite") ? undefined : wallSeconds(bin("mocha"), []);
+if (!flag("--no-render")) {
+  rows.push(
+    { label: "plan production, charts not rendered (before)", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "off", renderCache]], samples: [] },
+    { label: "plan production, charts rendered, no cache", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "cold", renderCache]], samples: [] },
+    { label: "plan production, charts rendered, cached renders", command: [bin("node"), ["--require", "./plan/typescript-require.js", "bench/plan-once.ts", "warm", renderCache]], samples: [] },
+  );
+}
+// Warm-ups: tsx's transpile cache and the render caches then hold what a developer's second plan finds.
+for (const row of rows) measure(...row.command);
+for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(measure(...row.command));
+
+// The suite as `npm test` runs it after the type-check (tests/run-suite.js: two lanes at once).
+const suite = flag("--no-suite") ? undefined : measure(bin("node"), ["tests/run-suite.js"]);
 // The real engine's `pulumi preview` next to the offline plan, over the same Kubernetes part of production
 // (both timed inside one process: bench/engine-vs-plan.ts).
-const engine = process.argv.includes("--no-engine") ? undefined : enginePreviewAndPlan("production", runs);
+const engine = flag("--no-engine") ? undefined : enginePreviewAndPlan("production", runs);
 
 interface EngineVersusPlan {
   readonly skipped?: string;
@@ -58,25 +105,30 @@ function enginePreviewAndPlan(stack: string, n: number): EngineVersusPlan {
   return JSON.parse(result.stdout.trim().split("\n").at(-1)!) as EngineVersusPlan;
 }
 
-const row = (label: string, seconds: number) => `${label.padEnd(52)}${seconds.toFixed(2).padStart(7)} s ${(seconds / floor).toFixed(2).padStart(7)}x floor`;
-console.log(`Node ${process.version}, ${os.cpus().length} CPUs, median of ${runs} runs (test suite: 1 run)`);
-console.log(row("floor: node requiring the 4 Pulumi SDKs", floor));
-console.log(row("plan production, charts not rendered (before)", unrendered));
-console.log(row("plan production, charts rendered, no cache", cold));
-console.log(row("plan production, charts rendered, cached renders", warm));
-console.log(row("npm run plan -- --stack production", plan));
-if (suite !== undefined) console.log(row("test suite (mocha, transpile-only)", suite));
+const cpu = (row: Row) => median(row.samples.map((s) => s.cpu));
+const wall = (row: Row) => median(row.samples.map((s) => s.wall));
+const floor = cpu(rows[0]);
+const line = (label: string, cpuSeconds: number, wallSeconds: number) =>
+  `${label.padEnd(52)}${cpuSeconds.toFixed(2).padStart(7)} s ${(cpuSeconds / floor).toFixed(2).padStart(6)}x floor ${wallSeconds.toFixed(2).padStart(8)} s`;
+console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; median of ${runs} alternating runs (test suite: 1 run)`);
+console.log(`${"".padEnd(52)}${"CPU".padStart(9)} ${"".padStart(12)} ${"wall".padStart(8)}`);
+for (const row of rows) console.log(line(row.label, cpu(row), wall(row)));
+if (suite) console.log(line("test suite (tests/run-suite.js, 1 run)", suite.cpu, suite.wall));
 if (engine?.skipped) console.log(`pulumi preview of the Kubernetes part: skipped (${engine.skipped})`);
 else if (engine) {
-  console.log(row(`pulumi preview, ${engine.stack}'s Kubernetes part`, engine.preview));
-  console.log(row("offline plan, the same Kubernetes part", engine.offline));
+  console.log(`${`pulumi preview, ${engine.stack}'s Kubernetes part (wall, in-process)`.padEnd(52)}${engine.preview.toFixed(2).padStart(7)} s`);
+  console.log(`${"offline plan, the same Kubernetes part (wall, in-process)".padEnd(52)}${engine.offline.toFixed(2).padStart(7)} s`);
 }
-console.log(`plan(production) / floor = ${(plan / floor).toFixed(2)}`);
-console.log(`rendering: no cache / before = ${(cold / unrendered).toFixed(2)}, cached / before = ${(warm / unrendered).toFixed(2)}`);
+const [, production, one, many] = rows;
+console.log(`plan(production) / floor = ${(cpu(production) / floor).toFixed(2)} (CPU)`);
+console.log(`each added app: ${((1000 * (cpu(many) - cpu(one))) / (APPS - 1)).toFixed(0)} ms CPU ((${APPS} apps - 1 app) / ${APPS - 1})`);
+if (!flag("--no-render")) {
+  const [off, cold, warm] = rows.slice(4);
+  console.log(`rendering (CPU): no cache / before = ${(cpu(cold) / cpu(off)).toFixed(2)}, cached / before = ${(cpu(warm) / cpu(off)).toFixed(2)}`);
+}
 if (engine && !engine.skipped) {
   console.log(
     `Kubernetes part of ${engine.stack}: pulumi preview (${engine.previewed} to create) / offline plan (${engine.planned} resources) = ${(engine.preview / engine.offline).toFixed(2)}`,
   );
 }
-fs.rmSync(out, { recursive: true, force: true });
-fs.rmSync(renderCache, { recursive: true, force: true });
+fs.rmSync(scratch, { recursive: true, force: true });

@@ -75,7 +75,10 @@ function loadChart(files: Map<string, Buffer>, where: string): LoadedChart {
   if (!chartYaml) throw new Error(`${where}: no Chart.yaml`);
   const meta = parse(chartYaml.toString("utf8")) as { name: string; version: string; dependencies?: ChartDependency[] };
   const valuesYaml = files.get("values.yaml");
-  const values = ((valuesYaml ? parse(valuesYaml.toString("utf8"), { version: "1.1" }) : undefined) ?? {}) as Record<string, unknown>;
+  // Parsed on first use: a plan whose values check is cached (plan/render-charts.ts) never needs it, and
+  // kube-prometheus-stack's values.yaml alone took a tenth of a plan's CPU time.
+  let values: Record<string, unknown> | undefined;
+  const parseValues = () => (values ??= ((valuesYaml ? parse(valuesYaml.toString("utf8"), { version: "1.1" }) : undefined) ?? {}) as Record<string, unknown>);
   const templates = new Map<string, string>();
   const crds = new Map<string, string>();
   const nested = new Map<string, Map<string, Buffer>>();
@@ -100,7 +103,18 @@ function loadChart(files: Map<string, Buffer>, where: string): LoadedChart {
     const sub = loadChart(subFiles, `${where}/charts/${dir}`);
     subcharts.set(sub.name, sub);
   }
-  return { name: meta.name, version: String(meta.version), dependencies: meta.dependencies ?? [], values, templates, crds, subcharts, files };
+  return {
+    name: meta.name,
+    version: String(meta.version),
+    dependencies: meta.dependencies ?? [],
+    get values() {
+      return parseValues();
+    },
+    templates,
+    crds,
+    subcharts,
+    files,
+  };
 }
 
 function stripTop(files: Map<string, Buffer>, top: string): Map<string, Buffer> {

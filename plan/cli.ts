@@ -1,3 +1,4 @@
+import "./cheap-stack-traces";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { formatViolations, loadPackConfig, policyExitCode, policySummary, runPolicies } from "../policy/offline";

@@ -74,13 +74,32 @@ function unwrapSecrets(value: unknown): unknown {
   return value;
 }
 
-/** The mocked account's region for resources of the default provider; an explicit aws provider gives its own. */
-const DEFAULT_REGION = "us-east-1";
+/** Where an explicit aws provider points: its region and the one account it allows. */
+interface AwsTarget {
+  readonly region: string;
+  readonly account: string;
+}
+
+/** A resource without an explicit aws provider (only tests register one): the engine's default provider. */
+const DEFAULT_AWS_TARGET: AwsTarget = { region: "us-east-1", account: "123456789012" };
+
+/**
+ * The ARN AWS gives a resource of this type, in the formats AWS uses: S3 bucket ARNs name neither region
+ * nor account, IAM ARNs no region, KMS keys `key/<id>` (the mock's key id is the logical name).
+ */
+function mockArn(type: string, name: string, plain: Record<string, unknown>, target: AwsTarget): string {
+  const [service, resource] = type.split(":")[1].split("/");
+  const named = String(plain.name ?? name);
+  if (service === "s3") return `arn:aws:s3:::${String(plain.bucket ?? name)}`;
+  if (service === "iam") return `arn:aws:iam::${target.account}:${resource === "policy" ? "policy" : "role"}/${named}`;
+  if (service === "kms") return `arn:aws:kms:${target.region}:${target.account}:${resource === "alias" ? named : `key/${name}`}`;
+  return `arn:aws:${service}:${target.region}:${target.account}:${named}`;
+}
 
 /** What the real providers would report after create, where a program reads it back (ids, names, ARNs). */
-function mockState(type: string, name: string, inputs: Record<string, unknown>, region = DEFAULT_REGION): { id: string; state: Record<string, unknown> } {
+function mockState(type: string, name: string, inputs: Record<string, unknown>, target = DEFAULT_AWS_TARGET): { id: string; state: Record<string, unknown> } {
   const plain = unwrapSecrets(inputs) as Record<string, unknown>;
-  // Explicit providers (e.g. the backup replica's region): the engine's default ones are not registered by programs.
+  // Explicit providers (the stack's account, the backup replica's region): their id is their name.
   if (type.startsWith("pulumi:providers:")) return { id: name, state: inputs };
   if (type.startsWith("kubernetes:")) {
     const metadata = { ...((plain.metadata as Record<string, unknown>) ?? {}) };
@@ -93,12 +112,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     // Deterministic stand-ins; the provider marks `result` secret, so they are masked wherever they flow.
     return { id: name, state: { ...inputs, result: `mock-${name}-result`, hex: "00", b64Std: "AA==", b64Url: "AA" } };
   }
-  if (type.startsWith("pulumi:providers:")) {
-    return { id: `${name}-id`, state: inputs };
-  }
   if (type.startsWith("aws:")) {
-    const service = type.split(":")[1].split("/")[0];
-    return { id: name, state: { ...inputs, arn: `arn:aws:${service}:${region}:123456789012:${name}`, bucket: plain.bucket ?? name, name: plain.name ?? name } };
+    return { id: name, state: { ...inputs, arn: mockArn(type, name, plain, target), bucket: plain.bucket ?? name, name: plain.name ?? name } };
   }
   throw new Error(`Mock not implemented for resource type ${type} (${name}); add it to plan/mocks.ts`);
 }
@@ -124,8 +139,8 @@ class Recorder {
 
 export const recorder = new Recorder();
 
-/** The region an explicit aws provider was given, by its provider reference (`<urn>::<id>`). */
-const providerRegions = new Map<string, string>();
+/** The region and allowed account of each explicit aws provider, by its provider reference (`<urn>::<id>`). */
+const awsTargets = new Map<string, AwsTarget>();
 
 /**
  * What the data sources the program reads would return for the committed stacks' accounts. Each answer is
@@ -141,7 +156,7 @@ const mocks: pulumi.runtime.Mocks = {
   // Components have no provider: the engine only records them, so their state is their (empty) inputs.
   newResource: (args) => {
     if (!args.custom) return { id: undefined, state: args.inputs };
-    return mockState(args.type, args.name, args.inputs, args.provider ? providerRegions.get(args.provider) : undefined);
+    return mockState(args.type, args.name, args.inputs, args.provider ? awsTargets.get(args.provider) : undefined);
   },
   call: (args) => {
     const answer = CALLS[args.token];
@@ -195,7 +210,7 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
       if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
     });
     // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
-    if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(`${urn}::${name}`, inputs.region);
+    if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
     const provider = providerUrn(req.getProvider());
     const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
@@ -228,6 +243,12 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
   };
 }
 
+/** An aws provider's region and account, from its inputs (lists reach the engine JSON-encoded). */
+function awsTarget(inputs: Record<string, unknown>): AwsTarget {
+  const allowed = typeof inputs.allowedAccountIds === "string" ? (JSON.parse(inputs.allowedAccountIds) as string[]) : [];
+  return { region: String(inputs.region), account: allowed[0] ?? DEFAULT_AWS_TARGET.account };
+}
+
 /** A provider reference is `<urn>::<id>`; the record keeps the URN. */
 function providerUrn(reference: string): string | undefined {
   return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
@@ -241,13 +262,23 @@ function providerUrn(reference: string): string | undefined {
 function refuseDisabledDefaultProvider(urn: string, type: string, custom: boolean, provider: string | undefined, providers: Record<string, string>): void {
   if (type.startsWith("pulumi:")) return;
   const pkg = type.split(":")[0];
-  const text = pulumi.runtime.allConfig()["pulumi:disable-default-providers"];
-  const disabled: unknown = text ? JSON.parse(text) : [];
-  if (!Array.isArray(disabled) || !(disabled.includes(pkg) || disabled.includes("*"))) return;
+  if (!(disabledDefaultProviders.has(pkg) || disabledDefaultProviders.has("*"))) return;
   const explicit = custom ? provider : providers[pkg];
   if (!explicit && (custom || isRemoteComponent(type))) {
     throw new Error(`Default provider for '${pkg}' disabled. '${urn}' must use an explicit provider.`);
   }
+}
+
+/**
+ * `pulumi:disable-default-providers` of the stack being run, read once when its config is set: parsing the
+ * whole config for every registration cost a large plan a second.
+ */
+let disabledDefaultProviders: ReadonlySet<string> = new Set();
+
+function readDisabledDefaultProviders(config: Record<string, string>): ReadonlySet<string> {
+  const text = config["pulumi:disable-default-providers"];
+  const disabled: unknown = text ? JSON.parse(text) : [];
+  return new Set(Array.isArray(disabled) ? disabled.map(String) : []);
 }
 
 /** Component types that a provider implements (multi-language components), as opposed to this program's own. */
@@ -266,6 +297,7 @@ export function useMockStack(stack: string, config: Record<string, string>, secr
   const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitorInternals };
   recordRegistrations(settings.getMonitor());
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
+  disabledDefaultProviders = readDisabledDefaultProviders(config);
   recorder.reset();
 }
 

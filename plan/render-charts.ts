@@ -143,6 +143,23 @@ async function helmTemplate(helm: string, release: Release, archive: ChartArchiv
   return objects;
 }
 
+/**
+ * unknownValueKeys of a release, cached like the renders by everything that decides it (the archive's bytes
+ * and the values): a rerun with unchanged charts and values neither parses the charts' values.yaml nor
+ * scans their templates. Only a clean result is cached; a problem is found afresh every time.
+ */
+function checkedValueKeys(archive: ChartArchive, values: Record<string, unknown>, cacheDir: string | false): string[] {
+  const key = crypto.createHash("sha256").update(JSON.stringify({ archive: archive.sha256, values, check: "unknown-value-keys", format: 1 })).digest("hex");
+  const cached = cacheDir ? path.join(cacheDir, `${key}.values-ok`) : undefined;
+  if (cached && fs.existsSync(cached)) return [];
+  const unknown = unknownValueKeys(archive.chart, values);
+  if (cached && unknown.length === 0) {
+    fs.mkdirSync(cacheDir as string, { recursive: true });
+    fs.writeFileSync(cached, "");
+  }
+  return unknown;
+}
+
 /** `kubernetes:apps/v1:Deployment`, the provider's type token of an object (core group spelt `core`). */
 export function typeToken(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
@@ -224,15 +241,15 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
   }
   if (releases.length === 0) return { objects: [], notes };
 
+  const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
   const unknown = releases.flatMap(({ release, archive }) =>
-    unknownValueKeys(archive.chart, release.values).map((key) => `  - ${release.name} (${release.chart} ${release.version}): ${key}`),
+    checkedValueKeys(archive, release.values, cacheDir).map((key) => `  - ${release.name} (${release.chart} ${release.version}): ${key}`),
   );
   if (unknown.length > 0) {
     throw new Error(`Helm values that the charts do not read (Helm would silently ignore them; remove or correct each):\n${unknown.join("\n")}`);
   }
 
   const helm = toolPath("helm");
-  const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
   // Templates ask `.Capabilities.APIVersions` whether the platform's CRDs exist (to render monitors):
   // the CRDs come from the charts that ship them, so those are rendered first.
   const withCrds = releases.filter(({ release, archive }) => release.includeCrds && hasCrds(archive.chart));

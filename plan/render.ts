@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toJson, toYaml } from "./canonical";
+import { toJson, toYaml } from "../components/core/yaml";
+import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
 
@@ -22,36 +23,60 @@ export function manifestPath(resource: RecordedResource): string {
 /**
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
  * record every later check reads, one YAML file per Kubernetes object, and per Helm release or chart its
- * chart, version, repository and full values under helm/.
+ * chart, version, repository and full values under helm/. Files of the previous plan are rewritten only
+ * where their text changed, and only those this plan no longer has are deleted: deleting thousands of
+ * files first and creating them again cost a large plan more CPU than everything else it writes.
  */
 export function writePlan(record: PlanRecord, outDir: string): string[] {
-  fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const written = ["resources.json"];
-  fs.writeFileSync(path.join(outDir, "resources.json"), toJson(record));
+  const folders = new Set<string>();
+  const write = (relative: string, text: string) => {
+    const folder = path.dirname(path.join(outDir, relative));
+    if (!folders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    const file = path.join(outDir, relative);
+    // An unchanged file keeps its bytes and its mtime: reading it costs less than rewriting it.
+    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === text)) fs.writeFileSync(file, text);
+  };
+  write("resources.json", toJson(record));
   const seen = new Map<string, string>();
   for (const resource of record.resources.filter(isKubernetesObject)) {
     const relative = manifestPath(resource);
     const clash = seen.get(relative);
     if (clash) throw new Error(`${resource.urn} and ${clash} render the same Kubernetes object ${relative}`);
     seen.set(relative, resource.urn);
-    fs.mkdirSync(path.join(outDir, path.dirname(relative)), { recursive: true });
     const from = resource.renderedFrom;
     // Chart objects say where they come from; YAML comments leave the object itself unchanged.
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    fs.writeFileSync(path.join(outDir, relative), header + toYaml(resource.inputs));
+    write(relative, header + manifestYaml(resource.inputs));
     written.push(relative);
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
     const relative = path.join("helm", `${String(release.inputs.name ?? release.name)}.yaml`);
     const { chart, version, repositoryOpts, namespace, values } = release.inputs as Record<string, unknown>;
-    fs.mkdirSync(path.join(outDir, "helm"), { recursive: true });
-    fs.writeFileSync(path.join(outDir, relative), toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
+    write(relative, toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
     written.push(relative);
   }
+  removeAllBut(outDir, "", new Set(written));
   return written.sort();
+}
+
+/** Deletes whatever under `dir` is not in `keep` (paths relative to `root`), and folders left empty. */
+function removeAllBut(root: string, dir: string, keep: ReadonlySet<string>): void {
+  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const relative = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      removeAllBut(root, relative, keep);
+      if (fs.readdirSync(path.join(root, relative)).length === 0) fs.rmdirSync(path.join(root, relative));
+    } else if (!keep.has(relative)) {
+      fs.rmSync(path.join(root, relative), { force: true });
+    }
+  }
 }
 
 /** The resource tree the way `pulumi preview` lists it: type and name, children under their parent. */

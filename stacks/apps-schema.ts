@@ -172,7 +172,10 @@ export const AppTracingSchema = z
   .strictObject({
     /** false: the app exports no spans (OTEL_TRACES_EXPORTER=none); service name and resource attributes stay. */
     enabled: z.boolean().default(true),
-    /** Percent of new traces the app samples. Default: the stack's traceSamplingPercent. */
+    /**
+     * Percent of new traces the app samples.
+     * @default the stack's traceSamplingPercent
+     */
     samplingPercent: z.number().int().min(0).max(100).optional(),
     /** OTLP transport of the app's SDK: http/protobuf (the OpenTelemetry default) to port 4318, grpc to 4317. */
     protocol: z.enum(OTLP_PROTOCOLS).default("http/protobuf"),
@@ -200,9 +203,15 @@ export const SloSchema = z
   .strictObject({
     /** Period the objectives hold over, and over which the error budget is counted. */
     window: z.enum(SLO_PERIODS),
-    /** Percent of requests answered without a 5xx status, e.g. 99.9. */
+    /**
+     * Percent of requests answered without a 5xx status, e.g. 99.9.
+     * @default no availability objective
+     */
     availability: z.strictObject({ objective }).optional(),
-    /** Percent of requests answered within thresholdSeconds, e.g. 99 within 0.5. */
+    /**
+     * Percent of requests answered within thresholdSeconds, e.g. 99 within 0.5.
+     * @default no latency objective
+     */
     latency: z
       .strictObject({
         objective,
@@ -229,12 +238,21 @@ export const AppSchema = z
     activeColor: z.enum(COLORS),
     /** Size of the active colour (without hpa), and the default warm size of the idle colour in production. */
     replicas: count(1),
-    /** Replicas the idle colour keeps (Argo's previewReplicaCount). Default: production `replicas`, staging 0 (1 with hpa). */
+    /**
+     * Replicas the idle colour keeps (Argo's previewReplicaCount).
+     * @default production: `replicas` (warm for a rollback); staging: 0, or 1 with hpa (defaultPreviewReplicas)
+     */
     previewReplicas: z.number().int().min(0).max(100).optional(),
-    /** Wait after the switch before the idle colour shrinks, seconds (Argo's default: 30). */
+    /**
+     * Wait after the switch before the idle colour shrinks, seconds.
+     * @default 30 (Argo Rollouts' default)
+     */
     scaleDownDelaySeconds: z.number().int().min(0).max(3600).optional(),
     resources: z.strictObject({ requests: cpuMemory, limits: cpuMemory }),
-    /** Log level the app runs at (LOG_LEVEL). Default: the stack's logLevel. */
+    /**
+     * Log level the app runs at (LOG_LEVEL).
+     * @default the stack's logLevel
+     */
     logLevel: z.enum(LOG_LEVELS).optional(),
     /** OpenTelemetry tracing: the OTEL_* variables the platform sets (components/apps/telemetry-env.ts). */
     tracing: AppTracingSchema.prefault({}),
@@ -248,13 +266,21 @@ export const AppSchema = z
     secretEnv: z.record(z.string(), SecretEnvSourceSchema).default({}),
     health: HealthSchema.prefault({}),
     gate: GateSchema.prefault({}),
+    /**
+     * A HorizontalPodAutoscaler per colour instead of a fixed size.
+     * @default none: the active colour runs `replicas` pods
+     */
     hpa: HpaSchema.optional(),
     /**
      * Public host name of the active Service: the stack's Gateway (Envoy Gateway) routes it over HTTPS with a
      * certificate from cert-manager, and external-dns publishes its record. Under the stack's domain.
+     * @default none: the app is reachable inside the cluster only
      */
     hostname: z.string().regex(DNS_NAME, { error: "must be a DNS name such as api.example.com" }).optional(),
-    /** Service-level objectives; without them the app gets the fixed-threshold HTTP alerts. */
+    /**
+     * Service-level objectives, paged on by burn rate.
+     * @default none: the app gets the fixed-threshold HTTP error and latency alerts
+     */
     slos: SloSchema.optional(),
   })
   .superRefine((app, ctx) => {

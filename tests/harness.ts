@@ -33,14 +33,32 @@ export class StackPlan {
     return found!;
   }
 
-  /** The Kubernetes object of `kind` named `name` (metadata.name) in `namespace`. */
-  object(kind: string, namespace: string | undefined, name: string): Record<string, any> {
+  /** The one resource of any type with this logical name. */
+  byName(name: string): RecordedResource {
+    const found = this.record.resources.filter((r) => r.name === name);
+    expect(found.map((r) => r.type), `${this.record.stack}: resources named ${name}`).to.have.lengthOf(1);
+    return found[0];
+  }
+
+  /**
+   * The Kubernetes object of `kind` named `name` (metadata.name) in `namespace`; with two arguments, the one
+   * object of that kind and name in any namespace (a plan of a single component).
+   */
+  object(kind: string, name: string): Record<string, any>;
+  object(kind: string, namespace: string | undefined, name: string): Record<string, any>;
+  object(kind: string, ...where: [string] | [string | undefined, string]): Record<string, any> {
+    const [namespace, name] = where.length === 1 ? [null, where[0]] : where;
     const found = this.record.resources.filter((r) => {
       const md = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
-      return r.inputs.kind === kind && md?.name === name && md?.namespace === namespace;
+      return r.inputs.kind === kind && md?.name === name && (namespace === null || md?.namespace === namespace);
     });
-    expect(found, `${this.record.stack}: ${kind} ${namespace ?? "(cluster)"}/${name}`).to.have.lengthOf(1);
+    expect(found, `${this.record.stack}: ${kind} ${namespace === null ? "" : `${namespace ?? "(cluster)"}/`}${name}`).to.have.lengthOf(1);
     return found[0].inputs as Record<string, any>;
+  }
+
+  /** The inputs of every Kubernetes object of `kind`. */
+  objects(kind: string): Record<string, any>[] {
+    return this.record.resources.filter((r) => r.inputs.kind === kind).map((r) => r.inputs as Record<string, any>);
   }
 }
 
@@ -80,6 +98,18 @@ export function engineConfig(
   const secretKeys = new Set(file.secretKeys);
   edit(values, secretKeys);
   return { values, secretKeys: [...secretKeys].sort() };
+}
+
+/**
+ * Edits one structured key of a stack's config values in place: the engine (and the raw config the loader
+ * reads) holds objects and lists as JSON text. `key` as the values spell it (`platform:apps` in an engine
+ * config, `apps` in a raw config).
+ */
+export function editJsonKey<T>(values: Record<string, string>, key: string, change: (value: T) => void): void {
+  expect(values, `no config key ${key}`).to.have.property(key);
+  const value = JSON.parse(values[key]) as T;
+  change(value);
+  values[key] = JSON.stringify(value);
 }
 
 /** A copy of a committed stack file, in a new temporary folder, with `edit` applied to its config map. */

@@ -1,17 +1,44 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { toolsDir } from "../plan/tools";
 
-/** Where .ci/build-tools puts the Go-built tools: $PLATFORM_TOOLS, else $XDG_CACHE_HOME or ~/.cache, then platform-tools. */
-export const PLATFORM_TOOLS_BIN = path.join(process.env.PLATFORM_TOOLS ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform-tools"), "bin");
+/**
+ * Where the tests find the tools they run. A tool only .ci/build-tools provides (helm, minio, jaeger,
+ * kube-apiserver, ...) comes from plan/tools.ts `toolPath`, the one resolver of that folder, which the plan
+ * uses too. This file adds the tools that also exist elsewhere on a machine.
+ */
 
-/** Path of a tool .ci/build-tools builds (helm, jaeger, ...); fails loudly, with the command that builds it, when it is missing. */
-export function platformTool(name: string): string {
-  const file = path.join(PLATFORM_TOOLS_BIN, name);
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-  } catch {
-    throw new Error(`${name} not found at ${file}: build it with \`bash .ci/build-tools ${name}\``);
+export interface ToolSearch {
+  /** Environment variable that names the binary to use instead of searching (it must then run). */
+  readonly env: string;
+  /** Where else to look after the .ci/build-tools folder and ~/go/bin, e.g. a Debian package's binary. */
+  readonly fallbacks?: readonly string[];
+}
+
+function runs(candidate: string): boolean {
+  return fs.existsSync(candidate) && spawnSync(candidate, ["--version"], { encoding: "utf8" }).status === 0;
+}
+
+/**
+ * A tool with a Go build and often a Debian package too (promtool, amtool, actionlint): `$<env>` when set,
+ * else the first of the .ci/build-tools folder, ~/go/bin (older `go install` builds) and `fallbacks` whose
+ * `--version` runs. Fails loudly, naming what it tried, when none does.
+ */
+export function resolveTool(name: string, search: ToolSearch): string {
+  const override = process.env[search.env];
+  if (override) {
+    if (!runs(override)) throw new Error(`${search.env}=${override} does not run (${name} --version failed)`);
+    return override;
   }
-  return file;
+  const candidates = [path.join(toolsDir(), name), path.join(os.homedir(), "go", "bin", name), ...(search.fallbacks ?? [])];
+  const found = candidates.find(runs);
+  if (found === undefined) throw new Error(`${name} not found (tried ${candidates.join(", ")}): run \`bash .ci/setup\`, or set ${search.env}=/path/to/${name}`);
+  return found;
+}
+
+/** The directories of $PATH, each with `name` appended: the fallbacks of a tool that may be installed anywhere. */
+export function onPath(name: string): string[] {
+  return (process.env.PATH ?? "").split(":").filter((dir) => dir !== "").map((dir) => path.join(dir, name));
 }

@@ -177,7 +177,7 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     area: "Backups",
     source: "platform",
     why: "per database, from the pushed gauges and kube-state-metrics' view of the backup CronJobs; the chart has no notion of a database",
-    symptoms: own("BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld"),
+    symptoms: own("BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective"),
   },
   {
     area: "Tracing",

@@ -7,7 +7,7 @@ import { BlackboxProbe } from "../monitoring/blackbox-exporter";
 import { type Environment, resolveAppSpec, type StackTelemetry } from "./app-spec";
 import { blueGreenManifests } from "./blue-green-manifests";
 import { gateScript } from "./gate/gate-script";
-import { appExternalSecretManifest, RELOADER_SECRET_ANNOTATION } from "../secrets/external-secret";
+import { appExternalSecretManifest, RELOADER_SECRET_ANNOTATION } from "./external-secret";
 
 // Reloader reads its annotation on the Deployment itself; the checksum belongs on the pod template.
 const checksumOnly = (a: Record<string, pulumi.Input<string>>) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== RELOADER_SECRET_ANNOTATION));
@@ -27,7 +27,7 @@ export interface BlueGreenAppArgs {
   readonly monitoringNamespace: string;
   /** The stack's logLevel and traceSamplingPercent, which the app runs with unless it sets its own. */
   readonly telemetry: StackTelemetry;
-  /** Secret values by Pulumi config key; every key the app's secretEnv names must be present. */
+  /** Secret values by Pulumi config key: exactly the keys the app's secretEnv names (appNamedSecrets), each of them set. */
   readonly secrets: Readonly<Record<string, pulumi.Output<string> | undefined>>;
 }
 

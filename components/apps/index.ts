@@ -1,6 +1,7 @@
 export * from "./app-spec";
 export * from "./blue-green-app";
 export * from "./blue-green-manifests";
+export * from "./external-secret";
 export * from "./gate";
 export * from "./gate/gate-script";
 export * from "./labels";

@@ -1,5 +1,5 @@
 import type { ProbeTarget } from "../monitoring/blackbox";
-import { PROMETHEUS_SELECTOR_LABELS } from "../monitoring/monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { APP_LABEL, appLabels } from "./labels";
 import { serviceName, serviceUrl } from "./services";

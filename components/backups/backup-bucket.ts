@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
 import { serviceAccountTrustPolicy } from "../core/aws-policies";
 import { irreplaceable } from "../core/data-protection";
-import { backupAccessPolicy, backupBucketPolicy, replicationRolePolicy, s3ReplicationTrustPolicy } from "./backup-policies";
+import { backupAccessPolicy, replicationRolePolicy, s3ReplicationTrustPolicy } from "./backup-policies";
 import { BackupReplica } from "./backup-replica";
-import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration, replicationRule } from "./bucket-settings";
+import { type ObjectLockMode, replicationRule } from "./bucket-settings";
+import { lockedBackupBucket } from "./locked-bucket";
 
 export interface BackupBucketArgs {
   readonly stack: string;
@@ -50,31 +51,12 @@ export class BackupBucket extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/platform-${args.stack}-backups`, targetKeyId: this.key.keyId }, child);
     // Backups outlive a careless `pulumi destroy`: the bucket refuses to go while it holds objects.
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, kept);
-    const bucket = this.bucket.id;
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
-      child,
-    );
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
     const retentionDays = durationSeconds(args.retention)! / 86400;
-    new aws.s3.BucketObjectLockConfiguration(
-      `${name}-object-lock`,
-      { bucket, ...objectLockConfiguration(args.objectLockMode, retentionDays) },
-      { parent: this, dependsOn: [versioning] },
-    );
-    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket, rules: backupLifecycleRules(args.stack) }, { parent: this, dependsOn: [versioning] });
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      { bucket, policy: pulumi.all([this.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(backupBucketPolicy(b, k))) },
-      child,
-    );
+    const objectLockMode = args.objectLockMode;
+    const locked = lockedBackupBucket(name, { stack: args.stack, environment: args.environment, tags, key: this.key, objectLockMode, retentionDays }, this, kept);
+    this.bucket = locked.bucket;
+    const bucket = this.bucket.id;
+    const versioning = locked.versioning;
     this.role = new aws.iam.Role(
       `${name}-irsa`,
       {

@@ -47,7 +47,10 @@ export interface RecoveryPoint {
   readonly objective: string;
   /** Where it comes from, in words, e.g. `backup schedule "0 2 * * *" (UTC)`. */
   readonly source: string;
-  /** RDS automated-backup retention in days, read from RDS, when point-in-time recovery is relied on. */
+  /**
+   * RDS automated-backup retention in days, read from RDS, when point-in-time recovery is relied on.
+   * @default not relied on: the backup schedule sets the recovery point
+   */
   readonly pointInTimeRecoveryDays?: number;
 }
 

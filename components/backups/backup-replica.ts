@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { backupBucketPolicy } from "./backup-policies";
-import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration } from "./bucket-settings";
+import { irreplaceable } from "../core/data-protection";
+import type { ObjectLockMode } from "./bucket-settings";
+import { lockedBackupBucket } from "./locked-bucket";
 
 export interface BackupReplicaArgs {
   readonly stack: string;
@@ -25,38 +26,22 @@ export class BackupReplica extends pulumi.ComponentResource {
   constructor(name: string, args: BackupReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:backups:BackupReplica", name, {}, opts);
     const child = { parent: this };
+    // Like the primary's: the key and the bucket outlive the stack together, either one alone is worthless.
+    const kept = { ...child, ...irreplaceable(args.environment, true) };
     const tags = { environment: args.environment, component: "database-backups", role: "offsite-replica" };
     // A key of the replica's own region: a regional outage or a lost key in the primary region leaves it usable.
     this.key = new aws.kms.Key(
       `${name}-key`,
       { description: `Database backups, off-site replica in ${args.region} (${args.stack})`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
-      child,
+      kept,
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/platform-${args.stack}-backups-replica`, targetKeyId: this.key.keyId }, child);
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, child);
-    const bucket = this.bucket.id;
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
-      child,
-    );
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
-    new aws.s3.BucketObjectLockConfiguration(
-      `${name}-object-lock`,
-      { bucket, ...objectLockConfiguration(args.objectLockMode, args.retentionDays) },
-      { parent: this, dependsOn: [versioning] },
-    );
-    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket, rules: backupLifecycleRules(args.stack) }, { parent: this, dependsOn: [versioning] });
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      { bucket, policy: pulumi.all([this.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(backupBucketPolicy(b, k))) },
-      child,
-    );
+    this.bucket = lockedBackupBucket(
+      name,
+      { stack: args.stack, environment: args.environment, tags, key: this.key, objectLockMode: args.objectLockMode, retentionDays: args.retentionDays },
+      this,
+      kept,
+    ).bucket;
     this.registerOutputs({ bucket: this.bucket.bucket, key: this.key.arn });
   }
 }

@@ -4,6 +4,7 @@ export * from "./backup-policies";
 export * from "./backup-replica";
 export * from "./bucket-settings";
 export * from "./database-backups";
+export * from "./locked-bucket";
 export * from "./postgres-backup";
 export * from "./pushgateway-network-policies";
 export * from "./recovery-objectives";

@@ -50,6 +50,6 @@ export class PostgresBackup extends pulumi.ComponentResource {
       { apiVersion: "batch/v1", kind: "CronJob", metadata: restoreDrillCronJobMetadata(args), spec: asCronJobSpec(spec.apply((s) => restoreDrillCronJob(s).spec)) },
       afterScripts,
     );
-    this.registerOutputs({});
+    this.registerOutputs({ backupCronJob: this.backup.metadata.name, restoreDrillCronJob: this.drill.metadata.name });
   }
 }

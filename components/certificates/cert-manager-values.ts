@@ -1,5 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
-import { PROMETHEUS_SELECTOR_LABELS } from "../monitoring/monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** ServiceAccount of cert-manager's controller, which the DNS-01 IRSA role trusts (the chart names it after the release). */
 export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";

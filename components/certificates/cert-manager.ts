@@ -20,6 +20,17 @@ export interface CertManagerArgs {
 }
 
 /**
+ * The objects CertManager writes itself besides the chart and the IRSA role: the stack's ClusterIssuer and the
+ * NetworkPolicy that lets the API server reach the admission webhook.
+ */
+export function certManagerManifests(args: CertManagerArgs) {
+  return {
+    clusterIssuer: clusterIssuerManifest({ environment: args.environment, kind: args.issuer, email: args.acmeEmail, domain: args.domain, hostedZoneId: args.hostedZoneId, region: args.awsRegion }),
+    webhookPolicy: admissionWebhookPolicy({ environment: args.environment, namespace: args.namespace, name: "allow-webhook-from-api-server", pods: CERT_MANAGER_WEBHOOK_PODS, port: 10250 }),
+  };
+}
+
+/**
  * cert-manager with the stack's ClusterIssuer (Let's Encrypt, DNS-01 on Route 53 through IRSA, the stack's
  * zone only). helm.v3.Release: the chart brings CRDs and an admission webhook that must be up before any
  * Certificate is applied, which Helm's wait and atomic rollback handle.
@@ -43,22 +54,15 @@ export class CertManager extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const m = certManagerManifests(args);
     const values = role.arn.apply((roleArn) => certManagerValues({ environment: args.environment, namespace: args.namespace, roleArn }));
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       { ...helmChartArgs("certManager", args.namespace, values), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
       { parent: this },
     );
-    this.clusterIssuer = new k8s.apiextensions.CustomResource(
-      `${name}-issuer`,
-      clusterIssuerManifest({ environment: args.environment, kind: args.issuer, email: args.acmeEmail, domain: args.domain, hostedZoneId: args.hostedZoneId, region: args.awsRegion }),
-      { parent: this, dependsOn: [this.release] },
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-webhook-from-api-server`,
-      admissionWebhookPolicy({ environment: args.environment, namespace: args.namespace, name: "allow-webhook-from-api-server", pods: CERT_MANAGER_WEBHOOK_PODS, port: 10250 }),
-      { parent: this },
-    );
+    this.clusterIssuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, m.clusterIssuer, { parent: this, dependsOn: [this.release] });
+    new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, m.webhookPolicy, { parent: this });
     this.registerOutputs({ release: this.release.status });
   }
 }

@@ -3,6 +3,8 @@ export * from "./namespace-manifests";
 export * from "./platform-namespace";
 export * from "./aws-policies";
 export * from "./yaml";
+export * from "./prometheus-selector";
+export * from "./alertmanager-config-secret";
 export * from "./data-protection";
 export * from "./secret-checksum";
 export * from "./hardened-bucket";

@@ -41,6 +41,7 @@ export class DatabaseCredentials extends pulumi.ComponentResource {
       );
     }
     this.password = password.result;
-    this.registerOutputs({});
+    // Where the jobs and exporters read the password; the password itself stays an output of the stack only.
+    this.registerOutputs({ secret: ref.name, namespaces: [...args.namespaces] });
   }
 }

@@ -1,5 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
-import { PROMETHEUS_SELECTOR_LABELS } from "../monitoring/monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** ServiceAccount the chart creates (named after the release), which the IRSA role trusts. */
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = "external-dns";

@@ -18,10 +18,12 @@ export interface ExternalDnsArgs extends Omit<ExternalDnsValuesInput, "roleArn">
  */
 export class ExternalDns extends pulumi.ComponentResource {
   public readonly chart: k8s.helm.v4.Chart;
+  /** The IRSA role the controller's ServiceAccount assumes to write the hosted zone's records. */
+  public readonly role: IrsaRole;
 
   constructor(name: string, args: ExternalDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:dns:ExternalDns", name, {}, opts);
-    const role = new IrsaRole(
+    this.role = new IrsaRole(
       `${name}-route53`,
       {
         description: `external-dns (${args.environment}) publishes the records of hosted zone ${args.hostedZoneId}`,
@@ -34,9 +36,9 @@ export class ExternalDns extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const values = role.arn.apply((roleArn) => externalDnsValues({ ...args, roleArn }));
+    const values = this.role.arn.apply((roleArn) => externalDnsValues({ ...args, roleArn }));
     // The chart's own DNSEndpoint CRD is not installed: the platform publishes routes only.
     this.chart = new k8s.helm.v4.Chart(`${name}-chart`, { ...helmChartArgs("externalDns", args.namespace, values), skipCrds: true }, { parent: this });
-    this.registerOutputs({});
+    this.registerOutputs({ role: this.role.arn });
   }
 }

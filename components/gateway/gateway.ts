@@ -16,6 +16,18 @@ export interface GatewayArgs extends GatewayInput {
   readonly environment: "staging" | "production";
 }
 
+/** The objects Gateway writes itself besides the Envoy Gateway chart: the Gateway API and Envoy Gateway objects and the proxies' NetworkPolicy. */
+export function gatewayObjectManifests(args: GatewayArgs) {
+  return {
+    proxy: envoyProxyManifest(args),
+    gatewayClass: gatewayClassManifest(args),
+    gateway: gatewayManifest(args),
+    tlsMinimum: clientTrafficPolicyManifest(args),
+    httpsRedirect: httpsRedirectRouteManifest(args),
+    proxyIngress: proxyIngressPolicy(args.namespace, args.environment),
+  };
+}
+
 /**
  * Envoy Gateway and the stack's one Gateway. helm.v3.Release for the controller: the chart brings the
  * Gateway API and Envoy Gateway CRDs and a certgen hook Job, which Helm orders and rolls back as a unit.
@@ -32,13 +44,15 @@ export class Gateway extends pulumi.ComponentResource {
       { ...helmChartArgs("envoyGateway", args.namespace, envoyGatewayValues({ environment: args.environment })), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
       { parent: this },
     );
+    const m = gatewayObjectManifests(args);
     const afterCrds = { parent: this, dependsOn: [this.release] };
-    const proxy = new k8s.apiextensions.CustomResource(`${name}-proxy`, envoyProxyManifest(args), afterCrds);
-    const gatewayClass = new k8s.apiextensions.CustomResource(`${name}-class`, gatewayClassManifest(args), { parent: this, dependsOn: [this.release, proxy] });
-    this.gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, gatewayManifest(args), { parent: this, dependsOn: [gatewayClass] });
-    new k8s.apiextensions.CustomResource(`${name}-tls-minimum`, clientTrafficPolicyManifest(args), { parent: this, dependsOn: [this.gateway] });
-    new k8s.apiextensions.CustomResource(`${name}-https-redirect`, httpsRedirectRouteManifest(args), { parent: this, dependsOn: [this.gateway] });
-    new k8s.networking.v1.NetworkPolicy(`${name}-envoy-from-load-balancer`, proxyIngressPolicy(args.namespace, args.environment), { parent: this });
-    this.registerOutputs({});
+    const proxy = new k8s.apiextensions.CustomResource(`${name}-proxy`, m.proxy, afterCrds);
+    const gatewayClass = new k8s.apiextensions.CustomResource(`${name}-class`, m.gatewayClass, { parent: this, dependsOn: [this.release, proxy] });
+    this.gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, m.gateway, { parent: this, dependsOn: [gatewayClass] });
+    new k8s.apiextensions.CustomResource(`${name}-tls-minimum`, m.tlsMinimum, { parent: this, dependsOn: [this.gateway] });
+    new k8s.apiextensions.CustomResource(`${name}-https-redirect`, m.httpsRedirect, { parent: this, dependsOn: [this.gateway] });
+    new k8s.networking.v1.NetworkPolicy(`${name}-envoy-from-load-balancer`, m.proxyIngress, { parent: this });
+    // What a route's parentRef names.
+    this.registerOutputs({ release: this.release.status, gateway: this.gateway.metadata.name, namespace: args.namespace });
   }
 }

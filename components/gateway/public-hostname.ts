@@ -43,6 +43,6 @@ export class PublicHostname extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-proxy-egress`, proxyEgressPolicy(endpoint, args.gatewayNamespace, args.environment), child);
     new k8s.networking.v1.NetworkPolicy(`${name}-backend-ingress`, backendIngressPolicy(endpoint, args.gatewayNamespace, args.environment), child);
     new BlackboxProbe(`${name}-probe`, { ...publicProbeTarget(endpoint, args.issuer), monitoringNamespace: args.monitoringNamespace }, child);
-    this.registerOutputs({});
+    this.registerOutputs({ hostname: endpoint.hostname, route: this.route.metadata.name, certificateSecret: certificateSecretName(endpoint) });
   }
 }

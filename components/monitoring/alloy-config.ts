@@ -1,5 +1,6 @@
 import type { ResourceSettings } from "../../stacks/schema";
-import { type MonitoringInput, monitoringUrls, OTLP_PORTS, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
+import { type MonitoringInput, monitoringUrls, OTLP_PORTS } from "./monitoring-input";
 
 /**
  * Alloy pipeline (River syntax) for the DaemonSet.

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { blackboxValues, probeManifest, type ProbeTarget } from "./blackbox";
 import { helmChartArgs } from "./charts";
-import type { MonitoringInput } from "./monitoring-input";
+import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 
 export type BlackboxExporterArgs = MonitoringInput;
 
@@ -20,7 +20,8 @@ export class BlackboxExporter extends pulumi.ComponentResource {
       helmChartArgs("blackboxExporter", args.namespace, blackboxValues(args)),
       { parent: this },
     );
-    this.registerOutputs({});
+    // The prober address every Probe object names.
+    this.registerOutputs({ prober: monitoringUrls(args.namespace).blackboxExporter });
   }
 }
 
@@ -35,6 +36,6 @@ export class BlackboxProbe extends pulumi.ComponentResource {
   constructor(name: string, args: BlackboxProbeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:monitoring:BlackboxProbe", name, {}, opts);
     this.probe = new k8s.apiextensions.CustomResource(`${name}-probe`, probeManifest(args, args.monitoringNamespace), { parent: this });
-    this.registerOutputs({});
+    this.registerOutputs({ probe: this.probe.metadata.name });
   }
 }

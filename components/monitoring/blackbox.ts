@@ -1,5 +1,6 @@
 import type { ResourceSettings } from "../../stacks/schema";
-import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
+import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;

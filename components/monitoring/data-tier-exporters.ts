@@ -49,6 +49,6 @@ export class DataTierExporters extends pulumi.ComponentResource {
         dependsOn,
       });
     }
-    this.registerOutputs({});
+    this.registerOutputs({ databases: args.databases.map((db) => db.name), caches: args.caches.map((cache) => cache.name) });
   }
 }

@@ -1,6 +1,6 @@
 import type { CacheSettings, DatabaseSettings, ResourceSettings } from "../../stacks/schema";
 import type { SecretKeyRef } from "../databases/credentials";
-import { PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
 const hardened = {

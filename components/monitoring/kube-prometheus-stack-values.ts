@@ -1,11 +1,12 @@
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
-import { alertmanagerConfigSecretValues } from "../alerting/alertmanager/config-secret";
 import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
 import { CHART_CONTAINER_RESOURCES } from "./chart-container-resources";
 import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour";
-import { type MonitoringInput, monitoringUrls, PROMETHEUS_SELECTOR_LABELS } from "./monitoring-input";
-import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
+import { alertmanagerConfigSecretValues } from "../core/alertmanager-config-secret";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
+import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -118,16 +119,6 @@ interface VolumeClaimSpec {
   storageClassName: string;
   accessModes: string[];
   resources: { requests: { storage: string } };
-}
-
-export interface GrafanaDataSource {
-  name: string;
-  uid: string;
-  type: string;
-  access: "proxy";
-  url: string;
-  isDefault: boolean;
-  jsonData: Record<string, unknown>;
 }
 
 /** Role the Grafana sidecars are bound to: ConfigMaps of Grafana's namespace, nothing else. */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { alloyValues } from "./alloy-config";
 import { helmChartArgs } from "./charts";
-import type { MonitoringInput } from "./monitoring-input";
+import { type MonitoringInput, nodeAgentUrls } from "./monitoring-input";
 
 export type LogCollectorArgs = MonitoringInput;
 
@@ -23,6 +23,7 @@ export class LogCollector extends pulumi.ComponentResource {
       helmChartArgs("alloy", args.nodeAgentsNamespace, alloyValues(args)),
       { parent: this },
     );
-    this.registerOutputs({});
+    // Where the apps send their spans (OTEL_EXPORTER_OTLP_ENDPOINT).
+    this.registerOutputs({ otlp: nodeAgentUrls(args.nodeAgentsNamespace) });
   }
 }

@@ -18,13 +18,6 @@ export interface MonitoringInput {
   readonly monitoring: MonitoringSettings;
 }
 
-/**
- * Labels Prometheus selects PrometheusRules, ServiceMonitors, PodMonitors and Probes by, in every namespace.
- * It is the chart's own release label on purpose: the chart and its subcharts (kube-state-metrics,
- * node-exporter) already put it on their monitors and rules, so one explicit selector covers theirs and ours.
- */
-export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { release: "kube-prometheus-stack" };
-
 /** The standard OTLP ports, on Alloy (from the apps) and on Tempo (from Alloy). */
 export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 

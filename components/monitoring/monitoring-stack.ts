@@ -9,6 +9,7 @@ import { pushgatewayValues } from "./exporters";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Loki, type LokiArgs } from "./loki";
 import { LogCollector } from "./log-collector";
+import { monitoringUrls } from "./monitoring-input";
 import { Tempo } from "./tempo";
 
 export interface MonitoringStackArgs extends LokiArgs {
@@ -31,6 +32,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly logCollector: LogCollector;
   public readonly blackboxExporter: BlackboxExporter;
   public readonly pushgateway: k8s.helm.v4.Chart;
+  /** In-cluster URLs of Prometheus, Alertmanager, Loki, Tempo, the blackbox exporter and the Pushgateway. */
+  public readonly urls: ReturnType<typeof monitoringUrls>;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:monitoring:MonitoringStack", name, {}, opts);
@@ -54,6 +57,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     for (const policy of alloyPaths.appEgress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
     for (const policy of [...alloyPaths.nodeAgents, ...alloyPaths.monitoring]) new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata!.name}`, policy, child);
     new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets }, afterCrds);
-    this.registerOutputs({});
+    this.urls = monitoringUrls(args.namespace);
+    this.registerOutputs({ namespace: args.namespace, urls: this.urls });
   }
 }

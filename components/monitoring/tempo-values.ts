@@ -1,7 +1,8 @@
 import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { toYaml } from "../core/yaml";
-import { type MonitoringInput, OTLP_PORTS, PROMETHEUS_SELECTOR_LABELS, TEMPO_HTTP_PORT } from "./monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
+import { type MonitoringInput, OTLP_PORTS, TEMPO_HTTP_PORT } from "./monitoring-input";
 
 /** Where Tempo stores blocks in production; absent for storage on its volume. */
 export interface TempoObjectStorage {

@@ -1,4 +1,13 @@
-import type { GrafanaDataSource } from "./kube-prometheus-stack-values";
+/** A Grafana datasource as kube-prometheus-stack's `grafana.additionalDataSources` takes it. */
+export interface GrafanaDataSource {
+  name: string;
+  uid: string;
+  type: string;
+  access: "proxy";
+  url: string;
+  isDefault: boolean;
+  jsonData: Record<string, unknown>;
+}
 
 /**
  * How Grafana links traces, logs and metrics. The uids are fixed so the links survive a reinstall.

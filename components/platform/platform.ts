@@ -14,7 +14,19 @@ import { CertManager } from "../certificates";
 import { ExternalDns } from "../dns";
 import { Gateway, PublicHostname, publicEndpoints } from "../gateway";
 import { ExternalSecrets } from "../secrets";
-import { alertmanagerConfigArgs, alertRulesArgs, blueGreenAppArgs, dashboardsArgs, databaseBackupsArgs, databaseCredentialsArgs } from "./component-args";
+import {
+  alertmanagerConfigArgs,
+  alertRulesArgs,
+  blueGreenAppArgs,
+  certManagerArgs,
+  dashboardsArgs,
+  databaseBackupsArgs,
+  databaseCredentialsArgs,
+  externalDnsArgs,
+  externalSecretsArgs,
+  gatewayArgs,
+  publicHostnameArgs,
+} from "./component-args";
 import { appNamespaces, namespaceSpecs } from "./namespace-specs";
 import { targetProviderSettings } from "./target";
 
@@ -102,53 +114,15 @@ export class Platform extends pulumi.ComponentResource {
       this.backups = new DatabaseBackups(`${name}-backups`, databaseBackupsArgs(config, replica), { ...child, dependsOn: [namespaces[config.backupNamespace], ...credentials] });
     }
     // The way in: certificates, DNS, secrets from Secrets Manager, the Gateway and one route per public hostname.
-    this.certManager = new CertManager(
-      `${name}-cert-manager`,
-      {
-        environment: config.environment,
-        namespace: "cert-manager",
-        domain: config.domain,
-        hostedZoneId: config.hostedZoneId,
-        awsRegion: config.awsRegion,
-        oidcProviderArn: config.oidcProviderArn,
-        issuer: config.certificateIssuer,
-        acmeEmail: config.acmeEmail,
-      },
-      { ...child, dependsOn: [namespaces["cert-manager"], this.monitoring] },
-    );
-    this.externalDns = new ExternalDns(
-      `${name}-external-dns`,
-      {
-        environment: config.environment,
-        namespace: "external-dns",
-        domain: config.domain,
-        hostedZoneId: config.hostedZoneId,
-        awsRegion: config.awsRegion,
-        gatewayNamespace: "gateway",
-        ownerId: `platform-${config.clusterName}`,
-        oidcProviderArn: config.oidcProviderArn,
-      },
-      { ...child, dependsOn: [namespaces["external-dns"], this.monitoring] },
-    );
-    this.externalSecrets = new ExternalSecrets(
-      `${name}-external-secrets`,
-      {
-        environment: config.environment,
-        namespace: "external-secrets",
-        awsRegion: config.awsRegion,
-        awsAccountId: config.awsAccountId,
-        oidcProviderArn: config.oidcProviderArn,
-        secretsManagerPrefix: config.secretsManagerPrefix,
-        appNamespaces: appNamespaces(config),
-      },
-      { ...child, dependsOn: [namespaces["external-secrets"], this.monitoring] },
-    );
+    const certManager = certManagerArgs(config);
+    this.certManager = new CertManager(`${name}-cert-manager`, certManager, { ...child, dependsOn: [namespaces[certManager.namespace], this.monitoring] });
+    const externalDns = externalDnsArgs(config);
+    this.externalDns = new ExternalDns(`${name}-external-dns`, externalDns, { ...child, dependsOn: [namespaces[externalDns.namespace], this.monitoring] });
+    const externalSecrets = externalSecretsArgs(config);
+    this.externalSecrets = new ExternalSecrets(`${name}-external-secrets`, externalSecrets, { ...child, dependsOn: [namespaces[externalSecrets.namespace], this.monitoring] });
     const endpoints = publicEndpoints(config);
-    this.gateway = new Gateway(
-      `${name}-gateway`,
-      { environment: config.environment, namespace: "gateway", replicas: config.gateway.replicas, resources: config.gateway.resources, endpoints },
-      { ...child, dependsOn: [namespaces.gateway] },
-    );
+    const gateway = gatewayArgs(config, endpoints);
+    this.gateway = new Gateway(`${name}-gateway`, gateway, { ...child, dependsOn: [namespaces[gateway.namespace]] });
     const apps: Record<string, BlueGreenApp> = {};
     for (const app of config.apps) {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.
@@ -158,11 +132,10 @@ export class Platform extends pulumi.ComponentResource {
       });
     }
     for (const endpoint of endpoints) {
-      new PublicHostname(
-        `${name}-public-${endpoint.key}`,
-        { endpoint, environment: config.environment, gatewayNamespace: "gateway", issuer: config.certificateIssuer, monitoringNamespace: config.monitoringNamespace },
-        { ...child, dependsOn: [this.gateway, this.certManager, this.monitoring, namespaces[endpoint.namespace], ...(apps[endpoint.name] ? [apps[endpoint.name]] : [])] },
-      );
+      new PublicHostname(`${name}-public-${endpoint.key}`, publicHostnameArgs(config, endpoint), {
+        ...child,
+        dependsOn: [this.gateway, this.certManager, this.monitoring, namespaces[endpoint.namespace], ...(apps[endpoint.name] ? [apps[endpoint.name]] : [])],
+      });
     }
     this.apps = apps;
     this.databasePasswords = Object.fromEntries(Object.entries(generatedCredentials).map(([db, c]) => [db, c.password]));

@@ -1,5 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
-import { PROMETHEUS_SELECTOR_LABELS } from "../monitoring/monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { SYNCED_SECRET_LABEL } from "./secret-store";
 
 /** ServiceAccount of ESO's controller (named after the release), which the IRSA role trusts. */

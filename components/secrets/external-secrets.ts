@@ -20,6 +20,17 @@ export interface ExternalSecretsArgs {
 }
 
 /**
+ * The objects ExternalSecrets writes itself besides the charts and the IRSA role: the stack's
+ * ClusterSecretStore and the NetworkPolicy that lets the API server reach ESO's webhook.
+ */
+export function externalSecretsManifests(args: ExternalSecretsArgs) {
+  return {
+    store: clusterSecretStoreManifest({ environment: args.environment, region: args.awsRegion, namespaces: args.appNamespaces }),
+    webhookPolicy: admissionWebhookPolicy({ environment: args.environment, namespace: args.namespace, name: "allow-webhook-from-api-server", pods: EXTERNAL_SECRETS_WEBHOOK_PODS, port: 10250 }),
+  };
+}
+
+/**
  * Secrets from AWS Secrets Manager: the External Secrets Operator (IRSA, the stack's prefix only), the
  * stack's ClusterSecretStore, and Reloader, which rolls the pods of a Deployment when a Secret ESO
  * synced for it changes. helm.v3.Release for ESO (CRDs and a validating webhook); helm.v4.Chart for
@@ -45,23 +56,16 @@ export class ExternalSecrets extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const m = externalSecretsManifests(args);
     const values = role.arn.apply((roleArn) => externalSecretsValues({ environment: args.environment, roleArn }));
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       { ...helmChartArgs("externalSecrets", args.namespace, values), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
       { parent: this },
     );
-    this.store = new k8s.apiextensions.CustomResource(
-      `${name}-store`,
-      clusterSecretStoreManifest({ environment: args.environment, region: args.awsRegion, namespaces: args.appNamespaces }),
-      { parent: this, dependsOn: [this.release] },
-    );
+    this.store = new k8s.apiextensions.CustomResource(`${name}-store`, m.store, { parent: this, dependsOn: [this.release] });
     this.reloader = new k8s.helm.v4.Chart(`${name}-reloader`, helmChartArgs("reloader", args.namespace, reloaderValues({ environment: args.environment })), { parent: this });
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-webhook-from-api-server`,
-      admissionWebhookPolicy({ environment: args.environment, namespace: args.namespace, name: "allow-webhook-from-api-server", pods: EXTERNAL_SECRETS_WEBHOOK_PODS, port: 10250 }),
-      { parent: this },
-    );
+    new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, m.webhookPolicy, { parent: this });
     this.registerOutputs({ release: this.release.status });
   }
 }

@@ -1,4 +1,3 @@
-export * from "./external-secret";
 export * from "./external-secrets";
 export * from "./external-secrets-values";
 export * from "./secret-store";

@@ -12,10 +12,36 @@ import {
   unknownCheckingProxy,
   UnknownValueError,
 } from "@pulumi/policy";
-import type { RecordedResource } from "../../plan/mocks";
-import type { PlanRecord } from "../../plan/run-program";
 import { policyPackArgs } from "../rules";
 import { resolvePackConfig } from "./pack-config";
+
+/**
+ * What the runner reads of one planned resource: the fields the analyzer hands a policy. The offline plan's
+ * record (plan/mocks.ts RecordedResource) has them all; the pack declares its own view so that it depends on
+ * no tooling, and the plan depends on the pack, not the other way round.
+ */
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  /** Inputs as the engine receives them (secrets masked). */
+  readonly inputs: Record<string, unknown>;
+  readonly dependencies: readonly string[];
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+  readonly options: {
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly additionalSecretOutputs: readonly string[];
+  };
+}
+
+/** A planned stack: its name and every resource it registers. */
+export interface PlannedStack {
+  readonly stack: string;
+  readonly resources: readonly PlannedResource[];
+}
 
 /**
  * Applies the pack to a stack's offline plan the way the analyzer applies it to `pulumi preview`
@@ -56,7 +82,7 @@ function isTypeOf(type: string, resourceClass: ResourceClass): boolean {
   return typeof resourceClass.isInstance === "function" && resourceClass.isInstance({ __pulumiType: type }) === true;
 }
 
-function optionsOf(resource: RecordedResource): PolicyResourceOptions {
+function optionsOf(resource: PlannedResource): PolicyResourceOptions {
   return {
     protect: resource.options.protect,
     ignoreChanges: [...resource.options.ignoreChanges],
@@ -82,7 +108,7 @@ function isStackPolicy(policy: Policy): policy is StackValidationPolicy {
 }
 
 /** Builds the `PolicyResource` graph of a stack policy: parents and dependencies point at each other. */
-function policyResources(resources: readonly RecordedResource[]): PolicyResource[] {
+function policyResources(resources: readonly PlannedResource[]): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   for (const r of resources) {
     const props = unknownCheckingProxy(r.inputs) as Record<string, unknown>;
@@ -125,7 +151,7 @@ async function validate(policy: Policy, where: string, run: () => unknown, out: 
 }
 
 /** Applies the pack (the platform pack unless given) to a planned stack under `packConfig`. */
-export async function runPolicies(record: PlanRecord, packConfig: PolicyPackConfig = {}, pack: PolicyPackArgs = policyPackArgs): Promise<PolicyReport> {
+export async function runPolicies(record: PlannedStack, packConfig: PolicyPackConfig = {}, pack: PolicyPackArgs = policyPackArgs): Promise<PolicyReport> {
   const config = resolvePackConfig(pack, packConfig);
   const violations: Violation[] = [];
   const active = pack.policies

@@ -3,7 +3,6 @@ import { expect } from "chai";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -13,7 +12,6 @@ import {
   AlertmanagerConfigSecret,
   alertmanagerConfig,
   alertmanagerConfigSecretManifest,
-  alertmanagerConfigSecretValues,
   alertmanagerConfigYaml,
   MIXIN_IDENTITY,
   REDACTED,
@@ -22,41 +20,24 @@ import {
   ROUTING_ANNOTATION,
 } from "../../components/alerting/alertmanager";
 import { platformAlerts } from "../../components/alerting/rules";
+import { alertmanagerConfigSecretValues } from "../../components/core/alertmanager-config-secret";
 import { SECRET_PLACEHOLDER, settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { toolsDir } from "../../plan/tools";
 import { readStackConfig } from "../../plan/stack-file";
 import { AlertRoutingSchema } from "../../stacks/alert-routing-schema";
 import { committedSettings, STACKS, type StackName } from "../harness";
+import { freePort, listenOnLoopback } from "../processes";
+import { resolveTool } from "../tools";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
 /** amtool to run: $AMTOOL, else the current build of .ci/build-tools (or one in ~/go/bin) if it runs, else Debian's 0.25. */
-function resolveAmtool(): string {
-  if (process.env.AMTOOL) return process.env.AMTOOL;
-  for (const built of [path.join(toolsDir(), "amtool"), path.join(os.homedir(), "go", "bin", "amtool")]) {
-    if (fs.existsSync(built) && spawnSync(built, ["--version"]).status === 0) return built;
-  }
-  return "/usr/bin/amtool";
-}
-const AMTOOL = resolveAmtool();
+const AMTOOL = resolveTool("amtool", { env: "AMTOOL", fallbacks: ["/usr/bin/amtool"] });
 
 /**
  * Alertmanager to run: $ALERTMANAGER, else Debian's 0.25. Unlike amtool, the server cannot be built with
  * `go install` (v0.34's module lacks the web UI assets it embeds), so there is no ~/go/bin candidate.
  */
 const ALERTMANAGER = process.env.ALERTMANAGER ?? "/usr/bin/prometheus-alertmanager";
-
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function amtool(args: readonly string[]) {
   const result = spawnSync(AMTOOL, args, { encoding: "utf8" });
@@ -418,8 +399,7 @@ describe("Alertmanager configuration", () => {
           res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
         });
       });
-      await new Promise<void>((resolve) => slack!.listen(0, "127.0.0.1", resolve));
-      const slackUrl = `http://127.0.0.1:${(slack.address() as net.AddressInfo).port}/services/T000/B000/placeholder`;
+      const slackUrl = `http://127.0.0.1:${await listenOnLoopback(slack)}/services/T000/B000/placeholder`;
       // Staging's real configuration (inhibition is the same in both stacks, asserted above) with Slack on the
       // loopback stand-in and SMTP on a closed loopback port: nothing may leave the machine.
       const closed = await freePort();

@@ -3,13 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RuleGroup } from "../../components/alerting/rules";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import type { RecordedResource } from "../../plan/mocks";
 import { planStack, STACKS } from "../harness";
 import { EMPTY_SELECTORS } from "./fixtures/empty-selectors";
 import { exporterMetrics } from "./fixtures/exporter-metrics";
 import { isCounter, producedSeries, seriesText } from "./fixtures/produced-series";
-import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 import { vectorSelectors } from "./fixtures/selectors";
 
 const promtool = resolvePromtool();

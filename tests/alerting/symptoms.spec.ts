@@ -11,13 +11,13 @@ import {
   chartDefaultRulesDisabled,
   symptomOwners,
 } from "../../components/alerting/symptoms";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { pinnedChartArchive } from "../../plan/chart-archive";
 import type { RecordedResource } from "../../plan/mocks";
 import { renderChartObjects } from "../../plan/render-charts";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { planStack, STACKS, type StackName } from "../harness";
-import { resolvePromtool, runPromtool } from "./fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 import { selects, vectorSelectors } from "./fixtures/selectors";
 import { type SymptomScenario, symptomScenarios } from "./fixtures/symptom-scenarios";
 import { rulesContext } from "./fixtures/thresholds";

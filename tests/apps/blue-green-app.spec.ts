@@ -4,10 +4,10 @@ import { gateScript, secretStringData } from "../../components/apps";
 import { type RecordedResource, recorder } from "../../plan/mocks";
 import { diffPlans, type PlanDiff } from "../../plan/diff";
 import type { AppSettings, Color } from "../../stacks/apps-schema";
-import { stackApp, type StackName } from "./fixtures/apps-config";
-import { AppPlan, COMPONENT_NAME, planApp, SECRET_VALUES } from "./fixtures/plan-app";
+import { StackPlan, type StackName, STACKS } from "../harness";
+import { stackApp } from "./fixtures/apps-config";
+import { COMPONENT_NAME, planApp, SECRET_VALUES } from "./fixtures/plan-app";
 
-const STACKS = ["staging", "production"] as const;
 const N = COMPONENT_NAME;
 const COLOR = "platform.io/color";
 const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
@@ -16,11 +16,11 @@ const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
 const committed = (stack: StackName) => stackApp(stack);
 const flipped = (stack: StackName) => stackApp(stack, (a) => (a.activeColor = other(a.activeColor)));
 
-const plans = new Map<string, Promise<AppPlan>>();
+const plans = new Map<string, Promise<StackPlan>>();
 /** Plans are deterministic, so each distinct app is planned once per process (tests run one at a time). */
-function plan(stack: StackName, app: AppSettings): Promise<AppPlan> {
+function plan(stack: StackName, app: AppSettings): Promise<StackPlan> {
   const key = `${stack}:${JSON.stringify(app)}`;
-  if (!plans.has(key)) plans.set(key, planApp(stack, app).then((r) => new AppPlan(r)));
+  if (!plans.has(key)) plans.set(key, planApp(stack, app).then((r) => new StackPlan(r)));
   return plans.get(key)!;
 }
 
@@ -200,8 +200,8 @@ describe("BlueGreenApp", () => {
         const p = await plan(stack, committed(stack));
         const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
         const pods = [
-          ...p.kinds("Deployment").map((d) => [d.metadata.name, d.spec.template.spec, 65532, 65532] as const),
-          ...p.kinds("Job").map((j) => [j.metadata.name, j.spec.template.spec, 100, 101] as const),
+          ...p.objects("Deployment").map((d) => [d.metadata.name, d.spec.template.spec, 65532, 65532] as const),
+          ...p.objects("Job").map((j) => [j.metadata.name, j.spec.template.spec, 100, 101] as const),
         ];
         expect(pods).to.have.lengthOf(stack === "staging" ? 4 : 3);
         for (const [name, pod, uid, gid] of pods) {
@@ -265,7 +265,7 @@ describe("BlueGreenApp", () => {
           },
         ]);
         // The role label the ServiceMonitor selects and copies exists on the two traffic Services only.
-        const roles = p.kinds("Service").map((s) => [s.metadata.name, s.metadata.labels["platform.io/role"]]);
+        const roles = p.objects("Service").map((s) => [s.metadata.name, s.metadata.labels["platform.io/role"]]);
         expect(roles.sort()).to.deep.equal([["api", "active"], ["api-blue", undefined], ["api-green", undefined], ["api-preview", "preview"]]);
       });
 

@@ -3,10 +3,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { errorRatioQuery, resolveAppSpec } from "../../components/apps";
 import { stackApp, stackTelemetry } from "./fixtures/apps-config";
-import { promtool } from "./fixtures/promtool";
+import { resolvePromtool } from "../promtool";
 
 const spec = resolveAppSpec(stackApp("production"), "production", "monitoring", stackTelemetry("production"));
 
@@ -39,7 +39,7 @@ function evaluate(inputSeries: ReturnType<typeof series>[], cases: { color: "blu
       ],
     };
     fs.writeFileSync(path.join(dir, "test.yaml"), toYaml(test));
-    return spawnSync(promtool(), ["test", "rules", "test.yaml"], { cwd: dir, encoding: "utf8" });
+    return spawnSync(resolvePromtool().path, ["test", "rules", "test.yaml"], { cwd: dir, encoding: "utf8" });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { errorRatioQuery, GATE_SCRIPT_PATH, gateEnvironment, resolveAppSpec } from "../../components/apps";
 import { stackApp, stackTelemetry } from "./fixtures/apps-config";
 import { HttpStub, type StubResponse, vectorAnswer } from "./fixtures/http-stub";
-import { runBounded, type ScriptResult } from "./fixtures/run-script";
+import { run, type RunResult } from "../processes";
 
 /** The staging app's gate, exactly as the Job would get it, pointed at the stubs instead of the cluster. */
 const spec = resolveAppSpec(stackApp("staging"), "staging", "monitoring", stackTelemetry("staging"));
@@ -38,7 +38,7 @@ describe("blue-green-gate.sh against local HTTP stubs (real sh + curl)", functio
     routes: Record<string, StubResponse>,
     query: StubResponse | StubResponse[],
     overrides: Record<string, string | undefined> = {},
-  ): Promise<ScriptResult> {
+  ): Promise<RunResult> {
     app.reset(routes);
     prometheus.reset({ "/api/v1/query": query });
     const env: NodeJS.ProcessEnv = {
@@ -54,10 +54,10 @@ describe("blue-green-gate.sh against local HTTP stubs (real sh + curl)", functio
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
-    return runBounded("/bin/sh", [GATE_SCRIPT_PATH], env);
+    return run("/bin/sh", [GATE_SCRIPT_PATH], { env, timeoutMs: 30_000 });
   }
 
-  const lastLine = (r: ScriptResult) => r.stdout.trimEnd().split("\n").pop();
+  const lastLine = (r: RunResult) => r.stdout.trimEnd().split("\n").pop();
 
   it("is shellcheck-clean", () => {
     const result = spawnSync("/usr/bin/shellcheck", [GATE_SCRIPT_PATH], { encoding: "utf8" });
@@ -90,7 +90,7 @@ describe("blue-green-gate.sh against local HTTP stubs (real sh + curl)", functio
     const r = await gate({ ...HEALTHY, "/health/live": { status: 200, body: "late", delayMs: 5000 } }, vectorAnswer("0"), { TIMEOUT_SECONDS: "1" });
     expect(lastLine(r)).to.equal(`gate: FAIL GET /health/live: no response within 1s (${app.url})`);
     expect(r.status).to.equal(1);
-    expect(r.killed).to.equal(false);
+    expect(r.timedOut).to.equal(false);
   });
 
   it("the wrong body: exit 1, quotes the text it looked for", async () => {

@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { SECRET_CHECKSUM_ANNOTATION, secretChecksum } from "../../components/core";
+import { StackPlan, STACKS } from "../harness";
 import { stackApp } from "./fixtures/apps-config";
-import { AppPlan, planApp, SECRET_VALUES } from "./fixtures/plan-app";
+import { planApp, SECRET_VALUES } from "./fixtures/plan-app";
 
-const STACKS = ["staging", "production"] as const;
 
 async function checksums(stack: (typeof STACKS)[number], secrets: Record<string, string>): Promise<Record<string, unknown>> {
-  const plan = new AppPlan(await planApp(stack, stackApp(stack), secrets));
+  const plan = new StackPlan(await planApp(stack, stackApp(stack), secrets));
   return Object.fromEntries(["blue", "green"].map((c) => [c, plan.object("Deployment", `api-${c}`).spec.template.metadata.annotations?.[SECRET_CHECKSUM_ANNOTATION]]));
 }
 

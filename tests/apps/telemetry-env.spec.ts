@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { resolveAppSpec, samplerArgument, telemetryEnvironment } from "../../components/apps";
-import { STACKS } from "../harness";
+import { StackPlan, STACKS } from "../harness";
 import { stackApp, stackTelemetry } from "./fixtures/apps-config";
-import { AppPlan, planApp } from "./fixtures/plan-app";
+import { planApp } from "./fixtures/plan-app";
 
 const envOf = (stack: (typeof STACKS)[number], change: (a: Record<string, any>) => void = () => {}) => {
   const spec = resolveAppSpec(stackApp(stack, change), stack, "monitoring", stackTelemetry(stack));
@@ -68,12 +68,12 @@ describe("apps: OpenTelemetry and LOG_LEVEL from the stack file", () => {
   });
 
   it("each colour reports its own version and colour; the Deployments still do not change on promotion", async () => {
-    const p = new AppPlan(await planApp("production", stackApp("production")));
+    const p = new StackPlan(await planApp("production", stackApp("production")));
     const attributes = (color: string) =>
       p.object("Deployment", `api-${color}`).spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "OTEL_RESOURCE_ATTRIBUTES").value;
     expect(attributes("blue")).to.contain("deployment.color=blue,service.version=1.4.2");
     expect(attributes("green")).to.contain("deployment.color=green,service.version=1.5.0");
-    const promoted = new AppPlan(await planApp("production", stackApp("production", (a) => (a.activeColor = "green"))));
+    const promoted = new StackPlan(await planApp("production", stackApp("production", (a) => (a.activeColor = "green"))));
     for (const color of ["blue", "green"]) {
       expect(promoted.object("Deployment", `api-${color}`).spec.template.spec.containers[0].env, color).to.deep.equal(
         p.object("Deployment", `api-${color}`).spec.template.spec.containers[0].env,

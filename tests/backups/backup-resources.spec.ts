@@ -1,11 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { SCRIPTS_DIR, TERMINATION_GRACE_PERIOD_SECONDS } from "../../components/backups";
-import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
-import { planStack, STACKS } from "../harness";
+import { runProgram } from "../../plan/run-program";
+import { editedStackFile, planStack, STACKS } from "../harness";
 
 const expected = {
   staging: {
@@ -37,11 +35,13 @@ const expected = {
   },
 } as const;
 
-const BUCKET_ARN = "arn:aws:s3:us-east-1:123456789012:platform-backups-storage-bucket";
-const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:platform-backups-storage-key";
-const REPLICA_BUCKET_ARN = "arn:aws:s3:eu-central-1:123456789012:platform-backups-storage-replica-bucket";
-const REPLICA_KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:platform-backups-storage-replica-key";
-const REPLICA_PROVIDER = (stack: string) => `urn:pulumi:${stack}::platform::platform:index:Platform$pulumi:providers:aws::platform-backup-replica::platform-backup-replica`;
+// ARNs as AWS forms them (the mock's key id is the key's logical name); each stack in its own account.
+const ACCOUNT = { staging: "210987654321", production: "123456789012" } as const;
+const BUCKET_ARN = "arn:aws:s3:::platform-backups-storage-bucket";
+const KEY_ARN = (stack: keyof typeof ACCOUNT) => `arn:aws:kms:eu-west-1:${ACCOUNT[stack]}:key/platform-backups-storage-key`;
+const REPLICA_BUCKET_ARN = "arn:aws:s3:::platform-backups-storage-replica-bucket";
+const REPLICA_KEY_ARN = (stack: keyof typeof ACCOUNT) => `arn:aws:kms:eu-central-1:${ACCOUNT[stack]}:key/platform-backups-storage-replica-key`;
+const REPLICA_PROVIDER = (stack: string) => `urn:pulumi:${stack}::platform::platform:index:Platform$pulumi:providers:aws::platform-backup-replica`;
 
 describe("database backups (cluster and cloud side)", () => {
   for (const stack of STACKS) {
@@ -111,14 +111,14 @@ describe("database backups (cluster and cloud side)", () => {
         const byName = Object.fromEntries(env.map((e: { name: string }) => [e.name, e]));
         expect(byName.PGPASSWORD).to.deep.equal({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "db-orders-credentials", key: "password" } } });
         expect(byName.BACKUP_PREFIX.value).to.equal(`${want.prefix}/orders`);
-        expect(byName.BACKUP_KMS_KEY_ID.value).to.equal(KEY_ARN);
+        expect(byName.BACKUP_KMS_KEY_ID.value).to.equal(KEY_ARN(stack));
         expect(byName.BACKUP_RETENTION_DAYS.value).to.equal(String(want.retentionDays));
         expect(byName.BACKUP_KEEP_LAST.value).to.equal(String(want.keepLast));
         expect(byName.PUSHGATEWAY_URL.value).to.equal("http://pushgateway-prometheus-pushgateway.monitoring.svc.cluster.local:9091");
         for (const forbidden of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) expect(byName, forbidden).to.not.have.property(forbidden);
         expect(plan.resources.filter((r) => r.type === "aws:iam/accessKey:AccessKey")).to.deep.equal([]);
         const sa = plan.object("ServiceAccount", "backups", "pg-backup");
-        expect(sa.metadata.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam:us-east-1:123456789012:platform-backups-storage-irsa" });
+        expect(sa.metadata.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT[stack]}:role/platform-backups-storage-irsa` });
         expect(sa.automountServiceAccountToken).to.equal(false);
       });
 
@@ -189,7 +189,7 @@ describe("database backups (cluster and cloud side)", () => {
         expect(pab).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
         expect(plan.one("aws:s3/bucket:Bucket", "platform-backups-storage-bucket").inputs.tags).to.deep.equal({ environment: stack, component: "database-backups" });
         const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "platform-backups-storage-encryption").inputs as any;
-        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN });
+        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN(stack) });
         expect((plan.one("aws:s3/bucketVersioning:BucketVersioning", "platform-backups-storage-versioning").inputs as any).versioningConfiguration.status).to.equal("Enabled");
         const policy = JSON.parse(plan.one("aws:s3/bucketPolicy:BucketPolicy", "platform-backups-storage-policy").inputs.policy as string);
         expect(policy.Statement.map((s: { Sid: string; Effect: string }) => [s.Sid, s.Effect])).to.deep.equal([
@@ -222,7 +222,7 @@ describe("database backups (cluster and cloud side)", () => {
           { Sid: "ListOwnPrefix", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [BUCKET_ARN], Condition: { StringLike: { "s3:prefix": [`${want.prefix}/*`] } } },
           { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
           { Sid: "HideOwnPrefixObjects", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${BUCKET_ARN}/${want.prefix}/*`] },
-          { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
+          { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN(stack)] },
           {
             Sid: "NeverDestroyBackups",
             Effect: "Deny",
@@ -268,16 +268,18 @@ describe("database backups (cluster and cloud side)", () => {
           tags: { environment: stack, component: "database-backups", role: "offsite-replica" },
         });
         const sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "platform-backups-storage-replica-encryption").inputs as any;
-        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: REPLICA_KEY_ARN });
+        expect(sse.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: REPLICA_KEY_ARN(stack) });
         expect(plan.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "platform-backups-storage-replica-object-lock").inputs.rule).to.deep.equal({
           defaultRetention: { mode: want.lockMode, days: want.retentionDays },
         });
 
         const replication = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "platform-backups-storage-replication-config");
-        expect(replication.provider, "configured on the primary bucket").to.equal(undefined);
+        expect(replication.provider, "configured on the primary bucket, through the stack's account provider").to.equal(
+          `urn:pulumi:${stack}::platform::platform:index:Platform$pulumi:providers:aws::platform-account`,
+        );
         expect(replication.inputs).to.deep.equal({
           bucket: "platform-backups-storage-bucket",
-          role: "arn:aws:iam:us-east-1:123456789012:platform-backups-storage-replication",
+          role: `arn:aws:iam::${ACCOUNT[stack]}:role/platform-backups-storage-replication`,
           rules: [
             {
               id: "offsite-replica",
@@ -289,7 +291,7 @@ describe("database backups (cluster and cloud side)", () => {
               destination: {
                 bucket: REPLICA_BUCKET_ARN,
                 storageClass: "STANDARD_IA",
-                encryptionConfiguration: { replicaKmsKeyId: REPLICA_KEY_ARN },
+                encryptionConfiguration: { replicaKmsKeyId: REPLICA_KEY_ARN(stack) },
                 metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
               },
             },
@@ -319,14 +321,14 @@ describe("database backups (cluster and cloud side)", () => {
             Sid: "DecryptWithSourceKey",
             Effect: "Allow",
             Action: ["kms:Decrypt"],
-            Resource: [KEY_ARN],
+            Resource: [KEY_ARN(stack)],
             Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [BUCKET_ARN, `${BUCKET_ARN}/${want.prefix}/*`] } },
           },
           {
             Sid: "EncryptWithReplicaKey",
             Effect: "Allow",
             Action: ["kms:Encrypt", "kms:GenerateDataKey"],
-            Resource: [REPLICA_KEY_ARN],
+            Resource: [REPLICA_KEY_ARN(stack)],
             Condition: {
               StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" },
               StringLike: { "kms:EncryptionContext:aws:s3:arn": [REPLICA_BUCKET_ARN, `${REPLICA_BUCKET_ARN}/${want.prefix}/*`] },
@@ -340,14 +342,12 @@ describe("database backups (cluster and cloud side)", () => {
 
 describe("database backups without an off-site replica (backupReplicaRegion empty)", () => {
   it("creates no replica, no replication role and no replica provider", async () => {
-    const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "utf8"));
-    doc.config["platform:backupReplicaRegion"] = "";
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-backups-")), "Pulumi.staging.yaml");
-    fs.writeFileSync(file, stringify(doc));
-    const record = await runProgram("staging", { stackFile: file });
+    const stackFile = editedStackFile("staging", (config) => (config["platform:backupReplicaRegion"] = ""));
+    const record = await runProgram("staging", { stackFile });
     const names = record.resources.map((r) => r.name);
     expect(names.filter((n) => /replica|replication/.test(n))).to.deep.equal([]);
-    expect(record.resources.filter((r) => r.type === "pulumi:providers:aws")).to.deep.equal([]);
+    // Only the stack's own account provider.
+    expect(record.resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => r.name)).to.deep.equal(["platform-account"]);
     expect(names).to.include.members(["platform-backups-storage-bucket", "platform-backups-storage-object-lock"]);
   });
 });

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { backupAccessPolicy, backupLifecycleRules, objectLockConfiguration, objectLockMode } from "../../components/backups";
 import { BackupLab, jobPolicyForMinio, KEEP_LAST, NOT_IN_MINIO, RETENTION_DAYS, sha256, stampDaysAgo, STACK } from "./fixtures/backup-lab";
-import { freePort } from "./fixtures/process";
+import { freePort } from "../processes";
 import { samples } from "./fixtures/pushgateway";
 
 describe("retention, Object Lock and least privilege of the backup bucket (MinIO)", function () {

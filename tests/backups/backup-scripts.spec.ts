@@ -17,7 +17,7 @@ import {
 } from "./fixtures/backup-lab";
 import { AWS_CLI, MINIO_KMS_KEY, type StoredObject } from "./fixtures/minio";
 import { fingerprints } from "./fixtures/orders-database";
-import { freePort, run } from "./fixtures/process";
+import { freePort, run } from "../processes";
 import { type Push, samples } from "./fixtures/pushgateway";
 
 describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-privilege user", function () {

@@ -3,11 +3,12 @@ import type { RecordedResource } from "../../plan/mocks";
 import { toolsDir } from "../../plan/tools";
 import { type PlanRecord, runProgram } from "../../plan/run-program";
 import { SECRET_CHECKSUM_ANNOTATION } from "../../components/core/secret-checksum";
-import type { Color } from "../../stacks/apps-schema";
+import { type Color, configSecretEnv, secretsManagerEnv } from "../../stacks/apps-schema";
+import { grafanaHostname } from "../../stacks/schema";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { committedSettings, engineConfig, secretSentinel, type StackName, STACKS } from "../harness";
 import { changedConfig, type ConfigChange, engineChanges, offlineChanges, opsOf } from "./fixtures/changes";
-import { completeJobs, differencesFromPlan, finishingDeletedNamespaces, kubectlGet, type LiveObject, madeByEngine, objectId, plannedObjects } from "./fixtures/cluster-state";
+import { completeJobs, crdsOfComposedKinds, differencesFromPlan, finishingDeletedNamespaces, kubectlGet, type LiveObject, madeByEngine, objectId, plannedObjects } from "./fixtures/cluster-state";
 import { type EngineRun, EngineStack, engineUnavailable } from "./fixtures/engine";
 import { composeKubernetesPart, keyOfUrn, LEFT_OUT, planKubernetesPart, resourceKey, WITHOUT_KUBELET_ANNOTATIONS } from "./fixtures/kubernetes-part";
 
@@ -93,6 +94,9 @@ async function expectClusterMatchesPlan(server: ApiServer, part: PlanRecord): Pr
   return live;
 }
 
+/** The job controller's work for every Job the engine made and nobody finished yet: the gates passed. */
+const completeEngineJobs = async (server: ApiServer) => completeJobs(server, madeByEngine(await kubectlGet(server, [{ apiVersion: "batch/v1", kind: "Job" }])));
+
 const secretValue = (live: readonly LiveObject[], namespace: string, name: string, key: string) => {
   const secret = live.find((o) => o.kind === "Secret" && o.metadata.namespace === namespace && o.metadata.name === name);
   expect(secret, `Secret ${namespace}/${name}`).to.not.equal(undefined);
@@ -168,6 +172,8 @@ describe("the real engine over the Kubernetes part", function () {
           expect((await server.client.request("GET", `/api/v1/namespaces/${ns}`)).status, `namespace ${ns} left by another test`).to.equal(404);
         }
         part = await planKubernetesPart(stack, engineConfig(stack));
+        // What the left-out chart releases would install first: the CRDs of the composed custom resources.
+        await server.installCrds(await crdsOfComposedKinds(stack, engineConfig(stack), part));
         composedKeys = new Set(part.resources.map((r) => resourceKey(r.type, r.name)));
         engine = await EngineStack.create(stack, async () => void composeKubernetesPart({ withoutKubelet: true }), server.kubeconfig);
       });
@@ -219,19 +225,54 @@ describe("the real engine over the Kubernetes part", function () {
           expect(deployment.spec.template.spec.containers[0].image, color).to.equal(app.images[color]);
         }
         // Secrets reach the cluster as the stack's encrypted config holds them, and the state keeps them encrypted.
-        for (const [variable, key] of Object.entries(app.secretEnv)) expect(secretValue(live, app.namespace, `${app.name}-env`, variable)).to.equal(secretSentinel(`platform:${key}`));
+        for (const [variable, key] of Object.entries(configSecretEnv(app))) expect(secretValue(live, app.namespace, `${app.name}-env`, variable)).to.equal(secretSentinel(`platform:${key}`));
+        // Secrets Manager entries are ESO's to sync (no controller runs here): the ExternalSecret names each one.
+        const externalSecret = live.find((o) => o.kind === "ExternalSecret" && o.metadata.namespace === app.namespace);
+        expect(externalSecret, `ExternalSecret in ${app.namespace}`).to.not.equal(undefined);
+        expect(externalSecret!.spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key])).to.deep.equal(
+          secretsManagerEnv(app).map(([variable, ref]) => [variable, ref.name]),
+        );
         expect(secretValue(live, settings.monitoringNamespace, "alertmanager-platform-config", "alertmanager.yaml")).to.contain(secretSentinel("platform:slackWebhookUrl"));
+        // The way in: a certificate from the stack's issuer for each public hostname, served by the Gateway's HTTPS listener of that hostname.
+        const hostnames = [grafanaHostname(settings.domain), ...settings.apps.flatMap((a) => (a.hostname ? [a.hostname] : []))];
+        const certificates = live.filter((o) => o.kind === "Certificate");
+        expect(certificates.map((c) => c.spec.dnsNames).flat().sort()).to.deep.equal([...hostnames].sort());
+        for (const c of certificates) expect(c.spec.issuerRef.name, c.metadata.name).to.equal(`letsencrypt-${settings.certificateIssuer}`);
+        expect(live.filter((o) => o.kind === "ClusterIssuer").map((o) => o.metadata.name)).to.deep.equal([`letsencrypt-${settings.certificateIssuer}`]);
+        const gateway = live.find((o) => o.kind === "Gateway")!;
+        const https = gateway.spec.listeners.filter((l: { protocol: string }) => l.protocol === "HTTPS");
+        expect(https.map((l: { hostname: string; tls: { certificateRefs: { name: string }[] } }) => [l.hostname, l.tls.certificateRefs[0].name]).sort()).to.deep.equal(
+          certificates.map((c) => [c.spec.dnsNames[0], c.spec.secretName]).sort(),
+        );
         const checksums = ["blue", "green"].map((color) => live.find((o) => o.kind === "Deployment" && o.metadata.name === `${app.name}-${color}`)!.spec.template.metadata.annotations[SECRET_CHECKSUM_ANNOTATION]);
         expect(checksums[0]).to.match(/^[0-9a-f]{64}$/);
         expect(checksums[1]).to.equal(checksums[0]);
         const state = JSON.stringify(await engine!.state());
         for (const key of engineConfig(stack).secretKeys) expect(state, `state holds ${key} in plain text`).to.not.contain(secretSentinel(key));
-        // The gates pass: what the job controller would record once their pods succeeded.
-        expect(await completeJobs(server, live)).to.have.members(live.filter((o) => o.kind === "Job").map(objectId));
       });
 
-      it("a preview right after up changes nothing (what the drift workflow's --expect-no-changes checks)", async () => {
+      it("until the job controller records the Jobs complete, a preview replaces them and nothing else (pulumi.com/replaceUnready reads the live Job)", async () => {
         needs("up");
+        const jobs = plannedObjects(part.resources).filter((r) => r.inputs.kind === "Job");
+        expect(jobs, "the composition's Jobs").to.not.have.lengthOf(0);
+        let completed: string[];
+        try {
+          const preview = await engine!.preview();
+          expectOnlyKnownWarnings(preview, "preview with the Jobs unfinished");
+          // No property changed: the provider asks for the replacement because the live Job is not complete.
+          expect(engineChanges(preview)).to.deep.equal(Object.fromEntries(jobs.map((r) => [resourceKey(r.type, r.name), { op: "replace", properties: {} }])));
+        } finally {
+          // Also after a failure: what the job controller records once the gates' pods succeeded, which every later step assumes.
+          completed = await completeEngineJobs(server);
+        }
+        expect(completed).to.have.members(jobs.map(plannedId));
+        runs.jobsComplete = runs.up;
+      });
+
+      it("right after up, with the Jobs complete, neither a refresh nor a preview changes anything (the drift workflow's two --expect-no-changes checks)", async () => {
+        needs("jobsComplete");
+        // The CLI fails on any difference between the cluster and the state.
+        expectOnlyKnownWarnings(await engine!.refreshPreview(), "refresh --preview-only after up");
         const preview = await engine!.preview();
         expectOnlyKnownWarnings(preview, "preview after up");
         expect(engineChanges(preview)).to.deep.equal({});
@@ -275,6 +316,7 @@ describe("the real engine over the Kubernetes part", function () {
         await engine!.setConfigPath(flip.key, flip.value);
         const up = await engine!.up();
         runs.promotion = up;
+        await completeEngineJobs(server);
         expectOnlyKnownWarnings(up, "up of the promotion");
         expect(opsOf(engineChanges(up))).to.deep.equal(opsOf(engineChanges(runs.colourFlip)));
         const flipped = await planKubernetesPart(stack, changedConfig(stack, flip));
@@ -284,8 +326,22 @@ describe("the real engine over the Kubernetes part", function () {
         const gates = live.filter((o) => o.kind === "Job" && o.metadata.name.startsWith(`${app.name}-gate-`)).map((o) => o.metadata.name);
         expect(gates).to.have.lengthOf(1);
         expect(gates[0]).to.match(new RegExp(`^${app.name}-gate-${other(app.activeColor)}-[0-9a-f]{10}$`));
-        await completeJobs(server, live);
         expect(engineChanges(await engine!.preview()), "a preview after the promotion").to.deep.equal({});
+      });
+
+      it("a change made behind Pulumi's back fails the drift workflow's refresh check (pulumi refresh --preview-only --expect-no-changes)", async () => {
+        needs("noChange");
+        const quota = plannedObjects(part.resources).find((r) => r.inputs.kind === "ResourceQuota" && (r.inputs.metadata as { namespace: string }).namespace === app.namespace)!;
+        const pods = Number((quota.inputs.spec as { hard: { pods: string } }).hard.pods);
+        // What `kubectl edit` would do; the object now has a second field manager, so this runs last, before destroy.
+        const path = `/api/v1/namespaces/${app.namespace}/resourcequotas/${(quota.inputs.metadata as { name: string }).name}`;
+        const patched = await server.client.request("PATCH", path, { spec: { hard: { pods: String(pods + 7) } } }, "application/merge-patch+json");
+        expect(patched.status).to.equal(200);
+        const refused = await engine!.refreshPreview().then(() => "no error", (err: Error) => err.message);
+        expect(refused, refused).to.match(/no changes were expected for refresh but changes were proposed/);
+        // The one resource that moved, and nothing else.
+        expect(refused, refused).to.contain(`~  ${quota.type} ${quota.name} update [diff: ~spec]`);
+        expect(refused, refused).to.match(/Resources:\s+~ 1 to update\s+\d+ unchanged/);
       });
 
       it(`destroy removes every object and namespace${stack === "production" ? ", once the protected ones are unprotected on purpose (README)" : ""}`, async () => {

@@ -10,7 +10,7 @@ import { selectorMatches } from "../../policy/rules/kubernetes";
 import { containerImages } from "../../plan/images";
 import { schemaLocation, writeCrdSchemas } from "../../plan/crd-schemas";
 import { toolPath } from "../../plan/tools";
-import { resolvePromtool, runPromtool } from "../alerting/fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 import { committedSettings, planStack, type StackPlan, STACKS } from "../harness";
 
 /** Issue #13: every public hostname, end to end, on the rendered objects of both stacks. */

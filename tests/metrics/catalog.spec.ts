@@ -10,7 +10,7 @@ import {
   type PlatformMetrics,
   registerPlatformMetrics,
 } from "../../components/metrics";
-import { resolvePromtool, runPromtool } from "../alerting/fixtures/promtool";
+import { resolvePromtool, runPromtool } from "../promtool";
 
 type AnyMetric = { inc?: (l: Record<string, string>) => void; set?: (l: Record<string, string>, v: number) => void; observe?: (l: Record<string, string>, v: number) => void };
 

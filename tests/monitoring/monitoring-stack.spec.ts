@@ -224,14 +224,14 @@ describe("MonitoringStack", () => {
       const access = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", "platform-monitoring-loki-irsa-bucket-access").inputs.policy as string);
       const actions = access.Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
       expect(actions).to.deep.equal(["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
-      for (const statement of access.Statement) for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:us-east-1:123456789012:platform-monitoring-loki-chunks(\/\*)?$/);
+      for (const statement of access.Statement) for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:::platform-monitoring-loki-chunks(\/\*)?$/);
       const values = plan.one(RELEASE, "platform-monitoring-loki-release").inputs.values as any;
       expect(values.loki.storage).to.deep.equal({
         type: "s3",
         bucketNames: { chunks: "platform-monitoring-loki-chunks", ruler: "platform-monitoring-loki-chunks" },
         s3: { region: "eu-west-1" },
       });
-      expect(values.serviceAccount.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam:us-east-1:123456789012:platform-monitoring-loki-irsa" });
+      expect(values.serviceAccount.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/platform-monitoring-loki-irsa" });
       expect(JSON.stringify(values)).to.not.match(/accessKeyId|secretAccessKey/);
     });
   });

@@ -8,7 +8,7 @@ import { CHARTS, OTLP_PORTS, TEMPO_HTTP_PORT } from "../../components/monitoring
 import { toYaml } from "../../components/core/yaml";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { planStack, STACKS, type StackName } from "../harness";
-import { platformTool } from "../tools";
+import { toolPath } from "../../plan/tools";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TEMPO_RELEASE = "platform-monitoring-tempo-release";
@@ -23,7 +23,7 @@ function renderChart(values: unknown): Map<string, Record<string, any>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tempo-chart-"));
   try {
     fs.writeFileSync(path.join(dir, "values.yaml"), toYaml(values));
-    const run = spawnSync(platformTool("helm"), ["template", "tempo", ARCHIVE, "--namespace", "monitoring", "--values", path.join(dir, "values.yaml"), "--kube-version", "1.34.0"], {
+    const run = spawnSync(toolPath("helm"), ["template", "tempo", ARCHIVE, "--namespace", "monitoring", "--values", path.join(dir, "values.yaml"), "--kube-version", "1.34.0"], {
       encoding: "utf8",
     });
     expect(run.status, run.stderr).to.equal(0);
@@ -45,7 +45,7 @@ const want = {
 
 describe("Tempo", () => {
   it("the stored chart archive is the pinned chart and version", () => {
-    const run = spawnSync(platformTool("helm"), ["show", "chart", ARCHIVE], { encoding: "utf8" });
+    const run = spawnSync(toolPath("helm"), ["show", "chart", ARCHIVE], { encoding: "utf8" });
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/^name: tempo$/m);
     expect(run.stdout).to.match(new RegExp(`^version: ${CHARTS.tempo.version.replace(/\./g, "\\.")}$`, "m"));
@@ -105,7 +105,7 @@ describe("Tempo", () => {
         const account = objects.get("ServiceAccount/tempo")!;
         expect(account.automountServiceAccountToken).to.equal(false);
         expect(account.metadata.annotations ?? {}).to.deep.equal(
-          stack === "production" ? { "eks.amazonaws.com/role-arn": "arn:aws:iam:us-east-1:123456789012:platform-monitoring-tempo-irsa" } : {},
+          stack === "production" ? { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/platform-monitoring-tempo-irsa" } : {},
         );
       });
     });
@@ -148,7 +148,7 @@ describe("Tempo", () => {
           Effect: "Deny",
           Principal: "*",
           Action: "s3:*",
-          Resource: ["arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks", "arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks/*"],
+          Resource: ["arn:aws:s3:::platform-monitoring-tempo-blocks", "arn:aws:s3:::platform-monitoring-tempo-blocks/*"],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
       ]);
@@ -180,7 +180,7 @@ describe("Tempo", () => {
         "s3:PutObjectTagging",
       ]);
       for (const statement of access.Statement) {
-        for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:us-east-1:123456789012:platform-monitoring-tempo-blocks(\/\*)?$/);
+        for (const resource of statement.Resource) expect(resource).to.match(/^arn:aws:s3:::platform-monitoring-tempo-blocks(\/\*)?$/);
       }
     });
   });

@@ -138,6 +138,24 @@ describe("chart rendering (plan/render-charts.ts)", () => {
         "Helm values that the charts do not read (Helm would silently ignore them; remove or correct each):\n  - demo (demo 1.2.3): auth.tokn\n  - demo (demo 1.2.3): replcas",
       );
     });
+
+    it("with the render cache: a clean check is reused, and a misspelt key after it still fails", async () => {
+      const dir = fixtureCheckout();
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-values-cache-"));
+      try {
+        const clean = chartResource("demo", "demo", "1.2.3", { replicas: 2 });
+        await renderChartObjects("test", [clean], { projectDir: dir, cacheDir });
+        expect(fs.readdirSync(cacheDir).filter((f) => f.endsWith(".values-ok"))).to.have.lengthOf(1);
+        await renderChartObjects("test", [clean], { projectDir: dir, cacheDir });
+        let error: Error | undefined;
+        const misspelt = chartResource("demo", "demo", "1.2.3", { replicas: 2, replcas: 3 });
+        await renderChartObjects("test", [misspelt], { projectDir: dir, cacheDir }).catch((e: Error) => (error = e));
+        expect(error?.message).to.equal("Helm values that the charts do not read (Helm would silently ignore them; remove or correct each):\n  - demo (demo 1.2.3): replcas");
+        expect(fs.readdirSync(cacheDir).filter((f) => f.endsWith(".values-ok"))).to.have.lengthOf(1);
+      } finally {
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe("objects of a chart (a fixture packaged by helm)", () => {

@@ -4,15 +4,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { toYaml } from "../../plan/canonical";
+import { toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
 import { editedStackFile, STACKS } from "../harness";
 
-const TSX = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx");
+const NODE = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node");
+/** `npm run plan`'s command (package.json), without npm in between. */
+const PLAN_COMMAND = ["--require", "./plan/typescript-require.js", "plan/cli.ts"];
 
 function plan(...args: string[]) {
-  const result = spawnSync(TSX, ["plan/cli.ts", ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
+  const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -46,6 +48,11 @@ const COUNTS = {
 } as const;
 
 describe("offline plan (npm run plan)", () => {
+  it("runs the command package.json names as npm run plan", () => {
+    const script = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan;
+    expect(script).to.equal(`node ${PLAN_COMMAND.join(" ")}`);
+  });
+
   for (const stack of STACKS) {
     describe(stack, () => {
       let out: string;

@@ -7,10 +7,15 @@ const EXPECTED = {
     // The data outlives the stack: a destroy forgets the bucket and its key together instead of deleting the key alone.
     ["aws:kms/key:Key", "platform-backups-storage-key", false, true],
     ["aws:s3/bucket:Bucket", "platform-backups-storage-bucket", false, true],
+    // The off-site replica likewise.
+    ["aws:kms/key:Key", "platform-backups-storage-replica-key", false, true],
+    ["aws:s3/bucket:Bucket", "platform-backups-storage-replica-bucket", false, true],
   ],
   production: [
     ["aws:kms/key:Key", "platform-backups-storage-key", true, true],
     ["aws:s3/bucket:Bucket", "platform-backups-storage-bucket", true, true],
+    ["aws:kms/key:Key", "platform-backups-storage-replica-key", true, true],
+    ["aws:s3/bucket:Bucket", "platform-backups-storage-replica-bucket", true, true],
     // Loki's chunks and Tempo's blocks: the bucket with its settings, kept as a whole (core/hardened-bucket.ts).
     ...(["loki-chunks", "tempo-blocks"] as const).flatMap((bucket) =>
       [

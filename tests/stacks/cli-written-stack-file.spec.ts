@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { toJson } from "../../plan/canonical";
+import { toJson } from "../../components/core/yaml";
 import { PROJECT, SECRET_PLACEHOLDER } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";

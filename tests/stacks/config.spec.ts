@@ -8,7 +8,7 @@ import { readStackConfig } from "../../plan/stack-file";
 import { parseQuantity } from "../../policy/rules/quota-demand";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig, rawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
-import { committedRawConfig, editedStackFile, programFailure, STACKS, type StackName } from "../harness";
+import { committedRawConfig, editedStackFile, editJsonKey, programFailure, STACKS, type StackName } from "../harness";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
@@ -27,13 +27,6 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
     return (err as PlatformConfigError).problems.map((p) => `${p.path}: ${p.reason}`);
   }
   throw new Error("expected the configuration to be rejected");
-}
-
-/** Edits one structured key (stored as JSON text) of a stack's raw config values in place. */
-function editJsonKey<T>(values: Record<string, string>, key: string, change: (value: T) => void): void {
-  const value = JSON.parse(values[key]) as T;
-  change(value);
-  values[key] = JSON.stringify(value);
 }
 
 describe("stack configuration", () => {

@@ -1,18 +1,9 @@
 import { expect } from "chai";
 import { recorder } from "../../plan/mocks";
 import { runProgram } from "../../plan/run-program";
-import { engineConfig, programFailure, secretSentinel, STACKS, type StackName } from "../harness";
+import { editJsonKey, engineConfig, programFailure, secretSentinel, STACKS, type StackName } from "../harness";
 
 type Edit = (values: Record<string, string>, secretKeys: Set<string>) => void;
-
-/** Edits a JSON-valued key of the stack (the engine passes objects JSON-encoded). */
-function editJson<T>(key: string, change: (value: T) => void): Edit {
-  return (values) => {
-    const value = JSON.parse(values[`platform:${key}`]) as T;
-    change(value);
-    values[`platform:${key}`] = JSON.stringify(value);
-  };
-}
 
 const TARGET = {
   staging: { account: "210987654321", context: "arn:aws:eks:eu-west-1:210987654321:cluster/staging-eu-west-1", cluster: "staging-eu-west-1" },
@@ -64,7 +55,7 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   [
     "a secret nested in an app's env",
     (v, s) => {
-      editJson<{ env: Record<string, string> }[]>("apps", (apps) => (apps[0].env = { ...apps[0].env, API_TOKEN: secretSentinel("nested") }))(v, s);
+      editJsonKey<{ env: Record<string, string> }[]>(v, "platform:apps", (apps) => (apps[0].env = { ...apps[0].env, API_TOKEN: secretSentinel("nested") }));
       s.add("platform:apps");
     },
     () => [
@@ -75,10 +66,10 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     "app requests above its limits",
     (v, s) => {
       const [request, limit] = v["platform:environment"] === "staging" ? ["600m", "500m"] : ["1.5", "1"];
-      editJson<{ resources: { requests: { cpu: string }; limits: { cpu: string } } }[]>("apps", (apps) => {
+      editJsonKey<{ resources: { requests: { cpu: string }; limits: { cpu: string } } }[]>(v, "platform:apps", (apps) => {
         expect(apps[0].resources.limits.cpu).to.equal(limit);
         apps[0].resources.requests.cpu = request;
-      })(v, s);
+      });
     },
     (stack) => {
       const [request, limit] = stack === "staging" ? ["600m", "500m"] : ["1.5", "1"];
@@ -87,14 +78,14 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   ],
   [
     "Prometheus requests above its limits",
-    editJson<{ prometheus: { resources: { requests: { memory: string } } } }>("monitoring", (m) => (m.prometheus.resources.requests.memory = "64Gi")),
+    (v) => editJsonKey<{ prometheus: { resources: { requests: { memory: string } } } }>(v, "platform:monitoring", (m) => (m.prometheus.resources.requests.memory = "64Gi")),
     (stack) => [
       `monitoring.prometheus.resources.requests.memory: must not exceed resources.limits.memory ("${stack === "staging" ? "3Gi" : "12Gi"}"): the API server rejects a container whose request is above its limit (got "64Gi")`,
     ],
   ],
   [
     "app limits above the namespace's LimitRange",
-    editJson<{ resources: { limits: { memory: string } } }[]>("apps", (apps) => (apps[0].resources.limits.memory = "9Gi")),
+    (v) => editJsonKey<{ resources: { limits: { memory: string } } }[]>(v, "platform:apps", (apps) => (apps[0].resources.limits.memory = "9Gi")),
     (stack) => [
       `apps[0].resources.limits.memory: is above the LimitRange maximum of namespace "apps" (namespaces[1].limitRange.maxLimit.memory: "${stack === "staging" ? "4Gi" : "8Gi"}"); the API server would reject every pod of the app (got "9Gi")`,
       // Each stack's quota is sized for its apps at the LimitRange maximum, so it cannot hold them above it either.
@@ -103,13 +94,13 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   ],
   [
     "quota smaller than the apps' peak",
-    editJson<{ quota: { limitsCpu: string } }[]>("namespaces", (ns) => (ns[1].quota.limitsCpu = "2")),
+    (v) => editJsonKey<{ quota: { limitsCpu: string } }[]>(v, "platform:namespaces", (ns) => (ns[1].quota.limitsCpu = "2")),
     // Production: 2 colours × (3 replicas + 1 surge) × 1 CPU + the gate's 100m. Staging: 2 × (1 + 1) × 500m + gate + scale-down.
     (stack) => [`namespaces[1].quota.limitsCpu: cannot hold the apps of namespace "apps" ${PEAK}: they need ${stack === "staging" ? "2.2 CPU of limits (api 2.2)" : "8.1 CPU of limits (api 8.1)"} (got "2")`],
   ],
   [
     "Prometheus retention size not below its volume",
-    editJson<{ prometheus: { retentionSize: string; storageSize: string } }>("monitoring", (m) => (m.prometheus.retentionSize = m.prometheus.storageSize.replace("Gi", "GB"))),
+    (v) => editJsonKey<{ prometheus: { retentionSize: string; storageSize: string } }>(v, "platform:monitoring", (m) => (m.prometheus.retentionSize = m.prometheus.storageSize.replace("Gi", "GB"))),
     (stack) => {
       const size = stack === "staging" ? "20" : "100";
       return [`monitoring.prometheus.retentionSize: must be below monitoring.prometheus.storageSize ("${size}Gi"), or the volume fills up before Prometheus deletes old blocks (got "${size}GB")`];
@@ -117,7 +108,7 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   ],
   [
     "a 44-character database name",
-    editJson<{ name: string }[]>("databases", (dbs) => (dbs[0].name = NAME_44)),
+    (v) => editJsonKey<{ name: string }[]>(v, "platform:databases", (dbs) => (dbs[0].name = NAME_44)),
     () => [
       `databases[0].name: makes the CronJob name "pg-backup-${NAME_44}" 54 characters long; at most 52 are allowed (got "${NAME_44}")`,
       `databases[0].name: makes the CronJob name "pg-restore-drill-${NAME_44}" 61 characters long; at most 52 are allowed (got "${NAME_44}")`,
@@ -126,13 +117,13 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   ],
   [
     "a 40-character app name",
-    editJson<{ name: string }[]>("apps", (apps) => (apps[0].name = "a".repeat(40))),
+    (v) => editJsonKey<{ name: string }[]>(v, "platform:apps", (apps) => (apps[0].name = "a".repeat(40))),
     // Only staging shrinks the idle colour (production keeps it warm), so only staging has the scale-down Job.
     (stack) => (stack === "staging" ? [`apps[0].name: makes the Job name "${"a".repeat(40)}-scale-down-blue-SUFFIX" 67 characters long; at most 63 are allowed (got "${"a".repeat(40)}")`] : []),
   ],
   [
     "an image tag too long for a label value",
-    editJson<{ images: { green: string } }[]>("apps", (apps) => (apps[0].images.green = `ghcr.io/example/api:1.5.0-${"x".repeat(60)}`)),
+    (v) => editJsonKey<{ images: { green: string } }[]>(v, "platform:apps", (apps) => (apps[0].images.green = `ghcr.io/example/api:1.5.0-${"x".repeat(60)}`)),
     () => [
       `apps[0].images.green: makes the label app.kubernetes.io/version of Deployment api-green 66 characters long; at most 63 are allowed (got "ghcr.io/example/api:1.5.0-${"x".repeat(60)}")`,
     ],
@@ -140,24 +131,24 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   // The way in (issue #13): public hostnames, Secrets Manager references and the certificate issuer.
   [
     "an app hostname outside the stack's domain",
-    editJson<{ hostname: string }[]>("apps", (apps) => (apps[0].hostname = "api.example.org")),
+    (v) => editJsonKey<{ hostname: string }[]>(v, "platform:apps", (apps) => (apps[0].hostname = "api.example.org")),
     (stack) => [`apps[0].hostname: "api.example.org" is not under the stack's domain ${DOMAIN[stack]}`],
   ],
   [
     "two apps claiming one hostname",
-    editJson<Record<string, unknown>[]>("apps", (apps) => apps.push({ ...apps[0], name: "api2" })),
+    (v) => editJsonKey<Record<string, unknown>[]>(v, "platform:apps", (apps) => apps.push({ ...apps[0], name: "api2" })),
     (stack) => [
       `apps[1].hostname: "api.${DOMAIN[stack]}" is already the hostname of apps[0] (api); each public hostname routes to one app (got "api.${DOMAIN[stack]}")`,
     ],
   ],
   [
     "an app claiming Grafana's hostname",
-    editJson<{ hostname: string }[]>("apps", (apps) => (apps[0].hostname = `grafana.${apps[0].hostname.split(".").slice(1).join(".")}`)),
+    (v) => editJsonKey<{ hostname: string }[]>(v, "platform:apps", (apps) => (apps[0].hostname = `grafana.${apps[0].hostname.split(".").slice(1).join(".")}`)),
     (stack) => [`apps[0].hostname: "grafana.${DOMAIN[stack]}" is Grafana's hostname; each public hostname routes to one backend`],
   ],
   [
     "a Secrets Manager reference outside the stack's prefix",
-    editJson<{ secretEnv: Record<string, { secretsManager: { name: string } }> }[]>("apps", (apps) => (apps[0].secretEnv.PAYMENTS_API_KEY.secretsManager.name = "billing/shared/api")),
+    (v) => editJsonKey<{ secretEnv: Record<string, { secretsManager: { name: string } }> }[]>(v, "platform:apps", (apps) => (apps[0].secretEnv.PAYMENTS_API_KEY.secretsManager.name = "billing/shared/api")),
     (stack) => [
       `apps[0].secretEnv.PAYMENTS_API_KEY.secretsManager.name: "billing/shared/api" is outside the stack's Secrets Manager prefix (secretsManagerPrefix platform/${stack}): the External Secrets role reads platform/${stack}/* only`,
     ],
@@ -172,18 +163,18 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   ],
   [
     "no gateway namespace",
-    editJson<{ name: string }[]>("namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "gateway"), 1)),
+    (v) => editJsonKey<{ name: string }[]>(v, "platform:namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "gateway"), 1)),
     () => ['namespaces: must include the platform namespace "gateway" (Envoy Gateway, its proxies and the stack\'s Gateway), with its quota and limits'],
   ],
   [
     "no namespace for the node agents",
-    editJson<{ name: string }[]>("namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "node-agents"), 1)),
+    (v) => editJsonKey<{ name: string }[]>(v, "platform:namespaces", (namespaces) => namespaces.splice(namespaces.findIndex((n) => n.name === "node-agents"), 1)),
     () => ['nodeAgentsNamespace: "node-agents" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets)'],
   ],
   [
     // PSA would refuse every node-exporter and Alloy pod: the DaemonSets would apply and stay empty.
     "the node agents' namespace enforcing restricted",
-    editJson<{ name: string; podSecurity: string }[]>("namespaces", (namespaces) => (namespaces.find((n) => n.name === "node-agents")!.podSecurity = "restricted")),
+    (v) => editJsonKey<{ name: string; podSecurity: string }[]>(v, "platform:namespaces", (namespaces) => (namespaces.find((n) => n.name === "node-agents")!.podSecurity = "restricted")),
     () => [
       'namespaces[7].podSecurity: must be "privileged" in the node agents\' namespace (nodeAgentsNamespace): node-exporter uses the host\'s network and PID namespaces and mounts /, /proc and /sys, Alloy mounts /var/log (got "restricted")',
     ],

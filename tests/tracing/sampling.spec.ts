@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { freePort, ServerProcess, waitFor } from "../alerting/e2e/fixtures/processes";
+import { freePort, ServerProcess, waitFor } from "../processes";
 import { committedSettings, planStack, STACKS, type StackName } from "../harness";
 import { Jaeger, type JaegerTrace, sameTraceId } from "./fixtures/jaeger";
 

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { toolsDir } from "../../plan/tools";
+import { onPath, resolveTool } from "../tools";
 import { ACTION_INPUTS } from "./action-inputs";
 
 interface Step {
@@ -345,15 +345,14 @@ describe("GitHub Actions workflows", () => {
   });
 
   it("pass actionlint (with shellcheck on every run: script)", () => {
-    const actionlint = findActionlint();
-    expect(actionlint, "actionlint not found: go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12, or set ACTIONLINT").to.not.equal(undefined);
-    const run = spawnSync(actionlint!, ["-no-color", ...files.map((f) => path.join(".github", "workflows", f))], { cwd: REPOSITORY_ROOT, encoding: "utf8" });
+    const actionlint = resolveActionlint();
+    const run = spawnSync(actionlint, ["-no-color", ...files.map((f) => path.join(".github", "workflows", f))], { cwd: REPOSITORY_ROOT, encoding: "utf8" });
     expect(run.stdout + run.stderr).to.equal("");
     expect(run.status).to.equal(0);
   });
 
   it("has actionlint catch what it should: an unknown job key and script injection", () => {
-    const actionlint = findActionlint()!;
+    const actionlint = resolveActionlint();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-"));
     try {
       const bad = ["on: pull_request", "jobs:", "  a:", "    runs-on: ubuntu-24.04", "    step: []", "  b:", "    runs-on: ubuntu-24.04", "    steps:", '      - run: echo "${{ github.event.pull_request.title }}"', ""].join("\n");
@@ -369,7 +368,4 @@ describe("GitHub Actions workflows", () => {
 });
 
 /** actionlint from $ACTIONLINT, .ci/build-tools' folder, ~/go/bin (where `go install` puts it) or PATH. */
-function findActionlint(): string | undefined {
-  const candidates = [process.env.ACTIONLINT, path.join(toolsDir(), "actionlint"), path.join(os.homedir(), "go", "bin", "actionlint"), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "actionlint"))];
-  return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
-}
+const resolveActionlint = () => resolveTool("actionlint", { env: "ACTIONLINT", fallbacks: onPath("actionlint") });

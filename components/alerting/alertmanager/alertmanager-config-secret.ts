@@ -7,15 +7,31 @@ import type { AlertRoutingInput } from "./routing-input";
 export interface AlertmanagerConfigSecretArgs {
   /** Namespace Alertmanager runs in (the monitoring namespace); the operator reads its config Secret only there. */
   readonly namespace: string;
-  /** Routing settings from PlatformConfig (PlatformConfig itself satisfies this). */
+  /** The routing settings alone (alertRoutingInput in components/platform picks them from PlatformConfig). */
   readonly routing: AlertRoutingInput;
   /** The platform's alert rules (platformAlerts): their identities scope the inhibit rules. */
   readonly alerts: readonly AlertIdentity[];
-  /** Receiver credentials as Pulumi secrets (PlatformConfig.secrets satisfies this); a missing one disables its integration. */
+  /** The receivers' credentials as Pulumi secrets, and no other secret (receiverSecrets); a missing one disables its integration. */
   readonly secrets: {
+    /**
+     * Slack incoming-webhook URL.
+     * @default unset: no Slack notification is sent (staging only: the config requires it in production)
+     */
     readonly slackWebhookUrl?: pulumi.Input<string>;
+    /**
+     * Password of alertEmailFrom at the SMTP relay.
+     * @default unset: mail is sent unauthenticated (staging only: the config requires it in production)
+     */
     readonly smtpPassword?: pulumi.Input<string>;
+    /**
+     * PagerDuty Events API v2 routing key.
+     * @default unset: nothing pages (the config requires it with pagerdutyEnabled)
+     */
     readonly pagerdutyRoutingKey?: pulumi.Input<string>;
+    /**
+     * URL the Watchdog heartbeat is posted to.
+     * @default unset: no heartbeat receiver (staging only: the config requires it in production)
+     */
     readonly heartbeatUrl?: pulumi.Input<string>;
   };
 }

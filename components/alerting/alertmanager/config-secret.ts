@@ -1,13 +1,8 @@
+import { ALERTMANAGER_CONFIG_SECRET } from "../../core/alertmanager-config-secret";
 import { commonLabels } from "../../core/labels";
 import { toYaml } from "../../core/yaml";
 import { type AlertIdentity, alertmanagerConfig } from "./alertmanager-config";
 import type { AlertRoutingInput, ReceiverSecrets } from "./routing-input";
-
-/**
- * The Secret Alertmanager reads its configuration from. The operator mounts `configSecret` and reads the
- * key `alertmanager.yaml`; the name is fixed so the chart's values can point at it before it exists.
- */
-export const ALERTMANAGER_CONFIG_SECRET = { name: "alertmanager-platform-config", key: "alertmanager.yaml" } as const;
 
 /**
  * Annotation of that Secret holding the same configuration with every credential replaced by REDACTED: the
@@ -43,17 +38,4 @@ export function alertmanagerConfigSecretManifest<T>(namespace: string, environme
     type: "Opaque",
     stringData: { [ALERTMANAGER_CONFIG_SECRET.key]: configYaml },
   };
-}
-
-/** The kube-prometheus-stack 88.x values that make Alertmanager use this Secret instead of the chart's own. */
-export interface AlertmanagerConfigSecretValues {
-  alertmanager: { alertmanagerSpec: { useExistingSecret: boolean; configSecret: string } };
-}
-
-/**
- * Merge into kubePrometheusStackValues. `useExistingSecret` stops the chart rendering its own config Secret
- * (and ignores `alertmanager.config`); `configSecret` tells the operator which Secret to mount instead.
- */
-export function alertmanagerConfigSecretValues(): AlertmanagerConfigSecretValues {
-  return { alertmanager: { alertmanagerSpec: { useExistingSecret: true, configSecret: ALERTMANAGER_CONFIG_SECRET.name } } };
 }

@@ -1,6 +1,6 @@
 import type { AlertRoutingSettings } from "../../../stacks/alert-routing-schema";
 
-/** The part of PlatformConfig the Alertmanager configuration is built from (PlatformConfig itself satisfies it). */
+/** The part of PlatformConfig the Alertmanager configuration is built from (components/platform alertRoutingInput picks it). */
 export interface AlertRoutingInput {
   readonly environment: "staging" | "production";
   /** Named in every notification, so a message says which cluster it is about. */
@@ -31,6 +31,9 @@ export interface ReceiverSecrets {
   /** The dead man's switch: URL the Watchdog alert is posted to; required in production. */
   readonly heartbeatUrl?: string;
 }
+
+/** The credentials of ReceiverSecrets: the only secrets of the stack the Alertmanager configuration receives. */
+export const RECEIVER_SECRET_KEYS = ["slackWebhookUrl", "smtpPassword", "pagerdutyRoutingKey", "heartbeatUrl"] as const satisfies readonly (keyof ReceiverSecrets)[];
 
 /** Receiver names: the words `amtool config routes test` prints and the tests assert. */
 export const RECEIVER = {

@@ -1,5 +1,5 @@
 import { LABEL } from "../../core/labels";
-import { PROMETHEUS_SELECTOR_LABELS } from "../../monitoring/monitoring-input";
+import { PROMETHEUS_SELECTOR_LABELS } from "../../core/prometheus-selector";
 import type { RuleGroup } from "./types";
 
 /** A prometheus-operator PrometheusRule, as plain data. */

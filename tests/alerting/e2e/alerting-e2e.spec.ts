@@ -10,7 +10,7 @@ import { rulesContext, stackThresholds } from "../fixtures/thresholds";
 import { BlackboxStandIn } from "./fixtures/blackbox-stand-in";
 import { InstrumentedApp, ROUTES, Traffic } from "./fixtures/instrumented-app";
 import { type Delivery, NotificationSink } from "./fixtures/notification-sink";
-import { freePort, ServerProcess, sleep, waitFor } from "./fixtures/processes";
+import { freePort, ServerProcess, sleep, waitFor } from "../../processes";
 import { nodeMemory, StaticExporter } from "./fixtures/static-exporter";
 import {
   deliverToSink,
@@ -233,13 +233,18 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
   });
 
   // Also reached when a test fails half-way: nothing this spec started may outlive it.
+  // Every stop is attempted even when an earlier one fails; the first failure is reported afterwards.
   after(async function () {
     this.timeout(60_000);
-    await Promise.all([traffic?.stop(), sloTraffic?.stop()]);
-    await Promise.all([app.stop(), sloApp.stop(), blackbox.stop(), nodeA.stop(), nodeB.stop()]);
-    await Promise.all([prometheus?.stop(), alertmanager?.stop()]);
-    await sink.stop();
+    const results = [
+      ...(await Promise.allSettled([traffic?.stop(), sloTraffic?.stop()])),
+      ...(await Promise.allSettled([app.stop(), sloApp.stop(), blackbox.stop(), nodeA.stop(), nodeB.stop()])),
+      ...(await Promise.allSettled([prometheus?.stop(), alertmanager?.stop()])),
+      ...(await Promise.allSettled([sink.stop()])),
+    ];
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   });
 
   // ---- the tests ------------------------------------------------------------------------------------------------

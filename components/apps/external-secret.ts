@@ -1,8 +1,8 @@
 import type { AppSettings } from "../../stacks/apps-schema";
 import { secretsManagerEnv } from "../../stacks/apps-schema";
-import { appLabels } from "../apps/labels";
-import { externalSecretName } from "../apps/workload";
-import { REFRESH_INTERVAL, SECRET_STORE_NAME, SYNCED_SECRET_LABEL } from "./secret-store";
+import { REFRESH_INTERVAL, SECRET_STORE_NAME, SYNCED_SECRET_LABEL } from "../secrets/secret-store";
+import { appLabels } from "./labels";
+import { externalSecretName } from "./workload";
 
 /**
  * The ExternalSecret of an app's Secrets Manager entries: ESO writes Secret `<app>-external-env` with one key
