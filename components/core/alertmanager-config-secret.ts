@@ -12,8 +12,9 @@ export interface AlertmanagerConfigSecretValues {
 
 /**
  * Merge into kubePrometheusStackValues. `useExistingSecret` stops the chart rendering its own config Secret
- * (and ignores `alertmanager.config`); `configSecret` tells the operator which Secret to mount instead.
+ * (and ignores `alertmanager.config`); `configSecret` tells the operator which Secret to mount instead: the
+ * platform's own by default, another one (key alertmanager.yaml) when the monitoring stack is used alone.
  */
-export function alertmanagerConfigSecretValues(): AlertmanagerConfigSecretValues {
-  return { alertmanager: { alertmanagerSpec: { useExistingSecret: true, configSecret: ALERTMANAGER_CONFIG_SECRET.name } } };
+export function alertmanagerConfigSecretValues(configSecret: string = ALERTMANAGER_CONFIG_SECRET.name): AlertmanagerConfigSecretValues {
+  return { alertmanager: { alertmanagerSpec: { useExistingSecret: true, configSecret } } };
 }

@@ -228,7 +228,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     alertmanager: {
       alertmanagerSpec: {
         // The platform renders alertmanager.yaml itself (secrets included) into this Secret.
-        ...alertmanagerConfigSecretValues().alertmanager.alertmanagerSpec,
+        ...alertmanagerConfigSecretValues(input.alertmanagerConfigSecret).alertmanager.alertmanagerSpec,
         replicas: alertmanager.replicas,
         retention: "120h",
         resources: alertmanager.resources,

@@ -16,6 +16,11 @@ export interface MonitoringInput {
   readonly metricsRetention: string;
   readonly logRetention: string;
   readonly monitoring: MonitoringSettings;
+  /**
+   * Secret (key alertmanager.yaml) Alertmanager mounts its configuration from.
+   * @default ALERTMANAGER_CONFIG_SECRET.name, the Secret components/alerting writes
+   */
+  readonly alertmanagerConfigSecret?: string;
 }
 
 /** The standard OTLP ports, on Alloy (from the apps) and on Tempo (from Alloy). */

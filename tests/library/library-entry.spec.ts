@@ -6,11 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertRules, type BlueGreenAppArgs, BlueGreenApp, ComponentArgsError, PlatformDashboards, PlatformNamespace, type PlatformNamespaceArgs } from "../../lib";
 import { useMockStack } from "../../plan/mocks";
 import { type PlanRecord, recordRegistrations, REPOSITORY_ROOT } from "../../plan/run-program";
+import { renderChartObjects } from "../../plan/render-charts";
 import { readStackConfig } from "../../plan/stack-file";
 import { committedSettings, planStack, type StackName, STACKS } from "../harness";
-import { alertRulesArgsOf, appArgsOf, databaseBackupsArgsOf, namespaceArgsOf } from "./fixtures/library-args";
+import { alertRulesArgsOf, appArgsOf, databaseBackupsArgsOf, monitoringStackArgsOf, namespaceArgsOf } from "./fixtures/library-args";
 import * as aws from "@pulumi/aws";
 import { DATABASE_BACKUPS_DEFAULTS, DatabaseBackups } from "../../lib/backups";
+import { MONITORING_STACK_DEFAULTS, MonitoringStack, type MonitoringStackArgs } from "../../lib/monitoring";
 import * as fs from "node:fs";
 import { parse } from "yaml";
 import { targetProviderSettings } from "../../components/platform/target";
@@ -67,9 +69,9 @@ async function failure(construct: () => void): Promise<{ error: Error; registere
 }
 
 describe("library entry (lib/)", () => {
-  it("creates nothing when imported: no engine is needed to load lib and lib/program", () => {
+  it("creates nothing when imported: no engine is needed to load lib, lib/backups, lib/monitoring and lib/program", () => {
     // A registration without an engine fails loudly ("Program run without the Pulumi engine available").
-    const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node"), ["--require", "tsx/cjs", "-e", "require('./lib'); require('./lib/program'); console.log('loaded')"], {
+    const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node"), ["--require", "tsx/cjs", "-e", "require('./lib'); require('./lib/backups'); require('./lib/monitoring'); require('./lib/program'); console.log('loaded')"], {
       cwd: REPOSITORY_ROOT,
       encoding: "utf8",
       timeout: 120_000,
@@ -139,6 +141,31 @@ describe("library entry (lib/)", () => {
       const expected = subtree(program.resources, "platform:backups:DatabaseBackups", "platform-backups");
       expect(expected.length, "objects in the program").to.be.at.least(15);
       expect(subtree(library.resources, "platform:backups:DatabaseBackups", "platform-backups")).to.deep.equal(expected);
+    });
+    it(`${stack}: MonitoringStack (platform/monitoring) renders the program's charts, buckets, exporters and NetworkPolicies exactly, through the caller's providers`, async () => {
+      const settings = { ...committedSettings(stack), stack };
+      const program = await planStack(stack);
+      const library = await underMocks(stack, () => {
+        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", targetProviderSettings(settings).aws) };
+        new MonitoringStack("platform-monitoring", monitoringStackArgsOf(settings), { providers });
+      });
+      // The program's plan holds the objects its charts render; render the library's the same way (pinned archives).
+      const rendered = await renderChartObjects(stack, library.resources, { projectDir: REPOSITORY_ROOT, missingArchive: "fail" });
+      expect(rendered.objects.length, "objects the charts render").to.be.at.least(100);
+      const resources = [...library.resources, ...rendered.objects];
+      const expected = subtree(program.resources, "platform:monitoring:MonitoringStack", "platform-monitoring");
+      expect(expected.length, "objects in the program").to.be.at.least(20);
+      expect(subtree(resources, "platform:monitoring:MonitoringStack", "platform-monitoring")).to.deep.equal(expected);
+      // Every object goes through the provider of its kind the caller passed; Grafana's generated admin password
+      // is the one exception, as in the program: the random provider has no configuration to pass.
+      const providers = new Set(resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => `${r.type.split(":")[0]} ${r.provider}`));
+      const viaAws = stack === "production" ? ["aws urn:pulumi:production::platform::pulumi:providers:aws::team-account"] : [];
+      expect([...providers].sort()).to.deep.equal([...viaAws, `kubernetes urn:pulumi:${stack}::platform::pulumi:providers:kubernetes::team-cluster`, "random undefined"]);
+      expect(library.resources.filter((r) => r.parent === undefined).map((r) => `${r.type}::${r.name}`)).to.have.members([
+        "pulumi:providers:kubernetes::team-cluster",
+        "pulumi:providers:aws::team-account",
+        "platform:index:MonitoringStack::platform-monitoring",
+      ]);
     });
   }
 
@@ -212,6 +239,64 @@ describe("library entry (lib/)", () => {
     const keys = { namespace: "backupNamespace", retention: "backupRetention", keepLast: "backupKeepLast", recoveryTimeObjective: "recoveryTimeObjective", storageClass: "storageClass", schedule: "backupSchedule", drillSchedule: "restoreDrillSchedule", image: "backupImage", monitoringNamespace: "monitoringNamespace" } as const;
     expect(Object.keys(keys).sort()).to.deep.equal(Object.keys(DATABASE_BACKUPS_DEFAULTS).sort());
     for (const [arg, key] of Object.entries(keys)) expect(DATABASE_BACKUPS_DEFAULTS[arg as keyof typeof keys], arg).to.equal(declared[key].default);
+  });
+
+  it("applies the documented defaults of MonitoringStack: no exporters, no buckets, the platform's namespaces and Alertmanager Secret", async () => {
+    const settings = committedSettings("staging");
+    const record = await underMocks("staging", () => {
+      new MonitoringStack("monitoring", { environment: "staging", clusterName: "team-cluster", domain: "team.example.com", monitoring: settings.monitoring }, { providers: { kubernetes: clusterProvider() } });
+    });
+    const chart = (name: string) => record.resources.find((r) => r.type.startsWith("kubernetes:helm.sh/") && r.name === name)!.inputs as any;
+    const kps = chart("monitoring-kps-release");
+    expect(kps.namespace, "namespace").to.equal("monitoring");
+    expect(kps.values.alertmanager.alertmanagerSpec.configSecret, "alertmanagerConfigSecret").to.equal("alertmanager-platform-config");
+    expect(kps.values.prometheus.prometheusSpec.retention, "metricsRetention").to.equal("30d");
+    expect(kps.values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, "storageClass").to.equal("gp3");
+    expect(kps.values.grafana["grafana.ini"].server.root_url, "domain").to.equal("https://grafana.team.example.com");
+    // clusterFlavour eks: the control plane EKS hides is not scraped.
+    expect(kps.values.kubeScheduler.enabled, "clusterFlavour").to.equal(false);
+    expect(chart("monitoring-loki-release").values.loki.limits_config.retention_period, "logRetention").to.equal("720h");
+    expect(parse(chart("monitoring-tempo-release").values.config).compactor.compaction.block_retention, "traceRetention").to.equal("336h");
+    expect(chart("monitoring-alloy-chart").namespace, "nodeAgentsNamespace").to.equal("node-agents");
+    // databases, caches and appNamespaces default to none: no exporter, no Redis Secret, no OTLP egress policy.
+    const names = record.resources.map((r) => r.name);
+    expect(names.filter((n) => /^monitoring-exporters-|^monitoring-otlp-egress-/.test(n))).to.deep.equal([]);
+    expect(record.resources.filter((r) => r.type.startsWith("aws:")), "no object storage: no bucket, no role").to.deep.equal([]);
+  });
+
+  it("passes a team's own Alertmanager Secret and existing database password Secrets to the charts", async () => {
+    const settings = committedSettings("staging");
+    const record = await underMocks("staging", () => {
+      new MonitoringStack(
+        "monitoring",
+        {
+          environment: "staging",
+          clusterName: "team-cluster",
+          domain: "team.example.com",
+          monitoring: settings.monitoring,
+          alertmanagerConfigSecret: "team-alertmanager",
+          databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "monitor", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" } }],
+          caches: [{ name: "sessions", host: "sessions.cache.internal", port: 6379, password: pulumi.secret("hunter2") }],
+        },
+        { providers: { kubernetes: clusterProvider() } },
+      );
+    });
+    const kps = record.resources.find((r) => r.name === "monitoring-kps-release")!.inputs as any;
+    expect(kps.values.alertmanager.alertmanagerSpec).to.include({ useExistingSecret: true, configSecret: "team-alertmanager" });
+    const exporter = record.resources.find((r) => r.name === "monitoring-exporters-postgres-orders")!.inputs as any;
+    expect(exporter.values.config.datasource).to.deep.include({ host: "orders.db.internal", passwordSecret: { name: "orders-db", key: "password" } });
+    const auth = record.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "monitoring-exporters-redis-sessions-auth")!;
+    expect((auth.inputs as any).metadata).to.deep.include({ name: "redis-sessions-auth", namespace: "monitoring" });
+    expect(auth.secretPaths, "the password stays a secret").to.deep.equal(["stringData"]);
+  });
+
+  it("documents MonitoringStack's defaults as Pulumi.yaml declares them for the platform's stacks", () => {
+    const declared = (parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
+    const keys = { clusterFlavour: "clusterFlavour", namespace: "monitoringNamespace", nodeAgentsNamespace: "nodeAgentsNamespace", storageClass: "storageClass", metricsRetention: "metricsRetention", logRetention: "logRetention", traceRetention: "traceRetention" } as const;
+    expect(Object.keys(keys).sort()).to.deep.equal(Object.keys(MONITORING_STACK_DEFAULTS).filter((k) => k !== "alertmanagerConfigSecret").sort());
+    for (const [arg, key] of Object.entries(keys)) expect(MONITORING_STACK_DEFAULTS[arg as keyof typeof keys], arg).to.equal(declared[key].default);
+    // The Secret the program's AlertmanagerConfigSecret writes.
+    expect(MONITORING_STACK_DEFAULTS.alertmanagerConfigSecret).to.equal("alertmanager-platform-config");
   });
 
   describe("bad arguments: one message naming every argument path, nothing registered, no secret printed", () => {
@@ -326,6 +411,63 @@ describe("library entry (lib/)", () => {
             replica: { region: "eu-west-1", provider: new aws.Provider("replica", { region: "eu-west-1" }) },
           }),
         message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - replica.region: must differ from region (eu-west-1): a replica in the same region survives nothing the bucket does not',
+      },
+      {
+        what: "MonitoringStack with Loki and Tempo on s3 but no object storage, a namespace that is no DNS label and a misspelt argument",
+        construct: () => {
+          const production = committedSettings("production");
+          new MonitoringStack("monitoring", { environment: "production", clusterName: "prod", domain: "example.com", monitoring: production.monitoring, namespace: "Monitoring", alertmanagerSecret: "am" } as MonitoringStackArgs);
+        },
+        message:
+          'Invalid arguments of MonitoringStack "monitoring" (2 problems):\n' +
+          "  - namespace: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got \"Monitoring\")\n" +
+          "  - alertmanagerSecret: unknown argument (check the spelling; MonitoringStackArgs lists every argument)",
+      },
+      {
+        what: "MonitoringStack with Loki and Tempo on s3 but no object storage",
+        construct: () => new MonitoringStack("monitoring", { environment: "production", clusterName: "prod", domain: "example.com", monitoring: committedSettings("production").monitoring }),
+        message: 'Invalid arguments of MonitoringStack "monitoring" (1 problem):\n  - objectStorage: is required: monitoring.loki.storage and monitoring.tempo.storage is s3',
+      },
+      {
+        what: "MonitoringStack with a cache host that is no DNS name (its password not quoted), Grafana with 2 replicas and a database password Secret without key",
+        construct: () => {
+          const staging = committedSettings("staging");
+          new MonitoringStack("monitoring", {
+            environment: "staging",
+            clusterName: "team-cluster",
+            domain: "team.example.com",
+            monitoring: { ...staging.monitoring, grafana: { ...staging.monitoring.grafana, replicas: 2 as 1 } },
+            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "monitor", sslMode: "require", passwordSecret: { name: "orders-db", key: "" } }],
+            caches: [{ name: "sessions", host: "redis_sessions", port: 6379, password: "hunter2" }],
+          });
+        },
+        message:
+          'Invalid arguments of MonitoringStack "monitoring" (3 problems):\n' +
+          "  - monitoring.grafana.replicas: must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database) (got 2)\n" +
+          '  - databases[0].passwordSecret.key: must be a Secret key (got "")\n' +
+          '  - caches[0].host: must be a DNS name such as orders-db.example.internal (got "redis_sessions")',
+      },
+      {
+        what: "MonitoringStack with object storage nothing uses, two exporters of one name and a password that is no string",
+        construct: () => {
+          const staging = committedSettings("staging");
+          new MonitoringStack("monitoring", {
+            environment: "staging",
+            clusterName: "team-cluster",
+            domain: "team.example.com",
+            monitoring: staging.monitoring,
+            objectStorage: { region: "eu-west-1", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" },
+            caches: [
+              { name: "sessions", host: "sessions.cache.internal", port: 6379 },
+              { name: "sessions", host: "sessions-2.cache.internal", port: 6379, password: { value: "hunter2" } as never },
+            ],
+          });
+        },
+        message:
+          'Invalid arguments of MonitoringStack "monitoring" (3 problems):\n' +
+          "  - objectStorage: is set, but neither monitoring.loki.storage nor monitoring.tempo.storage is s3\n" +
+          '  - caches[1].name: repeats "sessions": each entry names its own exporter\n' +
+          "  - caches[1].password: must be a string or a pulumi.Output<string> (best a Pulumi secret)",
       },
     ];
     for (const c of cases) {

@@ -29,7 +29,7 @@ describe("the package's contents (npm pack)", function () {
   });
 
   it("builds every module of the entry to JavaScript with declarations, and ships the files the components read", () => {
-    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "alert-rules", "platform-dashboards", "backups", "database-backups", "program"]) {
+    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "alert-rules", "platform-dashboards", "backups", "database-backups", "monitoring", "monitoring-stack", "program"]) {
       expect(files, module).to.include.members([`lib/${module}.ts`, `dist/lib/${module}.js`, `dist/lib/${module}.d.ts`]);
     }
     expect(files).to.include.members(["dist/components/apps/gate/blue-green-gate.sh", "dist/components/backups/scripts/pg-backup.sh", "dist/components/backups/scripts/pg-restore-drill.sh", "dist/components/backups/scripts/pg-common.sh", "dist/provider/main.js"]);
@@ -42,7 +42,7 @@ describe("the package's contents (npm pack)", function () {
     expect(files).to.not.include("index.ts");
     const targets = [manifest.types, manifest.bin["pulumi-resource-platform"], ...Object.values<any>(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))];
     expect(targets.map((t: string) => t.replace(/^\.\//, "")).filter((t) => !files.includes(t))).to.deep.equal([]);
-    expect(Object.keys(manifest.exports)).to.deep.equal([".", "./backups", "./program", "./package.json"]);
+    expect(Object.keys(manifest.exports)).to.deep.equal([".", "./backups", "./monitoring", "./program", "./package.json"]);
   });
 
   it("still runs index.ts as the repository's program: Pulumi's Node host requires the project folder", () => {
