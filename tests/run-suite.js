@@ -2,8 +2,8 @@
 // The whole suite in two mocha processes at once (what `npm test` runs after the type-check), with the options
 // of .mocharc.json. Nothing is shared between the two processes, and everything that is process-wide stays
 // inside one of them:
-// - the services lane holds every spec file that uses a server shared by the run (sharedMinio and the
-//   backup lab's PostgreSQL and MinIO, sharedApiServer's kube-apiserver with etcd, the engine's stacks against
+// - the services lane holds every spec file that uses a server shared by the run (sharedMinio, sharedPostgres
+//   and the backup lab that uses both, sharedApiServer's kube-apiserver with etcd, the engine's stacks against
 //   it), so each shared server starts once per run and its root `after` hook stops it once, also when tests
 //   failed. Files that start servers of their own (Prometheus and Alertmanager end to end, Jaeger) and stop
 //   them themselves run in the other lane, which balances the two;
@@ -20,7 +20,7 @@ const root = path.resolve(__dirname, "..");
 const config = JSON.parse(fs.readFileSync(path.join(root, ".mocharc.json"), "utf8"));
 
 /** The fixtures of servers shared by the whole run: a spec file naming one runs in the services lane. */
-const SHARED_SERVERS = /\b(?:BackupLab|sharedMinio|sharedApiServer|EngineStack)\b/;
+const SHARED_SERVERS = /\b(?:BackupLab|sharedMinio|sharedPostgres|sharedApiServer|EngineStack)\b/;
 
 function specFiles(dir) {
   return fs
