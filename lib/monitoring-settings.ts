@@ -77,15 +77,15 @@ export interface BlackboxSettings {
 
 /** Replicas, sizes and resources of the monitoring stack's parts, in the shape of a stack file's `monitoring`. */
 export interface MonitoringSettings {
-  /** Prometheus. */
+  /** Prometheus: replicas, retention size, volume, scrape interval and resources. */
   prometheus: PrometheusSettings;
-  /** Alertmanager. */
+  /** Alertmanager: replicas, volume and resources. */
   alertmanager: AlertmanagerSettings;
-  /** Grafana. */
+  /** Grafana: one replica and its resources. */
   grafana: GrafanaSettings;
-  /** Loki, the log store. */
+  /** Loki, the log store: storage, replicas, volume and resources. */
   loki: LokiSettings;
-  /** Tempo, the trace store. */
+  /** Tempo, the trace store: storage, volume and resources. */
   tempo: TempoSettings;
   /** Alloy, the node agent that ships logs and receives OTLP spans. */
   alloy: AlloySettings;
