@@ -104,12 +104,15 @@ export const backupSettingsShape = {
   monitoringNamespace: stackSchema.monitoringNamespace.default(d.monitoringNamespace),
 };
 
+// A provider's package is in no public type of the SDK; its resource option maps are keyed by getPackage().
+const isAwsProvider = (p: unknown) => pulumi.ProviderResource.isInstance(p) && (p as unknown as { getPackage(): string }).getPackage() === "aws";
+
 const DatabaseBackupsArgsSchema = z.strictObject({
   ...backupSettingsShape,
   region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
   oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (the backup jobs reach S3 through an IRSA role)" }),
   databases: z.array(BackedUpDatabaseSchema).min(1, { error: "must name at least one database" }),
-  replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>((p) => pulumi.ProviderResource.isInstance(p), { error: "must be an aws.Provider" }) }).optional(),
+  replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>(isAwsProvider, { error: "must be an aws.Provider" }) }).optional(),
 });
 
 /**
