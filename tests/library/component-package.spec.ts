@@ -1,10 +1,12 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { engineUnavailable } from "../engine/fixtures/engine";
 import { type ArgsField, componentArgsFields, schemaArgsFields } from "./fixtures/args-fields";
-import { CHECKOUT_PLUGIN, getSchema, type PackageSchema, type SchemaProperty } from "./fixtures/component-package";
+import { CHECKOUT_PLUGIN, getSchema, NODE_DIR, type PackageSchema, type SchemaProperty } from "./fixtures/component-package";
 import { installedExample } from "./fixtures/package";
 
 /**
@@ -154,6 +156,22 @@ describe("the component package's schema (pulumi package get-schema)", function 
     expect(values("SslMode")).to.deep.equal(["Disable=disable", "Require=require", "VerifyFull=verify-full"]);
     expect(values("ClusterFlavour")).to.deep.equal(["Eks=eks", "SelfManaged=self-managed"]);
     expect(values("StorageBackend")).to.deep.equal(["Filesystem=filesystem", "S3=s3"]);
+  });
+
+  it("says the plugin needs @pulumi/aws where it is not installed, instead of failing with a stack trace", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-no-aws-"));
+    try {
+      fs.mkdirSync(path.join(dir, "provider"));
+      fs.copyFileSync(CHECKOUT_PLUGIN, path.join(dir, "provider", "pulumi-resource-platform"));
+      const result = spawnSync(path.join(NODE_DIR, "node"), [path.join(dir, "provider", "pulumi-resource-platform")], { encoding: "utf8", timeout: 60_000, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+      expect([result.status, result.stdout, result.stderr]).to.deep.equal([
+        1,
+        "",
+        "pulumi-resource-platform needs @pulumi/aws installed next to the platform package (npm install @pulumi/aws): DatabaseBackups, PostgresBackup and MonitoringStack create AWS resources.\n",
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("is served the same by the installed package's plugin (built JavaScript, no tsx)", async () => {
