@@ -2,13 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AlertRules as InternalAlertRules } from "../components/alerting/rules/alert-rules";
 import { BACKUP_CRONJOB_PREFIX, RESTORE_DRILL_CRONJOB_PREFIX } from "../components/backups/backup-cronjobs";
-import { type AlertThresholds, AlertThresholdsSchema } from "../stacks/alert-thresholds-schema";
+import { AlertThresholdsSchema } from "../stacks/alert-thresholds-schema";
 import { SloSchema } from "../stacks/apps-schema";
 import { NamespaceSchema, StackSettingsSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
-import type { SloWindow } from "./types";
-
-export type { AlertThresholds } from "../stacks/alert-thresholds-schema";
+import type { AlertThresholds } from "./alert-thresholds";
+import type { SloLatencyObjective, SloObjective, SloWindow } from "./types";
 
 /** One app's service-level objectives, which replace its fixed-threshold HTTP alerts with burn-rate alerts. */
 export interface ServiceSlo {
@@ -18,10 +17,10 @@ export interface ServiceSlo {
   namespace: string;
   /** Period the objectives hold over. */
   window: SloWindow;
-  /** Percent of requests answered without a 5xx status (above 0, below 100). Default: none. */
-  availability?: { objective: number };
-  /** Percent of requests answered within thresholdSeconds, a bucket bound of http_request_duration_seconds. Default: none. */
-  latency?: { objective: number; thresholdSeconds: number };
+  /** Share of requests answered without a 5xx status. Default: none. */
+  availability?: SloObjective;
+  /** Share of requests answered within thresholdSeconds. Default: none. */
+  latency?: SloLatencyObjective;
 }
 
 export interface AlertRulesArgs {
@@ -59,8 +58,7 @@ const AlertRulesArgsSchema = z.strictObject({
 /**
  * The platform's recording and alerting rules as PrometheusRule objects: workloads, nodes, Prometheus,
  * HTTP and availability, SLO burn rates, backups, blue-green previews, tracing and the platform's data tier.
- * The PrometheusRule CRD (prometheus-operator) must be installed first. TypeScript only: the thresholds'
- * shape is the stack schema's.
+ * The PrometheusRule CRD (prometheus-operator) must be installed first.
  */
 export class AlertRules extends pulumi.ComponentResource {
   /** Names of the PrometheusRule objects, one per rule group. */

@@ -34,3 +34,9 @@ export function parseArgs<T extends z.ZodType>(
   if (problems.length > 0) throw new ComponentArgsError(component, resourceName, problems.map((p) => ({ ...p, path: argumentPath(p.path) })));
   return result.data as z.output<T>;
 }
+
+/**
+ * True when A and B accept exactly the same values. A public Args interface that reuses a stack schema piece
+ * is declared `const _: SameShape<Interface, z.output<typeof Schema>> = true`, so neither can change alone.
+ */
+export type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -5,7 +5,7 @@ import { AppSchema } from "../stacks/apps-schema";
 import type { ConfigProblem } from "../stacks/parse";
 import { NamespaceSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
-import type { Color, CpuMemory, Environment, LogLevel, OtlpProtocol, SloWindow } from "./types";
+import type { Color, CpuMemory, Environment, LogLevel, OtlpProtocol, SloLatencyObjective, SloObjective, SloWindow } from "./types";
 
 /** The image each colour runs: a version tag (1.4.2) or a digest, never a moving tag such as latest. */
 export interface BlueGreenImages {
@@ -75,20 +75,6 @@ export interface AppAutoscaling {
   max: number;
   /** Average CPU utilisation, percent of requests (10 to 100), the HPA holds the active colour at. */
   targetCpuPercent: number;
-}
-
-/** An objective on a share of requests. */
-export interface SloObjective {
-  /** Percent of requests, above 0 and below 100, e.g. 99.9. */
-  objective: number;
-}
-
-/** A latency objective: a share of requests answered within a bound. */
-export interface SloLatencyObjective {
-  /** Percent of requests, above 0 and below 100, e.g. 99. */
-  objective: number;
-  /** A bucket bound of http_request_duration_seconds, seconds, e.g. 0.5. */
-  thresholdSeconds: number;
 }
 
 /** Service-level objectives; they replace the fixed-threshold HTTP alerts with burn-rate alerts. */

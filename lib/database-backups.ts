@@ -5,28 +5,35 @@ import { DatabaseBackups as InternalDatabaseBackups } from "../components/backup
 import { monitoringUrls } from "../components/monitoring/monitoring-input";
 import { DatabaseSchema, StackSettingsSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
+import { type PostgresConnection, postgresConnectionShape } from "./postgres-connection";
 import type { Environment } from "./types";
 
-/** A PostgreSQL database to back up every day and restore-drill every week. */
-export interface BackedUpDatabase {
-  /** Name of the entry (a DNS label): names the CronJobs (pg-backup-<name>, pg-restore-drill-<name>) and the backup prefix. */
-  name: string;
-  /** Host name of the server. */
-  host: string;
-  /** Port of the server (1 to 65535). */
-  port: number;
-  /** Database to dump. */
-  database: string;
-  /** Role the jobs log in as; it needs pg_read_all_data. */
-  user: string;
-  /** TLS to the server: disable, require or verify-full. */
-  sslMode: "disable" | "require" | "verify-full";
-  /** The Secret (in the backup namespace) and key holding the role's password. */
-  passwordSecret: { name: string; key: string };
+/** The RDS cluster or instance whose automated backups (point-in-time recovery) cover the time between two dumps: set exactly one. */
+export interface PointInTimeRecovery {
+  /** Identifier of the RDS (Aurora) cluster. Default: none. */
+  rdsCluster?: string;
+  /** Identifier of the RDS instance. Default: none. */
+  rdsInstance?: string;
+}
+
+/** A PostgreSQL database to back up every day and restore-drill every week; its role needs pg_read_all_data, its password Secret lives in the backup namespace. */
+export interface BackedUpDatabase extends PostgresConnection {
   /** Tables (schema.table) the restore drill counts rows in; each must hold at least one row. */
   drillTables: string[];
-  /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps. Default: none (the recovery point is the schedule's interval). */
-  pointInTimeRecovery?: { rdsCluster: string } | { rdsInstance: string };
+  /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps (the program reads its retention from RDS through the AWS provider). Default: none (the recovery point is the schedule's interval). */
+  pointInTimeRecovery?: PointInTimeRecovery;
+}
+
+/** The off-site copy of the backups: a bucket in another region of the same account, replicated to. */
+export interface BackupReplica {
+  /** Region of the replica's bucket; it must differ from the bucket's. */
+  region: string;
+  /** The AWS provider for that region (same account): an aws.Provider resource, checked when the component is created. */
+  // Typed `any` for the component package's schema: SDK 3.270's analyzer writes an aws.Provider as
+  // /aws/v<version>/schema.json#/resources/aws, which no schema binds (a provider is #/provider), and any
+  // reference into the aws package makes `pulumi package get-schema` load the AWS plugin. Any is schema-valid;
+  // DatabaseBackupsArgsSchema refuses anything but a provider resource.
+  provider: any;
 }
 
 export interface DatabaseBackupsArgs {
@@ -59,7 +66,7 @@ export interface DatabaseBackupsArgs {
   /** Namespace of the Pushgateway the jobs push their metrics to. Default: monitoring. */
   monitoringNamespace?: string;
   /** The off-site replica: another region and an AWS provider for it (same account). Default: none. */
-  replica?: { region: string; provider: aws.Provider };
+  replica?: BackupReplica;
 }
 
 /** The documented defaults, which are Pulumi.yaml's for the platform's own stacks. */
@@ -77,29 +84,15 @@ export const DATABASE_BACKUPS_DEFAULTS = {
 
 const stackSchema = StackSettingsSchema.shape;
 const d = DATABASE_BACKUPS_DEFAULTS;
-const db = DatabaseSchema.shape;
-const backup = db.backup.shape;
+const backup = DatabaseSchema.shape.backup.shape;
 
-const DatabaseBackupsArgsSchema = z.strictObject({
+/** BackedUpDatabase, checked with the stack schema's database entry. */
+export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables, pointInTimeRecovery: backup.pointInTimeRecovery });
+
+/** The stack a backup belongs to, and the settings DatabaseBackups and PostgresBackup share, with their defaults. */
+export const backupSettingsShape = {
   stack: z.string().regex(/^[a-z0-9][a-z0-9-]{0,29}$/, { error: "must be a stack name of lower-case letters, digits and '-' (at most 30)" }),
   environment: stackSchema.environment,
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
-  oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (the backup jobs reach S3 through an IRSA role)" }),
-  databases: z
-    .array(
-      z.strictObject({
-        name: db.name,
-        host: db.host,
-        port: db.port,
-        database: db.database,
-        user: db.user,
-        sslMode: db.sslMode,
-        passwordSecret: z.strictObject({ name: stackSchema.namespaces.element.shape.name, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) }),
-        drillTables: backup.drillTables,
-        pointInTimeRecovery: backup.pointInTimeRecovery,
-      }),
-    )
-    .min(1, { error: "must name at least one database" }),
   namespace: stackSchema.backupNamespace.default(d.namespace),
   retention: stackSchema.backupRetention.default(d.retention),
   keepLast: stackSchema.backupKeepLast.default(d.keepLast),
@@ -109,7 +102,17 @@ const DatabaseBackupsArgsSchema = z.strictObject({
   drillSchedule: stackSchema.restoreDrillSchedule.default(d.drillSchedule),
   image: stackSchema.backupImage.default(d.image),
   monitoringNamespace: stackSchema.monitoringNamespace.default(d.monitoringNamespace),
-  replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>((p) => pulumi.ProviderResource.isInstance(p), { error: "must be an aws.Provider" }) }).optional(),
+};
+
+// A provider's package is in no public type of the SDK; its resource option maps are keyed by getPackage().
+const isAwsProvider = (p: unknown) => pulumi.ProviderResource.isInstance(p) && (p as unknown as { getPackage(): string }).getPackage() === "aws";
+
+const DatabaseBackupsArgsSchema = z.strictObject({
+  ...backupSettingsShape,
+  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
+  oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (the backup jobs reach S3 through an IRSA role)" }),
+  databases: z.array(BackedUpDatabaseSchema).min(1, { error: "must name at least one database" }),
+  replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>(isAwsProvider, { error: "must be an aws.Provider" }) }).optional(),
 });
 
 /**
@@ -117,13 +120,15 @@ const DatabaseBackupsArgsSchema = z.strictObject({
  * versioned, Object-Locked S3 bucket (and optionally its off-site replica), an IRSA role that may only write
  * the stack's prefix, and per database a daily pg_dump CronJob with keep-last retention and a weekly restore
  * drill, both pushing metrics to the Pushgateway. Pass the AWS and Kubernetes providers explicitly
- * (`{ providers: { aws, kubernetes } }`). TypeScript only: it takes an aws.Provider for the replica.
+ * (`{ providers: { aws, kubernetes } }`). PostgresBackup adds a database to its bucket from elsewhere.
  */
 export class DatabaseBackups extends pulumi.ComponentResource {
   /** Name of the backup bucket. */
   public readonly bucketName: pulumi.Output<string>;
   /** Name of the off-site replica's bucket, with a replica. */
   public readonly replicaBucketName?: pulumi.Output<string>;
+  /** ARN of the KMS key that encrypts the backups (PostgresBackup's kmsKeyArn). */
+  public readonly kmsKeyArn: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     const a = parseArgs("DatabaseBackups", name, DatabaseBackupsArgsSchema, args, (p) =>
@@ -146,6 +151,7 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     );
     this.bucketName = backups.bucket.bucket.bucket;
     this.replicaBucketName = backups.bucket.replica?.bucket.bucket;
-    this.registerOutputs({ bucketName: this.bucketName, replicaBucketName: this.replicaBucketName });
+    this.kmsKeyArn = backups.bucket.key.arn;
+    this.registerOutputs({ bucketName: this.bucketName, replicaBucketName: this.replicaBucketName, kmsKeyArn: this.kmsKeyArn });
   }
 }

@@ -8,5 +8,6 @@ export * from "./types";
 export { ComponentArgsError } from "./args-error";
 export * from "./platform-namespace";
 export * from "./blue-green-app";
+export * from "./alert-thresholds";
 export * from "./alert-rules";
 export * from "./platform-dashboards";

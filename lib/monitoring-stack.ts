@@ -2,31 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ALERTMANAGER_CONFIG_SECRET } from "../components/core/alertmanager-config-secret";
 import { MonitoringStack as InternalMonitoringStack } from "../components/monitoring/monitoring-stack";
-import type { monitoringUrls } from "../components/monitoring/monitoring-input";
 import type { ConfigProblem } from "../stacks/parse";
-import { CacheSchema, DatabaseSchema, type MonitoringSettings, MonitoringSchema, NamespaceSchema, StackSettingsSchema } from "../stacks/schema";
+import { CacheSchema, MonitoringSchema, NamespaceSchema, StackSettingsSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
-import type { Environment } from "./types";
+import type { MonitoringSettings } from "./monitoring-settings";
+import { type PostgresConnection, postgresConnectionShape } from "./postgres-connection";
+import type { ClusterFlavour, Environment } from "./types";
 
-export type { MonitoringSettings } from "../stacks/schema";
-
-/** A PostgreSQL database to run a postgres-exporter for. */
-export interface MonitoredDatabase {
-  /** Name of the entry (a DNS label): names the exporter's release and the `database` label of its series. */
-  name: string;
-  /** Host name of the server. */
-  host: string;
-  /** Port of the server (1 to 65535). */
-  port: number;
-  /** Database the exporter connects to. */
-  database: string;
-  /** Role the exporter logs in as; it needs pg_monitor. */
-  user: string;
-  /** TLS to the server: disable, require or verify-full. */
-  sslMode: "disable" | "require" | "verify-full";
-  /** An existing Secret (in the monitoring namespace) and key holding the role's password. */
-  passwordSecret: { name: string; key: string };
-}
+/**
+ * A PostgreSQL database to run a postgres-exporter for: its connection, with the role (it needs pg_monitor)
+ * and the password Secret in the monitoring namespace. Kept as a name of 0.3.0; the type is PostgresConnection.
+ */
+export type MonitoredDatabase = PostgresConnection;
 
 /** A Redis instance to run a redis-exporter for. */
 export interface MonitoredCache {
@@ -58,7 +45,7 @@ export interface MonitoringStackArgs {
   /** Replicas, sizes and resources of Prometheus, Alertmanager, Grafana, Loki, Tempo, Alloy and the blackbox exporter, in the shape of a stack file's `monitoring` (Pulumi.production.yaml has a complete example). */
   monitoring: MonitoringSettings;
   /** Kind of cluster: eks (control plane hidden, kube-proxy metrics on localhost: not scraped) or self-managed. Default: eks. */
-  clusterFlavour?: "eks" | "self-managed";
+  clusterFlavour?: ClusterFlavour;
   /** Namespace of Prometheus, Alertmanager, Grafana, Loki, Tempo and the exporters (it must exist). Default: monitoring. */
   namespace?: string;
   /** Namespace of node-exporter and Alloy, the pods with host access (it must exist and enforce the privileged PSA level). Default: node-agents. */
@@ -75,8 +62,8 @@ export interface MonitoringStackArgs {
   alertmanagerConfigSecret?: string;
   /** Namespaces whose pods send spans to Alloy: NetworkPolicies open that path, OTLP ports only (the namespaces must exist). Default: none. */
   appNamespaces?: string[];
-  /** Databases to run a postgres-exporter for. Default: none. */
-  databases?: MonitoredDatabase[];
+  /** Databases to run a postgres-exporter for; each role needs pg_monitor, each password Secret lives in `namespace`. Default: none. */
+  databases?: PostgresConnection[];
   /** Redis instances to run a redis-exporter for. Default: none. */
   caches?: MonitoredCache[];
   /** Region and OIDC provider for Loki's and Tempo's buckets; required when either stores in s3, refused otherwise. Default: none. */
@@ -97,7 +84,6 @@ export const MONITORING_STACK_DEFAULTS = {
 
 const stackSchema = StackSettingsSchema.shape;
 const d = MONITORING_STACK_DEFAULTS;
-const db = DatabaseSchema.shape;
 const cache = CacheSchema.shape;
 const dnsLabel = NamespaceSchema.shape.name;
 
@@ -115,19 +101,7 @@ const MonitoringStackArgsSchema = z.strictObject({
   traceRetention: stackSchema.traceRetention.default(d.traceRetention),
   alertmanagerConfigSecret: dnsLabel.default(d.alertmanagerConfigSecret),
   appNamespaces: z.array(dnsLabel).default([]),
-  databases: z
-    .array(
-      z.strictObject({
-        name: db.name,
-        host: db.host,
-        port: db.port,
-        database: db.database,
-        user: db.user,
-        sslMode: db.sslMode,
-        passwordSecret: z.strictObject({ name: dnsLabel, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) }),
-      }),
-    )
-    .default([]),
+  databases: z.array(z.strictObject(postgresConnectionShape)).default([]),
   // The password is checked apart (passwordProblems), so that no message can ever quote it.
   caches: z.array(z.strictObject({ name: cache.name, host: cache.host, port: cache.port, password: z.unknown().optional() })).default([]),
   objectStorage: z
@@ -163,19 +137,39 @@ function crossProblems(a: ParsedArgs): ConfigProblem[] {
   return problems;
 }
 
+/** In-cluster URLs of the monitoring stack's services. */
+export interface MonitoringUrls {
+  /** Prometheus' HTTP API. */
+  prometheus: string;
+  /** Alertmanager's HTTP API. */
+  alertmanager: string;
+  /** Loki's gateway (Grafana's datasource). */
+  loki: string;
+  /** Loki's push endpoint. */
+  lokiPush: string;
+  /** The blackbox exporter, host:port. */
+  blackboxExporter: string;
+  /** The Pushgateway, where jobs push their metrics. */
+  pushgateway: string;
+  /** Tempo's query API (Grafana's datasource). */
+  tempo: string;
+  /** Tempo's OTLP gRPC receiver, host:port. */
+  tempoOtlpGrpc: string;
+}
+
 /**
  * The observability stack of one cluster: kube-prometheus-stack (Prometheus, Alertmanager, Grafana,
  * node-exporter, kube-state-metrics), Loki, Tempo, Alloy (logs and OTLP spans), the blackbox exporter, the
  * Pushgateway, postgres and redis exporters, and the NetworkPolicies of Alloy's paths. Pass the Kubernetes
  * provider explicitly, and the AWS provider when Loki or Tempo store in s3 (`{ providers: { kubernetes, aws } }`).
  * The namespaces, Alertmanager's configuration Secret and the databases' password Secrets must exist. The
- * charts come from their Helm repositories. TypeScript only: the sizing settings' shape is the stack schema's.
+ * charts come from their Helm repositories.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   /** Namespace of the stack. */
   public readonly namespace: string;
   /** In-cluster URLs of Prometheus, Alertmanager, Loki, Tempo, the blackbox exporter and the Pushgateway. */
-  public readonly urls: ReturnType<typeof monitoringUrls>;
+  public readonly urls: MonitoringUrls;
   /** Name of Loki's bucket, when Loki stores in s3. */
   public readonly lokiBucketName?: pulumi.Output<string>;
   /** Name of Tempo's bucket, when Tempo stores in s3. */

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PlatformDashboards as InternalPlatformDashboards } from "../components/dashboards/platform-dashboards";
-import { type AlertThresholds, AlertThresholdsSchema } from "../stacks/alert-thresholds-schema";
+import { AlertThresholdsSchema } from "../stacks/alert-thresholds-schema";
 import { NamespaceSchema } from "../stacks/schema";
+import type { AlertThresholds } from "./alert-thresholds";
 import { parseArgs } from "./args-error";
 import type { Environment } from "./types";
 
@@ -23,8 +24,7 @@ const PlatformDashboardsArgsSchema = z.strictObject({
 
 /**
  * The platform's Grafana dashboards (system overview, applications, databases, caches, pipelines, alerts,
- * and more), as ConfigMaps labelled for kube-prometheus-stack's Grafana sidecar. TypeScript only: the
- * thresholds' shape is the stack schema's.
+ * and more), as ConfigMaps labelled for kube-prometheus-stack's Grafana sidecar.
  */
 export class PlatformDashboards extends pulumi.ComponentResource {
   /** Names of the dashboards' ConfigMaps. */

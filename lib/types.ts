@@ -60,3 +60,62 @@ export interface CpuMemory {
   /** Memory, a Kubernetes quantity such as 512Mi or 4Gi. */
   memory: string;
 }
+
+/** TLS between a job or exporter and its PostgreSQL server (libpq's sslmode). */
+export const SslMode = {
+  /** No TLS. */
+  Disable: "disable",
+  /** TLS, without checking the server's certificate. */
+  Require: "require",
+  /** TLS, with the server's certificate checked against its CA and host name. */
+  VerifyFull: "verify-full",
+} as const;
+export type SslMode = (typeof SslMode)[keyof typeof SslMode];
+
+/** Kind of Kubernetes cluster the monitoring stack scrapes. */
+export const ClusterFlavour = {
+  /** Amazon EKS: the control plane is hidden and kube-proxy's metrics listen on localhost, so neither is scraped. */
+  Eks: "eks",
+  /** A cluster whose control plane components can be scraped. */
+  SelfManaged: "self-managed",
+} as const;
+export type ClusterFlavour = (typeof ClusterFlavour)[keyof typeof ClusterFlavour];
+
+/** Where Loki or Tempo keep their data. */
+export const StorageBackend = {
+  /** On the pod's PersistentVolume. */
+  Filesystem: "filesystem",
+  /** In an S3 bucket the component creates (pass an AWS provider and objectStorage). */
+  S3: "s3",
+} as const;
+export type StorageBackend = (typeof StorageBackend)[keyof typeof StorageBackend];
+
+/** A key of an existing Kubernetes Secret. */
+export interface SecretKeyRef {
+  /** Name of the Secret (a DNS label). */
+  name: string;
+  /** Key in the Secret's data. */
+  key: string;
+}
+
+/** Requests and limits of a container. */
+export interface ContainerResources {
+  /** What the scheduler reserves. */
+  requests: CpuMemory;
+  /** The most the container may use. */
+  limits: CpuMemory;
+}
+
+/** An objective on a share of requests. */
+export interface SloObjective {
+  /** Percent of requests, above 0 and below 100, e.g. 99.9. */
+  objective: number;
+}
+
+/** A latency objective: a share of requests answered within a bound. */
+export interface SloLatencyObjective {
+  /** Percent of requests, above 0 and below 100, e.g. 99. */
+  objective: number;
+  /** A bucket bound of http_request_duration_seconds, seconds, e.g. 0.5. */
+  thresholdSeconds: number;
+}

@@ -10,7 +10,7 @@ import type { RecoveryPoint } from "./backup-cronjobs";
 import { backupPrefix } from "./backup-policies";
 import { objectLockMode } from "./bucket-settings";
 import { PostgresBackup, type PostgresBackupArgs } from "./postgres-backup";
-import { pointInTimeRecoveryPoint, scheduleRecoveryPoint } from "./recovery-objectives";
+import { pointInTimeRecoveryPoint, type PointInTimeRecoveryTarget, scheduleRecoveryPoint } from "./recovery-objectives";
 import { pushgatewayNetworkPolicies } from "./pushgateway-network-policies";
 
 export interface DatabaseBackupsArgs {
@@ -117,24 +117,24 @@ export class DatabaseBackups extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-to-pushgateway`, pushPath.egress, { parent: this });
     new k8s.networking.v1.NetworkPolicy(`${name}-pushgateway-ingress`, pushPath.ingress, { parent: this });
     for (const db of args.databases) {
-      const storage = { bucket: this.bucket.bucket.bucket, kmsKeyArn: this.bucket.key.arn, recoveryPoint: this.recoveryPoint(db, args.schedule) };
+      const storage = { bucket: this.bucket.bucket.bucket, kmsKeyArn: this.bucket.key.arn, recoveryPoint: databaseRecoveryPoint(db.backup.pointInTimeRecovery, args.schedule, this) };
       new PostgresBackup(`${name}-${db.name}`, postgresBackupArgs(args, db, storage), { parent: this, dependsOn: [serviceAccount] });
     }
     this.registerOutputs({ bucket: this.bucket.bucket.bucket });
   }
-
-  /**
-   * A database whose RDS point-in-time recovery covers the time between dumps recovers to within minutes;
-   * that is only true while RDS keeps automated backups, so the retention is read from RDS at every
-   * preview and stated on the CronJob, where a policy rule refuses zero.
-   */
-  private recoveryPoint(db: DatabaseSettings, schedule: string): pulumi.Input<RecoveryPoint> {
-    const target = db.backup.pointInTimeRecovery;
-    if (!target) return scheduleRecoveryPoint(schedule);
-    const days =
-      "rdsCluster" in target
-        ? aws.rds.getClusterOutput({ clusterIdentifier: target.rdsCluster }, { parent: this }).backupRetentionPeriod
-        : aws.rds.getInstanceOutput({ dbInstanceIdentifier: target.rdsInstance }, { parent: this }).backupRetentionPeriod;
-    return days.apply((d) => pointInTimeRecoveryPoint(target, d));
-  }
 }
+
+/**
+ * A database whose RDS point-in-time recovery covers the time between dumps recovers to within minutes;
+ * that is only true while RDS keeps automated backups, so the retention is read from RDS (through
+ * `parent`'s AWS provider) at every preview and stated on the CronJob, where a policy rule refuses zero.
+ */
+export function databaseRecoveryPoint(target: PointInTimeRecoveryTarget | undefined, schedule: string, parent: pulumi.Resource): pulumi.Input<RecoveryPoint> {
+  if (!target) return scheduleRecoveryPoint(schedule);
+  const days =
+    "rdsCluster" in target
+      ? aws.rds.getClusterOutput({ clusterIdentifier: target.rdsCluster }, { parent }).backupRetentionPeriod
+      : aws.rds.getInstanceOutput({ dbInstanceIdentifier: target.rdsInstance }, { parent }).backupRetentionPeriod;
+  return days.apply((d) => pointInTimeRecoveryPoint(target, d));
+}
+

@@ -19,8 +19,11 @@ export function scheduleRecoveryPoint(schedule: string): RecoveryPoint {
   return { objective: durationText(longestScheduleGapSeconds(schedule)), source: `backup schedule "${schedule}" (UTC)` };
 }
 
+/** The RDS cluster or instance whose point-in-time recovery covers a database. */
+export type PointInTimeRecoveryTarget = { readonly rdsCluster: string } | { readonly rdsInstance: string };
+
 /** What RDS point-in-time recovery gives, with the automated-backup retention RDS reported for it. */
-export function pointInTimeRecoveryPoint(target: { readonly rdsCluster: string } | { readonly rdsInstance: string }, retentionDays: number): RecoveryPoint {
+export function pointInTimeRecoveryPoint(target: PointInTimeRecoveryTarget, retentionDays: number): RecoveryPoint {
   const what = "rdsCluster" in target ? `cluster ${target.rdsCluster}` : `instance ${target.rdsInstance}`;
   return { objective: RDS_POINT_IN_TIME_RECOVERY_LAG, source: `RDS point-in-time recovery (${what})`, pointInTimeRecoveryDays: retentionDays };
 }

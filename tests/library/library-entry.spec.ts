@@ -11,7 +11,7 @@ import { readStackConfig } from "../../plan/stack-file";
 import { committedSettings, planStack, type StackName, STACKS } from "../harness";
 import { alertRulesArgsOf, appArgsOf, databaseBackupsArgsOf, monitoringStackArgsOf, namespaceArgsOf } from "./fixtures/library-args";
 import * as aws from "@pulumi/aws";
-import { DATABASE_BACKUPS_DEFAULTS, DatabaseBackups } from "../../lib/backups";
+import { DATABASE_BACKUPS_DEFAULTS, DatabaseBackups, PostgresBackup, type PostgresBackupArgs } from "../../lib/backups";
 import { MONITORING_STACK_DEFAULTS, MonitoringStack, type MonitoringStackArgs } from "../../lib/monitoring";
 import * as fs from "node:fs";
 import { parse } from "yaml";
@@ -51,6 +51,14 @@ const SHOP_NAMESPACE: PlatformNamespaceArgs = {
   quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 60, persistentVolumeClaims: 0, loadBalancers: 0 },
   limitRange: { defaultRequest: { cpu: "100m", memory: "128Mi" }, defaultLimit: { cpu: "500m", memory: "512Mi" }, maxLimit: { cpu: "2", memory: "4Gi" } },
   maxNodes: 10,
+};
+
+const ORDERS_BACKUP: PostgresBackupArgs = {
+  stack: "team",
+  environment: "staging",
+  database: { name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["public.orders"] },
+  bucket: "team-backups",
+  kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
 };
 
 /** The error a component throws for `args`, and what was registered meanwhile. */
@@ -142,6 +150,37 @@ describe("library entry (lib/)", () => {
       expect(expected.length, "objects in the program").to.be.at.least(15);
       expect(subtree(library.resources, "platform:backups:DatabaseBackups", "platform-backups")).to.deep.equal(expected);
     });
+    it(`${stack}: PostgresBackup (platform/backups) renders the program's backup and restore-drill CronJobs of each database exactly, into DatabaseBackups' bucket and key`, async () => {
+      const settings = { ...committedSettings(stack), stack };
+      const program = await planStack(stack);
+      const args = databaseBackupsArgsOf(settings);
+      const { databases, region, oidcProviderArn, ...shared } = args;
+      expect(databases.length, "databases with backups").to.be.greaterThan(0);
+      const library = await underMocks(stack, () => {
+        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", targetProviderSettings(settings).aws) };
+        // The bucket, key and ServiceAccount of a DatabaseBackups that backs up another database; each of the
+        // stack's databases is added to them with a PostgresBackup of its own.
+        const storage = new DatabaseBackups("platform-backups", { ...args, databases: [{ ...databases[0], name: "other-db" }] }, { providers });
+        for (const database of databases) {
+          new PostgresBackup(`platform-backups-${database.name}`, { ...shared, database, bucket: storage.bucketName, kmsKeyArn: storage.kmsKeyArn }, { providers });
+        }
+      });
+      for (const database of databases) {
+        const name = `platform-backups-${database.name}`;
+        const expected = subtree(program.resources, "platform:backups:PostgresBackup", name);
+        expect(expected.map((r: any) => r.inputs.kind ?? r.type), name).to.have.members(["ConfigMap", "CronJob", "CronJob"]);
+        expect(subtree(library.resources, "platform:backups:PostgresBackup", name), name).to.deep.equal(expected);
+        const own = subtree(library.resources, "platform:index:PostgresBackup", name) as { type: string; custom: boolean }[];
+        expect(own.filter((r) => r.custom).length, `${name}: objects`).to.equal(3);
+      }
+      // Every object of the PostgresBackup components goes through the caller's Kubernetes provider.
+      const roots = new Set(library.resources.filter((r) => r.type === "platform:index:PostgresBackup").map((r) => r.urn));
+      const inside = (r: (typeof library.resources)[number]): boolean => r.parent !== undefined && (roots.has(r.parent) || inside(library.resources.find((p) => p.urn === r.parent)!));
+      const objects = library.resources.filter((r) => r.custom && inside(r));
+      expect(objects.length).to.equal(3 * databases.length);
+      expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal([`urn:pulumi:${stack}::platform::pulumi:providers:kubernetes::team-cluster`]);
+    });
+
     it(`${stack}: MonitoringStack (platform/monitoring) renders the program's charts, buckets, exporters and NetworkPolicies exactly, through the caller's providers`, async () => {
       const settings = { ...committedSettings(stack), stack };
       const program = await planStack(stack);
@@ -186,6 +225,51 @@ describe("library entry (lib/)", () => {
       "platform:index:PlatformNamespace::shop",
       "platform:index:BlueGreenApp::checkout",
     ]);
+  });
+
+  it("passes the caller's explicit Kubernetes provider to every object of AlertRules and PlatformDashboards", async () => {
+    const settings = committedSettings("production");
+    const record = await underMocks("production", () => {
+      const providers = { kubernetes: clusterProvider() };
+      new AlertRules("rules", alertRulesArgsOf(settings), { providers });
+      new PlatformDashboards("dashboards", { environment: "production", alertThresholds: settings.alertThresholds }, { providers });
+    });
+    const objects = record.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.name !== "team-cluster");
+    const kinds = [...new Set(objects.map((r) => String(r.inputs.kind)))].sort();
+    expect(kinds).to.deep.equal(["ConfigMap", "PrometheusRule"]);
+    expect(objects.length).to.be.at.least(18);
+    expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal(["urn:pulumi:production::platform::pulumi:providers:kubernetes::team-cluster"]);
+    expect(record.resources.filter((r) => r.parent === undefined).map((r) => `${r.type}::${r.name}`)).to.have.members([
+      "pulumi:providers:kubernetes::team-cluster",
+      "platform:index:AlertRules::rules",
+      "platform:index:PlatformDashboards::dashboards",
+    ]);
+  });
+
+  it("applies the documented defaults of PostgresBackup: the platform's namespaces, ServiceAccount, schedules, retention and image", async () => {
+    const record = await underMocks("staging", () => {
+      new PostgresBackup("orders", { ...ORDERS_BACKUP }, { providers: { kubernetes: clusterProvider() } });
+    });
+    const cronJob = (name: string) => record.resources.find((r) => r.type === "kubernetes:batch/v1:CronJob" && r.name === name)!.inputs as any;
+    const backup = cronJob("orders-backup");
+    const drill = cronJob("orders-restore-drill");
+    expect(backup.metadata.namespace, "namespace").to.equal("backups");
+    expect(backup.spec.schedule, "schedule").to.equal("0 2 * * *");
+    expect(drill.spec.schedule, "drillSchedule").to.equal("0 5 * * 0");
+    const pod = backup.spec.jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName, "serviceAccount").to.equal("pg-backup");
+    expect(pod.containers[0].image, "image").to.equal("ghcr.io/example/platform-pg-backup:15.18-1");
+    const env = Object.fromEntries(pod.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(env, "retention, keepLast, prefix, bucket, key, Pushgateway").to.include({
+      BACKUP_RETENTION_DAYS: "30",
+      BACKUP_KEEP_LAST: "7",
+      BACKUP_PREFIX: "team/orders",
+      BACKUP_BUCKET: "team-backups",
+      BACKUP_KMS_KEY_ID: ORDERS_BACKUP.kmsKeyArn,
+      PUSHGATEWAY_URL: "http://pushgateway-prometheus-pushgateway.monitoring.svc.cluster.local:9091",
+    });
+    expect(backup.metadata.annotations["platform.io/recovery-point-objective"], "no point-in-time recovery: the schedule's gap").to.equal("24h");
+    expect(backup.metadata.annotations["platform.io/recovery-time-objective"], "recoveryTimeObjective").to.equal("4h");
   });
 
   it("applies the documented defaults of PlatformNamespace", async () => {
@@ -468,6 +552,90 @@ describe("library entry (lib/)", () => {
           "  - objectStorage: is set, but neither monitoring.loki.storage nor monitoring.tempo.storage is s3\n" +
           '  - caches[1].name: repeats "sessions": each entry names its own exporter\n' +
           "  - caches[1].password: must be a string or a pulumi.Output<string> (best a Pulumi secret)",
+      },
+      {
+        what: "PostgresBackup with a bucket that is no bucket name, a key that is no KMS ARN, both an RDS cluster and instance, and a misspelt argument",
+        construct: () =>
+          new PostgresBackup("orders", {
+            ...ORDERS_BACKUP,
+            bucket: "Team_Backups",
+            kmsKeyArn: "alias/backups",
+            database: { ...ORDERS_BACKUP.database, pointInTimeRecovery: { rdsCluster: "orders", rdsInstance: "orders-1" } },
+            serviceAcount: "pg-backup",
+          } as PostgresBackupArgs),
+        message:
+          'Invalid arguments of PostgresBackup "orders" (4 problems):\n' +
+          '  - database.pointInTimeRecovery: must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>} (got {"rdsCluster":"orders","rdsInstance":"orders-1"})\n' +
+          "  - bucket: must be an S3 bucket name (or an Output of one, such as DatabaseBackups' bucketName) (got \"Team_Backups\")\n" +
+          "  - kmsKeyArn: must be a KMS key ARN (or an Output of one, such as DatabaseBackups' kmsKeyArn) (got \"alias/backups\")\n" +
+          "  - serviceAcount: unknown argument (check the spelling; PostgresBackupArgs lists every argument)",
+      },
+      {
+        what: "PostgresBackup with a database without a password Secret, an sslMode libpq does not know and a retention in hours",
+        construct: () =>
+          new PostgresBackup("orders", {
+            ...ORDERS_BACKUP,
+            database: { ...ORDERS_BACKUP.database, sslMode: "prefer", passwordSecret: undefined } as never,
+            retention: "36h",
+          }),
+        message:
+          'Invalid arguments of PostgresBackup "orders" (3 problems):\n' +
+          '  - retention: must be a whole number of days, e.g. 7d or 30d (got "36h")\n' +
+          '  - database.sslMode: expected one of "disable"|"require"|"verify-full" (got "prefer")\n' +
+          "  - database.passwordSecret: is required but not set",
+      },
+      {
+        what: "DatabaseBackups with a database naming both an RDS cluster and an RDS instance",
+        construct: () =>
+          new DatabaseBackups("backups", {
+            stack: "team",
+            environment: "production",
+            region: "eu-west-1",
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            databases: [{ ...ORDERS_BACKUP.database, pointInTimeRecovery: { rdsCluster: "orders", rdsInstance: "orders-1" } }],
+            replica: { region: "eu-central-1", provider: { region: "eu-central-1" } },
+          }),
+        message:
+          'Invalid arguments of DatabaseBackups "backups" (2 problems):\n' +
+          '  - databases[0].pointInTimeRecovery: must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>} (got {"rdsCluster":"orders","rdsInstance":"orders-1"})\n' +
+          '  - replica.provider: must be an aws.Provider (got {"region":"eu-central-1"})',
+      },
+      {
+        what: "AlertRules with a misspelt threshold group",
+        construct: () => {
+          const thresholds = committedSettings("staging").alertThresholds;
+          new AlertRules("rules", { thresholds: { ...thresholds, websocket: thresholds.websockets } as never, runbookBaseUrl: "https://runbooks.example.com" });
+        },
+        message:
+          'Invalid arguments of AlertRules "rules" (1 problem):\n  - thresholds.websocket: unknown argument (check the spelling; AlertRulesArgs lists every argument)',
+      },
+      {
+        what: "PlatformDashboards with an unknown environment and a threshold that is no duration",
+        construct: () => {
+          const thresholds = committedSettings("staging").alertThresholds;
+          new PlatformDashboards("dashboards", { environment: "prod" as never, alertThresholds: { ...thresholds, slo: { ...thresholds.slo, pageFor: "2 minutes" } } });
+        },
+        message:
+          'Invalid arguments of PlatformDashboards "dashboards" (2 problems):\n' +
+          '  - environment: expected one of "staging"|"production" (got "prod")\n' +
+          '  - alertThresholds.slo.pageFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "2 minutes")',
+      },
+      {
+        what: "MonitoringStack on a cluster flavour it does not know, with Loki on a storage it does not know",
+        construct: () => {
+          const staging = committedSettings("staging");
+          new MonitoringStack("monitoring", {
+            environment: "staging",
+            clusterName: "team-cluster",
+            domain: "team.example.com",
+            monitoring: { ...staging.monitoring, loki: { ...staging.monitoring.loki, storage: "gcs" as never } },
+            clusterFlavour: "gke" as never,
+          });
+        },
+        message:
+          'Invalid arguments of MonitoringStack "monitoring" (2 problems):\n' +
+          '  - monitoring.loki.storage: expected one of "filesystem"|"s3" (got "gcs")\n' +
+          '  - clusterFlavour: expected one of "eks"|"self-managed" (got "gke")',
       },
     ];
     for (const c of cases) {

@@ -29,7 +29,7 @@ describe("the package's contents (npm pack)", function () {
   });
 
   it("builds every module of the entry to JavaScript with declarations, and ships the files the components read", () => {
-    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "alert-rules", "platform-dashboards", "backups", "database-backups", "monitoring", "monitoring-stack", "program"]) {
+    for (const module of ["index", "types", "args-error", "platform-namespace", "blue-green-app", "alert-thresholds", "alert-rules", "platform-dashboards", "backups", "postgres-connection", "database-backups", "postgres-backup", "monitoring", "monitoring-settings", "monitoring-stack", "program", "component-package"]) {
       expect(files, module).to.include.members([`lib/${module}.ts`, `dist/lib/${module}.js`, `dist/lib/${module}.d.ts`]);
     }
     expect(files).to.include.members(["dist/components/apps/gate/blue-green-gate.sh", "dist/components/backups/scripts/pg-backup.sh", "dist/components/backups/scripts/pg-restore-drill.sh", "dist/components/backups/scripts/pg-common.sh", "dist/provider/main.js"]);
