@@ -11,9 +11,13 @@
 //   used by two files at the same time.
 // Each lane's output is printed whole when it ends, then one summary line in the form CI reads.
 // Usage: node tests/run-suite.js [--lanes] (prints which file runs where, runs nothing)
+// SUITE_TIMING=1 node tests/run-suite.js: also prints what each spec file cost (wall and CPU seconds, from
+// tests/file-timing.js), each lane's totals and the load average. As root, each lane runs in a cpuacct cgroup of
+// its own, so its CPU includes servers that daemonize; without one, those are left out (the report says so).
 "use strict";
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -53,15 +57,38 @@ const mochaArgs = [
   "--reporter", config.reporter,
 ];
 
+const timing = process.env.SUITE_TIMING === "1";
+const CPUACCT = "/sys/fs/cgroup/cpuacct";
+
+/** A new cpuacct cgroup for a lane, or undefined where none can be made (not root, no cgroup v1 cpuacct). */
+function laneCgroup(index) {
+  try {
+    const dir = path.join(CPUACCT, `platform-suite-${process.pid}-${index}`);
+    fs.mkdirSync(dir);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
 const children = new Set();
-function runLane(lane) {
+function runLane(lane, index) {
   const started = Date.now();
+  const mocha = path.join(root, "node_modules", ".bin", "mocha");
+  const env = { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
+  let command = [mocha, ...mochaArgs, ...lane.files];
+  if (timing) {
+    lane.timingFile = path.join(os.tmpdir(), `platform-suite-timing-${process.pid}-${index}.json`);
+    lane.cgroup = laneCgroup(index);
+    env.SUITE_TIMING_FILE = lane.timingFile;
+    // The shell joins the cgroup, then becomes mocha: everything the lane starts is counted from its first instruction.
+    if (lane.cgroup) {
+      env.SUITE_TIMING_CGROUP = lane.cgroup;
+      command = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', lane.cgroup, ...command];
+    }
+  }
   return new Promise((resolve) => {
-    const child = spawn(path.join(root, "node_modules", ".bin", "mocha"), [...mochaArgs, ...lane.files], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
-    });
+    const child = spawn(command[0], command.slice(1), { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
     children.add(child);
     const output = [];
     child.stdout.on("data", (d) => output.push(d));
@@ -83,8 +110,43 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
+/** The timing report: every spec file by CPU seconds, then each lane's totals (SUITE_TIMING=1). */
+function timingReport(results, startLoad) {
+  const seconds = (n) => n.toFixed(1).padStart(7);
+  const rows = [];
+  const totals = [];
+  for (const { lane } of results) {
+    const laneRows = fs.existsSync(lane.timingFile) ? JSON.parse(fs.readFileSync(lane.timingFile, "utf8")) : [];
+    fs.rmSync(lane.timingFile, { force: true });
+    for (const row of laneRows) (row.file === "(lane total)" ? totals : rows).push({ lane: lane.name, ...row });
+    if (lane.cgroup) {
+      const [user, system] = fs.readFileSync(`${lane.cgroup}/cpuacct.stat`, "utf8").match(/\d+/g).map((n) => Number(n) / 100);
+      const left = fs.readFileSync(`${lane.cgroup}/cgroup.procs`, "utf8").split("\n").filter(Boolean);
+      for (const pid of left) {
+        let commandLine = "(gone)";
+        try {
+          commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+        } catch {}
+        console.log(`run-suite: the ${lane.name} lane left process ${pid} running: ${commandLine}`);
+      }
+      console.log(`run-suite: ${lane.name} lane cgroup: ${user.toFixed(1)} s user, ${system.toFixed(1)} s system`);
+      if (left.length === 0) fs.rmdirSync(lane.cgroup);
+    }
+  }
+  rows.sort((a, b) => b.cpu - a.cpu);
+  console.log(`\ncost of each spec file (CPU = user+system seconds of everything the lane ran meanwhile${results.every((r) => r.lane.cgroup) ? "" : "; no cgroup: servers that daemonize not counted"}; self = the mocha process)`);
+  console.log(`${"CPU".padStart(7)} ${"wall".padStart(7)} ${"self".padStart(7)}  lane      file`);
+  for (const r of rows) console.log(`${seconds(r.cpu)} ${seconds(r.wall)} ${seconds(r.self)}  ${r.lane.padEnd(9)} ${r.file}`);
+  for (const t of totals) console.log(`${seconds(t.cpu)} ${seconds(t.wall)} ${seconds(t.self)}  ${t.lane.padEnd(9)} (lane total)`);
+  const cpu = totals.reduce((sum, t) => sum + t.cpu, 0);
+  console.log(`suite CPU: ${cpu.toFixed(1)} s over ${totals.length} lanes (an idle 2-CPU machine needs at least ${(cpu / 2).toFixed(1)} s wall)`);
+  console.log(`load average at the start ${startLoad.map((l) => l.toFixed(2)).join(" ")}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+}
+
 const started = Date.now();
+const startLoad = os.loadavg();
 Promise.all(lanes.map(runLane)).then((results) => {
+  if (timing) timingReport(results, startLoad);
   const totals = [0, 0, 0];
   for (const { counts } of results) counts?.forEach((n, i) => (totals[i] += n));
   const broken = results.filter((r) => !r.counts).map((r) => `${r.lane.name} lane ended without a summary (exit ${r.code}${r.signal ? `, ${r.signal}` : ""})`);
