@@ -10,6 +10,10 @@
 // - within a process files run one after another, so the Pulumi mock runtime (the last setMocks wins) is never
 //   used by two files at the same time.
 // Each lane's output is printed whole when it ends, then one summary line in the form CI reads.
+// Every mocha process requires plan/cheap-stack-traces.ts (.mocharc.json) as the plan's command line does: Pulumi
+// then stops formatting a stack trace for each promise and resource it makes, which under the mock runtime was
+// about half the CPU of planning; source maps stay on (node option enable-source-maps), so a failing test's
+// stack still points into the TypeScript.
 // Usage: node tests/run-suite.js [--lanes] (prints which file runs where, runs nothing)
 // SUITE_TIMING=1 node tests/run-suite.js: also prints what each spec file cost (wall and CPU seconds, from
 // tests/file-timing.js), each lane's totals and the load average. As root, each lane runs in a cpuacct cgroup of
@@ -71,12 +75,20 @@ function laneCgroup(index) {
   }
 }
 
+// .mocharc.json's node options go to the lane's own node, not through mocha's `--node-option`: that would fork a
+// second process, which does not pass SIGTERM on, so a CI timeout would leave the lane's servers running.
+const bundledNode = path.join(root, "node_modules", ".bin", "node");
+const NODE = [
+  fs.existsSync(bundledNode) ? bundledNode : process.execPath,
+  ...(config["node-option"] ?? []).map((o) => `--${o}`),
+  path.join(root, "node_modules", "mocha", "bin", "mocha.js"),
+];
+
 const children = new Set();
 function runLane(lane, index) {
   const started = Date.now();
-  const mocha = path.join(root, "node_modules", ".bin", "mocha");
   const env = { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
-  let command = [mocha, ...mochaArgs, ...lane.files];
+  let command = [...NODE, ...mochaArgs, ...lane.files];
   if (timing) {
     lane.timingFile = path.join(os.tmpdir(), `platform-suite-timing-${process.pid}-${index}.json`);
     lane.cgroup = laneCgroup(index);
