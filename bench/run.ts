@@ -84,7 +84,7 @@ if (!flag("--no-render")) {
 for (const row of rows) measure(...row.command);
 for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(measure(...row.command));
 
-// The suite as `npm test` runs it after the type-check (tests/run-suite.js: two lanes at once).
+// The suite as `npm test` runs it after the checks (tests/run-suite.js: three lanes at once).
 const suite = flag("--no-suite") ? undefined : measure(bin("node"), ["tests/run-suite.js"]);
 // The real engine's `pulumi preview` next to the offline plan, over the same Kubernetes part of production
 // (both timed inside one process: bench/engine-vs-plan.ts).

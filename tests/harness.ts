@@ -9,6 +9,14 @@ import { readStackConfig, type StackConfigFile } from "../plan/stack-file";
 import { parseStackSettings, rawStackConfig, type RawStackConfig, type ValidatedSettings } from "../stacks/parse";
 
 export const STACKS = ["staging", "production"] as const;
+
+/** The Node 22 that npm scripts run on (the `node` devDependency). */
+export const NODE = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node");
+/**
+ * `npm run plan`'s command (package.json) after NODE, without npm in between: the plan's own loader, not tsx, so a
+ * test of the command-line plan runs what users run (and a second less per run).
+ */
+export const PLAN_COMMAND = ["--require", "./plan/typescript-require.js", "plan/cli.ts"];
 export type StackName = (typeof STACKS)[number];
 
 /** A stack's plan with lookups that fail loudly, so a missing resource is a clear assertion error. */

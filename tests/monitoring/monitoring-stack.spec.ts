@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BLACKBOX_MODULES, blackboxModules, probeManifest } from "../../components/monitoring";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { planStack, STACKS } from "../harness";
+import { NODE, PLAN_COMMAND, planStack, STACKS } from "../harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -239,7 +239,7 @@ describe("MonitoringStack", () => {
   it("no generated password or configured secret appears in the printed plan or under build/<stack>/", () => {
     for (const stack of STACKS) {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-secrets-"));
-      const result = spawnSync(path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx"), ["plan/cli.ts", "--stack", stack, "--out", out], {
+      const result = spawnSync(NODE, [...PLAN_COMMAND, "--stack", stack, "--out", out], {
         cwd: REPOSITORY_ROOT,
         encoding: "utf8",
       });

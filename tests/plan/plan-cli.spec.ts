@@ -7,11 +7,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
-import { editedStackFile, STACKS } from "../harness";
-
-const NODE = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node");
-/** `npm run plan`'s command (package.json), without npm in between. */
-const PLAN_COMMAND = ["--require", "./plan/typescript-require.js", "plan/cli.ts"];
+import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
 
 function plan(...args: string[]) {
   const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });

@@ -10,7 +10,7 @@ import { PROJECT, SECRET_PLACEHOLDER } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig } from "../../stacks/parse";
-import { committedRawConfig, committedSettings, planStack, STACKS, type StackName } from "../harness";
+import { committedRawConfig, committedSettings, NODE, PLAN_COMMAND, planStack, STACKS, type StackName } from "../harness";
 
 /**
  * The committed stack files after the real Pulumi CLI rewrote them (fixtures/cli-written/refresh: `pulumi stack
@@ -18,7 +18,6 @@ import { committedRawConfig, committedSettings, planStack, STACKS, type StackNam
  * `pulumi config --json` says the CLI hands the program. Both the loader and the offline plan must take them.
  */
 const FIXTURES = path.join(__dirname, "fixtures", "cli-written");
-const TSX = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "tsx");
 
 interface CliConfigEntry {
   readonly value?: string;
@@ -77,7 +76,7 @@ describe("stack files as the Pulumi CLI writes them", () => {
       it("`npm run plan -- --config` plans it to exactly the committed file's plan", async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cli-written-"));
         try {
-          const run = spawnSync(TSX, ["plan/cli.ts", "--stack", stack, "--config", cliFile(stack), "--out", out, "--quiet"], {
+          const run = spawnSync(NODE, [...PLAN_COMMAND, "--stack", stack, "--config", cliFile(stack), "--out", out, "--quiet"], {
             cwd: REPOSITORY_ROOT,
             encoding: "utf8",
             timeout: 120_000,

@@ -10,11 +10,17 @@ describe("lint (@pulumi/eslint-plugin, eslint.config.mjs)", function () {
   // Type-aware rules: the parser builds the repository's TypeScript program first.
   this.timeout(180_000);
 
-  it("npm test runs the lint after the type check and before mocha", () => {
+  it("npm test runs the lint and the type check (at once, tests/run-checks.js) before mocha", () => {
     const scripts = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     expect(scripts.lint).to.equal("eslint .");
-    // Whatever runs the suite after it (mocha, or a runner of lanes), the lint comes right after the type check.
-    expect(scripts.test).to.match(/^npm run typecheck && npm run lint && \S/);
+    // Whatever runs the suite after them (mocha, or a runner of lanes), the checks come first and gate it.
+    expect(scripts.test).to.match(/^node tests\/run-checks\.js && \S/);
+    expect(fs.readFileSync(path.join(REPOSITORY_ROOT, "tests", "run-checks.js"), "utf8")).to.contain('const CHECKS = ["typecheck", "lint"];');
+    // Incremental on the command line only: tsconfig.lib.json extends tsconfig.json, and a build info file
+    // there would let `npm run build` skip emitting into the dist/ it has just removed.
+    expect(scripts.typecheck).to.equal("tsc -p . --incremental --tsBuildInfoFile .cache/typecheck.tsbuildinfo");
+    const compilerOptions = (JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+    expect(compilerOptions).to.not.have.any.keys("incremental", "composite", "tsBuildInfoFile");
   });
 
   it("flags a pulumi.Output inside a plain template literal, and not inside pulumi.interpolate", async () => {
