@@ -91,7 +91,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
   }
 
   // The YAML host registers its own default `pulumi` provider besides the team stack's resources.
-  const YAML_TYPES = ["pulumi:pulumi:Stack::team-checkout-yaml-dev", "pulumi:providers:pulumi::default", ...CHECKOUT_TYPES];
+  const YAML_TYPES = ["pulumi:pulumi:Stack::team-checkout-yaml-dev", "pulumi:providers:pulumi::default", "pulumi:providers:platform::default", ...CHECKOUT_TYPES];
 
   // What the engine says on every run here: plugins come from PATH, never downloaded.
   const EXPECTED_WARNINGS = [
