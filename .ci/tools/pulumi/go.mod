@@ -1,6 +1,7 @@
 // Builds the Pulumi CLI for the engine tests (tests/engine). `go install .../cmd/pulumi` is refused because
 // pkg/v3's go.mod replaces sdk/v3 with a relative path and forks a clipboard package; this module pins sdk/v3
-// to the same release and copies the clipboard replacement.
+// to the same release and copies the clipboard replacement. ./sdkgen (pulumi-sdkgen) is built from the same
+// module, so the SDK generators are the CLI's own release.
 module platform.local/tools/pulumi
 
 go 1.26.6
