@@ -62,9 +62,11 @@ describe("the package's contents (npm pack)", function () {
     expect(fs.readFileSync(path.join(REPOSITORY_ROOT, "CHANGELOG.md"), "utf8")).to.match(new RegExp(`^## ${manifest.version.replace(/\./g, "\\.")} — \\d{4}-\\d{2}-\\d{2}$`, "m"));
     expect(Object.keys(manifest.peerDependencies).sort()).to.deep.equal(["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/pulumi", "@pulumi/random"]);
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith("@pulumi/")), "a second copy of a Pulumi SDK breaks resource registration").to.deep.equal([]);
-    // The example installs the tarball npm pack names after the version, and README shows that command.
-    const example = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "examples", "team-app", "package.json"), "utf8"));
-    expect(example.dependencies.platform).to.equal(`file:platform-${manifest.version}.tgz`);
+    // The examples install the tarball npm pack names after the version, and README shows that command.
+    for (const name of ["team-app", "team-monitoring"]) {
+      const example = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "examples", name, "package.json"), "utf8"));
+      expect(example.dependencies.platform, name).to.equal(`file:platform-${manifest.version}.tgz`);
+    }
     expect(fs.readFileSync(path.join(REPOSITORY_ROOT, "README.md"), "utf8")).to.include(`npm install @pulumi/pulumi @pulumi/kubernetes @pulumi/random ./platform-${manifest.version}.tgz`);
   });
 });

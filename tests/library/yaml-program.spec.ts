@@ -6,19 +6,24 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { toolPath, toolsDir } from "../../plan/tools";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
+import { standInControllers } from "../engine/fixtures/controllers";
 import { type EngineRun, engineEnvironment, engineUnavailable, recorder } from "../engine/fixtures/engine";
+import { APP_NAMESPACES, CHECKOUT_TYPES, expectCheckoutApplied, liveObjects, NAMESPACE, objectKey, typeAndName, withMonitoringNamespace } from "./fixtures/checkout-app";
 import { NODE_DIR } from "./fixtures/component-package";
 import { installedExample } from "./fixtures/package";
 
 /**
  * examples/yaml-app: a YAML program that instantiates PlatformNamespace and BlueGreenApp through the
- * component package, previewed by the real engine (CLI, pulumi-language-yaml and pulumi-resource-kubernetes
- * from .ci/build-tools) against the test kube-apiserver, with the plugin of the package installed from the
- * packed tarball on PATH.
+ * component package, previewed, applied, previewed again and destroyed by the real engine (CLI,
+ * pulumi-language-yaml and pulumi-resource-kubernetes from .ci/build-tools) against the test kube-apiserver,
+ * with the plugin of the package installed from the packed tarball on PATH. The program is the committed one,
+ * untouched: the provider's await logic runs, and standInControllers plays the controllers the test server
+ * lacks (ReplicaSets, Endpoints, Job completion, garbage collection).
  */
 describe("a YAML program using the component package (examples/yaml-app)", function () {
   this.timeout(900_000);
   let server: ApiServer;
+  let removeMonitoringNamespace: (() => Promise<void>) | undefined;
   let consumer: Awaited<ReturnType<typeof installedExample>>;
   let dir: string;
   let stack: Stack;
@@ -31,6 +36,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     }
     toolPath("pulumi-language-yaml"); // fails loudly, with the command that builds it, when it is missing
     server = await sharedApiServer(this);
+    removeMonitoringNamespace = await withMonitoringNamespace(server);
     consumer = await installedExample("team-app");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-yaml-"));
     const project = path.join(dir, "project");
@@ -55,7 +61,10 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     await stack.setConfig("kubeContext", { value: "platform-test" });
   });
 
-  after(() => {
+  after(async () => {
+    // An `up` that failed half-way leaves objects behind; the next spec gets a clean server.
+    if (server) await server.deleteNamespace(NAMESPACE);
+    await removeMonitoringNamespace?.();
     consumer?.dispose();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -81,11 +90,8 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     return { ...run.finish(start), providers, failed };
   }
 
-  /** `<type>::<name>` of a URN, the type without its parents'. */
-  const typeAndName = (urn: string) => {
-    const [, , types, ...name] = urn.split("::");
-    return `${types.split("$").pop()}::${name.join("::")}`;
-  };
+  // The YAML host registers its own default `pulumi` provider besides the team stack's resources.
+  const YAML_TYPES = ["pulumi:pulumi:Stack::team-checkout-yaml-dev", "pulumi:providers:pulumi::default", "pulumi:providers:platform::default", ...CHECKOUT_TYPES];
 
   // What the engine says on every run here: plugins come from PATH, never downloaded.
   const EXPECTED_WARNINGS = [
@@ -98,39 +104,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     expect(run.failed).to.equal(false);
     expect(run.diagnostics.filter((d) => d.severity === "error" || !EXPECTED_WARNINGS.some((w) => d.message === (typeof w === "string" ? w : w())))).to.deep.equal([]);
     expect([...new Set(run.ops.values())]).to.deep.equal(["create"]);
-    expect([...run.ops.keys()].map(typeAndName)).to.have.members([
-      "pulumi:pulumi:Stack::team-checkout-yaml-dev",
-      "pulumi:providers:kubernetes::cluster",
-      "pulumi:providers:platform::default",
-      "pulumi:providers:pulumi::default",
-      "platform:index:PlatformNamespace::shop",
-      "platform:core:PlatformNamespace::shop",
-      "kubernetes:core/v1:Namespace::shop-ns",
-      "kubernetes:core/v1:ResourceQuota::shop-quota",
-      "kubernetes:core/v1:LimitRange::shop-limits",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::shop-default-deny",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::shop-allow-dns",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::shop-allow-same-namespace",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::shop-allow-monitoring-scrape",
-      "platform:index:BlueGreenApp::checkout",
-      "platform:apps:BlueGreenApp::checkout",
-      "kubernetes:core/v1:ServiceAccount::checkout-sa",
-      "kubernetes:core/v1:ConfigMap::checkout-gate-script",
-      "kubernetes:core/v1:Service::checkout-blue-svc",
-      "kubernetes:core/v1:Service::checkout-green-svc",
-      "kubernetes:policy/v1:PodDisruptionBudget::checkout-blue-pdb",
-      "kubernetes:policy/v1:PodDisruptionBudget::checkout-green-pdb",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::checkout-gate-egress",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy::checkout-gate-ingress",
-      "kubernetes:apps/v1:Deployment::checkout-blue",
-      "kubernetes:apps/v1:Deployment::checkout-green",
-      "kubernetes:batch/v1:Job::checkout-gate",
-      "kubernetes:core/v1:Service::checkout-active",
-      "kubernetes:core/v1:Service::checkout-preview",
-      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::checkout-monitor",
-      "platform:monitoring:BlackboxProbe::checkout-probe",
-      "kubernetes:monitoring.coreos.com/v1:Probe::checkout-probe-probe",
-    ]);
+    expect([...run.ops.keys()].map(typeAndName)).to.have.members(YAML_TYPES);
     // The YAML program's explicit provider reached every object the component package created.
     const objects = [...run.ops.keys()].filter((urn) => typeAndName(urn).startsWith("kubernetes:"));
     expect(objects).to.have.lengthOf(22);
@@ -151,6 +125,48 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
         '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/checkout:latest")',
     ]);
     expect([...run.ops.keys()].filter((urn) => urn.includes("BlueGreenApp")), "nothing of the app").to.deep.equal([]);
+    const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
+    expect(state.resources ?? []).to.deep.equal([]);
+  });
+
+  /** An `up` or `destroy` with the stand-in controllers running, and what they did. */
+  async function withControllers(what: "up" | "destroy"): Promise<EngineRun & { controllerActions: readonly string[] }> {
+    const run = recorder();
+    const controllers = standInControllers(server, APP_NAMESPACES);
+    const start = Date.now();
+    try {
+      if (what === "up") await stack.up({ color: "never", onEvent: run.onEvent });
+      else await stack.destroy({ color: "never", onEvent: run.onEvent });
+    } finally {
+      await controllers.stop();
+    }
+    return { ...run.finish(start), controllerActions: controllers.actions };
+  }
+
+  it("applies the program: the API server holds exactly the namespace's and the app's objects, wired as BlueGreenApp promises", async () => {
+    const run = await withControllers("up");
+    expect(run.diagnostics.filter((d) => d.severity === "error" || !EXPECTED_WARNINGS.some((w) => d.message === (typeof w === "string" ? w : w())))).to.deep.equal([]);
+    expect([...new Set(run.ops.values())]).to.deep.equal(["create"]);
+    expect([...run.ops.keys()].map(typeAndName)).to.have.members(YAML_TYPES);
+    const outputs = await stack.outputs();
+    expect(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]))).to.deep.equal({ namespace: "shop", activeService: "checkout", previewService: "checkout-preview" });
+
+    await expectCheckoutApplied(server, run.controllerActions);
+  });
+
+  it("previews no change after the update", async () => {
+    const run = await preview();
+    expect(run.failed).to.equal(false);
+    expect([...new Set(run.ops.values())]).to.deep.equal(["same"]);
+    expect(run.ops.size).to.equal(YAML_TYPES.length);
+  });
+
+  it("destroys every object it created, the namespace too", async () => {
+    const run = await withControllers("destroy");
+    expect(run.diagnostics.filter((d) => d.severity === "error")).to.deep.equal([]);
+    expect([...new Set(run.ops.values())]).to.deep.equal(["delete"]);
+    expect(run.ops.size).to.equal(YAML_TYPES.length);
+    expect((await liveObjects(server)).map(objectKey)).to.deep.equal([]);
     const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
     expect(state.resources ?? []).to.deep.equal([]);
   });
