@@ -152,9 +152,20 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
   "aws:rds/getInstance:getInstance": (inputs) => ({ dbInstanceIdentifier: inputs.dbInstanceIdentifier, backupRetentionPeriod: 7 }),
 };
 
+/**
+ * The registration the monitor is handling, until it hands the mocks its inputs: the mock monitor
+ * deserializes a registration's inputs and calls `newResource` with them synchronously, before its first
+ * await, so the recorder takes them there instead of deserializing the request a second time.
+ */
+let pendingRegistration: ((inputs: Record<string, unknown>) => void) | undefined;
+
 const mocks: pulumi.runtime.Mocks = {
   // Components have no provider: the engine only records them, so their state is their (empty) inputs.
   newResource: (args) => {
+    const record = pendingRegistration;
+    pendingRegistration = undefined;
+    // A failed record (two resources with one URN) fails the registration, as the engine would.
+    record?.(args.inputs);
     if (!args.custom) return { id: undefined, state: args.inputs };
     return mockState(args.type, args.name, args.inputs, args.provider ? awsTargets.get(args.provider) : undefined);
   },
@@ -173,7 +184,6 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
-  getObject(): unknown;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(each: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getProtect(): boolean;
@@ -194,27 +204,29 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
   if (monitor.__recording) return;
   monitor.__recording = true;
   const register = monitor.registerResource.bind(monitor);
-  const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
-    deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
-  };
   monitor.registerResource = async (req, callback) => {
     const type = req.getType();
     const name = req.getName();
     const parent = req.getParent() || undefined;
-    const secretPaths: string[] = [];
-    const inputs = maskSecrets(deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
     const urn = monitor.newUrn(req.getParent(), type, name);
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((value, key) => {
       const urns = value.getUrnsList();
       if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
     });
-    // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
-    if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
     const provider = providerUrn(req.getProvider());
     const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
       refuseDisabledDefaultProvider(urn, type, req.getCustom(), provider, providers);
+    } catch (err) {
+      callback(err, undefined);
+      return;
+    }
+    pendingRegistration = (deserialized) => {
+      const secretPaths: string[] = [];
+      const inputs = maskSecrets(deserialized, "", secretPaths) as Record<string, unknown>;
+      // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
+      if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
       recorder.add({
         urn,
         type,
@@ -235,11 +247,13 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         },
       });
-    } catch (err) {
-      callback(err, undefined);
-      return;
+    };
+    const registered = register(req, callback);
+    if (pendingRegistration !== undefined) {
+      pendingRegistration = undefined;
+      throw new Error(`the mock monitor did not hand ${urn}'s inputs to the mocks as it started registering it; plan/mocks.ts must read them itself`);
     }
-    return register(req, callback);
+    return registered;
   };
 }
 
