@@ -152,20 +152,9 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
   "aws:rds/getInstance:getInstance": (inputs) => ({ dbInstanceIdentifier: inputs.dbInstanceIdentifier, backupRetentionPeriod: 7 }),
 };
 
-/**
- * The registration the monitor is handling, until it hands the mocks its inputs: the mock monitor
- * deserializes a registration's inputs and calls `newResource` with them synchronously, before its first
- * await, so the recorder takes them there instead of deserializing the request a second time.
- */
-let pendingRegistration: ((inputs: Record<string, unknown>) => void) | undefined;
-
 const mocks: pulumi.runtime.Mocks = {
   // Components have no provider: the engine only records them, so their state is their (empty) inputs.
   newResource: (args) => {
-    const record = pendingRegistration;
-    pendingRegistration = undefined;
-    // A failed record (two resources with one URN) fails the registration, as the engine would.
-    record?.(args.inputs);
     if (!args.custom) return { id: undefined, state: args.inputs };
     return mockState(args.type, args.name, args.inputs, args.provider ? awsTargets.get(args.provider) : undefined);
   },
@@ -184,6 +173,9 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getObject(): unknown;
+  getImportid(): string;
+  getTransformsList(): { getToken(): string }[];
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(each: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getProtect(): boolean;
@@ -192,37 +184,67 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
 }
 
+/** The SDK's MockMonitor (runtime/mocks.js), as far as its registerResource uses it. */
 interface MockMonitorInternals {
   registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): Promise<void>;
   newUrn(parent: string, type: string, name: string): string;
+  readonly mocks: pulumi.runtime.Mocks;
+  readonly resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
+  readonly transformCallbacks: Map<string, pulumi.ResourceTransform>;
   __recording?: boolean;
 }
 
-// The mock monitor hands mocks neither the parent nor the dependencies of a registration, yet the plan
-// prints a tree and tests assert ordering; so the monitor's own registerResource is wrapped to record them.
+/** What a protobuf Struct of `value` gives back: the same data, object keys sorted (google-protobuf's Map iterates them sorted). */
+function asStructReturnsIt(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asStructReturnsIt);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = asStructReturnsIt((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
+}
+
+/**
+ * The mock monitor's registerResource, recording each registration. The SDK's own (runtime/mocks.js) hands
+ * the mocks neither the parent nor the dependencies, yet the plan prints a tree and tests assert ordering.
+ * It also answers with the resource's state as a protobuf Struct, which the SDK at once reads back into the
+ * same JavaScript: building and reading that Struct was a large share of each registration's cost, and it
+ * carries nothing the SDK needs. So this does what the SDK's registerResource does, step by step (the same
+ * mocks, the monitor's own URNs, transforms and record of resources, a real RegisterResourceResponse), but
+ * reads the request once and answers with the state as the Struct would give it back.
+ */
 function recordRegistrations(monitor: MockMonitorInternals): void {
   if (monitor.__recording) return;
   monitor.__recording = true;
-  const register = monitor.registerResource.bind(monitor);
+  const { deserializeProperties, serializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
+    deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
+    serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
+  };
+  const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb") as {
+    RegisterResourceResponse: new () => { setUrn(urn: string): void; setId(id: string): void; getObject(): unknown };
+  };
   monitor.registerResource = async (req, callback) => {
-    const type = req.getType();
-    const name = req.getName();
-    const parent = req.getParent() || undefined;
-    const urn = monitor.newUrn(req.getParent(), type, name);
-    const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((value, key) => {
-      const urns = value.getUrnsList();
-      if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
-    });
-    const provider = providerUrn(req.getProvider());
-    const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
+      const type = req.getType();
+      const name = req.getName();
+      const parent = req.getParent() || undefined;
+      const urn = monitor.newUrn(req.getParent(), type, name);
+      const propertyDependencies: Record<string, string[]> = {};
+      req.getPropertydependenciesMap().forEach((value, key) => {
+        const urns = value.getUrnsList();
+        if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
+      });
+      const provider = providerUrn(req.getProvider());
+      const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
       refuseDisabledDefaultProvider(urn, type, req.getCustom(), provider, providers);
-    } catch (err) {
-      callback(err, undefined);
-      return;
-    }
-    pendingRegistration = (deserialized) => {
+      const transforms = req
+        .getTransformsList()
+        .map((callback) => monitor.transformCallbacks.get(callback.getToken()))
+        .filter((transform) => transform !== undefined);
+      const deserialized = deserializeProperties(req.getObject());
       const secretPaths: string[] = [];
       const inputs = maskSecrets(deserialized, "", secretPaths) as Record<string, unknown>;
       // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
@@ -247,13 +269,26 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         },
       });
-    };
-    const registered = register(req, callback);
-    if (pendingRegistration !== undefined) {
-      pendingRegistration = undefined;
-      throw new Error(`the mock monitor did not hand ${urn}'s inputs to the mocks as it started registering it; plan/mocks.ts must read them itself`);
+      const result = await monitor.mocks.newResource({
+        type,
+        name,
+        inputs: deserialized,
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+        transforms,
+      });
+      const state = await serializeProperties("", result.state);
+      monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+      const response = new RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(result.id || "");
+      // The SDK reads the state only through the Struct's toJavaScript().
+      response.getObject = () => ({ toJavaScript: () => asStructReturnsIt(state) });
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
     }
-    return registered;
   };
 }
 
