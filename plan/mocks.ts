@@ -207,6 +207,41 @@ function asStructReturnsIt(value: unknown): unknown {
   return out;
 }
 
+/** What `plainWire` throws for a value the SDK's own serialisation must handle. */
+const NOT_PLAIN = new Error("not plain data");
+
+/**
+ * `serializeProperties(label, value)` of the SDK (runtime/rpc.js) for plain data — strings, numbers, booleans,
+ * null, arrays and plain objects, which is what the mocks' states are made of — computed without the SDK's
+ * promise and microtask per value. It follows the SDK's rules: functions and undefined values are left out
+ * of objects, undefined array items become null. Anything else (assets, resources, outputs, promises, class
+ * instances) throws NOT_PLAIN, and the caller leaves the whole state to the SDK.
+ */
+function plainWire(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value;
+  if (typeof value === "function") return undefined;
+  if (typeof value !== "object") throw NOT_PLAIN;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Array.prototype) {
+    const items = value as unknown[];
+    const out: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = plainWire(items[i]);
+      out.push(item === undefined ? null : item);
+    }
+    return out;
+  }
+  if (prototype !== Object.prototype && prototype !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // The SDK recognises outputs, resources and assets by such marker properties (`__pulumiOutput`...).
+    if (key.startsWith("__pulumi")) throw NOT_PLAIN;
+    const item = plainWire((value as Record<string, unknown>)[key]);
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
+}
+
 /**
  * The mock monitor's registerResource, recording each registration. The SDK's own (runtime/mocks.js) hands
  * the mocks neither the parent nor the dependencies, yet the plan prints a tree and tests assert ordering.
@@ -214,7 +249,8 @@ function asStructReturnsIt(value: unknown): unknown {
  * same JavaScript: building and reading that Struct was a large share of each registration's cost, and it
  * carries nothing the SDK needs. So this does what the SDK's registerResource does, step by step (the same
  * mocks, the monitor's own URNs, transforms and record of resources, a real RegisterResourceResponse), but
- * reads the request once and answers with the state as the Struct would give it back.
+ * reads the request once, serialises a plain state without a promise per value (`plainWire`), and answers
+ * with the state as the Struct would give it back.
  */
 function recordRegistrations(monitor: MockMonitorInternals): void {
   if (monitor.__recording) return;
@@ -225,6 +261,16 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
   };
   const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb") as {
     RegisterResourceResponse: new () => { setUrn(urn: string): void; setId(id: string): void; getObject(): unknown };
+  };
+  const wireState = async (state: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (state !== null && typeof state === "object" && Object.getPrototypeOf(state) === Object.prototype) {
+      try {
+        return plainWire(state) as Record<string, unknown>;
+      } catch (err) {
+        if (err !== NOT_PLAIN) throw err;
+      }
+    }
+    return serializeProperties("", state);
   };
   monitor.registerResource = async (req, callback) => {
     try {
@@ -278,7 +324,7 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
         id: req.getImportid(),
         transforms,
       });
-      const state = await serializeProperties("", result.state);
+      const state = await wireState(result.state);
       monitor.resources.set(urn, { urn, id: result.id ?? null, state });
       const response = new RegisterResourceResponse();
       response.setUrn(urn);
