@@ -122,8 +122,8 @@ function block(value: object, indent: string, out: string[]): void {
   });
 }
 
-export function manifestYaml(object: unknown): string {
-  const ordered = canonical(object);
+/** `toYaml(object)`; `ordered` is `canonical(object)` when the caller has it already. */
+export function manifestYaml(object: unknown, ordered: unknown = canonical(object)): string {
   if (ordered === null || typeof ordered !== "object" || inline(ordered, "") !== undefined) return toYaml(object);
   const out: string[] = [];
   try {

@@ -174,6 +174,8 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): unknown;
+  getImportid(): string;
+  getTransformsList(): { getToken(): string }[];
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(each: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getProtect(): boolean;
@@ -182,39 +184,117 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
 }
 
+/** The SDK's MockMonitor (runtime/mocks.js), as far as its registerResource uses it. */
 interface MockMonitorInternals {
   registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): Promise<void>;
   newUrn(parent: string, type: string, name: string): string;
+  readonly mocks: pulumi.runtime.Mocks;
+  readonly resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
+  readonly transformCallbacks: Map<string, pulumi.ResourceTransform>;
   __recording?: boolean;
 }
 
-// The mock monitor hands mocks neither the parent nor the dependencies of a registration, yet the plan
-// prints a tree and tests assert ordering; so the monitor's own registerResource is wrapped to record them.
+/** What a protobuf Struct of `value` gives back: the same data, object keys sorted (google-protobuf's Map iterates them sorted). */
+function asStructReturnsIt(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asStructReturnsIt);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = asStructReturnsIt((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
+}
+
+/** What `plainWire` throws for a value the SDK's own serialisation must handle. */
+const NOT_PLAIN = new Error("not plain data");
+
+/**
+ * `serializeProperties(label, value)` of the SDK (runtime/rpc.js) for plain data — strings, numbers, booleans,
+ * null, arrays and plain objects, which is what the mocks' states are made of — computed without the SDK's
+ * promise and microtask per value. It follows the SDK's rules: functions and undefined values are left out
+ * of objects, undefined array items become null. Anything else (assets, resources, outputs, promises, class
+ * instances) throws NOT_PLAIN, and the caller leaves the whole state to the SDK.
+ */
+function plainWire(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value;
+  if (typeof value === "function") return undefined;
+  if (typeof value !== "object") throw NOT_PLAIN;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Array.prototype) {
+    const items = value as unknown[];
+    const out: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = plainWire(items[i]);
+      out.push(item === undefined ? null : item);
+    }
+    return out;
+  }
+  if (prototype !== Object.prototype && prototype !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // The SDK recognises outputs, resources and assets by such marker properties (`__pulumiOutput`...).
+    if (key.startsWith("__pulumi")) throw NOT_PLAIN;
+    const item = plainWire((value as Record<string, unknown>)[key]);
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
+}
+
+/**
+ * The mock monitor's registerResource, recording each registration. The SDK's own (runtime/mocks.js) hands
+ * the mocks neither the parent nor the dependencies, yet the plan prints a tree and tests assert ordering.
+ * It also answers with the resource's state as a protobuf Struct, which the SDK at once reads back into the
+ * same JavaScript: building and reading that Struct was a large share of each registration's cost, and it
+ * carries nothing the SDK needs. So this does what the SDK's registerResource does, step by step (the same
+ * mocks, the monitor's own URNs, transforms and record of resources, a real RegisterResourceResponse), but
+ * reads the request once, serialises a plain state without a promise per value (`plainWire`), and answers
+ * with the state as the Struct would give it back.
+ */
 function recordRegistrations(monitor: MockMonitorInternals): void {
   if (monitor.__recording) return;
   monitor.__recording = true;
-  const register = monitor.registerResource.bind(monitor);
-  const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
+  const { deserializeProperties, serializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
     deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
+    serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
+  };
+  const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb") as {
+    RegisterResourceResponse: new () => { setUrn(urn: string): void; setId(id: string): void; getObject(): unknown };
+  };
+  const wireState = async (state: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (state !== null && typeof state === "object" && Object.getPrototypeOf(state) === Object.prototype) {
+      try {
+        return plainWire(state) as Record<string, unknown>;
+      } catch (err) {
+        if (err !== NOT_PLAIN) throw err;
+      }
+    }
+    return serializeProperties("", state);
   };
   monitor.registerResource = async (req, callback) => {
-    const type = req.getType();
-    const name = req.getName();
-    const parent = req.getParent() || undefined;
-    const secretPaths: string[] = [];
-    const inputs = maskSecrets(deserializeProperties(req.getObject(), true), "", secretPaths) as Record<string, unknown>;
-    const urn = monitor.newUrn(req.getParent(), type, name);
-    const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((value, key) => {
-      const urns = value.getUrnsList();
-      if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
-    });
-    // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
-    if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
-    const provider = providerUrn(req.getProvider());
-    const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
     try {
+      const type = req.getType();
+      const name = req.getName();
+      const parent = req.getParent() || undefined;
+      const urn = monitor.newUrn(req.getParent(), type, name);
+      const propertyDependencies: Record<string, string[]> = {};
+      req.getPropertydependenciesMap().forEach((value, key) => {
+        const urns = value.getUrnsList();
+        if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
+      });
+      const provider = providerUrn(req.getProvider());
+      const providers = Object.fromEntries(req.getProvidersMap().toObject().map(([pkg, ref]) => [pkg, providerUrn(ref)!]));
       refuseDisabledDefaultProvider(urn, type, req.getCustom(), provider, providers);
+      const transforms = req
+        .getTransformsList()
+        .map((callback) => monitor.transformCallbacks.get(callback.getToken()))
+        .filter((transform) => transform !== undefined);
+      const deserialized = deserializeProperties(req.getObject());
+      const secretPaths: string[] = [];
+      const inputs = maskSecrets(deserialized, "", secretPaths) as Record<string, unknown>;
+      // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
+      if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
       recorder.add({
         urn,
         type,
@@ -235,11 +315,26 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         },
       });
+      const result = await monitor.mocks.newResource({
+        type,
+        name,
+        inputs: deserialized,
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+        transforms,
+      });
+      const state = await wireState(result.state);
+      monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+      const response = new RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(result.id || "");
+      // The SDK reads the state only through the Struct's toJavaScript().
+      response.getObject = () => ({ toJavaScript: () => asStructReturnsIt(state) });
+      callback(null, response);
     } catch (err) {
       callback(err, undefined);
-      return;
     }
-    return register(req, callback);
   };
 }
 

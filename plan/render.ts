@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toJson, toYaml } from "../components/core/yaml";
+import { canonical, toYaml } from "../components/core/yaml";
 import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
@@ -41,9 +41,13 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     // An unchanged file keeps its bytes and its mtime: reading it costs less than rewriting it.
     if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === text)) fs.writeFileSync(file, text);
   };
-  write("resources.json", toJson(record));
+  // One copy of the record in canonical key order serves resources.json (toJson's text) and every
+  // manifest: ordering the objects' keys twice was a good part of what writing them cost.
+  const ordered = canonical(record) as { resources: { inputs: unknown }[] };
+  write("resources.json", `${JSON.stringify(ordered, null, 2)}\n`);
   const seen = new Map<string, string>();
-  for (const resource of record.resources.filter(isKubernetesObject)) {
+  for (const [i, resource] of record.resources.entries()) {
+    if (!isKubernetesObject(resource)) continue;
     const relative = manifestPath(resource);
     const clash = seen.get(relative);
     if (clash) throw new Error(`${resource.urn} and ${clash} render the same Kubernetes object ${relative}`);
@@ -53,7 +57,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    write(relative, header + manifestYaml(resource.inputs));
+    write(relative, header + manifestYaml(resource.inputs, ordered.resources[i].inputs));
     written.push(relative);
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {

@@ -4,6 +4,7 @@
 // syntax, which cost the plan about a second of CPU time, as much as Node loading the four Pulumi SDKs.
 // Only CommonJS TypeScript is needed (package.json has no "type": "module"); tests and other scripts keep tsx.
 "use strict";
+require("./compile-cache");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");

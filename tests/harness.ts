@@ -14,9 +14,11 @@ export const STACKS = ["staging", "production"] as const;
 export const NODE = path.join(REPOSITORY_ROOT, "node_modules", ".bin", "node");
 /**
  * `npm run plan`'s command (package.json) after NODE, without npm in between: the plan's own loader, not tsx, so a
- * test of the command-line plan runs what users run (and a second less per run).
+ * test of the command-line plan runs what users run (and a second less per run). A young generation of up to
+ * 64 MB: a plan keeps most of what it allocates until it writes its files, and the default size had garbage
+ * collection copy it over and over (about 4 ms CPU per app of a large stack; README, Benchmarks).
  */
-export const PLAN_COMMAND = ["--require", "./plan/typescript-require.js", "plan/cli.ts"];
+export const PLAN_COMMAND = ["--max-semi-space-size=64", "--require", "./plan/typescript-require.js", "plan/cli.ts"];
 export type StackName = (typeof STACKS)[number];
 
 /** A stack's plan with lookups that fail loudly, so a missing resource is a clear assertion error. */

@@ -16,12 +16,34 @@ function namespaceOf(resource: PolicyResource): string {
   return objectKey(resource.props, resource.name).split("/")[0];
 }
 
+/** The value read through the analyzer's proxy into plain data (an unknown inside still throws, here). */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
+  return value;
+}
+
+/**
+ * `read(resource)`, evaluated on first use and kept: every workload is compared with every budget, and each
+ * read through the analyzer's proxy allocates, so reading a budget's namespace and selector again for each
+ * workload made this policy quadratic in a stack's apps.
+ */
+function once<T>(read: (resource: PolicyResource) => T): (resource: PolicyResource) => T {
+  const known = new Map<PolicyResource, T>();
+  return (resource) => {
+    if (known.has(resource)) return known.get(resource)!;
+    const value = read(resource);
+    known.set(resource, value);
+    return value;
+  };
+}
+
 function count(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
 /** The replica floor: the HorizontalPodAutoscaler's minReplicas when one scales the workload, else spec.replicas. */
-function replicaFloor(workload: PolicyResource, autoscalers: readonly PolicyResource[]): number {
+function replicaFloor(workload: PolicyResource, autoscalers: readonly PolicyResource[], namespaceOf: (resource: PolicyResource) => string): number {
   const [namespace, name] = objectKey(workload.props, workload.name).split("/");
   const hpa = autoscalers.find((h) => {
     const target = record(record(h.props.spec).scaleTargetRef);
@@ -77,9 +99,11 @@ export const replicasAndDisruptionBudget: StackValidationPolicy = {
     const { minReplicas, singletons } = settings(args, DEFAULTS);
     const budgets = args.resources.filter((r) => r.type === TYPES.podDisruptionBudget);
     const autoscalers = args.resources.filter((r) => r.type === TYPES.hpaV2 || r.type === TYPES.hpaV1);
+    const namespace = once(namespaceOf);
+    const selectorOf = once((budget) => plain(record(budget.props.spec).selector));
     for (const workload of args.resources) {
       if (!REPLICATED.includes(workload.type)) continue;
-      const replicas = replicaFloor(workload, autoscalers);
+      const replicas = replicaFloor(workload, autoscalers, namespace);
       // Scaled to zero on purpose (the idle colour of a blue-green pair): it serves nothing, so it has no
       // availability to protect. An unset replicas field is 1, not 0, and is checked.
       if (replicas === 0) continue;
@@ -94,8 +118,8 @@ export const replicasAndDisruptionBudget: StackValidationPolicy = {
       }
       const podLabels = podTemplateOf(workload.type, workload.props)?.labels ?? {};
       const selecting = budgets.filter((b) => {
-        const selector = record(b.props.spec).selector;
-        return namespaceOf(b) === namespaceOf(workload) && isRecord(selector) && selectorMatches(selector, podLabels);
+        const selector = selectorOf(b);
+        return namespace(b) === namespace(workload) && isRecord(selector) && selectorMatches(selector, podLabels);
       });
       if (selecting.length === 0) {
         reportViolation(`${object} has no PodDisruptionBudget selecting its pods; add one with maxUnavailable: 1`, workload.urn);
