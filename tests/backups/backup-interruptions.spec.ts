@@ -49,7 +49,7 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       expect(run.result.signal, `the script exited by itself within the grace period, not by the kubelet's KILL; stderr:\n${run.result.stderr}`).to.equal(null);
       expectFailure(run.result, "pg-backup", new RegExp(`^pg-backup: ERROR: interrupted by SIGTERM during ${step}$`));
       expect(await lab.minio.versions(lab.bucket), "objects and versions").to.deep.equal(versionsBefore);
-      expect(await lab.minio.openUploads(lab.bucket), "open multipart uploads").to.deep.equal([]);
+      expect(await lab.minio.openUploads(lab.bucket), `open multipart uploads; stderr:\n${run.result.stderr}`).to.deep.equal([]);
       expect(run.scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
       expect(run.tmpLeft, "files left in TMPDIR").to.deep.equal([]);
       expect(lab.pushgateway.pushes.map((p) => `${p.method} ${p.path}`)).to.deep.equal(["POST /metrics/job/pg_backup/database/orders"]);
@@ -88,7 +88,10 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       try {
         const versionsBefore = await lab.minio.versions(lab.bucket);
         lab.pushgateway.reset();
-        const script = lab.start(BACKUP_SCRIPT, lab.backupEnv(), { PUSHGATEWAY_URL: lab.pushgateway.url, AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: awsConfig });
+        // On a loaded machine awscli's cancel and abort can outlast the step's default 10 s stop budget (then
+        // the step is killed and the log says so, next test); this test is about the abort, so the budget is
+        // 30 s, which with the clean-up's bound still fits the grace period.
+        const script = lab.start(BACKUP_SCRIPT, lab.backupEnv(), { PUSHGATEWAY_URL: lab.pushgateway.url, AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: awsConfig, STEP_STOP_SECONDS: "30" });
         await until("the upload to start", () => script.stderr().includes("pg-backup: uploading to "));
         const started = link.forwarded;
         await until("300 KiB of the dump to be on the wire", () => link.forwarded - started > 300 * 1024);
@@ -98,6 +101,18 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       } finally {
         await link.stop();
       }
+    });
+
+    it("a step that ignores INT: it is killed once STEP_STOP_SECONDS have passed, the log says so, and the run still fails cleanly", async () => {
+      const started = path.join(lab.workRoot, "stubborn-dump-started");
+      const shim = lab.writeTool("stubborn/pg_dump", `trap '' INT\ntouch ${JSON.stringify(started)}\nexec sleep 600\n`);
+      const versionsBefore = await lab.minio.versions(lab.bucket);
+      lab.pushgateway.reset();
+      const script = lab.start(BACKUP_SCRIPT, lab.backupEnv(), { PUSHGATEWAY_URL: lab.pushgateway.url, PATH: `${path.dirname(shim)}:/usr/bin:/bin`, STEP_STOP_SECONDS: "1" });
+      await until("the stubborn pg_dump to run", () => fs.existsSync(started));
+      const run = await evict(script);
+      expect(run.result.stderr).to.include("pg-backup: the pg_dump step did not stop within 1 s of INT and was killed\n");
+      await expectCleanInterruption(run, "pg_dump", versionsBefore);
     });
 
     it("during the drill's pg_restore: the step is stopped, the scratch database dropped, and the drill fails with its ERROR line and failure metric", async () => {

@@ -79,14 +79,18 @@ run_step() { # <step name> <command> [args...]
 }
 
 # Asks the running step to stop (INT: pg_dump cancels its query, awscli aborts its multipart upload),
-# and kills it after STEP_STOP_SECONDS (default 10), so clean-up still fits in the grace period.
+# and kills it after STEP_STOP_SECONDS (default 10), so clean-up still fits in the grace period. A
+# killed step had no chance to clean up (an upload it started stays open until the bucket's lifecycle
+# rule aborts it), so the log says so.
 stop_step() {
   local pid=$step_pid watchdog
   [[ -n $pid ]] || return 0
   kill -INT -- "-$pid" 2>/dev/null || true
   (
     sleep "${STEP_STOP_SECONDS:-10}"
-    kill -KILL -- "-$pid" 2>/dev/null
+    if kill -KILL -- "-$pid" 2>/dev/null; then
+      log "the $step step did not stop within ${STEP_STOP_SECONDS:-10} s of INT and was killed"
+    fi
   ) &
   watchdog=$!
   wait "$pid" 2>/dev/null || true
