@@ -12,6 +12,7 @@ describe("README's library examples", () => {
     ["examples/team-app/index.ts", "ts"],
     ["examples/yaml-app/Pulumi.yaml", "yaml"],
     ["examples/python-app/__main__.py", "python"],
+    ["examples/go-app/main.go", "go"],
   ] as const) {
     it(`shows ${file} as it is`, () => {
       const blocks = [...section.matchAll(new RegExp("```" + fence + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
