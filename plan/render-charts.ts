@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { rememberRenderedObject } from "./chart-manifest-texts";
 import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
 import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
@@ -311,6 +312,13 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
   for (const crd of allObjects.filter((o) => o.kind === "CustomResourceDefinition")) {
     if (crd.spec?.scope === "Cluster") clusterScoped.add(crd.spec.names.kind);
   }
-  const objects = releases.flatMap(({ release }, i) => expandLists(rendered[i].objects).map((o) => toRecord(release, o, clusterScoped, stack)));
+  const objects = releases.flatMap(({ release }, i) =>
+    expandLists(rendered[i].objects).map((o, index) => {
+      const record = toRecord(release, o, clusterScoped, stack);
+      const { cacheFile } = rendered[i];
+      if (cacheFile) rememberRenderedObject(record, cacheFile, index, String(record.inputs.metadata.namespace ?? ""));
+      return record;
+    }),
+  );
   return { objects, notes };
 }
