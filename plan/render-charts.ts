@@ -316,7 +316,7 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
     expandLists(rendered[i].objects).map((o, index) => {
       const record = toRecord(release, o, clusterScoped, stack);
       const { cacheFile } = rendered[i];
-      if (cacheFile) rememberRenderedObject(record, cacheFile, index, String(record.inputs.metadata.namespace ?? ""));
+      if (cacheFile) rememberRenderedObject(record, cacheFile, index, String((record.inputs.metadata as { namespace?: string }).namespace ?? ""));
       return record;
     }),
   );
