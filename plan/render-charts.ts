@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive } from "./chart-archive";
+import { rememberRenderedObject } from "./chart-manifest-texts";
+import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
 import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { toolPath } from "./tools";
@@ -95,6 +96,49 @@ function hasCrds(chart: LoadedChart): boolean {
   return chart.crds.size > 0 || [...chart.subcharts.values()].some(hasCrds);
 }
 
+/** A pinned archive as rendering uses it: its chart is unpacked only when a cache miss needs it. */
+interface PinnedChart {
+  readonly file: string;
+  readonly sha256: string;
+  readonly hasCrds: boolean;
+  readonly chart: LoadedChart;
+}
+
+/**
+ * pinnedChartArchive's checks and what rendering needs of the archive, with the chart's name, version and
+ * whether it ships CRDs cached by the archive's hash: unpacking the archives (gunzip, tar, every template
+ * decoded) was about a tenth of a plan whose renders were all cached.
+ */
+function pinnedChart(projectDir: string, chart: string, version: string, cacheDir: string | false): PinnedChart {
+  const file = chartArchivePath(projectDir, chart, version);
+  const sha256 = cacheDir && fs.existsSync(file) ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") : undefined;
+  const summaryFile = sha256 ? path.join(cacheDir as string, `${sha256}.chart.json`) : undefined;
+  if (summaryFile && fs.existsSync(summaryFile)) {
+    const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as { name: string; version: string; hasCrds: boolean };
+    if (summary.name !== chart || summary.version !== version) {
+      throw new Error(`${path.relative(projectDir, file)} holds chart ${summary.name} ${summary.version}, not ${chart} ${version}: run \`${REFRESH_COMMAND}\``);
+    }
+    let loaded: LoadedChart | undefined;
+    return {
+      file,
+      sha256: sha256 as string,
+      hasCrds: summary.hasCrds,
+      get chart() {
+        return (loaded ??= pinnedChartArchive(projectDir, chart, version).chart);
+      },
+    };
+  }
+  const archive: ChartArchive = pinnedChartArchive(projectDir, chart, version);
+  const pinned = { file: archive.file, sha256: archive.sha256, hasCrds: hasCrds(archive.chart), chart: archive.chart };
+  if (summaryFile) {
+    fs.mkdirSync(cacheDir as string, { recursive: true });
+    const tmp = `${summaryFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ name: archive.chart.name, version: archive.chart.version, hasCrds: pinned.hasCrds }));
+    fs.renameSync(tmp, summaryFile);
+  }
+  return pinned;
+}
+
 function run(command: string, args: string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -108,8 +152,14 @@ function run(command: string, args: string[], input: string): Promise<string> {
   });
 }
 
+interface Rendered {
+  readonly objects: KubeObject[];
+  /** The render's cache file, when renders are cached. */
+  readonly cacheFile?: string;
+}
+
 /** `helm template` of one release; the parsed objects, cached by everything that decides them. */
-async function helmTemplate(helm: string, release: Release, archive: ChartArchive, apiVersions: readonly string[], cacheDir: string | false): Promise<KubeObject[]> {
+async function helmTemplate(helm: string, release: Release, archive: PinnedChart, apiVersions: readonly string[], cacheDir: string | false): Promise<Rendered> {
   const args = [
     "template", release.name, archive.file, "--namespace", release.namespace, "--kube-version", KUBE_VERSION,
     // An install never creates `helm test` pods; hooks and CRDs are part of what it applies.
@@ -123,7 +173,7 @@ async function helmTemplate(helm: string, release: Release, archive: ChartArchiv
     .update(JSON.stringify({ helm: [helm, stat.size, stat.mtimeMs], archive: archive.sha256, args: args.slice(3), values, format: 1 }))
     .digest("hex");
   const cached = cacheDir ? path.join(cacheDir, `${key}.json`) : undefined;
-  if (cached && fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, "utf8")) as KubeObject[];
+  if (cached && fs.existsSync(cached)) return { objects: JSON.parse(fs.readFileSync(cached, "utf8")) as KubeObject[], cacheFile: cached };
   let text: string;
   try {
     text = await run(helm, args, values);
@@ -140,7 +190,7 @@ async function helmTemplate(helm: string, release: Release, archive: ChartArchiv
     fs.writeFileSync(tmp, JSON.stringify(objects));
     fs.renameSync(tmp, cached);
   }
-  return objects;
+  return { objects, cacheFile: cached };
 }
 
 /**
@@ -148,7 +198,7 @@ async function helmTemplate(helm: string, release: Release, archive: ChartArchiv
  * and the values): a rerun with unchanged charts and values neither parses the charts' values.yaml nor
  * scans their templates. Only a clean result is cached; a problem is found afresh every time.
  */
-function checkedValueKeys(archive: ChartArchive, values: Record<string, unknown>, cacheDir: string | false): string[] {
+function checkedValueKeys(archive: PinnedChart, values: Record<string, unknown>, cacheDir: string | false): string[] {
   const key = crypto.createHash("sha256").update(JSON.stringify({ archive: archive.sha256, values, check: "unknown-value-keys", format: 1 })).digest("hex");
   const cached = cacheDir ? path.join(cacheDir, `${key}.values-ok`) : undefined;
   if (cached && fs.existsSync(cached)) return [];
@@ -230,18 +280,18 @@ function toRecord(release: Release, object: KubeObject, clusterScoped: ReadonlyS
 /** Renders every Helm release and chart among `resources` (a stack's registrations) into object records. */
 export async function renderChartObjects(stack: string, resources: readonly RecordedResource[], options: RenderOptions): Promise<RenderResult> {
   const notes: string[] = [];
-  const releases: { release: Release; archive: ChartArchive }[] = [];
+  const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
+  const releases: { release: Release; archive: PinnedChart }[] = [];
   for (const resource of resources.filter((r) => HELM_TYPES.has(r.type))) {
     const release = releaseOf(resource);
     if (options.missingArchive === "skip" && !fs.existsSync(chartArchivePath(options.projectDir, release.chart, release.version))) {
       notes.push(`release ${release.namespace}/${release.name}: no archive of ${release.chart} ${release.version} at this ref, so its objects are not rendered there`);
       continue;
     }
-    releases.push({ release, archive: pinnedChartArchive(options.projectDir, release.chart, release.version) });
+    releases.push({ release, archive: pinnedChart(options.projectDir, release.chart, release.version, cacheDir) });
   }
   if (releases.length === 0) return { objects: [], notes };
 
-  const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
   const unknown = releases.flatMap(({ release, archive }) =>
     checkedValueKeys(archive, release.values, cacheDir).map((key) => `  - ${release.name} (${release.chart} ${release.version}): ${key}`),
   );
@@ -252,16 +302,23 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
   const helm = toolPath("helm");
   // Templates ask `.Capabilities.APIVersions` whether the platform's CRDs exist (to render monitors):
   // the CRDs come from the charts that ship them, so those are rendered first.
-  const withCrds = releases.filter(({ release, archive }) => release.includeCrds && hasCrds(archive.chart));
-  const crdObjects = (await Promise.all(withCrds.map(({ release, archive }) => helmTemplate(helm, release, archive, [], cacheDir)))).flat();
+  const withCrds = releases.filter(({ release, archive }) => release.includeCrds && archive.hasCrds);
+  const crdObjects = (await Promise.all(withCrds.map(({ release, archive }) => helmTemplate(helm, release, archive, [], cacheDir)))).flatMap((r) => r.objects);
   const apiVersions = crdApiVersions(crdObjects);
   const rendered = await Promise.all(releases.map(({ release, archive }) => helmTemplate(helm, release, archive, apiVersions, cacheDir)));
 
-  const allObjects = rendered.flatMap((objects) => expandLists(objects));
+  const allObjects = rendered.flatMap(({ objects }) => expandLists(objects));
   const clusterScoped = new Set(CLUSTER_SCOPED);
   for (const crd of allObjects.filter((o) => o.kind === "CustomResourceDefinition")) {
     if (crd.spec?.scope === "Cluster") clusterScoped.add(crd.spec.names.kind);
   }
-  const objects = releases.flatMap(({ release }, i) => expandLists(rendered[i]).map((o) => toRecord(release, o, clusterScoped, stack)));
+  const objects = releases.flatMap(({ release }, i) =>
+    expandLists(rendered[i].objects).map((o, index) => {
+      const record = toRecord(release, o, clusterScoped, stack);
+      const { cacheFile } = rendered[i];
+      if (cacheFile) rememberRenderedObject(record, cacheFile, index, String((record.inputs.metadata as { namespace?: string }).namespace ?? ""));
+      return record;
+    }),
+  );
   return { objects, notes };
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonical, toYaml } from "../components/core/yaml";
+import { manifestText, saveManifestTexts } from "./chart-manifest-texts";
 import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
@@ -57,7 +58,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    write(relative, header + manifestYaml(resource.inputs, ordered.resources[i].inputs));
+    write(relative, header + manifestText(resource, () => manifestYaml(resource.inputs, ordered.resources[i].inputs)));
     written.push(relative);
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
@@ -66,6 +67,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     write(relative, toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
     written.push(relative);
   }
+  saveManifestTexts();
   removeAllBut(outDir, "", new Set(written));
   return written.sort();
 }

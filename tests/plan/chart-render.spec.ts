@@ -8,9 +8,11 @@ import { chartArchivePath, pinnedChartArchive, readChartArchive } from "../../pl
 import { unknownValueKeys } from "../../plan/chart-values";
 import type { RecordedResource } from "../../plan/mocks";
 import { chartsStatus } from "../../plan/refresh-charts";
+import { manifestPath, writePlan } from "../../plan/render";
 import { renderChartObjects } from "../../plan/render-charts";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { toolPath } from "../../plan/tools";
+import { toYaml } from "../../components/core/yaml";
 import { planStack, STACKS } from "../harness";
 
 /** A release record as the mock engine records a helm.v4.Chart. */
@@ -194,6 +196,66 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       expect(secret.inputs.stringData).to.equal("[secret]");
       expect(secret.secretPaths).to.deep.equal(["stringData"]);
       expect(JSON.stringify(objects)).to.not.contain("s3cr3t-token");
+    });
+  });
+
+  describe("with the render cache (a fixture packaged by helm)", () => {
+    const release = chartResource("demo", "demo", "1.2.3", { replicas: 3, auth: { token: "s3cr3t-token" } });
+    let dir: string;
+    let cacheDir: string;
+    let out: string;
+    beforeEach(() => {
+      dir = fixtureCheckout();
+      cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-render-cache-"));
+      out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-render-out-"));
+    });
+    afterEach(() => {
+      for (const folder of [dir, cacheDir, out]) fs.rmSync(folder, { recursive: true, force: true });
+    });
+    const plan = async () => {
+      const { objects } = await renderChartObjects("test", [release], { projectDir: dir, cacheDir });
+      writePlan({ project: "platform", stack: "test", resources: objects }, out);
+      return objects;
+    };
+    const manifest = (object: RecordedResource) => fs.readFileSync(path.join(out, manifestPath(object)), "utf8").replace(/^#.*\n/, "");
+    const cached = (suffix: string) => fs.readdirSync(cacheDir).filter((f) => f.endsWith(suffix));
+
+    it("keeps each object's written manifest beside the render and writes it from there on the next plan", async () => {
+      const first = await plan();
+      for (const object of first) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
+      const [texts] = cached(".json").filter((f) => f.includes(".manifests-"));
+      const entries = JSON.parse(fs.readFileSync(path.join(cacheDir, texts), "utf8")) as [string, string][];
+      expect(entries.map(([namespace]) => namespace).sort()).to.deep.equal(["", "team-a", "team-a", "team-a"]);
+      expect(fs.readFileSync(path.join(cacheDir, texts), "utf8")).to.not.contain("s3cr3t-token");
+      // The next plan takes the texts from the cache: a text changed there shows in its manifest.
+      const configMap = entries.findIndex(([, text]) => text.includes("kind: ConfigMap"));
+      entries[configMap] = [entries[configMap][0], "kind: ConfigMap # from the cache\n"];
+      fs.writeFileSync(path.join(cacheDir, texts), JSON.stringify(entries));
+      const second = await plan();
+      expect(manifest(second.find((o) => o.inputs.kind === "ConfigMap")!)).to.equal("kind: ConfigMap # from the cache\n");
+      for (const object of second.filter((o) => o.inputs.kind !== "ConfigMap")) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
+    });
+
+    it("writes a cached text afresh when the object got another namespace than the one stored with it", async () => {
+      await plan();
+      const [texts] = cached(".json").filter((f) => f.includes(".manifests-"));
+      const entries = JSON.parse(fs.readFileSync(path.join(cacheDir, texts), "utf8")) as [string, string][];
+      const configMap = entries.findIndex(([, text]) => text.includes("kind: ConfigMap"));
+      entries[configMap] = ["team-b", "kind: ConfigMap # of another namespace\n"];
+      fs.writeFileSync(path.join(cacheDir, texts), JSON.stringify(entries));
+      const objects = await plan();
+      for (const object of objects) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
+      expect((JSON.parse(fs.readFileSync(path.join(cacheDir, texts), "utf8")) as [string, string][])[configMap][0]).to.equal("team-a");
+    });
+
+    it("checks the chart's name and version against the archive summary cached by the archive's hash", async () => {
+      await plan();
+      const [summary] = cached(".chart.json");
+      expect(JSON.parse(fs.readFileSync(path.join(cacheDir, summary), "utf8"))).to.deep.equal({ name: "demo", version: "1.2.3", hasCrds: false });
+      fs.writeFileSync(path.join(cacheDir, summary), JSON.stringify({ name: "other", version: "1.2.3", hasCrds: false }));
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir }).catch((e: Error) => (error = e));
+      expect(error?.message).to.equal("charts/demo-1.2.3.tgz holds chart other 1.2.3, not demo 1.2.3: run `npm run charts:refresh`");
     });
   });
 
