@@ -36,20 +36,11 @@ export interface BackupReplica {
   provider: any;
 }
 
-export interface DatabaseBackupsArgs {
-  /** Name of the stack: the bucket's name and the prefix <stack>/<database>/ of every backup. */
-  stack: string;
-  /** Environment of the stack: production protects the bucket and key and locks objects in compliance mode. */
-  environment: Environment;
-  /** Region of the AWS provider the component is given (the bucket's region). */
-  region: string;
-  /** ARN of the EKS cluster's IAM OIDC provider: the jobs reach S3 and KMS through an IRSA role. */
-  oidcProviderArn: string;
-  /** The databases to back up. */
-  databases: BackedUpDatabase[];
+/** How the backup and restore-drill CronJobs run: what DatabaseBackups and PostgresBackup share. */
+export interface BackupJobSettings {
   /** Namespace of the backup and restore-drill CronJobs (it must exist). Default: backups. */
   namespace?: string;
-  /** How long backups are kept, whole days (also the Object Lock retention). Default: 30d. */
+  /** How long backups are kept, whole days (with DatabaseBackups also the bucket's Object Lock retention). Default: 30d. */
   retention?: string;
   /** Complete backups per database always kept, whatever their age. Default: 7. */
   keepLast?: number;
@@ -65,6 +56,19 @@ export interface DatabaseBackupsArgs {
   image?: string;
   /** Namespace of the Pushgateway the jobs push their metrics to. Default: monitoring. */
   monitoringNamespace?: string;
+}
+
+export interface DatabaseBackupsArgs extends BackupJobSettings {
+  /** Name of the stack: the bucket's name and the prefix <stack>/<database>/ of every backup. */
+  stack: string;
+  /** Environment of the stack: production protects the bucket and key and locks objects in compliance mode. */
+  environment: Environment;
+  /** Region of the AWS provider the component is given (the bucket's region). */
+  region: string;
+  /** ARN of the EKS cluster's IAM OIDC provider: the jobs reach S3 and KMS through an IRSA role. */
+  oidcProviderArn: string;
+  /** The databases to back up. */
+  databases: BackedUpDatabase[];
   /** The off-site replica: another region and an AWS provider for it (same account). Default: none. */
   replica?: BackupReplica;
 }

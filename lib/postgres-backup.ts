@@ -7,10 +7,10 @@ import { monitoringUrls } from "../components/monitoring/monitoring-input";
 import { durationSeconds } from "../stacks/formats";
 import { NamespaceSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
-import { type BackedUpDatabase, BackedUpDatabaseSchema, backupSettingsShape } from "./database-backups";
+import { type BackedUpDatabase, BackedUpDatabaseSchema, type BackupJobSettings, backupSettingsShape } from "./database-backups";
 import type { Environment } from "./types";
 
-export interface PostgresBackupArgs {
+export interface PostgresBackupArgs extends BackupJobSettings {
   /** Name of the stack: the backups go under the prefix <stack>/<database name>/ of the bucket. */
   stack: string;
   /** Environment of the stack: staging or production (the jobs' labels). */
@@ -23,24 +23,6 @@ export interface PostgresBackupArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** An existing ServiceAccount in `namespace` whose IAM role (IRSA) may write the stack's prefix and use the key. Default: pg-backup (the one DatabaseBackups creates). */
   serviceAccount?: string;
-  /** Namespace of the backup and restore-drill CronJobs (it must exist). Default: backups. */
-  namespace?: string;
-  /** How long backups are kept, whole days. Default: 30d. */
-  retention?: string;
-  /** Complete backups always kept, whatever their age. Default: 7. */
-  keepLast?: number;
-  /** Longest acceptable restore (Prometheus duration); the drill fails above twice it. Default: 4h. */
-  recoveryTimeObjective?: string;
-  /** StorageClass of the jobs' scratch volumes. Default: gp3. */
-  storageClass?: string;
-  /** Cron schedule of the backups (UTC). Default: 0 2 * * *. */
-  schedule?: string;
-  /** Cron schedule of the restore drills (UTC). Default: 0 5 * * 0. */
-  drillSchedule?: string;
-  /** Image of the jobs (bash, pg_dump/pg_restore, awscli v2, curl). Default: ghcr.io/example/platform-pg-backup:15.18-1. */
-  image?: string;
-  /** Namespace of the Pushgateway the jobs push their metrics to. Default: monitoring. */
-  monitoringNamespace?: string;
 }
 
 /** A string checked by `valid`, or an Output whose value is known only at deployment. */

@@ -4,7 +4,8 @@ import { toolPath, toolsDir } from "../../plan/tools";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { engineUnavailable } from "../engine/fixtures/engine";
 import { installedExample } from "./fixtures/package";
-import { typeAndName, type YamlStack, yamlExampleStack } from "./fixtures/yaml-stack";
+import { typeAndName } from "./fixtures/checkout-app";
+import { type YamlStack, yamlExampleStack } from "./fixtures/yaml-stack";
 
 /**
  * examples/yaml-backup: a YAML program that instantiates PostgresBackup, one of the components served since

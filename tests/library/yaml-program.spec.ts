@@ -1,16 +1,13 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { toolPath, toolsDir } from "../../plan/tools";
-import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { standInControllers } from "../engine/fixtures/controllers";
-import { type EngineRun, engineEnvironment, engineUnavailable, recorder } from "../engine/fixtures/engine";
+import { type EngineRun, engineUnavailable, recorder } from "../engine/fixtures/engine";
 import { APP_NAMESPACES, CHECKOUT_TYPES, expectCheckoutApplied, liveObjects, NAMESPACE, objectKey, typeAndName, withMonitoringNamespace } from "./fixtures/checkout-app";
-import { NODE_DIR } from "./fixtures/component-package";
 import { installedExample } from "./fixtures/package";
+import { type YamlStack, yamlExampleStack } from "./fixtures/yaml-stack";
 
 /**
  * examples/yaml-app: a YAML program that instantiates PlatformNamespace and BlueGreenApp through the
@@ -25,7 +22,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
   let server: ApiServer;
   let removeMonitoringNamespace: (() => Promise<void>) | undefined;
   let consumer: Awaited<ReturnType<typeof installedExample>>;
-  let dir: string;
+  let yaml: YamlStack | undefined;
   let stack: Stack;
 
   before(async function () {
@@ -38,27 +35,9 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     server = await sharedApiServer(this);
     removeMonitoringNamespace = await withMonitoringNamespace(server);
     consumer = await installedExample("team-app");
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-yaml-"));
-    const project = path.join(dir, "project");
-    fs.cpSync(path.join(REPOSITORY_ROOT, "examples", "yaml-app"), project, { recursive: true });
-    fs.mkdirSync(path.join(dir, "home"));
-    fs.mkdirSync(path.join(dir, "state"));
-    const envVars = engineEnvironment({
-      home: path.join(dir, "home"),
-      state: path.join(dir, "state"),
-      kubeconfig: server.kubeconfigPath,
-      // The installed package's plugin (npm linked it), and the Node 22 its launcher runs on.
-      pluginDirs: [path.join(consumer.projectDir, "node_modules", ".bin"), NODE_DIR],
-    });
-    const workspace = await LocalWorkspace.create({
-      workDir: project,
-      pulumiCommand: await PulumiCommand.get({ root: path.dirname(toolsDir()), skipVersionCheck: false }),
-      envVars,
-      secretsProvider: "passphrase",
-    });
-    stack = await Stack.create("dev", workspace);
-    // The test API server's kubeconfig names its one context platform-test.
-    await stack.setConfig("kubeContext", { value: "platform-test" });
+    // The installed package's plugin (npm linked it) on PATH; the stack's kubeContext is the test server's.
+    yaml = await yamlExampleStack("yaml-app", path.join(consumer.projectDir, "node_modules", ".bin"), server);
+    stack = yaml.stack;
   });
 
   after(async () => {
@@ -66,29 +45,11 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     if (server) await server.deleteNamespace(NAMESPACE);
     await removeMonitoringNamespace?.();
     consumer?.dispose();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    yaml?.dispose();
   });
 
   /** A preview, with the provider reference each resource would be created with. */
-  async function preview(): Promise<EngineRun & { providers: Map<string, string>; failed: boolean }> {
-    const run = recorder();
-    const providers = new Map<string, string>();
-    const start = Date.now();
-    const failed = await stack
-      .preview({
-        color: "never",
-        onEvent: (event) => {
-          run.onEvent(event);
-          const step = event.resourcePreEvent?.metadata;
-          if (step?.new?.provider) providers.set(step.urn, step.new.provider);
-        },
-      })
-      .then(
-        () => false,
-        () => true,
-      );
-    return { ...run.finish(start), providers, failed };
-  }
+  const preview = () => yaml!.preview();
 
   // The YAML host registers its own default `pulumi` provider besides the team stack's resources.
   const YAML_TYPES = ["pulumi:pulumi:Stack::team-checkout-yaml-dev", "pulumi:providers:pulumi::default", "pulumi:providers:platform::default", ...CHECKOUT_TYPES];
