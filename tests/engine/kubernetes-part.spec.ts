@@ -9,7 +9,7 @@ import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server"
 import { committedSettings, engineConfig, secretSentinel, type StackName, STACKS } from "../harness";
 import { changedConfig, type ConfigChange, engineChanges, offlineChanges, opsOf } from "./fixtures/changes";
 import { completeJobs, crdsOfComposedKinds, differencesFromPlan, finishingDeletedNamespaces, kubectlGet, type LiveObject, madeByEngine, objectId, plannedObjects } from "./fixtures/cluster-state";
-import { type EngineRun, EngineStack, engineUnavailable } from "./fixtures/engine";
+import { type EngineRun, EngineStack, skipWithoutEngine } from "./fixtures/engine";
 import { composeKubernetesPart, keyOfUrn, LEFT_OUT, planKubernetesPart, resourceKey, WITHOUT_KUBELET_ANNOTATIONS } from "./fixtures/kubernetes-part";
 
 /**
@@ -147,11 +147,7 @@ describe("the real engine over the Kubernetes part", function () {
   let server: ApiServer;
 
   before(async function () {
-    const unavailable = engineUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutEngine(this);
     server = await sharedApiServer(this);
   });
 

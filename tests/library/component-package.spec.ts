@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
-import { engineUnavailable } from "../engine/fixtures/engine";
+import { skipWithoutEngine } from "../engine/fixtures/engine";
 import { type ArgsField, componentArgsFields, schemaArgsFields } from "./fixtures/args-fields";
 import { CHECKOUT_PLUGIN, getSchema, NODE_DIR, type PackageSchema, type SchemaProperty } from "./fixtures/component-package";
 import { installedExample } from "./fixtures/package";
@@ -22,11 +22,7 @@ describe("the component package's schema (pulumi package get-schema)", function 
   let schema: PackageSchema;
 
   before(async function () {
-    const unavailable = engineUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutEngine(this);
     schema = await getSchema(CHECKOUT_PLUGIN);
   });
 

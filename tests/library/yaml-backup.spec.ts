@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { toolPath, toolsDir } from "../../plan/tools";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
-import { engineUnavailable } from "../engine/fixtures/engine";
+import { skipWithoutEngine } from "../engine/fixtures/engine";
 import { installedExample } from "./fixtures/package";
 import { typeAndName } from "./fixtures/checkout-app";
 import { type YamlStack, yamlExampleStack } from "./fixtures/yaml-stack";
@@ -20,11 +20,7 @@ describe("a YAML program using a newly served component (examples/yaml-backup: P
   let yaml: YamlStack;
 
   before(async function () {
-    const unavailable = engineUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutEngine(this);
     toolPath("pulumi-language-yaml"); // fails loudly, with the command that builds it, when it is missing
     server = await sharedApiServer(this);
     consumer = await installedExample("team-app");

@@ -4,7 +4,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { toolPath, toolsDir } from "../../plan/tools";
 import { type ApiServer, sharedApiServer } from "../cluster/fixtures/api-server";
 import { standInControllers } from "../engine/fixtures/controllers";
-import { type EngineRun, engineUnavailable, recorder } from "../engine/fixtures/engine";
+import { type EngineRun, recorder, skipWithoutEngine } from "../engine/fixtures/engine";
 import { APP_NAMESPACES, CHECKOUT_TYPES, expectCheckoutApplied, liveObjects, NAMESPACE, objectKey, typeAndName, withMonitoringNamespace } from "./fixtures/checkout-app";
 import { installedExample } from "./fixtures/package";
 import { type YamlStack, yamlExampleStack } from "./fixtures/yaml-stack";
@@ -26,11 +26,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
   let stack: Stack;
 
   before(async function () {
-    const unavailable = engineUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutEngine(this);
     toolPath("pulumi-language-yaml"); // fails loudly, with the command that builds it, when it is missing
     server = await sharedApiServer(this);
     removeMonitoringNamespace = await withMonitoringNamespace(server);
