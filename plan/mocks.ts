@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { installMockStructs } from "./mock-structs";
 
 /**
  * The one mock runtime of this repository (the plan tool and every test use it: within a process the last
@@ -255,6 +256,8 @@ function plainWire(value: unknown): unknown {
 function recordRegistrations(monitor: MockMonitorInternals): void {
   if (monitor.__recording) return;
   monitor.__recording = true;
+  const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor?: Partial<MockMonitorInternals> } } };
+  installMockStructs(() => state.getStore().settings.monitor?.__recording === true);
   const { deserializeProperties, serializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
     deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
     serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
