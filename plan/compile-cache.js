@@ -5,15 +5,8 @@
 // Node's version and each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off, NODE_COMPILE_CACHE moves it.
 "use strict";
 const Module = require("node:module");
-const os = require("node:os");
 const path = require("node:path");
-
-/** The per-user cache folder of this OS (XDG on Linux), as other developer tools use it. */
-function osCacheDir() {
-  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Caches");
-  if (process.platform === "win32") return process.env.LOCALAPPDATA || path.join(os.homedir(), "AppData", "Local");
-  return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-}
+const { osCacheDir } = require("./cache-dir");
 
 const COMPILE_CACHE_DIR = path.join(osCacheDir(), "platform", "node-compile-cache");
 // An older Node without the API simply compiles everything.

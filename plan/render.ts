@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonical, toYaml } from "../components/core/yaml";
-import { manifestText, saveManifestTexts } from "./chart-manifest-texts";
+import { manifestText, saveManifestTexts, textDigest } from "./chart-manifest-texts";
 import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
+import { WrittenFiles } from "./written-files";
 
 /** Types whose inputs are Helm releases or charts rather than Kubernetes objects. */
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
@@ -25,27 +26,29 @@ export function manifestPath(resource: RecordedResource): string {
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
  * record every later check reads, one YAML file per Kubernetes object, and per Helm release or chart its
  * chart, version, repository and full values under helm/. Files of the previous plan are rewritten only
- * where their text changed, and only those this plan no longer has are deleted: deleting thousands of
- * files first and creating them again cost a large plan more CPU than everything else it writes.
+ * where their text changed (plan/written-files.ts knows most unchanged ones without reading them), and only
+ * those this plan no longer has are deleted: deleting thousands of files first and creating them again cost
+ * a large plan more CPU than everything else it writes.
  */
 export function writePlan(record: PlanRecord, outDir: string): string[] {
   fs.mkdirSync(outDir, { recursive: true });
-  const written = ["resources.json"];
+  const files = WrittenFiles.of(outDir);
+  const written: string[] = [];
   const folders = new Set<string>();
-  const write = (relative: string, text: string) => {
+  const write = (relative: string, digest: string, text: () => string) => {
     const folder = path.dirname(path.join(outDir, relative));
     if (!folders.has(folder)) {
       fs.mkdirSync(folder, { recursive: true });
       folders.add(folder);
     }
-    const file = path.join(outDir, relative);
-    // An unchanged file keeps its bytes and its mtime: reading it costs less than rewriting it.
-    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === text)) fs.writeFileSync(file, text);
+    files.write(relative, digest, text);
+    written.push(relative);
   };
+  const writeText = (relative: string, text: string) => write(relative, textDigest(text), () => text);
   // One copy of the record in canonical key order serves resources.json (toJson's text) and every
   // manifest: ordering the objects' keys twice was a good part of what writing them cost.
   const ordered = canonical(record) as { resources: { inputs: unknown }[] };
-  write("resources.json", `${JSON.stringify(ordered, null, 2)}\n`);
+  writeText("resources.json", `${JSON.stringify(ordered, null, 2)}\n`);
   const seen = new Map<string, string>();
   for (const [i, resource] of record.resources.entries()) {
     if (!isKubernetesObject(resource)) continue;
@@ -58,16 +61,16 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    write(relative, header + manifestText(resource, () => manifestYaml(resource.inputs, ordered.resources[i].inputs)));
-    written.push(relative);
+    const manifest = manifestText(resource, () => manifestYaml(resource.inputs, ordered.resources[i].inputs));
+    write(relative, header ? textDigest(`${header}\0${manifest.digest}`) : manifest.digest, () => header + manifest.text());
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
     const relative = path.join("helm", `${String(release.inputs.name ?? release.name)}.yaml`);
     const { chart, version, repositoryOpts, namespace, values } = release.inputs as Record<string, unknown>;
-    write(relative, toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
-    written.push(relative);
+    writeText(relative, toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
   }
   saveManifestTexts();
+  files.save();
   removeAllBut(outDir, "", new Set(written));
   return written.sort();
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { CHARTS } from "../../components/monitoring/charts";
 import { chartArchivePath, pinnedChartArchive, readChartArchive } from "../../plan/chart-archive";
 import { unknownValueKeys } from "../../plan/chart-values";
+import { textDigest } from "../../plan/chart-manifest-texts";
 import type { RecordedResource } from "../../plan/mocks";
 import { chartsStatus } from "../../plan/refresh-charts";
 import { manifestPath, writePlan } from "../../plan/render";
@@ -227,10 +228,16 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       const entries = JSON.parse(fs.readFileSync(path.join(cacheDir, texts), "utf8")) as [string, string][];
       expect(entries.map(([namespace]) => namespace).sort()).to.deep.equal(["", "team-a", "team-a", "team-a"]);
       expect(fs.readFileSync(path.join(cacheDir, texts), "utf8")).to.not.contain("s3cr3t-token");
-      // The next plan takes the texts from the cache: a text changed there shows in its manifest.
+      // The next plan takes the texts from the cache: a text changed there (with its digest, which decides
+      // whether the folder's file is still current) shows in its manifest.
+      const [digestsFile] = cached(".json").filter((f) => f.includes(".manifest-digests-"));
+      const digests = JSON.parse(fs.readFileSync(path.join(cacheDir, digestsFile), "utf8")) as [string, string][];
+      expect(digests).to.deep.equal(entries.map(([namespace, text]) => [namespace, textDigest(text)]));
       const configMap = entries.findIndex(([, text]) => text.includes("kind: ConfigMap"));
       entries[configMap] = [entries[configMap][0], "kind: ConfigMap # from the cache\n"];
       fs.writeFileSync(path.join(cacheDir, texts), JSON.stringify(entries));
+      digests[configMap] = [digests[configMap][0], textDigest("kind: ConfigMap # from the cache\n")];
+      fs.writeFileSync(path.join(cacheDir, digestsFile), JSON.stringify(digests));
       const second = await plan();
       expect(manifest(second.find((o) => o.inputs.kind === "ConfigMap")!)).to.equal("kind: ConfigMap # from the cache\n");
       for (const object of second.filter((o) => o.inputs.kind !== "ConfigMap")) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
@@ -243,9 +250,45 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       const configMap = entries.findIndex(([, text]) => text.includes("kind: ConfigMap"));
       entries[configMap] = ["team-b", "kind: ConfigMap # of another namespace\n"];
       fs.writeFileSync(path.join(cacheDir, texts), JSON.stringify(entries));
+      const [digestsFile] = cached(".json").filter((f) => f.includes(".manifest-digests-"));
+      const digests = JSON.parse(fs.readFileSync(path.join(cacheDir, digestsFile), "utf8")) as [string, string][];
+      digests[configMap] = ["team-b", textDigest("kind: ConfigMap # of another namespace\n")];
+      fs.writeFileSync(path.join(cacheDir, digestsFile), JSON.stringify(digests));
       const objects = await plan();
       for (const object of objects) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
       expect((JSON.parse(fs.readFileSync(path.join(cacheDir, texts), "utf8")) as [string, string][])[configMap][0]).to.equal("team-a");
+    });
+
+    it("reads no texts for a folder that already holds them, and writes missing texts afresh for one that does not", async () => {
+      const first = await plan();
+      const [texts] = cached(".json").filter((f) => f.includes(".manifests-"));
+      fs.rmSync(path.join(cacheDir, texts));
+      // Every file of the folder is current: the digests say so, and no text is needed.
+      await plan();
+      expect(cached(".json").filter((f) => f.includes(".manifests-"))).to.deep.equal([]);
+      for (const object of first) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
+      // Into a new folder every text is written, from the render again since the texts are gone.
+      fs.rmSync(out, { recursive: true });
+      const objects = await plan();
+      for (const object of objects) expect(manifest(object), object.name).to.equal(toYaml(object.inputs));
+      expect(cached(".json").filter((f) => f.includes(".manifests-"))).to.deep.equal([texts]);
+    });
+
+    it("deletes the texts and digests another writer version left for the same render when it writes its own", async () => {
+      await plan();
+      const [texts] = cached(".json").filter((f) => f.includes(".manifests-"));
+      const [digestsFile] = cached(".json").filter((f) => f.includes(".manifest-digests-"));
+      const render = texts.slice(0, texts.indexOf(".manifests-"));
+      const stale = [`${render}.manifests-0123456789abcdef.json`, `${render}.manifest-digests-0123456789abcdef.json`];
+      for (const file of stale) fs.writeFileSync(path.join(cacheDir, file), "[]");
+      // Nothing new to store: the other version's files stay.
+      await plan();
+      expect(cached(".json").filter((f) => f.startsWith(`${render}.manifest`)).sort()).to.deep.equal([digestsFile, texts, ...stale].sort());
+      fs.rmSync(path.join(cacheDir, texts));
+      fs.rmSync(path.join(cacheDir, digestsFile));
+      fs.rmSync(out, { recursive: true });
+      await plan();
+      expect(cached(".json").filter((f) => f.startsWith(`${render}.manifest`)).sort()).to.deep.equal([digestsFile, texts].sort());
     });
 
     it("checks the chart's name and version against the archive summary cached by the archive's hash", async () => {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { toYaml } from "../../components/core/yaml";
 import type { RecordedResource } from "../../plan/mocks";
 import { writePlan } from "../../plan/render";
+import { WrittenFiles } from "../../plan/written-files";
 
 // writePlan overwrites the previous plan's files in place and deletes only what the new plan lacks; the
 // folder must end up holding exactly the new plan, as if it had been emptied first.
@@ -45,5 +46,57 @@ describe("plan: writePlan replaces the previous plan's files", () => {
     expect(fs.existsSync(path.join(out, "manifests", "gone"))).to.equal(false);
     expect(fs.readFileSync(path.join(out, "manifests/apps/configmap-kept.yaml"), "utf8")).to.equal(toYaml(after[0].inputs));
     expect(JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")).resources.map((r: RecordedResource) => r.name)).to.deep.equal(["kept", "added"]);
+  });
+
+  describe("knows the files it wrote last time (plan/written-files.ts)", () => {
+    const plan = [configMap("apps", "one", { v: "1" }), configMap("apps", "two", { v: "2" })];
+    const file = (relative: string) => path.join(out, relative);
+    const mtime = (relative: string) => fs.statSync(file(relative)).mtimeMs;
+    const OLD = new Date("2020-01-01T00:00:00Z");
+    const age = (relative: string) => fs.utimesSync(file(relative), OLD, OLD);
+
+    it("leaves an unchanged file alone, bytes and time, whether or not its record is there", () => {
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      age("manifests/apps/configmap-one.yaml");
+      // The record holds the time it saw: aging the file by hand makes it compare the content, which is equal.
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      expect(mtime("manifests/apps/configmap-one.yaml")).to.equal(OLD.getTime());
+      fs.rmSync(WrittenFiles.recordFile(out));
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      expect(mtime("manifests/apps/configmap-one.yaml")).to.equal(OLD.getTime());
+      expect(fs.existsSync(WrittenFiles.recordFile(out))).to.equal(true);
+    });
+
+    it("writes a file again that was edited, emptied or deleted by hand since, and one whose text changed", () => {
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      const expected = toYaml(plan[0].inputs);
+      expect(expected).to.contain('v: "1"');
+      fs.writeFileSync(file("manifests/apps/configmap-one.yaml"), expected.replace("v: \"1\"", "v: \"9\""));
+      fs.writeFileSync(file("resources.json"), "");
+      fs.rmSync(file("manifests/apps/configmap-two.yaml"));
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      expect(fs.readFileSync(file("manifests/apps/configmap-one.yaml"), "utf8")).to.equal(expected);
+      expect(fs.readFileSync(file("manifests/apps/configmap-two.yaml"), "utf8")).to.equal(toYaml(plan[1].inputs));
+      expect(JSON.parse(fs.readFileSync(file("resources.json"), "utf8")).resources).to.have.length(2);
+      const changed = [configMap("apps", "one", { v: "changed" }), plan[1]];
+      writePlan({ project: "platform", stack: "staging", resources: changed }, out);
+      expect(fs.readFileSync(file("manifests/apps/configmap-one.yaml"), "utf8")).to.equal(toYaml(changed[0].inputs));
+    });
+
+    it("keeps its record outside the plan folder, and drops the records of plan folders that are gone", () => {
+      writePlan({ project: "platform", stack: "staging", resources: plan }, out);
+      const record = WrittenFiles.recordFile(out);
+      expect(record.startsWith(out)).to.equal(false);
+      expect(JSON.parse(fs.readFileSync(record, "utf8"))).to.deep.include({ dir: path.resolve(out) });
+      fs.rmSync(out, { recursive: true });
+      const other = fs.mkdtempSync(path.join(os.tmpdir(), "platform-write-plan-"));
+      try {
+        writePlan({ project: "platform", stack: "staging", resources: plan }, other);
+        expect(fs.existsSync(record)).to.equal(false);
+        expect(fs.existsSync(WrittenFiles.recordFile(other))).to.equal(true);
+      } finally {
+        fs.rmSync(other, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -1,0 +1,14 @@
+// The per-user cache folder of this OS (XDG on Linux), as other developer tools use it: the plan keeps its
+// caches under <this>/platform. Plain JavaScript because plan/compile-cache.js needs it before TypeScript loads.
+"use strict";
+const os = require("node:os");
+const path = require("node:path");
+
+/** The per-user cache folder of this OS. */
+function osCacheDir() {
+  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Caches");
+  if (process.platform === "win32") return process.env.LOCALAPPDATA || path.join(os.homedir(), "AppData", "Local");
+  return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+}
+
+module.exports = { osCacheDir };
