@@ -1,3 +1,4 @@
+import "../plan/lazy-closure-serialization";
 import "../plan/cheap-stack-traces";
 import * as fs from "node:fs";
 import * as os from "node:os";

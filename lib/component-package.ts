@@ -3,6 +3,10 @@
  * entry's and those of platform/backups and platform/monitoring. provider/package.json names this file as the
  * entry Pulumi's schema analyzer starts from; TypeScript programs import the entries themselves.
  */
+// The components load only the aws namespaces they use (components/core/aws.ts); the package index also
+// registers the aws package, which turns a provider passed by reference from another language's program
+// back into an aws.Provider.
+import "@pulumi/aws";
 import { AlertRules, BlueGreenApp, PlatformDashboards, PlatformNamespace } from "./index";
 import { DatabaseBackups, PostgresBackup } from "./backups";
 import { MonitoringStack } from "./monitoring";

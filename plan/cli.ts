@@ -1,3 +1,4 @@
+import "./lazy-closure-serialization";
 import "./cheap-stack-traces";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

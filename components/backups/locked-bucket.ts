@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { backupBucketPolicy } from "./backup-policies";
 import { backupLifecycleRules, type ObjectLockMode, objectLockConfiguration } from "./bucket-settings";

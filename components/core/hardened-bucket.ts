@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { durationSeconds } from "../../stacks/formats";
 import { tlsOnlyBucketPolicy } from "./aws-policies";

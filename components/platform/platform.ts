@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/platform-config";
