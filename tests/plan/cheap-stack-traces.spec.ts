@@ -25,8 +25,8 @@ const traces = new Set();
 debuggable.debuggablePromise = (promise, context) => {
   calls.debuggablePromise++;
   const tracked = installed.debuggablePromise(promise, context);
-  // The SDK notes the trace on the promise it is given and returns a chained one.
-  traces.add(promise._debugStackTrace);
+  // The SDK's own notes an id, context and stack on the promise it is given and returns a chained one.
+  for (const name of Object.getOwnPropertyNames(promise)) traces.add(name);
   return tracked;
 };
 Resource.callsites = () => {
@@ -74,11 +74,24 @@ describe("plan: cheap stack traces still replace the SDK's internals", () => {
     expect(result.resources).to.deep.equal(["urn:pulumi:staging::platform::platform:test:Probe::probe"]);
   });
 
-  it("the SDK calls the replaced debuggablePromise (looked up on runtime/debuggable's exports), which captures no frames", () => {
+  it("the SDK calls the replaced debuggablePromise (looked up on runtime/debuggable's exports), which notes nothing on the promises", () => {
     expect(result.names.debuggablePromise).to.equal("debuggablePromiseWithoutStack");
     expect(result.calls.debuggablePromise).to.be.greaterThan(0);
-    // With Error.stackTraceLimit 0 a stack is the error's name alone.
-    expect(result.traces).to.deep.equal(["Error"]);
+    expect(result.traces).to.deep.equal([]);
+  });
+
+  it("keeps the SDK's leak report: a promise still pending at a normal exit fails the run with the SDK's message", () => {
+    const leak = `
+      require("./plan/cheap-stack-traces");
+      const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+      const settled = [debuggable.debuggablePromise(Promise.resolve(1), "resolves"), debuggable.debuggablePromise(Promise.reject(new Error("refused")), "rejects").catch((e) => e)];
+      debuggable.debuggablePromise(new Promise(() => {}), "never settles");
+      Promise.all(settled).then(([value, error]) => console.log(JSON.stringify({ value, error: error.message, decorated: error.promise instanceof Promise })));
+    `;
+    const run = spawnSync(path.join(root, "node_modules", ".bin", "node"), ["--require", "./plan/typescript-require.js", "-e", leak], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    expect(JSON.parse(run.stdout.trim())).to.deep.equal({ value: 1, error: "refused", decorated: true });
+    expect(run.stderr).to.contain("The Pulumi runtime detected that 1 promise was still active\nat the time that the process exited.");
+    expect(run.status).to.equal(1);
   });
 
   it("the SDK calls the replaced Resource.callsites for each resource, which reports no call sites", () => {
