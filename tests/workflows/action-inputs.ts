@@ -26,6 +26,10 @@ export const ACTION_INPUTS: Readonly<Record<string, ActionInputs>> = {
     ],
     required: [],
   },
+  "actions/cache@v5": {
+    inputs: ["path", "key", "restore-keys", "upload-chunk-size", "enableCrossOsArchive", "fail-on-cache-miss", "lookup-only", "save-always"],
+    required: ["path", "key"],
+  },
   "actions/setup-go@v7": {
     inputs: ["go-version", "go-version-file", "check-latest", "token", "cache", "cache-dependency-path", "architecture", "go-download-base-url"],
     required: [],
