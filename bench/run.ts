@@ -55,25 +55,31 @@ writeSyntheticStack(root, "production", APPS, manyApps);
 // `npm run plan`'s command (package.json), without npm in between.
 const planScript = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan.split(" ");
 if (planScript[0] !== "node") throw new Error(`npm run plan is no longer a node command: ${planScript.join(" ")}; update bench/run.ts`);
-const plan = (config?: string): [string, string[]] => [
+// Each plan row writes into a folder of its own, as reruns of a stack do (build/<stack>): after the warm-up
+// a plan rewrites only what changed. The row "into an empty folder" writes everything every time.
+const plan = (out: string, config?: string): [string, string[]] => [
   bin("node"),
-  [...planScript.slice(1), "--stack", "production", "--quiet", "--out", path.join(scratch, "out"), ...(config ? ["--config", config] : [])],
+  [...planScript.slice(1), "--stack", "production", "--quiet", "--out", path.join(scratch, out), ...(config ? ["--config", config] : [])],
 ];
+let emptyFolders = 0;
 
 interface Row {
   readonly label: string;
-  readonly command: [string, string[]];
+  /** The command, or a function giving each run its own (a new output folder). */
+  readonly command: [string, string[]] | (() => [string, string[]]);
   readonly samples: Sample[];
 }
+const commandOf = (row: Row) => (typeof row.command === "function" ? row.command() : row.command);
 const requireSdks = "for (const m of ['pulumi', 'kubernetes', 'aws', 'random']) require('@pulumi/' + m)";
 const rows: Row[] = [
   { label: "floor: node requiring the 4 Pulumi SDKs", command: [bin("node"), ["-e", requireSdks]], samples: [] },
   // The plan process uses Node's compile cache (plan/compile-cache.js), which also makes loading the SDKs
   // cheaper: its ratio is taken against this floor, not the one above, so the cache cannot flatter it.
   { label: "floor with Node's compile cache (as the plan)", command: [bin("node"), ["--require", "./plan/compile-cache.js", "-e", requireSdks]], samples: [] },
-  { label: "npm run plan -- --stack production", command: plan(), samples: [] },
-  { label: "plan production with 1 app (synthetic stack)", command: plan(oneApp), samples: [] },
-  { label: `plan production with ${APPS} apps (synthetic stack)`, command: plan(manyApps), samples: [] },
+  { label: "npm run plan -- --stack production", command: plan("production"), samples: [] },
+  { label: "plan production with 1 app (synthetic stack)", command: plan("one-app", oneApp), samples: [] },
+  { label: `plan production with ${APPS} apps (synthetic stack)`, command: plan("many-apps", manyApps), samples: [] },
+  { label: `plan ${APPS} apps into an empty folder`, command: () => plan(`empty-${emptyFolders++}`, manyApps), samples: [] },
 ];
 // The plan's cost before and after chart rendering (issue #11), the same work as `npm run plan` otherwise:
 // off = each Helm release one opaque resource; cold = every chart through `helm template`, nothing cached;
@@ -86,8 +92,8 @@ if (!flag("--no-render")) {
   );
 }
 // Warm-ups: tsx's transpile cache and the render caches then hold what a developer's second plan finds.
-for (const row of rows) measure(...row.command);
-for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(measure(...row.command));
+for (const row of rows) measure(...commandOf(row));
+for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(measure(...commandOf(row)));
 
 // The suite as `npm test` runs it after the checks (tests/run-suite.js: three lanes at once).
 const suite = flag("--no-suite") ? undefined : measure(bin("node"), ["tests/run-suite.js"]);
@@ -126,12 +132,13 @@ else if (engine) {
   console.log(`${`pulumi preview, ${engine.stack}'s Kubernetes part (wall, in-process)`.padEnd(52)}${engine.preview.toFixed(2).padStart(7)} s`);
   console.log(`${"offline plan, the same Kubernetes part (wall, in-process)".padEnd(52)}${engine.offline.toFixed(2).padStart(7)} s`);
 }
-const [, , production, one, many] = rows;
+const [, , production, one, many, manyEmpty] = rows;
 console.log(`plan(production) / floor with the compile cache = ${(cpu(production) / cachedFloor).toFixed(2)} (CPU; the plan uses the cache)`);
 console.log(`plan(production) / floor without it = ${(cpu(production) / floor).toFixed(2)} (CPU)`);
 console.log(`each added app: ${((1000 * (cpu(many) - cpu(one))) / (APPS - 1)).toFixed(0)} ms CPU ((${APPS} apps - 1 app) / ${APPS - 1})`);
+console.log(`each added app, ${APPS} apps into an empty folder: ${((1000 * (cpu(manyEmpty) - cpu(one))) / (APPS - 1)).toFixed(0)} ms CPU (against 1 app rerun)`);
 if (!flag("--no-render")) {
-  const [off, cold, warm] = rows.slice(5);
+  const [off, cold, warm] = rows.slice(6);
   console.log(`rendering (CPU): no cache / before = ${(cpu(cold) / cpu(off)).toFixed(2)}, cached / before = ${(cpu(warm) / cpu(off)).toFixed(2)}`);
 }
 if (engine && !engine.skipped) {
