@@ -83,7 +83,7 @@ function version(): string {
 
 /** The digest writePlan compares texts by (plan/written-files.ts). */
 export function textDigest(text: string): string {
-  return crypto.createHash("sha1").update(text).digest("hex");
+  return crypto.hash("sha1", text);
 }
 
 /** Records that `resource` is object `index` of the render cached at `renderFile` (render-charts.ts). */

@@ -35,7 +35,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
   const files = WrittenFiles.of(outDir);
   const written: string[] = [];
   const folders = new Set<string>();
-  const write = (relative: string, digest: string, text: () => string) => {
+  const write = (relative: string, digest: string | undefined, text: () => string) => {
     const folder = path.dirname(path.join(outDir, relative));
     if (!folders.has(folder)) {
       fs.mkdirSync(folder, { recursive: true });
@@ -48,7 +48,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
   // One copy of the record in canonical key order serves resources.json (toJson's text) and every
   // manifest: ordering the objects' keys twice was a good part of what writing them cost.
   const ordered = canonical(record) as { resources: { inputs: unknown }[] };
-  writeText("resources.json", `${JSON.stringify(ordered, null, 2)}\n`);
+  write("resources.json", undefined, () => `${JSON.stringify(ordered, null, 2)}\n`);
   const seen = new Map<string, string>();
   for (const [i, resource] of record.resources.entries()) {
     if (!isKubernetesObject(resource)) continue;

@@ -48,20 +48,26 @@ export class WrittenFiles {
     return path.join(RECORDS_DIR, `${key}.json`);
   }
 
-  /** Makes `relative` hold `text()` (whose digest is `digest`), reading or writing the file only when needed. */
-  write(relative: string, digest: string, text: () => string): void {
+  /**
+   * Makes `relative` hold `text()`, reading or writing the file only when needed. `digest` identifies the
+   * text; without one (resources.json: hashing its megabytes costs more than comparing them) the file is
+   * compared byte for byte every time.
+   */
+  write(relative: string, digest: string | undefined, text: () => string): void {
     const file = path.join(this.outDir, relative);
     const known = this.record?.[relative];
-    if (known && known.digest === digest) {
+    if (digest !== undefined && known?.digest === digest) {
       const stat = statOf(file);
       if (stat && stat.size === known.size && stat.mtimeMs === known.mtimeMs) {
         this.next[relative] = known;
         return;
       }
     }
-    const content = text();
-    // An unchanged file keeps its bytes and its mtime.
-    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === content)) fs.writeFileSync(file, content);
+    const content = Buffer.from(text());
+    const before = statOf(file);
+    // An unchanged file keeps its bytes and its mtime; one of another size differs without reading it.
+    if (!(before && before.size === content.length && fs.readFileSync(file).equals(content))) fs.writeFileSync(file, content);
+    if (digest === undefined) return;
     const stat = fs.statSync(file);
     this.next[relative] = { size: stat.size, mtimeMs: stat.mtimeMs, digest };
   }
