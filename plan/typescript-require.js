@@ -5,6 +5,7 @@
 // Only CommonJS TypeScript is needed (package.json has no "type": "module"); tests and other scripts keep tsx.
 "use strict";
 require("./compile-cache");
+require("./resolve-cache");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
