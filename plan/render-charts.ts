@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { rememberRenderedObject } from "./chart-manifest-texts";
+import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
 import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
 import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
@@ -114,6 +115,7 @@ function pinnedChart(projectDir: string, chart: string, version: string, cacheDi
   const sha256 = cacheDir && fs.existsSync(file) ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") : undefined;
   const summaryFile = sha256 ? path.join(cacheDir as string, `${sha256}.chart.json`) : undefined;
   if (summaryFile && fs.existsSync(summaryFile)) {
+    markUsed(summaryFile);
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as { name: string; version: string; hasCrds: boolean };
     if (summary.name !== chart || summary.version !== version) {
       throw new Error(`${path.relative(projectDir, file)} holds chart ${summary.name} ${summary.version}, not ${chart} ${version}: run \`${REFRESH_COMMAND}\``);
@@ -173,7 +175,10 @@ async function helmTemplate(helm: string, release: Release, archive: PinnedChart
     .update(JSON.stringify({ helm: [helm, stat.size, stat.mtimeMs], archive: archive.sha256, args: args.slice(3), values, format: 1 }))
     .digest("hex");
   const cached = cacheDir ? path.join(cacheDir, `${key}.json`) : undefined;
-  if (cached && fs.existsSync(cached)) return { objects: JSON.parse(fs.readFileSync(cached, "utf8")) as KubeObject[], cacheFile: cached };
+  if (cached && fs.existsSync(cached)) {
+    markUsed(cached);
+    return { objects: JSON.parse(fs.readFileSync(cached, "utf8")) as KubeObject[], cacheFile: cached };
+  }
   let text: string;
   try {
     text = await run(helm, args, values);
@@ -201,7 +206,10 @@ async function helmTemplate(helm: string, release: Release, archive: PinnedChart
 function checkedValueKeys(archive: PinnedChart, values: Record<string, unknown>, cacheDir: string | false): string[] {
   const key = crypto.createHash("sha256").update(JSON.stringify({ archive: archive.sha256, values, check: "unknown-value-keys", format: 1 })).digest("hex");
   const cached = cacheDir ? path.join(cacheDir, `${key}.values-ok`) : undefined;
-  if (cached && fs.existsSync(cached)) return [];
+  if (cached && fs.existsSync(cached)) {
+    markUsed(cached);
+    return [];
+  }
   const unknown = unknownValueKeys(archive.chart, values);
   if (cached && unknown.length === 0) {
     fs.mkdirSync(cacheDir as string, { recursive: true });
@@ -281,6 +289,7 @@ function toRecord(release: Release, object: KubeObject, clusterScoped: ReadonlyS
 export async function renderChartObjects(stack: string, resources: readonly RecordedResource[], options: RenderOptions): Promise<RenderResult> {
   const notes: string[] = [];
   const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
+  if (cacheDir) pruneUnusedRenders(cacheDir);
   const releases: { release: Release; archive: PinnedChart }[] = [];
   for (const resource of resources.filter((r) => HELM_TYPES.has(r.type))) {
     const release = releaseOf(resource);

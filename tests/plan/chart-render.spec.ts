@@ -291,6 +291,16 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       expect(cached(".json").filter((f) => f.startsWith(`${render}.manifest`)).sort()).to.deep.equal([digestsFile, texts].sort());
     });
 
+    it("marks every cache entry a plan reads as used (the month-old ones are pruned: plan/render-cache-pruning.ts)", async () => {
+      await plan();
+      const old = new Date("2026-01-01T00:00:00Z");
+      const entries = fs.readdirSync(cacheDir).filter((f) => !f.includes(".manifest") && !f.startsWith("."));
+      expect(entries.map((f) => f.slice(f.indexOf(".")))).to.have.members([".json", ".chart.json", ".values-ok"]);
+      for (const name of entries) fs.utimesSync(path.join(cacheDir, name), old, old);
+      await plan();
+      for (const name of entries) expect(fs.statSync(path.join(cacheDir, name)).mtimeMs, name).to.be.greaterThan(old.getTime());
+    });
+
     it("checks the chart's name and version against the archive summary cached by the archive's hash", async () => {
       await plan();
       const [summary] = cached(".chart.json");
