@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { analysisCacheDir, readAnalysis, writeAnalysis } from "../../provider/analysis-cache";
 import { skipWithoutEngine } from "../engine/fixtures/engine";
 import { type ArgsField, componentArgsFields, schemaArgsFields } from "./fixtures/args-fields";
 import { CHECKOUT_PLUGIN, getSchema, NODE_DIR, type PackageSchema, type SchemaProperty } from "./fixtures/component-package";
@@ -167,6 +168,24 @@ describe("the component package's schema (pulumi package get-schema)", function 
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is analysed once per version of the package: the plugin serves the cached analysis (provider/analysis-cache.ts)", async () => {
+    const stored = readAnalysis(REPOSITORY_ROOT);
+    expect(stored, "the analysis the first get-schema stored").to.not.equal(undefined);
+    // The CLI normalises what the plugin serves (key order, empty config): the same package and resources.
+    const served = JSON.parse(stored!.schema) as PackageSchema;
+    expect([served.name, served.version, Object.keys(served.resources).sort()]).to.deep.equal([schema.name, schema.version, Object.keys(schema.resources).sort()]);
+    expect(Object.keys(stored!.components).sort()).to.deep.equal(SERVED);
+    // A cached analysis is served as it is: marked in a cache folder of its own, the mark shows in the schema.
+    const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "platform-analysis-cache-"));
+    try {
+      const marked = { ...schema, description: "served from the analysis cache" };
+      writeAnalysis(REPOSITORY_ROOT, { schema: JSON.stringify(marked), components: stored!.components }, analysisCacheDir({ XDG_CACHE_HOME: cacheHome }));
+      expect(await getSchema(CHECKOUT_PLUGIN, cacheHome)).to.deep.equal(marked);
+    } finally {
+      fs.rmSync(cacheHome, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { analysisKey, readAnalysis, writeAnalysis } from "../../provider/analysis-cache";
+
+// The component package's analysis is cached by everything the SDK's analyzer reads: the package's
+// TypeScript sources, its manifests and tsconfig, and the installed versions of TypeScript, the SDK and the
+// package's dependencies. A change anywhere there must analyse again; a change elsewhere need not.
+// That the plugin serves the cached analysis: tests/library/component-package.spec.ts.
+
+describe("library: the component package's analysis cache (provider/analysis-cache.ts)", () => {
+  let root: string;
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "platform-analysis-key-"));
+    write("package.json", JSON.stringify({ name: "platform", version: "1.0.0", dependencies: { yaml: "2.9.1" } }));
+    write("provider/package.json", JSON.stringify({ exports: "../lib/component-package.ts" }));
+    write("provider/tsconfig.json", "{}");
+    write("lib/component-package.ts", "export {};\n");
+    write("components/core/names.ts", "export const a = 1;\n");
+    write("stacks/schema.ts", "export const b = 2;\n");
+    write("tests/names.spec.ts", "it('x', () => {});\n");
+    write("README.md", "# platform\n");
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("changes with any TypeScript source of lib/, components/, stacks/ or provider/, and with the manifests", () => {
+    const keys = new Set([analysisKey(root)]);
+    const changes: [string, string][] = [
+      ["lib/component-package.ts", "export const c = 3;\n"],
+      ["components/core/names.ts", "export const a = 2;\n"],
+      ["components/apps/new-app.ts", "export {};\n"],
+      ["stacks/schema.ts", "export const b = 3;\n"],
+      ["provider/extra.ts", "export {};\n"],
+      ["provider/tsconfig.json", '{ "compilerOptions": { "strict": true } }'],
+      ["provider/package.json", JSON.stringify({ exports: "../lib/index.ts" })],
+      ["package.json", JSON.stringify({ name: "platform", version: "1.0.1", dependencies: { yaml: "2.9.1" } })],
+    ];
+    for (const [file, text] of changes) {
+      write(file, text);
+      keys.add(analysisKey(root));
+      expect(keys.size, file).to.equal(changes.findIndex(([f]) => f === file) + 2);
+    }
+  });
+
+  it("changes with an installed dependency's version, and not with tests or documentation", () => {
+    const before = analysisKey(root);
+    write("tests/names.spec.ts", "it('y', () => {});\n");
+    write("README.md", "# platform, edited\n");
+    expect(analysisKey(root)).to.equal(before);
+    write("node_modules/yaml/package.json", JSON.stringify({ name: "yaml", version: "2.9.2" }));
+    const installed = analysisKey(root);
+    expect(installed).to.not.equal(before);
+    write("node_modules/yaml/package.json", JSON.stringify({ name: "yaml", version: "2.9.3" }));
+    expect(analysisKey(root)).to.not.equal(installed);
+  });
+
+  it("gives back what was stored under the current key only", () => {
+    const cache = path.join(root, "cache");
+    const analysis = { schema: '{"name":"platform"}', components: { PlatformNamespace: { outputs: { name: { type: "string" } } } } };
+    expect(readAnalysis(root, cache)).to.equal(undefined);
+    writeAnalysis(root, analysis, cache);
+    expect(readAnalysis(root, cache)).to.deep.equal(analysis);
+    write("lib/component-package.ts", "export const changed = true;\n");
+    expect(readAnalysis(root, cache)).to.equal(undefined);
+  });
+});
