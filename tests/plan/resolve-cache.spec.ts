@@ -49,6 +49,8 @@ describe("plan: module resolutions remembered between plans", () => {
 
   beforeEach(() => {
     cache = fs.mkdtempSync(path.join(os.tmpdir(), "platform-resolve-cache-"));
+    // build/ (git ignores it) may not exist yet in a fresh clone.
+    fs.mkdirSync(path.join(root, "build"), { recursive: true });
     fixture = fs.mkdtempSync(path.join(root, "build", "resolve-cache-fixture-"));
     fs.writeFileSync(path.join(fixture, "main.ts"), 'console.log((require("./b") as { name: string }).name);\n');
     module("b.ts", "b.ts");
