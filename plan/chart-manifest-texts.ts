@@ -119,7 +119,6 @@ export function manifestText(resource: object, write: () => string): ManifestTex
     if (cached !== undefined) return cached;
     const written = write();
     texts.set(origin.index, origin.variant, written);
-    digests.set(origin.index, origin.variant, textDigest(written));
     return written;
   };
   const digest = digests.get(origin.index, origin.variant);

@@ -189,7 +189,7 @@ describe("the component package's schema (pulumi package get-schema)", function 
     }
   });
 
-  it("is served the same by the installed package's plugin (built JavaScript, no tsx)", async () => {
+  it("is served the same by the installed package's plugin (built JavaScript, not the TypeScript source)", async () => {
     const consumer = await installedExample("team-app");
     try {
       expect(await getSchema(path.join(consumer.projectDir, "node_modules", ".bin", "pulumi-resource-platform"))).to.deep.equal(schema);
