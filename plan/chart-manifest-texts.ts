@@ -100,19 +100,22 @@ function filesOf(render: string): { texts: EntryFile; digests: EntryFile } {
   return files;
 }
 
-/** A manifest's text, and its digest, which for a cached chart object is known without reading the text. */
+/** A manifest's text, and its digest, which is known without writing the text, or reading it for a cached chart object. */
 export interface ManifestText {
   readonly digest: string;
   text(): string;
 }
 
-/** The manifest text of `resource`: cached for a chart object of a cached render, else `write()`. */
-export function manifestText(resource: object, write: () => string): ManifestText {
+/**
+ * The manifest text of `resource` (`ordered` is its inputs in canonical key order): cached for a chart object
+ * of a cached render, else `write()`, called only if the plan folder needs the text. Any other object's digest
+ * is that of its data as resources.json holds it (JSON) and of the writer's version: the text is a function of
+ * both, so an unchanged object's YAML is not written again only to find it unchanged. What JSON does not tell
+ * apart (NaN, Infinity and -0 from null and 0) no Kubernetes object can hold: the API speaks JSON.
+ */
+export function manifestText(resource: object, ordered: unknown, write: () => string): ManifestText {
   const origin = origins.get(resource);
-  if (!origin) {
-    const text = write();
-    return { digest: textDigest(text), text: () => text };
-  }
+  if (!origin) return { digest: textDigest(`${version()}\0${JSON.stringify(ordered)}`), text: write };
   const { texts, digests } = filesOf(origin.render);
   const text = (): string => {
     const cached = texts.get(origin.index, origin.variant);

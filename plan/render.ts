@@ -61,7 +61,7 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     const header = from
       ? `# Rendered from Helm release ${from.namespace}/${from.release} (chart ${from.chart} ${from.version})${from.hook ? `, hook ${from.hook}` : ""}\n`
       : "";
-    const manifest = manifestText(resource, () => manifestYaml(resource.inputs, ordered.resources[i].inputs));
+    const manifest = manifestText(resource, ordered.resources[i].inputs, () => manifestYaml(resource.inputs, ordered.resources[i].inputs));
     write(relative, header ? textDigest(`${header}\0${manifest.digest}`) : manifest.digest, () => header + manifest.text());
   }
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toYaml } from "../../components/core/yaml";
+import { canonical, toYaml } from "../../components/core/yaml";
+import { manifestText } from "../../plan/chart-manifest-texts";
 import type { RecordedResource } from "../../plan/mocks";
 import { writePlan } from "../../plan/render";
 import { WrittenFiles } from "../../plan/written-files";
@@ -86,6 +87,21 @@ describe("plan: writePlan replaces the previous plan's files", () => {
       const changed = [configMap("apps", "one", { v: "changed" }), plan[1]];
       writePlan({ project: "platform", stack: "staging", resources: changed }, out);
       expect(fs.readFileSync(file("manifests/apps/configmap-one.yaml"), "utf8")).to.equal(toYaml(changed[0].inputs));
+    });
+
+    it("knows an object's digest without writing its YAML: the same for the same data, another for any change", () => {
+      const unwritten = () => {
+        throw new Error("the YAML was written");
+      };
+      const digestOf = (resource: RecordedResource) => manifestText(resource, canonical(resource.inputs), unwritten).digest;
+      const one = digestOf(plan[0]);
+      expect(one).to.match(/^[0-9a-f]{40}$/);
+      expect(digestOf(structuredClone(plan[0]))).to.equal(one);
+      expect(digestOf(configMap("apps", "one", { v: "2" }))).to.not.equal(one);
+      expect(digestOf(configMap("apps", "one", { v: "1", w: "" }))).to.not.equal(one);
+      expect(digestOf(configMap("other", "one", { v: "1" }))).to.not.equal(one);
+      // Only a folder without the file asks for the text.
+      expect(manifestText(plan[0], canonical(plan[0].inputs), () => "the text").text()).to.equal("the text");
     });
 
     it("keeps its record outside the plan folder, and drops the records of plan folders that are gone", () => {
