@@ -4,11 +4,11 @@
 const os = require("node:os");
 const path = require("node:path");
 
-/** The per-user cache folder of this OS. */
-function osCacheDir() {
+/** The per-user cache folder of this OS, as `env` (the process's by default) sets it. */
+function osCacheDir(env = process.env) {
   if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Caches");
-  if (process.platform === "win32") return process.env.LOCALAPPDATA || path.join(os.homedir(), "AppData", "Local");
-  return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  if (process.platform === "win32") return env.LOCALAPPDATA || path.join(os.homedir(), "AppData", "Local");
+  return env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
 }
 
 module.exports = { osCacheDir };

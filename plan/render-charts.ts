@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { osCacheDir } from "./cache-dir";
 import { rememberRenderedObject } from "./chart-manifest-texts";
 import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
 import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
@@ -90,7 +90,7 @@ function releaseOf(resource: RecordedResource): Release {
 
 export function defaultRenderCacheDir(env: NodeJS.ProcessEnv = process.env): string | false {
   if (env.PLATFORM_RENDER_CACHE === "off") return false;
-  return env.PLATFORM_RENDER_CACHE || path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform", "helm-renders");
+  return env.PLATFORM_RENDER_CACHE || path.join(osCacheDir(env), "platform", "helm-renders");
 }
 
 function hasCrds(chart: LoadedChart): boolean {

@@ -25,6 +25,10 @@ const FORMAT = 1;
 const SOURCE_FOLDERS = ["lib", "components", "stacks", "provider"];
 const MANIFESTS = ["package.json", "provider/package.json", "provider/tsconfig.json"];
 
+/**
+ * XDG's cache folder or ~/.cache on every OS: the plan's tooling (plan/cache-dir.js) also knows macOS' and
+ * Windows' folders, but the published package holds none of plan/, so the plugin cannot use it.
+ */
 export function analysisCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform", "component-analyses");
 }
