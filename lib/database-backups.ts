@@ -1,4 +1,4 @@
-import type * as aws from "@pulumi/aws";
+import type * as aws from "../components/core/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { DatabaseBackups as InternalDatabaseBackups } from "../components/backups/database-backups";

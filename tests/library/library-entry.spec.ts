@@ -10,7 +10,7 @@ import { renderChartObjects } from "../../plan/render-charts";
 import { readStackConfig } from "../../plan/stack-file";
 import { committedSettings, planStack, type StackName, STACKS } from "../harness";
 import { alertRulesArgsOf, appArgsOf, databaseBackupsArgsOf, monitoringStackArgsOf, namespaceArgsOf } from "./fixtures/library-args";
-import * as aws from "@pulumi/aws";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { DATABASE_BACKUPS_DEFAULTS, DatabaseBackups, PostgresBackup, type PostgresBackupArgs } from "../../lib/backups";
 import { MONITORING_STACK_DEFAULTS, MonitoringStack, type MonitoringStackArgs } from "../../lib/monitoring";
 import * as fs from "node:fs";
@@ -142,8 +142,8 @@ describe("library entry (lib/)", () => {
       const program = await planStack(stack);
       const library = await underMocks(stack, () => {
         const target = targetProviderSettings(settings);
-        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", target.aws) };
-        const replica = settings.backupReplicaRegion === "" ? undefined : { region: settings.backupReplicaRegion, provider: new aws.Provider("team-replica", { ...target.aws, region: settings.backupReplicaRegion }) };
+        const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", target.aws) };
+        const replica = settings.backupReplicaRegion === "" ? undefined : { region: settings.backupReplicaRegion, provider: new AwsProvider("team-replica", { ...target.aws, region: settings.backupReplicaRegion }) };
         new DatabaseBackups("platform-backups", { ...databaseBackupsArgsOf(settings), ...(replica ? { replica } : {}) }, { providers });
       });
       const expected = subtree(program.resources, "platform:backups:DatabaseBackups", "platform-backups");
@@ -157,7 +157,7 @@ describe("library entry (lib/)", () => {
       const { databases, region, oidcProviderArn, ...shared } = args;
       expect(databases.length, "databases with backups").to.be.greaterThan(0);
       const library = await underMocks(stack, () => {
-        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", targetProviderSettings(settings).aws) };
+        const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", targetProviderSettings(settings).aws) };
         // The bucket, key and ServiceAccount of a DatabaseBackups that backs up another database; each of the
         // stack's databases is added to them with a PostgresBackup of its own.
         const storage = new DatabaseBackups("platform-backups", { ...args, databases: [{ ...databases[0], name: "other-db" }] }, { providers });
@@ -185,7 +185,7 @@ describe("library entry (lib/)", () => {
       const settings = { ...committedSettings(stack), stack };
       const program = await planStack(stack);
       const library = await underMocks(stack, () => {
-        const providers = { kubernetes: clusterProvider(), aws: new aws.Provider("team-account", targetProviderSettings(settings).aws) };
+        const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", targetProviderSettings(settings).aws) };
         new MonitoringStack("platform-monitoring", monitoringStackArgsOf(settings), { providers });
       });
       // The program's plan holds the objects its charts render; render the library's the same way (pinned archives).
@@ -475,7 +475,7 @@ describe("library entry (lib/)", () => {
               region: "eu-west-1",
               oidcProviderArn: "",
               databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["orders"] }],
-              replica: { region: "eu-west-1", provider: new aws.Provider("replica", { region: "eu-west-1" }) },
+              replica: { region: "eu-west-1", provider: new AwsProvider("replica", { region: "eu-west-1" }) },
             },
           ),
         message:
@@ -492,7 +492,7 @@ describe("library entry (lib/)", () => {
             region: "eu-west-1",
             oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
             databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["public.orders"] }],
-            replica: { region: "eu-west-1", provider: new aws.Provider("replica", { region: "eu-west-1" }) },
+            replica: { region: "eu-west-1", provider: new AwsProvider("replica", { region: "eu-west-1" }) },
           }),
         message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - replica.region: must differ from region (eu-west-1): a replica in the same region survives nothing the bucket does not',
       },
