@@ -183,18 +183,25 @@ describe("the component package's schema (pulumi package get-schema)", function 
     try {
       const marked = { ...schema, description: "served from the analysis cache" };
       writeAnalysis(REPOSITORY_ROOT, { schema: JSON.stringify(marked), components: stored!.components }, analysisCacheDir({ XDG_CACHE_HOME: cacheHome }));
-      expect(await getSchema(CHECKOUT_PLUGIN, cacheHome)).to.deep.equal(marked);
+      expect(await getSchema(CHECKOUT_PLUGIN, { XDG_CACHE_HOME: cacheHome })).to.deep.equal(marked);
     } finally {
       fs.rmSync(cacheHome, { recursive: true, force: true });
     }
   });
 
-  it("is served the same by the installed package's plugin (built JavaScript, not the TypeScript source)", async () => {
+  it("is served the same by the installed package's plugin (built JavaScript, not the TypeScript source), which keeps Node's compile cache", async () => {
     const consumer = await installedExample("team-app");
+    // Node's default folder for the cache is <os.tmpdir()>/node-compile-cache (NODE_COMPILE_CACHE alone would
+    // turn the cache on without the launcher).
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-plugin-tmp-"));
     try {
-      expect(await getSchema(path.join(consumer.projectDir, "node_modules", ".bin", "pulumi-resource-platform"))).to.deep.equal(schema);
+      expect(await getSchema(path.join(consumer.projectDir, "node_modules", ".bin", "pulumi-resource-platform"), { TMPDIR: tmp })).to.deep.equal(schema);
+      // The engine starts the plugin for every operation: the next start reads the code V8 compiled in this one.
+      const cached = path.join(tmp, "node-compile-cache");
+      expect(fs.existsSync(cached) ? fs.readdirSync(cached, { recursive: true }).length : 0, `files in ${cached}`).to.be.above(0);
     } finally {
       consumer.dispose();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
