@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { PROJECT, type RecordedResource } from "../plan/mocks";
 import { type PlanRecord, REPOSITORY_ROOT, runProgram, type RunProgramOptions } from "../plan/run-program";
 import { readStackConfig, type StackConfigFile } from "../plan/stack-file";
 import { parseStackSettings, rawStackConfig, type RawStackConfig, type ValidatedSettings } from "../stacks/parse";
+import { runTempDir } from "./temp-dirs";
 
 export const STACKS = ["staging", "production"] as const;
 
@@ -126,7 +126,7 @@ export function editJsonKey<T>(values: Record<string, string>, key: string, chan
 export function editedStackFile(stack: string, edit: (config: Record<string, any>) => void): string {
   const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
   edit(doc.config);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-stack-file-")), `Pulumi.${stack}.yaml`);
+  const file = path.join(runTempDir("platform-stack-file-"), `Pulumi.${stack}.yaml`);
   fs.writeFileSync(file, stringify(doc));
   return file;
 }

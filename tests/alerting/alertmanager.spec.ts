@@ -3,7 +3,6 @@ import { expect } from "chai";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import {
@@ -29,6 +28,7 @@ import { committedSettings, STACKS, type StackName } from "../harness";
 import { freePort, listenOnLoopback } from "../processes";
 import { resolveTool } from "../tools";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
+import { runTempDir } from "../temp-dirs";
 
 /** amtool to run: $AMTOOL, else the current build of .ci/build-tools (or one in ~/go/bin) if it runs, else Debian's 0.25. */
 const AMTOOL = resolveTool("amtool", { env: "AMTOOL", fallbacks: ["/usr/bin/amtool"] });
@@ -75,8 +75,7 @@ function stackAlerts(stack: StackName): AlertIdentity[] {
   return platformAlerts(stackThresholds(stack), rulesContext(stack));
 }
 
-// One scratch folder per run, removed at the end.
-const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), "alertmanager-spec-"));
+const SCRATCH = runTempDir("alertmanager-spec-");
 
 /** Writes a configuration to its own folder (Alertmanager also keeps its state next to it). */
 function writeConfig(text: string): string {
@@ -97,8 +96,6 @@ function problems(value: unknown): string[] {
 }
 
 describe("Alertmanager configuration", () => {
-  after(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
-
   describe("AlertRoutingSchema (platform:alertRouting)", () => {
     const valid = () => committedRouting("production") as any;
 

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { BLACKBOX_MODULES, blackboxModules, probeManifest } from "../../components/monitoring";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { NODE, PLAN_COMMAND, planStack, STACKS } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -238,7 +238,7 @@ describe("MonitoringStack", () => {
 
   it("no generated password or configured secret appears in the printed plan or under build/<stack>/", () => {
     for (const stack of STACKS) {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-secrets-"));
+      const out = runTempDir("platform-secrets-");
       const result = spawnSync(NODE, [...PLAN_COMMAND, "--stack", stack, "--out", out], {
         cwd: REPOSITORY_ROOT,
         encoding: "utf8",

@@ -15,6 +15,7 @@ import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { toolPath } from "../../plan/tools";
 import { toYaml } from "../../components/core/yaml";
 import { planStack, STACKS } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 /** A release record as the mock engine records a helm.v4.Chart. */
 function chartResource(name: string, chart: string, version: string, values: Record<string, unknown>): RecordedResource {
@@ -32,7 +33,7 @@ function chartResource(name: string, chart: string, version: string, values: Rec
 
 /** A checkout holding one small chart, packaged by the real helm into charts/. */
 function fixtureCheckout(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-chart-fixture-"));
+  const dir = runTempDir("platform-chart-fixture-");
   const src = path.join(dir, "src", "demo");
   fs.mkdirSync(path.join(src, "templates"), { recursive: true });
   fs.writeFileSync(path.join(src, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 1.2.3\n");

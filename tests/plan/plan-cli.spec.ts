@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
 import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 function plan(...args: string[]) {
   const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
@@ -15,7 +15,7 @@ function plan(...args: string[]) {
 }
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "platform-plan-test-"));
+  return runTempDir("platform-plan-test-");
 }
 
 function filesUnder(dir: string): Map<string, string> {

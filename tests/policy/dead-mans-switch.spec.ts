@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROUTING_ANNOTATION as WRITTEN_BY_THE_COMPONENT } from "../../components/alerting/alertmanager";
@@ -10,6 +9,7 @@ import { deliveriesFor, durationSeconds } from "../../policy/rules/alertmanager-
 import { ROUTING_ANNOTATION } from "../../policy/rules/dead-mans-switch";
 import { planStack, STACKS } from "../harness";
 import { type FixtureResource, messagesOf, violations } from "./fixtures";
+import { runTempDir } from "../temp-dirs";
 
 const POLICY = "stack-dead-mans-switch";
 
@@ -122,7 +122,7 @@ describe("policy: stack-dead-mans-switch", () => {
       const rare = (stack: string) => {
         const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
         doc.config["platform:alertRouting"].timing.heartbeat = { groupWait: "10s", groupInterval: "5m", repeatInterval: "12h" };
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-")), `Pulumi.${stack}.yaml`);
+        const file = path.join(runTempDir("platform-policy-"), `Pulumi.${stack}.yaml`);
         fs.writeFileSync(file, stringify(doc));
         return file;
       };

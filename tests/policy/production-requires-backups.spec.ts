@@ -1,16 +1,16 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
 import { loadPackConfig, policyExitCode, runPolicies } from "../../policy/offline";
+import { runTempDir } from "../temp-dirs";
 
 /** The committed stack file with every database's backups switched off. */
 function withoutBackups(stack: string): string {
   const doc = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
   for (const db of doc.config["platform:databases"]) db.backup.enabled = false;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-")), `Pulumi.${stack}.yaml`);
+  const file = path.join(runTempDir("platform-policy-"), `Pulumi.${stack}.yaml`);
   fs.writeFileSync(file, stringify(doc));
   return file;
 }
