@@ -14,7 +14,7 @@ describe("the run's temporary folders (tests/temp-dirs.ts)", () => {
     expect(fs.readdirSync(dir)).to.deep.equal([]);
   });
 
-  it("removes them, contents and all, when a process using it exits without mocha's hooks", () => {
+  it("removes them, contents and all, when the process using it exits", () => {
     const script = `
       const fs = require("node:fs");
       const { runTempDir } = require(${JSON.stringify(path.join(__dirname, "temp-dirs.ts"))});
