@@ -15,7 +15,8 @@ import { SECRET_PLACEHOLDER } from "./mocks";
  * manifest-yaml.ts, toYaml's options in components/core/yaml.ts) and the `yaml` library's version, so any
  * change there writes the texts afresh, and the files of every other writer version of that render are then
  * deleted. The one input from outside the render, whether the object got the release's namespace (that
- * depends on the CRDs of every chart), is stored with each text and compared.
+ * depends on the CRDs of every chart), is stored with each text and compared. The objects the program itself
+ * registers need no stored digest: theirs is computed from their data (manifestText).
  */
 
 interface Origin {
@@ -100,7 +101,7 @@ function filesOf(render: string): { texts: EntryFile; digests: EntryFile } {
   return files;
 }
 
-/** A manifest's text, and its digest, which is known without writing the text, or reading it for a cached chart object. */
+/** A manifest's text, and its digest, known without the text for a program object or a cached chart object. */
 export interface ManifestText {
   readonly digest: string;
   text(): string;
@@ -108,10 +109,10 @@ export interface ManifestText {
 
 /**
  * The manifest text of `resource` (`ordered` is its inputs in canonical key order): cached for a chart object
- * of a cached render, else `write()`, called only if the plan folder needs the text. Any other object's digest
- * is that of its data as resources.json holds it (JSON) and of the writer's version: the text is a function of
- * both, so an unchanged object's YAML is not written again only to find it unchanged. What JSON does not tell
- * apart (NaN, Infinity and -0 from null and 0) no Kubernetes object can hold: the API speaks JSON.
+ * of a cached render, else `write()`. A program object's text is written only if the plan folder needs it: its
+ * digest is that of its data as resources.json holds it (JSON) and of the writer's version, of which the text
+ * is a function, so an unchanged object's YAML is not written again only to be found unchanged. What JSON does
+ * not tell apart (NaN, Infinity and -0 from null and 0) no Kubernetes object can hold: the API speaks JSON.
  */
 export function manifestText(resource: object, ordered: unknown, write: () => string): ManifestText {
   const origin = origins.get(resource);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /**
- * The render cache (`~/.cache/platform/helm-renders`) is keyed by content, so every change of a chart's
+ * The render cache (`~/.cache/platform/helm-renders` on Linux) is keyed by content, so every change of a chart's
  * version or values leaves the previous render behind: megabytes each for the charts with CRDs, with their
  * written manifests beside them. A plan marks every entry it reads (its modification time is set to now),
  * and at most once a day deletes the entries no plan has used for UNUSED_DAYS. An entry is every file whose

@@ -30,7 +30,7 @@ const MANIFESTS = ["package.json", "provider/package.json", "provider/tsconfig.j
  * Windows' folders, but the published package holds none of plan/, so the plugin cannot use it.
  */
 export function analysisCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform", "component-analyses");
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "platform", "component-analyses");
 }
 
 function typeScriptSources(root: string, folder: string): string[] {
