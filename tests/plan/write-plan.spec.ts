@@ -100,8 +100,16 @@ describe("plan: writePlan replaces the previous plan's files", () => {
       expect(digestOf(configMap("apps", "one", { v: "2" }))).to.not.equal(one);
       expect(digestOf(configMap("apps", "one", { v: "1", w: "" }))).to.not.equal(one);
       expect(digestOf(configMap("other", "one", { v: "1" }))).to.not.equal(one);
-      // Only a folder without the file asks for the text.
+      // The text, when the folder needs it, is what the writer gives.
       expect(manifestText(plan[0], canonical(plan[0].inputs), () => "the text").text()).to.equal("the text");
+    });
+
+    it("writes a chart object again whose header alone changed (a chart version that renders the same object)", () => {
+      const fromChart = (version: string): RecordedResource => ({ ...plan[0], renderedFrom: { release: "demo", namespace: "apps", chart: "demo", version } });
+      writePlan({ project: "platform", stack: "staging", resources: [fromChart("1.0.0")] }, out);
+      expect(fs.readFileSync(file("manifests/apps/configmap-one.yaml"), "utf8")).to.equal(`# Rendered from Helm release apps/demo (chart demo 1.0.0)\n${toYaml(plan[0].inputs)}`);
+      writePlan({ project: "platform", stack: "staging", resources: [fromChart("1.0.1")] }, out);
+      expect(fs.readFileSync(file("manifests/apps/configmap-one.yaml"), "utf8")).to.equal(`# Rendered from Helm release apps/demo (chart demo 1.0.1)\n${toYaml(plan[0].inputs)}`);
     });
 
     it("keeps its record outside the plan folder, and drops the records of plan folders that are gone", () => {
