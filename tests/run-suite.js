@@ -122,7 +122,8 @@ function runLane(lane, index) {
   });
 }
 
-// Interrupted (Ctrl-C, a CI timeout): pass the signal on, so each mocha runs its root hooks and stops its servers.
+// Interrupted (Ctrl-C, a CI timeout): pass the signal on, so each lane exits through its fixtures' exit handlers,
+// which stop its servers and remove its folders (tests/interrupted.js).
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     for (const child of children) child.kill(signal);

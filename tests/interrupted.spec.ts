@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { NODE } from "./harness";
+import { waitFor } from "./processes";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Whether a process of that pid is there (and not a zombie waiting for its parent). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("an interrupted test process (tests/interrupted.js)", () => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    it(`${signal}: exits ${code}, its servers killed and its folders removed`, async function () {
+      this.timeout(60_000);
+      const child = spawn(NODE, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "--require", "tsx/cjs", "--require", "./tests/interrupted.js", "--extension", "ts", "--timeout", "0", "tests/fixtures/interrupted-run.ts"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (status) => resolve(status)));
+      try {
+        const ready = await waitFor("the interrupted run to start its server", async () => /^READY (.*)$/m.exec(output)?.[1], 30_000, async () => output, 50);
+        const { pid, dir } = JSON.parse(ready) as { pid: number; dir: string };
+        expect(alive(pid), "the server before the signal").to.equal(true);
+        expect(fs.existsSync(path.join(dir, "file")), "the folder before the signal").to.equal(true);
+        child.kill(signal);
+        expect(await exited, output).to.equal(code);
+        expect(output).to.contain(`${signal}: stopping the servers this test process started and removing its folders`);
+        await waitFor("the server to be gone", async () => (alive(pid) ? undefined : true), 10_000, async () => `pid ${pid} still there`, 50);
+        expect(fs.existsSync(dir), `${dir} left behind`).to.equal(false);
+      } finally {
+        child.kill("SIGKILL");
+      }
+    });
+  }
+});
