@@ -6,8 +6,8 @@ import * as path from "node:path";
  * Temporary folders that outlive the test making them (a stack file other tests plan, a plan folder, a scratch
  * folder made when a spec file loads) are removed when the test process exits, after every root hook: the
  * shared servers' hooks stop them first, whatever their folders hold. A plan folder holds some 28 MB; before
- * this, every run left a few hundred MB in the OS temp folder. A process killed by a signal removes nothing
- * (mocha installs no signal handler when it runs files one after another).
+ * this, every run left a few hundred MB in the OS temp folder. An interrupted run exits too (tests/interrupted.js);
+ * only a process killed outright (SIGKILL) leaves its folders.
  */
 const made = new Set<string>();
 
