@@ -11,4 +11,7 @@ function osCacheDir(env = process.env) {
   return env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
 }
 
-module.exports = { osCacheDir };
+/** Where the plan keeps Node's compile cache (plan/compile-cache.js) unless NODE_COMPILE_CACHE says otherwise. */
+const PLAN_COMPILE_CACHE_DIR = path.join(osCacheDir(), "platform", "node-compile-cache");
+
+module.exports = { osCacheDir, PLAN_COMPILE_CACHE_DIR };

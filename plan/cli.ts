@@ -7,6 +7,8 @@ import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
 import { REPOSITORY_ROOT, runProgram } from "./run-program";
+import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
+import { pruneCompileCache } from "./compile-cache-pruning";
 
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
   const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir, baseline: true })) : undefined;
   const record = await runProgram(stack, { stackFile });
   writePlan(record, outDir);
+  // A compile cache moved elsewhere (NODE_COMPILE_CACHE) is its owner's to keep.
+  if (!process.env.NODE_COMPILE_CACHE) pruneCompileCache(PLAN_COMPILE_CACHE_DIR);
 
   if (!values.quiet) process.stdout.write(formatTree(record));
   if (before) {

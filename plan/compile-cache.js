@@ -2,14 +2,12 @@
 // compiles the same few thousand modules on every plan, about a fifth of a production plan's CPU time.
 // Required first by plan/typescript-require.js (so by `npm run plan`), and by the bench's floor with the
 // cache, which the plan's ratio is then measured against. The cache lives in the OS cache folder, keyed by
-// Node's version and each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off, NODE_COMPILE_CACHE moves it.
+// Node's version and flags and each file's path and content, pruned once a day (plan/compile-cache-pruning.ts);
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off, NODE_COMPILE_CACHE moves it.
 "use strict";
 const Module = require("node:module");
-const path = require("node:path");
-const { osCacheDir } = require("./cache-dir");
+const { PLAN_COMPILE_CACHE_DIR } = require("./cache-dir");
 
-const COMPILE_CACHE_DIR = path.join(osCacheDir(), "platform", "node-compile-cache");
 // An older Node without the API simply compiles everything.
-if (typeof Module.enableCompileCache === "function") Module.enableCompileCache(process.env.NODE_COMPILE_CACHE || COMPILE_CACHE_DIR);
+if (typeof Module.enableCompileCache === "function") Module.enableCompileCache(process.env.NODE_COMPILE_CACHE || PLAN_COMPILE_CACHE_DIR);
 
-module.exports = { COMPILE_CACHE_DIR };

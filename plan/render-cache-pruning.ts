@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DAY_MS, onceADay, PRUNED_STAMP, UNUSED_DAYS } from "./once-a-day";
 
 /**
  * The render cache (`~/.cache/platform/helm-renders` on Linux) is keyed by content, so every change of a chart's
@@ -9,9 +10,7 @@ import * as path from "node:path";
  * name starts with the same key (`<key>.json`, `<key>.manifests-…`, `<key>.chart.json`, `<key>.values-ok`),
  * and counts as used when any of them was.
  */
-export const UNUSED_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
-const STAMP = ".pruned";
+export { UNUSED_DAYS };
 
 /** Notes that a plan used this cache file. */
 export function markUsed(file: string): void {
@@ -25,39 +24,25 @@ export function markUsed(file: string): void {
 
 /** Deletes the entries of `cacheDir` unused for UNUSED_DAYS, unless that was done within the last day. */
 export function pruneUnusedRenders(cacheDir: string, now = Date.now()): string[] {
-  const stamp = path.join(cacheDir, STAMP);
-  const last = fs.statSync(stamp, { throwIfNoEntry: false });
-  if (last && now - last.mtimeMs < DAY_MS) return [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(cacheDir);
-  } catch {
-    return [];
-  }
-  const used = new Map<string, number>();
-  const files = new Map<string, string[]>();
-  for (const name of names) {
-    if (name === STAMP || name.endsWith(".tmp")) continue;
-    const key = name.slice(0, name.indexOf(".") === -1 ? name.length : name.indexOf("."));
-    const stat = fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false });
-    if (!stat?.isFile()) continue;
-    used.set(key, Math.max(used.get(key) ?? 0, stat.mtimeMs));
-    files.set(key, [...(files.get(key) ?? []), name]);
-  }
-  const removed: string[] = [];
-  for (const [key, lastUse] of used) {
-    if (now - lastUse < UNUSED_DAYS * DAY_MS) continue;
-    for (const name of files.get(key)!) {
-      fs.rmSync(path.join(cacheDir, name), { force: true });
-      removed.push(name);
+  return onceADay(cacheDir, now, () => {
+    const used = new Map<string, number>();
+    const files = new Map<string, string[]>();
+    for (const name of fs.readdirSync(cacheDir)) {
+      if (name === PRUNED_STAMP || name.endsWith(".tmp")) continue;
+      const key = name.slice(0, name.indexOf(".") === -1 ? name.length : name.indexOf("."));
+      const stat = fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false });
+      if (!stat?.isFile()) continue;
+      used.set(key, Math.max(used.get(key) ?? 0, stat.mtimeMs));
+      files.set(key, [...(files.get(key) ?? []), name]);
     }
-  }
-  try {
-    fs.writeFileSync(stamp, "");
-    const at = new Date(now);
-    fs.utimesSync(stamp, at, at);
-  } catch {
-    // Pruned anyway; the next plan tries again.
-  }
-  return removed.sort();
+    const removed: string[] = [];
+    for (const [key, lastUse] of used) {
+      if (now - lastUse < UNUSED_DAYS * DAY_MS) continue;
+      for (const name of files.get(key)!) {
+        fs.rmSync(path.join(cacheDir, name), { force: true });
+        removed.push(name);
+      }
+    }
+    return removed.sort();
+  });
 }

@@ -1,0 +1,28 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DAY_MS, onceADay, UNUSED_DAYS } from "./once-a-day";
+
+/**
+ * Node's compile cache (plan/compile-cache.js) holds a folder per Node version and set of V8 flags, and in it
+ * an entry per module path. Node deletes none: the folders of an older Node and the entries of paths that are
+ * gone (the temporary worktrees of every `--diff`, a moved checkout) would only pile up. Once a day a plan
+ * deletes each folder nothing has been written to for UNUSED_DAYS, and each holding more than MAX_ENTRIES
+ * (a plan loads about 2,500 modules): the next plans fill it again with what they load.
+ */
+export const MAX_ENTRIES = 10_000;
+
+export function pruneCompileCache(dir: string, now = Date.now()): string[] {
+  return onceADay(dir, now, () => {
+    const removed: string[] = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const folder = path.join(dir, entry.name);
+      const unused = now - fs.statSync(folder).mtimeMs >= UNUSED_DAYS * DAY_MS;
+      if (unused || fs.readdirSync(folder).length > MAX_ENTRIES) {
+        fs.rmSync(folder, { recursive: true, force: true });
+        removed.push(entry.name);
+      }
+    }
+    return removed.sort();
+  });
+}
