@@ -17,12 +17,23 @@ export function pruneCompileCache(dir: string, now = Date.now()): string[] {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const folder = path.join(dir, entry.name);
-      const unused = now - fs.statSync(folder).mtimeMs >= UNUSED_DAYS * DAY_MS;
-      if (unused || fs.readdirSync(folder).length > MAX_ENTRIES) {
-        fs.rmSync(folder, { recursive: true, force: true });
+      // Another plan may be pruning the same day: a folder gone meanwhile is simply gone.
+      const stat = fs.statSync(folder, { throwIfNoEntry: false });
+      if (!stat) continue;
+      const unused = now - stat.mtimeMs >= UNUSED_DAYS * DAY_MS;
+      if (unused || entriesOf(folder) > MAX_ENTRIES) {
+        fs.rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
         removed.push(entry.name);
       }
     }
     return removed.sort();
   });
+}
+
+function entriesOf(folder: string): number {
+  try {
+    return fs.readdirSync(folder).length;
+  } catch {
+    return 0;
+  }
 }
