@@ -6,8 +6,9 @@ import { DAY_MS, onceADay, UNUSED_DAYS } from "./once-a-day";
  * Node's compile cache (plan/compile-cache.js) holds a folder per Node version and set of V8 flags, and in it
  * an entry per module path. Node deletes none: the folders of an older Node and the entries of paths that are
  * gone (the temporary worktrees of every `--diff`, a moved checkout) would only pile up. Once a day a plan
- * deletes each folder nothing has been written to for UNUSED_DAYS, and each holding more than MAX_ENTRIES
- * (a plan loads about 2,500 modules): the next plans fill it again with what they load.
+ * deletes each folder no process has used for UNUSED_DAYS (plan/compile-cache.js marks its folder used), and
+ * each holding more than MAX_ENTRIES (a plan loads about 2,500 modules), live entries and all: the next plans
+ * fill it again with what they load.
  */
 export const MAX_ENTRIES = 10_000;
 

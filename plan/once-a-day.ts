@@ -10,14 +10,19 @@ export const PRUNED_STAMP = ".pruned";
 /**
  * Runs `prune` on a cache folder unless that was done within the last day (a stamp file in the folder holds
  * the time), so the plans that read the cache pay for looking at it once a day. Nothing for a folder that does
- * not exist.
+ * not exist; a pruning that fails is given up until the next day.
  */
 export function onceADay(dir: string, now: number, prune: () => string[]): string[] {
   if (!fs.existsSync(dir)) return [];
   const stamp = path.join(dir, PRUNED_STAMP);
   const last = fs.statSync(stamp, { throwIfNoEntry: false });
   if (last && now - last.mtimeMs < DAY_MS) return [];
-  const removed = prune();
+  let removed: string[] = [];
+  try {
+    removed = prune();
+  } catch {
+    // A cache the plan cannot prune (another user's folder, one removed meanwhile) must not fail the plan.
+  }
   try {
     fs.writeFileSync(stamp, "");
     const at = new Date(now);

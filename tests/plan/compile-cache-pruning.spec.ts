@@ -1,9 +1,12 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MAX_ENTRIES, pruneCompileCache } from "../../plan/compile-cache-pruning";
 import { UNUSED_DAYS } from "../../plan/once-a-day";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { NODE } from "../harness";
 
 // Node's compile cache: a folder per Node version and V8 flags, an entry per module path. A plan deletes, once
 // a day, the folders nothing wrote to for UNUSED_DAYS and those grown past MAX_ENTRIES.
@@ -32,6 +35,26 @@ describe("plan: Node's compile cache drops folders of another Node and folders g
     folder("v22.11.0-x64-dddddddd-0", 3, UNUSED_DAYS + 1);
     expect(pruneCompileCache(dir, now + DAY / 2)).to.deep.equal([]);
     expect(pruneCompileCache(dir, now + DAY + 1)).to.deep.equal(["v22.11.0-x64-dddddddd-0"]);
+  });
+
+  it("is told a folder is in use: each process that loads plan/compile-cache.js marks its own folder used", () => {
+    const cache = path.join(dir, "cache");
+    const start = () => {
+      const child = spawnSync(NODE, ["--require", "./plan/compile-cache.js", "-e", "process.stdout.write(require('node:module').getCompileCacheDir())"], {
+        cwd: REPOSITORY_ROOT,
+        env: { ...process.env, NODE_COMPILE_CACHE: cache },
+        encoding: "utf8",
+      });
+      expect(child.status, child.stderr).to.equal(0);
+      return child.stdout;
+    };
+    const own = start();
+    expect(path.dirname(own)).to.equal(cache);
+    const old = new Date(Date.now() - (UNUSED_DAYS + 1) * DAY);
+    fs.utimesSync(own, old, old);
+    expect(start()).to.equal(own);
+    expect(pruneCompileCache(cache)).to.deep.equal([]);
+    expect(fs.existsSync(own)).to.equal(true);
   });
 
   it("does nothing for a cache folder that does not exist", () => {
