@@ -1,7 +1,8 @@
 /**
  * Imported by the plan's command-line entry points (plan/cli.ts, bench/plan-once.ts) right after
- * plan/lazy-closure-serialization.ts, and by every mocha process (.mocharc.json), before the Pulumi SDK loads. Pulumi formats `new Error().stack` for every promise it creates (debuggablePromise keeps
- * it for a report of leaked promises) and for every resource (Resource.callsites, for source positions).
+ * plan/lazy-closure-serialization.ts, and by every mocha process (.mocharc.json), before the Pulumi SDK
+ * loads. Pulumi formats `new Error().stack` for every promise it creates (debuggablePromise keeps it for a
+ * report of leaked promises) and for every resource (Resource.callsites, for source positions).
  * Under tsx each frame was also mapped through the TypeScript source maps: together a third of the plan's
  * CPU time, growing with every resource. So, in the plan process only:
  * - source maps are off: the plan prints error messages, never stacks (to debug with TypeScript positions,

@@ -3,12 +3,12 @@ import "./cheap-stack-traces";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { formatViolations, loadPackConfig, policyExitCode, policySummary, runPolicies } from "../policy/offline";
+import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
+import { pruneCompileCache } from "./compile-cache-pruning";
 import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
 import { REPOSITORY_ROOT, runProgram } from "./run-program";
-import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
-import { pruneCompileCache } from "./compile-cache-pruning";
 
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 

@@ -3,15 +3,13 @@ import * as path from "node:path";
 import { DAY_MS, onceADay, PRUNED_STAMP, UNUSED_DAYS } from "./once-a-day";
 
 /**
- * The render cache (`~/.cache/platform/helm-renders` on Linux) is keyed by content, so every change of a chart's
- * version or values leaves the previous render behind: megabytes each for the charts with CRDs, with their
- * written manifests beside them. A plan marks every entry it reads (its modification time is set to now),
+ * The render cache (`~/.cache/platform/helm-renders` on Linux) is keyed by content, so every change of a
+ * chart's version or values leaves the previous render behind: megabytes each for the charts with CRDs, with
+ * their written manifests beside them. A plan marks every entry it reads (its modification time is set to now),
  * and at most once a day deletes the entries no plan has used for UNUSED_DAYS. An entry is every file whose
  * name starts with the same key (`<key>.json`, `<key>.manifests-…`, `<key>.chart.json`, `<key>.values-ok`),
  * and counts as used when any of them was.
  */
-export { UNUSED_DAYS };
-
 /** Notes that a plan used this cache file. */
 export function markUsed(file: string): void {
   try {

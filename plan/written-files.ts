@@ -5,10 +5,10 @@ import { osCacheDir } from "./cache-dir";
 
 /**
  * What writePlan wrote into a plan folder last time: per file its size, modification time and a digest of
- * what decided its text (the text itself, or the data and code it is written from: plan/chart-manifest-texts.ts).
- * A file whose size and time are still those, and whose new text has the same digest, is left alone without
- * reading it, and its text need not even be written: reading back the previous plan's hundreds of manifests (some 13 MB for
- * production) to compare them cost more than writing them. Anything else (no record, a file changed or
+ * what decided its text (the text itself, or the data and code it is written from:
+ * plan/chart-manifest-texts.ts). A file whose size and time are still those, and whose new text has the same
+ * digest, is left alone without reading it, and its text need not even be written: reading back the previous
+ * plan's hundreds of manifests (some 13 MB for production) to compare them cost more than writing them. Anything else (no record, a file changed or
  * touched since, another text) goes the careful way: read, compare, write only if different. The record
  * lives in the OS cache folder, keyed by the plan folder's absolute path, so the plan folder holds exactly
  * the plan; losing it only costs the next plan those reads. Records of plan folders that no longer exist

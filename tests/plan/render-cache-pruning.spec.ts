@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pruneUnusedRenders, UNUSED_DAYS } from "../../plan/render-cache-pruning";
+import { UNUSED_DAYS } from "../../plan/once-a-day";
+import { pruneUnusedRenders } from "../../plan/render-cache-pruning";
 
 // The render cache keeps an entry (every file named by one key) while some plan used any of its files within
 // UNUSED_DAYS, and looks at most once a day. What a plan marks as used: tests/plan/chart-render.spec.ts.
