@@ -94,7 +94,8 @@ const NODE = [
 const children = new Set();
 function runLane(lane, index) {
   const started = Date.now();
-  const env = { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
+  // Disjoint port slices: a port one lane checked as free is never handed to another (tests/processes.ts freePort).
+  const env = { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0", TEST_PORT_SLICE: `${index}/${lanes.length}` };
   let command = [...NODE, ...mochaArgs, ...lane.files];
   if (timing) {
     lane.timingFile = path.join(os.tmpdir(), `platform-suite-timing-${process.pid}-${index}.json`);
