@@ -2,16 +2,67 @@
 // would die at once: mocha installs no signal handler when it runs the files one after another, and a process
 // killed by a signal runs no 'exit' handler. Exiting instead runs them: the fixtures' handlers kill the servers
 // they started (tests/processes.ts' ServerProcess, the API server, MinIO, PostgreSQL) and remove the run's
-// folders (tests/temp-dirs.ts). Root `after` hooks do not run; the exit code says which signal it was. The same
-// signal often comes twice (the terminal signals every process, and mocha's or run-suite's parent passes it on
-// again): a repeat must not cut the clean-up short. Loaded by .mocharc.json and by the fixtures that need it.
+// folders (tests/temp-dirs.ts). Before that, every process below this one is killed (commands in flight, the
+// Pulumi CLI and its plugins, servers no fixture registers). Root `after` hooks do not run; the exit code says
+// which signal it was. The same signal often comes twice (the terminal signals every process, and mocha's or
+// run-suite's parent passes it on again): a repeat must not cut the clean-up short. Loaded by .mocharc.json and
+// by the fixtures that need it.
 "use strict";
+const fs = require("node:fs");
+
+/**
+ * Every process below this one (children, theirs, and so on), read from /proc; empty where there is none.
+ * The signal run-suite passes on reaches this process alone, and a command in a process group of its own
+ * (tests/processes.ts' `run`: pg_dump, aws) does not get the terminal's either: still running, it would
+ * outlive the interrupted test process.
+ */
+function descendants(root) {
+  const children = new Map();
+  let entries;
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields start after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  const found = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
 let exiting = false;
 for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15]]) {
   process.on(signal, () => {
     if (exiting) return;
     exiting = true;
-    process.stderr.write(`\n${signal}: stopping the servers this test process started and removing its folders\n`);
+    process.stderr.write(`\n${signal}: stopping the servers and commands this test process started and removing its folders\n`);
+    // All found first, then all killed: a child whose parent dies first is handed to init, out of reach.
+    for (const pid of descendants(process.pid)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Ended meanwhile.
+      }
+    }
     process.exit(128 + number);
   });
 }
+
+module.exports = { descendants };
