@@ -18,7 +18,7 @@ export interface PointInTimeRecovery {
 
 /** A PostgreSQL database to back up every day and restore-drill every week; its role needs pg_read_all_data, its password Secret lives in the backup namespace. */
 export interface BackedUpDatabase extends PostgresConnection {
-  /** Tables (schema.table) the restore drill counts rows in; each must hold at least one row. */
+  /** Tables (schema.table) the restore drill counts rows in, at least one; each must hold at least one row. */
   drillTables: string[];
   /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps (the program reads its retention from RDS through the AWS provider). Default: none (the recovery point is the schedule's interval). */
   pointInTimeRecovery?: PointInTimeRecovery;
@@ -91,7 +91,7 @@ const d = DATABASE_BACKUPS_DEFAULTS;
 const backup = DatabaseSchema.shape.backup.shape;
 
 /** BackedUpDatabase, checked with the stack schema's database entry. */
-export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables, pointInTimeRecovery: backup.pointInTimeRecovery });
+export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery });
 
 /** The stack a backup belongs to, and the settings DatabaseBackups and PostgresBackup share, with their defaults. */
 export const backupSettingsShape = {

@@ -125,7 +125,7 @@ export const DatabaseSchema = z.strictObject({
   password: z.union([z.literal("generated"), z.strictObject({ existingSecret: existingSecretRef })]),
   backup: z.strictObject({
     enabled: z.boolean(),
-    /** Tables the restore drill counts rows in (schema.table); each must hold at least one row. */
+    /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least one row. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
     /**
      * The RDS cluster or instance whose automated backups (point-in-time recovery) cover the time between two
@@ -137,6 +137,11 @@ export const DatabaseSchema = z.strictObject({
         error: "must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>}",
       })
       .optional(),
+  }).superRefine((backup, ctx) => {
+    // The drill restores the dump and counts these tables' rows: with none it fails every week.
+    if (backup.enabled && backup.drillTables.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["drillTables"], input: backup.drillTables, message: "must name at least one table (schema.table) when backups are enabled: the weekly restore drill checks its rows" });
+    }
   }),
   exporter: z.boolean(),
 });

@@ -484,6 +484,18 @@ describe("library entry (lib/)", () => {
           '  - databases[0].drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
       },
       {
+        what: "DatabaseBackups of a database without a drill table",
+        construct: () =>
+          new DatabaseBackups("backups", {
+            stack: "team",
+            environment: "staging",
+            region: "eu-west-1",
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: [] }],
+          }),
+        message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - databases[0].drillTables: must name at least one table (schema.table): the weekly restore drill checks its rows (got [])',
+      },
+      {
         what: "DatabaseBackups with its replica in its own region",
         construct: () =>
           new DatabaseBackups("backups", {

@@ -417,6 +417,16 @@ describe("stack configuration", () => {
         'databases[0].backup.drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
       ],
       [
+        "backups without a drill table",
+        "production",
+        (v) => {
+          const dbs = JSON.parse(v.databases);
+          dbs[0].backup.drillTables = [];
+          v.databases = JSON.stringify(dbs);
+        },
+        "databases[0].backup.drillTables: must name at least one table (schema.table) when backups are enabled: the weekly restore drill checks its rows (got [])",
+      ],
+      [
         "misspelt team field",
         "production",
         (v) => {
