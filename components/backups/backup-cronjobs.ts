@@ -249,6 +249,10 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
       { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
     ],
     args: ["-c", "listen_addresses=127.0.0.1"],
+    // The kubelet starts the drill container once this probe passes: a native sidecar's readiness is not waited
+    // for, and the image's first start (initdb, then a socket-only server) can take longer than the download.
+    // 127.0.0.1 on purpose: the temporary server initdb runs does not listen there.
+    startupProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2, failureThreshold: 150 },
     readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2 },
     volumeMounts: [
       { name: "drill-data", mountPath: "/var/lib/postgresql/data" },

@@ -133,6 +133,8 @@ describe("database backups (cluster and cloud side)", () => {
           ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "40Gi" } } } } },
         });
         expect(pod.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy])).to.deep.equal([["drill-postgres", "Always"]]);
+        // The drill starts once the sidecar's startup probe passes; its readiness probe alone would not hold it back.
+        expect(pod.initContainers[0].startupProbe).to.deep.equal({ exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2, failureThreshold: 150 });
         const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
         expect(env).to.include({ PGHOST: "127.0.0.1", DRILL_TABLES: stack === "production" ? "public.orders,public.customers" : "public.orders" });
         expect(env).to.not.have.property("PGPASSWORD");

@@ -234,11 +234,12 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
 
     it("fails on a missing table and on too few rows, names both, and still drops the scratch database", async () => {
       await baselineKey();
-      const { result } = await lab.runDrill({ DRILL_TABLES: "public.customers, public.missing", DRILL_MIN_ROWS: "6" });
+      // "08" as a person writes it: bash would read it as a bad octal number.
+      const { result } = await lab.runDrill({ DRILL_TABLES: "public.customers, public.missing", DRILL_MIN_ROWS: "08" });
       expectFailure(
         result,
         "pg-restore-drill",
-        /^pg-restore-drill: ERROR: row check failed: public\.customers has 5 rows \(need >= 6\); public\.missing does not exist in the restored database$/,
+        /^pg-restore-drill: ERROR: row check failed: public\.customers has 5 rows \(need >= 8\); public\.missing does not exist in the restored database$/,
       );
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
     });

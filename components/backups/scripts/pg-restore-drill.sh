@@ -116,9 +116,9 @@ require BACKUP_PREFIX "set it to the prefix pg-backup.sh writes to, e.g. product
 require DRILL_TABLES "list the tables to check as schema.table, comma-separated, e.g. public.orders"
 check_backup_prefix
 DRILL_MIN_ROWS=${DRILL_MIN_ROWS:-1}
-if ! [[ $DRILL_MIN_ROWS =~ ^[0-9]+$ ]]; then
-  config_error "DRILL_MIN_ROWS (\"$DRILL_MIN_ROWS\") must be a whole number, e.g. 1"
-fi
+require_whole_number DRILL_MIN_ROWS 0 1
+# Base 10: bash reads a leading zero (08) as octal in arithmetic.
+DRILL_MIN_ROWS=$((10#$DRILL_MIN_ROWS))
 tables=()
 IFS=',' read -r -a entries <<<"$DRILL_TABLES"
 for entry in "${entries[@]}"; do
