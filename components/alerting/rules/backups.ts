@@ -68,10 +68,14 @@ function jobsFailedWithoutReport(context: AlertRulesContext, cronJobPrefix: stri
   return `count by (database) (\n  label_replace(\n${failedSinceSuccess}, "database", "$1", "job_name", "${jobName}")\n)\nunless on (database)\n${reportedFailure}`;
 }
 
-/** The newest failure, for databases whose newest pushed attempt failed (none succeeded since). */
-function lastAttemptFailed(failure: string, success: string): string {
+/**
+ * The newest failure, for databases whose newest attempt failed (none succeeded since). A success counts from
+ * either source: a run that succeeded but could not push (Pushgateway unreachable) is still a success, which
+ * kube-state-metrics sees as its CronJob's last successful time.
+ */
+function lastAttemptFailed(failure: string, success: string, cronJobSuccess: string): string {
   const failed = `max by (database) (${failure})`;
-  const succeeded = `max by (database) (${success})`;
+  const succeeded = `max by (database) (${success} or ${cronJobSuccess})`;
   return `(\n  ${failed} > ${succeeded}\n  or\n  ${failed} unless ${succeeded}\n)`;
 }
 
@@ -80,12 +84,22 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
   const b = t.backups;
   const maxAge = seconds(b.maxAge);
   const backups = sources(context, context.backupCronJobPrefix);
-  const backupFailed = lastAttemptFailed(backups.pushed("pg_backup_last_failure_timestamp_seconds"), backups.pushed("pg_backup_last_success_timestamp_seconds"));
+  const backupFailed = lastAttemptFailed(
+    backups.pushed("pg_backup_last_failure_timestamp_seconds"),
+    backups.pushed("pg_backup_last_success_timestamp_seconds"),
+    backups.cronJob("kube_cronjob_status_last_successful_time"),
+  );
   const drills = sources(context, context.restoreDrillCronJobPrefix);
   const drillFailed = lastAttemptFailed(
     drills.pushed("pg_restore_drill_last_failure_timestamp_seconds"),
     drills.pushed("pg_restore_drill_last_success_timestamp_seconds"),
+    drills.cronJob("kube_cronjob_status_last_successful_time"),
   );
+  // The job pushes its success moments before its Job completes; a CronJob success newer than the newest
+  // pushed one by more than this was a run whose push did not arrive.
+  const pushLagSeconds = 900;
+  const cronJobSuccess = `max by (database) (${backups.cronJob("kube_cronjob_status_last_successful_time")})`;
+  const pushedSuccess = `max by (database) (${backups.pushed("pg_backup_last_success_timestamp_seconds")})`;
   return {
     name: "platform-backups",
     rules: [
@@ -125,16 +139,16 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
       }),
       alertRule(RUNBOOK, {
         alert: "BackupMetricsAbsent",
-        // The CronJob succeeded but the job's metrics never reached Prometheus: sizes, durations and failures
-        // of that database are blind until the push path works again.
-        expr: `max by (database) (${backups.cronJob("kube_cronjob_status_last_successful_time")})\nunless on (database)\nmax by (database) (${backups.pushed("pg_backup_last_success_timestamp_seconds")})`,
+        // The CronJob succeeded but the job's metrics never reached Prometheus (never, or not for its newest
+        // success): sizes, durations and failures of that database are blind until the push path works again.
+        expr: `${cronJobSuccess}\nunless on (database)\n${pushedSuccess}\nor\n${cronJobSuccess}\n> on (database)\n${pushedSuccess} + ${pushLagSeconds}`,
         for: b.failedFor,
         severity: "warning",
         team: "database",
         component: "backup",
         identity: DATABASE,
         summary: "A database's backup succeeds, but its metrics do not reach Prometheus.",
-        description: `The backup CronJob of database {{ $labels.database }} has succeeded, but Prometheus has had no pg_backup_last_success_timestamp_seconds for it from the Pushgateway for ${b.failedFor}.`,
+        description: `The backup CronJob of database {{ $labels.database }} has succeeded, but for ${b.failedFor} the Pushgateway has given Prometheus no pg_backup_last_success_timestamp_seconds of that success.`,
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillFailed",
@@ -173,7 +187,7 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
       alertRule(RUNBOOK, {
         alert: "RestoreSlowerThanObjective",
         // The drill pushes the gauge once a week and the Pushgateway keeps it, so `for` only rides out a rule reload.
-        expr: `max by (database) (pg_restore_drill_restore_duration_seconds) > ${seconds(context.recoveryTimeObjective)}`,
+        expr: `max by (database) (${drills.pushed("pg_restore_drill_restore_duration_seconds")}) > ${seconds(context.recoveryTimeObjective)}`,
         for: b.failedFor,
         severity: "warning",
         team: "database",
