@@ -121,14 +121,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(errorLines(result, "pg-backup"), "no ERROR line").to.deep.equal([]);
       expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
       expect(tmpLeft, "files left in TMPDIR").to.deep.equal([]);
-      // Upload straight to the run's own key, read it back (the retention's listing beside it), the manifest
-      // last; every write asks for aws:kms with the key.
+      // Upload straight to the run's own key, read it back (the retention's listing beside it), check that S3
+      // encrypted it, the manifest last; every write asks for aws:kms with the key.
       expect(awsCalls[0], "first").to.deep.equal({ op: "upload dump", sse: MINIO_KMS_KEY });
       expect(awsCalls.slice(1, 3), "then, side by side").to.have.deep.members([
         { op: "read back dump", sse: null },
         { op: "list backups", sse: null },
       ]);
-      expect(awsCalls.slice(3), "last").to.deep.equal([{ op: "put manifest", sse: MINIO_KMS_KEY }]);
+      expect(awsCalls.slice(3), "last").to.deep.equal([
+        { op: "head", sse: null },
+        { op: "put manifest", sse: MINIO_KMS_KEY },
+      ]);
 
       // Exactly the dump and its manifest, both encrypted with the key by MinIO.
       expect(objects.map((o) => o.key), "objects in the bucket").to.have.length(2);
@@ -187,7 +190,9 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const { result } = await lab.runBackup({ BACKUP_PREFIX: "production/no-kms", AWS_CLI: loggingAws, AWS_CALL_LOG: awsCalls });
       expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
       expect(result.stderr).to.include("pg-backup: encryption: no SSE flag (BACKUP_KMS_KEY_ID is empty); the bucket's default encryption applies\n");
-      expect(s3Operations(awsCalls).map((o) => o.sse)).to.deep.equal([null, null, null, null]);
+      expect(s3Operations(awsCalls).map((o) => o.sse)).to.deep.equal([null, null, null, null, null]);
+      // The bucket's default encryption applied, and the run checked that it did.
+      expect(result.stderr).to.match(/pg-backup: verified: pg_restore read the whole dump, and S3 returns exactly its bytes \(sha256 [0-9a-f]{64}\), encrypted \(aws:kms\)\n/);
     });
   });
 
@@ -370,6 +375,19 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(SignatureDoesNotMatch\) when calling the PutObject operation/, {
         AWS_SECRET_ACCESS_KEY: "not-the-secret-of-this-key",
       });
+    });
+
+    it("a bucket without default encryption and no BACKUP_KMS_KEY_ID: the plaintext dump is refused and deleted", async () => {
+      await lab.minio.mc(["encrypt", "clear", `local/${lab.bucket}`]);
+      try {
+        const { added } = await expectFailedBackup(
+          /^pg-backup: ERROR: not encrypted: s3:\/\/backups-[0-9a-f]{8}\/production\/orders\/\S+\.dump is stored without server-side encryption; set BACKUP_KMS_KEY_ID or give the bucket default encryption$/,
+          {},
+        );
+        expectHiddenDump(added);
+      } finally {
+        await lab.minio.mc(["encrypt", "set", "sse-kms", MINIO_KMS_KEY, `local/${lab.bucket}`]);
+      }
     });
 
     it("S3 access denied: another stack's prefix is outside the job's policy", async () => {

@@ -12,7 +12,8 @@
 #      `kubectl create job --from=cronjob/...` beside the scheduled one) write two backups, and
 #      neither can replace the other's object or describe it with its own manifest.
 #   3. Read the object back from S3: its sha256 must be the dump's, so S3 holds exactly the bytes that
-#      pg_restore read in full. The listing for step 5 is taken meanwhile.
+#      pg_restore read in full. The listing for step 5 is taken meanwhile. Then S3 must say the object is
+#      encrypted (aws:kms when BACKUP_KMS_KEY_ID is set; otherwise the bucket's default encryption).
 #   4. Write <final key>.manifest.json next to it. The manifest is written last: a backup exists once
 #      its manifest does (pg-restore-drill.sh and the retention below require it).
 #   5. Retention: keep the newest BACKUP_KEEP_LAST complete backups whatever their age, and delete
@@ -258,7 +259,22 @@ uploaded_sha256=${uploaded_sha256%% *}
 if [[ $uploaded_sha256 != "$sha256" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$final_key has sha256 $uploaded_sha256, the local dump had $sha256 ($size_bytes bytes)"
 fi
-log "verified: pg_restore read the whole dump, and S3 returns exactly its bytes (sha256 $sha256)"
+# Encrypted at rest, as the platform promises: without BACKUP_KMS_KEY_ID the bucket's default encryption
+# must have applied, and a bucket without one would otherwise hold a plaintext dump reported as a success.
+if ! run_step "encryption check" "${S3CLI[@]}" s3api head-object --bucket "$BACKUP_BUCKET" --key "$final_key" --query ServerSideEncryption --output text; then
+  fail_step "encryption check" "$step_output"
+fi
+encryption=$step_output
+case $encryption in
+  aws:kms | aws:kms:dsse) ;;
+  AES256)
+    if [[ -n ${BACKUP_KMS_KEY_ID:-} ]]; then
+      die "not encrypted as asked: s3://$BACKUP_BUCKET/$final_key is stored with AES256 (S3-managed keys), not aws:kms with key $BACKUP_KMS_KEY_ID"
+    fi
+    ;;
+  *) die "not encrypted: s3://$BACKUP_BUCKET/$final_key is stored without server-side encryption; set BACKUP_KMS_KEY_ID or give the bucket default encryption" ;;
+esac
+log "verified: pg_restore read the whole dump, and S3 returns exactly its bytes (sha256 $sha256), encrypted ($encryption)"
 
 # --- 4. publish: the manifest ---------------------------------------------------------------------
 
