@@ -366,9 +366,13 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
     });
 
     it("S3 access denied: an access key id MinIO does not know", async () => {
-      await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(InvalidAccessKeyId\) when calling the PutObject operation/, {
+      const { result, added } = await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(InvalidAccessKeyId\) when calling the PutObject operation/, {
         AWS_ACCESS_KEY_ID: "AKIAREVOKEDKEY000000",
       });
+      // S3 answers the clean-up's HEAD with 403: nothing was stored, so no delete (a delete marker) is tried.
+      expect(result.stderr).to.not.include("deleting unconfirmed object");
+      expect(result.stderr).to.not.include("WARNING");
+      expect(added, "nothing was written").to.deep.equal([]);
     });
 
     it("S3 access denied: the right key id with a wrong secret (MinIO checks the signature)", async () => {

@@ -107,11 +107,13 @@ fail_step() {
 }
 
 # Deletes an object of this run if S3 has it. A delete of a key that does not exist would still add
-# a delete marker in a versioned bucket, hence the HEAD first.
+# a delete marker in a versioned bucket, hence the HEAD first. S3 answers a HEAD of a missing key with 403
+# instead of 404 when the caller may not list that key (the job's ListBucket is limited to its prefix), and
+# with 403 to credentials it refuses; either way this run stored nothing there that it could delete.
 delete_unconfirmed() { # <key>
   local key=$1 out
   if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
-    if [[ $out == *"Not Found"* || $out == *"404"* ]]; then return 0; fi
+    if [[ $out == *"Not Found"* || $out == *"(404)"* || $out == *"Forbidden"* || $out == *"(403)"* ]]; then return 0; fi
   fi
   log "deleting unconfirmed object s3://$BACKUP_BUCKET/$key"
   if ! out=$(timeout --kill-after=2 10 "${S3CLI[@]}" s3api delete-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
