@@ -20,6 +20,10 @@ export interface PointInTimeRecovery {
 export interface BackedUpDatabase extends PostgresConnection {
   /** Tables (schema.table) the restore drill counts rows in, at least one; each must hold at least one row. */
   drillTables: string[];
+  /** Size of the volume each backup and drill run keeps one dump on (a Kubernetes quantity); a dump that does not fit fails the run with "scratch area full". Default: 20Gi. */
+  dumpVolumeSize?: string;
+  /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database (a Kubernetes quantity). Default: 40Gi. */
+  restoreVolumeSize?: string;
   /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps (the program reads its retention from RDS through the AWS provider). Default: none (the recovery point is the schedule's interval). */
   pointInTimeRecovery?: PointInTimeRecovery;
 }
@@ -91,7 +95,7 @@ const d = DATABASE_BACKUPS_DEFAULTS;
 const backup = DatabaseSchema.shape.backup.shape;
 
 /** BackedUpDatabase, checked with the stack schema's database entry. */
-export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery });
+export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery, dumpVolumeSize: backup.dumpVolumeSize, restoreVolumeSize: backup.restoreVolumeSize });
 
 /** The stack a backup belongs to, and the settings DatabaseBackups and PostgresBackup share, with their defaults. */
 export const backupSettingsShape = {
@@ -144,10 +148,10 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       {
         ...a,
         pushgatewayUrl: monitoringUrls(a.monitoringNamespace).pushgateway,
-        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, ...rest }) => ({
+        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, ...rest }) => ({
           ...rest,
           password: { existingSecret: passwordSecret },
-          backup: { enabled: true, drillTables, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
+          backup: { enabled: true, drillTables, dumpVolumeSize, restoreVolumeSize, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
           exporter: false,
         })),
       },

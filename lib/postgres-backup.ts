@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { DEFAULT_VOLUME_SIZES } from "../components/backups/backup-cronjobs";
 import { backupPrefix } from "../components/backups/backup-policies";
 import { BACKUP_SERVICE_ACCOUNT, databaseRecoveryPoint } from "../components/backups/database-backups";
 import { PostgresBackup as InternalPostgresBackup } from "../components/backups/postgres-backup";
@@ -54,7 +55,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     const a = parseArgs("PostgresBackup", name, PostgresBackupArgsSchema, args);
     super("platform:index:PostgresBackup", name, {}, opts);
-    const { passwordSecret, drillTables, pointInTimeRecovery, ...connection } = a.database;
+    const { passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, ...connection } = a.database;
     const backup = new InternalPostgresBackup(
       name,
       {
@@ -65,6 +66,8 @@ export class PostgresBackup extends pulumi.ComponentResource {
         schedule: a.schedule,
         drillSchedule: a.drillSchedule,
         drillTables,
+        dumpVolumeSize: dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,
+        restoreVolumeSize: restoreVolumeSize ?? DEFAULT_VOLUME_SIZES.restoreVolumeSize,
         retentionDays: durationSeconds(a.retention)! / 86400,
         keepLast: a.keepLast,
         recoveryTimeObjective: a.recoveryTimeObjective,

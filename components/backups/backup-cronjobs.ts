@@ -22,6 +22,10 @@ export interface PostgresBackupSpec {
   readonly schedule: string;
   readonly drillSchedule: string;
   readonly drillTables: readonly string[];
+  /** Size of the per-run volume that holds one dump (backup and drill). */
+  readonly dumpVolumeSize: string;
+  /** Size of the drill PostgreSQL's data volume (the restored database). */
+  readonly restoreVolumeSize: string;
   /** Age in days after which pg-backup.sh deletes a backup that is not among the newest `keepLast`. */
   readonly retentionDays: number;
   /** Complete backups always kept, whatever their age. */
@@ -40,6 +44,9 @@ export interface PostgresBackupSpec {
   /** Image with bash, pg_dump/pg_restore (major >= the server's), awscli v2 and curl. */
   readonly image: string;
 }
+
+/** Volume sizes of a database whose entry names none: a dump of a small to medium database, and its restore. */
+export const DEFAULT_VOLUME_SIZES = { dumpVolumeSize: "20Gi", restoreVolumeSize: "40Gi" } as const;
 
 /** The recovery point of one database: the backup schedule's longest gap, or RDS point-in-time recovery. */
 export interface RecoveryPoint {
@@ -125,7 +132,7 @@ function jobPod(spec: PostgresBackupSpec, containers: Container[], extra: Partia
   const volumes: Volume[] = [
     { name: "scripts", configMap: { name: `pg-backup-scripts-${spec.name}`, defaultMode: 0o555 } },
     // Sized for one compressed dump; the scripts report "scratch area full" when it is not enough.
-    podVolume("scratch", "20Gi", spec),
+    podVolume("scratch", spec.dumpVolumeSize, spec),
     // HOME and TMPDIR: the scripts' step output and awscli's files, a few KiB.
     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
   ];
@@ -288,7 +295,7 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
             spec: jobPod(spec, [scriptContainer(spec, DRILL_SCRIPT, env)], {
               initContainers: [drillPostgres],
               volumes: [
-                podVolume("drill-data", "40Gi", spec),
+                podVolume("drill-data", spec.restoreVolumeSize, spec),
                 { name: "drill-run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                 { name: "drill-tmp", emptyDir: { sizeLimit: "1Gi" } },
               ],

@@ -6,7 +6,7 @@ import type { DatabaseSettings } from "../../stacks/schema";
 import { commonLabels } from "../core/labels";
 import { databasePasswordSecret } from "../databases/credentials";
 import { BackupBucket } from "./backup-bucket";
-import type { RecoveryPoint } from "./backup-cronjobs";
+import { DEFAULT_VOLUME_SIZES, type RecoveryPoint } from "./backup-cronjobs";
 import { backupPrefix } from "./backup-policies";
 import { objectLockMode } from "./bucket-settings";
 import { PostgresBackup, type PostgresBackupArgs } from "./postgres-backup";
@@ -67,6 +67,8 @@ export function postgresBackupArgs(args: DatabaseBackupsArgs, db: DatabaseSettin
     schedule: args.schedule,
     drillSchedule: args.drillSchedule,
     drillTables: db.backup.drillTables,
+    dumpVolumeSize: db.backup.dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,
+    restoreVolumeSize: db.backup.restoreVolumeSize ?? DEFAULT_VOLUME_SIZES.restoreVolumeSize,
     retentionDays: durationSeconds(args.retention)! / 86400,
     keepLast: args.keepLast,
     recoveryTimeObjective: args.recoveryTimeObjective,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCRIPTS_DIR, TERMINATION_GRACE_PERIOD_SECONDS } from "../../components/backups";
 import { runProgram } from "../../plan/run-program";
-import { editedStackFile, planStack, STACKS } from "../harness";
+import { editedStackFile, planStack, StackPlan, STACKS } from "../harness";
 
 const expected = {
   staging: {
@@ -351,5 +351,20 @@ describe("database backups without an off-site replica (backupReplicaRegion empt
     // Only the stack's own account provider.
     expect(record.resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => r.name)).to.deep.equal(["platform-account"]);
     expect(names).to.include.members(["platform-backups-storage-bucket", "platform-backups-storage-object-lock"]);
+  });
+});
+
+describe("database backups of a large database (dumpVolumeSize, restoreVolumeSize)", () => {
+  it("sizes the backup's and the drill's dump volume and the drill's database volume from the database entry", async () => {
+    const stackFile = editedStackFile("production", (config) => {
+      config["platform:databases"][0].backup.dumpVolumeSize = "150Gi";
+      config["platform:databases"][0].backup.restoreVolumeSize = "600Gi";
+    });
+    const plan = new StackPlan(await runProgram("production", { stackFile }));
+    const volume = (cronJob: string, name: string) =>
+      plan.object("CronJob", "backups", cronJob).spec.jobTemplate.spec.template.spec.volumes.find((v: { name: string }) => v.name === name).ephemeral.volumeClaimTemplate.spec.resources.requests.storage;
+    expect(volume("pg-backup-orders", "scratch")).to.equal("150Gi");
+    expect(volume("pg-restore-drill-orders", "scratch")).to.equal("150Gi");
+    expect(volume("pg-restore-drill-orders", "drill-data")).to.equal("600Gi");
   });
 });

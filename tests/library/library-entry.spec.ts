@@ -181,6 +181,27 @@ describe("library entry (lib/)", () => {
       expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal([`urn:pulumi:${stack}::platform::pulumi:providers:kubernetes::team-cluster`]);
     });
 
+    it(`${stack}: PostgresBackup and DatabaseBackups size the dump and restore volumes from the database's dumpVolumeSize and restoreVolumeSize`, async () => {
+      const settings = { ...committedSettings(stack), stack };
+      const { databases, region, oidcProviderArn, ...shared } = databaseBackupsArgsOf(settings);
+      const large = { ...databases[0], dumpVolumeSize: "150Gi", restoreVolumeSize: "600Gi" };
+      const library = await underMocks(stack, () => {
+        const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", targetProviderSettings(settings).aws) };
+        const storage = new DatabaseBackups("platform-backups", { ...shared, region, oidcProviderArn, databases: [{ ...large, name: "big-db" }] }, { providers });
+        new PostgresBackup("platform-backups-orders", { ...shared, database: large, bucket: storage.bucketName, kmsKeyArn: storage.kmsKeyArn }, { providers });
+      });
+      const volumes = (cronJob: string) =>
+        Object.fromEntries(
+          (library.resources.find((r) => r.inputs.kind === "CronJob" && (r.inputs.metadata as { name: string }).name === cronJob)!.inputs as any).spec.jobTemplate.spec.template.spec.volumes
+            .filter((v: any) => v.ephemeral)
+            .map((v: any) => [v.name, v.ephemeral.volumeClaimTemplate.spec.resources.requests.storage]),
+        );
+      for (const db of ["big-db", "orders"]) {
+        expect(volumes(`pg-backup-${db}`), db).to.deep.equal({ scratch: "150Gi" });
+        expect(volumes(`pg-restore-drill-${db}`), db).to.deep.equal({ scratch: "150Gi", "drill-data": "600Gi" });
+      }
+    });
+
     it(`${stack}: MonitoringStack (platform/monitoring) renders the program's charts, buckets, exporters and NetworkPolicies exactly, through the caller's providers`, async () => {
       const settings = { ...committedSettings(stack), stack };
       const program = await planStack(stack);

@@ -417,6 +417,16 @@ describe("stack configuration", () => {
         'databases[0].backup.drillTables[0]: must be schema.table, e.g. public.orders (got "orders")',
       ],
       [
+        "a dump volume size that is no quantity",
+        "staging",
+        (v) => {
+          const dbs = JSON.parse(v.databases);
+          dbs[0].backup.dumpVolumeSize = "lots";
+          v.databases = JSON.stringify(dbs);
+        },
+        'databases[0].backup.dumpVolumeSize: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")',
+      ],
+      [
         "backups without a drill table",
         "production",
         (v) => {
