@@ -17,6 +17,38 @@ export function chartArchivePath(projectDir: string, chart: string, version: str
 /** The command that stores a missing or bumped archive (README: bumping a chart). */
 export const REFRESH_COMMAND = "npm run charts:refresh";
 
+/** The digests of the stored archives, in `sha256sum` form; the refresh writes it, every render checks it. */
+export const CHART_DIGESTS_FILE = path.join("charts", "SHA256SUMS");
+
+/** sha256 of each archive named in charts/SHA256SUMS, by file name; empty when the file is missing. */
+export function recordedChartDigests(projectDir: string): Map<string, string> {
+  const file = path.join(projectDir, CHART_DIGESTS_FILE);
+  const digests = new Map<string, string>();
+  if (!fs.existsSync(file)) return digests;
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    const match = /^([0-9a-f]{64}) [ *](\S+)$/.exec(line);
+    if (match) digests.set(match[2], match[1]);
+  }
+  return digests;
+}
+
+/**
+ * Refuses an archive whose bytes are not the ones stored with the pin: charts/ is the chart source every plan
+ * and deployment renders, so a changed archive (an accidental rewrite, a tampered file) must not render quietly.
+ */
+export function checkChartDigest(projectDir: string, file: string, sha256: string): void {
+  const name = path.basename(file);
+  const recorded = recordedChartDigests(projectDir).get(name);
+  if (recorded === undefined) {
+    throw new Error(`${path.relative(projectDir, file)} is not listed in ${CHART_DIGESTS_FILE}: run \`${REFRESH_COMMAND}\`, which records the archives it stores`);
+  }
+  if (recorded !== sha256) {
+    throw new Error(
+      `${path.relative(projectDir, file)} has sha256 ${sha256}, but ${CHART_DIGESTS_FILE} records ${recorded}: the archive changed after it was stored; restore it (git checkout -- charts/) or, for a deliberate change, record it with \`${REFRESH_COMMAND}\``,
+    );
+  }
+}
+
 /** Files of a gzipped tar, by path. Handles ustar prefixes, PAX `path` records and GNU long names. */
 export function untar(gzipped: Buffer): Map<string, Buffer> {
   const data = zlib.gunzipSync(gzipped);
@@ -153,6 +185,7 @@ export function pinnedChartArchive(projectDir: string, chart: string, version: s
     throw new Error(`chart ${chart} ${version} has no archive ${path.relative(projectDir, file)}: run \`${REFRESH_COMMAND}\` (it pulls every pinned chart that is missing)`);
   }
   const archive = readChartArchive(file);
+  checkChartDigest(projectDir, file, archive.sha256);
   if (archive.chart.name !== chart || archive.chart.version !== version) {
     throw new Error(`${path.relative(projectDir, file)} holds chart ${archive.chart.name} ${archive.chart.version}, not ${chart} ${version}: run \`${REFRESH_COMMAND}\``);
   }

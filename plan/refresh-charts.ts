@@ -1,18 +1,21 @@
 import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHARTS } from "../components/monitoring/charts";
-import { chartArchivePath, readChartArchive } from "./chart-archive";
+import { CHART_DIGESTS_FILE, chartArchivePath, readChartArchive, recordedChartDigests } from "./chart-archive";
 import { REPOSITORY_ROOT } from "./run-program";
 import { toolPath } from "./tools";
 
 /**
  * Keeps charts/ in step with the pins in components/monitoring/charts.ts (README: bumping a chart): pulls the
- * archive of every pinned chart that has none, with `helm pull --repo`, and removes archives no pin names.
- * The plan and CI then render charts without a network. Needs network access to the chart repositories.
+ * archive of every pinned chart that has none, with `helm pull --repo`, removes archives no pin names, and
+ * records the sha256 of every archive it keeps in charts/SHA256SUMS, which every render checks. The plan and
+ * CI then render charts without a network. Pulling needs network access to the chart repositories.
  *
- *   npm run charts:refresh            pull what is missing, remove what is stale
- *   npm run charts:refresh -- --check only report; exit 1 if charts/ is out of step
+ *   npm run charts:refresh            pull what is missing, remove what is stale, record the digests
+ *   npm run charts:refresh -- --check only report; exit 1 if charts/ is out of step or an archive's bytes
+ *                                     are not the ones recorded
  */
 
 export interface ChartsStatus {
@@ -20,6 +23,8 @@ export interface ChartsStatus {
   readonly missing: { chart: string; version: string; repository: string }[];
   /** Archives in charts/ that no pin names. */
   readonly stale: string[];
+  /** Archives whose sha256 is not the one charts/SHA256SUMS records (or that it does not list): file names. */
+  readonly changed: string[];
 }
 
 export function chartsStatus(root = REPOSITORY_ROOT): ChartsStatus {
@@ -31,7 +36,17 @@ export function chartsStatus(root = REPOSITORY_ROOT): ChartsStatus {
     .filter((p) => !present.includes(path.basename(chartArchivePath(root, p.chart, p.version))))
     .filter((p) => (seen.has(`${p.chart}@${p.version}`) ? false : seen.add(`${p.chart}@${p.version}`)))
     .map((p) => ({ chart: p.chart, version: p.version, repository: p.repository }));
-  return { missing, stale: present.filter((f) => !wanted.has(f)).sort() };
+  const recorded = recordedChartDigests(root);
+  const changed = present.filter((f) => wanted.has(f) && recorded.get(f) !== fileDigest(path.join(root, "charts", f))).sort();
+  return { missing, stale: present.filter((f) => !wanted.has(f)).sort(), changed };
+}
+
+const fileDigest = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+
+/** charts/SHA256SUMS for the archives charts/ holds, in `sha256sum` form (`sha256sum -c` checks it). */
+function recordDigests(root: string): void {
+  const archives = fs.readdirSync(path.join(root, "charts")).filter((f) => f.endsWith(".tgz")).sort();
+  fs.writeFileSync(path.join(root, CHART_DIGESTS_FILE), archives.map((f) => `${fileDigest(path.join(root, "charts", f))}  ${f}\n`).join(""));
 }
 
 function main(argv: string[]): number {
@@ -39,7 +54,10 @@ function main(argv: string[]): number {
   if (argv.includes("--check")) {
     for (const m of status.missing) console.log(`missing: charts/${m.chart}-${m.version}.tgz (${m.repository})`);
     for (const s of status.stale) console.log(`stale:   charts/${s}`);
-    return status.missing.length + status.stale.length > 0 ? 1 : 0;
+    for (const c of status.changed) console.log(`changed: charts/${c} (its sha256 is not the one ${CHART_DIGESTS_FILE} records)`);
+    const problems = status.missing.length + status.stale.length + status.changed.length;
+    if (problems === 0) console.log(`charts/ matches components/monitoring/charts.ts and ${CHART_DIGESTS_FILE}`);
+    return problems > 0 ? 1 : 0;
   }
   const helm = toolPath("helm");
   for (const { chart, version, repository } of status.missing) {
@@ -59,7 +77,9 @@ function main(argv: string[]): number {
     fs.rmSync(path.join(REPOSITORY_ROOT, "charts", file));
     console.log(`removed charts/${file} (no pin names it)`);
   }
-  if (status.missing.length + status.stale.length === 0) console.log("charts/ matches components/monitoring/charts.ts");
+  for (const file of status.changed) console.log(`recording the sha256 of charts/${file}, which ${CHART_DIGESTS_FILE} did not hold`);
+  recordDigests(REPOSITORY_ROOT);
+  if (status.missing.length + status.stale.length + status.changed.length === 0) console.log("charts/ matches components/monitoring/charts.ts");
   return 0;
 }
 

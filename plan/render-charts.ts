@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { osCacheDir } from "./cache-dir";
 import { rememberRenderedObject } from "./chart-manifest-texts";
 import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
-import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
+import { type ChartArchive, chartArchivePath, checkChartDigest, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
 import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { toolPath } from "./tools";
@@ -115,6 +115,7 @@ function pinnedChart(projectDir: string, chart: string, version: string, cacheDi
   const sha256 = cacheDir && fs.existsSync(file) ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") : undefined;
   const summaryFile = sha256 ? path.join(cacheDir as string, `${sha256}.chart.json`) : undefined;
   if (summaryFile && fs.existsSync(summaryFile)) {
+    checkChartDigest(projectDir, file, sha256 as string);
     markUsed(summaryFile);
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as { name: string; version: string; hasCrds: boolean };
     if (summary.name !== chart || summary.version !== version) {

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { CHARTS } from "../../components/monitoring/charts";
 import { chartArchivePath, pinnedChartArchive, readChartArchive } from "../../plan/chart-archive";
 import { unknownValueKeys } from "../../plan/chart-values";
@@ -76,13 +77,35 @@ function fixtureCheckout(): string {
   );
   fs.mkdirSync(path.join(dir, "charts"));
   execFileSync(toolPath("helm"), ["package", src, "--destination", path.join(dir, "charts")], { stdio: "pipe" });
+  // Recorded as the refresh records the stored archives.
+  fs.writeFileSync(path.join(dir, "charts", "SHA256SUMS"), execFileSync("sha256sum", ["demo-1.2.3.tgz"], { cwd: path.join(dir, "charts") }));
   return dir;
 }
 
 describe("chart rendering (plan/render-charts.ts)", () => {
   describe("the pinned archives in charts/", () => {
-    it("hold exactly the charts components/monitoring/charts.ts pins, and nothing else", () => {
-      expect(chartsStatus()).to.deep.equal({ missing: [], stale: [] });
+    it("hold exactly the charts components/monitoring/charts.ts pins, and nothing else, with the bytes charts/SHA256SUMS records", () => {
+      expect(chartsStatus()).to.deep.equal({ missing: [], stale: [], changed: [] });
+      // The same check sha256sum makes of the recorded digests.
+      execFileSync("sha256sum", ["--check", "--quiet", "--strict", "SHA256SUMS"], { cwd: path.join(REPOSITORY_ROOT, "charts") });
+    });
+
+    it("an archive whose bytes changed after it was stored fails the render and the refresh check; an unlisted one too", () => {
+      const root = runTempDir("platform-changed-chart-");
+      fs.mkdirSync(path.join(root, "charts"));
+      fs.copyFileSync(path.join(REPOSITORY_ROOT, "charts", "SHA256SUMS"), path.join(root, "charts", "SHA256SUMS"));
+      const file = chartArchivePath(root, "reloader", "2.2.16");
+      // The same chart, the same files, other bytes: the tar gzipped again at another level.
+      const original = fs.readFileSync(chartArchivePath(REPOSITORY_ROOT, "reloader", "2.2.16"));
+      fs.writeFileSync(file, zlib.gzipSync(zlib.gunzipSync(original), { level: 1 }));
+      expect(readChartArchive(file).chart.version, "still a valid archive of the chart").to.equal("2.2.16");
+      const recorded = /^([0-9a-f]{64}) {2}reloader-2\.2\.16\.tgz$/m.exec(fs.readFileSync(path.join(root, "charts", "SHA256SUMS"), "utf8"))![1];
+      expect(() => pinnedChartArchive(root, "reloader", "2.2.16")).to.throw(
+        `charts/reloader-2.2.16.tgz has sha256 ${readChartArchive(file).sha256}, but charts/SHA256SUMS records ${recorded}: the archive changed after it was stored; restore it (git checkout -- charts/) or, for a deliberate change, record it with \`npm run charts:refresh\``,
+      );
+      expect(chartsStatus(root).changed).to.deep.equal(["reloader-2.2.16.tgz"]);
+      fs.writeFileSync(path.join(root, "charts", "SHA256SUMS"), "");
+      expect(() => pinnedChartArchive(root, "reloader", "2.2.16")).to.throw("charts/reloader-2.2.16.tgz is not listed in charts/SHA256SUMS: run `npm run charts:refresh`, which records the archives it stores");
     });
 
     for (const pin of Object.values(CHARTS)) {
