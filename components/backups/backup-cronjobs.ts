@@ -6,6 +6,7 @@ import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
 import { durationSeconds } from "../../stacks/formats";
 import { commonLabels } from "../core/labels";
 import type { SecretKeyRef } from "../databases/credentials";
+import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
 
 /** Plain data for one database's backup and restore-drill jobs. */
 export interface PostgresBackupSpec {
@@ -219,6 +220,7 @@ export function backupCronJob(spec: PostgresBackupSpec): CronJob {
     { name: "PGDATABASE", value: spec.database },
     { name: "PGUSER", value: spec.user },
     { name: "PGSSLMODE", value: spec.sslMode },
+    ...(verifiesServerCertificate(spec.sslMode) ? [{ name: "PGSSLROOTCERT", value: POSTGRES_SERVER_CA_FILE }] : []),
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: spec.password.name, key: spec.password.key } } },
     { name: "BACKUP_KMS_KEY_ID", value: spec.kmsKeyArn },
     { name: "BACKUP_RETENTION_DAYS", value: String(spec.retentionDays) },

@@ -1,2 +1,3 @@
 export * from "./credentials";
 export * from "./database-credentials";
+export * from "./server-ca";

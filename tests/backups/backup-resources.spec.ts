@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCRIPTS_DIR, TERMINATION_GRACE_PERIOD_SECONDS } from "../../components/backups";
+import { POSTGRES_SERVER_CA_FILE } from "../../components/databases";
 import { runProgram } from "../../plan/run-program";
 import { editedStackFile, planStack, StackPlan, STACKS } from "../harness";
 
@@ -116,6 +117,10 @@ describe("database backups (cluster and cloud side)", () => {
         expect(byName.BACKUP_KEEP_LAST.value).to.equal(String(want.keepLast));
         expect(byName.PUSHGATEWAY_URL.value).to.equal("http://pushgateway-prometheus-pushgateway.monitoring.svc.cluster.local:9091");
         for (const forbidden of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) expect(byName, forbidden).to.not.have.property(forbidden);
+        // Production checks the server's certificate, which needs the CA bundle the backup image carries; staging only encrypts.
+        expect(byName.PGSSLMODE.value).to.equal(stack === "production" ? "verify-full" : "require");
+        if (stack === "production") expect(byName.PGSSLROOTCERT).to.deep.equal({ name: "PGSSLROOTCERT", value: "/etc/ssl/certs/postgres-server-ca.pem" });
+        else expect(byName).to.not.have.property("PGSSLROOTCERT");
         expect(plan.resources.filter((r) => r.type === "aws:iam/accessKey:AccessKey")).to.deep.equal([]);
         const sa = plan.object("ServiceAccount", "backups", "pg-backup");
         expect(sa.metadata.annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT[stack]}:role/platform-backups-storage-irsa` });
@@ -366,5 +371,14 @@ describe("database backups of a large database (dumpVolumeSize, restoreVolumeSiz
     expect(volume("pg-backup-orders", "scratch")).to.equal("150Gi");
     expect(volume("pg-restore-drill-orders", "scratch")).to.equal("150Gi");
     expect(volume("pg-restore-drill-orders", "drill-data")).to.equal("600Gi");
+  });
+});
+
+describe("the backup image (components/backups/image/Dockerfile)", () => {
+  it("stores the database servers' CA bundle where the jobs' PGSSLROOTCERT points, from an https URL (AWS RDS's global bundle by default)", () => {
+    const dockerfile = fs.readFileSync(path.join(__dirname, "..", "..", "components", "backups", "image", "Dockerfile"), "utf8");
+    expect(dockerfile).to.include("ARG POSTGRES_SERVER_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem\n");
+    expect(dockerfile).to.include(`"$POSTGRES_SERVER_CA_URL" -o ${POSTGRES_SERVER_CA_FILE} \\\n`);
+    expect(dockerfile).to.include("--proto '=https'");
   });
 });

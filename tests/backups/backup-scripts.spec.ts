@@ -353,6 +353,16 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect([...samples(lab.pushgateway.pushes[0].body).keys()], "a failure must not touch the success gauges").to.deep.equal(["pg_backup_last_failure_timestamp_seconds"]);
     });
 
+    it("sslmode verify-full without the CA bundle: libpq refuses to connect (what PGSSLROOTCERT in the CronJob prevents)", async () => {
+      await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: connection to server at "127\.0\.0\.1", port \d+ failed: root certificate file ".*" does not exist/, { PGSSLMODE: "verify-full" });
+    });
+
+    it("sslmode verify-full with PGSSLROOTCERT naming the CA that signed the server's certificate: the backup succeeds over TLS", async () => {
+      const { result } = await lab.runBackup({ BACKUP_PREFIX: "production/verify-full", PGSSLMODE: "verify-full", PGSSLROOTCERT: lab.pg.caFile });
+      expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
+      expect(errorLines(result, "pg-backup")).to.deep.equal([]);
+    });
+
     it("wrong database password", async () => {
       await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: .*password authentication failed for user "backup_runner"$/, { PGPASSWORD: "wrong" });
     });
