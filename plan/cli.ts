@@ -9,6 +9,7 @@ import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
 import { REPOSITORY_ROOT, runProgram } from "./run-program";
+import { StackFileError } from "./stack-file";
 
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 
@@ -68,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    console.error(`error: ${err.message}`);
+    // A stack file's syntax errors read as `<file>:<line>:<col>: <reason>`, one per line.
+    const lines = err instanceof StackFileError ? err.problems : [err.message];
+    for (const line of lines) console.error(`error: ${line}`);
     process.exit(1);
   },
 );

@@ -185,6 +185,54 @@ describe("offline plan (npm run plan)", () => {
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });
 
+  describe("a stack file the CLI would not read as the program expects is refused, naming the file, quoting nothing, writing nothing", () => {
+    const SMTP = "platform:smtpPassword:\n    secure: v1:placeholder:production-smtp-password";
+    const SECRET = "hunter2SECRET";
+    // [kind, edit of Pulumi.production.yaml's text, the error lines after "error: " (FILE: the edited file)]
+    const cases: [string, (text: string) => string, string[]][] = [
+      ["an unclosed double quote", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "INFO\n  platform:smtpSmarthost: ${SECRET}`), ["FILE:17:27: a closing quote, bracket or separator is missing"]],
+      ["an unclosed quote in a ciphertext", (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: 'v1:${SECRET}`), ["FILE:80:30: a closing quote, bracket or separator is missing"]],
+      ["a key given twice", (t) => t.replace(SMTP, `${SMTP}\n  platform:smtpPassword: ${SECRET}`), ["FILE:81:3: a map gives this key twice"]],
+      ["a tab as indentation", (t) => t.replace("  platform:logLevel: INFO", `\tplatform:logLevel: ${SECRET}`), ["FILE:17:1: a tab used as indentation"]],
+      ["a bad escape in a double-quoted secret", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "${SECRET}\\q"`), ["FILE:17:36: invalid escape sequence in a double-quoted string"]],
+      ["two YAML documents", (t) => `${t}---\n${SECRET}: 1\n`, ["FILE:305:1: a stack file holds one YAML document, this one has several"]],
+      [
+        "one key in two spellings",
+        (t) => t.replace(SMTP, `${SMTP}\n  smtpPassword: ${SECRET}`),
+        ["FILE: platform:smtpPassword: given twice, as platform:smtpPassword and as smtpPassword; keep one"],
+      ],
+      [
+        "a secret with plain text beside its ciphertext",
+        (t) => t.replace(SMTP, `platform:smtpPassword:\n    inner: {secure: v1:placeholder:x}\n    pw: ${SECRET}`),
+        ["FILE: platform:smtpPassword: a secret must be exactly {secure: <ciphertext>}; set it again with pulumi config set --secret smtpPassword <value>"],
+      ],
+      ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string, string[]] => [
+        `secure: ${bad}, which the CLI reads as a plain object`,
+        (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: ${bad}`),
+        [
+          'Invalid configuration for stack "production" (1 problem):',
+          "  - smtpPassword: is stored in plain text; set it again with pulumi config set --secret smtpPassword <value>",
+        ],
+      ]),
+    ];
+    for (const [kind, edit, expected] of cases) {
+      it(kind, () => {
+        const file = path.join(tempDir(), "Pulumi.production.yaml");
+        const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+        const edited = edit(text);
+        expect(edited, "the edit applies").to.not.equal(text);
+        fs.writeFileSync(file, edited);
+        const out = tempDir();
+        const result = plan("--stack", "production", "--config", file, "--out", out);
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.equal(expected.map((line, i) => `${i === 0 ? "error: " : ""}${line.replace("FILE", file)}\n`).join(""));
+        expect(result.stdout).to.equal("");
+        expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+        expect(result.stderr + result.stdout, "a secret was printed").to.not.contain("hunter2").and.not.contain("v1:");
+      });
+    }
+  });
+
   it("--diff prints added, removed and changed resources with property paths, like pulumi preview --diff", () => {
     const file = editedStackFile("staging", (c) => {
       const namespaces = c["platform:namespaces"];
