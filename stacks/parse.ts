@@ -104,10 +104,17 @@ function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): voi
   parent[path[path.length - 1]] = value;
 }
 
+// Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
+// secret itself is what gets pasted by mistake: its value is never quoted.
+function namesSecretKey(path: readonly PropertyKey[]): boolean {
+  return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv");
+}
+
 /**
  * Schema issues as key-path problems, in the one wording of every configuration error: the path as a user
- * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`),
- * "is required but not set" for a missing value, and `unknownKeyReason` for each key the schema does not know.
+ * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`;
+ * not where a secret may have been pasted: namesSecretKey), "is required but not set" for a missing value, and
+ * `unknownKeyReason` for each key the schema does not know.
  * Shared by the stack loader and the library's component arguments (lib/).
  */
 export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unknown, unknownKeyReason: string): ConfigProblem[] {
@@ -121,7 +128,7 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
     const reason =
       value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
         ? "is required but not set"
-        : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
+        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) ? "" : ` (got ${describe(value)})`}`;
     problems.push({ path: formatPath(issue.path), reason });
   }
   return problems;

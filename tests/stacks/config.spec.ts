@@ -501,7 +501,8 @@ describe("stack configuration", () => {
           v.caches = JSON.stringify(caches);
         },
         // The secret it meant is then one nothing reads, which every stack may hold (Pulumi.yaml declares it).
-        ['caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword (got "redis-sessions-auth")'],
+        // Never quoted: where a key's name belongs, a pasted secret is the likeliest mistake.
+        ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
       ],
       [
         "allowance for a namespace the platform does not create",
