@@ -29,9 +29,15 @@ const email = z.email({ error: "must be an email address" });
 
 const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
 
+// Kubernetes' own namespaces: every entry gets a default-deny NetworkPolicy, a quota and a LimitRange, which
+// would cut off kube-dns and the cluster's add-ons (kube-system) or whatever users left in `default`.
+const KUBERNETES_NAMESPACE = /^(default|kube-.*)$/;
+
 export const NamespaceSchema = z.strictObject({
-  /** Namespace name. */
-  name: dnsLabel("namespace"),
+  /** Namespace name; not one of Kubernetes' own (default, kube-*). */
+  name: dnsLabel("namespace").refine((name) => !KUBERNETES_NAMESPACE.test(name), {
+    error: "is Kubernetes' own namespace (default, kube-system, kube-public, kube-node-lease or another kube-*); the platform would put its default-deny NetworkPolicies and quota on it: name a namespace of its own",
+  }),
   /** Owning team; recorded as a label and used by alert routing. */
   team: dnsLabel("team"),
   /** Pod Security Admission level enforced in the namespace. */

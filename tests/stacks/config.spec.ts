@@ -316,6 +316,20 @@ describe("stack configuration", () => {
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
       ],
+      ...(["kube-system", "default", "kube-public", "kube-node-lease", "kube-flannel"] as const).map(
+        (name, i): [string, StackName, (v: Record<string, string>) => void, string] => [
+          `Kubernetes' own namespace ${name} as a platform namespace`,
+          i % 2 === 0 ? "production" : "staging",
+          (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1], name })),
+          `namespaces[8].name: is Kubernetes' own namespace (default, kube-system, kube-public, kube-node-lease or another kube-*); the platform would put its default-deny NetworkPolicies and quota on it: name a namespace of its own (got "${name}")`,
+        ],
+      ),
+      [
+        "an app in kube-system",
+        "production",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].namespace = "kube-system")),
+        'apps[0].namespace: "kube-system" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets, node-agents)',
+      ],
       ["duplicate namespace", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
