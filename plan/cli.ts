@@ -2,14 +2,15 @@ import "./lazy-closure-serialization";
 import "./cheap-stack-traces";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { formatViolations, loadPackConfig, policyExitCode, policySummary, runPolicies } from "../policy/offline";
+import { formatViolations, loadPackConfig, policyExitCode, policySummary, resolvePackConfig, runPolicies } from "../policy/offline";
+import { policyPackArgs } from "../policy/rules";
 import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
 import { pruneCompileCache } from "./compile-cache-pruning";
 import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
 import { REPOSITORY_ROOT, runProgram } from "./run-program";
-import { StackFileError } from "./stack-file";
+import { StackFileError, stackNameProblem } from "./stack-file";
 
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 
@@ -43,8 +44,17 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const stack = values.stack;
+  const badName = stackNameProblem(stack);
+  if (badName) {
+    console.error(`error: --stack ${badName}\n${USAGE}`);
+    return 2;
+  }
   const stackFile = values.config ? path.resolve(values.config) : undefined;
   const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
+
+  // A stack without a valid pack config fails here, before anything is planned or written.
+  const packConfig = loadPackConfig(stack);
+  resolvePackConfig(policyPackArgs, packConfig);
 
   const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir, baseline: true })) : undefined;
   const record = await runProgram(stack, { stackFile });
@@ -60,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // The policy pack, as `pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json`
   // runs it. --quiet stays one line unless something would block the update.
-  const policy = await runPolicies(record, loadPackConfig(stack));
+  const policy = await runPolicies(record, packConfig);
   process.stdout.write(formatViolations(policy, values.quiet ? ["mandatory"] : ["mandatory", "advisory"]));
   console.log(`${record.resources.length} resources (stack ${stack}; written to ${path.relative(process.cwd(), outDir) || "."}); ${policySummary(policy)}`);
   return policyExitCode(policy);

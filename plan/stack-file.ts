@@ -29,6 +29,16 @@ function isSecureValue(value: unknown): boolean {
   return typeof text === "string" && text !== "";
 }
 
+// Pulumi's own stack name characters. The name also becomes a folder (build/<stack>, which a plan empties of
+// everything it did not write) and file names (Pulumi.<stack>.yaml, policy/config/<stack>.json), so nothing
+// that could lead out of those folders gets in.
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Why `stack` cannot be a stack's name, or `undefined` when it can. */
+export function stackNameProblem(stack: string): string | undefined {
+  return STACK_NAME.test(stack) && !/^\.+$/.test(stack) ? undefined : `${JSON.stringify(stack)} is not a stack name (letters, digits, '-', '_' and '.', not a path)`;
+}
+
 /** A stack file the CLI would refuse, or that would hand the program something it must not see. */
 export class StackFileError extends Error {
   constructor(readonly problems: readonly string[]) {

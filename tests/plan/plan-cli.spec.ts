@@ -6,6 +6,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { stackNameProblem } from "../../plan/stack-file";
 import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
 import { runTempDir } from "../temp-dirs";
 
@@ -231,6 +232,40 @@ describe("offline plan (npm run plan)", () => {
         expect(result.stderr + result.stdout, "a secret was printed").to.not.contain("hunter2").and.not.contain("v1:");
       });
     }
+  });
+
+  describe("a stack name that could lead out of build/ is refused before anything runs", () => {
+    // Through the CLI only a name whose folder is new: should the check regress, the plan empties the folder
+    // it writes to of everything it did not write, and ".." is the repository itself.
+    const escape = `platform-plan-test-escape-${process.pid}`;
+    after(() => fs.rmSync(path.join(REPOSITORY_ROOT, escape), { recursive: true, force: true }));
+
+    it("by the CLI, which writes nothing", () => {
+      const result = plan("--stack", `../${escape}`, "--config", path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "--quiet");
+      expect(result.code).to.equal(2);
+      expect(result.stderr.split("\n")[0]).to.equal(`error: --stack "../${escape}" is not a stack name (letters, digits, '-', '_' and '.', not a path)`);
+      expect(result.stdout).to.equal("");
+      expect(fs.existsSync(path.join(REPOSITORY_ROOT, escape)), "written outside build/").to.equal(false);
+    });
+
+    for (const stack of ["..", ".", "...", "a/b", "a\\b", "/tmp", "prod uction", "x".repeat(101), ""]) {
+      it(`${JSON.stringify(stack.length > 20 ? `${stack.slice(0, 8)}…` : stack)}`, () => {
+        expect(stackNameProblem(stack)).to.equal(`${JSON.stringify(stack)} is not a stack name (letters, digits, '-', '_' and '.', not a path)`);
+      });
+    }
+
+    it("Pulumi's stack names pass", () => {
+      for (const stack of ["staging", "production", "dev-eu_1.2", "x".repeat(100)]) expect(stackNameProblem(stack), stack).to.equal(undefined);
+    });
+  });
+
+  it("a stack without a policy pack config fails before the plan is written", () => {
+    const out = tempDir();
+    const result = plan("--stack", "qa", "--config", path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "--out", out);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal('error: no policy pack config for stack "qa": create policy/config/qa.json\n');
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
   });
 
   it("--diff prints added, removed and changed resources with property paths, like pulumi preview --diff", () => {
