@@ -202,6 +202,12 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     problems.push(...issueProblems(issues, parsed, "unknown key (check the spelling; Pulumi.yaml lists every key)"));
   }
 
+  // The stacks named for an environment are that environment: production's stack file saying "staging" would
+  // skip every production-only check and still deploy to production.
+  if ((stack === "staging" || stack === "production") && typeof plain.environment === "string" && plain.environment !== stack) {
+    problems.push({ path: "environment", reason: `must be "${stack}" in the ${stack} stack; it decides paging, high availability, retention and every ${stack}-only check (got ${describe(plain.environment)})` });
+  }
+
   const awsRegion = raw.otherValues?.[OTHER_KEYS.awsRegion];
   problems.push(...providerProblems(raw));
   const settings = result.success && awsRegion !== undefined ? { ...result.data, awsRegion } : undefined;
@@ -417,7 +423,12 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
 
 /** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */
 function backupProblems(settings: ValidatedSettings): ConfigProblem[] {
-  if (!settings.databases.some((db) => db.backup.enabled)) return [];
+  if (!settings.databases.some((db) => db.backup.enabled)) {
+    // What the policy stack-backups-and-critical-alerts (mandatory in production) would block after the plan:
+    // each database with backups enabled gets a backup CronJob, never suspended, and nothing else does.
+    if (settings.environment !== "production") return [];
+    return [{ path: "databases", reason: "production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob" }];
+  }
   const problems: ConfigProblem[] = [];
   if (settings.environment === "production" && settings.backupReplicaRegion === "") {
     problems.push({ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" });

@@ -139,6 +139,16 @@ describe("stack configuration", () => {
       }
     });
 
+    it("staging may back up no database (the policy only advises there); production may not (below)", () => {
+      const s = parseStackSettings("staging", rawConfig("staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false)))));
+      expect(s.databases.map((db) => db.backup.enabled)).to.deep.equal([false]);
+    });
+
+    it("a stack named for neither environment may be either", () => {
+      expect(parseStackSettings("qa", rawConfig("staging")).environment).to.equal("staging");
+      expect(parseStackSettings("qa", rawConfig("production")).environment).to.equal("production");
+    });
+
     it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
       expect(parseStackSettings("staging", rawConfig("staging")).maxNodes).to.equal(6);
       expect(parseStackSettings("production", rawConfig("production")).maxNodes).to.equal(20);
@@ -330,6 +340,31 @@ describe("stack configuration", () => {
         (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].namespace = "kube-system")),
         'apps[0].namespace: "kube-system" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets, node-agents)',
       ],
+      [
+        "production's stack file saying staging",
+        "production",
+        (v) => (v.environment = "staging"),
+        'environment: must be "production" in the production stack; it decides paging, high availability, retention and every production-only check (got "staging")',
+      ],
+      [
+        "staging's stack file saying production",
+        "staging",
+        (v) => (v.environment = "production"),
+        [
+          'environment: must be "staging" in the staging stack; it decides paging, high availability, retention and every staging-only check (got "production")',
+          "monitoring.prometheus.replicas: production runs at least 2 for high availability (got 1)",
+          "monitoring.alertmanager.replicas: production runs at least 3 for high availability (got 1)",
+          "apps[0].replicas: production runs at least 2 for high availability (got 1)",
+          'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
+        ],
+      ],
+      [
+        "production backing up no database",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false))),
+        "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob",
+      ],
+      ["production with no database", "production", (v) => (v.databases = "[]"), "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob"],
       ["duplicate namespace", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",
