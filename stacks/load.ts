@@ -1,7 +1,9 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig, type SettingsCheck } from "./parse";
 import type { PlatformConfig } from "./platform-config";
 import { appSecretKeys } from "./apps-schema";
+import { declaredSecretKeys } from "./declared-secrets";
 import { cacheSecretKeys, SECRET_KEYS } from "./schema";
 
 function deepFreeze<T>(value: T): T {
@@ -32,7 +34,7 @@ export function configSecretPredicate(runtime: unknown = pulumi.runtime): (quali
 /** Reads the current stack's configuration from the engine: the project's keys and the provider keys it needs. */
 export function readRawStackConfig(project = pulumi.getProject(), isSecret = configSecretPredicate()): RawStackConfig {
   const all = pulumi.runtime.allConfig();
-  return rawStackConfig(project, all, Object.keys(all).filter(isSecret));
+  return rawStackConfig(project, all, Object.keys(all).filter(isSecret), declaredSecretKeys(path.resolve(__dirname, "..")));
 }
 
 /**

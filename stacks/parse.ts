@@ -30,6 +30,8 @@ export interface RawStackConfig {
   readonly secretKeys: ReadonlySet<string>;
   /** Keys of other namespaces the stack needs, fully qualified: `aws:region`, `pulumi:disable-default-providers`. */
   readonly otherValues?: Readonly<Record<string, string>>;
+  /** Keys Pulumi.yaml declares secret (without the project prefix): encrypted keys a stack may hold unread. */
+  readonly declaredSecretKeys: ReadonlySet<string>;
 }
 
 /** The keys outside the project's namespace that the program reads. */
@@ -42,7 +44,7 @@ export const EXPLICIT_PROVIDER_PACKAGES = ["kubernetes", "aws"] as const;
  * Splits configuration as the engine holds it (project-qualified keys) into a RawStackConfig: the project's
  * own keys unqualified, and the other keys the program reads.
  */
-export function rawStackConfig(project: string, values: Readonly<Record<string, string>>, secretKeys: Iterable<string>): RawStackConfig {
+export function rawStackConfig(project: string, values: Readonly<Record<string, string>>, secretKeys: Iterable<string>, declaredSecretKeys: Iterable<string>): RawStackConfig {
   const prefix = `${project}:`;
   const own: Record<string, string> = {};
   const other: Record<string, string> = {};
@@ -52,7 +54,7 @@ export function rawStackConfig(project: string, values: Readonly<Record<string, 
     else if (wanted.has(key)) other[key] = text;
   }
   const secrets = new Set([...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
-  return { values: own, secretKeys: secrets, otherValues: other };
+  return { values: own, secretKeys: secrets, otherValues: other, declaredSecretKeys: new Set(declaredSecretKeys) };
 }
 
 /** Settings validated from a stack file, with the AWS region its explicit provider targets. */
@@ -191,15 +193,19 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   for (const [key, text] of Object.entries(raw.values)) {
     if (secretKeys.has(key) || plainKeysHoldingSecrets.has(key)) continue;
     // An encrypted key nothing in this stack reads (the CLI requires every secret Pulumi.yaml declares in
-    // every stack, so a stack sets the ones it does not use to any value): never read, never parsed.
-    if (raw.secretKeys.has(key) && !schemaKeys.has(key)) continue;
+    // every stack, so a stack sets the ones it does not use to any value): never read, never parsed. Any
+    // other encrypted key is a typo (pagerDutyRoutingKey) whose secret would silently go unused.
+    if (raw.secretKeys.has(key) && !schemaKeys.has(key)) {
+      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: UNKNOWN_KEY });
+      continue;
+    }
     plain[key] = decodeValue(key, text);
   }
 
   const { result, value: parsed } = safeParseCliScalars(StackSettingsSchema, plain);
   if (!result.success) {
     const issues = result.error.issues.filter((issue) => !plainKeysHoldingSecrets.has(String(issue.path[0])));
-    problems.push(...issueProblems(issues, parsed, "unknown key (check the spelling; Pulumi.yaml lists every key)"));
+    problems.push(...issueProblems(issues, parsed, UNKNOWN_KEY));
   }
 
   // The stacks named for an environment are that environment: production's stack file saying "staging" would
@@ -251,6 +257,8 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
   return settings;
 }
+
+const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
 
 function plainTextReason(key: string): string {
   return `is stored in plain text; set it again with pulumi config set --secret ${key} <value>`;

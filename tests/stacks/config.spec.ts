@@ -6,17 +6,18 @@ import { PROJECT, recorder } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { parseQuantity } from "../../policy/rules/quota-demand";
+import { declaredSecretKeys } from "../../stacks/declared-secrets";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig, rawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
 import { committedRawConfig, editedStackFile, editJsonKey, programFailure, STACKS, type StackName } from "../harness";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
-  const { values, secretKeys, otherValues } = committedRawConfig(stack);
+  const { values, secretKeys, otherValues, declaredSecretKeys } = committedRawConfig(stack);
   const editable = { ...values };
   const secrets = new Set(secretKeys);
   edit(editable, secrets);
-  return { values: editable, secretKeys: secrets, otherValues };
+  return { values: editable, secretKeys: secrets, otherValues, declaredSecretKeys };
 }
 
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
@@ -114,7 +115,7 @@ describe("stack configuration", () => {
         expect(s.clusterFlavour).to.equal("eks");
         // The committed files name nodeAgentsNamespace; without it, Pulumi.yaml's default applies.
         const file = readStackConfig(REPOSITORY_ROOT, stack, editedStackFile(stack, (config) => delete config["platform:nodeAgentsNamespace"]));
-        expect(parseStackSettings(stack, rawStackConfig(PROJECT, file.values, file.secretKeys)).nodeAgentsNamespace, stack).to.equal("node-agents");
+        expect(parseStackSettings(stack, rawStackConfig(PROJECT, file.values, file.secretKeys, declaredSecretKeys(REPOSITORY_ROOT))).nodeAgentsNamespace, stack).to.equal("node-agents");
       }
     });
 
@@ -137,6 +138,12 @@ describe("stack configuration", () => {
         expect(nodeAgents.egress, "no blanket egress: Alloy's NetworkPolicies open its own paths").to.deep.equal({ internet: false, allNamespaces: false, namespaces: [] });
         expect(nodeAgents.ingressFromNamespaces).to.deep.equal([]);
       }
+    });
+
+    it("staging holds a secret Pulumi.yaml declares that nothing in it reads (redisSessionsPassword), unread", () => {
+      const raw = rawConfig("staging");
+      expect(raw.secretKeys.has("redisSessionsPassword") && raw.declaredSecretKeys.has("redisSessionsPassword"), "the committed file holds it").to.equal(true);
+      expect(parseStackSettings("staging", raw).caches.map((c) => c.passwordConfigKey)).to.deep.equal([undefined]);
     });
 
     it("staging may back up no database (the policy only advises there); production may not (below)", () => {
@@ -365,6 +372,24 @@ describe("stack configuration", () => {
         "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob",
       ],
       ["production with no database", "production", (v) => (v.databases = "[]"), "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob"],
+      [
+        "a misspelt secret key, stored encrypted",
+        "production",
+        (v, s) => {
+          v.pagerDutyRoutingKey = v.pagerdutyRoutingKey;
+          s.add("pagerDutyRoutingKey");
+        },
+        "pagerDutyRoutingKey: unknown key (check the spelling; Pulumi.yaml lists every key)",
+      ],
+      [
+        "an encrypted key in another spelling of a schema key's name",
+        "staging",
+        (v, s) => {
+          v.SlackWebhookUrl = v.slackWebhookUrl;
+          s.add("SlackWebhookUrl");
+        },
+        "SlackWebhookUrl: unknown key (check the spelling; Pulumi.yaml lists every key)",
+      ],
       ["duplicate namespace", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
         "monitoring namespace not configured",

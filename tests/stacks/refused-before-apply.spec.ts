@@ -63,6 +63,14 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     ],
   ],
   [
+    "a secret key misspelt, stored encrypted",
+    (v, s) => {
+      v["platform:pagerDutyRoutingKey"] = secretSentinel("pagerDutyRoutingKey");
+      s.add("platform:pagerDutyRoutingKey");
+    },
+    () => ["pagerDutyRoutingKey: unknown key (check the spelling; Pulumi.yaml lists every key)"],
+  ],
+  [
     // The secret itself, pasted where its config key's name belongs.
     "a secret pasted into an app's secretEnv instead of its config key",
     (v) => editJsonKey<{ secretEnv: Record<string, unknown> }[]>(v, "platform:apps", (apps) => (apps[0].secretEnv.SENTRY_DSN = `https://${secretSentinel("dsn")}@sentry.io/1`)),
