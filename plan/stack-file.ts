@@ -78,11 +78,11 @@ const YAML_ERROR_REASONS: Record<ErrorCode, string> = {
 /**
  * A YAML file's content, or a StackFileError naming its first syntax error as `<file>:<line>:<col>: <reason>`,
  * never with the source text around it. Only the first: one open quote or tab sets off dozens of follow-on
- * errors.
+ * errors. Merge keys (`<<: *defaults`) are read, as the Pulumi CLI reads them.
  */
 function readYamlFile(file: string): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: false, lineCounter });
+  const doc = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, prettyErrors: false, lineCounter });
   const [error] = doc.errors;
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);

@@ -11,7 +11,11 @@ const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d
 
 const DURATION_UNIT_SECONDS = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
 
-/** Seconds in a Prometheus duration, or `undefined` when the text is not one. */
+// Prometheus, Alertmanager and Loki hold a duration in Go's time.Duration, int64 nanoseconds (about 292 years),
+// and refuse a longer one ("duration out of range").
+const LONGEST_DURATION_SECONDS = (2 ** 63 - 1) / 1e9;
+
+/** Seconds in a Prometheus duration, or `undefined` when the text is not one or Prometheus cannot hold it. */
 export function durationSeconds(text: string): number | undefined {
   const match = PROMETHEUS_DURATION.exec(text);
   if (!match || text === "") return undefined;
@@ -19,7 +23,7 @@ export function durationSeconds(text: string): number | undefined {
   match.slice(1).forEach((part, i) => {
     if (part !== undefined) seconds += Number(part) * DURATION_UNIT_SECONDS[i];
   });
-  return seconds;
+  return seconds > LONGEST_DURATION_SECONDS ? undefined : seconds;
 }
 
 /** A duration of whole hours in Go's notation (`336h`), for consumers that take no `d` unit (Loki, Tempo). */

@@ -18,7 +18,8 @@ const duration = z.string().refine((v) => durationSeconds(v) !== undefined && du
   error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
 });
 
-const wholeDays = duration.refine((v) => durationSeconds(v)! % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
+// A text that is no duration at all has its error already.
+const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
 
 const cronSchedule = z.string().superRefine((value, ctx) => {
   const problem = cronScheduleProblem(value);

@@ -10,6 +10,7 @@ import { declaredSecretKeys } from "../../stacks/declared-secrets";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig, rawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
 import { committedRawConfig, editedStackFile, editJsonKey, programFailure, STACKS, type StackName } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
@@ -146,6 +147,30 @@ describe("stack configuration", () => {
       expect(parseStackSettings("staging", raw).caches.map((c) => c.passwordConfigKey)).to.deep.equal([undefined]);
     });
 
+    it("a retention of 292 years, the longest Prometheus holds, is accepted", () => {
+      expect(parseStackSettings("staging", rawConfig("staging", (v) => (v.metricsRetention = "292y"))).metricsRetention).to.equal("292y");
+    });
+
+    it("YAML merge keys (<<: *defaults) are read as the Pulumi CLI reads them", () => {
+      const committed = readStackConfig(REPOSITORY_ROOT, "production");
+      const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+      // external-dns's namespace entry written as cert-manager's, merged in, with its own name.
+      const merged = text
+        .replace("    - name: cert-manager\n", "    - &defaults\n      name: cert-manager\n")
+        .replace(/    - name: external-dns\n(?:      .*\n)+/, "    - <<: *defaults\n      name: external-dns\n");
+      expect(merged, "the entry is written as a merge").to.match(/- <<: \*defaults\n {6}name: external-dns\n {4}- name: external-secrets\n/);
+      const file = path.join(runTempDir("platform-merge-"), "Pulumi.production.yaml");
+      fs.writeFileSync(file, merged);
+      const read = readStackConfig(REPOSITORY_ROOT, "production", file);
+
+      const namespaces = JSON.parse(committed.values["platform:namespaces"]) as { name: string }[];
+      const certManager = namespaces.find((ns) => ns.name === "cert-manager")!;
+      const expected = namespaces.map((ns) => (ns.name === "external-dns" ? { ...certManager, name: "external-dns" } : ns));
+      expect(JSON.parse(read.values["platform:namespaces"])).to.deep.equal(expected);
+      expect({ ...read.values, "platform:namespaces": "" }).to.deep.equal({ ...committed.values, "platform:namespaces": "" });
+      expect(read.secretKeys).to.deep.equal(committed.secretKeys);
+    });
+
     it("staging may back up no database (the policy only advises there); production may not (below)", () => {
       const s = parseStackSettings("staging", rawConfig("staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false)))));
       expect(s.databases.map((db) => db.backup.enabled)).to.deep.equal([false]);
@@ -217,6 +242,14 @@ describe("stack configuration", () => {
         'backupSchedule: is not a Kubernetes CronJob schedule: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
       ],
       ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "30 days")'],
+      ["a retention longer than Prometheus can hold (over 292 years)", "staging", (v) => (v.metricsRetention = "300y"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "300y")'],
+      ["292 years and 30 weeks, just past Prometheus' longest", "production", (v) => (v.backupRetention = "292y30w"), 'backupRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "292y30w")'],
+      [
+        "an alert's for longer than Prometheus can hold",
+        "production",
+        (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.tracing.spanLossFor = "1000y")),
+        'alertThresholds.tracing.spanLossFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "1000y")',
+      ],
       ["retention not in whole days", "production", (v) => (v.logRetention = "36h"), 'logRetention: must be a whole number of days, e.g. 7d or 30d (got "36h")'],
       ["trace retention not in whole days", "staging", (v) => (v.traceRetention = "12h"), 'traceRetention: must be a whole number of days, e.g. 7d or 30d (got "12h")'],
       [
