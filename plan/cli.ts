@@ -18,7 +18,8 @@ Runs the program for a stack under Pulumi's mock runtime (no CLI, cluster or clo
 the resource tree, writes build/<stack>/resources.json plus one YAML file per Kubernetes object and per
 Helm release, and applies the policy pack (policy/, with policy/config/<stack>.json): advisories are
 listed, any mandatory violation exits 1.
-  --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config)
+  --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config); a
+                    relative path is taken from the folder npm was started in
   --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
   --out <dir>       output folder (default build/<stack>)
   --quiet           print only the summary line`;
@@ -49,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: --stack ${badName}\n${USAGE}`);
     return 2;
   }
-  const stackFile = values.config ? path.resolve(values.config) : undefined;
+  // npm runs scripts from the repository root: a relative --config means the folder npm was started in.
+  const stackFile = values.config ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.config) : undefined;
   const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
 
   // A stack without a valid pack config fails here, before anything is planned or written.

@@ -11,7 +11,11 @@ import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
 import { runTempDir } from "../temp-dirs";
 
 function plan(...args: string[]) {
-  const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
+  return planIn({}, ...args);
+}
+
+function planIn(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -160,11 +164,12 @@ describe("offline plan (npm run plan)", () => {
     expect(parse(text, { version: "1.1" }).metadata.labels).to.deep.equal({ a: "on", b: "off", c: "yes", d: "no", e: "y", f: "true" });
   });
 
-  it("--config plans an alternative stack file", () => {
+  it("--config plans an alternative stack file, a relative path from where npm was started (INIT_CWD)", () => {
     const file = editedStackFile("staging", (c) => {
       c["platform:caches"] = [];
     });
-    const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
+    // npm runs the script in the repository root, which has a Pulumi.staging.yaml of its own.
+    const result = planIn({ INIT_CWD: path.dirname(file) }, "--stack", "staging", "--config", path.basename(file), "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
     expect(result.stdout).to.match(/^544 resources \(stack staging;/);
