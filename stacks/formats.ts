@@ -31,8 +31,14 @@ export function durationInHours(text: string): string {
   return `${durationSeconds(text)! / 3600}h`;
 }
 
-/** Kubernetes resource quantity as used for cpu and memory (`250m`, `1.5`, `512Mi`, `2Gi`). */
-export const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+// CPU and memory share Kubernetes' quantity grammar, but not its sensible spellings: `16Gi` of CPU is
+// seventeen billion cores, and `512m` of memory half a byte. Each gets the spellings that mean what was meant.
+
+/** Kubernetes CPU quantity: cores as a decimal (`2`, `0.5`) or millicores (`250m`). */
+export const CPU_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)m?$/;
+
+/** Kubernetes memory or storage quantity: bytes, with a decimal or binary suffix (`512Mi`, `4Gi`, `1G`); never `m`. */
+export const MEMORY_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
 /** RFC 1123 label: namespaces, Kubernetes object names, label values we generate. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

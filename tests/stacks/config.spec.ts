@@ -291,7 +291,26 @@ describe("stack configuration", () => {
         },
         'apps[0].env.LOG_LEVEL: is set by the platform from the stack\'s logLevel; set this app\'s logLevel to override it (got "INFO")',
       ],
-      ["bad quantity", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
+      ["bad quantity", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m) (got "lots")'],
+      ["CPU in bytes", "production", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].quota.requestsCpu = "16Gi")), 'namespaces[1].quota.requestsCpu: must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m) (got "16Gi")'],
+      [
+        "memory in thousandths of a byte",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].limitRange.defaultLimit.memory = "512m")),
+        'namespaces[1].limitRange.defaultLimit.memory: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "512m")',
+      ],
+      [
+        "an app's memory in thousandths of a byte",
+        "production",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].resources.requests.memory = "512m")),
+        'apps[0].resources.requests.memory: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "512m")',
+      ],
+      [
+        "a volume size in millis",
+        "production",
+        (v) => editJsonKey<any>(v, "monitoring", (m) => (m.prometheus.storageSize = "100m")),
+        'monitoring.prometheus.storageSize: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "100m")',
+      ],
       ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
       [
         "missing production secret",
