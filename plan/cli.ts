@@ -21,7 +21,8 @@ listed, any mandatory violation exits 1.
   --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config); a
                     relative path is taken from the folder npm was started in
   --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
-  --out <dir>       output folder (default build/<stack>)
+  --out <dir>       output folder (default build/<stack>): a new or empty one, or an earlier plan's, as
+                    whatever the plan does not write there is deleted
   --quiet           print only the summary line`;
 
 async function main(argv: string[]): Promise<number> {
