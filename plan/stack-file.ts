@@ -109,6 +109,14 @@ function maskSecureValues(value: unknown): { masked: unknown; secret: boolean } 
   return { masked: value, secret: false };
 }
 
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
+}
+
 function qualify(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
@@ -125,7 +133,13 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
   if (projectFile.name !== PROJECT) throw new Error(`Pulumi.yaml names project "${projectFile.name}", expected "${PROJECT}"`);
   const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`No stack file ${file}: run pulumi stack init ${stack} or pass --config <file>`);
-  const stackSettings = (readYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
+  const document = readYamlFile(file) ?? {};
+  // The CLI refuses both too ("cannot unmarshal"); read on, they would come out as every key missing.
+  if (!isMap(document)) throw new StackFileError([`${file}: must be a map with a config: key, as the CLI writes it (got ${kindOf(document)})`]);
+  if (document.config !== undefined && document.config !== null && !isMap(document.config)) {
+    throw new StackFileError([`${file}: config: must be a map of keys, as the CLI writes it (got ${kindOf(document.config)})`]);
+  }
+  const stackSettings = document as { config?: Record<string, unknown> };
 
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
