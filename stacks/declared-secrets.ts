@@ -7,7 +7,9 @@ import { parse } from "yaml";
  * stack holds some it never reads (staging's redisSessionsPassword); any other encrypted key is a mistake.
  */
 export function declaredSecretKeys(projectDir: string): string[] {
-  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { config?: Record<string, unknown> };
+  const file = path.join(projectDir, "Pulumi.yaml");
+  if (!fs.existsSync(file)) throw new Error(`No Pulumi.yaml in ${projectDir}: the project's secret declarations are read from it`);
+  const project = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
   return Object.entries(project.config ?? {})
     .filter(([, declaration]) => declaration !== null && typeof declaration === "object" && (declaration as { secret?: unknown }).secret === true)
     .map(([key]) => key)
