@@ -5,6 +5,7 @@ import { CHART_ALERTS_NEVER_SATISFIED, CHART_RULE_GROUPS_NEVER_SATISFIED, SYMPTO
 import { alertRulesContext } from "../components/platform/alert-rules-context";
 import { readStackConfig } from "../plan/stack-file";
 import { PROJECT } from "../plan/mocks";
+import { declaredSecretKeys } from "../stacks/declared-secrets";
 import { parseStackSettings, rawStackConfig } from "../stacks/parse";
 
 /**
@@ -24,7 +25,7 @@ export const OWNERSHIP_END = "<!-- symptom-ownership:end -->";
 function productionAlerts(): PlatformAlert[] {
   const repository = path.resolve(__dirname, "..");
   const file = readStackConfig(repository, "production");
-  const settings = parseStackSettings("production", rawStackConfig(PROJECT, file.values, file.secretKeys));
+  const settings = parseStackSettings("production", rawStackConfig(PROJECT, file.values, file.secretKeys, declaredSecretKeys(repository)));
   return platformAlerts(settings.alertThresholds, alertRulesContext(settings));
 }
 

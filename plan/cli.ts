@@ -2,13 +2,15 @@ import "./lazy-closure-serialization";
 import "./cheap-stack-traces";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { formatViolations, loadPackConfig, policyExitCode, policySummary, runPolicies } from "../policy/offline";
+import { formatViolations, loadPackConfig, policyExitCode, policySummary, resolvePackConfig, runPolicies } from "../policy/offline";
+import { policyPackArgs } from "../policy/rules";
 import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
 import { pruneCompileCache } from "./compile-cache-pruning";
 import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
 import { REPOSITORY_ROOT, runProgram } from "./run-program";
+import { StackFileError, stackNameProblem } from "./stack-file";
 
 const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <stack file>] [--diff <git ref>] [--out <dir>] [--quiet]
 
@@ -16,9 +18,11 @@ Runs the program for a stack under Pulumi's mock runtime (no CLI, cluster or clo
 the resource tree, writes build/<stack>/resources.json plus one YAML file per Kubernetes object and per
 Helm release, and applies the policy pack (policy/, with policy/config/<stack>.json): advisories are
 listed, any mandatory violation exits 1.
-  --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config)
+  --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config); a
+                    relative path is taken from the folder npm was started in
   --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
-  --out <dir>       output folder (default build/<stack>)
+  --out <dir>       output folder (default build/<stack>): a new or empty one, or an earlier plan's, as
+                    whatever the plan does not write there is deleted
   --quiet           print only the summary line`;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,8 +46,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const stack = values.stack;
-  const stackFile = values.config ? path.resolve(values.config) : undefined;
+  const badName = stackNameProblem(stack);
+  if (badName) {
+    console.error(`error: --stack ${badName}\n${USAGE}`);
+    return 2;
+  }
+  // npm runs scripts from the repository root: a relative --config means the folder npm was started in.
+  const stackFile = values.config ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.config) : undefined;
   const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
+
+  // A stack without a valid pack config fails here, before anything is planned or written.
+  const packConfig = loadPackConfig(stack);
+  resolvePackConfig(policyPackArgs, packConfig);
 
   const before = values.diff ? await withCheckout(REPOSITORY_ROOT, values.diff, (dir) => runProgram(stack, { projectDir: dir, baseline: true })) : undefined;
   const record = await runProgram(stack, { stackFile });
@@ -59,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // The policy pack, as `pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json`
   // runs it. --quiet stays one line unless something would block the update.
-  const policy = await runPolicies(record, loadPackConfig(stack));
+  const policy = await runPolicies(record, packConfig);
   process.stdout.write(formatViolations(policy, values.quiet ? ["mandatory"] : ["mandatory", "advisory"]));
   console.log(`${record.resources.length} resources (stack ${stack}; written to ${path.relative(process.cwd(), outDir) || "."}); ${policySummary(policy)}`);
   return policyExitCode(policy);
@@ -68,7 +82,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    console.error(`error: ${err.message}`);
+    // A stack file's syntax errors read as `<file>:<line>:<col>: <reason>`, one per line.
+    const lines = err instanceof StackFileError ? err.problems : [err.message];
+    for (const line of lines) console.error(`error: ${line}`);
     process.exit(1);
   },
 );

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMockStructs } from "./mock-structs";
 
@@ -390,8 +391,12 @@ export const PROJECT = "platform";
  * Points the Pulumi runtime at the recording mocks for `stack` and sets the stack's configuration.
  * Config keys are project-qualified (`platform:environment`); secretKeys lists the secure ones.
  */
-export function useMockStack(stack: string, config: Record<string, string>, secretKeys: readonly string[]): void {
+export function useMockStack(stack: string, config: Record<string, string>, secretKeys: readonly string[], projectDir = path.resolve(__dirname, "..")): void {
   pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  // The engine tells a program its project's folder (the loader reads Pulumi.yaml's secret declarations
+  // there); setMocks leaves it unset.
+  const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
+  state.getStore().settings.options.rootDirectory = projectDir;
   const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitorInternals };
   recordRegistrations(settings.getMonitor());
   pulumi.runtime.setAllConfig(config, [...secretKeys]);

@@ -31,6 +31,10 @@ export function manifestPath(resource: RecordedResource): string {
  * a large plan more CPU than everything else it writes.
  */
 export function writePlan(record: PlanRecord, outDir: string): string[] {
+  // A plan empties its folder of whatever it did not write: `--out .` would have deleted a repository.
+  if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !fs.existsSync(path.join(outDir, "resources.json"))) {
+    throw new Error(`${outDir} holds files but no earlier plan (resources.json); a plan deletes whatever it did not write, so give --out a new or empty folder`);
+  }
   fs.mkdirSync(outDir, { recursive: true });
   const files = WrittenFiles.of(outDir);
   const written: string[] = [];

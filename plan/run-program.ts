@@ -39,7 +39,7 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
 export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanRecord> {
   const projectDir = path.resolve(options.projectDir ?? REPOSITORY_ROOT);
   const config = options.config ?? readStackConfig(projectDir, stack, options.stackFile);
-  useMockStack(stack, config.values, config.secretKeys);
+  useMockStack(stack, config.values, config.secretKeys, projectDir);
   const entry = require.resolve(path.join(projectDir, "index"));
   delete require.cache[entry];
   const record = await recordRegistrations(stack, () => require(entry));

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { type ErrorCode, LineCounter, parseDocument } from "yaml";
 import { PROJECT, SECRET_PLACEHOLDER } from "./mocks";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
@@ -21,8 +21,78 @@ function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+// What the CLI decrypts: exactly `{secure: <ciphertext>}`. `{secure: ~}` or `{secure: 12345}` is a plain object to
+// it, so it is one here too.
 function isSecureValue(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object) && Object.keys(value as object).length === 1;
+  if (value === null || typeof value !== "object" || Array.isArray(value) || Object.keys(value).length !== 1) return false;
+  const text = (value as { secure?: unknown }).secure;
+  return typeof text === "string" && text !== "";
+}
+
+// Pulumi's own stack name characters. The name also becomes a folder (build/<stack>, which a plan empties of
+// everything it did not write) and file names (Pulumi.<stack>.yaml, policy/config/<stack>.json), so nothing
+// that could lead out of those folders gets in.
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Why `stack` cannot be a stack's name, or `undefined` when it can. */
+export function stackNameProblem(stack: string): string | undefined {
+  return STACK_NAME.test(stack) && !/^\.+$/.test(stack) ? undefined : `${JSON.stringify(stack)} is not a stack name (letters, digits, '-', '_' and '.', not a path)`;
+}
+
+/** A stack file the CLI would refuse, or that would hand the program something it must not see. */
+export class StackFileError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "StackFileError";
+  }
+}
+
+// The yaml library's own messages quote the offending text (a secret, plain or encrypted, as often as not), so
+// each kind of error gets a fixed wording here instead.
+const YAML_ERROR_REASONS: Record<ErrorCode, string> = {
+  ALIAS_PROPS: "an alias cannot have an anchor or a tag",
+  BAD_ALIAS: "an alias names no anchor defined before it",
+  BAD_DIRECTIVE: "unsupported or malformed % directive",
+  BAD_DQ_ESCAPE: "invalid escape sequence in a double-quoted string",
+  BAD_INDENT: "bad indentation",
+  BAD_PROP_ORDER: "anchors and tags must come after the - or ? indicator",
+  BAD_SCALAR_START: "a plain value cannot start with this character; quote it",
+  BLOCK_AS_IMPLICIT_KEY: "a block collection cannot be a map key",
+  BLOCK_IN_FLOW: "a block collection cannot be inside a flow collection ([...] or {...})",
+  DUPLICATE_KEY: "a map gives this key twice",
+  IMPOSSIBLE: "unparseable YAML",
+  KEY_OVER_1024_CHARS: "a map key longer than 1024 characters",
+  MISSING_CHAR: "a closing quote, bracket or separator is missing",
+  MULTILINE_IMPLICIT_KEY: "a map key must be on a single line (is a quote left open?)",
+  MULTIPLE_ANCHORS: "a node has more than one anchor",
+  MULTIPLE_DOCS: "a stack file holds one YAML document, this one has several",
+  MULTIPLE_TAGS: "a node has more than one tag",
+  NON_STRING_KEY: "a map key must be a string",
+  RESOURCE_EXHAUSTION: "too many alias expansions",
+  TAB_AS_INDENT: "a tab used as indentation",
+  TAG_RESOLVE_FAILED: "unknown YAML tag",
+  UNEXPECTED_TOKEN: "unexpected text (is a quote or bracket left open?)",
+  BAD_COLLECTION_TYPE: "a tag that does not fit its collection",
+};
+
+/**
+ * A YAML file's content, or a StackFileError naming its first syntax error as `<file>:<line>:<col>: <reason>`,
+ * never with the source text around it. Only the first: one open quote or tab sets off dozens of follow-on
+ * errors. Merge keys (`<<: *defaults`) are read, as the Pulumi CLI reads them.
+ */
+function readYamlFile(file: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, prettyErrors: false, lineCounter });
+  const [error] = doc.errors;
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new StackFileError([`${file}:${line}:${col}: ${YAML_ERROR_REASONS[error.code] ?? "invalid YAML"}`]);
+  }
+  try {
+    return doc.toJS();
+  } catch {
+    throw new StackFileError([`${file}: the YAML could not be read (aliases expand too far)`]);
+  }
 }
 
 /** The value with every `secure:` entry replaced by the placeholder, and whether there was one. */
@@ -39,6 +109,14 @@ function maskSecureValues(value: unknown): { masked: unknown; secret: boolean } 
   return { masked: value, secret: false };
 }
 
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
+}
+
 function qualify(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
@@ -48,28 +126,51 @@ function qualify(key: string): string {
  * Pulumi.yaml, exactly as the CLI does before it starts the program. `secure:` values stay encrypted.
  */
 export function readStackConfig(projectDir: string, stack: string, stackFile?: string): StackConfigFile {
-  const projectFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+  const projectFile = readYamlFile(path.join(projectDir, "Pulumi.yaml")) as {
     name: string;
     config?: Record<string, ProjectConfigDeclaration | string | number | boolean>;
   };
   if (projectFile.name !== PROJECT) throw new Error(`Pulumi.yaml names project "${projectFile.name}", expected "${PROJECT}"`);
   const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`No stack file ${file}: run pulumi stack init ${stack} or pass --config <file>`);
-  const stackSettings = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const document = readYamlFile(file) ?? {};
+  // The CLI refuses both too ("cannot unmarshal"); read on, they would come out as every key missing.
+  if (!isMap(document)) throw new StackFileError([`${file}: must be a map with a config: key, as the CLI writes it (got ${kindOf(document)})`]);
+  if (document.config !== undefined && document.config !== null && !isMap(document.config)) {
+    throw new StackFileError([`${file}: config: must be a map of keys, as the CLI writes it (got ${kindOf(document.config)})`]);
+  }
+  const stackSettings = document as { config?: Record<string, unknown> };
 
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const problems: string[] = [];
   for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
     const value = declaration !== null && typeof declaration === "object" ? declaration.default : declaration;
     if (value !== undefined) values[qualify(key)] = encode(value);
   }
+  const declaredSecrets = new Set(
+    Object.entries(projectFile.config ?? {})
+      .filter(([, d]) => d !== null && typeof d === "object" && d.secret === true)
+      .map(([key]) => qualify(key)),
+  );
+  const spelling = new Map<string, string>();
   for (const [key, value] of Object.entries(stackSettings.config ?? {})) {
     const qualified = qualify(key);
+    // `smtpPassword` and `platform:smtpPassword` are one key: the later would silently replace the earlier.
+    const earlier = spelling.get(qualified);
+    if (earlier !== undefined) problems.push(`${file}: ${qualified}: given twice, as ${earlier} and as ${key}; keep one`);
+    spelling.set(qualified, key);
     // Like the CLI, a `secure:` value anywhere inside a key makes the whole key secret; its text stays the
     // placeholder, so nothing downstream can print it.
     const { masked, secret } = maskSecureValues(value);
+    // The program reads a secret key as one string: anything around its ciphertext (a plain-text neighbour
+    // included) would be decrypted with it into one secret value nobody checks.
+    if (secret && declaredSecrets.has(qualified) && !isSecureValue(value)) {
+      problems.push(`${file}: ${qualified}: a secret must be exactly {secure: <ciphertext>}; set it again with pulumi config set --secret ${key.replace(/^[^:]*:/, "")} <value>`);
+    }
     values[qualified] = encode(masked);
     if (secret) secretKeys.push(qualified);
   }
+  if (problems.length > 0) throw new StackFileError(problems);
   return { values, secretKeys: secretKeys.sort() };
 }

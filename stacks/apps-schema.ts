@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
+import { CPU_QUANTITY, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
 
 /**
  * Schema of `platform:apps`: the applications the platform deploys blue-green (components/apps). Field
@@ -86,8 +86,10 @@ const image = z.string().superRefine((value, ctx) => {
   else if (!isImmutable(ref)) ctx.addIssue({ code: "custom", message: IMMUTABLE_IMAGE_MESSAGE });
 });
 
-const quantity = z.string().regex(QUANTITY, { error: "must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi" });
-const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
+const cpuMemory = z.strictObject({
+  cpu: z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m)" }),
+  memory: z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" }),
+});
 const httpPath = z.string().regex(HTTP_PATH, { error: "must be a URL path starting with / (no spaces, no #fragment)" });
 const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, { error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" });
 const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";

@@ -11,7 +11,11 @@ const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d
 
 const DURATION_UNIT_SECONDS = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
 
-/** Seconds in a Prometheus duration, or `undefined` when the text is not one. */
+// Prometheus, Alertmanager and Loki hold a duration in Go's time.Duration, int64 nanoseconds (about 292 years),
+// and refuse a longer one ("duration out of range").
+const LONGEST_DURATION_SECONDS = (2 ** 63 - 1) / 1e9;
+
+/** Seconds in a Prometheus duration, or `undefined` when the text is not one or Prometheus cannot hold it. */
 export function durationSeconds(text: string): number | undefined {
   const match = PROMETHEUS_DURATION.exec(text);
   if (!match || text === "") return undefined;
@@ -19,7 +23,7 @@ export function durationSeconds(text: string): number | undefined {
   match.slice(1).forEach((part, i) => {
     if (part !== undefined) seconds += Number(part) * DURATION_UNIT_SECONDS[i];
   });
-  return seconds;
+  return seconds > LONGEST_DURATION_SECONDS ? undefined : seconds;
 }
 
 /** A duration of whole hours in Go's notation (`336h`), for consumers that take no `d` unit (Loki, Tempo). */
@@ -27,8 +31,14 @@ export function durationInHours(text: string): string {
   return `${durationSeconds(text)! / 3600}h`;
 }
 
-/** Kubernetes resource quantity as used for cpu and memory (`250m`, `1.5`, `512Mi`, `2Gi`). */
-export const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+// CPU and memory share Kubernetes' quantity grammar, but not its sensible spellings: `16Gi` of CPU is
+// seventeen billion cores, and `512m` of memory half a byte. Each gets the spellings that mean what was meant.
+
+/** Kubernetes CPU quantity: cores as a decimal (`2`, `0.5`) or millicores (`250m`). */
+export const CPU_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)m?$/;
+
+/** Kubernetes memory or storage quantity: bytes, with a decimal or binary suffix (`512Mi`, `4Gi`, `1G`); never `m`. */
+export const MEMORY_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
 /** RFC 1123 label: namespaces, Kubernetes object names, label values we generate. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -1,7 +1,10 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig, type SettingsCheck } from "./parse";
 import type { PlatformConfig } from "./platform-config";
 import { appSecretKeys } from "./apps-schema";
+import { declaredSecretKeys } from "./declared-secrets";
 import { cacheSecretKeys, SECRET_KEYS } from "./schema";
 
 function deepFreeze<T>(value: T): T {
@@ -29,10 +32,20 @@ export function configSecretPredicate(runtime: unknown = pulumi.runtime): (quali
   return (key) => (isConfigSecret as (k: string) => boolean)(key) === true;
 }
 
+/**
+ * The folder of the project being run, which holds its Pulumi.yaml: where the engine says, else the working
+ * directory the CLI starts a program in. Not this module's folder: a program using the installed library has
+ * its own project.
+ */
+function projectDirectory(): string {
+  const root = pulumi.runtime.getRootDirectory();
+  return root !== "" && fs.existsSync(path.join(root, "Pulumi.yaml")) ? root : process.cwd();
+}
+
 /** Reads the current stack's configuration from the engine: the project's keys and the provider keys it needs. */
 export function readRawStackConfig(project = pulumi.getProject(), isSecret = configSecretPredicate()): RawStackConfig {
   const all = pulumi.runtime.allConfig();
-  return rawStackConfig(project, all, Object.keys(all).filter(isSecret));
+  return rawStackConfig(project, all, Object.keys(all).filter(isSecret), declaredSecretKeys(projectDirectory()));
 }
 
 /**

@@ -30,6 +30,8 @@ export interface RawStackConfig {
   readonly secretKeys: ReadonlySet<string>;
   /** Keys of other namespaces the stack needs, fully qualified: `aws:region`, `pulumi:disable-default-providers`. */
   readonly otherValues?: Readonly<Record<string, string>>;
+  /** Keys Pulumi.yaml declares secret (without the project prefix): encrypted keys a stack may hold unread. */
+  readonly declaredSecretKeys: ReadonlySet<string>;
 }
 
 /** The keys outside the project's namespace that the program reads. */
@@ -42,7 +44,7 @@ export const EXPLICIT_PROVIDER_PACKAGES = ["kubernetes", "aws"] as const;
  * Splits configuration as the engine holds it (project-qualified keys) into a RawStackConfig: the project's
  * own keys unqualified, and the other keys the program reads.
  */
-export function rawStackConfig(project: string, values: Readonly<Record<string, string>>, secretKeys: Iterable<string>): RawStackConfig {
+export function rawStackConfig(project: string, values: Readonly<Record<string, string>>, secretKeys: Iterable<string>, declaredSecretKeys: Iterable<string>): RawStackConfig {
   const prefix = `${project}:`;
   const own: Record<string, string> = {};
   const other: Record<string, string> = {};
@@ -52,7 +54,7 @@ export function rawStackConfig(project: string, values: Readonly<Record<string, 
     else if (wanted.has(key)) other[key] = text;
   }
   const secrets = new Set([...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
-  return { values: own, secretKeys: secrets, otherValues: other };
+  return { values: own, secretKeys: secrets, otherValues: other, declaredSecretKeys: new Set(declaredSecretKeys) };
 }
 
 /** Settings validated from a stack file, with the AWS region its explicit provider targets. */
@@ -104,10 +106,17 @@ function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): voi
   parent[path[path.length - 1]] = value;
 }
 
+// Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
+// secret itself is what gets pasted by mistake: its value is never quoted.
+function namesSecretKey(path: readonly PropertyKey[]): boolean {
+  return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv");
+}
+
 /**
  * Schema issues as key-path problems, in the one wording of every configuration error: the path as a user
- * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`),
- * "is required but not set" for a missing value, and `unknownKeyReason` for each key the schema does not know.
+ * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`;
+ * not where a secret may have been pasted: namesSecretKey), "is required but not set" for a missing value, and
+ * `unknownKeyReason` for each key the schema does not know.
  * Shared by the stack loader and the library's component arguments (lib/).
  */
 export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unknown, unknownKeyReason: string): ConfigProblem[] {
@@ -121,7 +130,7 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
     const reason =
       value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
         ? "is required but not set"
-        : `${issue.message.replace(/^Invalid (input|option): /, "")} (got ${describe(value)})`;
+        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) ? "" : ` (got ${describe(value)})`}`;
     problems.push({ path: formatPath(issue.path), reason });
   }
   return problems;
@@ -184,15 +193,25 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   for (const [key, text] of Object.entries(raw.values)) {
     if (secretKeys.has(key) || plainKeysHoldingSecrets.has(key)) continue;
     // An encrypted key nothing in this stack reads (the CLI requires every secret Pulumi.yaml declares in
-    // every stack, so a stack sets the ones it does not use to any value): never read, never parsed.
-    if (raw.secretKeys.has(key) && !schemaKeys.has(key)) continue;
+    // every stack, so a stack sets the ones it does not use to any value): never read, never parsed. Any
+    // other encrypted key is a typo (pagerDutyRoutingKey) whose secret would silently go unused.
+    if (raw.secretKeys.has(key) && !schemaKeys.has(key)) {
+      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: UNKNOWN_KEY });
+      continue;
+    }
     plain[key] = decodeValue(key, text);
   }
 
   const { result, value: parsed } = safeParseCliScalars(StackSettingsSchema, plain);
   if (!result.success) {
     const issues = result.error.issues.filter((issue) => !plainKeysHoldingSecrets.has(String(issue.path[0])));
-    problems.push(...issueProblems(issues, parsed, "unknown key (check the spelling; Pulumi.yaml lists every key)"));
+    problems.push(...issueProblems(issues, parsed, UNKNOWN_KEY));
+  }
+
+  // The stacks named for an environment are that environment: production's stack file saying "staging" would
+  // skip every production-only check and still deploy to production.
+  if ((stack === "staging" || stack === "production") && typeof plain.environment === "string" && plain.environment !== stack) {
+    problems.push({ path: "environment", reason: `must be "${stack}" in the ${stack} stack; it decides paging, high availability, retention and every ${stack}-only check (got ${describe(plain.environment)})` });
   }
 
   const awsRegion = raw.otherValues?.[OTHER_KEYS.awsRegion];
@@ -238,6 +257,8 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   if (problems.length > 0 || !settings) throw new PlatformConfigError(stack, problems);
   return settings;
 }
+
+const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
 
 function plainTextReason(key: string): string {
   return `is stored in plain text; set it again with pulumi config set --secret ${key} <value>`;
@@ -410,7 +431,12 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
 
 /** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */
 function backupProblems(settings: ValidatedSettings): ConfigProblem[] {
-  if (!settings.databases.some((db) => db.backup.enabled)) return [];
+  if (!settings.databases.some((db) => db.backup.enabled)) {
+    // What the policy stack-backups-and-critical-alerts (mandatory in production) would block after the plan:
+    // each database with backups enabled gets a backup CronJob, never suspended, and nothing else does.
+    if (settings.environment !== "production") return [];
+    return [{ path: "databases", reason: "production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob" }];
+  }
   const problems: ConfigProblem[] = [];
   if (settings.environment === "production" && settings.backupReplicaRegion === "") {
     problems.push({ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AlertThresholdsSchema } from "./alert-thresholds-schema";
 import { AppsSchema, LOG_LEVELS } from "./apps-schema";
-import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } from "./formats";
+import { CPU_QUANTITY, cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
 
 /**
  * The schema of every `platform:*` key a stack file may set. It is strict at every level, so a typo in a
@@ -12,13 +12,16 @@ import { cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, QUANTITY } f
 const dnsLabel = (what: string) =>
   z.string().regex(DNS_LABEL, { error: `must be a DNS label (${what}: lower-case letters, digits and '-', at most 63)` });
 
-const quantity = z.string().regex(QUANTITY, { error: "must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi" });
+const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m)" });
+
+const memory = z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" });
 
 const duration = z.string().refine((v) => durationSeconds(v) !== undefined && durationSeconds(v)! > 0, {
   error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
 });
 
-const wholeDays = duration.refine((v) => durationSeconds(v)! % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
+// A text that is no duration at all has its error already.
+const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
 
 const cronSchedule = z.string().superRefine((value, ctx) => {
   const problem = cronScheduleProblem(value);
@@ -27,20 +30,26 @@ const cronSchedule = z.string().superRefine((value, ctx) => {
 
 const email = z.email({ error: "must be an email address" });
 
-const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
+const cpuMemory = z.strictObject({ cpu, memory });
+
+// Kubernetes' own namespaces: every entry gets a default-deny NetworkPolicy, a quota and a LimitRange, which
+// would cut off kube-dns and the cluster's add-ons (kube-system) or whatever users left in `default`.
+const KUBERNETES_NAMESPACE = /^(default|kube-.*)$/;
 
 export const NamespaceSchema = z.strictObject({
-  /** Namespace name. */
-  name: dnsLabel("namespace"),
+  /** Namespace name; not one of Kubernetes' own (default, kube-*). */
+  name: dnsLabel("namespace").refine((name) => !KUBERNETES_NAMESPACE.test(name), {
+    error: "is Kubernetes' own namespace (default, kube-system, kube-public, kube-node-lease or another kube-*); the platform would put its default-deny NetworkPolicies and quota on it: name a namespace of its own",
+  }),
   /** Owning team; recorded as a label and used by alert routing. */
   team: dnsLabel("team"),
   /** Pod Security Admission level enforced in the namespace. */
   podSecurity: z.enum(["privileged", "baseline", "restricted"]),
   quota: z.strictObject({
-    requestsCpu: quantity,
-    requestsMemory: quantity,
-    limitsCpu: quantity,
-    limitsMemory: quantity,
+    requestsCpu: cpu,
+    requestsMemory: memory,
+    limitsCpu: cpu,
+    limitsMemory: memory,
     pods: z.number().int().min(1).max(10000),
     persistentVolumeClaims: z.number().int().min(0).max(1000),
     loadBalancers: z.number().int().min(0).max(100),
@@ -72,11 +81,11 @@ export const MonitoringSchema = z.strictObject({
     replicas: replicas(5),
     /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
     retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, { error: "must be a Prometheus size such as 45GB" }),
-    storageSize: quantity,
+    storageSize: memory,
     scrapeInterval: duration,
     resources,
   }),
-  alertmanager: z.strictObject({ replicas: replicas(5), storageSize: quantity, resources }),
+  alertmanager: z.strictObject({ replicas: replicas(5), storageSize: memory, resources }),
   // Grafana keeps users and sessions in a per-pod SQLite database (on no volume: dashboards and datasources
   // are code); more replicas would need an external database, which this platform does not run.
   grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database)" }), resources }),
@@ -84,14 +93,14 @@ export const MonitoringSchema = z.strictObject({
     /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
     storage: z.enum(["filesystem", "s3"]),
     replicas: replicas(5),
-    storageSize: quantity,
+    storageSize: memory,
     resources,
   }),
   /** Tempo, monolithic: one replica (a single binary cannot share its ingester ring); the WAL lives on its volume. */
   tempo: z.strictObject({
     /** filesystem: traces on Tempo's PersistentVolume; s3: blocks in a bucket this program creates (WAL stays on the volume). */
     storage: z.enum(["filesystem", "s3"]),
-    storageSize: quantity,
+    storageSize: memory,
     resources,
   }),
   alloy: z.strictObject({ resources }),

@@ -5,6 +5,7 @@ import { parse, stringify } from "yaml";
 import { PROJECT, type RecordedResource } from "../plan/mocks";
 import { type PlanRecord, REPOSITORY_ROOT, runProgram, type RunProgramOptions } from "../plan/run-program";
 import { readStackConfig, type StackConfigFile } from "../plan/stack-file";
+import { declaredSecretKeys } from "../stacks/declared-secrets";
 import { parseStackSettings, rawStackConfig, type RawStackConfig, type ValidatedSettings } from "../stacks/parse";
 import { runTempDir } from "./temp-dirs";
 
@@ -75,7 +76,7 @@ export class StackPlan {
 /** A committed stack file as the engine would hand it over: `platform:` values and secret keys unprefixed, plus the provider keys. */
 export function committedRawConfig(stack: StackName): RawStackConfig {
   const file = readStackConfig(REPOSITORY_ROOT, stack);
-  return rawStackConfig(PROJECT, file.values, file.secretKeys);
+  return rawStackConfig(PROJECT, file.values, file.secretKeys, declaredSecretKeys(REPOSITORY_ROOT));
 }
 
 /** A committed stack file's settings, validated by the real schema (what the program builds from). */

@@ -189,7 +189,7 @@ describe("platform:apps schema", () => {
       ["name over 63 characters", (a) => (a.name = "a".repeat(64)), ["apps[0].name: must be a DNS label that starts with a letter"]],
       ["replicas 0", (a) => (a.replicas = 0), ["apps[0].replicas: Too small: expected number to be >=1"]],
       ["negative scaleDownDelaySeconds", (a) => (a.scaleDownDelaySeconds = -5), ["apps[0].scaleDownDelaySeconds: Too small: expected number to be >=0"]],
-      ["bad quantity", (a) => (a.resources.limits.memory = "512MB"), ["apps[0].resources.limits.memory: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi"]],
+      ["bad quantity", (a) => (a.resources.limits.memory = "512MB"), ["apps[0].resources.limits.memory: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)"]],
       ["env name", (a) => (a.env = { "1BAD": "x" }), ["apps[0].env.1BAD: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
       ["secretEnv name", (a) => (a.secretEnv = { "DB-URL": "apiDatabaseUrl" }), ["apps[0].secretEnv.DB-URL: is not an environment variable name (letters, digits and _, not starting with a digit)"]],
       ["secretEnv config key", (a) => (a.secretEnv = { DATABASE_URL: "api-database-url" }), ["apps[0].secretEnv.DATABASE_URL: must be a Pulumi config key such as sentryDsn, or {secretsManager: {name, key}}"]],

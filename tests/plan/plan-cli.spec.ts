@@ -6,11 +6,16 @@ import { parse, parseAllDocuments } from "yaml";
 import { toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
+import { stackNameProblem } from "../../plan/stack-file";
 import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
 import { runTempDir } from "../temp-dirs";
 
 function plan(...args: string[]) {
-  const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 90_000 });
+  return planIn({}, ...args);
+}
+
+function planIn(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -159,11 +164,12 @@ describe("offline plan (npm run plan)", () => {
     expect(parse(text, { version: "1.1" }).metadata.labels).to.deep.equal({ a: "on", b: "off", c: "yes", d: "no", e: "y", f: "true" });
   });
 
-  it("--config plans an alternative stack file", () => {
+  it("--config plans an alternative stack file, a relative path from where npm was started (INIT_CWD)", () => {
     const file = editedStackFile("staging", (c) => {
       c["platform:caches"] = [];
     });
-    const result = plan("--stack", "staging", "--config", file, "--out", tempDir(), "--quiet");
+    // npm runs the script in the repository root, which has a Pulumi.staging.yaml of its own.
+    const result = planIn({ INIT_CWD: path.dirname(file) }, "--stack", "staging", "--config", path.basename(file), "--out", tempDir(), "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     // The cache's Helm chart and its six objects are gone.
     expect(result.stdout).to.match(/^544 resources \(stack staging;/);
@@ -183,6 +189,91 @@ describe("offline plan (npm run plan)", () => {
     expect(result.stderr).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
     expect(result.stderr).to.contain("  - smtpPassword: secret is required in production");
     expect(fs.readdirSync(out)).to.deep.equal([]);
+  });
+
+  describe("a stack file the CLI would not read as the program expects is refused, naming the file, quoting nothing, writing nothing", () => {
+    const SMTP = "platform:smtpPassword:\n    secure: v1:placeholder:production-smtp-password";
+    const SECRET = "hunter2SECRET";
+    // [kind, edit of Pulumi.production.yaml's text, the error lines after "error: " (FILE: the edited file)]
+    const cases: [string, (text: string) => string, string[]][] = [
+      ["an unclosed double quote", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "INFO\n  platform:smtpSmarthost: ${SECRET}`), ["FILE:17:27: a closing quote, bracket or separator is missing"]],
+      ["an unclosed quote in a ciphertext", (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: 'v1:${SECRET}`), ["FILE:80:30: a closing quote, bracket or separator is missing"]],
+      ["a key given twice", (t) => t.replace(SMTP, `${SMTP}\n  platform:smtpPassword: ${SECRET}`), ["FILE:81:3: a map gives this key twice"]],
+      ["a tab as indentation", (t) => t.replace("  platform:logLevel: INFO", `\tplatform:logLevel: ${SECRET}`), ["FILE:17:1: a tab used as indentation"]],
+      ["a bad escape in a double-quoted secret", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "${SECRET}\\q"`), ["FILE:17:36: invalid escape sequence in a double-quoted string"]],
+      ["two YAML documents", (t) => `${t}---\n${SECRET}: 1\n`, ["FILE:305:1: a stack file holds one YAML document, this one has several"]],
+      ["a list, not a map", () => "- config\n", ["FILE: must be a map with a config: key, as the CLI writes it (got a list)"]],
+      ["config: a list", () => `config: [${SECRET}]\n`, ["FILE: config: must be a map of keys, as the CLI writes it (got a list)"]],
+      ["config: a string", () => `config: ${SECRET}\n`, ["FILE: config: must be a map of keys, as the CLI writes it (got a string)"]],
+      [
+        "one key in two spellings",
+        (t) => t.replace(SMTP, `${SMTP}\n  smtpPassword: ${SECRET}`),
+        ["FILE: platform:smtpPassword: given twice, as platform:smtpPassword and as smtpPassword; keep one"],
+      ],
+      [
+        "a secret with plain text beside its ciphertext",
+        (t) => t.replace(SMTP, `platform:smtpPassword:\n    inner: {secure: v1:placeholder:x}\n    pw: ${SECRET}`),
+        ["FILE: platform:smtpPassword: a secret must be exactly {secure: <ciphertext>}; set it again with pulumi config set --secret smtpPassword <value>"],
+      ],
+      ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string, string[]] => [
+        `secure: ${bad}, which the CLI reads as a plain object`,
+        (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: ${bad}`),
+        [
+          'Invalid configuration for stack "production" (1 problem):',
+          "  - smtpPassword: is stored in plain text; set it again with pulumi config set --secret smtpPassword <value>",
+        ],
+      ]),
+    ];
+    for (const [kind, edit, expected] of cases) {
+      it(kind, () => {
+        const file = path.join(tempDir(), "Pulumi.production.yaml");
+        const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+        const edited = edit(text);
+        expect(edited, "the edit applies").to.not.equal(text);
+        fs.writeFileSync(file, edited);
+        const out = tempDir();
+        const result = plan("--stack", "production", "--config", file, "--out", out);
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.equal(expected.map((line, i) => `${i === 0 ? "error: " : ""}${line.replace("FILE", file)}\n`).join(""));
+        expect(result.stdout).to.equal("");
+        expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+        expect(result.stderr + result.stdout, "a secret was printed").to.not.contain("hunter2").and.not.contain("v1:");
+      });
+    }
+  });
+
+  describe("a stack name that could lead out of build/ is refused before anything runs", () => {
+    // Through the CLI only a name whose folder is new: should the check regress, the plan empties the folder
+    // it writes to of everything it did not write, and ".." is the repository itself.
+    const escape = `platform-plan-test-escape-${process.pid}`;
+    after(() => fs.rmSync(path.join(REPOSITORY_ROOT, escape), { recursive: true, force: true }));
+
+    it("by the CLI, which writes nothing", () => {
+      const result = plan("--stack", `../${escape}`, "--config", path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "--quiet");
+      expect(result.code).to.equal(2);
+      expect(result.stderr.split("\n")[0]).to.equal(`error: --stack "../${escape}" is not a stack name (letters, digits, '-', '_' and '.', not a path)`);
+      expect(result.stdout).to.equal("");
+      expect(fs.existsSync(path.join(REPOSITORY_ROOT, escape)), "written outside build/").to.equal(false);
+    });
+
+    for (const stack of ["..", ".", "...", "a/b", "a\\b", "/tmp", "prod uction", "x".repeat(101), ""]) {
+      it(`${JSON.stringify(stack.length > 20 ? `${stack.slice(0, 8)}…` : stack)}`, () => {
+        expect(stackNameProblem(stack)).to.equal(`${JSON.stringify(stack)} is not a stack name (letters, digits, '-', '_' and '.', not a path)`);
+      });
+    }
+
+    it("Pulumi's stack names pass", () => {
+      for (const stack of ["staging", "production", "dev-eu_1.2", "x".repeat(100)]) expect(stackNameProblem(stack), stack).to.equal(undefined);
+    });
+  });
+
+  it("a stack without a policy pack config fails before the plan is written", () => {
+    const out = tempDir();
+    const result = plan("--stack", "qa", "--config", path.join(REPOSITORY_ROOT, "Pulumi.staging.yaml"), "--out", out);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal('error: no policy pack config for stack "qa": create policy/config/qa.json\n');
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
   });
 
   it("--diff prints added, removed and changed resources with property paths, like pulumi preview --diff", () => {

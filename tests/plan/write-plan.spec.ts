@@ -49,6 +49,20 @@ describe("plan: writePlan replaces the previous plan's files", () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")).resources.map((r: RecordedResource) => r.name)).to.deep.equal(["kept", "added"]);
   });
 
+  it("refuses a folder that holds files but no earlier plan, deleting and writing nothing", () => {
+    fs.writeFileSync(path.join(out, "README.md"), "not a plan\n");
+    fs.mkdirSync(path.join(out, "src"));
+    fs.writeFileSync(path.join(out, "src", "index.ts"), "export {};\n");
+    expect(() => writePlan({ project: "platform", stack: "staging", resources: [configMap("apps", "one", { v: "1" })] }, out)).to.throw(
+      `${out} holds files but no earlier plan (resources.json); a plan deletes whatever it did not write, so give --out a new or empty folder`,
+    );
+    expect(filesUnder(out)).to.deep.equal(["README.md", "src/index.ts"]);
+  });
+
+  it("writes into an empty folder", () => {
+    expect(writePlan({ project: "platform", stack: "staging", resources: [configMap("apps", "one", { v: "1" })] }, out)).to.deep.equal(["manifests/apps/configmap-one.yaml", "resources.json"]);
+  });
+
   describe("knows the files it wrote last time (plan/written-files.ts)", () => {
     const plan = [configMap("apps", "one", { v: "1" }), configMap("apps", "two", { v: "2" })];
     const file = (relative: string) => path.join(out, relative);

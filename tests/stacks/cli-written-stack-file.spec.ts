@@ -9,6 +9,7 @@ import { toJson } from "../../components/core/yaml";
 import { PROJECT, SECRET_PLACEHOLDER } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
+import { declaredSecretKeys } from "../../stacks/declared-secrets";
 import { parseStackSettings, PlatformConfigError, rawStackConfig, type RawStackConfig } from "../../stacks/parse";
 import { committedRawConfig, committedSettings, NODE, PLAN_COMMAND, planStack, STACKS, type StackName } from "../harness";
 
@@ -153,7 +154,7 @@ function rawConfigFromCli(cli: Record<string, CliConfigEntry>): RawStackConfig {
     values[key] = entry.secret ? "decrypted-by-the-engine" : entry.value!;
     if (entry.secret) secretKeys.push(key);
   }
-  return rawStackConfig(PROJECT, values, secretKeys);
+  return rawStackConfig(PROJECT, values, secretKeys, declaredSecretKeys(REPOSITORY_ROOT));
 }
 
 function committedRawConfigSecretKeys(stack: StackName): string[] {

@@ -6,17 +6,19 @@ import { PROJECT, recorder } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
 import { parseQuantity } from "../../policy/rules/quota-demand";
+import { declaredSecretKeys } from "../../stacks/declared-secrets";
 import { parseStackSettings, PlatformConfigError, type RawStackConfig, rawStackConfig } from "../../stacks/parse";
 import { StackSettingsSchema } from "../../stacks/schema";
 import { committedRawConfig, editedStackFile, editJsonKey, programFailure, STACKS, type StackName } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 /** The committed stack file as the engine would pass it, after `edit` changed the unqualified keys. */
 function rawConfig(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void = () => {}): RawStackConfig {
-  const { values, secretKeys, otherValues } = committedRawConfig(stack);
+  const { values, secretKeys, otherValues, declaredSecretKeys } = committedRawConfig(stack);
   const editable = { ...values };
   const secrets = new Set(secretKeys);
   edit(editable, secrets);
-  return { values: editable, secretKeys: secrets, otherValues };
+  return { values: editable, secretKeys: secrets, otherValues, declaredSecretKeys };
 }
 
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
@@ -114,7 +116,7 @@ describe("stack configuration", () => {
         expect(s.clusterFlavour).to.equal("eks");
         // The committed files name nodeAgentsNamespace; without it, Pulumi.yaml's default applies.
         const file = readStackConfig(REPOSITORY_ROOT, stack, editedStackFile(stack, (config) => delete config["platform:nodeAgentsNamespace"]));
-        expect(parseStackSettings(stack, rawStackConfig(PROJECT, file.values, file.secretKeys)).nodeAgentsNamespace, stack).to.equal("node-agents");
+        expect(parseStackSettings(stack, rawStackConfig(PROJECT, file.values, file.secretKeys, declaredSecretKeys(REPOSITORY_ROOT))).nodeAgentsNamespace, stack).to.equal("node-agents");
       }
     });
 
@@ -137,6 +139,46 @@ describe("stack configuration", () => {
         expect(nodeAgents.egress, "no blanket egress: Alloy's NetworkPolicies open its own paths").to.deep.equal({ internet: false, allNamespaces: false, namespaces: [] });
         expect(nodeAgents.ingressFromNamespaces).to.deep.equal([]);
       }
+    });
+
+    it("staging holds a secret Pulumi.yaml declares that nothing in it reads (redisSessionsPassword), unread", () => {
+      const raw = rawConfig("staging");
+      expect(raw.secretKeys.has("redisSessionsPassword") && raw.declaredSecretKeys.has("redisSessionsPassword"), "the committed file holds it").to.equal(true);
+      expect(parseStackSettings("staging", raw).caches.map((c) => c.passwordConfigKey)).to.deep.equal([undefined]);
+    });
+
+    it("a retention of 292 years, the longest Prometheus holds, is accepted", () => {
+      expect(parseStackSettings("staging", rawConfig("staging", (v) => (v.metricsRetention = "292y"))).metricsRetention).to.equal("292y");
+    });
+
+    it("YAML merge keys (<<: *defaults) are read as the Pulumi CLI reads them", () => {
+      const committed = readStackConfig(REPOSITORY_ROOT, "production");
+      const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+      // external-dns's namespace entry written as cert-manager's, merged in, with its own name.
+      const merged = text
+        .replace("    - name: cert-manager\n", "    - &defaults\n      name: cert-manager\n")
+        .replace(/    - name: external-dns\n(?:      .*\n)+/, "    - <<: *defaults\n      name: external-dns\n");
+      expect(merged, "the entry is written as a merge").to.match(/- <<: \*defaults\n {6}name: external-dns\n {4}- name: external-secrets\n/);
+      const file = path.join(runTempDir("platform-merge-"), "Pulumi.production.yaml");
+      fs.writeFileSync(file, merged);
+      const read = readStackConfig(REPOSITORY_ROOT, "production", file);
+
+      const namespaces = JSON.parse(committed.values["platform:namespaces"]) as { name: string }[];
+      const certManager = namespaces.find((ns) => ns.name === "cert-manager")!;
+      const expected = namespaces.map((ns) => (ns.name === "external-dns" ? { ...certManager, name: "external-dns" } : ns));
+      expect(JSON.parse(read.values["platform:namespaces"])).to.deep.equal(expected);
+      expect({ ...read.values, "platform:namespaces": "" }).to.deep.equal({ ...committed.values, "platform:namespaces": "" });
+      expect(read.secretKeys).to.deep.equal(committed.secretKeys);
+    });
+
+    it("staging may back up no database (the policy only advises there); production may not (below)", () => {
+      const s = parseStackSettings("staging", rawConfig("staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false)))));
+      expect(s.databases.map((db) => db.backup.enabled)).to.deep.equal([false]);
+    });
+
+    it("a stack named for neither environment may be either", () => {
+      expect(parseStackSettings("qa", rawConfig("staging")).environment).to.equal("staging");
+      expect(parseStackSettings("qa", rawConfig("production")).environment).to.equal("production");
     });
 
     it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
@@ -200,6 +242,14 @@ describe("stack configuration", () => {
         'backupSchedule: is not a Kubernetes CronJob schedule: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
       ],
       ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "30 days")'],
+      ["a retention longer than Prometheus can hold (over 292 years)", "staging", (v) => (v.metricsRetention = "300y"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "300y")'],
+      ["292 years and 30 weeks, just past Prometheus' longest", "production", (v) => (v.backupRetention = "292y30w"), 'backupRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "292y30w")'],
+      [
+        "an alert's for longer than Prometheus can hold",
+        "production",
+        (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.tracing.spanLossFor = "1000y")),
+        'alertThresholds.tracing.spanLossFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "1000y")',
+      ],
       ["retention not in whole days", "production", (v) => (v.logRetention = "36h"), 'logRetention: must be a whole number of days, e.g. 7d or 30d (got "36h")'],
       ["trace retention not in whole days", "staging", (v) => (v.traceRetention = "12h"), 'traceRetention: must be a whole number of days, e.g. 7d or 30d (got "12h")'],
       [
@@ -241,7 +291,26 @@ describe("stack configuration", () => {
         },
         'apps[0].env.LOG_LEVEL: is set by the platform from the stack\'s logLevel; set this app\'s logLevel to override it (got "INFO")',
       ],
-      ["bad quantity", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")'],
+      ["bad quantity", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].quota.requestsCpu = "lots")), 'namespaces[2].quota.requestsCpu: must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m) (got "lots")'],
+      ["CPU in bytes", "production", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].quota.requestsCpu = "16Gi")), 'namespaces[1].quota.requestsCpu: must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m) (got "16Gi")'],
+      [
+        "memory in thousandths of a byte",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].limitRange.defaultLimit.memory = "512m")),
+        'namespaces[1].limitRange.defaultLimit.memory: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "512m")',
+      ],
+      [
+        "an app's memory in thousandths of a byte",
+        "production",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].resources.requests.memory = "512m")),
+        'apps[0].resources.requests.memory: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "512m")',
+      ],
+      [
+        "a volume size in millis",
+        "production",
+        (v) => editJsonKey<any>(v, "monitoring", (m) => (m.prometheus.storageSize = "100m")),
+        'monitoring.prometheus.storageSize: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "100m")',
+      ],
       ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
       [
         "missing production secret",
@@ -315,6 +384,63 @@ describe("stack configuration", () => {
         "production",
         (_v, s) => s.delete("slackWebhookUrl"),
         "slackWebhookUrl: is stored in plain text; set it again with pulumi config set --secret slackWebhookUrl <value>",
+      ],
+      ...(["kube-system", "default", "kube-public", "kube-node-lease", "kube-flannel"] as const).map(
+        (name, i): [string, StackName, (v: Record<string, string>) => void, string] => [
+          `Kubernetes' own namespace ${name} as a platform namespace`,
+          i % 2 === 0 ? "production" : "staging",
+          (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1], name })),
+          `namespaces[8].name: is Kubernetes' own namespace (default, kube-system, kube-public, kube-node-lease or another kube-*); the platform would put its default-deny NetworkPolicies and quota on it: name a namespace of its own (got "${name}")`,
+        ],
+      ),
+      [
+        "an app in kube-system",
+        "production",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].namespace = "kube-system")),
+        'apps[0].namespace: "kube-system" is not one of the configured namespaces (monitoring, apps, backups, gateway, cert-manager, external-dns, external-secrets, node-agents)',
+      ],
+      [
+        "production's stack file saying staging",
+        "production",
+        (v) => (v.environment = "staging"),
+        'environment: must be "production" in the production stack; it decides paging, high availability, retention and every production-only check (got "staging")',
+      ],
+      [
+        "staging's stack file saying production",
+        "staging",
+        (v) => (v.environment = "production"),
+        [
+          'environment: must be "staging" in the staging stack; it decides paging, high availability, retention and every staging-only check (got "production")',
+          "monitoring.prometheus.replicas: production runs at least 2 for high availability (got 1)",
+          "monitoring.alertmanager.replicas: production runs at least 3 for high availability (got 1)",
+          "apps[0].replicas: production runs at least 2 for high availability (got 1)",
+          'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
+        ],
+      ],
+      [
+        "production backing up no database",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false))),
+        "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob",
+      ],
+      ["production with no database", "production", (v) => (v.databases = "[]"), "databases: production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob"],
+      [
+        "a misspelt secret key, stored encrypted",
+        "production",
+        (v, s) => {
+          v.pagerDutyRoutingKey = v.pagerdutyRoutingKey;
+          s.add("pagerDutyRoutingKey");
+        },
+        "pagerDutyRoutingKey: unknown key (check the spelling; Pulumi.yaml lists every key)",
+      ],
+      [
+        "an encrypted key in another spelling of a schema key's name",
+        "staging",
+        (v, s) => {
+          v.SlackWebhookUrl = v.slackWebhookUrl;
+          s.add("SlackWebhookUrl");
+        },
+        "SlackWebhookUrl: unknown key (check the spelling; Pulumi.yaml lists every key)",
       ],
       ["duplicate namespace", "staging", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => ns.push({ ...ns[1] })), 'namespaces[8].name: duplicate namespace "apps"'],
       [
@@ -511,7 +637,8 @@ describe("stack configuration", () => {
           v.caches = JSON.stringify(caches);
         },
         // The secret it meant is then one nothing reads, which every stack may hold (Pulumi.yaml declares it).
-        ['caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword (got "redis-sessions-auth")'],
+        // Never quoted: where a key's name belongs, a pasted secret is the likeliest mistake.
+        ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
       ],
       [
         "allowance for a namespace the platform does not create",

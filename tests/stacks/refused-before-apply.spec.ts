@@ -63,6 +63,26 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     ],
   ],
   [
+    "a secret key misspelt, stored encrypted",
+    (v, s) => {
+      v["platform:pagerDutyRoutingKey"] = secretSentinel("pagerDutyRoutingKey");
+      s.add("platform:pagerDutyRoutingKey");
+    },
+    () => ["pagerDutyRoutingKey: unknown key (check the spelling; Pulumi.yaml lists every key)"],
+  ],
+  [
+    // The secret itself, pasted where its config key's name belongs.
+    "a secret pasted into an app's secretEnv instead of its config key",
+    (v) => editJsonKey<{ secretEnv: Record<string, unknown> }[]>(v, "platform:apps", (apps) => (apps[0].secretEnv.SENTRY_DSN = `https://${secretSentinel("dsn")}@sentry.io/1`)),
+    () => ["apps[0].secretEnv.SENTRY_DSN: must be a Pulumi config key such as sentryDsn, or {secretsManager: {name, key}}"],
+  ],
+  [
+    "a secret pasted into a cache's passwordConfigKey",
+    (v) =>
+      editJsonKey<{ passwordConfigKey?: string }[]>(v, "platform:caches", (caches) => (caches[0].passwordConfigKey = `${secretSentinel("redis")}!`)),
+    () => ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
+  ],
+  [
     "app requests above its limits",
     (v, s) => {
       const [request, limit] = v["platform:environment"] === "staging" ? ["600m", "500m"] : ["1.5", "1"];

@@ -2,12 +2,13 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { recorder } from "../../plan/mocks";
+import { recorder, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { readStackConfig } from "../../plan/stack-file";
-import { configSecretPredicate } from "../../stacks/load";
+import { configSecretPredicate, readRawStackConfig } from "../../stacks/load";
 import { SECRET_KEYS } from "../../stacks/schema";
 import { editedStackFile, programFailure, STACKS } from "../harness";
+import { runTempDir } from "../temp-dirs";
 
 const project = parse(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { secret?: boolean }> };
 
@@ -35,6 +36,16 @@ describe("secrets never leak", () => {
         "store each secret in a key of its own (pulumi config set --secret <key> <value>) and reference it, e.g. from an app's secretEnv",
     );
     expect(recorder.list()).to.deep.equal([]);
+  });
+
+  it("the loader reads the secret declarations of the project being run (the engine's root directory), not its own", () => {
+    // A program using the installed library: its Pulumi.yaml declares secrets of its own.
+    const consumer = runTempDir("platform-consumer-project-");
+    fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\nconfig:\n  legacyToken:\n    type: string\n    secret: true\n  region:\n    type: string\n");
+    useMockStack("staging", {}, [], consumer);
+    expect([...readRawStackConfig("platform", () => false).declaredSecretKeys]).to.deep.equal(["legacyToken"]);
+    useMockStack("staging", {}, []);
+    expect([...readRawStackConfig("platform", () => false).declaredSecretKeys]).to.deep.equal(Object.entries(project.config).filter(([, d]) => d.secret).map(([k]) => k).sort());
   });
 
   it("the loader asks the engine which keys are encrypted", () => {
