@@ -138,9 +138,9 @@ export const DatabaseSchema = z.strictObject({
      * Size of the volume each backup and restore-drill run keeps one dump on (custom format, compressed);
      * a run whose dump does not fit fails with "scratch area full". Default 20Gi.
      */
-    dumpVolumeSize: quantity.optional(),
+    dumpVolumeSize: memory.optional(),
     /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database. Default 40Gi. */
-    restoreVolumeSize: quantity.optional(),
+    restoreVolumeSize: memory.optional(),
     /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least one row. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
     /**

@@ -550,7 +550,7 @@ describe("stack configuration", () => {
           dbs[0].backup.dumpVolumeSize = "lots";
           v.databases = JSON.stringify(dbs);
         },
-        'databases[0].backup.dumpVolumeSize: must be a Kubernetes quantity such as 250m, 2, 512Mi or 4Gi (got "lots")',
+        'databases[0].backup.dumpVolumeSize: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "lots")',
       ],
       [
         "backups without a drill table",
