@@ -6,9 +6,13 @@ import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
 import { SLO_RECORDS, SLO_WINDOWS } from "../../components/alerting/rules/slo-records";
 import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
 import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, seriesNames } from "../../components/metrics";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { settle, useMockStack } from "../../plan/mocks";
 import { stackThresholds } from "../alerting/fixtures/thresholds";
-import { planStack } from "../harness";
+import { planStack, STACKS } from "../harness";
+import { resolvePromtool, runPromtool } from "../promtool";
+import { runTempDir } from "../temp-dirs";
 
 // The production stack's alert thresholds (shared with the rule tests; from the stack file once it has them).
 const THRESHOLDS = stackThresholds("production");
@@ -167,6 +171,40 @@ function uids(value: unknown, path = "$"): [string, unknown][] {
   return [];
 }
 
+
+/** One expected sample of a panel query: its labels (`{a="b"}`) and value. */
+interface PanelSample {
+  readonly labels: string;
+  readonly value: number;
+}
+
+/**
+ * Runs panel queries through promtool against `inputSeries` (sampled every 30 s, like the scrapes), with
+ * every dashboard variable at its "All" value (`.*`) and Grafana's macros replaced, and expects `samples` of
+ * each panel at minute 10. Returns promtool's output and status.
+ */
+function evaluatePanels(dashboard: Dashboard, expected: Record<string, readonly PanelSample[]>, inputSeries: { series: string; values: string }[]) {
+  const panelExpr = (title: string) => {
+    const panel = (dashboard.panels ?? []).find((p) => p.title === title) as { targets?: { expr: string }[] } | undefined;
+    expect(panel?.targets, `${dashboard.uid} / ${title}`).to.have.lengthOf(1);
+    return panel!.targets![0].expr.replace(/\$__rate_interval/g, "1m").replace(/\$\w+/g, ".*");
+  };
+  const test = {
+    rule_files: [],
+    evaluation_interval: "30s",
+    tests: [
+      {
+        interval: "30s",
+        input_series: inputSeries,
+        promql_expr_test: Object.entries(expected).map(([title, samples]) => ({ expr: panelExpr(title), eval_time: "10m", exp_samples: samples })),
+      },
+    ],
+  };
+  const dir = runTempDir("dashboard-panels-");
+  fs.writeFileSync(path.join(dir, "panels.test.yml"), JSON.stringify(test));
+  return runPromtool(resolvePromtool(), ["test", "rules", "panels.test.yml"], dir);
+}
+
 describe("Grafana dashboards", () => {
   const built = dashboards(THRESHOLDS);
 
@@ -280,6 +318,32 @@ describe("Grafana dashboards", () => {
       }
     }
   });
+
+  for (const stack of STACKS) {
+    it(`${stack}: the Cache dashboard shows a cache that never hit at 0 % and one that never missed at 100 %, and counts both in its lookups (promtool)`, () => {
+      const cache = dashboards(stackThresholds(stack)).find((d) => d.uid === "platform-cache")!;
+      // prom-client has no series of a labelled counter before its first inc(): "sessions" only misses,
+      // "tokens" only hits, 10 lookups a second each (300 per 30 s sample).
+      const scrape = 'namespace="apps",job="orders",pod="orders-7f9c4-x2x1q",service="orders"';
+      const run = evaluatePanels(
+        cache,
+        {
+          "Hit ratio": [
+            { labels: '{service="orders",cache="sessions"}', value: 0 },
+            { labels: '{service="orders",cache="tokens"}', value: 1 },
+          ],
+          "Hit ratio, worst cache": [{ labels: "{}", value: 0 }],
+          Lookups: [{ labels: "{}", value: 20 }],
+        },
+        [
+          { series: `cache_misses_total{${scrape},cache="sessions"}`, values: "0+300x40" },
+          { series: `cache_hits_total{${scrape},cache="tokens"}`, values: "0+300x40" },
+        ],
+      );
+      expect(run.output.includes("FAILED"), run.output).to.equal(false);
+      expect(run.status, run.output).to.equal(0);
+    });
+  }
 
   it("stat panels turn red at the stack's alert thresholds", () => {
     const steps = (uid: string, title: string) =>
