@@ -100,9 +100,10 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
         // One file per group; the SLO group's three: availability pages, availability tickets, latency.
         expect(testFiles).to.have.lengthOf(groups.length + 2);
         // 2 test groups per scenario (firing, quiet; Watchdog has no quiet case) plus the recording rules' group,
-        // and for the SLOs: 2 record groups, 2 profiles per pair (4 availability pairs, latency's fastest), low traffic.
+        // and for the SLOs: 3 record groups (availability, a service that never failed, latency), 2 profiles per pair
+        // (4 availability pairs, latency's fastest), low traffic.
         const testGroups = Object.values(unitTests.testFiles).reduce((n, f: PromtoolTestFile) => n + f.tests.length, 0);
-        expect(testGroups).to.equal(2 * scenarios.length - 1 + 1 + (2 + 2 * 5 + 1));
+        expect(testGroups).to.equal(2 * scenarios.length - 1 + 1 + (3 + 2 * 5 + 1));
         const run = runPromtool(promtool, ["test", "rules", ...testFiles], dir);
         expect(run.output.includes("FAILED"), run.output).to.equal(false);
         expect(run.status, run.output).to.equal(0);
