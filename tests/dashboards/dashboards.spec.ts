@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
 import { SLO_RECORDS, SLO_WINDOWS } from "../../components/alerting/rules/slo-records";
 import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
-import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, seriesNames } from "../../components/metrics";
+import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, SCRAPE_TARGET_LABELS, seriesNames } from "../../components/metrics";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { settle, useMockStack } from "../../plan/mocks";
@@ -49,8 +49,8 @@ const DASHBOARD_ONLY_SERIES: Record<string, readonly string[]> = {
 /** The series the SLO rules record (components/alerting/rules/slo.ts), which the error-budget panels read. */
 const SLO_SERIES: readonly string[] = [SLO_RECORDS.objective, SLO_RECORDS.budgetRemaining, SLO_RECORDS.periodErrorRatio, SLO_RECORDS.errorRate5m, ...SLO_WINDOWS.map(SLO_RECORDS.errorRatio)];
 
-// Labels the scrape adds to every application series (components/metrics/catalog.ts header).
-const SCRAPE_LABELS = ["namespace", "pod", "job", "instance", "role", "color"];
+// Labels the scrape adds to every application series.
+const SCRAPE_LABELS: readonly string[] = SCRAPE_TARGET_LABELS;
 
 /** The labels a series may be selected or grouped by. */
 function seriesLabels(): Map<string, ReadonlySet<string>> {
@@ -344,6 +344,36 @@ describe("Grafana dashboards", () => {
       expect(run.status, run.output).to.equal(0);
     });
   }
+
+  it("the Business dashboard counts an application's users once, however many pods report them, and never its preview pods (promtool)", () => {
+    const business = built.find((d) => d.uid === "platform-business")!;
+    // Every pod of an app reports the same whole-application gauges. api runs two live pods and a preview
+    // pod (blue-green); web one pod, without blue-green labels.
+    const pods = [
+      { labels: 'namespace="apps",job="api",service="api",pod="api-blue-1",role="active",color="blue"', admins: 10, members: 90, daily: 40 },
+      { labels: 'namespace="apps",job="api",service="api",pod="api-blue-2",role="active",color="blue"', admins: 10, members: 90, daily: 40 },
+      { labels: 'namespace="apps",job="api",service="api",pod="api-green-1",role="preview",color="green"', admins: 11, members: 95, daily: 1 },
+      { labels: 'namespace="apps",job="web",service="web",pod="web-1"', admins: 0, members: 5, daily: 3 },
+    ];
+    const run = evaluatePanels(
+      business,
+      {
+        "Registered users": [{ labels: "{}", value: 105 }],
+        "Daily active users": [{ labels: "{}", value: 43 }],
+        "Users by role": [
+          { labels: '{user_role="admin"}', value: 10 },
+          { labels: '{user_role="member"}', value: 95 },
+        ],
+      },
+      pods.flatMap((p) => [
+        ...(p.admins > 0 ? [{ series: `users_total{${p.labels},user_role="admin"}`, values: `${p.admins}x40` }] : []),
+        { series: `users_total{${p.labels},user_role="member"}`, values: `${p.members}x40` },
+        { series: `users_active_daily{${p.labels}}`, values: `${p.daily}x40` },
+      ]),
+    );
+    expect(run.output.includes("FAILED"), run.output).to.equal(false);
+    expect(run.status, run.output).to.equal(0);
+  });
 
   it("stat panels turn red at the stack's alert thresholds", () => {
     const steps = (uid: string, title: string) =>
