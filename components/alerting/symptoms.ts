@@ -158,7 +158,8 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
         replaces: {
           TargetDown:
             "the same up == 0 ratio per job, to the same team; the platform's leaves out what has its own alert: an app whose every " +
-            "instance is down (ServiceDown), the API servers (KubeAPIInstanceUnreachable) and the kubelets (KubeletInstanceUnreachable)",
+            "instance is down (ServiceDown), a blue-green preview's pods (BlueGreenPreviewUnhealthy), the API servers (KubeAPIInstanceUnreachable) " +
+            "and the kubelets (KubeletInstanceUnreachable)",
         },
       },
       {

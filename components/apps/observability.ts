@@ -1,4 +1,4 @@
-import type { ProbeTarget } from "../monitoring/blackbox";
+import { PROBE_INTERVALS, type ProbeTarget } from "../monitoring/blackbox";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { APP_LABEL, appLabels } from "./labels";
@@ -6,7 +6,7 @@ import { serviceName, serviceUrl } from "./services";
 
 /** Path every app serves Prometheus metrics on. */
 export const METRICS_PATH = "/metrics";
-export const PROBE_INTERVAL = "30s";
+export const PROBE_INTERVAL = PROBE_INTERVALS.inCluster;
 
 /** Prometheus' name for a Kubernetes label in service discovery meta labels. */
 const meta = (kind: "pod" | "service", label: string) => `__meta_kubernetes_${kind}_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;

@@ -4,6 +4,14 @@ import { statPanel, timeseriesPanel } from "./panels";
 import { sumIncrease, sumRate } from "./promql";
 import { APP_SELECTOR as S, namespaceAndService } from "./variables";
 
+/**
+ * Gauges of the whole application (users_total, users_active_daily): every pod reports the same values, so
+ * the highest of its pods per service and `kept` label, summed over services (per `by` when given).
+ */
+function perService(metric: string, kept = "", by = ""): string {
+  return `sum${by ? ` by (${by})` : ""} (max by (namespace, service${kept ? `, ${kept}` : ""}) (${metric}{${S}}))`;
+}
+
 /** What the platform delivers: users, API usage and data volume. No alert thresholds: these are trends. */
 export function businessDashboard(): Dashboard {
   return platformDashboard({
@@ -15,8 +23,8 @@ export function businessDashboard(): Dashboard {
       {
         title: "Now",
         panels: [
-          statPanel({ title: "Registered users", description: "Users registered, all roles.", unit: "short", queries: [{ expr: `sum(users_total{${S}})` }] }),
-          statPanel({ title: "Daily active users", description: "Distinct users active in the last 24 hours.", unit: "short", queries: [{ expr: `sum(users_active_daily{${S}})` }] }),
+          statPanel({ title: "Registered users", description: "Users registered, all roles.", unit: "short", queries: [{ expr: perService("users_total", "user_role") }] }),
+          statPanel({ title: "Daily active users", description: "Distinct users active in the last 24 hours.", unit: "short", queries: [{ expr: perService("users_active_daily") }] }),
           statPanel({ title: "API calls (24h)", description: "Public API calls served in the last 24 hours.", unit: "short", queries: [{ expr: sumIncrease("api_calls_total", S, "24h") }] }),
           statPanel({
             title: "Data processed (24h)",
@@ -31,17 +39,17 @@ export function businessDashboard(): Dashboard {
         panels: [
           timeseriesPanel({
             title: "Users by role",
-            description: "Registered users, per role.",
+            description: "Registered users, per user role.",
             unit: "short",
             stacked: true,
-            queries: [{ expr: `sum by (role) (users_total{${S}})`, legend: "{{role}}" }],
+            queries: [{ expr: perService("users_total", "user_role", "user_role"), legend: "{{user_role}}" }],
           }),
           timeseriesPanel({
             title: "Active users",
             description: "Distinct users active in the last 24 hours, and sessions open now.",
             unit: "short",
             queries: [
-              { expr: `sum(users_active_daily{${S}})`, legend: "daily active users" },
+              { expr: perService("users_active_daily"), legend: "daily active users" },
               { expr: `sum(active_sessions{${S}})`, legend: "active sessions" },
             ],
           }),

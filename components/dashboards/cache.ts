@@ -8,11 +8,13 @@ import { APP_SELECTOR, labelVariable, namespaceAndService } from "./variables";
 /** Application caches: how often they answer, how often they miss, how much memory they hold. */
 export function cacheDashboard(t: AlertThresholds): Dashboard {
   const S = `${APP_SELECTOR}, cache=~"$cache"`;
-  // An idle cache gives 0/0, no sample: no lookups is not a low hit ratio (same as the CacheLowHitRate alert).
-  const hitRatio = (labels: string) => {
-    const hits = sumRate("cache_hits_total", S, labels);
-    return `${hits} / (${hits} + ${sumRate("cache_misses_total", S, labels)})`;
-  };
+  // prom-client creates a counter's labelled series on its first inc(): a cache that never hit has no
+  // cache_hits_total, one that never missed no cache_misses_total. Each side falls back to zero from the
+  // other, as in the CacheLowHitRate alert, so 0 % hits shows as 0 and not as a gap.
+  const hits = (labels: string) => `(${sumRate("cache_hits_total", S, labels)} or ${sumRate("cache_misses_total", S, labels)} * 0)`;
+  const misses = (labels: string) => `(${sumRate("cache_misses_total", S, labels)} or ${sumRate("cache_hits_total", S, labels)} * 0)`;
+  // An idle cache gives 0/0, no sample: no lookups is not a low hit ratio (same as the alert).
+  const hitRatio = (labels: string) => `${hits(labels)} / (${hits(labels)} + ${misses(labels)})`;
   return platformDashboard({
     name: "cache",
     title: "Platform / Cache",
@@ -38,7 +40,7 @@ export function cacheDashboard(t: AlertThresholds): Dashboard {
             description: "Cache lookups per second, hits and misses.",
             unit: "ops",
             width: 8,
-            queries: [{ expr: `${sumRate("cache_hits_total", S)} + ${sumRate("cache_misses_total", S)}` }],
+            queries: [{ expr: `${hits("")} + ${misses("")}` }],
           }),
           statPanel({ title: "Size", description: "Memory held by the caches.", unit: "bytes", width: 8, queries: [{ expr: `sum(cache_size_bytes{${S}})` }] }),
         ],

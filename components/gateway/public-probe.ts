@@ -1,8 +1,8 @@
 import type { IssuerKind } from "../certificates/cluster-issuer";
-import type { ProbeTarget } from "../monitoring/blackbox";
+import { PROBE_INTERVALS, type ProbeTarget } from "../monitoring/blackbox";
 import type { PublicEndpoint } from "./public-endpoints";
 
-export const PUBLIC_PROBE_INTERVAL = "60s";
+export const PUBLIC_PROBE_INTERVAL = PROBE_INTERVALS.public;
 
 /**
  * The external probe of a public hostname: the backend's health path over https through DNS, the NLB and

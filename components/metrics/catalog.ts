@@ -6,7 +6,8 @@
  *
  * Every application metric carries `service` (the application's name, set by the app) so rules and
  * dashboards aggregate per application whatever the pod, route or Kubernetes Service. The scrape adds
- * `namespace`, `pod`, `job` and, for blue-green apps, `role` and `color` (see BLUE_GREEN_SERIES_LABELS).
+ * `namespace`, `pod`, `job` and, for blue-green apps, `role` and `color` (see BLUE_GREEN_SERIES_LABELS);
+ * no other application label may share a name with SCRAPE_TARGET_LABELS.
  *
  * Label values the rules match on:
  * - http_requests_total.status: the numeric HTTP status ("200", "503"); 5xx count as errors.
@@ -15,6 +16,15 @@
  * - pipeline_executions_total.status, transformations_total.status, file_uploads_total.status: "success" | "failed".
  * Unbounded values (user ids, raw URLs, SQL text) never go into labels: `route` is the route template.
  */
+
+/**
+ * Labels the scrape of an application sets: prometheus-operator's target labels and the relabelings of the
+ * apps' ServiceMonitor (components/apps/observability.ts). That endpoint honors the app's labels, so an app
+ * label of one of these names replaces the scrape's: a `role` of the app's own would hide role="preview"
+ * from every rule and dashboard, and count preview pods as live ones. `service` is the one the contract
+ * shares on purpose: the app sets it to its own name, which is what the scrape sets too.
+ */
+export const SCRAPE_TARGET_LABELS = ["namespace", "pod", "container", "endpoint", "job", "instance", "service", "role", "color", "version"] as const;
 
 export type MetricType = "counter" | "gauge" | "histogram";
 
@@ -94,8 +104,10 @@ export const APP_METRICS = {
   rate_limit_exceeded_total: { type: "counter", help: "Requests rejected by the rate limiter, by route template.", labelNames: ["route", "service"] },
 
   // Business. users_total (a gauge) and data_volume_processed_bytes (a counter) keep the names the
-  // existing dashboards and reports use, although they break the _total naming convention.
-  users_total: { type: "gauge", help: "Registered users, by role.", labelNames: ["role", "service"] },
+  // existing dashboards and reports use, although they break the _total naming convention. users_total and
+  // users_active_daily count the whole application's users: every pod reports the same values, so they are
+  // read with max per service, never summed over pods.
+  users_total: { type: "gauge", help: "Registered users, by user role.", labelNames: ["user_role", "service"] },
   users_active_daily: { type: "gauge", help: "Distinct users active in the last 24 hours.", labelNames: ["service"] },
   api_calls_total: { type: "counter", help: "Public API calls served (the per-user breakdown lives in logs, not labels).", labelNames: ["service"] },
   data_volume_processed_bytes: { type: "counter", help: "Bytes of data processed, by source.", labelNames: ["source", "service"] },

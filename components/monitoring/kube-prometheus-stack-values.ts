@@ -19,6 +19,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     admissionWebhooks: { patch: { resources: ResourceSettings } };
   };
   "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[]; selfMonitor: { enabled: boolean } };
+  nodeExporter: { operatingSystems: Record<"linux" | "darwin" | "aix", { enabled: boolean }> };
   "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
   prometheus: {
     prometheusSpec: {
@@ -53,6 +54,8 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     alertmanagerSpec: {
       useExistingSecret: boolean;
       configSecret: string;
+      alertmanagerConfigSelector: LabelSelector;
+      alertmanagerConfigNamespaceSelector: LabelSelector;
       replicas: number;
       retention: string;
       resources: ResourceSettings;
@@ -189,6 +192,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     // node-exporter keeps the host namespaces and mounts it needs (policy/README.md, exemptions), nothing more,
     // in the node agents' namespace: the only one whose PSA level admits host access. Its ServiceMonitor moves
     // with it and keeps the release label and jobLabel, so Prometheus still selects it as job="node-exporter".
+    // The nodes run Linux: the chart's macOS and AIX node dashboards would only ever be empty.
+    nodeExporter: { operatingSystems: { linux: { enabled: true }, darwin: { enabled: false }, aix: { enabled: false } } },
     "prometheus-node-exporter": {
       namespaceOverride: input.nodeAgentsNamespace,
       resources: CHART_CONTAINER_RESOURCES.nodeExporter,
@@ -229,6 +234,11 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       alertmanagerSpec: {
         // The platform renders alertmanager.yaml itself (secrets included) into this Secret.
         ...alertmanagerConfigSecretValues(input.alertmanagerConfigSecret).alertmanager.alertmanagerSpec,
+        // The chart's `{}` would merge the routes of any AlertmanagerConfig, from any namespace, into the
+        // platform's: anyone who may create one in an app namespace could reroute or swallow alerts. The
+        // platform creates none; one would have to live in this namespace and carry the release label.
+        alertmanagerConfigSelector: select,
+        alertmanagerConfigNamespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.namespace } },
         replicas: alertmanager.replicas,
         retention: "120h",
         resources: alertmanager.resources,

@@ -131,12 +131,17 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
     });
   }
 
-  it("the check can fail: without the https Probes of the public hostnames, the certificate alerts read nothing", async () => {
+  it("the check can fail: without the https Probes of the public hostnames, the certificate alerts and the platform namespaces' endpoint alerts read nothing", async () => {
     const plan = await planStack("production");
     const isHttpsProbe = (r: RecordedResource) => r.inputs.kind === "Probe" && String((r.inputs.spec as { module?: string }).module).startsWith("https");
     const withoutPublicProbe = plan.resources.filter((r) => !isHttpsProbe(r));
     expect(plan.resources.filter(isHttpsProbe).map((r) => (r.inputs.metadata as { name: string }).name).sort()).to.deep.equal(["api-public", "grafana-public"]);
-    expect(findings(unproduced(withoutPublicProbe, fs.mkdtempSync(path.join(work, "no-probe-"))))).to.deep.equal(["probe_ssl_earliest_cert_expiry (TLSCertificateExpiringSoon)"]);
+    // Grafana's public probe is the only one outside the application namespaces, where team infrastructure's
+    // EndpointDown and EndpointAvailabilityLow look.
+    expect(findings(unproduced(withoutPublicProbe, fs.mkdtempSync(path.join(work, "no-probe-"))))).to.deep.equal([
+      'probe_success{namespace!~"apps"} (EndpointDown, EndpointAvailabilityLow)',
+      "probe_ssl_earliest_cert_expiry (TLSCertificateExpiringSoon)",
+    ]);
   });
 
   it("the check can fail: a backup CronJob that cannot reach the Pushgateway leaves the backup gauges unproduced", async () => {

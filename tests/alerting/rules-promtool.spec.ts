@@ -65,13 +65,13 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
         fs.mkdirSync(dir);
       });
 
-      it("promtool check rules accepts the generated rule file: 65 alerts and 6 HTTP and 28 SLO recording rules", () => {
+      it("promtool check rules accepts the generated rule file: 67 alerts and 6 HTTP and 28 SLO recording rules", () => {
         // A plain rule file is what a PrometheusRule's spec holds: `groups:` and nothing else.
         writeAll(dir, { "rules.yml": { groups } });
         const run = runPromtool(promtool, ["check", "rules", "rules.yml"], dir);
         expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
         expect(run.status, run.output).to.equal(0);
-        expect([alertCount, ruleCount - alertCount]).to.deep.equal([65, 34]);
+        expect([alertCount, ruleCount - alertCount]).to.deep.equal([67, 34]);
       });
 
       it("the PrometheusRule objects, rendered and read back as YAML 1.1, carry exactly the checked groups", () => {
@@ -100,9 +100,10 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
         // One file per group; the SLO group's three: availability pages, availability tickets, latency.
         expect(testFiles).to.have.lengthOf(groups.length + 2);
         // 2 test groups per scenario (firing, quiet; Watchdog has no quiet case) plus the recording rules' group,
-        // and for the SLOs: 2 record groups, 2 profiles per pair (4 availability pairs, latency's fastest), low traffic.
+        // and for the SLOs: 3 record groups (availability, a service that never failed, latency), 2 profiles per pair
+        // (4 availability pairs, latency's fastest), low traffic.
         const testGroups = Object.values(unitTests.testFiles).reduce((n, f: PromtoolTestFile) => n + f.tests.length, 0);
-        expect(testGroups).to.equal(2 * scenarios.length - 1 + 1 + (2 + 2 * 5 + 1));
+        expect(testGroups).to.equal(2 * scenarios.length - 1 + 1 + (3 + 2 * 5 + 1));
         const run = runPromtool(promtool, ["test", "rules", ...testFiles], dir);
         expect(run.output.includes("FAILED"), run.output).to.equal(false);
         expect(run.status, run.output).to.equal(0);

@@ -19,7 +19,7 @@ import { settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { type AlertThresholds, AlertThresholdsSchema } from "../../stacks/alert-thresholds-schema";
 import { durationSeconds } from "../../stacks/formats";
-import { committedSettings, STACKS } from "../harness";
+import { committedSettings, planStack, STACKS } from "../harness";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 
 const ALERTS = [
@@ -38,7 +38,9 @@ const ALERTS = [
   // Owned in every namespace: one rule for the application namespaces, one for the others.
   "PodCrashLooping", "PodCrashLooping", "DeploymentReplicasMismatch", "DeploymentReplicasMismatch", "JobFailed", "JobFailed",
   "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh", "ContainerCPUThrottlingHigh",
-  "ServiceDown", "ServiceAvailabilityLow", "EndpointDown", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
+  "ServiceDown", "ServiceAvailabilityLow",
+  // Probes live in the namespace of what they probe: one rule for the application namespaces, one for the others.
+  "EndpointDown", "EndpointDown", "EndpointAvailabilityLow", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
   "Watchdog", "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
   "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
@@ -96,7 +98,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 65 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 67 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -191,6 +193,16 @@ describe("alert rules", () => {
         }
       });
 
+      it("EndpointDown waits for two runs of the slowest Probe the stack plans, so one failed probe never pages", async () => {
+        const plan = await planStack(stack);
+        const intervals = plan.resources.filter((r) => r.inputs.kind === "Probe").map((r) => durationSeconds((r.inputs.spec as { interval: string }).interval)!);
+        // The apps' in-cluster probes (30 s) and the public hostnames' (60 s, Grafana's among them).
+        expect([...new Set(intervals)].sort((x, y) => x - y)).to.deep.equal([30, 60]);
+        const endpointDown = alertsOf(groups).filter((r) => r.alert === "EndpointDown");
+        for (const rule of endpointDown) expect(durationSeconds(rule.for), `${rule.labels.team}: for ${rule.for}`).to.be.at.least(2 * Math.max(...intervals));
+        expect(endpointDown.map((r) => r.labels.team)).to.deep.equal(["application", "infrastructure"]);
+      });
+
       it("the runbook base URL is a stack setting: another base moves every link and nothing else", () => {
         const moved = platformRuleGroups(stackThresholds(stack), { ...context, runbookBaseUrl: "https://git.example.org/sre/platform/-/blob/v2/components/alerting/runbooks" });
         const links = (g: readonly RuleGroup[]) => alertsOf(g).map((r) => r.annotations.runbook_url);
@@ -239,8 +251,11 @@ describe("alert rules", () => {
       ["WebSocketHighErrorRate", "> 5", "5m", "above 5/s for 5m", "warning", "application"],
       ["ServiceDown", "== 0", "1m", "for 1m", "critical", "application"],
       ["ServiceAvailabilityLow", "[15m:]) > 2", "5m", "of the last 15m, going down repeatedly, below 90% for 5m", "critical", "application"],
-      ["EndpointDown", "== 0", "1m", "for 1m", "critical", "application"],
-      ["EndpointAvailabilityLow", "(changes(probe_success[15m])) > 2", "5m", "of the last 15m, failing repeatedly, below 90% for 5m", "critical", "application"],
+      // downFor is 1m, one run of the public probes: EndpointDown waits for two.
+      ["EndpointDown", "== 0", "2m", "for 2m", "critical", "application"],
+      ["EndpointDown", "== 0", "2m", "for 2m", "critical", "infrastructure"],
+      ["EndpointAvailabilityLow", '(changes(probe_success{namespace=~"apps"}[15m])) > 2', "5m", "of the last 15m, failing repeatedly, below 90% for 5m", "critical", "application"],
+      ["EndpointAvailabilityLow", '(changes(probe_success{namespace!~"apps"}[15m])) > 2', "5m", "of the last 15m, failing repeatedly, below 90% for 5m", "critical", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 2592000", "15m", "less than 30d", "warning", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 604800", "15m", "less than 7d", "critical", "infrastructure"],
       ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 26h", "critical", "database"],

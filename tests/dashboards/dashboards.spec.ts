@@ -5,10 +5,14 @@ import { expect } from "chai";
 import { HTTP_RECORDS } from "../../components/alerting/rules/recording";
 import { SLO_RECORDS, SLO_WINDOWS } from "../../components/alerting/rules/slo-records";
 import { dashboardConfigMaps, dashboards, PlatformDashboards } from "../../components/dashboards";
-import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, seriesNames } from "../../components/metrics";
+import { APP_METRICS, EXPORTER_METRICS, knownSeriesNames, SCRAPE_TARGET_LABELS, seriesNames } from "../../components/metrics";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { settle, useMockStack } from "../../plan/mocks";
 import { stackThresholds } from "../alerting/fixtures/thresholds";
-import { planStack } from "../harness";
+import { planStack, STACKS } from "../harness";
+import { resolvePromtool, runPromtool } from "../promtool";
+import { runTempDir } from "../temp-dirs";
 
 // The production stack's alert thresholds (shared with the rule tests; from the stack file once it has them).
 const THRESHOLDS = stackThresholds("production");
@@ -45,8 +49,8 @@ const DASHBOARD_ONLY_SERIES: Record<string, readonly string[]> = {
 /** The series the SLO rules record (components/alerting/rules/slo.ts), which the error-budget panels read. */
 const SLO_SERIES: readonly string[] = [SLO_RECORDS.objective, SLO_RECORDS.budgetRemaining, SLO_RECORDS.periodErrorRatio, SLO_RECORDS.errorRate5m, ...SLO_WINDOWS.map(SLO_RECORDS.errorRatio)];
 
-// Labels the scrape adds to every application series (components/metrics/catalog.ts header).
-const SCRAPE_LABELS = ["namespace", "pod", "job", "instance", "role", "color"];
+// Labels the scrape adds to every application series.
+const SCRAPE_LABELS: readonly string[] = SCRAPE_TARGET_LABELS;
 
 /** The labels a series may be selected or grouped by. */
 function seriesLabels(): Map<string, ReadonlySet<string>> {
@@ -167,6 +171,40 @@ function uids(value: unknown, path = "$"): [string, unknown][] {
   return [];
 }
 
+
+/** One expected sample of a panel query: its labels (`{a="b"}`) and value. */
+interface PanelSample {
+  readonly labels: string;
+  readonly value: number;
+}
+
+/**
+ * Runs panel queries through promtool against `inputSeries` (sampled every 30 s, like the scrapes), with
+ * every dashboard variable at its "All" value (`.*`) and Grafana's macros replaced, and expects `samples` of
+ * each panel at minute 10. Returns promtool's output and status.
+ */
+function evaluatePanels(dashboard: Dashboard, expected: Record<string, readonly PanelSample[]>, inputSeries: { series: string; values: string }[]) {
+  const panelExpr = (title: string) => {
+    const panel = (dashboard.panels ?? []).find((p) => p.title === title) as { targets?: { expr: string }[] } | undefined;
+    expect(panel?.targets, `${dashboard.uid} / ${title}`).to.have.lengthOf(1);
+    return panel!.targets![0].expr.replace(/\$__rate_interval/g, "1m").replace(/\$\w+/g, ".*");
+  };
+  const test = {
+    rule_files: [],
+    evaluation_interval: "30s",
+    tests: [
+      {
+        interval: "30s",
+        input_series: inputSeries,
+        promql_expr_test: Object.entries(expected).map(([title, samples]) => ({ expr: panelExpr(title), eval_time: "10m", exp_samples: samples })),
+      },
+    ],
+  };
+  const dir = runTempDir("dashboard-panels-");
+  fs.writeFileSync(path.join(dir, "panels.test.yml"), JSON.stringify(test));
+  return runPromtool(resolvePromtool(), ["test", "rules", "panels.test.yml"], dir);
+}
+
 describe("Grafana dashboards", () => {
   const built = dashboards(THRESHOLDS);
 
@@ -279,6 +317,62 @@ describe("Grafana dashboards", () => {
         if (app.length > 0 && !q.where.includes("/ variable ")) expect(q.expr, q.where).to.contain('role!="preview"');
       }
     }
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: the Cache dashboard shows a cache that never hit at 0 % and one that never missed at 100 %, and counts both in its lookups (promtool)`, () => {
+      const cache = dashboards(stackThresholds(stack)).find((d) => d.uid === "platform-cache")!;
+      // prom-client has no series of a labelled counter before its first inc(): "sessions" only misses,
+      // "tokens" only hits, 10 lookups a second each (300 per 30 s sample).
+      const scrape = 'namespace="apps",job="orders",pod="orders-7f9c4-x2x1q",service="orders"';
+      const run = evaluatePanels(
+        cache,
+        {
+          "Hit ratio": [
+            { labels: '{service="orders",cache="sessions"}', value: 0 },
+            { labels: '{service="orders",cache="tokens"}', value: 1 },
+          ],
+          "Hit ratio, worst cache": [{ labels: "{}", value: 0 }],
+          Lookups: [{ labels: "{}", value: 20 }],
+        },
+        [
+          { series: `cache_misses_total{${scrape},cache="sessions"}`, values: "0+300x40" },
+          { series: `cache_hits_total{${scrape},cache="tokens"}`, values: "0+300x40" },
+        ],
+      );
+      expect(run.output.includes("FAILED"), run.output).to.equal(false);
+      expect(run.status, run.output).to.equal(0);
+    });
+  }
+
+  it("the Business dashboard counts an application's users once, however many pods report them, and never its preview pods (promtool)", () => {
+    const business = built.find((d) => d.uid === "platform-business")!;
+    // Every pod of an app reports the same whole-application gauges. api runs two live pods and a preview
+    // pod (blue-green); web one pod, without blue-green labels.
+    const pods = [
+      { labels: 'namespace="apps",job="api",service="api",pod="api-blue-1",role="active",color="blue"', admins: 10, members: 90, daily: 40 },
+      { labels: 'namespace="apps",job="api",service="api",pod="api-blue-2",role="active",color="blue"', admins: 10, members: 90, daily: 40 },
+      { labels: 'namespace="apps",job="api",service="api",pod="api-green-1",role="preview",color="green"', admins: 11, members: 95, daily: 1 },
+      { labels: 'namespace="apps",job="web",service="web",pod="web-1"', admins: 0, members: 5, daily: 3 },
+    ];
+    const run = evaluatePanels(
+      business,
+      {
+        "Registered users": [{ labels: "{}", value: 105 }],
+        "Daily active users": [{ labels: "{}", value: 43 }],
+        "Users by role": [
+          { labels: '{user_role="admin"}', value: 10 },
+          { labels: '{user_role="member"}', value: 95 },
+        ],
+      },
+      pods.flatMap((p) => [
+        ...(p.admins > 0 ? [{ series: `users_total{${p.labels},user_role="admin"}`, values: `${p.admins}x40` }] : []),
+        { series: `users_total{${p.labels},user_role="member"}`, values: `${p.members}x40` },
+        { series: `users_active_daily{${p.labels}}`, values: `${p.daily}x40` },
+      ]),
+    );
+    expect(run.output.includes("FAILED"), run.output).to.equal(false);
+    expect(run.status, run.output).to.equal(0);
   });
 
   it("stat panels turn red at the stack's alert thresholds", () => {

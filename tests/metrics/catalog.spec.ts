@@ -9,7 +9,9 @@ import {
   knownSeriesNames,
   type PlatformMetrics,
   registerPlatformMetrics,
+  SCRAPE_TARGET_LABELS,
 } from "../../components/metrics";
+import { committedSettings, planStack, STACKS } from "../harness";
 import { resolvePromtool, runPromtool } from "../promtool";
 
 type AnyMetric = { inc?: (l: Record<string, string>) => void; set?: (l: Record<string, string>, v: number) => void; observe?: (l: Record<string, string>, v: number) => void };
@@ -99,6 +101,29 @@ describe("metrics catalog", () => {
     // promtool's exit status for lint findings (as opposed to 1 for unparseable input).
     expect(run.status).to.equal(3);
   });
+});
+
+describe("application labels and the scrape's", () => {
+  it("no application metric has a label the scrape sets, but `service`: the app's would replace it (users_total's `role` hid role=\"preview\")", () => {
+    const scrape: readonly string[] = SCRAPE_TARGET_LABELS;
+    const collisions = appMetrics().flatMap((m) => m.labelNames.filter((l) => l !== "service" && scrape.includes(l)).map((l) => `${m.name}: ${l}`));
+    expect(collisions).to.deep.equal([]);
+    expect(APP_METRICS.users_total.labelNames).to.deep.equal(["user_role", "service"]);
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: the apps' ServiceMonitors honor the apps' labels and relabel only onto labels SCRAPE_TARGET_LABELS names`, async () => {
+      const plan = await planStack(stack);
+      const namespaces = new Set(committedSettings(stack).apps.map((app) => app.namespace));
+      const monitors = plan.resources.filter((r) => r.inputs.kind === "ServiceMonitor" && namespaces.has((r.inputs.metadata as { namespace: string }).namespace));
+      expect(monitors).to.not.have.lengthOf(0);
+      const endpoints = monitors.flatMap((r) => (r.inputs.spec as { endpoints: { honorLabels?: boolean; relabelings?: { targetLabel?: string }[] }[] }).endpoints);
+      expect(endpoints.map((e) => e.honorLabels)).to.deep.equal(endpoints.map(() => true));
+      const relabelled = [...new Set(endpoints.flatMap((e) => (e.relabelings ?? []).flatMap((r) => (r.targetLabel ? [r.targetLabel] : []))))].sort();
+      expect(relabelled).to.deep.equal(["color", "role", "service", "version"]);
+      expect(SCRAPE_TARGET_LABELS).to.include.members(relabelled);
+    });
+  }
 });
 
 describe("exporter and backup metrics", () => {

@@ -236,6 +236,14 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(grafana.spec.strategy).to.deep.equal({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
         });
 
+        it("ships the chart's node-exporter dashboard for Linux only: the nodes run no macOS or AIX, whose dashboards would stay empty", async () => {
+          const plan = await planStack(stack);
+          const dashboards = ofKind(plan, "ConfigMap")
+            .filter((c) => c.metadata.labels?.grafana_dashboard !== undefined && c.metadata.name.startsWith("kube-prometheus-stack-nodes"))
+            .map((c) => c.metadata.name);
+          expect(dashboards).to.deep.equal(["kube-prometheus-stack-nodes"]);
+        });
+
         it("no Deployment rolls a ReadWriteOnce volume onto another node: those that mount one use Recreate", async () => {
           const plan = await planStack(stack);
           const claims = new Map(ofKind(plan, "PersistentVolumeClaim").map((c) => [key(c), c.spec.accessModes ?? []]));
@@ -288,6 +296,21 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(scrapedJobs(plan)).to.include("alloy");
           const postgres = plan.object("Service", "monitoring", "postgres-exporter-orders-prometheus-postgres-exporter");
           expect(postgres.metadata.labels["platform.io/database"]).to.equal("orders");
+        });
+
+        it("Alertmanager merges only AlertmanagerConfigs of its own namespace labelled for the release, and the platform deploys none", async () => {
+          const plan = await planStack(stack);
+          const alertmanager = plan.object("Alertmanager", "monitoring", "kube-prometheus-stack-alertmanager");
+          // The chart's default `{}` for both would merge the routes of any AlertmanagerConfig anyone creates, in
+          // any namespace, into the platform's routing.
+          expect(alertmanager.spec.alertmanagerConfigSelector).to.deep.equal({ matchLabels: { release: "kube-prometheus-stack" } });
+          expect(alertmanager.spec.alertmanagerConfigNamespaceSelector).to.deep.equal({ matchLabels: { "kubernetes.io/metadata.name": "monitoring" } });
+          // The API server labels every Namespace with its name; an application namespace is not selected.
+          const selected = ofKind(plan, "Namespace")
+            .filter((ns) => selectorMatches(alertmanager.spec.alertmanagerConfigNamespaceSelector, { ...ns.metadata.labels, "kubernetes.io/metadata.name": ns.metadata.name }))
+            .map((ns) => ns.metadata.name);
+          expect(selected).to.deep.equal(["monitoring"]);
+          expect(ofKind(plan, "AlertmanagerConfig").map(key)).to.deep.equal([]);
         });
 
         it("every Probe's prober and every Grafana datasource URL reaches a Service on a port it serves", async () => {

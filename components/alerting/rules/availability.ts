@@ -1,4 +1,5 @@
-import { alertRule, appNamespaces, LIVE, percent, seconds, selector } from "./promql";
+import { PROBE_INTERVALS } from "../../monitoring/blackbox";
+import { alertRule, appNamespaces, LIVE, namespaceOwners, percent, seconds, secondsText, selector } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "availability";
@@ -20,7 +21,14 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
   // Whether any instance answered, at every evaluation of the window: one sample per evaluation whatever the
   // number of pods, so a restart that replaces every pod counts once.
   const serviceUpOverWindow = `(${serviceUp})[${a.availabilityWindow}:]`;
-  const probeOverWindow = (fn: string) => `min by (${PROBE.join(", ")}) (${fn}(probe_success[${a.availabilityWindow}]))`;
+  const probeOverWindow = (fn: string, namespaces: string) => `min by (${PROBE.join(", ")}) (${fn}(${selector("probe_success", namespaces)}[${a.availabilityWindow}]))`;
+  // A probe_success sample stands until the next run: a `for` no longer than one interval fires on a single
+  // failed probe. Two runs of the slowest Probe, or downFor if longer.
+  const twoProbes = 2 * Math.max(...Object.values(PROBE_INTERVALS).map(seconds));
+  const endpointDownFor = seconds(a.downFor) >= twoProbes ? a.downFor : secondsText(twoProbes);
+  // Probes live in the namespace of what they probe: an app's page team application, Grafana's and other
+  // platform hostnames' team infrastructure, as the workload alerts split them.
+  const owners = namespaceOwners(context);
   return {
     name: "platform-availability",
     rules: [
@@ -50,29 +58,33 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         summary: "A service keeps going down and coming back.",
         description: `{{ $labels.namespace }}/{{ $labels.service }} answered scrapes only {{ $value | humanizePercentage }} of the last ${a.availabilityWindow}, going down repeatedly, below ${percent(a.minAvailabilityRatio)} for ${a.availabilityFor}.`,
       }),
-      alertRule(RUNBOOK, {
-        alert: "EndpointDown",
-        // namespace (the Probe's, added by the operator) keeps it groupable and lets ServiceDown silence it.
-        expr: `max by (${PROBE.join(", ")}) (probe_success) == 0`,
-        for: a.downFor,
-        severity: "critical",
-        team: "application",
-        component: "availability",
-        identity: PROBE,
-        summary: "A probed endpoint does not answer correctly.",
-        description: `The blackbox probe {{ $labels.job }} has failed against {{ $labels.instance }} for ${a.downFor}.`,
-      }),
-      alertRule(RUNBOOK, {
-        alert: "EndpointAvailabilityLow",
-        expr: `${probeOverWindow("avg_over_time")} < ${a.minAvailabilityRatio}\nand\n${probeOverWindow("changes")} > ${REPEATED_OUTAGES}`,
-        for: a.availabilityFor,
-        severity: "critical",
-        team: "application",
-        component: "availability",
-        identity: PROBE,
-        summary: "A probed endpoint keeps failing and recovering.",
-        description: `The blackbox probe {{ $labels.job }} succeeded against {{ $labels.instance }} in only {{ $value | humanizePercentage }} of the last ${a.availabilityWindow}, failing repeatedly, below ${percent(a.minAvailabilityRatio)} for ${a.availabilityFor}.`,
-      }),
+      ...owners.map((o) =>
+        alertRule(RUNBOOK, {
+          alert: "EndpointDown",
+          // namespace (the Probe's, added by the operator) keeps it groupable and lets ServiceDown silence it.
+          expr: `max by (${PROBE.join(", ")}) (${selector("probe_success", o.namespaces)}) == 0`,
+          for: endpointDownFor,
+          severity: "critical",
+          team: o.team,
+          component: "availability",
+          identity: PROBE,
+          summary: "A probed endpoint does not answer correctly.",
+          description: `The blackbox probe {{ $labels.job }} has failed against {{ $labels.instance }} for ${endpointDownFor}.`,
+        }),
+      ),
+      ...owners.map((o) =>
+        alertRule(RUNBOOK, {
+          alert: "EndpointAvailabilityLow",
+          expr: `${probeOverWindow("avg_over_time", o.namespaces)} < ${a.minAvailabilityRatio}\nand\n${probeOverWindow("changes", o.namespaces)} > ${REPEATED_OUTAGES}`,
+          for: a.availabilityFor,
+          severity: "critical",
+          team: o.team,
+          component: "availability",
+          identity: PROBE,
+          summary: "A probed endpoint keeps failing and recovering.",
+          description: `The blackbox probe {{ $labels.job }} succeeded against {{ $labels.instance }} in only {{ $value | humanizePercentage }} of the last ${a.availabilityWindow}, failing repeatedly, below ${percent(a.minAvailabilityRatio)} for ${a.availabilityFor}.`,
+        }),
+      ),
       alertRule(RUNBOOK, {
         alert: "TLSCertificateExpiringSoon",
         expr: `${expiry} < ${seconds(a.certificateWarning)}`,

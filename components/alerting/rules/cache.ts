@@ -8,13 +8,18 @@ export const cacheRules: RuleGroupBuilder = (t) => {
   const by = ["namespace", "service", "cache"];
   const hits = sumRate("cache_hits_total", by, "5m", LIVE);
   const misses = sumRate("cache_misses_total", by, "5m", LIVE);
+  // prom-client creates a labelled counter's series on its first inc(): a cache that never hit has no
+  // cache_hits_total at all, and one that never missed no cache_misses_total. Each side falls back to
+  // zero from the other, so 0 % hits is a ratio of 0 and not a missing sample.
+  const hitRate = `(${hits}\nor\n${misses} * 0)`;
+  const missRate = `(${misses}\nor\n${hits} * 0)`;
   return {
     name: "platform-cache",
     rules: [
       alertRule(RUNBOOK, {
         alert: "CacheLowHitRate",
         // An idle cache gives 0/0, which is no sample: no lookups is not a low hit rate.
-        expr: `${hits}\n/\n(${hits} + ${misses})\n< ${minHitRatio}`,
+        expr: `${hitRate}\n/\n(${hitRate} + ${missRate})\n< ${minHitRatio}`,
         for: hitRatioFor,
         severity: "warning",
         team: "application",

@@ -15,8 +15,9 @@ export const WATCHDOG_ALERT = "Watchdog";
 export const prometheusRules: RuleGroupBuilder = (t, context) => {
   const p = t.prometheus;
   // Targets whose loss another alert reports, named in components/alerting/symptoms.ts: the API servers'
-  // (KubeAPIInstanceUnreachable) and the kubelets' (KubeletInstanceUnreachable, KubeletDown).
-  const targets = selector("up", `job!~"${anyOf([EXPORTER_JOBS.apiServer, EXPORTER_JOBS.kubelet])}"`);
+  // (KubeAPIInstanceUnreachable), the kubelets' (KubeletInstanceUnreachable, KubeletDown), and a blue-green
+  // app's preview pods (BlueGreenPreviewUnhealthy, team application), which production keeps running.
+  const targets = selector("up", `job!~"${anyOf([EXPORTER_JOBS.apiServer, EXPORTER_JOBS.kubelet])}"`, LIVE);
   // An application whose every live instance is down is ServiceDown's. Its ServiceMonitor names the job after
   // the app (jobLabel app.kubernetes.io/name), which is also the `service` label ServiceDown reports.
   const serviceDown = `label_replace(\n  max by (namespace, service) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')}) == 0,\n  "job", "$1", "service", "(.+)"\n)`;

@@ -1,5 +1,5 @@
 import { APP_METRICS } from "../../metrics/catalog";
-import { alertRule, LIVE, rateRatio, seconds, selector, sumRate } from "./promql";
+import { alertRule, LIVE, seconds, selector, sumRate } from "./promql";
 import { SLO_LABELS, SLO_RECORDS, SLO_WINDOWS, type SloWindow } from "./slo-records";
 import type { AlertThresholds } from "../../../stacks/alert-thresholds-schema";
 import type { AlertRulesContext, PlatformAlert, PlatformRuleGroup, RecordingRule, ServiceSlos } from "./types";
@@ -65,12 +65,16 @@ function slis(slos: ServiceSlos): Sli[] {
   const list: Sli[] = [];
   if (slos.availability) {
     const errors = `status=~"5.."`;
+    const requestRate = (w: string) => sumRate("http_requests_total", BY, w, ...app);
+    // prom-client creates the status="5xx" series on the first server error: a service that never had one
+    // has none, and a ratio of them would leave every record, the remaining budget included, empty.
+    const errorRate = (w: string) => `(${sumRate("http_requests_total", BY, w, ...app, errors)}\nor\n${requestRate(w)} * 0)`;
     list.push({
       kind: "availability",
       objectivePercent: slos.availability.objective,
-      errorRatio: (w) => rateRatio("http_requests_total", errors, BY, w, ...app),
-      requestRate: (w) => sumRate("http_requests_total", BY, w, ...app),
-      errorRate: (w) => sumRate("http_requests_total", BY, w, ...app, errors),
+      errorRatio: (w) => `${errorRate(w)}\n/\n${requestRate(w)}`,
+      requestRate,
+      errorRate,
       bad: "answered with a 5xx status",
     });
   }
