@@ -139,6 +139,14 @@ export function grafanaHost(domain: string): string {
   return grafanaHostname(domain);
 }
 
+/**
+ * The operator's pods, by the labels its Service (kube-prometheus-stack-operator:443) selects them with: the
+ * API server calls the operator's admission webhooks (PrometheusRule, AlertmanagerConfig) there, on the pod's
+ * port 10250.
+ */
+export const PROMETHEUS_OPERATOR_WEBHOOK_PODS = { app: "kube-prometheus-stack-operator", release: "kube-prometheus-stack" } as const;
+export const PROMETHEUS_OPERATOR_WEBHOOK_PORT = 10250;
+
 /** Secret (created next to the release) that holds Grafana's admin credentials. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;
 

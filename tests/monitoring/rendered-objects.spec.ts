@@ -411,6 +411,48 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           }
           expect(foreign).to.deep.equal([]);
         });
+
+        it("the API server reaches every admission webhook's pods on their port through the namespaces' default deny", async () => {
+          const plan = await planStack(stack);
+          const policies = ofKind(plan, "NetworkPolicy");
+          const fromAnywhere = (rule: Obj) => (rule.from ?? []).length === 0 || rule.from.some((peer: Obj) => peer.ipBlock?.cidr === "0.0.0.0/0" && !peer.ipBlock.except);
+          const checked: string[] = [];
+          const unreachable: string[] = [];
+          for (const config of [...ofKind(plan, "ValidatingWebhookConfiguration"), ...ofKind(plan, "MutatingWebhookConfiguration")]) {
+            for (const hook of config.webhooks ?? []) {
+              const ref = hook.clientConfig?.service;
+              if (!ref) continue;
+              const id = `${config.kind} ${config.metadata.name} ${hook.name} → ${ref.namespace}/${ref.name}:${ref.port ?? 443}`;
+              const svc = plan.object("Service", ref.namespace, ref.name);
+              const servicePort = (svc.spec.ports as Obj[]).find((p) => p.port === (ref.port ?? 443));
+              const pods = workloads(plan).filter((w) => w.object.metadata.namespace === ref.namespace && selectorMatches({ matchLabels: svc.spec.selector }, w.template.labels));
+              if (!servicePort || pods.length === 0) {
+                unreachable.push(`${id}: no port or no pods behind the Service`);
+                continue;
+              }
+              for (const pod of pods) {
+                const labels = pod.template.labels;
+                const target = servicePort.targetPort ?? servicePort.port;
+                const port =
+                  typeof target === "number" ? target : containersOf(pod.template.spec).flatMap(({ container }) => (container.ports as Obj[] | undefined) ?? []).find((p) => p.name === target)?.containerPort;
+                const applying = policies.filter((p) => p.metadata.namespace === ref.namespace && (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && selectorMatches(p.spec.podSelector ?? {}, labels));
+                if (applying.length === 0) continue; // no policy selects the pods: nothing denies the call
+                const admitted = applying.some((p) =>
+                  (p.spec.ingress ?? []).some((rule: Obj) => fromAnywhere(rule) && ((rule.ports ?? []).length === 0 || rule.ports.some((rp: Obj) => rp.port === port || rp.port === target))),
+                );
+                checked.push(id);
+                if (!admitted) unreachable.push(`${id}: ${pod.id} port ${port} is not admitted by any NetworkPolicy`);
+              }
+            }
+          }
+          expect(unreachable).to.deep.equal([]);
+          // The operator's PrometheusRule and AlertmanagerConfig webhooks, cert-manager's and ESO's, all behind a default deny.
+          expect(checked.filter((c) => c.includes("→ monitoring/kube-prometheus-stack-operator:443"))).to.have.length(3);
+          expect(checked.some((c) => c.includes("→ cert-manager/"))).to.equal(true);
+          expect(checked.some((c) => c.includes("→ external-secrets/"))).to.equal(true);
+          const policy = plan.object("NetworkPolicy", "monitoring", "allow-webhook-from-api-server");
+          expect(policy.spec.ingress).to.deep.equal([{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 10250 }] }]);
+        });
       });
     });
   }
