@@ -283,7 +283,19 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
               for (const svc of selected) if (!(label in (svc.metadata.labels ?? {}))) problems.push(`ServiceMonitor ${key(monitor)}: Service ${key(svc)} lacks target label ${label}`);
             }
           }
+          for (const monitor of ofKind(plan, "PodMonitor")) {
+            const namespaces: string[] = monitor.spec.namespaceSelector?.matchNames ?? [monitor.metadata.namespace];
+            const pods = workloads(plan).filter((w) => namespaces.includes(w.object.metadata.namespace) && selectorMatches(monitor.spec.selector ?? {}, w.template.labels));
+            if (pods.length === 0) problems.push(`PodMonitor ${key(monitor)} selects no pods`);
+            for (const endpoint of monitor.spec.podMetricsEndpoints ?? []) {
+              const ports = pods.flatMap((p) => containersOf(p.template.spec).flatMap(({ container }) => (container.ports as Obj[] | undefined) ?? []));
+              if (endpoint.port && !ports.some((p) => p.name === endpoint.port)) problems.push(`PodMonitor ${key(monitor)}: no selected pod has port "${endpoint.port}"`);
+            }
+          }
           expect(problems).to.deep.equal([]);
+          // Reloader's, written by the program: the chart's carried a second `release` key (invalid YAML).
+          expect(ofKind(plan, "PodMonitor").filter((m) => m.metadata.namespace === "external-secrets").map(key)).to.deep.equal(["external-secrets/reloader"]);
+          expect(plan.object("PodMonitor", "external-secrets", "reloader").metadata.labels.release).to.equal("kube-prometheus-stack");
           // The monitors issue #11 found missing: Alloy's, and postgres-exporter's database label.
           expect(scrapedJobs(plan)).to.include("alloy");
           const postgres = plan.object("Service", "monitoring", "postgres-exporter-orders-prometheus-postgres-exporter");
