@@ -8,7 +8,7 @@ import { rememberRenderedObject } from "./chart-manifest-texts";
 import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
 import { type ChartArchive, chartArchivePath, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
-import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
+import { maskedMap, type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { toolPath } from "./tools";
 
 /**
@@ -269,10 +269,11 @@ function toRecord(release: Release, object: KubeObject, clusterScoped: ReadonlyS
   if (!clusterScoped.has(object.kind) && !inputs.metadata.namespace) inputs.metadata.namespace = release.namespace;
   const secretPaths: string[] = [];
   if (typeToken(object.apiVersion, object.kind) === "kubernetes:core/v1:Secret") {
-    // The provider marks a chart Secret's data secret; the plan never prints it.
+    // The provider marks a chart Secret's data secret; the plan never prints it, but keeps its keys (maskedMap).
     for (const field of ["data", "stringData"]) {
       if (field in inputs) {
-        inputs[field] = SECRET_PLACEHOLDER;
+        const value: unknown = inputs[field];
+        inputs[field] = value !== null && typeof value === "object" && !Array.isArray(value) ? maskedMap(value) : SECRET_PLACEHOLDER;
         secretPaths.push(field);
       }
     }

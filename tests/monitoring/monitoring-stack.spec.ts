@@ -100,8 +100,8 @@ describe("MonitoringStack", () => {
         const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
         expect(grafana["grafana.ini"].server.root_url).to.equal(`https://${host}`);
         const secret = plan.object("Secret", "monitoring", "grafana-admin");
-        // The engine marks the whole map secret once one value in it is.
-        expect(secret.stringData).to.equal("[secret]");
+        // The engine marks the whole map secret once one value in it is; the plan keeps its keys, masks each value.
+        expect(secret.stringData).to.deep.equal({ "admin-user": "[secret]", "admin-password": "[secret]" });
         expect(plan.one("kubernetes:core/v1:Secret", "platform-monitoring-kps-grafana-admin").secretPaths).to.deep.equal(["stringData"]);
         expect(plan.one("random:index/randomPassword:RandomPassword", "platform-monitoring-kps-grafana-admin-password").inputs).to.include({ length: 32 });
       });
@@ -160,7 +160,8 @@ describe("MonitoringStack", () => {
         // The generated password reaches the exporter's and the backup jobs' namespaces as Secrets only.
         for (const ns of ["monitoring", "backups"]) {
           const secret = plan.object("Secret", ns, "db-orders-credentials");
-          expect(secret.stringData).to.equal("[secret]");
+          expect(secret.stringData).to.deep.equal(Object.fromEntries(Object.keys(secret.stringData).map((k) => [k, "[secret]"])));
+          expect(secret.stringData).to.include.keys("password");
         }
         expect(JSON.stringify(pg)).to.not.contain("mock-");
       });
@@ -256,7 +257,7 @@ describe("MonitoringStack", () => {
       // The mock provider's password is "mock-<name>-result"; the stack files' secure values start "v1:placeholder".
       expect(all).to.not.contain("grafana-admin-password-result");
       expect(all).to.not.contain("v1:placeholder");
-      expect(all).to.contain('stringData: "[secret]"');
+      expect(all).to.contain('stringData:\n  admin-password: "[secret]"\n  admin-user: "[secret]"\n');
     }
   });
 

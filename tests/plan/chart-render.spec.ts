@@ -221,7 +221,7 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       expect(configMap.inputs.data).to.deep.equal({ replicas: "3" });
       expect(objects.find((o) => o.inputs.kind === "Job")!.renderedFrom!.hook).to.equal("pre-upgrade");
       const secret = objects.find((o) => o.inputs.kind === "Secret")!;
-      expect(secret.inputs.stringData).to.equal("[secret]");
+      expect(secret.inputs.stringData).to.deep.equal({ token: "[secret]" });
       expect(secret.secretPaths).to.deep.equal(["stringData"]);
       expect(JSON.stringify(objects)).to.not.contain("s3cr3t-token");
     });
