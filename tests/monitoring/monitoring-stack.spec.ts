@@ -68,7 +68,10 @@ describe("MonitoringStack", () => {
           useExistingSecret: true,
           configSecret: "alertmanager-platform-config",
         });
-        expect(spec.podAntiAffinity).to.equal(stack === "production" ? "soft" : "");
+        expect(spec.podAntiAffinity).to.equal(stack === "production" ? "hard" : "");
+        expect(values.alertmanager.alertmanagerSpec.podAntiAffinity).to.equal(stack === "production" ? "hard" : "");
+        const budgets = stack === "production" ? [{ enabled: true, minAvailable: 1 }, { enabled: true, minAvailable: 2 }] : [{ enabled: false, minAvailable: 1 }, { enabled: false, minAvailable: 1 }];
+        expect([values.prometheus.podDisruptionBudget, values.alertmanager.podDisruptionBudget]).to.deep.equal(budgets);
       });
 
       it("makes Prometheus select rules, monitors and probes by an explicit label in every namespace", async () => {

@@ -1,8 +1,14 @@
 import { expect } from "chai";
-import { parse } from "yaml";
+import { spawnSync } from "node:child_process";
+import { parse, parseAllDocuments } from "yaml";
 import { unscrapableComponents } from "../../components/monitoring/cluster-flavour";
 import { containersOf, podTemplateOf, selectorMatches } from "../../policy/rules/kubernetes";
 import { namespaceDemand, quotaShortfalls, SIZED_FOR_NODES } from "../../policy/rules/quota-demand";
+import { chartArchivePath } from "../../plan/chart-archive";
+import { KUBE_VERSION } from "../../plan/render-charts";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { toolPath } from "../../plan/tools";
+import { operatorStatefulSets } from "../alerting/fixtures/produced-series";
 import { committedSettings, planStack, type StackPlan, STACKS } from "../harness";
 import { CLUSTER_SERVICES } from "./fixtures/eks-cluster";
 
@@ -372,12 +378,12 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
       });
 
       describe("7. availability and pinning", () => {
-        it("every workload running more than one pod has a PodDisruptionBudget that selects it", async () => {
+        it("every workload running more than one pod has a PodDisruptionBudget that selects it, the operator's StatefulSets included", async () => {
           const plan = await planStack(stack);
           const budgets = ofKind(plan, "PodDisruptionBudget");
           const unprotected: string[] = [];
           let multi = 0;
-          for (const w of [...ofKind(plan, "Deployment"), ...ofKind(plan, "StatefulSet")]) {
+          for (const w of [...ofKind(plan, "Deployment"), ...ofKind(plan, "StatefulSet"), ...operatorStatefulSets(objects(plan))]) {
             if ((w.spec.replicas ?? 1) < 2) continue;
             multi++;
             const labels = w.spec.template.metadata?.labels ?? {};
@@ -387,7 +393,52 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           if (stack === "production") {
             expect(multi).to.be.greaterThan(3);
             expect(plan.object("PodDisruptionBudget", "monitoring", "loki-single-binary").spec.maxUnavailable).to.equal(1);
+            // Prometheus (2) and Alertmanager (3) may lose one replica at a time to a drain, never more.
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-prometheus").spec).to.deep.include({ minAvailable: 1 });
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-alertmanager").spec).to.deep.include({ minAvailable: 2 });
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-alertmanager").spec).to.not.have.property("maxUnavailable");
           }
+        });
+
+        it("Prometheus' and Alertmanager's replicas each require a node of their own in production", async () => {
+          const plan = await planStack(stack);
+          const statefulSets = operatorStatefulSets(objects(plan));
+          for (const o of [...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")]) {
+            const required: Obj[] = o.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+            if (stack === "staging") {
+              expect(o.spec.replicas, `${o.kind} ${key(o)}`).to.equal(1);
+              continue;
+            }
+            expect(o.spec.replicas, `${o.kind} ${key(o)}`).to.be.greaterThan(1);
+            const pods = statefulSets.find((s) => s.metadata.name.endsWith(`-${o.metadata.name}`))!.spec.template.metadata.labels;
+            expect(required.map((r) => r.topologyKey), `${o.kind} ${key(o)}`).to.deep.equal(["kubernetes.io/hostname"]);
+            // matchExpressions of `In` (the chart's form): the term must select the object's own pods.
+            for (const e of required[0].labelSelector.matchExpressions as Obj[]) expect(e.values, `${o.kind} ${key(o)} ${e.key}`).to.include(pods[e.key]);
+          }
+        });
+
+        it("a plain helm template of every release, as a reviewer runs it (no --skip-tests), renders no test Pod", async function () {
+          this.timeout(600_000);
+          const plan = await planStack(stack);
+          const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart");
+          expect(releases.length).to.be.greaterThan(10);
+          const tests: string[] = [];
+          for (const r of releases) {
+            const { name, namespace, chart, version, values } = r.inputs as Obj;
+            const out = spawnSync(toolPath("helm"), ["template", name, chartArchivePath(REPOSITORY_ROOT, chart, version), "--namespace", namespace, "--kube-version", KUBE_VERSION, "--values", "-"], {
+              input: JSON.stringify(values),
+              encoding: "utf8",
+              maxBuffer: 256 * 1024 * 1024,
+            });
+            expect(out.status, `${name}: ${out.stderr}`).to.equal(0);
+            for (const doc of parseAllDocuments(out.stdout)) {
+              const o = doc.toJS() as Obj | null;
+              if (/\btest\b/.test(String(o?.metadata?.annotations?.["helm.sh/hook"] ?? ""))) tests.push(`${name}: ${o!.kind} ${o!.metadata.name}`);
+            }
+          }
+          expect(tests).to.deep.equal([]);
+          const kps = releases.find((r) => r.inputs.name === "kube-prometheus-stack")!;
+          expect((kps.inputs.values as Obj).grafana.testFramework).to.deep.equal({ enabled: false });
         });
 
         it("every image is pinned to a version tag or a digest", async () => {
