@@ -304,6 +304,11 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(plan.object("PodMonitor", "external-secrets", "reloader").metadata.labels.release).to.equal("kube-prometheus-stack");
           // The monitors issue #11 found missing: Alloy's, and postgres-exporter's database label.
           expect(scrapedJobs(plan)).to.include("alloy");
+          // Loki's own, the chart's ServiceMonitor: Loki itself and its gateway's exporter (caches in production).
+          const lokiTargets = selectedServices(plan, plan.object("ServiceMonitor", "monitoring", "loki")).filter((svc) => svc.spec.ports.some((p: Obj) => p.name === "http-metrics"));
+          expect(lokiTargets.map(key).sort()).to.deep.equal(
+            stack === "production" ? ["monitoring/loki", "monitoring/loki-chunks-cache", "monitoring/loki-gateway-exporter", "monitoring/loki-results-cache"] : ["monitoring/loki", "monitoring/loki-gateway-exporter"],
+          );
           const postgres = plan.object("Service", "monitoring", "postgres-exporter-orders-prometheus-postgres-exporter");
           expect(postgres.metadata.labels["platform.io/database"]).to.equal("orders");
         });
