@@ -157,7 +157,8 @@ describe("MonitoringStack", () => {
         expect(pg.securityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
         const redis = plan.one(CHART, "platform-monitoring-exporters-redis-sessions").inputs.values as any;
         expect(redis.redisAddress).to.equal(
-          stack === "production" ? "redis://sessions.example.euw1.cache.amazonaws.com:6379" : "redis://sessions-staging.example.euw1.cache.amazonaws.com:6379",
+          // Production's cache has AUTH, which ElastiCache serves over TLS only.
+          stack === "production" ? "rediss://sessions.example.euw1.cache.amazonaws.com:6379" : "redis://sessions-staging.example.euw1.cache.amazonaws.com:6379",
         );
         expect(redis.auth).to.deep.equal(stack === "production" ? { enabled: true, secret: { name: "redis-sessions-auth", key: "password" } } : { enabled: false, secret: { name: "", key: "" } });
         // The generated password reaches the exporter's and the backup jobs' namespaces as Secrets only.
