@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SECRET_PLACEHOLDER } from "./mocks";
+import { maskedMap, SECRET_PLACEHOLDER } from "./mocks";
 
 /**
  * The written manifest (manifestYaml's text) of each object of a cached chart render, cached beside the
@@ -75,8 +75,9 @@ function version(): string {
     const hash = crypto.createHash("sha256");
     for (const source of sources) hash.update(fs.readFileSync(source));
     hash.update((JSON.parse(fs.readFileSync(require.resolve("yaml/package.json"), "utf8")) as { version: string }).version);
-    // toRecord writes it into every chart Secret; it lives in mocks.ts, whose other changes do not matter here.
+    // toRecord writes them into every chart Secret; they live in mocks.ts, whose other changes do not matter here.
     hash.update(SECRET_PLACEHOLDER);
+    hash.update(JSON.stringify(maskedMap({ key: "" })));
     writerVersion = hash.digest("hex").slice(0, 16);
   }
   return writerVersion;

@@ -5,7 +5,8 @@ import { installMockStructs } from "./mock-structs";
 /**
  * The one mock runtime of this repository (the plan tool and every test use it: within a process the last
  * `setMocks` wins). It records each registered resource — custom and component — with its parent,
- * dependencies and inputs, masking every secret input as "[secret]" so nothing downstream can print one.
+ * dependencies and inputs, masking every secret input as "[secret]" (a map keeps its keys) so nothing
+ * downstream can print one.
  */
 
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -19,7 +20,7 @@ export interface RecordedResource {
   /** URN of the parent resource; undefined only for the stack itself. */
   readonly parent?: string;
   readonly custom: boolean;
-  /** Inputs as the engine receives them, secrets replaced by "[secret]". */
+  /** Inputs as the engine receives them, secrets replaced by "[secret]" (a secret map by its keys, each "[secret]"). */
   readonly inputs: Record<string, unknown>;
   /** Dotted paths of inputs that are secret. */
   readonly secretPaths: readonly string[];
@@ -51,11 +52,23 @@ function isSecretWrapper(value: unknown): value is { value: unknown } {
   return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** Replaces secret wrappers by the placeholder, collecting their paths. */
+/**
+ * A masked secret that was a map: its keys, each value the placeholder. The keys of a Secret's `stringData`
+ * name files and variables, not secrets, and the object keeps the shape its schema demands (kubeconform
+ * -strict and the API server refuse a string where a map belongs).
+ */
+export function maskedMap(value: object): Record<string, string> {
+  return Object.fromEntries(Object.keys(value).map((k) => [k, SECRET_PLACEHOLDER]));
+}
+
+const isPlainMap = (value: unknown): value is object => value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+
+/** Replaces secret wrappers by the placeholder (a map by maskedMap), collecting their paths. */
 export function maskSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
   if (isSecretWrapper(value)) {
     secretPaths.push(path);
-    return SECRET_PLACEHOLDER;
+    const inner = unwrapSecrets(value.value);
+    return isPlainMap(inner) ? maskedMap(inner) : SECRET_PLACEHOLDER;
   }
   if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, `${path}[${i}]`, secretPaths));
   if (value !== null && typeof value === "object") {

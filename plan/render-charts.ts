@@ -8,7 +8,7 @@ import { rememberRenderedObject } from "./chart-manifest-texts";
 import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
 import { type ChartArchive, chartArchivePath, checkChartDigest, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
-import { type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
+import { maskedMap, type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { toolPath } from "./tools";
 
 /**
@@ -161,6 +161,23 @@ interface Rendered {
   readonly cacheFile?: string;
 }
 
+/**
+ * The objects of `helm template`'s output. A document with YAML errors fails the plan, naming the release, the
+ * document (helm's `# Source:` template and its position) and each error: parsed anyway, a duplicate key keeps
+ * only one of its values, so the plan would show an object the API server refuses or reads otherwise.
+ */
+export function parseRenderedManifests(text: string, release: string): KubeObject[] {
+  // Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), so `on`/`yes` mean what they mean there.
+  const docs = parseAllDocuments(text, { version: "1.1" });
+  const problems = docs.flatMap((doc, i) => {
+    if (doc.errors.length === 0) return [];
+    const source = /# Source: (\S+)/.exec(text.slice(doc.range[0], doc.range[2]))?.[1] ?? "no # Source: comment";
+    return [`  - document ${i + 1} (${source}): ${doc.errors.map((e) => e.message.split("\n")[0]).join("; ")}`];
+  });
+  if (problems.length > 0) throw new Error(`helm template of ${release} rendered invalid YAML:\n${problems.join("\n")}`);
+  return docs.map((doc) => doc.toJS() as unknown).filter((o): o is KubeObject => o !== null && typeof o === "object" && Object.keys(o as object).length > 0);
+}
+
 /** `helm template` of one release; the parsed objects, cached by everything that decides them. */
 async function helmTemplate(helm: string, release: Release, archive: PinnedChart, apiVersions: readonly string[], cacheDir: string | false): Promise<Rendered> {
   const args = [
@@ -173,7 +190,7 @@ async function helmTemplate(helm: string, release: Release, archive: PinnedChart
   const stat = fs.statSync(helm);
   const key = crypto
     .createHash("sha256")
-    .update(JSON.stringify({ helm: [helm, stat.size, stat.mtimeMs], archive: archive.sha256, args: args.slice(3), values, format: 1 }))
+    .update(JSON.stringify({ helm: [helm, stat.size, stat.mtimeMs], archive: archive.sha256, args: args.slice(3), values, format: 2 }))
     .digest("hex");
   const cached = cacheDir ? path.join(cacheDir, `${key}.json`) : undefined;
   if (cached && fs.existsSync(cached)) {
@@ -186,10 +203,7 @@ async function helmTemplate(helm: string, release: Release, archive: PinnedChart
   } catch (err) {
     throw new Error(`helm template of release ${release.namespace}/${release.name} (${release.chart} ${release.version}) failed: ${(err as Error).message}`);
   }
-  // Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), so `on`/`yes` mean what they mean there.
-  const objects = parseAllDocuments(text, { version: "1.1" })
-    .map((doc) => doc.toJS() as unknown)
-    .filter((o): o is KubeObject => o !== null && typeof o === "object" && Object.keys(o as object).length > 0);
+  const objects = parseRenderedManifests(text, `release ${release.namespace}/${release.name} (${release.chart} ${release.version})`);
   if (cached) {
     fs.mkdirSync(cacheDir as string, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
@@ -256,10 +270,11 @@ function toRecord(release: Release, object: KubeObject, clusterScoped: ReadonlyS
   if (!clusterScoped.has(object.kind) && !inputs.metadata.namespace) inputs.metadata.namespace = release.namespace;
   const secretPaths: string[] = [];
   if (typeToken(object.apiVersion, object.kind) === "kubernetes:core/v1:Secret") {
-    // The provider marks a chart Secret's data secret; the plan never prints it.
+    // The provider marks a chart Secret's data secret; the plan never prints it, but keeps its keys (maskedMap).
     for (const field of ["data", "stringData"]) {
       if (field in inputs) {
-        inputs[field] = SECRET_PLACEHOLDER;
+        const value: unknown = inputs[field];
+        inputs[field] = value !== null && typeof value === "object" && !Array.isArray(value) ? maskedMap(value) : SECRET_PLACEHOLDER;
         secretPaths.push(field);
       }
     }

@@ -187,6 +187,12 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     symptoms: own("TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing"),
   },
   {
+    area: "Logs",
+    source: "platform",
+    why: "Alloy's delivery of the cluster's logs to Loki, which the chart does not deploy",
+    symptoms: own("LogEntriesDropped"),
+  },
+  {
     area: "Kubernetes API server",
     source: "kube-prometheus-stack",
     why: "the platform has no API server alerts; kubernetes-mixin's are the reference",

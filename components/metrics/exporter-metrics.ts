@@ -101,6 +101,9 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("alloy", "counter", "otelcol_receiver_refused_spans_total", ["job", "namespace", "component_id"]),
   m("alloy", "counter", "otelcol_exporter_send_failed_spans_total", ["job", "namespace", "component_id"]),
   m("alloy", "counter", "otelcol_exporter_enqueue_failed_spans_total", ["job", "namespace", "component_id"]),
+  // Alloy's loki.write: entries it gave up on, by endpoint host, reason (ingester_error, rate_limited,
+  // stream_limited, line_too_long) and tenant.
+  m("alloy", "counter", "loki_write_dropped_entries_total", ["job", "namespace", "host", "reason", "tenant"]),
   // Tempo 2.10: its OTLP receiver's counters (named without _total), the distributor's discards (by
   // reason: rate_limited, trace_too_large, live_traces_exceeded, ...) and the ingester's failed flushes
   // of blocks to the backend.

@@ -163,11 +163,18 @@ export const ALLOY_OTLP_PORTS = [
 
 /** The subset of grafana/alloy 1.x chart values the platform sets. */
 export interface AlloyValues {
-  controller: { type: "daemonset" };
+  controller: { type: "daemonset"; volumes: { extra: { name: string; hostPath: { path: string; type: "DirectoryOrCreate" } }[] } };
   alloy: {
     listenPort: number;
     configMap: { create: boolean; content: string };
-    mounts: { varlog: boolean; dockercontainers: boolean };
+    storagePath: string;
+    securityContext: {
+      allowPrivilegeEscalation: boolean;
+      capabilities: { drop: string[] };
+      readOnlyRootFilesystem: boolean;
+      seccompProfile: { type: "RuntimeDefault" };
+    };
+    mounts: { varlog: boolean; dockercontainers: boolean; extra: { name: string; mountPath: string }[] };
     extraEnv: { name: string; valueFrom: { fieldRef: { fieldPath: string } } }[];
     /** Ports besides the UI/metrics port, on the container and the Service. */
     extraPorts: { name: string; port: number; targetPort: number; protocol: "TCP" }[];
@@ -191,14 +198,26 @@ interface RbacRule {
  */
 export const ALLOY_RBAC_RULES: RbacRule[] = [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }];
 
+/**
+ * Where Alloy keeps its state (the read positions in each log file, the OTLP exporter's queue), on the node:
+ * in the container's writable layer (the chart's /tmp/alloy) a restarted pod forgot its positions and read
+ * every log file again from where its tail starts, sending lines twice or skipping them.
+ */
+export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
+
 export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
-    controller: { type: "daemonset" },
+    controller: { type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: ALLOY_STORAGE_PATH, type: "DirectoryOrCreate" } }] } },
     alloy: {
       // The chart's default, spelled out because the NetworkPolicy admitting Prometheus names it.
       listenPort: ALLOY_HTTP_PORT,
       configMap: { create: true, content: alloyConfig(input) },
-      mounts: { varlog: true, dockercontainers: false },
+      storagePath: ALLOY_STORAGE_PATH,
+      // Root, as the image runs, but with no capability: the pods' log files are root's own (0640), which
+      // root reads as their owner, and the storage folder the kubelet creates is root's too. Nothing else is
+      // written, so the image stays read-only.
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, seccompProfile: { type: "RuntimeDefault" } },
+      mounts: { varlog: true, dockercontainers: false, extra: [{ name: "alloy-storage", mountPath: ALLOY_STORAGE_PATH }] },
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
       extraPorts: ALLOY_OTLP_PORTS.map((p) => ({ ...p })),
       resources: input.monitoring.alloy.resources,

@@ -55,8 +55,11 @@ export function redisAuthSecretName(cache: Pick<CacheSettings, "name">): string 
 export const REDIS_AUTH_SECRET_KEY = "password";
 
 export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
+  // ElastiCache accepts AUTH only with in-transit encryption on, and refuses plain connections then: a cache
+  // with a password is reached over TLS (rediss), or the exporter never logs in.
+  const scheme = cache.passwordConfigKey !== undefined ? "rediss" : "redis";
   return {
-    redisAddress: `redis://${cache.host}:${cache.port}`,
+    redisAddress: `${scheme}://${cache.host}:${cache.port}`,
     auth:
       cache.passwordConfigKey !== undefined
         ? { enabled: true, secret: { name: redisAuthSecretName(cache), key: REDIS_AUTH_SECRET_KEY } }

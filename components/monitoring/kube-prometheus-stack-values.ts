@@ -49,6 +49,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       podAntiAffinity: "" | "soft" | "hard";
       enableFeatures: string[];
     };
+    podDisruptionBudget: DisruptionBudget;
   };
   alertmanager: {
     alertmanagerSpec: {
@@ -62,9 +63,11 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       storage: { volumeClaimTemplate: { spec: VolumeClaimSpec } };
       podAntiAffinity: "" | "soft" | "hard";
     };
+    podDisruptionBudget: DisruptionBudget;
   };
   grafana: {
     replicas: number;
+    testFramework: { enabled: boolean };
     defaultDashboardsEnabled: boolean;
     admin: { existingSecret: string; userKey: string; passwordKey: string };
     "grafana.ini": { "auth.anonymous": { enabled: boolean }; server: { root_url: string }; users: { allow_sign_up: boolean } };
@@ -114,6 +117,12 @@ export const HARDENED_CONTAINER: ContainerSecurityContext = {
  */
 export const CRD_UPGRADE_BUSYBOX_TAG = "1.37.0";
 
+/** The chart's budget for the operator-made StatefulSet (it renders every key but `enabled` into the spec). */
+interface DisruptionBudget {
+  enabled: boolean;
+  minAvailable: number;
+}
+
 interface LabelSelector {
   matchLabels?: Record<string, string>;
 }
@@ -142,6 +151,14 @@ export function grafanaHost(domain: string): string {
   return grafanaHostname(domain);
 }
 
+/**
+ * The operator's pods, by the labels its Service (kube-prometheus-stack-operator:443) selects them with: the
+ * API server calls the operator's admission webhooks (PrometheusRule, AlertmanagerConfig) there, on the pod's
+ * port 10250.
+ */
+export const PROMETHEUS_OPERATOR_WEBHOOK_PODS = { app: "kube-prometheus-stack-operator", release: "kube-prometheus-stack" } as const;
+export const PROMETHEUS_OPERATOR_WEBHOOK_PORT = 10250;
+
 /** Secret (created next to the release) that holds Grafana's admin credentials. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;
 
@@ -156,9 +173,13 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
   const select = { matchLabels: { ...PROMETHEUS_SELECTOR_LABELS } };
   const everyNamespace = {};
   const urls = monitoringUrls(input.namespace);
-  // With more than one replica, spread them over nodes: "hard" would leave a replica Pending on a
-  // cluster with fewer nodes than replicas, so production asks for it softly.
-  const antiAffinity = (replicas: number) => (replicas > 1 ? ("soft" as const) : ("" as const));
+  // Replicas on one node all go with it, so production requires a node each ("hard", by hostname): a replica
+  // without a node of its own stays Pending, and KubeStatefulSetReplicasMismatch says so, rather than
+  // sharing one unnoticed. Elsewhere more than one replica is spread where the nodes allow ("soft").
+  const antiAffinity = (replicas: number) => (replicas < 2 ? ("" as const) : input.environment === "production" ? ("hard" as const) : ("soft" as const));
+  // A drain or node upgrade evicts one replica at a time. minAvailable rather than maxUnavailable: the chart
+  // writes its default minAvailable: 1 next to whatever else is set, and the API refuses both.
+  const budget = (replicas: number): DisruptionBudget => ({ enabled: replicas > 1, minAvailable: Math.max(replicas - 1, 1) });
   const unscrapable = new Set(unscrapableComponents(input.clusterFlavour).map((c) => c.component));
   // Each switch removes both the component's ServiceMonitor and its rules (e.g. KubeSchedulerDown).
   const scraped = (component: ScrapedComponent) => ({ enabled: !unscrapable.has(component) });
@@ -229,6 +250,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
         enableFeatures: ["exemplar-storage"],
       },
+      podDisruptionBudget: budget(prometheus.replicas),
     },
     alertmanager: {
       alertmanagerSpec: {
@@ -245,9 +267,13 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
       },
+      podDisruptionBudget: budget(alertmanager.replicas),
     },
     grafana: {
       replicas: grafana.replicas,
+      // The chart's `helm test` Pod (no resources, no securityContext): an install never runs it, and a plain
+      // `helm template` of the values would include it.
+      testFramework: { enabled: false },
       defaultDashboardsEnabled: true,
       admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
       "grafana.ini": {

@@ -2,10 +2,32 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { helmChartArgs } from "./charts";
-import { GRAFANA_ADMIN_SECRET, grafanaSidecarRole, kubePrometheusStackValues } from "./kube-prometheus-stack-values";
+import { admissionWebhookPolicy } from "../core/webhook-network-policy";
+import {
+  GRAFANA_ADMIN_SECRET,
+  grafanaSidecarRole,
+  kubePrometheusStackValues,
+  PROMETHEUS_OPERATOR_WEBHOOK_PODS,
+  PROMETHEUS_OPERATOR_WEBHOOK_PORT,
+} from "./kube-prometheus-stack-values";
 import type { MonitoringInput } from "./monitoring-input";
 
 export type KubePrometheusStackArgs = MonitoringInput;
+
+/**
+ * Lets the API server reach the operator's admission webhooks through the monitoring namespace's default deny.
+ * Their failurePolicy is Ignore, so without it nothing is refused: every PrometheusRule and AlertmanagerConfig
+ * write waits out the 10 s webhook timeout and is then admitted unvalidated.
+ */
+export function operatorWebhookPolicy(args: Pick<KubePrometheusStackArgs, "environment" | "namespace">) {
+  return admissionWebhookPolicy({
+    environment: args.environment,
+    namespace: args.namespace,
+    name: "allow-webhook-from-api-server",
+    pods: PROMETHEUS_OPERATOR_WEBHOOK_PODS,
+    port: PROMETHEUS_OPERATOR_WEBHOOK_PORT,
+  });
+}
 
 /**
  * Prometheus Operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and node-exporter.
@@ -41,6 +63,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [adminSecret, sidecarRole] },
     );
+    new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, operatorWebhookPolicy(args), { parent: this });
     this.registerOutputs({ release: this.release.status });
   }
 }

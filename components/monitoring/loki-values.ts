@@ -1,3 +1,4 @@
+import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
@@ -46,6 +47,7 @@ export interface LokiValues {
   sidecar: { rules: { enabled: boolean } };
   lokiCanary: { enabled: boolean };
   test: { enabled: boolean };
+  monitoring: { serviceMonitor: { enabled: boolean; labels: Record<string, string>; interval: string } };
   minio: { enabled: boolean };
 }
 
@@ -120,6 +122,9 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
     sidecar: { rules: { enabled: false } },
     lokiCanary: { enabled: false },
     test: { enabled: false },
+    // Loki's own metrics (ingestion, request errors, compactor retention), as job monitoring/loki. The chart's
+    // 15 s interval serves its recording rules, which the platform does not install: Prometheus' own interval.
+    monitoring: { serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS }, interval: input.monitoring.prometheus.scrapeInterval } },
     minio: { enabled: false },
   };
 }

@@ -1,4 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
+import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { SYNCED_SECRET_LABEL } from "./secret-store";
 
@@ -63,7 +64,30 @@ export function reloaderValues(input: { environment: "staging" | "production" })
         containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
       },
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
-      podMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
+      // The PodMonitor is reloaderPodMonitor's: the chart's always carries `release: reloader`.
+      podMonitor: { enabled: false },
+    },
+  };
+}
+
+/** Labels of Reloader's pods (the chart's selector labels for release `reloader`). */
+export const RELOADER_PODS = { app: "reloader-reloader", release: "reloader" } as const;
+
+/**
+ * Prometheus' PodMonitor of Reloader. Not the chart's: chart 2.2.16 labels its PodMonitor `release: reloader`
+ * (the Helm release) whatever the values say, so the `release: kube-prometheus-stack` that Prometheus selects
+ * could only be added as a second `release` key, which YAML forbids (the plan refuses it; other parsers keep
+ * either value).
+ */
+export function reloaderPodMonitor(input: { environment: string; namespace: string }) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name: "reloader", namespace: input.namespace, labels: { ...commonLabels(input.environment), ...PROMETHEUS_SELECTOR_LABELS } },
+    spec: {
+      namespaceSelector: { matchNames: [input.namespace] },
+      selector: { matchLabels: { ...RELOADER_PODS } },
+      podMetricsEndpoints: [{ port: "http", path: "/metrics", honorLabels: true }],
     },
   };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IrsaRole } from "../core/irsa-role";
 import { admissionWebhookPolicy } from "../core/webhook-network-policy";
 import { helmChartArgs } from "../monitoring/charts";
-import { EXTERNAL_SECRETS_SERVICE_ACCOUNT, EXTERNAL_SECRETS_WEBHOOK_PODS, externalSecretsValues, reloaderValues } from "./external-secrets-values";
+import { EXTERNAL_SECRETS_SERVICE_ACCOUNT, EXTERNAL_SECRETS_WEBHOOK_PODS, externalSecretsValues, reloaderPodMonitor, reloaderValues } from "./external-secrets-values";
 import { secretsManagerReadPolicy } from "./secrets-manager-policy";
 import { clusterSecretStoreManifest } from "./secret-store";
 
@@ -21,12 +21,13 @@ export interface ExternalSecretsArgs {
 
 /**
  * The objects ExternalSecrets writes itself besides the charts and the IRSA role: the stack's
- * ClusterSecretStore and the NetworkPolicy that lets the API server reach ESO's webhook.
+ * ClusterSecretStore, the NetworkPolicy that lets the API server reach ESO's webhook, and Reloader's PodMonitor.
  */
 export function externalSecretsManifests(args: ExternalSecretsArgs) {
   return {
     store: clusterSecretStoreManifest({ environment: args.environment, region: args.awsRegion, namespaces: args.appNamespaces }),
     webhookPolicy: admissionWebhookPolicy({ environment: args.environment, namespace: args.namespace, name: "allow-webhook-from-api-server", pods: EXTERNAL_SECRETS_WEBHOOK_PODS, port: 10250 }),
+    reloaderMonitor: reloaderPodMonitor({ environment: args.environment, namespace: args.namespace }),
   };
 }
 
@@ -66,6 +67,8 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     this.store = new k8s.apiextensions.CustomResource(`${name}-store`, m.store, { parent: this, dependsOn: [this.release] });
     this.reloader = new k8s.helm.v4.Chart(`${name}-reloader`, helmChartArgs("reloader", args.namespace, reloaderValues({ environment: args.environment })), { parent: this });
     new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, m.webhookPolicy, { parent: this });
+    // Once the chart is applied, so its first scrape finds the pods it selects.
+    new k8s.apiextensions.CustomResource(`${name}-reloader-monitor`, m.reloaderMonitor, { parent: this, dependsOn: [this.reloader] });
     this.registerOutputs({ release: this.release.status });
   }
 }

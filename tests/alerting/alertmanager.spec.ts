@@ -561,8 +561,8 @@ describe("Alertmanager configuration", () => {
         const routing = JSON.parse((secret.inputs.metadata as { annotations: Record<string, string> }).annotations[ROUTING_ANNOTATION]);
         expect(routing.route.routes[0]).to.include({ receiver: "heartbeat" });
         expect(routing.receivers.find((r: { name: string }) => r.name === "heartbeat").webhook_configs[0].url).to.equal(REDACTED);
-        // The Kubernetes SDK marks the whole of stringData secret, so the recorded plan holds only the placeholder.
-        expect(secret.inputs.stringData).to.equal(SECRET_PLACEHOLDER);
+        // The Kubernetes SDK marks the whole of stringData secret, so the recorded plan holds its key and the placeholder.
+        expect(secret.inputs.stringData).to.deep.equal({ "alertmanager.yaml": SECRET_PLACEHOLDER });
         expect(secret.secretPaths).to.deep.equal(["stringData"]);
         const recorded = JSON.stringify(resources);
         for (const value of Object.values(secrets)) expect(recorded).to.not.contain(value);

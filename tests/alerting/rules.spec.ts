@@ -45,6 +45,7 @@ const ALERTS = [
   "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
+  "LogEntriesDropped",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
   "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn",
 ];
@@ -98,13 +99,13 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 67 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 68 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
           "platform-pipelines", "platform-connectors", "platform-transformations", "platform-file-uploads", "platform-websockets",
           "platform-cache", "platform-nodes", "platform-workloads", "platform-availability", "platform-prometheus",
-          "platform-backups", "platform-blue-green", "platform-tracing", "platform-slo-api",
+          "platform-backups", "platform-blue-green", "platform-tracing", "platform-logs", "platform-slo-api",
         ]);
         expect(groups[0].rules.map((r) => ("record" in r ? r.record : r.alert))).to.deep.equal(Object.values(HTTP_RECORDS));
         expect(groups.slice(1, -1).every((g) => g.rules.every(isAlertingRule)), "recording rules live in their own group, or with their SLO's alerts").to.equal(true);

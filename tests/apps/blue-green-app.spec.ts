@@ -307,7 +307,7 @@ describe("BlueGreenApp", () => {
         const p = await plan(stack, committed(stack));
         const secret = p.byName(`${N}-env`);
         expect(secret.secretPaths).to.deep.equal(["stringData"]);
-        expect(secret.inputs).to.deep.include({ type: "Opaque", stringData: "[secret]" });
+        expect(secret.inputs).to.deep.include({ type: "Opaque", stringData: { DATABASE_URL: "[secret]", SENTRY_DSN: "[secret]" } });
         const everything = JSON.stringify(p.record.resources);
         for (const value of Object.values(SECRET_VALUES)) expect(everything).to.not.include(value);
         for (const d of ["blue", "green"]) expect(depNames(p.byName(`${N}-${d}`))).to.include.members([`${N}-env`, `${N}-sa`]);

@@ -129,7 +129,7 @@ describe("a team's program using the packed library (examples/team-app)", functi
 
   it("keeps the database URL secret: in the app's Secret only, masked in every input", () => {
     const secret = one("kubernetes:core/v1:Secret", "checkout-env");
-    expect(secret.inputs.stringData).to.equal("[secret]");
+    expect(secret.inputs.stringData).to.deep.equal({ DATABASE_URL: "[secret]" });
     expect(secret.secretPaths).to.deep.equal(["stringData"]);
     expect(JSON.stringify(plan.resources)).to.not.include("s3cr3t-d41d8");
     const container = (one("kubernetes:apps/v1:Deployment", "checkout-green").inputs as any).spec.template.spec.containers[0];

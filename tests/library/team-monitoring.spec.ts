@@ -53,6 +53,7 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
       "random:index/randomPassword:RandomPassword::observability-kps-grafana-admin-password",
       "kubernetes:helm.sh/v3:Release::observability-kps-release",
       "kubernetes:rbac.authorization.k8s.io/v1:Role::observability-kps-grafana-sidecars",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy::observability-kps-webhook-from-api-server",
       "platform:monitoring:Loki::observability-loki",
       "kubernetes:helm.sh/v3:Release::observability-loki-release",
       "platform:monitoring:Tempo::observability-tempo",
@@ -78,7 +79,7 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
 
   it("sends every Kubernetes object and chart through the team's provider", () => {
     const custom = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-    expect(custom, "a Secret, a Role, 3 Releases, 8 NetworkPolicies").to.have.lengthOf(13);
+    expect(custom, "a Secret, a Role, 3 Releases, 9 NetworkPolicies").to.have.lengthOf(14);
     expect([...new Set(custom.map((r) => r.provider))]).to.deep.equal([CLUSTER]);
     // helm.v4.Chart is a component: the provider travels in its providers map, to the objects it renders.
     const charts = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");

@@ -68,7 +68,10 @@ describe("MonitoringStack", () => {
           useExistingSecret: true,
           configSecret: "alertmanager-platform-config",
         });
-        expect(spec.podAntiAffinity).to.equal(stack === "production" ? "soft" : "");
+        expect(spec.podAntiAffinity).to.equal(stack === "production" ? "hard" : "");
+        expect(values.alertmanager.alertmanagerSpec.podAntiAffinity).to.equal(stack === "production" ? "hard" : "");
+        const budgets = stack === "production" ? [{ enabled: true, minAvailable: 1 }, { enabled: true, minAvailable: 2 }] : [{ enabled: false, minAvailable: 1 }, { enabled: false, minAvailable: 1 }];
+        expect([values.prometheus.podDisruptionBudget, values.alertmanager.podDisruptionBudget]).to.deep.equal(budgets);
       });
 
       it("makes Prometheus select rules, monitors and probes by an explicit label in every namespace", async () => {
@@ -100,8 +103,8 @@ describe("MonitoringStack", () => {
         const host = stack === "production" ? "grafana.platform.example.com" : "grafana.staging.platform.example.com";
         expect(grafana["grafana.ini"].server.root_url).to.equal(`https://${host}`);
         const secret = plan.object("Secret", "monitoring", "grafana-admin");
-        // The engine marks the whole map secret once one value in it is.
-        expect(secret.stringData).to.equal("[secret]");
+        // The engine marks the whole map secret once one value in it is; the plan keeps its keys, masks each value.
+        expect(secret.stringData).to.deep.equal({ "admin-user": "[secret]", "admin-password": "[secret]" });
         expect(plan.one("kubernetes:core/v1:Secret", "platform-monitoring-kps-grafana-admin").secretPaths).to.deep.equal(["stringData"]);
         expect(plan.one("random:index/randomPassword:RandomPassword", "platform-monitoring-kps-grafana-admin-password").inputs).to.include({ length: 32 });
       });
@@ -118,7 +121,7 @@ describe("MonitoringStack", () => {
 
       it("ships pod logs with Alloy, parsing the apps' JSON fields; only production drops DEBUG", async () => {
         const values = (await planStack(stack)).one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
-        expect(values.controller).to.deep.equal({ type: "daemonset" });
+        expect(values.controller).to.deep.equal({ type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } }] } });
         const content: string = values.alloy.configMap.content;
         expect(content).to.contain('url = "http://loki-gateway.monitoring.svc.cluster.local:80/loki/api/v1/push"');
         for (const field of ["level", "request_id", "user_id", "duration_ms"]) expect(content).to.match(new RegExp(`\\b${field}\\s+= "${field}",`));
@@ -154,13 +157,15 @@ describe("MonitoringStack", () => {
         expect(pg.securityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
         const redis = plan.one(CHART, "platform-monitoring-exporters-redis-sessions").inputs.values as any;
         expect(redis.redisAddress).to.equal(
-          stack === "production" ? "redis://sessions.example.euw1.cache.amazonaws.com:6379" : "redis://sessions-staging.example.euw1.cache.amazonaws.com:6379",
+          // Production's cache has AUTH, which ElastiCache serves over TLS only.
+          stack === "production" ? "rediss://sessions.example.euw1.cache.amazonaws.com:6379" : "redis://sessions-staging.example.euw1.cache.amazonaws.com:6379",
         );
         expect(redis.auth).to.deep.equal(stack === "production" ? { enabled: true, secret: { name: "redis-sessions-auth", key: "password" } } : { enabled: false, secret: { name: "", key: "" } });
         // The generated password reaches the exporter's and the backup jobs' namespaces as Secrets only.
         for (const ns of ["monitoring", "backups"]) {
           const secret = plan.object("Secret", ns, "db-orders-credentials");
-          expect(secret.stringData).to.equal("[secret]");
+          expect(secret.stringData).to.deep.equal(Object.fromEntries(Object.keys(secret.stringData).map((k) => [k, "[secret]"])));
+          expect(secret.stringData).to.include.keys("password");
         }
         expect(JSON.stringify(pg)).to.not.contain("mock-");
       });
@@ -256,7 +261,7 @@ describe("MonitoringStack", () => {
       // The mock provider's password is "mock-<name>-result"; the stack files' secure values start "v1:placeholder".
       expect(all).to.not.contain("grafana-admin-password-result");
       expect(all).to.not.contain("v1:placeholder");
-      expect(all).to.contain('stringData: "[secret]"');
+      expect(all).to.contain('stringData:\n  admin-password: "[secret]"\n  admin-user: "[secret]"\n');
     }
   });
 

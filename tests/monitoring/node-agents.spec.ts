@@ -57,6 +57,24 @@ describe("node agents: node-exporter and Alloy in their own namespace, and exact
         expect(plan.object("Service", "node-agents", "alloy").spec.ports.map((p: Obj) => p.port)).to.have.members([12345, 4317, 4318]);
       });
 
+      it("Alloy's container is hardened (no capability, no escalation, read-only image, seccomp) and keeps its state on the node", () => {
+        const spec = plan.object("DaemonSet", "node-agents", "alloy").spec.template.spec;
+        const container = spec.containers.find((c: Obj) => c.name === "alloy");
+        expect(container.securityContext).to.deep.equal({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+          readOnlyRootFilesystem: true,
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+        // Its positions and queues survive a restarted pod: a node folder, not the writable layer (/tmp/alloy).
+        expect(container.args).to.include("--storage.path=/var/lib/alloy");
+        const mount = container.volumeMounts.find((m: Obj) => m.mountPath === "/var/lib/alloy");
+        expect(spec.volumes.find((v: Obj) => v.name === mount?.name)).to.deep.equal({ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } });
+        // Any other path it wrote would fail on the read-only image: besides its ConfigMap (read-only whatever the
+        // mount says), the storage folder is its only mount without readOnly.
+        expect(container.volumeMounts.filter((m: Obj) => m.readOnly !== true).map((m: Obj) => m.mountPath)).to.have.members(["/etc/alloy", "/var/lib/alloy"]);
+      });
+
       it("the node agents' namespace holds exactly these policies, and the monitoring namespace admits Alloy at Loki's gateway and Tempo", () => {
         const names = (namespace: string) => policies.filter((p) => p.metadata!.namespace === namespace).map((p) => p.metadata!.name).sort();
         expect(names("node-agents")).to.deep.equal([

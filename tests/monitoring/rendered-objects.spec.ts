@@ -1,8 +1,14 @@
 import { expect } from "chai";
-import { parse } from "yaml";
+import { spawnSync } from "node:child_process";
+import { parse, parseAllDocuments } from "yaml";
 import { unscrapableComponents } from "../../components/monitoring/cluster-flavour";
 import { containersOf, podTemplateOf, selectorMatches } from "../../policy/rules/kubernetes";
 import { namespaceDemand, quotaShortfalls, SIZED_FOR_NODES } from "../../policy/rules/quota-demand";
+import { chartArchivePath } from "../../plan/chart-archive";
+import { KUBE_VERSION } from "../../plan/render-charts";
+import { REPOSITORY_ROOT } from "../../plan/run-program";
+import { toolPath } from "../../plan/tools";
+import { operatorStatefulSets } from "../alerting/fixtures/produced-series";
 import { committedSettings, planStack, type StackPlan, STACKS } from "../harness";
 import { CLUSTER_SERVICES } from "./fixtures/eks-cluster";
 
@@ -291,9 +297,26 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
               for (const svc of selected) if (!(label in (svc.metadata.labels ?? {}))) problems.push(`ServiceMonitor ${key(monitor)}: Service ${key(svc)} lacks target label ${label}`);
             }
           }
+          for (const monitor of ofKind(plan, "PodMonitor")) {
+            const namespaces: string[] = monitor.spec.namespaceSelector?.matchNames ?? [monitor.metadata.namespace];
+            const pods = workloads(plan).filter((w) => namespaces.includes(w.object.metadata.namespace) && selectorMatches(monitor.spec.selector ?? {}, w.template.labels));
+            if (pods.length === 0) problems.push(`PodMonitor ${key(monitor)} selects no pods`);
+            for (const endpoint of monitor.spec.podMetricsEndpoints ?? []) {
+              const ports = pods.flatMap((p) => containersOf(p.template.spec).flatMap(({ container }) => (container.ports as Obj[] | undefined) ?? []));
+              if (endpoint.port && !ports.some((p) => p.name === endpoint.port)) problems.push(`PodMonitor ${key(monitor)}: no selected pod has port "${endpoint.port}"`);
+            }
+          }
           expect(problems).to.deep.equal([]);
+          // Reloader's, written by the program: the chart's carried a second `release` key (invalid YAML).
+          expect(ofKind(plan, "PodMonitor").filter((m) => m.metadata.namespace === "external-secrets").map(key)).to.deep.equal(["external-secrets/reloader"]);
+          expect(plan.object("PodMonitor", "external-secrets", "reloader").metadata.labels.release).to.equal("kube-prometheus-stack");
           // The monitors issue #11 found missing: Alloy's, and postgres-exporter's database label.
           expect(scrapedJobs(plan)).to.include("alloy");
+          // Loki's own, the chart's ServiceMonitor: Loki itself and its gateway's exporter (caches in production).
+          const lokiTargets = selectedServices(plan, plan.object("ServiceMonitor", "monitoring", "loki")).filter((svc) => svc.spec.ports.some((p: Obj) => p.name === "http-metrics"));
+          expect(lokiTargets.map(key).sort()).to.deep.equal(
+            stack === "production" ? ["monitoring/loki", "monitoring/loki-chunks-cache", "monitoring/loki-gateway-exporter", "monitoring/loki-results-cache"] : ["monitoring/loki", "monitoring/loki-gateway-exporter"],
+          );
           const postgres = plan.object("Service", "monitoring", "postgres-exporter-orders-prometheus-postgres-exporter");
           expect(postgres.metadata.labels["platform.io/database"]).to.equal("orders");
         });
@@ -383,12 +406,12 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
       });
 
       describe("7. availability and pinning", () => {
-        it("every workload running more than one pod has a PodDisruptionBudget that selects it", async () => {
+        it("every workload running more than one pod has a PodDisruptionBudget that selects it, the operator's StatefulSets included", async () => {
           const plan = await planStack(stack);
           const budgets = ofKind(plan, "PodDisruptionBudget");
           const unprotected: string[] = [];
           let multi = 0;
-          for (const w of [...ofKind(plan, "Deployment"), ...ofKind(plan, "StatefulSet")]) {
+          for (const w of [...ofKind(plan, "Deployment"), ...ofKind(plan, "StatefulSet"), ...operatorStatefulSets(objects(plan))]) {
             if ((w.spec.replicas ?? 1) < 2) continue;
             multi++;
             const labels = w.spec.template.metadata?.labels ?? {};
@@ -398,7 +421,52 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           if (stack === "production") {
             expect(multi).to.be.greaterThan(3);
             expect(plan.object("PodDisruptionBudget", "monitoring", "loki-single-binary").spec.maxUnavailable).to.equal(1);
+            // Prometheus (2) and Alertmanager (3) may lose one replica at a time to a drain, never more.
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-prometheus").spec).to.deep.include({ minAvailable: 1 });
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-alertmanager").spec).to.deep.include({ minAvailable: 2 });
+            expect(plan.object("PodDisruptionBudget", "monitoring", "kube-prometheus-stack-alertmanager").spec).to.not.have.property("maxUnavailable");
           }
+        });
+
+        it("Prometheus' and Alertmanager's replicas each require a node of their own in production", async () => {
+          const plan = await planStack(stack);
+          const statefulSets = operatorStatefulSets(objects(plan));
+          for (const o of [...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")]) {
+            const required: Obj[] = o.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+            if (stack === "staging") {
+              expect(o.spec.replicas, `${o.kind} ${key(o)}`).to.equal(1);
+              continue;
+            }
+            expect(o.spec.replicas, `${o.kind} ${key(o)}`).to.be.greaterThan(1);
+            const pods = statefulSets.find((s) => s.metadata.name.endsWith(`-${o.metadata.name}`))!.spec.template.metadata.labels;
+            expect(required.map((r) => r.topologyKey), `${o.kind} ${key(o)}`).to.deep.equal(["kubernetes.io/hostname"]);
+            // matchExpressions of `In` (the chart's form): the term must select the object's own pods.
+            for (const e of required[0].labelSelector.matchExpressions as Obj[]) expect(e.values, `${o.kind} ${key(o)} ${e.key}`).to.include(pods[e.key]);
+          }
+        });
+
+        it("a plain helm template of every release, as a reviewer runs it (no --skip-tests), renders no test Pod", async function () {
+          this.timeout(600_000);
+          const plan = await planStack(stack);
+          const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart");
+          expect(releases.length).to.be.greaterThan(10);
+          const tests: string[] = [];
+          for (const r of releases) {
+            const { name, namespace, chart, version, values } = r.inputs as Obj;
+            const out = spawnSync(toolPath("helm"), ["template", name, chartArchivePath(REPOSITORY_ROOT, chart, version), "--namespace", namespace, "--kube-version", KUBE_VERSION, "--values", "-"], {
+              input: JSON.stringify(values),
+              encoding: "utf8",
+              maxBuffer: 256 * 1024 * 1024,
+            });
+            expect(out.status, `${name}: ${out.stderr}`).to.equal(0);
+            for (const doc of parseAllDocuments(out.stdout)) {
+              const o = doc.toJS() as Obj | null;
+              if (/\btest\b/.test(String(o?.metadata?.annotations?.["helm.sh/hook"] ?? ""))) tests.push(`${name}: ${o!.kind} ${o!.metadata.name}`);
+            }
+          }
+          expect(tests).to.deep.equal([]);
+          const kps = releases.find((r) => r.inputs.name === "kube-prometheus-stack")!;
+          expect((kps.inputs.values as Obj).grafana.testFramework).to.deep.equal({ enabled: false });
         });
 
         it("every image is pinned to a version tag or a digest", async () => {
@@ -433,6 +501,48 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
             }
           }
           expect(foreign).to.deep.equal([]);
+        });
+
+        it("the API server reaches every admission webhook's pods on their port through the namespaces' default deny", async () => {
+          const plan = await planStack(stack);
+          const policies = ofKind(plan, "NetworkPolicy");
+          const fromAnywhere = (rule: Obj) => (rule.from ?? []).length === 0 || rule.from.some((peer: Obj) => peer.ipBlock?.cidr === "0.0.0.0/0" && !peer.ipBlock.except);
+          const checked: string[] = [];
+          const unreachable: string[] = [];
+          for (const config of [...ofKind(plan, "ValidatingWebhookConfiguration"), ...ofKind(plan, "MutatingWebhookConfiguration")]) {
+            for (const hook of config.webhooks ?? []) {
+              const ref = hook.clientConfig?.service;
+              if (!ref) continue;
+              const id = `${config.kind} ${config.metadata.name} ${hook.name} → ${ref.namespace}/${ref.name}:${ref.port ?? 443}`;
+              const svc = plan.object("Service", ref.namespace, ref.name);
+              const servicePort = (svc.spec.ports as Obj[]).find((p) => p.port === (ref.port ?? 443));
+              const pods = workloads(plan).filter((w) => w.object.metadata.namespace === ref.namespace && selectorMatches({ matchLabels: svc.spec.selector }, w.template.labels));
+              if (!servicePort || pods.length === 0) {
+                unreachable.push(`${id}: no port or no pods behind the Service`);
+                continue;
+              }
+              for (const pod of pods) {
+                const labels = pod.template.labels;
+                const target = servicePort.targetPort ?? servicePort.port;
+                const port =
+                  typeof target === "number" ? target : containersOf(pod.template.spec).flatMap(({ container }) => (container.ports as Obj[] | undefined) ?? []).find((p) => p.name === target)?.containerPort;
+                const applying = policies.filter((p) => p.metadata.namespace === ref.namespace && (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && selectorMatches(p.spec.podSelector ?? {}, labels));
+                if (applying.length === 0) continue; // no policy selects the pods: nothing denies the call
+                const admitted = applying.some((p) =>
+                  (p.spec.ingress ?? []).some((rule: Obj) => fromAnywhere(rule) && ((rule.ports ?? []).length === 0 || rule.ports.some((rp: Obj) => rp.port === port || rp.port === target))),
+                );
+                checked.push(id);
+                if (!admitted) unreachable.push(`${id}: ${pod.id} port ${port} is not admitted by any NetworkPolicy`);
+              }
+            }
+          }
+          expect(unreachable).to.deep.equal([]);
+          // The operator's PrometheusRule and AlertmanagerConfig webhooks, cert-manager's and ESO's, all behind a default deny.
+          expect(checked.filter((c) => c.includes("→ monitoring/kube-prometheus-stack-operator:443"))).to.have.length(3);
+          expect(checked.some((c) => c.includes("→ cert-manager/"))).to.equal(true);
+          expect(checked.some((c) => c.includes("→ external-secrets/"))).to.equal(true);
+          const policy = plan.object("NetworkPolicy", "monitoring", "allow-webhook-from-api-server");
+          expect(policy.spec.ingress).to.deep.equal([{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 10250 }] }]);
         });
       });
     });

@@ -11,7 +11,7 @@ import { textDigest } from "../../plan/chart-manifest-texts";
 import type { RecordedResource } from "../../plan/mocks";
 import { chartsStatus } from "../../plan/refresh-charts";
 import { manifestPath, writePlan } from "../../plan/render";
-import { renderChartObjects } from "../../plan/render-charts";
+import { parseRenderedManifests, renderChartObjects } from "../../plan/render-charts";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { toolPath } from "../../plan/tools";
 import { toYaml } from "../../components/core/yaml";
@@ -46,6 +46,11 @@ function fixtureCheckout(): string {
       "kind: ConfigMap",
       "metadata:",
       "  name: {{ .Release.Name }}-settings",
+      "  labels:",
+      "    app.kubernetes.io/name: demo",
+      "{{- with .Values.podLabels }}",
+      "{{ toYaml . | indent 4 }}",
+      "{{- end }}",
       "data:",
       "  replicas: {{ .Values.replicas | quote }}",
       "---",
@@ -185,6 +190,27 @@ describe("chart rendering (plan/render-charts.ts)", () => {
     });
   });
 
+  describe("a render with invalid YAML fails the plan", () => {
+    it("names the release, the document and the error (a label the chart also writes itself: a duplicate key)", async () => {
+      const dir = fixtureCheckout();
+      const release = chartResource("demo", "demo", "1.2.3", { podLabels: { "app.kubernetes.io/name": "other" } });
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false }).catch((e: Error) => (error = e));
+      expect(error?.message).to.equal(
+        "helm template of release team-a/demo (demo 1.2.3) rendered invalid YAML:\n  - document 2 (demo/templates/objects.yaml): Map keys must be unique at line 17, column 5:",
+      );
+    });
+
+    it("a clean render parses every document, and an unparsable one names each bad document", () => {
+      const text = ["---", "# Source: c/templates/a.yaml", "kind: A", "---", "# Source: c/templates/b.yaml", "kind: B", "spec: [", "---", "kind: C", "x: 1", "x: 2"].join("\n");
+      expect(() => parseRenderedManifests(text, "release ns/r (c 1.0.0)")).to.throw(
+        "helm template of release ns/r (c 1.0.0) rendered invalid YAML:\n  - document 2 (c/templates/b.yaml): ",
+      );
+      expect(() => parseRenderedManifests(text, "r")).to.throw(/\n  - document 3 \(no # Source: comment\): Map keys must be unique/);
+      expect(parseRenderedManifests(text.split("---").slice(0, 2).join("---"), "r")).to.deep.equal([{ kind: "A" }]);
+    });
+  });
+
   describe("objects of a chart (a fixture packaged by helm)", () => {
     let objects: RecordedResource[];
     before(async () => {
@@ -218,7 +244,7 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       expect(configMap.inputs.data).to.deep.equal({ replicas: "3" });
       expect(objects.find((o) => o.inputs.kind === "Job")!.renderedFrom!.hook).to.equal("pre-upgrade");
       const secret = objects.find((o) => o.inputs.kind === "Secret")!;
-      expect(secret.inputs.stringData).to.equal("[secret]");
+      expect(secret.inputs.stringData).to.deep.equal({ token: "[secret]" });
       expect(secret.secretPaths).to.deep.equal(["stringData"]);
       expect(JSON.stringify(objects)).to.not.contain("s3cr3t-token");
     });

@@ -8,6 +8,7 @@ import { connectorRules } from "./connectors";
 import { databaseRules } from "./database";
 import { fileUploadRules } from "./file-uploads";
 import { httpRules } from "./http";
+import { logRules } from "./logs";
 import { nodeRules } from "./nodes";
 import { pipelineRules } from "./pipelines";
 import { prometheusRules } from "./prometheus";
@@ -49,6 +50,7 @@ const ALERT_GROUPS: readonly RuleGroupBuilder[] = [
   backupRules,
   blueGreenRules,
   tracingRules,
+  logRules,
 ];
 
 /**
