@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ALERTMANAGER_CONFIG_SECRET } from "../components/core/alertmanager-config-secret";
+import { verifiesServerCertificate } from "../components/databases/server-ca";
 import { MonitoringStack as InternalMonitoringStack } from "../components/monitoring/monitoring-stack";
 import type { ConfigProblem } from "../stacks/parse";
 import { CacheSchema, MonitoringSchema, NamespaceSchema, StackSettingsSchema } from "../stacks/schema";
@@ -64,6 +65,8 @@ export interface MonitoringStackArgs {
   appNamespaces?: string[];
   /** Databases to run a postgres-exporter for; each role needs pg_monitor, each password Secret lives in `namespace`. Default: none. */
   databases?: PostgresConnection[];
+  /** An image holding the database servers' CA bundle at /etc/ssl/certs/postgres-server-ca.pem (the backup image of components/backups/image): copied into the exporter of each database whose sslMode is verify-full or verify-ca; required then. Default: none. */
+  serverCaImage?: string;
   /** Redis instances to run a redis-exporter for. Default: none. */
   caches?: MonitoredCache[];
   /** Region and OIDC provider for Loki's and Tempo's buckets; required when either stores in s3, refused otherwise. Default: none. */
@@ -102,6 +105,7 @@ const MonitoringStackArgsSchema = z.strictObject({
   alertmanagerConfigSecret: dnsLabel.default(d.alertmanagerConfigSecret),
   appNamespaces: z.array(dnsLabel).default([]),
   databases: z.array(z.strictObject(postgresConnectionShape)).default([]),
+  serverCaImage: stackSchema.backupImage.optional(),
   // The password is checked apart (passwordProblems), so that no message can ever quote it.
   caches: z.array(z.strictObject({ name: cache.name, host: cache.host, port: cache.port, password: z.unknown().optional() })).default([]),
   objectStorage: z
@@ -129,6 +133,11 @@ function crossProblems(a: ParsedArgs): ConfigProblem[] {
   ] as const) {
     for (const name of duplicates(names)) problems.push({ path: `${list}[${names.lastIndexOf(name)}].name`, reason: `repeats "${name}": each entry names its own exporter` });
   }
+  a.databases.forEach((db, i) => {
+    if (verifiesServerCertificate(db.sslMode) && a.serverCaImage === undefined) {
+      problems.push({ path: `databases[${i}].sslMode`, reason: `${db.sslMode} checks the server's certificate: set serverCaImage, the image that carries the CA bundle` });
+    }
+  });
   a.caches.forEach((c, i) => {
     if (c.password !== undefined && typeof c.password !== "string" && !pulumi.Output.isInstance(c.password)) {
       problems.push({ path: `caches[${i}].password`, reason: "must be a string or a pulumi.Output<string> (best a Pulumi secret)" });
@@ -207,6 +216,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         caches: a.caches.map(({ name: cacheName, host, port, password }, i) => ({ name: cacheName, host, port, ...(password === undefined ? {} : { passwordConfigKey: cacheKey(i) }) })),
         cacheSecrets: Object.fromEntries(a.caches.flatMap((c, i) => (c.password === undefined ? [] : [[cacheKey(i), c.password as pulumi.Input<string>]]))),
         appNamespaces: a.appNamespaces,
+        serverCaImage: a.serverCaImage,
       },
       { parent: this },
     );

@@ -12,6 +12,12 @@ export interface DataTierExportersArgs {
   readonly caches: readonly CacheSettings[];
   /** Redis AUTH passwords by the config key a cache's passwordConfigKey names. */
   readonly cacheSecrets: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The image that carries the database servers' CA bundle (the backup image), for databases whose sslMode
+   * verifies the server's certificate.
+   * @default none: such a database is refused
+   */
+  readonly serverCaImage?: string;
 }
 
 /**
@@ -24,7 +30,7 @@ export class DataTierExporters extends pulumi.ComponentResource {
     for (const db of args.databases) {
       new k8s.helm.v4.Chart(
         `${name}-postgres-${db.name}`,
-        helmChartArgs("postgresExporter", args.namespace, postgresExporterValues(db, databasePasswordSecret(db)), db.name),
+        helmChartArgs("postgresExporter", args.namespace, postgresExporterValues(db, databasePasswordSecret(db), args.serverCaImage), db.name),
         { parent: this },
       );
     }

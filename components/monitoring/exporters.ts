@@ -1,5 +1,7 @@
 import type { CacheSettings, DatabaseSettings, ResourceSettings } from "../../stacks/schema";
+import type { Container, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import type { SecretKeyRef } from "../databases/credentials";
+import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
@@ -13,8 +15,11 @@ const EXPORTER_RESOURCES: ResourceSettings = { requests: { cpu: "25m", memory: "
 /** The subset of prometheus-postgres-exporter 8.x values the platform sets. */
 export interface PostgresExporterValues {
   config: {
-    datasource: { host: string; port: string; user: string; database: string; sslmode: string; passwordSecret: SecretKeyRef };
+    datasource: { host: string; port: string; user: string; database: string; sslmode: string; passwordSecret: SecretKeyRef; extraParams?: string };
   };
+  initContainers?: Container[];
+  extraVolumes?: Volume[];
+  extraVolumeMounts?: VolumeMount[];
   service: { labels: Record<string, string> };
   serviceMonitor: { enabled: boolean; labels: Record<string, string>; targetLabels: string[] };
   podLabels: Record<string, string>;
@@ -26,9 +31,50 @@ export interface PostgresExporterValues {
 /** The database label the exporter's Service carries, and Prometheus copies onto its series. */
 export const DATABASE_LABEL = "platform.io/database";
 
-export function postgresExporterValues(db: DatabaseSettings, password: SecretKeyRef): PostgresExporterValues {
+/** Where an exporter that verifies its server's certificate reads the CA bundle. */
+const EXPORTER_CA_DIR = "/etc/postgres-server-ca";
+
+/**
+ * With sslmode verify-full or verify-ca the exporter needs the CA bundle its server's certificate chains to,
+ * which its image lacks (RDS's CA is in no public trust store): an init container of the image that carries it
+ * (the backup image, `serverCaImage`) copies it into a volume the exporter reads through sslrootcert.
+ */
+function serverCaValues(serverCaImage: string): Pick<PostgresExporterValues, "initContainers" | "extraVolumes" | "extraVolumeMounts"> {
   return {
-    config: { datasource: { host: db.host, port: String(db.port), user: db.user, database: db.database, sslmode: db.sslMode, passwordSecret: { ...password } } },
+    initContainers: [
+      {
+        name: "server-ca",
+        image: serverCaImage,
+        command: ["cp", POSTGRES_SERVER_CA_FILE, `${EXPORTER_CA_DIR}/`],
+        volumeMounts: [{ name: "server-ca", mountPath: EXPORTER_CA_DIR }],
+        resources: EXPORTER_RESOURCES,
+        securityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+      },
+    ],
+    extraVolumes: [{ name: "server-ca", emptyDir: { sizeLimit: "1Mi" } }],
+    extraVolumeMounts: [{ name: "server-ca", mountPath: EXPORTER_CA_DIR, readOnly: true }],
+  };
+}
+
+export function postgresExporterValues(db: DatabaseSettings, password: SecretKeyRef, serverCaImage?: string): PostgresExporterValues {
+  const verifies = verifiesServerCertificate(db.sslMode);
+  if (verifies && !serverCaImage) {
+    throw new Error(`database ${db.name}: sslMode ${db.sslMode} needs the image that carries the servers' CA bundle (serverCaImage, the backup image)`);
+  }
+  const sslrootcert = `${EXPORTER_CA_DIR}/${POSTGRES_SERVER_CA_FILE.split("/").pop()}`;
+  return {
+    config: {
+      datasource: {
+        host: db.host,
+        port: String(db.port),
+        user: db.user,
+        database: db.database,
+        sslmode: db.sslMode,
+        passwordSecret: { ...password },
+        ...(verifies ? { extraParams: `sslrootcert=${sslrootcert}` } : {}),
+      },
+    },
+    ...(verifies ? serverCaValues(serverCaImage!) : {}),
     // targetLabels copy labels of the Service, not of the pod: without it on the Service the label never arrived.
     service: { labels: { [DATABASE_LABEL]: db.name } },
     serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS }, targetLabels: [DATABASE_LABEL] },

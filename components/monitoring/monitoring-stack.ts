@@ -22,6 +22,12 @@ export interface MonitoringStackArgs extends LokiArgs {
   readonly cacheSecrets: Readonly<Record<string, pulumi.Input<string>>>;
   /** Namespaces whose pods send spans to Alloy (the NetworkPolicies open that path, OTLP ports only). */
   readonly appNamespaces: readonly string[];
+  /**
+   * The image that carries the database servers' CA bundle (the backup image), for exporters of databases whose
+   * sslMode verifies the server's certificate.
+   * @default none: such a database is refused
+   */
+  readonly serverCaImage?: string;
 }
 
 /** The observability stack of one environment: metrics, alerting, dashboards, logs, traces and probes. */
@@ -56,7 +62,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     });
     for (const policy of alloyPaths.appEgress) new k8s.networking.v1.NetworkPolicy(`${name}-otlp-egress-${policy.metadata!.namespace}`, policy, child);
     for (const policy of [...alloyPaths.nodeAgents, ...alloyPaths.monitoring]) new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata!.name}`, policy, child);
-    new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets }, afterCrds);
+    new DataTierExporters(`${name}-exporters`, { namespace: args.namespace, databases: args.databases.filter((db) => db.exporter), caches: args.caches, cacheSecrets: args.cacheSecrets, serverCaImage: args.serverCaImage }, afterCrds);
     this.urls = monitoringUrls(args.namespace);
     this.registerOutputs({ namespace: args.namespace, urls: this.urls });
   }

@@ -93,6 +93,7 @@ export class Platform extends pulumi.ComponentResource {
         awsRegion: config.awsRegion,
         oidcProviderArn: config.oidcProviderArn,
         databases: config.databases,
+        serverCaImage: config.backupImage,
         caches: config.caches,
         cacheSecrets: config.cacheSecrets,
         appNamespaces: appNamespaces(config),

@@ -30,6 +30,8 @@ const monitoring = new MonitoringStack(
     metricsRetention: "15d",
     logRetention: "14d",
     appNamespaces: ["payments"],
+    // The ledger's verify-full connection needs the CA bundle this image carries (components/backups/image).
+    serverCaImage: "ghcr.io/example/platform-pg-backup:15.18-1",
     databases: [
       {
         name: "ledger",

@@ -380,6 +380,7 @@ describe("library entry (lib/)", () => {
           domain: "team.example.com",
           monitoring: settings.monitoring,
           alertmanagerConfigSecret: "team-alertmanager",
+          serverCaImage: "registry.example.com/team/pg-backup:15.18-1",
           databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "monitor", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" } }],
           caches: [{ name: "sessions", host: "sessions.cache.internal", port: 6379, password: pulumi.secret("hunter2") }],
         },
@@ -539,6 +540,18 @@ describe("library entry (lib/)", () => {
           'Invalid arguments of MonitoringStack "monitoring" (2 problems):\n' +
           "  - namespace: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got \"Monitoring\")\n" +
           "  - alertmanagerSecret: unknown argument (check the spelling; MonitoringStackArgs lists every argument)",
+      },
+      {
+        what: "MonitoringStack of a database that verifies its server's certificate, without the image carrying the CA bundle",
+        construct: () =>
+          new MonitoringStack("monitoring", {
+            environment: "staging",
+            clusterName: "team",
+            domain: "example.com",
+            monitoring: committedSettings("staging").monitoring,
+            databases: [{ name: "ledger", host: "ledger.db.internal", port: 5432, database: "ledger", user: "monitor", sslMode: "verify-full", passwordSecret: { name: "ledger-db", key: "password" } }],
+          }),
+        message: 'Invalid arguments of MonitoringStack "monitoring" (1 problem):\n  - databases[0].sslMode: verify-full checks the server\'s certificate: set serverCaImage, the image that carries the CA bundle',
       },
       {
         what: "MonitoringStack with Loki and Tempo on s3 but no object storage",

@@ -110,7 +110,9 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
       user: "monitor",
       sslmode: "verify-full",
       passwordSecret: { name: "ledger-db-monitor", key: "password" },
+      extraParams: "sslrootcert=/etc/postgres-server-ca/postgres-server-ca.pem",
     });
+    expect(exporter.values.initContainers[0].image, "the CA bundle from the team's serverCaImage").to.equal("ghcr.io/example/platform-pg-backup:15.18-1");
     const egress = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "observability-otlp-egress-payments").inputs as any;
     expect([egress.metadata.namespace, egress.metadata.name]).to.deep.equal(["payments", "allow-egress-otlp-to-alloy"]);
     const admin = one("kubernetes:core/v1:Secret", "observability-kps-grafana-admin");

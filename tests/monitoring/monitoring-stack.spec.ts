@@ -151,7 +151,25 @@ describe("MonitoringStack", () => {
           database: "orders",
           sslmode: stack === "production" ? "verify-full" : "require",
           passwordSecret: { name: "db-orders-credentials", key: "password" },
+          // verify-full checks the server's certificate against the CA bundle the backup image carries.
+          ...(stack === "production" ? { extraParams: "sslrootcert=/etc/postgres-server-ca/postgres-server-ca.pem" } : {}),
         });
+        if (stack === "production") {
+          expect(pg.initContainers.map((c: any) => [c.name, c.image, c.command])).to.deep.equal([
+            ["server-ca", "ghcr.io/example/platform-pg-backup:15.18-1", ["cp", "/etc/ssl/certs/postgres-server-ca.pem", "/etc/postgres-server-ca/"]],
+          ]);
+          expect(pg.extraVolumes).to.deep.equal([{ name: "server-ca", emptyDir: { sizeLimit: "1Mi" } }]);
+          expect(pg.extraVolumeMounts).to.deep.equal([{ name: "server-ca", mountPath: "/etc/postgres-server-ca", readOnly: true }]);
+          // The rendered Deployment: the init container fills the volume the exporter reads.
+          const deployment = plan.object("Deployment", "monitoring", "postgres-exporter-orders-prometheus-postgres-exporter").spec.template.spec;
+          expect(deployment.initContainers.map((c: any) => c.name)).to.deep.equal(["server-ca"]);
+          expect(deployment.containers[0].volumeMounts).to.deep.include({ name: "server-ca", mountPath: "/etc/postgres-server-ca", readOnly: true });
+          expect(deployment.containers[0].env.find((e: any) => e.name === "DATA_SOURCE_URI").value).to.equal(
+            "orders.cluster-example.eu-west-1.rds.amazonaws.com:5432/orders?sslmode=verify-full&sslrootcert=/etc/postgres-server-ca/postgres-server-ca.pem",
+          );
+        } else {
+          expect(pg).to.not.have.any.keys("initContainers", "extraVolumes", "extraVolumeMounts");
+        }
         expect(pg.serviceMonitor).to.include({ enabled: true });
         expect(pg.serviceMonitor.labels).to.deep.equal({ release: "kube-prometheus-stack" });
         expect(pg.securityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
