@@ -77,7 +77,16 @@ function main(argv: string[]): number {
     fs.rmSync(path.join(REPOSITORY_ROOT, "charts", file));
     console.log(`removed charts/${file} (no pin names it)`);
   }
-  for (const file of status.changed) console.log(`recording the sha256 of charts/${file}, which ${CHART_DIGESTS_FILE} did not hold`);
+  const recorded = recordedChartDigests(REPOSITORY_ROOT);
+  for (const file of status.changed) {
+    const before = recorded.get(file);
+    // A changed digest is the case to look at twice: the archive's bytes are not the ones committed with the pin.
+    console.log(
+      before === undefined
+        ? `recording the sha256 of charts/${file}, which ${CHART_DIGESTS_FILE} did not list`
+        : `charts/${file} CHANGED: sha256 ${before} is now ${fileDigest(path.join(REPOSITORY_ROOT, "charts", file))}; recording the new bytes (review the archive before committing)`,
+    );
+  }
   recordDigests(REPOSITORY_ROOT);
   if (status.missing.length + status.stale.length + status.changed.length === 0) console.log("charts/ matches components/monitoring/charts.ts");
   return 0;

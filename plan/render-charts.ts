@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { osCacheDir } from "./cache-dir";
 import { rememberRenderedObject } from "./chart-manifest-texts";
 import { markUsed, pruneUnusedRenders } from "./render-cache-pruning";
-import { type ChartArchive, chartArchivePath, checkChartDigest, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
+import { CHART_DIGESTS_FILE, type ChartArchive, chartArchivePath, checkChartDigest, type LoadedChart, pinnedChartArchive, REFRESH_COMMAND } from "./chart-archive";
 import { unknownValueKeys } from "./chart-values";
 import { maskedMap, type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { toolPath } from "./tools";
@@ -110,12 +110,12 @@ interface PinnedChart {
  * whether it ships CRDs cached by the archive's hash: unpacking the archives (gunzip, tar, every template
  * decoded) was about a tenth of a plan whose renders were all cached.
  */
-function pinnedChart(projectDir: string, chart: string, version: string, cacheDir: string | false): PinnedChart {
+function pinnedChart(projectDir: string, chart: string, version: string, cacheDir: string | false, checkDigest: boolean): PinnedChart {
   const file = chartArchivePath(projectDir, chart, version);
   const sha256 = cacheDir && fs.existsSync(file) ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") : undefined;
   const summaryFile = sha256 ? path.join(cacheDir as string, `${sha256}.chart.json`) : undefined;
   if (summaryFile && fs.existsSync(summaryFile)) {
-    checkChartDigest(projectDir, file, sha256 as string);
+    if (checkDigest) checkChartDigest(projectDir, file, sha256 as string);
     markUsed(summaryFile);
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as { name: string; version: string; hasCrds: boolean };
     if (summary.name !== chart || summary.version !== version) {
@@ -127,11 +127,11 @@ function pinnedChart(projectDir: string, chart: string, version: string, cacheDi
       sha256: sha256 as string,
       hasCrds: summary.hasCrds,
       get chart() {
-        return (loaded ??= pinnedChartArchive(projectDir, chart, version).chart);
+        return (loaded ??= pinnedChartArchive(projectDir, chart, version, checkDigest).chart);
       },
     };
   }
-  const archive: ChartArchive = pinnedChartArchive(projectDir, chart, version);
+  const archive: ChartArchive = pinnedChartArchive(projectDir, chart, version, checkDigest);
   const pinned = { file: archive.file, sha256: archive.sha256, hasCrds: hasCrds(archive.chart), chart: archive.chart };
   if (summaryFile) {
     fs.mkdirSync(cacheDir as string, { recursive: true });
@@ -166,7 +166,11 @@ interface Rendered {
  * document (helm's `# Source:` template and its position) and each error: parsed anyway, a duplicate key keeps
  * only one of its values, so the plan would show an object the API server refuses or reads otherwise.
  */
-export function parseRenderedManifests(text: string, release: string): KubeObject[] {
+/**
+ * The objects of a render; invalid YAML fails, unless `tolerate` takes the message (a --diff baseline, whose
+ * old charts or values may render what this check did not exist to refuse: the parser's reading is kept).
+ */
+export function parseRenderedManifests(text: string, release: string, tolerate?: (message: string) => void): KubeObject[] {
   // Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), so `on`/`yes` mean what they mean there.
   const docs = parseAllDocuments(text, { version: "1.1" });
   const problems = docs.flatMap((doc, i) => {
@@ -174,12 +178,23 @@ export function parseRenderedManifests(text: string, release: string): KubeObjec
     const source = /# Source: (\S+)/.exec(text.slice(doc.range[0], doc.range[2]))?.[1] ?? "no # Source: comment";
     return [`  - document ${i + 1} (${source}): ${doc.errors.map((e) => e.message.split("\n")[0]).join("; ")}`];
   });
-  if (problems.length > 0) throw new Error(`helm template of ${release} rendered invalid YAML:\n${problems.join("\n")}`);
+  if (problems.length > 0) {
+    const message = `helm template of ${release} rendered invalid YAML:\n${problems.join("\n")}`;
+    if (!tolerate) throw new Error(message);
+    tolerate(message);
+  }
   return docs.map((doc) => doc.toJS() as unknown).filter((o): o is KubeObject => o !== null && typeof o === "object" && Object.keys(o as object).length > 0);
 }
 
 /** `helm template` of one release; the parsed objects, cached by everything that decides them. */
-async function helmTemplate(helm: string, release: Release, archive: PinnedChart, apiVersions: readonly string[], cacheDir: string | false): Promise<Rendered> {
+async function helmTemplate(
+  helm: string,
+  release: Release,
+  archive: PinnedChart,
+  apiVersions: readonly string[],
+  cacheDir: string | false,
+  tolerate?: (message: string) => void,
+): Promise<Rendered> {
   const args = [
     "template", release.name, archive.file, "--namespace", release.namespace, "--kube-version", KUBE_VERSION,
     // An install never creates `helm test` pods; hooks and CRDs are part of what it applies.
@@ -203,8 +218,18 @@ async function helmTemplate(helm: string, release: Release, archive: PinnedChart
   } catch (err) {
     throw new Error(`helm template of release ${release.namespace}/${release.name} (${release.chart} ${release.version}) failed: ${(err as Error).message}`);
   }
-  const objects = parseRenderedManifests(text, `release ${release.namespace}/${release.name} (${release.chart} ${release.version})`);
-  if (cached) {
+  let tolerated = false;
+  const objects = parseRenderedManifests(
+    text,
+    `release ${release.namespace}/${release.name} (${release.chart} ${release.version})`,
+    tolerate &&
+      ((message) => {
+        tolerated = true;
+        tolerate(message);
+      }),
+  );
+  // A tolerated render is not cached: the same render in a plan must fail.
+  if (cached && !tolerated) {
     fs.mkdirSync(cacheDir as string, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(objects));
@@ -307,13 +332,17 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
   const cacheDir = options.cacheDir ?? defaultRenderCacheDir();
   if (cacheDir) pruneUnusedRenders(cacheDir);
   const releases: { release: Release; archive: PinnedChart }[] = [];
+  // A --diff baseline from before the digests were recorded renders its archives unchecked, and says so.
+  const checkDigest = !(options.missingArchive === "skip" && !fs.existsSync(path.join(options.projectDir, CHART_DIGESTS_FILE)));
+  if (!checkDigest) notes.push(`${CHART_DIGESTS_FILE} is missing at this ref (it predates recorded digests): its chart archives are rendered unchecked`);
+  const tolerate = options.missingArchive === "skip" ? (message: string) => notes.push(`${message.replace(/\n/g, " ")} (kept as the parser reads it, at this ref only)`) : undefined;
   for (const resource of resources.filter((r) => HELM_TYPES.has(r.type))) {
     const release = releaseOf(resource);
     if (options.missingArchive === "skip" && !fs.existsSync(chartArchivePath(options.projectDir, release.chart, release.version))) {
       notes.push(`release ${release.namespace}/${release.name}: no archive of ${release.chart} ${release.version} at this ref, so its objects are not rendered there`);
       continue;
     }
-    releases.push({ release, archive: pinnedChart(options.projectDir, release.chart, release.version, cacheDir) });
+    releases.push({ release, archive: pinnedChart(options.projectDir, release.chart, release.version, cacheDir, checkDigest) });
   }
   if (releases.length === 0) return { objects: [], notes };
 
@@ -328,9 +357,9 @@ export async function renderChartObjects(stack: string, resources: readonly Reco
   // Templates ask `.Capabilities.APIVersions` whether the platform's CRDs exist (to render monitors):
   // the CRDs come from the charts that ship them, so those are rendered first.
   const withCrds = releases.filter(({ release, archive }) => release.includeCrds && archive.hasCrds);
-  const crdObjects = (await Promise.all(withCrds.map(({ release, archive }) => helmTemplate(helm, release, archive, [], cacheDir)))).flatMap((r) => r.objects);
+  const crdObjects = (await Promise.all(withCrds.map(({ release, archive }) => helmTemplate(helm, release, archive, [], cacheDir, tolerate)))).flatMap((r) => r.objects);
   const apiVersions = crdApiVersions(crdObjects);
-  const rendered = await Promise.all(releases.map(({ release, archive }) => helmTemplate(helm, release, archive, apiVersions, cacheDir)));
+  const rendered = await Promise.all(releases.map(({ release, archive }) => helmTemplate(helm, release, archive, apiVersions, cacheDir, tolerate)));
 
   const allObjects = rendered.flatMap(({ objects }) => expandLists(objects));
   const clusterScoped = new Set(CLUSTER_SCOPED);

@@ -15,6 +15,8 @@ const dnsLabel = (what: string) =>
 const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m)" });
 
 const memory = z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" });
+/** A volume's size: bytes, like memory. */
+const volumeSize = z.string().regex(MEMORY_QUANTITY, { error: "must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size)" });
 
 const duration = z.string().refine((v) => durationSeconds(v) !== undefined && durationSeconds(v)! > 0, {
   error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
@@ -81,11 +83,11 @@ export const MonitoringSchema = z.strictObject({
     replicas: replicas(5),
     /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
     retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, { error: "must be a Prometheus size such as 45GB" }),
-    storageSize: memory,
+    storageSize: volumeSize,
     scrapeInterval: duration,
     resources,
   }),
-  alertmanager: z.strictObject({ replicas: replicas(5), storageSize: memory, resources }),
+  alertmanager: z.strictObject({ replicas: replicas(5), storageSize: volumeSize, resources }),
   // Grafana keeps users and sessions in a per-pod SQLite database (on no volume: dashboards and datasources
   // are code); more replicas would need an external database, which this platform does not run.
   grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database)" }), resources }),
@@ -93,14 +95,14 @@ export const MonitoringSchema = z.strictObject({
     /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
     storage: z.enum(["filesystem", "s3"]),
     replicas: replicas(5),
-    storageSize: memory,
+    storageSize: volumeSize,
     resources,
   }),
   /** Tempo, monolithic: one replica (a single binary cannot share its ingester ring); the WAL lives on its volume. */
   tempo: z.strictObject({
     /** filesystem: traces on Tempo's PersistentVolume; s3: blocks in a bucket this program creates (WAL stays on the volume). */
     storage: z.enum(["filesystem", "s3"]),
-    storageSize: memory,
+    storageSize: volumeSize,
     resources,
   }),
   alloy: z.strictObject({ resources }),
@@ -138,9 +140,9 @@ export const DatabaseSchema = z.strictObject({
      * Size of the volume each backup and restore-drill run keeps one dump on (custom format, compressed);
      * a run whose dump does not fit fails with "scratch area full". Default 20Gi.
      */
-    dumpVolumeSize: memory.optional(),
+    dumpVolumeSize: volumeSize.optional(),
     /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database. Default 40Gi. */
-    restoreVolumeSize: memory.optional(),
+    restoreVolumeSize: volumeSize.optional(),
     /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least one row. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
     /**

@@ -201,6 +201,21 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       );
     });
 
+    it("in a --diff baseline (an older ref, rendered before this check existed), keeps the parser's reading with a note, and caches nothing", async () => {
+      const dir = fixtureCheckout();
+      const cacheDir = runTempDir("platform-render-cache-");
+      const release = chartResource("demo", "demo", "1.2.3", { podLabels: { "app.kubernetes.io/name": "other" } });
+      const baseline = await renderChartObjects("test", [release], { projectDir: dir, cacheDir, missingArchive: "skip" });
+      expect(baseline.objects.length, "objects rendered").to.be.greaterThan(0);
+      expect(baseline.notes).to.deep.equal([
+        "helm template of release team-a/demo (demo 1.2.3) rendered invalid YAML:   - document 2 (demo/templates/objects.yaml): Map keys must be unique at line 17, column 5: (kept as the parser reads it, at this ref only)",
+      ]);
+      // The same render in a plan still fails: the baseline left no cached render behind.
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir }).catch((e: Error) => (error = e));
+      expect(error?.message).to.match(/^helm template of release team-a\/demo \(demo 1\.2\.3\) rendered invalid YAML:/);
+    });
+
     it("a clean render parses every document, and an unparsable one names each bad document", () => {
       const text = ["---", "# Source: c/templates/a.yaml", "kind: A", "---", "# Source: c/templates/b.yaml", "kind: B", "spec: [", "---", "kind: C", "x: 1", "x: 2"].join("\n");
       expect(() => parseRenderedManifests(text, "release ns/r (c 1.0.0)")).to.throw(
@@ -359,6 +374,20 @@ describe("chart rendering (plan/render-charts.ts)", () => {
       let error: Error | undefined;
       await renderChartObjects("test", [release], { projectDir: dir, cacheDir }).catch((e: Error) => (error = e));
       expect(error?.message).to.equal("charts/demo-1.2.3.tgz holds chart other 1.2.3, not demo 1.2.3: run `npm run charts:refresh`");
+    });
+  });
+
+  describe("a checkout without charts/SHA256SUMS (before the digests were recorded)", () => {
+    const release = chartResource("demo", "demo", "1.2.3", { replicas: 2 });
+    it("fails the plan, and in a --diff baseline renders its archives unchecked with a note", async () => {
+      const dir = fixtureCheckout();
+      fs.rmSync(path.join(dir, "charts", "SHA256SUMS"));
+      let error: Error | undefined;
+      await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false }).catch((e: Error) => (error = e));
+      expect(error?.message).to.equal("charts/demo-1.2.3.tgz is not listed in charts/SHA256SUMS: run `npm run charts:refresh`, which records the archives it stores");
+      const baseline = await renderChartObjects("test", [release], { projectDir: dir, cacheDir: false, missingArchive: "skip" });
+      expect(baseline.objects.length, "objects rendered").to.be.greaterThan(0);
+      expect(baseline.notes).to.deep.equal(["charts/SHA256SUMS is missing at this ref (it predates recorded digests): its chart archives are rendered unchecked"]);
     });
   });
 

@@ -309,7 +309,7 @@ describe("stack configuration", () => {
         "a volume size in millis",
         "production",
         (v) => editJsonKey<any>(v, "monitoring", (m) => (m.prometheus.storageSize = "100m")),
-        'monitoring.prometheus.storageSize: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "100m")',
+        'monitoring.prometheus.storageSize: must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size) (got "100m")',
       ],
       ["missing required key", "production", (v) => delete v.clusterName, "clusterName: is required but not set"],
       [
@@ -550,7 +550,7 @@ describe("stack configuration", () => {
           dbs[0].backup.dumpVolumeSize = "lots";
           v.databases = JSON.stringify(dbs);
         },
-        'databases[0].backup.dumpVolumeSize: must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory) (got "lots")',
+        'databases[0].backup.dumpVolumeSize: must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size) (got "lots")',
       ],
       [
         "backups without a drill table",
