@@ -2,8 +2,9 @@
 // would die at once: mocha installs no signal handler when it runs the files one after another, and a process
 // killed by a signal runs no 'exit' handler. Exiting instead runs them: the fixtures' handlers kill the servers
 // they started (tests/processes.ts' ServerProcess, the API server, MinIO, PostgreSQL) and remove the run's
-// folders (tests/temp-dirs.ts). Before that, every process below this one is killed (commands in flight, the
-// Pulumi CLI and its plugins, servers no fixture registers). Root `after` hooks do not run; the exit code says
+// folders (tests/temp-dirs.ts). Before that, every process below this one is stopped (commands in flight, the
+// Pulumi CLI and its plugins, servers no fixture registers, nested test processes, which clean up after
+// themselves the same way): TERM, then KILL after 3 s. Root `after` hooks do not run; the exit code says
 // which signal it was. The same signal often comes twice (the terminal signals every process, and mocha's or
 // run-suite's parent passes it on again): a repeat must not cut the clean-up short. Loaded by .mocharc.json and
 // by the fixtures that need it.
@@ -47,20 +48,45 @@ function descendants(root) {
   return found;
 }
 
+function signal(pids, name) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+}
+
+const alive = (pid) => {
+  try {
+    return !/^\d+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * TERM to every process below this one, a moment for them to end (a nested test process runs its own exit
+ * handlers then), KILL to what is left. All are found first: a child whose parent ends first is handed to init,
+ * out of reach. Synchronous, as the process exits right after.
+ */
+function stopDescendants(graceMs = 3000) {
+  const pids = descendants(process.pid);
+  signal(pids, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(alive) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+  signal(pids.filter(alive), "SIGKILL");
+}
+
 let exiting = false;
 for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15]]) {
   process.on(signal, () => {
     if (exiting) return;
     exiting = true;
     process.stderr.write(`\n${signal}: stopping the servers and commands this test process started and removing its folders\n`);
-    // All found first, then all killed: a child whose parent dies first is handed to init, out of reach.
-    for (const pid of descendants(process.pid)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Ended meanwhile.
-      }
-    }
+    stopDescendants();
     process.exit(128 + number);
   });
 }
