@@ -22,7 +22,8 @@ listed, any mandatory violation exits 1.
                     relative path is taken from the folder npm was started in
   --diff <ref>      also plan the stack at a git ref and print added/removed/changed resources
   --out <dir>       output folder (default build/<stack>): a new or empty one, or an earlier plan's, as
-                    whatever the plan does not write there is deleted
+                    whatever the plan does not write there is deleted; a relative path is taken from the
+                    folder npm was started in
   --quiet           print only the summary line`;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,9 +52,10 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: --stack ${badName}\n${USAGE}`);
     return 2;
   }
-  // npm runs scripts from the repository root: a relative --config means the folder npm was started in.
-  const stackFile = values.config ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.config) : undefined;
-  const outDir = path.resolve(values.out ?? path.join(REPOSITORY_ROOT, "build", stack));
+  // npm runs scripts from the repository root: a relative --config or --out means the folder npm was started in.
+  const startedIn = process.env.INIT_CWD ?? process.cwd();
+  const stackFile = values.config ? path.resolve(startedIn, values.config) : undefined;
+  const outDir = values.out ? path.resolve(startedIn, values.out) : path.join(REPOSITORY_ROOT, "build", stack);
 
   // A stack without a valid pack config fails here, before anything is planned or written.
   const packConfig = loadPackConfig(stack);

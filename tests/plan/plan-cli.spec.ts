@@ -165,13 +165,14 @@ describe("offline plan (npm run plan)", () => {
     expect(parse(text, { version: "1.1" }).metadata.labels).to.deep.equal({ a: "on", b: "off", c: "yes", d: "no", e: "y", f: "true" });
   });
 
-  it("--config plans an alternative stack file, a relative path from where npm was started (INIT_CWD)", () => {
+  it("--config plans an alternative stack file, and --out writes it, each a relative path from where npm was started (INIT_CWD)", () => {
     const file = editedStackFile("staging", (c) => {
       c["platform:caches"] = [];
     });
     // npm runs the script in the repository root, which has a Pulumi.staging.yaml of its own.
-    const result = planIn({ INIT_CWD: path.dirname(file) }, "--stack", "staging", "--config", path.basename(file), "--out", tempDir(), "--quiet");
+    const result = planIn({ INIT_CWD: path.dirname(file) }, "--stack", "staging", "--config", path.basename(file), "--out", "proposed-plan", "--quiet");
     expect(result.code, result.stderr).to.equal(0);
+    expect(fs.existsSync(path.join(path.dirname(file), "proposed-plan", "resources.json")), "the plan in the folder npm was started in").to.equal(true);
     // The cache's Helm chart and its six objects are gone.
     expect(result.stdout).to.match(new RegExp(`^${COUNTS.staging.resources - 7} resources \\(stack staging;`));
   });
