@@ -1,4 +1,5 @@
-import { PROBE_INTERVALS, type ProbeTarget } from "../monitoring/blackbox";
+import { PROBE_INTERVALS } from "../core/probe-intervals";
+import type { ProbeTarget } from "../monitoring/blackbox";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import type { BlueGreenAppSpec } from "./app-spec";
 import { APP_LABEL, appLabels } from "./labels";

@@ -10,3 +10,4 @@ export * from "./secret-checksum";
 export * from "./hardened-bucket";
 export * from "./irsa-role";
 export * from "./webhook-network-policy";
+export * from "./probe-intervals";

@@ -1,5 +1,6 @@
 import type { IssuerKind } from "../certificates/cluster-issuer";
-import { PROBE_INTERVALS, type ProbeTarget } from "../monitoring/blackbox";
+import { PROBE_INTERVALS } from "../core/probe-intervals";
+import type { ProbeTarget } from "../monitoring/blackbox";
 import type { PublicEndpoint } from "./public-endpoints";
 
 export const PUBLIC_PROBE_INTERVAL = PROBE_INTERVALS.public;

@@ -8,9 +8,9 @@ import { chartArchivePath } from "../../plan/chart-archive";
 import { KUBE_VERSION } from "../../plan/render-charts";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { toolPath } from "../../plan/tools";
-import { operatorStatefulSets } from "../alerting/fixtures/produced-series";
 import { committedSettings, planStack, type StackPlan, STACKS } from "../harness";
 import { CLUSTER_SERVICES } from "./fixtures/eks-cluster";
+import { operatorStatefulSets } from "./fixtures/operator-statefulsets";
 
 /**
  * What a real EKS cluster would do with the objects the plan deploys, the program's own and every chart's:

@@ -1,4 +1,4 @@
-import { PROBE_INTERVALS } from "../../monitoring/blackbox";
+import { PROBE_INTERVALS } from "../../core/probe-intervals";
 import { alertRule, appNamespaces, LIVE, namespaceOwners, percent, seconds, secondsText, selector } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
