@@ -6,6 +6,7 @@ import { irreplaceable } from "../core/data-protection";
 import { hardenedBucket } from "../core/hardened-bucket";
 import { helmChartArgs } from "./charts";
 import type { LokiArgs } from "./loki";
+import { tempoHeadlessService } from "./tempo-headless-service";
 import { tempoBucketAccessPolicy } from "./tempo-storage-policies";
 import { TEMPO_SERVICE_ACCOUNT, type TempoInput, type TempoObjectStorage, tempoValues } from "./tempo-values";
 
@@ -20,6 +21,8 @@ export class Tempo extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   public readonly bucket?: aws.s3.Bucket;
   public readonly role?: aws.iam.Role;
+  /** The governing Service of Tempo's StatefulSet, which the chart does not render. */
+  public readonly headlessService: k8s.core.v1.Service;
 
   constructor(name: string, args: TempoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:monitoring:Tempo", name, {}, opts);
@@ -57,6 +60,8 @@ export class Tempo extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({ release: this.release.status, bucket: this.bucket?.bucket });
+    const headless = tempoHeadlessService(args.namespace);
+    this.headlessService = new k8s.core.v1.Service(`${name}-headless`, headless as k8s.core.v1.ServiceArgs, { parent: this });
+    this.registerOutputs({ release: this.release.status, bucket: this.bucket?.bucket, headlessService: this.headlessService.metadata.name });
   }
 }

@@ -113,6 +113,20 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
     describe(stack, () => {
       const settings = committedSettings(stack);
 
+      it("every StatefulSet's governing Service exists, headless, selecting its pods; Tempo's (the chart renders none) is not scraped twice", async () => {
+        const plan = await planStack(stack);
+        const statefulSets = plan.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.inputs as any);
+        expect(statefulSets.map((s) => s.metadata.name), "StatefulSets the charts render").to.include("tempo");
+        for (const set of statefulSets) {
+          const service = plan.object("Service", set.metadata.namespace, set.spec.serviceName);
+          expect(service.spec.clusterIP, `${set.metadata.name}: ${set.spec.serviceName}`).to.equal("None");
+          expect(selectorMatches({ matchLabels: service.spec.selector }, set.spec.template.metadata.labels), `${set.spec.serviceName} selects ${set.metadata.name}'s pods`).to.equal(true);
+        }
+        const monitor = plan.object("ServiceMonitor", "monitoring", "tempo");
+        expect(selectorMatches(monitor.spec.selector, plan.object("Service", "monitoring", "tempo-headless").metadata.labels), "the ServiceMonitor selects the headless Service").to.equal(false);
+        expect(selectorMatches(monitor.spec.selector, plan.object("Service", "monitoring", "tempo").metadata.labels)).to.equal(true);
+      });
+
       describe("1. quota", () => {
         it("every container of every workload, operator-made pods included, states its requests and limits", async () => {
           const plan = await planStack(stack);
