@@ -58,6 +58,7 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
       "kubernetes:helm.sh/v3:Release::observability-loki-release",
       "platform:monitoring:Tempo::observability-tempo",
       "kubernetes:helm.sh/v3:Release::observability-tempo-release",
+      "kubernetes:core/v1:Service::observability-tempo-headless",
       "platform:monitoring:LogCollector::observability-alloy",
       "kubernetes:helm.sh/v4:Chart::observability-alloy-chart",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy::observability-alloy-egress-to-api-server",
@@ -79,7 +80,7 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
 
   it("sends every Kubernetes object and chart through the team's provider", () => {
     const custom = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-    expect(custom, "a Secret, a Role, 3 Releases, 9 NetworkPolicies").to.have.lengthOf(14);
+    expect(custom, "a Secret, a Role, 3 Releases, Tempo's headless Service, 9 NetworkPolicies").to.have.lengthOf(15);
     expect([...new Set(custom.map((r) => r.provider))]).to.deep.equal([CLUSTER]);
     // helm.v4.Chart is a component: the provider travels in its providers map, to the objects it renders.
     const charts = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
