@@ -164,11 +164,9 @@ interface Rendered {
 /**
  * The objects of `helm template`'s output. A document with YAML errors fails the plan, naming the release, the
  * document (helm's `# Source:` template and its position) and each error: parsed anyway, a duplicate key keeps
- * only one of its values, so the plan would show an object the API server refuses or reads otherwise.
- */
-/**
- * The objects of a render; invalid YAML fails, unless `tolerate` takes the message (a --diff baseline, whose
- * old charts or values may render what this check did not exist to refuse: the parser's reading is kept).
+ * only one of its values, so the plan would show an object the API server refuses or reads otherwise. With
+ * `tolerate` (a --diff baseline, whose old charts or values may render what this check did not exist to
+ * refuse) the message goes there instead and the parser's reading is kept.
  */
 export function parseRenderedManifests(text: string, release: string, tolerate?: (message: string) => void): KubeObject[] {
   // Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), so `on`/`yes` mean what they mean there.

@@ -48,7 +48,7 @@ function descendants(root) {
   return found;
 }
 
-function signal(pids, name) {
+function send(pids, name) {
   for (const pid of pids) {
     try {
       process.kill(pid, name);
@@ -58,6 +58,7 @@ function signal(pids, name) {
   }
 }
 
+/** Whether a process of that pid is there (and not a zombie waiting for its parent). */
 const alive = (pid) => {
   try {
     return !/^\d+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
@@ -73,11 +74,11 @@ const alive = (pid) => {
  */
 function stopDescendants(graceMs = 3000) {
   const pids = descendants(process.pid);
-  signal(pids, "SIGTERM");
+  send(pids, "SIGTERM");
   const deadline = Date.now() + graceMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   while (pids.some(alive) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
-  signal(pids.filter(alive), "SIGKILL");
+  send(pids.filter(alive), "SIGKILL");
 }
 
 let exiting = false;
@@ -91,4 +92,4 @@ for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15]]) {
   });
 }
 
-module.exports = { descendants };
+module.exports = { alive, descendants };

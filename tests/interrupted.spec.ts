@@ -3,18 +3,10 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NODE } from "./harness";
+import { alive } from "./interrupted.js";
 import { waitFor } from "./processes";
 
 const ROOT = path.join(__dirname, "..");
-
-/** Whether a process of that pid is there (and not a zombie waiting for its parent). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 describe("an interrupted test process (tests/interrupted.js)", () => {
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
