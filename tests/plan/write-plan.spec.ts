@@ -141,5 +141,24 @@ describe("plan: writePlan replaces the previous plan's files", () => {
         fs.rmSync(other, { recursive: true, force: true });
       }
     });
+
+    it("learns each record's folder from the record's first bytes: keeps those of folders still there (paths with quotes and backslashes too), drops the rest and files that are no record", () => {
+      const odd = path.join(out, 'a "quoted" \\ folder');
+      const gone = path.join(out, 'gone "too"');
+      for (const dir of [odd, gone]) {
+        fs.mkdirSync(dir);
+        writePlan({ project: "platform", stack: "staging", resources: plan }, dir);
+      }
+      // The tail of a record is never parsed to find its folder: one cut short after its head is still that folder's.
+      const oddRecord = WrittenFiles.recordFile(odd);
+      fs.writeFileSync(oddRecord, fs.readFileSync(oddRecord, "utf8").slice(0, JSON.stringify({ dir: odd }).length + 12));
+      const stranger = path.join(path.dirname(oddRecord), "0000000000stranger.json");
+      fs.writeFileSync(stranger, '{"files":{},"dir":"/"}');
+      fs.rmSync(gone, { recursive: true });
+      writePlan({ project: "platform", stack: "staging", resources: plan }, path.join(out, "fresh"));
+      expect(fs.existsSync(oddRecord), "the record of a folder still there").to.equal(true);
+      expect(fs.existsSync(WrittenFiles.recordFile(gone)), "the record of a gone folder").to.equal(false);
+      expect(fs.existsSync(stranger), "a file not written as a record").to.equal(false);
+    });
   });
 });
