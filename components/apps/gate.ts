@@ -3,6 +3,7 @@ import type { Job } from "kubernetes-types/batch/v1";
 import type { ConfigMap, Container, EnvVar, Volume } from "kubernetes-types/core/v1";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { Color } from "../../stacks/apps-schema";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { LABEL } from "../core/labels";
 import { monitoringUrls, PROMETHEUS_PODS } from "../monitoring/monitoring-input";
 import type { BlueGreenAppSpec } from "./app-spec";
@@ -92,7 +93,7 @@ function shortHash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 10);
 }
 
-const jobResources = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+const jobResources = withEphemeralStorage({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
 
 function job(spec: BlueGreenAppSpec, name: string, component: string, deadline: number, container: Container, volumes: Volume[] | undefined): Job {
   const { app } = spec;

@@ -1,3 +1,4 @@
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
@@ -14,7 +15,7 @@ export interface CertManagerValuesInput {
   readonly roleArn: string;
 }
 
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
 
 /**
  * cert-manager v1.21 values. Every component is leader-elected or stateless, so production runs two of

@@ -1,6 +1,7 @@
 import type { ResourceSettings } from "../../stacks/schema";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
@@ -46,7 +47,7 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
   return {
     replicas: input.monitoring.blackbox.replicas,
     config: { modules: blackboxModules() },
-    resources: input.monitoring.blackbox.resources,
+    resources: withEphemeralStorage(input.monitoring.blackbox.resources),
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
     // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
     podDisruptionBudget: { maxUnavailable: 1 },

@@ -2,6 +2,7 @@ import type { CacheSettings, DatabaseSettings, ResourceSettings } from "../../st
 import type { Container, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import type { SecretKeyRef } from "../databases/credentials";
 import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
@@ -10,7 +11,7 @@ const hardened = {
   securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
 };
 
-const EXPORTER_RESOURCES: ResourceSettings = { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+const EXPORTER_RESOURCES: ResourceSettings = withEphemeralStorage({ requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
 
 /** The subset of prometheus-postgres-exporter 8.x values the platform sets. */
 export interface PostgresExporterValues {

@@ -3,6 +3,7 @@ import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
 import type { MonitoringInput } from "./monitoring-input";
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
 export interface LokiObjectStorage {
@@ -95,7 +96,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
     },
     singleBinary: {
       replicas: loki.replicas,
-      resources: loki.resources,
+      // Its emptyDir /tmp holds query and compaction scratch files; the data is on its volume or in S3.
+      resources: withEphemeralStorage(loki.resources, withVolumes("1Gi")),
       persistence: { enabled: true, size: loki.storageSize, storageClass: input.storageClass },
       // Rendered only with more than one replica: drains take Loki pods one at a time.
       podDisruptionBudget: { maxUnavailable: 1 },

@@ -1,3 +1,4 @@
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
@@ -9,7 +10,7 @@ export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 /** Labels of ESO's webhook pods (the chart's selector labels), which the API server must reach on 10250. */
 export const EXTERNAL_SECRETS_WEBHOOK_PODS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" } as const;
 
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
 
 /**
  * External Secrets Operator 2.9 values: the controller (leader-elected, so production runs two), its
