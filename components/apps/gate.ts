@@ -14,9 +14,12 @@ import { containerSecurityContext, podSecurityContext } from "./workload";
 
 /** A small public image with sh and curl, pinned by version (curl 8.21.0 on Alpine 3.24, 2026-06-24). */
 export const GATE_IMAGE = "curlimages/curl:8.21.0";
-/** curlimages/curl's `curl_user`/`curl_group`; numeric so the kubelet can enforce runAsNonRoot. */
-export const GATE_UID = 100;
-export const GATE_GID = 101;
+/**
+ * Numeric, so the kubelet can enforce runAsNonRoot, and above 10000, so it is no user of the node (the image's
+ * own `curl_user` is 100): the script only reads its ConfigMap (world-readable) and writes nothing.
+ */
+export const GATE_UID = 65532;
+export const GATE_GID = 65532;
 /** Pause between Prometheus queries while the preview has no samples yet. */
 export const POLL_INTERVAL_SECONDS = 10;
 /** Pod scheduling and image pull, which activeDeadlineSeconds also counts. */

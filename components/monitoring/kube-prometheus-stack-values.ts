@@ -77,6 +77,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     ingress: { enabled: boolean };
     rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
+    livenessProbe: { httpGet: { path: string; port: string } };
     containerSecurityContext: ContainerSecurityContext;
     sidecar: {
       resources: ResourceSettings;
@@ -294,6 +295,9 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
       // Its emptyDir volumes hold the SQLite database (users, sessions, annotations) and the search index.
       resources: withEphemeralStorage(grafana.resources, withVolumes("768Mi")),
+      // Readiness stays on /api/health, which also asks the database; liveness asks only whether the web
+      // server answers (/healthz), so a slow or locked SQLite takes Grafana out of rotation without restarting it.
+      livenessProbe: { httpGet: { path: "/healthz", port: "grafana" } },
       containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
         resources: CHART_CONTAINER_RESOURCES.grafanaSidecar,
