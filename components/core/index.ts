@@ -12,3 +12,4 @@ export * from "./irsa-role";
 export * from "./webhook-network-policy";
 export * from "./probe-intervals";
 export * from "./ephemeral-storage";
+export * from "./node-spread";

@@ -2,6 +2,7 @@ import type { ResourceSettings } from "../../stacks/schema";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
@@ -41,6 +42,7 @@ export interface BlackboxValues {
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
   podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
+  affinity: ReturnType<typeof spreadOverNodes>;
 }
 
 export function blackboxValues(input: MonitoringInput): BlackboxValues {
@@ -53,6 +55,7 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     podDisruptionBudget: { maxUnavailable: 1 },
     // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires.
     podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" }),
   };
 }
 

@@ -119,7 +119,7 @@ export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
 
 /** The subset of prometheus-pushgateway 3.x values the platform sets. */
 export interface PushgatewayValues {
-  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; seccompProfile: { type: "RuntimeDefault" } };
+  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
   serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
   persistentVolume: { enabled: boolean; size: string; storageClass: string };
   resources: ResourceSettings;
@@ -132,8 +132,8 @@ export interface PushgatewayValues {
 export function pushgatewayValues(storageClass: string): PushgatewayValues {
   return {
     // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
-    // its container default is empty. It writes only to its PVC.
-    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    // its container default is empty, and the pod's names a user (nobody) but no group. It writes only to its PVC.
+    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,

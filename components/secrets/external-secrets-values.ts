@@ -1,4 +1,5 @@
 import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
@@ -32,13 +33,20 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     processClusterGenerator: false,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
+    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets" }),
     podDisruptionBudget: budget,
     serviceMonitor: monitor,
     // The chart leaves the probes off by default; the health server they need starts with them.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
-    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
-    certController: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    certController: {
+      replicaCount: replicas,
+      resources: sized("20m", "64Mi", "200m", "256Mi"),
+      affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets-cert-controller" }),
+      podDisruptionBudget: budget,
+      livenessProbe: { enabled: true },
+    },
   };
 }
 
