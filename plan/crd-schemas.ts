@@ -56,9 +56,89 @@ export function crdJsonSchemas(crds: readonly Record<string, any>[]): Map<string
   return out;
 }
 
+const DEFINITION_REF = /^#\/definitions\/(.+)$/;
+
+/** Names of the definitions `root` reaches through `$ref`, itself included. */
+function reachableDefinitions(definitions: Record<string, Schema>, root: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node as Schema)) {
+      const ref = key === "$ref" && typeof value === "string" ? DEFINITION_REF.exec(value) : null;
+      if (ref && !seen.has(ref[1])) {
+        seen.add(ref[1]);
+        visit(definitions[ref[1]]);
+      } else visit(value);
+    }
+  };
+  seen.add(root);
+  visit(definitions[root]);
+  return seen;
+}
+
+/**
+ * An optional field may be sent as null (the API server reads it as unset), as kubeconform's own Kubernetes
+ * schemas allow; a quantity may be a number (`cpu: 1`).
+ */
+function builtinQuirks(node: unknown, name?: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => builtinQuirks(n));
+  if (node === null || typeof node !== "object") return node;
+  const input = node as Schema;
+  if (name === "io.k8s.apimachinery.pkg.api.resource.Quantity") return { description: input.description, oneOf: [{ type: "string" }, { type: "number" }] };
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (key === "properties" && value !== null && typeof value === "object") {
+      const required = new Set((input.required as string[] | undefined) ?? []);
+      out.properties = Object.fromEntries(
+        Object.entries(value as Schema).map(([property, schema]) => {
+          const converted = builtinQuirks(schema) as Schema;
+          if (required.has(property)) return [property, converted];
+          if (typeof converted.type === "string") return [property, { ...converted, type: [converted.type, "null"] }];
+          if (typeof converted.$ref === "string") return [property, { oneOf: [{ $ref: converted.$ref }, { type: "null" }] }];
+          return [property, converted];
+        }),
+      );
+    } else if (key === "definitions" && value !== null && typeof value === "object") {
+      out.definitions = Object.fromEntries(Object.entries(value as Schema).map(([n, schema]) => [n, builtinQuirks(schema, n)]));
+    } else out[key] = builtinQuirks(value);
+  }
+  return out;
+}
+
+/**
+ * Schemas by relative file path for the built-in kinds of a Kubernetes release, from its OpenAPI v2 document
+ * (`api/openapi-spec/swagger.json` of k8s.io/kubernetes), the way kubeconform's published
+ * `<version>-standalone-strict` schemas are made: one file per kind and version (`<group>/<kind>_<version>.json`,
+ * `v1/<kind>_v1.json` for the core group), each holding the definitions it references, strict like the CRDs' schemas.
+ */
+export function kubernetesJsonSchemas(swagger: { definitions: Record<string, Schema> }): Map<string, Schema> {
+  const out = new Map<string, Schema>();
+  for (const [name, definition] of Object.entries(swagger.definitions)) {
+    const gvks = definition["x-kubernetes-group-version-kind"] as { group: string; kind: string; version: string }[] | undefined;
+    // List kinds and the meta group's wrappers (WatchEvent, DeleteOptions, ...) are never objects of a plan.
+    if (!gvks || gvks.length !== 1 || !(definition.properties as Schema | undefined)?.metadata) continue;
+    const [{ group, kind, version }] = gvks;
+    if (kind.endsWith("List")) continue;
+    const definitions = Object.fromEntries([...reachableDefinitions(swagger.definitions, name)].map((n) => [n, swagger.definitions[n]]));
+    const schema = builtinQuirks(convert({ ...definition, definitions }), name) as Schema;
+    // kubeconform's {{.Group}} of a core kind (apiVersion `v1`) is its version.
+    out.set(`${group === "" ? version : group}/${kind.toLowerCase()}_${version}.json`, schema);
+  }
+  return out;
+}
+
+/** Writes the schemas of the built-in kinds from a Kubernetes OpenAPI v2 document under `dir`; returns how many files. */
+export function writeKubernetesSchemas(swagger: { definitions: Record<string, Schema> }, dir: string): number {
+  return writeSchemas(kubernetesJsonSchemas(swagger), dir);
+}
+
 /** Writes the schemas under `dir`; returns how many files. */
 export function writeCrdSchemas(crds: readonly Record<string, any>[], dir: string): number {
-  const schemas = crdJsonSchemas(crds);
+  return writeSchemas(crdJsonSchemas(crds), dir);
+}
+
+function writeSchemas(schemas: Map<string, Schema>, dir: string): number {
   for (const [file, schema] of schemas) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), JSON.stringify(schema));

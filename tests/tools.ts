@@ -42,3 +42,20 @@ export function resolveTool(name: string, search: ToolSearch): string {
 export function onPath(name: string): string[] {
   return (process.env.PATH ?? "").split(":").filter((dir) => dir !== "").map((dir) => path.join(dir, name));
 }
+
+/**
+ * The OpenAPI v2 document of the Kubernetes release the test API server is built from (`k8s.io/kubernetes`, pinned
+ * in .ci/tools/kube-apiserver/go.mod): `api/openapi-spec/swagger.json` of that module, which building kube-apiserver
+ * put in the Go module cache. kubeconform's schemas for the built-in kinds are made from it, nothing downloaded.
+ * `$KUBERNETES_OPENAPI` names another copy.
+ */
+export function kubernetesOpenApi(): string {
+  if (process.env.KUBERNETES_OPENAPI) return process.env.KUBERNETES_OPENAPI;
+  const goMod = fs.readFileSync(path.join(__dirname, "..", ".ci", "tools", "kube-apiserver", "go.mod"), "utf8");
+  const version = /^require k8s\.io\/kubernetes (v\S+)$/m.exec(goMod)?.[1];
+  if (version === undefined) throw new Error(".ci/tools/kube-apiserver/go.mod pins no k8s.io/kubernetes version");
+  const modules = process.env.GOMODCACHE || path.join(process.env.GOPATH || path.join(os.homedir(), "go"), "pkg", "mod");
+  const file = path.join(modules, "k8s.io", `kubernetes@${version}`, "api", "openapi-spec", "swagger.json");
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`bash .ci/build-tools kube-apiserver\` (it downloads k8s.io/kubernetes ${version}), or set KUBERNETES_OPENAPI`);
+  return file;
+}

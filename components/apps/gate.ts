@@ -3,6 +3,7 @@ import type { Job } from "kubernetes-types/batch/v1";
 import type { ConfigMap, Container, EnvVar, Volume } from "kubernetes-types/core/v1";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { Color } from "../../stacks/apps-schema";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { LABEL } from "../core/labels";
 import { monitoringUrls, PROMETHEUS_PODS } from "../monitoring/monitoring-input";
 import type { BlueGreenAppSpec } from "./app-spec";
@@ -13,9 +14,12 @@ import { containerSecurityContext, podSecurityContext } from "./workload";
 
 /** A small public image with sh and curl, pinned by version (curl 8.21.0 on Alpine 3.24, 2026-06-24). */
 export const GATE_IMAGE = "curlimages/curl:8.21.0";
-/** curlimages/curl's `curl_user`/`curl_group`; numeric so the kubelet can enforce runAsNonRoot. */
-export const GATE_UID = 100;
-export const GATE_GID = 101;
+/**
+ * Numeric, so the kubelet can enforce runAsNonRoot, and above 10000, so it is no user of the node (the image's
+ * own `curl_user` is 100): the script only reads its ConfigMap (world-readable) and writes nothing.
+ */
+export const GATE_UID = 65532;
+export const GATE_GID = 65532;
 /** Pause between Prometheus queries while the preview has no samples yet. */
 export const POLL_INTERVAL_SECONDS = 10;
 /** Pod scheduling and image pull, which activeDeadlineSeconds also counts. */
@@ -92,7 +96,7 @@ function shortHash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 10);
 }
 
-const jobResources = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+const jobResources = withEphemeralStorage({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
 
 function job(spec: BlueGreenAppSpec, name: string, component: string, deadline: number, container: Container, volumes: Volume[] | undefined): Job {
   const { app } = spec;

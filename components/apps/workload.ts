@@ -3,6 +3,7 @@ import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2";
 import type { Container, EnvVar, PodSecurityContext, Probe, Secret, SecurityContext, ServiceAccount, TopologySpreadConstraint } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { type Color, configSecretEnv, SENTRY_PLATFORM_ENV, secretsManagerEnv } from "../../stacks/apps-schema";
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 import { appLabels, colorLabels, colorSelector } from "./labels";
 import { telemetryEnvironment } from "./telemetry-env";
@@ -86,6 +87,9 @@ function environmentVariables(spec: BlueGreenAppSpec, plan: ColorPlan): EnvVar[]
   ];
 }
 
+/** The app's writable /tmp (its root filesystem is read-only). */
+const APP_TMP_SIZE = "256Mi";
+
 function appContainer(spec: BlueGreenAppSpec, plan: ColorPlan): Container {
   const { app } = spec;
   return {
@@ -94,7 +98,7 @@ function appContainer(spec: BlueGreenAppSpec, plan: ColorPlan): Container {
     imagePullPolicy: "IfNotPresent",
     ports: [{ name: "http", containerPort: app.port, protocol: "TCP" }],
     env: environmentVariables(spec, plan),
-    resources: { requests: { ...app.resources.requests }, limits: { ...app.resources.limits } },
+    resources: withEphemeralStorage({ requests: { ...app.resources.requests }, limits: { ...app.resources.limits } }, withVolumes(APP_TMP_SIZE)),
     // startup: up to 150 s to boot before liveness applies; readiness: out of rotation after 15 s of
     // failures; liveness: restart after 30 s of failures, slower than readiness so a busy pod is drained first.
     startupProbe: httpProbe(app.health.startup, { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 }),
@@ -155,7 +159,7 @@ export function deploymentManifest(spec: BlueGreenAppSpec, color: Color): Deploy
           securityContext: podSecurityContext(APP_UID, APP_UID),
           ...(spec.environment === "production" ? { topologySpreadConstraints: zoneSpread(app.name, color) } : {}),
           containers: [appContainer(spec, plan)],
-          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: APP_TMP_SIZE } }],
         },
       },
     },

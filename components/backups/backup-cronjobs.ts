@@ -4,6 +4,7 @@ import type { ConfigMap } from "kubernetes-types/core/v1";
 import type { CronJob } from "kubernetes-types/batch/v1";
 import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
 import { durationSeconds } from "../../stacks/formats";
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { commonLabels } from "../core/labels";
 import type { SecretKeyRef } from "../databases/credentials";
 import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
@@ -99,6 +100,11 @@ function labels(spec: Pick<PostgresBackupSpec, "environment" | "name">, componen
   };
 }
 
+/** The jobs' writable /tmp (HOME of awscli and libpq); dumps go to a volume of their own. */
+const JOB_TMP_SIZE = "64Mi";
+/** The drill's PostgreSQL /tmp; its data directory is a volume of its own. */
+const DRILL_TMP_SIZE = "1Gi";
+
 const restricted = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
@@ -135,7 +141,7 @@ function jobPod(spec: PostgresBackupSpec, containers: Container[], extra: Partia
     // Sized for one compressed dump; the scripts report "scratch area full" when it is not enough.
     podVolume("scratch", spec.dumpVolumeSize, spec),
     // HOME and TMPDIR: the scripts' step output and awscli's files, a few KiB.
-    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+    { name: "tmp", emptyDir: { sizeLimit: JOB_TMP_SIZE } },
   ];
   return {
     serviceAccountName: spec.serviceAccount,
@@ -169,7 +175,7 @@ function scriptContainer(spec: PostgresBackupSpec, script: string, env: Containe
       { name: "scratch", mountPath: "/scratch" },
       { name: "tmp", mountPath: "/tmp" },
     ],
-    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    resources: withEphemeralStorage({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }, withVolumes(JOB_TMP_SIZE)),
     securityContext: restricted,
   };
 }
@@ -268,7 +274,7 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
       { name: "drill-run", mountPath: "/var/run/postgresql" },
       { name: "drill-tmp", mountPath: "/tmp" },
     ],
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    resources: withEphemeralStorage({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } }, withVolumes(DRILL_TMP_SIZE)),
     securityContext: { ...restricted, runAsUser: 999, runAsGroup: 999 },
   };
   const env: Container["env"] = [
@@ -299,7 +305,7 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
               volumes: [
                 podVolume("drill-data", spec.restoreVolumeSize, spec),
                 { name: "drill-run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-                { name: "drill-tmp", emptyDir: { sizeLimit: "1Gi" } },
+                { name: "drill-tmp", emptyDir: { sizeLimit: DRILL_TMP_SIZE } },
               ],
             }),
           },

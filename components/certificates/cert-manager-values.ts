@@ -1,3 +1,5 @@
+import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
@@ -14,7 +16,7 @@ export interface CertManagerValuesInput {
   readonly roleArn: string;
 }
 
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
 
 /**
  * cert-manager v1.21 values. Every component is leader-elected or stateless, so production runs two of
@@ -32,12 +34,18 @@ export function certManagerValues(input: CertManagerValuesInput) {
     podDisruptionBudget: budget,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
+    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" }),
     // The DNS-01 self-check asks the zone's authoritative servers over the internet, not the VPC resolver,
     // whose negative caching would delay every issuance.
     dns01RecursiveNameserversOnly: false,
     prometheus: { enabled: true, servicemonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
-    webhook: { replicaCount: replicas, podDisruptionBudget: budget, resources: sized("20m", "64Mi", "200m", "256Mi") },
-    cainjector: { replicaCount: replicas, podDisruptionBudget: budget, resources: sized("20m", "128Mi", "200m", "512Mi") },
+    webhook: { replicaCount: replicas, podDisruptionBudget: budget, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(CERT_MANAGER_WEBHOOK_PODS) },
+    cainjector: {
+      replicaCount: replicas,
+      podDisruptionBudget: budget,
+      resources: sized("20m", "128Mi", "200m", "512Mi"),
+      affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "cainjector" }),
+    },
     startupapicheck: { enabled: false },
   };
 }

@@ -11,3 +11,5 @@ export * from "./hardened-bucket";
 export * from "./irsa-role";
 export * from "./webhook-network-policy";
 export * from "./probe-intervals";
+export * from "./ephemeral-storage";
+export * from "./node-spread";

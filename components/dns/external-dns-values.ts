@@ -1,4 +1,5 @@
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** ServiceAccount the chart creates (named after the release), which the IRSA role trusts. */
@@ -37,7 +38,7 @@ export function externalDnsValues(input: ExternalDnsValuesInput) {
     env: [{ name: "AWS_DEFAULT_REGION", value: input.awsRegion }],
     interval: "1m",
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
-    resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+    resources: withEphemeralStorage({ requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }),
     serviceMonitor: { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     logFormat: "json",
   };

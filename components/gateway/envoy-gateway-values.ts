@@ -1,3 +1,5 @@
+import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 
 /**
  * Envoy Gateway v1.9 chart values (the control plane; the data plane is the EnvoyProxy object). It is
@@ -10,10 +12,11 @@ export function envoyGatewayValues(input: { environment: "staging" | "production
   return {
     deployment: {
       replicas,
-      envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+      envoyGateway: { resources: withEphemeralStorage({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }) },
+      pod: { affinity: spreadOverNodes({ "app.kubernetes.io/instance": "envoy-gateway", "control-plane": "envoy-gateway" }) },
     },
     podDisruptionBudget: { maxUnavailable: 1 },
-    certgen: { job: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } } } },
+    certgen: { job: { resources: withEphemeralStorage({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } }) } },
     topologyInjector: { enabled: false },
     config: { envoyGateway: { logging: { level: { default: "info" } } } },
   };

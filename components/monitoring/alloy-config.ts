@@ -1,4 +1,5 @@
 import type { ResourceSettings } from "../../stacks/schema";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls, OTLP_PORTS } from "./monitoring-input";
 
@@ -220,10 +221,10 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
       mounts: { varlog: true, dockercontainers: false, extra: [{ name: "alloy-storage", mountPath: ALLOY_STORAGE_PATH }] },
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
       extraPorts: ALLOY_OTLP_PORTS.map((p) => ({ ...p })),
-      resources: input.monitoring.alloy.resources,
+      resources: withEphemeralStorage(input.monitoring.alloy.resources),
     },
     // The chart's reloader sidecar requests resources but sets no limits; the platform's pods always do.
-    configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+    configReloader: { resources: withEphemeralStorage({ requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } }) },
     // Prometheus selects monitors by the release label; without it Alloy's own metrics were never scraped.
     serviceMonitor: { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     // The chart's cluster-only rules (nodes, nodes/metrics, /metrics) stay: they grant no Secret or ConfigMap.

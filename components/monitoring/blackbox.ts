@@ -1,6 +1,8 @@
 import type { ResourceSettings } from "../../stacks/schema";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
@@ -40,18 +42,20 @@ export interface BlackboxValues {
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
   podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
+  affinity: ReturnType<typeof spreadOverNodes>;
 }
 
 export function blackboxValues(input: MonitoringInput): BlackboxValues {
   return {
     replicas: input.monitoring.blackbox.replicas,
     config: { modules: blackboxModules() },
-    resources: input.monitoring.blackbox.resources,
+    resources: withEphemeralStorage(input.monitoring.blackbox.resources),
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
     // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
     podDisruptionBudget: { maxUnavailable: 1 },
     // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires.
     podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" }),
   };
 }
 

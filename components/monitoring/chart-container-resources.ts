@@ -1,9 +1,8 @@
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import type { ResourceSettings } from "../../stacks/schema";
 
-const sized = (requestCpu: string, requestMemory: string, limitCpu: string, limitMemory: string): ResourceSettings => ({
-  requests: { cpu: requestCpu, memory: requestMemory },
-  limits: { cpu: limitCpu, memory: limitMemory },
-});
+const sized = (requestCpu: string, requestMemory: string, limitCpu: string, limitMemory: string) =>
+  withEphemeralStorage({ requests: { cpu: requestCpu, memory: requestMemory }, limits: { cpu: limitCpu, memory: limitMemory } });
 
 /**
  * Requests and limits of the chart containers the stack file does not size. Left empty, each would get the
@@ -23,7 +22,8 @@ export const CHART_CONTAINER_RESOURCES = {
   nodeExporter: sized("25m", "48Mi", "250m", "128Mi"),
   /** Grafana's dashboard and datasource sidecars (k8s-sidecar). */
   grafanaSidecar: sized("20m", "64Mi", "200m", "256Mi"),
-  lokiGateway: sized("50m", "64Mi", "500m", "256Mi"),
+  /** nginx buffers large push bodies in its emptyDir /tmp. */
+  lokiGateway: withEphemeralStorage(sized("50m", "64Mi", "500m", "256Mi"), withVolumes("256Mi")),
   lokiGatewayAccessLogExporter: sized("10m", "32Mi", "100m", "64Mi"),
   memcachedExporter: sized("10m", "32Mi", "100m", "64Mi"),
 } as const satisfies Record<string, ResourceSettings>;
@@ -31,5 +31,6 @@ export const CHART_CONTAINER_RESOURCES = {
 /** memcached sized from the memory it may use for items: the chart's own rule, 1.2 × the item memory. */
 export function memcachedResources(itemMemoryMb: number, cpuLimit: string): ResourceSettings {
   const memory = `${Math.round(itemMemoryMb * 1.2)}Mi`;
-  return { requests: { cpu: "100m", memory }, limits: { cpu: cpuLimit, memory } };
+  // Items live in memory only (no extstore): the disk holds its logs.
+  return withEphemeralStorage({ requests: { cpu: "100m", memory }, limits: { cpu: cpuLimit, memory } });
 }

@@ -2,6 +2,7 @@ import type { CacheSettings, DatabaseSettings, ResourceSettings } from "../../st
 import type { Container, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import type { SecretKeyRef } from "../databases/credentials";
 import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 
 /** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
@@ -10,7 +11,7 @@ const hardened = {
   securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
 };
 
-const EXPORTER_RESOURCES: ResourceSettings = { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+const EXPORTER_RESOURCES: ResourceSettings = withEphemeralStorage({ requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
 
 /** The subset of prometheus-postgres-exporter 8.x values the platform sets. */
 export interface PostgresExporterValues {
@@ -118,7 +119,7 @@ export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
 
 /** The subset of prometheus-pushgateway 3.x values the platform sets. */
 export interface PushgatewayValues {
-  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; seccompProfile: { type: "RuntimeDefault" } };
+  containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
   serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
   persistentVolume: { enabled: boolean; size: string; storageClass: string };
   resources: ResourceSettings;
@@ -131,8 +132,8 @@ export interface PushgatewayValues {
 export function pushgatewayValues(storageClass: string): PushgatewayValues {
   return {
     // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
-    // its container default is empty. It writes only to its PVC.
-    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    // its container default is empty, and the pod's names a user (nobody) but no group. It writes only to its PVC.
+    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,

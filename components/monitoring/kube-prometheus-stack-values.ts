@@ -7,6 +7,7 @@ import { alertmanagerConfigSecretValues } from "../core/alertmanager-config-secr
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -76,6 +77,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     ingress: { enabled: boolean };
     rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
+    livenessProbe: { httpGet: { path: string; port: string } };
     containerSecurityContext: ContainerSecurityContext;
     sidecar: {
       resources: ResourceSettings;
@@ -229,7 +231,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         scrapeInterval: prometheus.scrapeInterval,
         evaluationInterval: prometheus.scrapeInterval,
         externalLabels: { cluster: input.clusterName, environment: input.environment },
-        resources: prometheus.resources,
+        resources: withEphemeralStorage(prometheus.resources),
         storageSpec: { volumeClaimTemplate: { spec: claim(input.storageClass, prometheus.storageSize) } },
         // Selection is spelled out instead of left to the chart's NilUsesHelmValues defaults.
         ruleSelectorNilUsesHelmValues: false,
@@ -263,7 +265,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         alertmanagerConfigNamespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.namespace } },
         replicas: alertmanager.replicas,
         retention: "120h",
-        resources: alertmanager.resources,
+        resources: withEphemeralStorage(alertmanager.resources),
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
       },
@@ -291,7 +293,11 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       // The sidecars read ConfigMaps in Grafana's own namespace only: the platform's Role (the chart's own
       // Role would also grant every Secret of the namespace), not a ClusterRole over every Secret.
       rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
-      resources: grafana.resources,
+      // Its emptyDir volumes hold the SQLite database (users, sessions, annotations) and the search index.
+      resources: withEphemeralStorage(grafana.resources, withVolumes("768Mi")),
+      // Readiness stays on /api/health, which also asks the database; liveness asks only whether the web
+      // server answers (/healthz), so a slow or locked SQLite takes Grafana out of rotation without restarting it.
+      livenessProbe: { httpGet: { path: "/healthz", port: "grafana" } },
       containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
         resources: CHART_CONTAINER_RESOURCES.grafanaSidecar,

@@ -3,6 +3,7 @@ import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
 import type { MonitoringInput } from "./monitoring-input";
+import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
 export interface LokiObjectStorage {
@@ -39,6 +40,7 @@ export interface LokiValues {
     resources: ResourceSettings;
     livenessProbe: { httpGet: { path: string; port: string }; initialDelaySeconds: number; periodSeconds: number };
     podDisruptionBudget: { maxUnavailable: number };
+    image: { tag: string };
     metrics: { resources: ResourceSettings };
   };
   memcachedExporter: { resources: ResourceSettings };
@@ -52,6 +54,12 @@ export interface LokiValues {
 }
 
 export const LOKI_SERVICE_ACCOUNT = "loki";
+
+/**
+ * nginx-unprivileged of Loki's gateway: the chart's default, `1.31-alpine`, moves with every nginx patch release
+ * and Alpine rebuild under a pinned chart; this is the same line at an exact version. Bump it with the chart.
+ */
+export const LOKI_GATEWAY_NGINX_TAG = "1.31.0-alpine";
 
 /** Pods of Loki's gateway (nginx), through which Alloy pushes logs and Grafana reads them. */
 export const LOKI_GATEWAY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "gateway" } as const;
@@ -95,7 +103,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
     },
     singleBinary: {
       replicas: loki.replicas,
-      resources: loki.resources,
+      // Its emptyDir /tmp holds query and compaction scratch files; the data is on its volume or in S3.
+      resources: withEphemeralStorage(loki.resources, withVolumes("1Gi")),
       persistence: { enabled: true, size: loki.storageSize, storageClass: input.storageClass },
       // Rendered only with more than one replica: drains take Loki pods one at a time.
       podDisruptionBudget: { maxUnavailable: 1 },
@@ -111,6 +120,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       // The chart gives nginx a readiness probe only; a hung nginx would keep its endpoint forever.
       livenessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 15, periodSeconds: 20 },
       podDisruptionBudget: { maxUnavailable: 1 },
+      image: { tag: LOKI_GATEWAY_NGINX_TAG },
       metrics: { resources: CHART_CONTAINER_RESOURCES.lokiGatewayAccessLogExporter },
     },
     memcachedExporter: { resources: CHART_CONTAINER_RESOURCES.memcachedExporter },

@@ -3,6 +3,7 @@ import type { ResourceSettings } from "../../stacks/schema";
 import { toYaml } from "../core/yaml";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, OTLP_PORTS, TEMPO_HTTP_PORT } from "./monitoring-input";
+import { withEphemeralStorage } from "../core/ephemeral-storage";
 
 /** Where Tempo stores blocks in production; absent for storage on its volume. */
 export interface TempoObjectStorage {
@@ -103,7 +104,7 @@ export function tempoValues(input: TempoInput, objectStorage?: TempoObjectStorag
     // The chart passes this through `tpl`; rendered YAML never contains `{{`.
     config: toYaml(tempoConfig(input, objectStorage)),
     tempo: {
-      resources: tempo.resources,
+      resources: withEphemeralStorage(tempo.resources),
       receivers: {
         jaeger: { protocols: { grpc: null, thrift_binary: null, thrift_compact: null, thrift_http: null } },
         otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_PORTS.grpc}` }, http: null } },

@@ -1,3 +1,5 @@
+import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { spreadOverNodes } from "../core/node-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
@@ -9,7 +11,7 @@ export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 /** Labels of ESO's webhook pods (the chart's selector labels), which the API server must reach on 10250. */
 export const EXTERNAL_SECRETS_WEBHOOK_PODS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" } as const;
 
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
 
 /**
  * External Secrets Operator 2.9 values: the controller (leader-elected, so production runs two), its
@@ -31,13 +33,20 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     processClusterGenerator: false,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
+    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets" }),
     podDisruptionBudget: budget,
     serviceMonitor: monitor,
     // The chart leaves the probes off by default; the health server they need starts with them.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
-    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
-    certController: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    certController: {
+      replicaCount: replicas,
+      resources: sized("20m", "64Mi", "200m", "256Mi"),
+      affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets-cert-controller" }),
+      podDisruptionBudget: budget,
+      livenessProbe: { enabled: true },
+    },
   };
 }
 

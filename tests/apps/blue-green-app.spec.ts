@@ -201,7 +201,8 @@ describe("BlueGreenApp", () => {
         const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
         const pods = [
           ...p.objects("Deployment").map((d) => [d.metadata.name, d.spec.template.spec, 65532, 65532] as const),
-          ...p.objects("Job").map((j) => [j.metadata.name, j.spec.template.spec, 100, 101] as const),
+          // The gate runs as no user of the node (above 10000), not as the image's curl_user (100).
+          ...p.objects("Job").map((j) => [j.metadata.name, j.spec.template.spec, 65532, 65532] as const),
         ];
         expect(pods).to.have.lengthOf(stack === "staging" ? 4 : 3);
         for (const [name, pod, uid, gid] of pods) {

@@ -192,7 +192,7 @@ describe("MonitoringStack", () => {
     it("chart defaults the policy pack or PSA restricted would reject are overridden: reloader limits, Pushgateway and blackbox contexts, blackbox budget", async () => {
       const plan = await planStack("production");
       const alloy = plan.one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
-      expect(alloy.configReloader.resources.limits).to.deep.equal({ cpu: "100m", memory: "128Mi" });
+      expect(alloy.configReloader.resources.limits).to.deep.equal({ cpu: "100m", memory: "128Mi", "ephemeral-storage": "256Mi" });
       const pushgateway = plan.one(CHART, "platform-monitoring-pushgateway").inputs.values as any;
       expect(pushgateway.containerSecurityContext).to.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
       // Neither chart names a seccomp profile; the monitoring namespace enforces restricted, which requires one.

@@ -496,6 +496,9 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(floating).to.deep.equal([]);
           const upgrade = plan.object("Job", "monitoring", "kube-prometheus-stack-crds-upgrade");
           expect(upgrade.spec.template.spec.initContainers.map((c: Obj) => c.image)).to.deep.equal(["docker.io/busybox:1.37.0"]);
+          // The chart's default tag names a minor line (`1.31-alpine`), which moves under a pinned chart.
+          const lokiGateway = plan.object("Deployment", "monitoring", "loki-gateway");
+          expect(lokiGateway.spec.template.spec.containers.find((c: Obj) => c.name === "nginx").image).to.equal("docker.io/nginxinc/nginx-unprivileged:1.31.0-alpine");
         });
       });
 

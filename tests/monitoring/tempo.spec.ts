@@ -80,6 +80,9 @@ describe("Tempo", () => {
         expect(ports["grpc-tempo-otlp"]).to.equal(OTLP_PORTS.grpc);
         expect(ports["tempo-prom-metrics"]).to.equal(TEMPO_HTTP_PORT);
         expect(Object.keys(ports).filter((name) => name.includes("jaeger"))).to.deep.equal([]);
+        // OTLP over HTTP is off too. Zipkin and the legacy OTLP ports are written by the chart's _ports.tpl
+        // whatever the values say (chart 2.2.4 has no switch for them); no receiver listens there.
+        expect(ports).to.deep.equal({ "tempo-prom-metrics": TEMPO_HTTP_PORT, "grpc-tempo-otlp": OTLP_PORTS.grpc, "tempo-zipkin": 9411, "tempo-otlp-legacy": 55680, "tempo-otlp-http-legacy": 55681 });
         expect(service.spec.selector).to.deep.equal({ "app.kubernetes.io/name": "tempo", "app.kubernetes.io/instance": "tempo" });
 
         const statefulSet = objects.get("StatefulSet/tempo")!;
