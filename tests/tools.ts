@@ -43,6 +43,13 @@ export function onPath(name: string): string[] {
   return (process.env.PATH ?? "").split(":").filter((dir) => dir !== "").map((dir) => path.join(dir, name));
 }
 
+/** Go's module cache as the go command has it (GOMODCACHE, GOPATH, go.env), else its default. */
+function goModCache(): string {
+  const asked = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" });
+  const answer = asked.status === 0 ? asked.stdout.trim() : "";
+  return answer !== "" ? answer : path.join(process.env.GOPATH || path.join(os.homedir(), "go"), "pkg", "mod");
+}
+
 /**
  * The OpenAPI v2 document of the Kubernetes release the test API server is built from (`k8s.io/kubernetes`, pinned
  * in .ci/tools/kube-apiserver/go.mod): `api/openapi-spec/swagger.json` of that module, which building kube-apiserver
@@ -54,8 +61,8 @@ export function kubernetesOpenApi(): string {
   const goMod = fs.readFileSync(path.join(__dirname, "..", ".ci", "tools", "kube-apiserver", "go.mod"), "utf8");
   const version = /^require k8s\.io\/kubernetes (v\S+)$/m.exec(goMod)?.[1];
   if (version === undefined) throw new Error(".ci/tools/kube-apiserver/go.mod pins no k8s.io/kubernetes version");
-  const modules = process.env.GOMODCACHE || path.join(process.env.GOPATH || path.join(os.homedir(), "go"), "pkg", "mod");
+  const modules = goModCache();
   const file = path.join(modules, "k8s.io", `kubernetes@${version}`, "api", "openapi-spec", "swagger.json");
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`bash .ci/build-tools kube-apiserver\` (it downloads k8s.io/kubernetes ${version}), or set KUBERNETES_OPENAPI`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`bash .ci/setup\` (it downloads k8s.io/kubernetes ${version} into Go's module cache), or set KUBERNETES_OPENAPI`);
   return file;
 }
