@@ -703,6 +703,62 @@ describe("stack configuration", () => {
       }
     });
 
+    it("a schema error does not hide the checks across the keys that did validate: all come back at once", () => {
+      expect(
+        problemsOf("production", (v) => {
+          v.logLevel = "LOUD";
+          editJsonKey<any[]>(v, "apps", (apps) => (apps[0].images.green = "ghcr.io/example/api:latest"));
+          v.certificateIssuer = "staging";
+          v.backupSchedule = "0 2 * * 0";
+          editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].egress.namespaces = ["billing"]));
+        }),
+      ).to.deep.equal([
+        'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "LOUD")',
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
+        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
+      ]);
+    });
+
+    it("a check runs on the keys it needs that validated, skipping only what needs a broken one", () => {
+      // The apps are broken (a mutable image), the namespaces are not: the node agents' checks still see them.
+      expect(
+        problemsOf("staging", (v) => {
+          editJsonKey<any[]>(v, "apps", (apps) => (apps[0].images.green = "ghcr.io/example/api:latest"));
+          v.nodeAgentsNamespace = "monitoring";
+        }),
+      ).to.deep.equal([
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")',
+      ]);
+      // alertThresholds is broken: a schedule that never runs is wrong whatever its maximum age.
+      expect(
+        problemsOf("production", (v) => {
+          editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.maxAge = "a day"));
+          v.backupSchedule = "0 3 31 2 *";
+        }),
+      ).to.deep.equal(['alertThresholds.backups.maxAge: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "a day")', 'backupSchedule: never runs: no date matches "0 3 31 2 *"']);
+    });
+
+    it("a broken key sets off no follow-on report in the checks that need it", () => {
+      // Without its namespaces list, no namespace reference can be judged: no "is not one of the configured
+      // namespaces" for the monitoring, backup and node agents' namespaces or the app, no missing platform namespace.
+      expect(problemsOf("production", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[0].quota.pods = 0)))).to.deep.equal([
+        "namespaces[0].quota.pods: Too small: expected number to be >=1 (got 0)",
+      ]);
+      expect(problemsOf("staging", (v) => (v.namespaces = "[]"))).to.deep.equal(["namespaces: must list at least one namespace (got [])"]);
+      // A kubeContext naming another account is compared with the account only when awsAccountId is one.
+      expect(
+        problemsOf("production", (v) => {
+          v.awsAccountId = "12345678901";
+          v.kubeContext = "arn:aws:eks:eu-west-1:210987654321:cluster/prod-eu-west-1";
+        }),
+      ).to.deep.equal(['awsAccountId: must be a 12-digit AWS account id, quoted in YAML (e.g. "012345678901") (got "12345678901")']);
+      // An environment that is none: no production-only check, no staging-only leniency.
+      expect(problemsOf("production", (v) => (v.environment = "prod"))).to.deep.equal(['environment: expected one of "staging"|"production" (got "prod")']);
+    });
+
     it("a replica region that is the stack's own region is refused before any resource is registered", async () => {
       const stackFile = editedStackFile("production", (config) => (config["platform:backupReplicaRegion"] = config["aws:region"]));
       const error = await programFailure("production", { stackFile });
