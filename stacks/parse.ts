@@ -236,7 +236,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   apps?.data?.forEach((app, i) => {
     for (const [variable, key] of Object.entries(configSecretEnv(app))) {
       if (!(key in raw.values)) {
-        problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+        problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: unsetSecretReason(key, raw.declaredSecretKeys) });
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
         problems.push({ path: key, reason: plainTextReason(key) });
       }
@@ -247,7 +247,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     const key = cache.passwordConfigKey;
     if (key === undefined) return;
     if (!(key in raw.values)) {
-      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: unsetSecretReason(key, raw.declaredSecretKeys) });
     } else if (!raw.secretKeys.has(key)) {
       problems.push({ path: key, reason: plainTextReason(key) });
     }
@@ -258,6 +258,36 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
 }
 
 const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
+
+/**
+ * Why the secret an app or a cache names is missing. Its key's name is quoted only where Pulumi.yaml declares
+ * it: anything else in that place may be the secret itself, pasted instead of its key's name (the schema only
+ * asks for letters and digits, as many a password has). A declared key close to it is suggested instead.
+ */
+function unsetSecretReason(key: string, declared: ReadonlySet<string>): string {
+  if (declared.has(key)) return `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>`;
+  const near = [...declared].sort().find((name) => editDistance(name, key) <= 2);
+  return (
+    `names a secret's config key that is neither set nor declared in Pulumi.yaml${near === undefined ? "" : ` (did you mean ${near}?)`}; ` +
+    "its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, " +
+    "declare <key> with secret: true in Pulumi.yaml and name <key> here"
+  );
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+// A value in aws:region is quoted only when it looks like a region gone wrong (EU-WEST-1, eu-west, eu-west1):
+// a secret pasted there by mistake is not.
+const REGION_LIKE = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)(-?\d{1,2})?$/i;
 
 function plainTextReason(key: string): string {
   return `is stored in plain text; set it again with pulumi config set --secret ${key} <value>`;
@@ -274,7 +304,8 @@ function providerProblems(raw: RawStackConfig): { problems: ConfigProblem[]; aws
   if (region === undefined) {
     problems.push({ path: OTHER_KEYS.awsRegion, reason: "is required but not set: pulumi config set aws:region <region>" });
   } else if (!isRegion) {
-    problems.push({ path: OTHER_KEYS.awsRegion, reason: `must be an AWS region such as eu-west-1 (got ${describe(region)})` });
+    const got = REGION_LIKE.test(region) ? `got ${describe(region)}` : "the value is not repeated here, as it looks like no region";
+    problems.push({ path: OTHER_KEYS.awsRegion, reason: `must be an AWS region such as eu-west-1 (${got})` });
   }
   const text = raw.otherValues?.[OTHER_KEYS.disabledDefaultProviders];
   let disabled: unknown;

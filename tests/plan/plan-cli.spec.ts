@@ -193,6 +193,34 @@ describe("offline plan (npm run plan)", () => {
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });
 
+  it("secrets pasted where a key's name or a region belongs are refused all at once, never quoted, writing nothing", () => {
+    // Letters and digits only, as the schema asks of a config key's name.
+    const pasted = ["hunter2REGIONsecret", "hunter2APPsecret", "hunter2CACHEsecret"];
+    const file = editedStackFile("production", (c) => {
+      c["aws:region"] = pasted[0];
+      c["platform:apps"][0].secretEnv.DATABASE_URL = pasted[1];
+      c["platform:caches"][0].passwordConfigKey = pasted[2];
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    const unset =
+      "names a secret's config key that is neither set nor declared in Pulumi.yaml; its name is not repeated here in case it is a pasted secret: " +
+      "store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here";
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (3 problems):',
+        "  - aws:region: must be an AWS region such as eu-west-1 (the value is not repeated here, as it looks like no region)",
+        `  - apps[0].secretEnv.DATABASE_URL: ${unset}`,
+        `  - caches[0].passwordConfigKey: ${unset}`,
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+    for (const secret of pasted) expect(result.stdout + result.stderr, "a secret was printed").to.not.contain(secret);
+  });
+
   describe("a stack file the CLI would not read as the program expects is refused, naming the file, quoting nothing, writing nothing", () => {
     const SMTP = "platform:smtpPassword:\n    secure: v1:placeholder:production-smtp-password";
     const SECRET = "hunter2SECRET";

@@ -641,6 +641,18 @@ describe("stack configuration", () => {
         ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
       ],
       [
+        "an app's secret key misspelt: the declared key it may mean is named, the misspelling is not repeated",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].secretEnv.DATABASE_URL = "apiDatabseUrl")),
+        "apps[0].secretEnv.DATABASE_URL: names a secret's config key that is neither set nor declared in Pulumi.yaml (did you mean apiDatabaseUrl?); its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here",
+      ],
+      [
+        "a password of letters and digits pasted as a cache's passwordConfigKey",
+        "production",
+        (v) => editJsonKey<any[]>(v, "caches", (caches) => (caches[0].passwordConfigKey = "hunter2Secret")),
+        "caches[0].passwordConfigKey: names a secret's config key that is neither set nor declared in Pulumi.yaml; its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here",
+      ],
+      [
         "allowance for a namespace the platform does not create",
         "staging",
         (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].ingressFromNamespaces = ["ingress-nginx"])),
