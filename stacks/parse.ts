@@ -94,14 +94,71 @@ function cliScalar(expected: string, value: unknown): unknown {
   return undefined;
 }
 
+/**
+ * Why a number where text belongs cannot be taken as its text, or `undefined` when it can. YAML reads
+ * `version: 1.10` as the number 1.1, and the engine hands nested values over as JSON: the text is then the
+ * number's spelling there, which is the one written where the stack file reaches the program as it was
+ * written (the offline plan: plan/stack-file.ts) and the YAML reader's own otherwise. A spelling JavaScript
+ * would not print back (1.10, 1e3, 0.50, more digits than a double keeps) is refused, and so is an integer
+ * past 2^53, whose digits may already be gone. A plain integer (`FOO: 123`, as the CLI writes it) is its text.
+ */
+function numberAsTextProblem(value: number, spelling: string | undefined, quote: boolean): string | undefined {
+  if (spelling !== undefined && spelling !== String(value)) {
+    return quote ? `YAML reads ${spelling} as the number ${String(value)}; quote it` : "is a number in YAML, not the text written; quote it";
+  }
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `${quote ? `is the number ${String(value)}` : "is a number"}, past the integers a number holds exactly, so its digits may be lost; quote it`;
+  }
+  return undefined;
+}
+
+/**
+ * Where a JSON text spells a number otherwise than JavaScript prints it back (1.10, 1e3, 12345678901234567890),
+ * by key path (pathKey): what JSON.parse loses, taken from its source text.
+ */
+function numberSpellings(text: string): Map<string, string> {
+  const spelled = new WeakMap<object, Map<string, string>>();
+  let root: unknown;
+  try {
+    root = JSON.parse(text, function (this: object, key: string, value: unknown, context?: { source?: string }) {
+      const source = context?.source;
+      if (typeof value === "number" && source !== undefined && source !== String(value)) {
+        const own = spelled.get(this) ?? new Map<string, string>();
+        spelled.set(this, own.set(key, source));
+      }
+      return value;
+    });
+  } catch {
+    return new Map();
+  }
+  const spellings = new Map<string, string>();
+  const walk = (node: unknown, path: readonly PropertyKey[]): void => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, child] of Object.entries(node)) {
+      const childPath = [...path, Array.isArray(node) ? Number(key) : key];
+      const spelling = spelled.get(node)?.get(key);
+      if (spelling !== undefined) spellings.set(pathKey(childPath), spelling);
+      walk(child, childPath);
+    }
+  };
+  walk(root, []);
+  return spellings;
+}
+
+function pathKey(path: readonly PropertyKey[]): string {
+  return JSON.stringify(path.map((part) => (typeof part === "number" ? part : String(part))));
+}
+
 function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): void {
   const parent = valueAt(root, path.slice(0, -1)) as Record<PropertyKey, unknown>;
   parent[path[path.length - 1]] = value;
 }
 
-// Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
-// secret itself is what gets pasted by mistake: its value is never quoted.
-function namesSecretKey(path: readonly PropertyKey[]): boolean {
+/**
+ * Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
+ * secret itself is what gets pasted by mistake: its value is never quoted.
+ */
+export function namesSecretKey(path: readonly PropertyKey[]): boolean {
   return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv");
 }
 
@@ -132,23 +189,40 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
 /**
  * safeParse that takes scalars in the spelling the Pulumi CLI writes them (cliScalar): where the schema
  * expects a number, string or boolean and finds the same scalar spelled otherwise, it converts it and parses
- * again. Any other value keeps its error. Returns the result and the input as finally parsed.
+ * again. Any other value keeps its error, and so does a number whose text is not known (numberAsTextProblem:
+ * `spellings` are the numbers' spellings by pathKey), with the reason in `refused`, by pathKey. Returns the
+ * result and the input as finally parsed.
  */
-function safeParseCliScalars<T extends z.ZodType>(schema: T, input: unknown): { result: z.ZodSafeParseResult<z.output<T>>; value: unknown } {
+function safeParseCliScalars<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  spellings: ReadonlyMap<string, string> = new Map(),
+): { result: z.ZodSafeParseResult<z.output<T>>; value: unknown; refused: Map<string, string> } {
   let value = input;
+  const refused = new Map<string, string>();
   // Each round fixes at least one scalar for good; the bound only guards against a schema that disagrees
   // with itself between rounds.
   for (let round = 0; ; round++) {
     const result = schema.safeParse(value);
-    if (result.success || round === 100) return { result, value };
+    if (result.success || round === 100) return { result, value, refused };
     const fixes = result.error.issues.flatMap((issue) => {
-      if (issue.code !== "invalid_type" || issue.path.length === 0) return [];
-      const converted = cliScalar(issue.expected, valueAt(value, issue.path));
-      return converted === undefined ? [] : [{ path: issue.path, converted }];
+      if (issue.code !== "invalid_type") return [];
+      const current = valueAt(value, issue.path);
+      const converted = cliScalar(issue.expected, current);
+      if (converted === undefined) return [];
+      const problem = typeof current === "number" ? numberAsTextProblem(current, spellings.get(pathKey(issue.path)), !namesSecretKey(issue.path)) : undefined;
+      if (problem !== undefined) {
+        refused.set(pathKey(issue.path), problem);
+        return [];
+      }
+      return [{ path: issue.path, converted }];
     });
-    if (fixes.length === 0) return { result, value };
-    value = structuredClone(value);
-    for (const fix of fixes) setAt(value, fix.path, fix.converted);
+    if (fixes.length === 0) return { result, value, refused };
+    if (fixes.some((fix) => fix.path.length === 0)) value = fixes[0].converted;
+    else {
+      value = structuredClone(value);
+      for (const fix of fixes) setAt(value, fix.path, fix.converted);
+    }
   }
 }
 
@@ -201,10 +275,18 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(shape)) {
     if (plainKeysHoldingSecrets.has(key)) continue;
-    const { result, value } = safeParseCliScalars(schema, plain[key]);
+    const text = raw.values[key];
+    const { result, value, refused } = safeParseCliScalars(schema, plain[key], text === undefined ? undefined : numberSpellings(text));
     parsed[key] = value;
-    if (result.success) valid[key] = result.data;
-    else problems.push(...issueProblems(result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })), parsed, UNKNOWN_KEY));
+    if (result.success) {
+      valid[key] = result.data;
+      continue;
+    }
+    for (const issue of result.error.issues) {
+      const reason = refused.get(pathKey(issue.path));
+      const path = [key, ...issue.path];
+      problems.push(...(reason === undefined ? issueProblems([{ ...issue, path }], parsed, UNKNOWN_KEY) : [{ path: formatPath(path), reason }]));
+    }
   }
   for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: UNKNOWN_KEY });
 

@@ -31,6 +31,17 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
   throw new Error("expected the configuration to be rejected");
 }
 
+/** The problems of the PlatformConfigError `load` throws. */
+function problemsOfError(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    expect(err).to.be.instanceOf(PlatformConfigError);
+    return (err as PlatformConfigError).problems.map((p) => `${p.path}: ${p.reason}`);
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
 describe("stack configuration", () => {
   describe("the committed stack files", () => {
     it("staging: DEBUG logs, 50 % tracing, 7-day retention, backups at 03:00, never pages", () => {
@@ -184,6 +195,54 @@ describe("stack configuration", () => {
     it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
       expect(parseStackSettings("staging", rawConfig("staging")).maxNodes).to.equal(6);
       expect(parseStackSettings("production", rawConfig("production")).maxNodes).to.equal(20);
+    });
+  });
+
+  describe("numbers where text belongs", () => {
+    /** Production's stack file with `text` edited, as the offline plan reads it and the loader takes it. */
+    const offline = (edit: (text: string) => string) => {
+      const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+      const edited = edit(text);
+      expect(edited, "the edit applies").to.not.equal(text);
+      const file = path.join(runTempDir("platform-numbers-"), "Pulumi.production.yaml");
+      fs.writeFileSync(file, edited);
+      const read = readStackConfig(REPOSITORY_ROOT, "production", file);
+      return { read, settings: () => parseStackSettings("production", rawStackConfig(PROJECT, read.values, read.secretKeys, declaredSecretKeys(REPOSITORY_ROOT))) };
+    };
+    const withEnv = (env: string) => (t: string) => t.replace("      secretEnv:\n        DATABASE_URL", `      env: ${env}\n      secretEnv:\n        DATABASE_URL`);
+
+    it("a top-level value is handed over as written, as the CLI hands it (an unquoted account id keeps its leading zero)", () => {
+      const { read } = offline((t) => t.replace('platform:awsAccountId: "123456789012"', "platform:awsAccountId: 012345678901").replace("platform:maxNodes: 20", "platform:maxNodes: 2e1"));
+      expect(read.values["platform:awsAccountId"]).to.equal("012345678901");
+      expect(read.values["platform:maxNodes"]).to.equal("2e1");
+    });
+
+    it("quoted text, a plain integer and a decimal JavaScript prints back as written are taken as their text", () => {
+      const { settings } = offline(withEnv('{ VERSION: "1.10", RELEASE: 20240101, ROLLOUT: 0.5, FEATURE: true }'));
+      expect(settings().apps[0].env).to.deep.equal({ VERSION: "1.10", RELEASE: "20240101", ROLLOUT: "0.5", FEATURE: "true" });
+    });
+
+    it("the offline plan refuses a number whose spelling YAML does not keep, naming its spelling", () => {
+      const { settings } = offline(withEnv("{ VERSION: 1.10, BUILD: 1e3, SCALE: 1.0, ID: 12345678901234567890 }"));
+      expect(problemsOfError(settings)).to.deep.equal([
+        "apps[0].env.VERSION: YAML reads 1.10 as the number 1.1; quote it",
+        "apps[0].env.BUILD: YAML reads 1e3 as the number 1000; quote it",
+        "apps[0].env.SCALE: YAML reads 1.0 as the number 1; quote it",
+        "apps[0].env.ID: YAML reads 12345678901234567890 as the number 12345678901234567000; quote it",
+      ]);
+    });
+
+    it("the engine's JSON: an integer past 2^53 is refused, whatever its spelling, never quoted where a secret's key name belongs", () => {
+      expect(
+        problemsOf("production", (v) => {
+          v.apps = v.apps.replace(/"secretEnv":\{/, '"env":{"ID":12345678901234567890,"EXACT":9007199254740994,"PORT":8080},"secretEnv":{');
+          v.caches = v.caches.replace('"redisSessionsPassword"', "98765432109876543210");
+        }),
+      ).to.deep.equal([
+        "caches[0].passwordConfigKey: is a number in YAML, not the text written; quote it",
+        "apps[0].env.ID: YAML reads 12345678901234567890 as the number 12345678901234567000; quote it",
+        "apps[0].env.EXACT: is the number 9007199254740994, past the integers a number holds exactly, so its digits may be lost; quote it",
+      ]);
     });
   });
 
