@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type ErrorCode, LineCounter, parseDocument } from "yaml";
+import { type Document, type ErrorCode, isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { namesSecretKey } from "../stacks/parse";
 import { PROJECT, SECRET_PLACEHOLDER } from "./mocks";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
@@ -78,21 +79,79 @@ const YAML_ERROR_REASONS: Record<ErrorCode, string> = {
 /**
  * A YAML file's content, or a StackFileError naming its first syntax error as `<file>:<line>:<col>: <reason>`,
  * never with the source text around it. Only the first: one open quote or tab sets off dozens of follow-on
- * errors. Merge keys (`<<: *defaults`) are read, as the Pulumi CLI reads them.
+ * errors. Merge keys (`<<: *defaults`) are read, as the Pulumi CLI reads them. The document comes along, for
+ * the spelling of its scalars.
  */
-function readYamlFile(file: string): unknown {
+function readYamlFile(file: string): { value: unknown; document: Document } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, prettyErrors: false, lineCounter });
-  const [error] = doc.errors;
+  const document = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, prettyErrors: false, lineCounter });
+  const [error] = document.errors;
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     throw new StackFileError([`${file}:${line}:${col}: ${YAML_ERROR_REASONS[error.code] ?? "invalid YAML"}`]);
   }
   try {
-    return doc.toJS();
+    return { value: document.toJS(), document };
   } catch {
     throw new StackFileError([`${file}: the YAML could not be read (aliases expand too far)`]);
   }
+}
+
+/** The `config:` entries of a stack file's document by key, as written (merged-in entries have none). */
+function configNodes(document: Document): Map<string, unknown> {
+  const config = document.get("config", true);
+  const nodes = new Map<string, unknown>();
+  if (isYamlMap(config)) for (const pair of config.items) if (isScalar(pair.key) && typeof pair.key.value === "string") nodes.set(pair.key.value, pair.value);
+  return nodes;
+}
+
+/**
+ * The numbers inside a value as written: key path → YAML text, where the text is not the one JavaScript
+ * prints the number as (1.10, 0022, 1e3). Aliases and merge keys are not followed: the numbers they bring in
+ * are passed on as read.
+ */
+function numberSpellings(node: unknown, path: readonly (string | number)[] = [], out: [(string | number)[], string][] = []): [(string | number)[], string][] {
+  if (isAlias(node)) return out;
+  if (isYamlMap(node)) {
+    for (const pair of node.items) if (isScalar(pair.key) && typeof pair.key.value !== "symbol") numberSpellings(pair.value, [...path, String(pair.key.value)], out);
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => numberSpellings(item, [...path, i], out));
+  } else if (isScalar(node) && typeof node.value === "number" && node.source !== undefined && node.source !== String(node.value)) {
+    out.push([[...path], node.source]);
+  }
+  return out;
+}
+
+// JSON's number grammar: the spellings a JSON text can hand over as written.
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/**
+ * A stack file's value as the engine would hand it to the program, in the one way the engine cannot: with
+ * each number as written. The CLI hands a top-level scalar over as its text (`1.10`, not 1.1), and a nested
+ * value as JSON, where a number loses its spelling (`version: 1.10` becomes 1.1); here it keeps it, so the
+ * loader can refuse a number whose text matters (stacks/parse.ts). A spelling JSON has no room for (0022,
+ * which YAML 1.2 reads as 22 and the CLI's YAML 1.1 as octal 18; .5; 0x1F) is a problem of its own.
+ */
+function encodeAsWritten(qualified: string, value: unknown, node: unknown, problems: string[], file: string): string {
+  if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") && node.source !== undefined) return node.source;
+  if (value === null || typeof value !== "object") return encode(value);
+  const spelled = structuredClone(value) as Record<string | number, unknown>;
+  for (const [path, source] of numberSpellings(node)) {
+    const parent = path.slice(0, -1).reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[key] : undefined), spelled);
+    const last = path[path.length - 1];
+    if (parent === null || typeof parent !== "object" || typeof (parent as Record<string | number, unknown>)[last] !== "number") continue;
+    if (JSON_NUMBER.test(source)) (parent as Record<string | number, unknown>)[last] = rawJSON(source);
+    else {
+      const shown = path.map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`)).join("");
+      const number = (parent as Record<string | number, unknown>)[last] as number;
+      // Where a secret's key name belongs, the number may be the secret itself.
+      const quoted = !namesSecretKey(path) && Number.isFinite(number);
+      const read = quoted ? `YAML reads ${source} as the number ${String(number)}` : "YAML reads this as a number";
+      problems.push(`${file}: ${qualified}${shown}: ${read}, and YAML readers differ on such spellings; quote it if it is text${quoted ? `, else write ${String(number)}` : ""}`);
+    }
+  }
+  return JSON.stringify(spelled);
 }
 
 /** The value with every `secure:` entry replaced by the placeholder, and whether there was one. */
@@ -126,14 +185,15 @@ function qualify(key: string): string {
  * Pulumi.yaml, exactly as the CLI does before it starts the program. `secure:` values stay encrypted.
  */
 export function readStackConfig(projectDir: string, stack: string, stackFile?: string): StackConfigFile {
-  const projectFile = readYamlFile(path.join(projectDir, "Pulumi.yaml")) as {
+  const projectFile = readYamlFile(path.join(projectDir, "Pulumi.yaml")).value as {
     name: string;
     config?: Record<string, ProjectConfigDeclaration | string | number | boolean>;
   };
   if (projectFile.name !== PROJECT) throw new Error(`Pulumi.yaml names project "${projectFile.name}", expected "${PROJECT}"`);
   const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`No stack file ${file}: run pulumi stack init ${stack} or pass --config <file>`);
-  const document = readYamlFile(file) ?? {};
+  const read = readYamlFile(file);
+  const document = read.value ?? {};
   // The CLI refuses both too ("cannot unmarshal"); read on, they would come out as every key missing.
   if (!isMap(document)) throw new StackFileError([`${file}: must be a map with a config: key, as the CLI writes it (got ${kindOf(document)})`]);
   if (document.config !== undefined && document.config !== null && !isMap(document.config)) {
@@ -153,6 +213,7 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
       .filter(([, d]) => d !== null && typeof d === "object" && d.secret === true)
       .map(([key]) => qualify(key)),
   );
+  const nodes = configNodes(read.document);
   const spelling = new Map<string, string>();
   for (const [key, value] of Object.entries(stackSettings.config ?? {})) {
     const qualified = qualify(key);
@@ -168,7 +229,7 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
     if (secret && declaredSecrets.has(qualified) && !isSecureValue(value)) {
       problems.push(`${file}: ${qualified}: a secret must be exactly {secure: <ciphertext>}; set it again with pulumi config set --secret ${key.replace(/^[^:]*:/, "")} <value>`);
     }
-    values[qualified] = encode(masked);
+    values[qualified] = secret ? encode(masked) : encodeAsWritten(qualified, masked, nodes.get(key), problems, file);
     if (secret) secretKeys.push(qualified);
   }
   if (problems.length > 0) throw new StackFileError(problems);

@@ -385,14 +385,15 @@ export interface AppsProblem {
 /**
  * Checks that need the rest of the stack: the namespace must be managed by the platform, a hostname
  * must sit under the stack's domain, and production runs at least two replicas per app so the zone
- * spread and the PodDisruptionBudget mean something.
+ * spread and the PodDisruptionBudget mean something. Each runs when the stack key it needs is given (a
+ * stack key that did not validate is left out, and with it only the checks that need it).
  */
 export function appsProblems(
   apps: readonly AppSettings[],
   stack: {
-    readonly environment: "staging" | "production";
-    readonly domain: string;
-    readonly namespaces: readonly { readonly name: string }[];
+    readonly environment?: "staging" | "production";
+    readonly domain?: string;
+    readonly namespaces?: readonly { readonly name: string }[];
     /** Hostnames the platform itself serves (Grafana's), which no app may claim. */
     readonly reservedHostnames?: Readonly<Record<string, string>>;
     /** The only Secrets Manager path the stack's ESO role may read (`<prefix>/*`). */
@@ -400,12 +401,12 @@ export function appsProblems(
   },
 ): AppsProblem[] {
   const problems: AppsProblem[] = [];
-  const namespaces = stack.namespaces.map((ns) => ns.name);
+  const namespaces = stack.namespaces?.map((ns) => ns.name);
   apps.forEach((app, i) => {
-    if (!namespaces.includes(app.namespace)) {
+    if (namespaces !== undefined && !namespaces.includes(app.namespace)) {
       problems.push({ path: `apps[${i}].namespace`, reason: `"${app.namespace}" is not one of the configured namespaces (${namespaces.join(", ")})` });
     }
-    if (app.hostname !== undefined && app.hostname !== stack.domain && !app.hostname.endsWith(`.${stack.domain}`)) {
+    if (app.hostname !== undefined && stack.domain !== undefined && app.hostname !== stack.domain && !app.hostname.endsWith(`.${stack.domain}`)) {
       problems.push({ path: `apps[${i}].hostname`, reason: `"${app.hostname}" is not under the stack's domain ${stack.domain}` });
     }
     const reservedFor = app.hostname === undefined ? undefined : stack.reservedHostnames?.[app.hostname];

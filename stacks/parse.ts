@@ -1,13 +1,9 @@
 import { z } from "zod";
-import { appSecretKeys, appsProblems, AppsSchema, configSecretEnv } from "./apps-schema";
-import { durationSeconds, longestScheduleGapSeconds } from "./formats";
-import { cacheSecretKeys, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
+import { appSecretKeys, AppsSchema, configSecretEnv } from "./apps-schema";
+import { crossFieldProblems } from "./cross-field-checks";
+import { cacheSecretKeys, type ConfigProblem, requiredSecrets, SECRET_KEYS, type SecretKey, StackSettingsSchema, type ValidatedSettings } from "./schema";
 
-/** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
-export interface ConfigProblem {
-  readonly path: string;
-  readonly reason: string;
-}
+export type { ConfigProblem, ValidatedSettings };
 
 /** Every problem in a stack's configuration, reported at once. */
 export class PlatformConfigError extends Error {
@@ -57,9 +53,6 @@ export function rawStackConfig(project: string, values: Readonly<Record<string, 
   return { values: own, secretKeys: secrets, otherValues: other, declaredSecretKeys: new Set(declaredSecretKeys) };
 }
 
-/** Settings validated from a stack file, with the AWS region its explicit provider targets. */
-export type ValidatedSettings = StackSettings & { readonly awsRegion: string };
-
 /** Checks that need knowledge beyond the schema (what the builders generate); their problems join the one error. */
 export type SettingsCheck = (settings: ValidatedSettings) => readonly ConfigProblem[];
 
@@ -101,14 +94,71 @@ function cliScalar(expected: string, value: unknown): unknown {
   return undefined;
 }
 
+/**
+ * Why a number where text belongs cannot be taken as its text, or `undefined` when it can. YAML reads
+ * `version: 1.10` as the number 1.1, and the engine hands nested values over as JSON: the text is then the
+ * number's spelling there, which is the one written where the stack file reaches the program as it was
+ * written (the offline plan: plan/stack-file.ts) and the YAML reader's own otherwise. A spelling JavaScript
+ * would not print back (1.10, 1e3, 0.50, more digits than a double keeps) is refused, and so is an integer
+ * past 2^53, whose digits may already be gone. A plain integer (`FOO: 123`, as the CLI writes it) is its text.
+ */
+function numberAsTextProblem(value: number, spelling: string | undefined, quote: boolean): string | undefined {
+  if (spelling !== undefined && spelling !== String(value)) {
+    return quote ? `YAML reads ${spelling} as the number ${String(value)}; quote it` : "is a number in YAML, not the text written; quote it";
+  }
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `${quote ? `is the number ${String(value)}` : "is a number"}, past the integers a number holds exactly, so its digits may be lost; quote it`;
+  }
+  return undefined;
+}
+
+/**
+ * Where a JSON text spells a number otherwise than JavaScript prints it back (1.10, 1e3, 12345678901234567890),
+ * by key path (pathKey): what JSON.parse loses, taken from its source text.
+ */
+function numberSpellings(text: string): Map<string, string> {
+  const spelled = new WeakMap<object, Map<string, string>>();
+  let root: unknown;
+  try {
+    root = JSON.parse(text, function (this: object, key: string, value: unknown, context?: { source?: string }) {
+      const source = context?.source;
+      if (typeof value === "number" && source !== undefined && source !== String(value)) {
+        const own = spelled.get(this) ?? new Map<string, string>();
+        spelled.set(this, own.set(key, source));
+      }
+      return value;
+    });
+  } catch {
+    return new Map();
+  }
+  const spellings = new Map<string, string>();
+  const walk = (node: unknown, path: readonly PropertyKey[]): void => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, child] of Object.entries(node)) {
+      const childPath = [...path, Array.isArray(node) ? Number(key) : key];
+      const spelling = spelled.get(node)?.get(key);
+      if (spelling !== undefined) spellings.set(pathKey(childPath), spelling);
+      walk(child, childPath);
+    }
+  };
+  walk(root, []);
+  return spellings;
+}
+
+function pathKey(path: readonly PropertyKey[]): string {
+  return JSON.stringify(path.map((part) => (typeof part === "number" ? part : String(part))));
+}
+
 function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): void {
   const parent = valueAt(root, path.slice(0, -1)) as Record<PropertyKey, unknown>;
   parent[path[path.length - 1]] = value;
 }
 
-// Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
-// secret itself is what gets pasted by mistake: its value is never quoted.
-function namesSecretKey(path: readonly PropertyKey[]): boolean {
+/**
+ * Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
+ * secret itself is what gets pasted by mistake: its value is never quoted.
+ */
+export function namesSecretKey(path: readonly PropertyKey[]): boolean {
   return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv");
 }
 
@@ -139,23 +189,40 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
 /**
  * safeParse that takes scalars in the spelling the Pulumi CLI writes them (cliScalar): where the schema
  * expects a number, string or boolean and finds the same scalar spelled otherwise, it converts it and parses
- * again. Any other value keeps its error. Returns the result and the input as finally parsed.
+ * again. Any other value keeps its error, and so does a number whose text is not known (numberAsTextProblem:
+ * `spellings` are the numbers' spellings by pathKey), with the reason in `refused`, by pathKey. Returns the
+ * result and the input as finally parsed.
  */
-function safeParseCliScalars<T extends z.ZodType>(schema: T, input: unknown): { result: z.ZodSafeParseResult<z.output<T>>; value: unknown } {
+function safeParseCliScalars<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  spellings: ReadonlyMap<string, string> = new Map(),
+): { result: z.ZodSafeParseResult<z.output<T>>; value: unknown; refused: Map<string, string> } {
   let value = input;
+  const refused = new Map<string, string>();
   // Each round fixes at least one scalar for good; the bound only guards against a schema that disagrees
   // with itself between rounds.
   for (let round = 0; ; round++) {
     const result = schema.safeParse(value);
-    if (result.success || round === 100) return { result, value };
+    if (result.success || round === 100) return { result, value, refused };
     const fixes = result.error.issues.flatMap((issue) => {
-      if (issue.code !== "invalid_type" || issue.path.length === 0) return [];
-      const converted = cliScalar(issue.expected, valueAt(value, issue.path));
-      return converted === undefined ? [] : [{ path: issue.path, converted }];
+      if (issue.code !== "invalid_type") return [];
+      const current = valueAt(value, issue.path);
+      const converted = cliScalar(issue.expected, current);
+      if (converted === undefined) return [];
+      const problem = typeof current === "number" ? numberAsTextProblem(current, spellings.get(pathKey(issue.path)), !namesSecretKey(issue.path)) : undefined;
+      if (problem !== undefined) {
+        refused.set(pathKey(issue.path), problem);
+        return [];
+      }
+      return [{ path: issue.path, converted }];
     });
-    if (fixes.length === 0) return { result, value };
-    value = structuredClone(value);
-    for (const fix of fixes) setAt(value, fix.path, fix.converted);
+    if (fixes.length === 0) return { result, value, refused };
+    if (fixes.some((fix) => fix.path.length === 0)) value = fixes[0].converted;
+    else {
+      value = structuredClone(value);
+      for (const fix of fixes) setAt(value, fix.path, fix.converted);
+    }
   }
 }
 
@@ -202,26 +269,40 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     plain[key] = decodeValue(key, text);
   }
 
-  const { result, value: parsed } = safeParseCliScalars(StackSettingsSchema, plain);
-  if (!result.success) {
-    const issues = result.error.issues.filter((issue) => !plainKeysHoldingSecrets.has(String(issue.path[0])));
-    problems.push(...issueProblems(issues, parsed, UNKNOWN_KEY));
+  // Each key on its own, so the keys that did validate are known even when others did not.
+  const shape = StackSettingsSchema.shape as Record<string, z.ZodType>;
+  const valid: Record<string, unknown> = {};
+  const parsed: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    if (plainKeysHoldingSecrets.has(key)) continue;
+    const text = raw.values[key];
+    const { result, value, refused } = safeParseCliScalars(schema, plain[key], text === undefined ? undefined : numberSpellings(text));
+    parsed[key] = value;
+    if (result.success) {
+      valid[key] = result.data;
+      continue;
+    }
+    for (const issue of result.error.issues) {
+      const reason = refused.get(pathKey(issue.path));
+      const path = [key, ...issue.path];
+      problems.push(...(reason === undefined ? issueProblems([{ ...issue, path }], parsed, UNKNOWN_KEY) : [{ path: formatPath(path), reason }]));
+    }
   }
+  for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: UNKNOWN_KEY });
 
   // The stacks named for an environment are that environment: production's stack file saying "staging" would
   // skip every production-only check and still deploy to production.
-  if ((stack === "staging" || stack === "production") && typeof plain.environment === "string" && plain.environment !== stack) {
-    problems.push({ path: "environment", reason: `must be "${stack}" in the ${stack} stack; it decides paging, high availability, retention and every ${stack}-only check (got ${describe(plain.environment)})` });
+  if ((stack === "staging" || stack === "production") && valid.environment !== undefined && valid.environment !== stack) {
+    problems.push({ path: "environment", reason: `must be "${stack}" in the ${stack} stack; it decides paging, high availability, retention and every ${stack}-only check (got ${describe(valid.environment)})` });
   }
 
-  const awsRegion = raw.otherValues?.[OTHER_KEYS.awsRegion];
-  problems.push(...providerProblems(raw));
-  const settings = result.success && awsRegion !== undefined ? { ...result.data, awsRegion } : undefined;
-  if (settings) {
-    problems.push(...crossFieldProblems(settings));
-    // Only a stack that passed every check above is worth asking what its builders would generate.
-    if (problems.length === 0) for (const check of checks) problems.push(...check(settings));
-  }
+  const region = providerProblems(raw);
+  problems.push(...region.problems);
+  if (region.awsRegion !== undefined) valid.awsRegion = region.awsRegion;
+  problems.push(...crossFieldProblems(valid as Partial<ValidatedSettings>));
+  const settings = Object.keys(shape).every((key) => key in valid) && "awsRegion" in valid ? (valid as ValidatedSettings) : undefined;
+  // Only a stack that passed every check above is worth asking what its builders would generate.
+  if (settings && problems.length === 0) for (const check of checks) problems.push(...check(settings));
 
   const environment = typeof plain.environment === "string" ? plain.environment : undefined;
   const pagerdutyEnabled = plain.pagerdutyEnabled === true;
@@ -237,18 +318,18 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   apps?.data?.forEach((app, i) => {
     for (const [variable, key] of Object.entries(configSecretEnv(app))) {
       if (!(key in raw.values)) {
-        problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+        problems.push({ path: `apps[${i}].secretEnv.${variable}`, reason: unsetSecretReason(key, raw.declaredSecretKeys) });
       } else if (!raw.secretKeys.has(key) && !problems.some((p) => p.path === key)) {
         problems.push({ path: key, reason: plainTextReason(key) });
       }
     }
   });
 
-  settings?.caches.forEach((cache, i) => {
+  (valid as Partial<ValidatedSettings>).caches?.forEach((cache, i) => {
     const key = cache.passwordConfigKey;
     if (key === undefined) return;
     if (!(key in raw.values)) {
-      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>` });
+      problems.push({ path: `caches[${i}].passwordConfigKey`, reason: unsetSecretReason(key, raw.declaredSecretKeys) });
     } else if (!raw.secretKeys.has(key)) {
       problems.push({ path: key, reason: plainTextReason(key) });
     }
@@ -260,18 +341,53 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
 
 const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
 
+/**
+ * Why the secret an app or a cache names is missing. Its key's name is quoted only where Pulumi.yaml declares
+ * it: anything else in that place may be the secret itself, pasted instead of its key's name (the schema only
+ * asks for letters and digits, as many a password has). A declared key close to it is suggested instead.
+ */
+function unsetSecretReason(key: string, declared: ReadonlySet<string>): string {
+  if (declared.has(key)) return `reads the secret ${key}, which is not set: pulumi config set --secret ${key} <value>`;
+  const near = [...declared].sort().find((name) => editDistance(name, key) <= 2);
+  return (
+    `names a secret's config key that is neither set nor declared in Pulumi.yaml${near === undefined ? "" : ` (did you mean ${near}?)`}; ` +
+    "its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, " +
+    "declare <key> with secret: true in Pulumi.yaml and name <key> here"
+  );
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+// A value in aws:region is quoted only when it looks like a region gone wrong (EU-WEST-1, eu-west, eu-west1):
+// a secret pasted there by mistake is not.
+const REGION_LIKE = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)(-?\d{1,2})?$/i;
+
 function plainTextReason(key: string): string {
   return `is stored in plain text; set it again with pulumi config set --secret ${key} <value>`;
 }
 
-/** The target keys outside the project's namespace: the AWS region and the disabled default providers. */
-function providerProblems(raw: RawStackConfig): ConfigProblem[] {
+/**
+ * The target keys outside the project's namespace: the AWS region (returned when it is one) and the disabled
+ * default providers.
+ */
+function providerProblems(raw: RawStackConfig): { problems: ConfigProblem[]; awsRegion?: string } {
   const problems: ConfigProblem[] = [];
   const region = raw.otherValues?.[OTHER_KEYS.awsRegion];
+  const isRegion = region !== undefined && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region);
   if (region === undefined) {
     problems.push({ path: OTHER_KEYS.awsRegion, reason: "is required but not set: pulumi config set aws:region <region>" });
-  } else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
-    problems.push({ path: OTHER_KEYS.awsRegion, reason: `must be an AWS region such as eu-west-1 (got ${describe(region)})` });
+  } else if (!isRegion) {
+    const got = REGION_LIKE.test(region) ? `got ${describe(region)}` : "the value is not repeated here, as it looks like no region";
+    problems.push({ path: OTHER_KEYS.awsRegion, reason: `must be an AWS region such as eu-west-1 (${got})` });
   }
   const text = raw.otherValues?.[OTHER_KEYS.disabledDefaultProviders];
   let disabled: unknown;
@@ -290,7 +406,7 @@ function providerProblems(raw: RawStackConfig): ConfigProblem[] {
         `(got ${describe(disabled)})`,
     });
   }
-  return problems;
+  return { problems, ...(isRegion ? { awsRegion: region } : {}) };
 }
 
 /** secretEnv values of a raw apps list that did not validate, as far as they are strings. */
@@ -300,161 +416,6 @@ function namedSecretKeys(rawApps: unknown): string[] {
     const secretEnv = app !== null && typeof app === "object" ? (app as { secretEnv?: unknown }).secretEnv : undefined;
     return secretEnv !== null && typeof secretEnv === "object" ? Object.values(secretEnv).filter((v): v is string => typeof v === "string") : [];
   });
-}
-
-/**
- * The node agents' namespace exists, is not the monitoring namespace (the point of a namespace of their own:
- * Prometheus, Alertmanager, Grafana, Loki and Tempo are never admitted with host access), and enforces the
- * privileged level, without which PSA refuses every node-exporter and Alloy pod and the DaemonSets stay empty.
- */
-function nodeAgentsNamespaceProblems(settings: ValidatedSettings, names: readonly string[]): ConfigProblem[] {
-  const name = settings.nodeAgentsNamespace;
-  const index = names.indexOf(name);
-  if (index < 0) return [{ path: "nodeAgentsNamespace", reason: `"${name}" is not one of the configured namespaces (${names.join(", ")})` }];
-  if (name === settings.monitoringNamespace) {
-    return [
-      {
-        path: "nodeAgentsNamespace",
-        reason: `must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got ${JSON.stringify(name)})`,
-      },
-    ];
-  }
-  const problems: ConfigProblem[] = [];
-  const level = settings.namespaces[index].podSecurity;
-  if (level !== "privileged") {
-    problems.push({
-      path: `namespaces[${index}].podSecurity`,
-      reason:
-        `must be "privileged" in the node agents' namespace (nodeAgentsNamespace): node-exporter uses the host's network and PID namespaces ` +
-        `and mounts /, /proc and /sys, Alloy mounts /var/log (got ${JSON.stringify(level)})`,
-    });
-  }
-  // Nothing there is checked against restricted, and no OTLP path leads out of it: an app belongs elsewhere.
-  settings.apps.forEach((app, i) => {
-    if (app.namespace === name) {
-      problems.push({ path: `apps[${i}].namespace`, reason: `is the node agents' namespace, the one namespace that admits host access; run apps in an app namespace (got ${JSON.stringify(name)})` });
-    }
-  });
-  return problems;
-}
-
-function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  // The context `aws eks update-kubeconfig` writes names the cluster's account, region and name: a stack
-  // whose context points at another cluster than its own settings describe is refused before anything runs.
-  const eks = EKS_CLUSTER_ARN.exec(settings.kubeContext);
-  if (eks) {
-    const [, region, account, cluster] = eks;
-    const mismatches: string[] = [];
-    if (account !== settings.awsAccountId) mismatches.push(`account ${account}, not awsAccountId ${settings.awsAccountId}`);
-    if (region !== settings.awsRegion) mismatches.push(`region ${region}, not aws:region ${settings.awsRegion}`);
-    if (cluster !== settings.clusterName) mismatches.push(`cluster ${cluster}, not clusterName ${settings.clusterName}`);
-    if (mismatches.length > 0) {
-      problems.push({ path: "kubeContext", reason: `names an EKS cluster in ${mismatches.join(", ")} (got ${JSON.stringify(settings.kubeContext)})` });
-    }
-  }
-  const names = settings.namespaces.map((ns) => ns.name);
-  const known = new Set(names);
-  names.forEach((name, i) => {
-    if (names.indexOf(name) !== i) problems.push({ path: `namespaces[${i}].name`, reason: `duplicate namespace "${name}"` });
-  });
-  for (const [key, list] of [["databases", settings.databases], ["caches", settings.caches]] as const) {
-    const names = list.map((entry) => entry.name);
-    names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) problems.push({ path: `${key}[${i}].name`, reason: `duplicate ${key === "databases" ? "database" : "cache"} "${name}"` });
-    });
-  }
-  if (settings.databases.some((db) => db.backup.enabled) && settings.oidcProviderArn === "") {
-    problems.push({ path: "oidcProviderArn", reason: "is required when a database has backups enabled (the backup jobs reach S3 through an IRSA role)" });
-  }
-  if (settings.monitoring.loki.storage === "s3" && settings.oidcProviderArn === "") {
-    problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.loki.storage is s3 (Loki reaches S3 through an IRSA role)" });
-  }
-  if (settings.monitoring.tempo.storage === "s3" && settings.oidcProviderArn === "") {
-    problems.push({ path: "oidcProviderArn", reason: "is required when monitoring.tempo.storage is s3 (Tempo reaches S3 through an IRSA role)" });
-  }
-  if (settings.environment === "production") {
-    const ha: [string, number, number][] = [
-      ["monitoring.prometheus.replicas", settings.monitoring.prometheus.replicas, 2],
-      ["monitoring.alertmanager.replicas", settings.monitoring.alertmanager.replicas, 3],
-    ];
-    for (const [path, value, minimum] of ha) {
-      if (value < minimum) problems.push({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` });
-    }
-  }
-  problems.push(
-    ...appsProblems(settings.apps, { ...settings, reservedHostnames: { [grafanaHostname(settings.domain)]: "Grafana" }, secretsManagerPrefix: settings.secretsManagerPrefix }),
-  );
-  // Let's Encrypt's staging CA is in no browser's trust store: production serving its certificates is an outage.
-  if (settings.environment === "production" && settings.certificateIssuer !== "production") {
-    problems.push({
-      path: "certificateIssuer",
-      reason: `production must use the production issuer (Let's Encrypt's production ACME endpoint); staging certificates are trusted by no browser (got ${JSON.stringify(settings.certificateIssuer)})`,
-    });
-  }
-  for (const [namespace, what] of Object.entries(PLATFORM_SYSTEM_NAMESPACES)) {
-    if (!known.has(namespace)) {
-      problems.push({ path: "namespaces", reason: `must include the platform namespace "${namespace}" (${what}), with its quota and limits` });
-    }
-  }
-  problems.push(...backupProblems(settings));
-  if (settings.databases.some((db) => db.backup.enabled) && !known.has(settings.backupNamespace)) {
-    problems.push({ path: "backupNamespace", reason: `"${settings.backupNamespace}" is not one of the configured namespaces (${names.join(", ")})` });
-  }
-  if (!known.has(settings.monitoringNamespace)) {
-    problems.push({
-      path: "monitoringNamespace",
-      reason: `"${settings.monitoringNamespace}" is not one of the configured namespaces (${names.join(", ")})`,
-    });
-  }
-  problems.push(...nodeAgentsNamespaceProblems(settings, names));
-  settings.namespaces.forEach((ns, i) => {
-    const refs: [string, string[]][] = [
-      ["ingressFromNamespaces", ns.ingressFromNamespaces],
-      ["egress.namespaces", ns.egress.namespaces],
-    ];
-    for (const [field, list] of refs) {
-      list.forEach((ref, j) => {
-        // The platform deploys no ingress controller (or any other namespace): an allowance for a namespace it
-        // does not create would depend on something it does not run.
-        if (!known.has(ref) && ref !== "kube-system") {
-          problems.push({
-            path: `namespaces[${i}].${field}[${j}]`,
-            reason: `"${ref}" is neither a configured namespace nor kube-system`,
-          });
-        }
-      });
-    }
-  });
-  return problems;
-}
-
-/** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */
-function backupProblems(settings: ValidatedSettings): ConfigProblem[] {
-  if (!settings.databases.some((db) => db.backup.enabled)) {
-    // What the policy stack-backups-and-critical-alerts (mandatory in production) would block after the plan:
-    // each database with backups enabled gets a backup CronJob, never suspended, and nothing else does.
-    if (settings.environment !== "production") return [];
-    return [{ path: "databases", reason: "production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob" }];
-  }
-  const problems: ConfigProblem[] = [];
-  if (settings.environment === "production" && settings.backupReplicaRegion === "") {
-    problems.push({ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" });
-  }
-  if (settings.backupReplicaRegion === settings.awsRegion) {
-    problems.push({ path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${settings.awsRegion}); the off-site replica needs a second region` });
-  }
-  const gap = longestScheduleGapSeconds(settings.backupSchedule);
-  const maxAge = settings.alertThresholds.backups.maxAge;
-  if (gap === Infinity) {
-    problems.push({ path: "backupSchedule", reason: `never runs: no date matches "${settings.backupSchedule}"` });
-  } else if (gap > durationSeconds(maxAge)!) {
-    problems.push({
-      path: "backupSchedule",
-      reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
-    });
-  }
-  return problems;
 }
 
 export type { SecretKey };

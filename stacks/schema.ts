@@ -298,6 +298,14 @@ export const StackSettingsSchema = z.strictObject({
 });
 
 export type StackSettings = z.infer<typeof StackSettingsSchema>;
+/** Settings validated from a stack file, with the AWS region its explicit provider targets. */
+export type ValidatedSettings = StackSettings & { readonly awsRegion: string };
+
+/** One offending key: its path as a user would write it with `pulumi config set --path`, and why. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly reason: string;
+}
 export type NamespaceSettings = z.infer<typeof NamespaceSchema>;
 export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
 export type DatabaseSettings = z.infer<typeof DatabaseSchema>;

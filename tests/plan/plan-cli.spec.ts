@@ -193,6 +193,59 @@ describe("offline plan (npm run plan)", () => {
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });
 
+  it("secrets pasted where a key's name or a region belongs are refused all at once, never quoted, writing nothing", () => {
+    // Letters and digits only, as the schema asks of a config key's name.
+    const pasted = ["hunter2REGIONsecret", "hunter2APPsecret", "hunter2CACHEsecret"];
+    const file = editedStackFile("production", (c) => {
+      c["aws:region"] = pasted[0];
+      c["platform:apps"][0].secretEnv.DATABASE_URL = pasted[1];
+      c["platform:caches"][0].passwordConfigKey = pasted[2];
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    const unset =
+      "names a secret's config key that is neither set nor declared in Pulumi.yaml; its name is not repeated here in case it is a pasted secret: " +
+      "store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here";
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (3 problems):',
+        "  - aws:region: must be an AWS region such as eu-west-1 (the value is not repeated here, as it looks like no region)",
+        `  - apps[0].secretEnv.DATABASE_URL: ${unset}`,
+        `  - caches[0].passwordConfigKey: ${unset}`,
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+    for (const secret of pasted) expect(result.stdout + result.stderr, "a secret was printed").to.not.contain(secret);
+  });
+
+  it("numbers YAML would not hand over as written, where text belongs, are refused with the other problems, writing nothing", () => {
+    const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+    const edited = text
+      .replace("platform:logLevel: INFO", "platform:logLevel: LOUD")
+      // A plain integer and a decimal JavaScript prints back as written are their text, as the CLI writes them.
+      .replace("      secretEnv:\n        DATABASE_URL", "      env: { VERSION: 1.10, BUILD: 1e3, RELEASE: 20240101, ROLLOUT: 0.5 }\n      secretEnv:\n        DATABASE_URL");
+    expect(edited.match(/LOUD|VERSION/g), "the edits apply").to.have.lengthOf(2);
+    const file = path.join(tempDir(), "Pulumi.production.yaml");
+    fs.writeFileSync(file, edited);
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (3 problems):',
+        '  - logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "LOUD")',
+        "  - apps[0].env.VERSION: YAML reads 1.10 as the number 1.1; quote it",
+        "  - apps[0].env.BUILD: YAML reads 1e3 as the number 1000; quote it",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+  });
+
   describe("a stack file the CLI would not read as the program expects is refused, naming the file, quoting nothing, writing nothing", () => {
     const SMTP = "platform:smtpPassword:\n    secure: v1:placeholder:production-smtp-password";
     const SECRET = "hunter2SECRET";
@@ -216,6 +269,16 @@ describe("offline plan (npm run plan)", () => {
         "a secret with plain text beside its ciphertext",
         (t) => t.replace(SMTP, `platform:smtpPassword:\n    inner: {secure: v1:placeholder:x}\n    pw: ${SECRET}`),
         ["FILE: platform:smtpPassword: a secret must be exactly {secure: <ciphertext>}; set it again with pulumi config set --secret smtpPassword <value>"],
+      ],
+      [
+        "a number with leading zeros where YAML 1.1 reads an octal number",
+        (t) => t.replace("      secretEnv:\n        DATABASE_URL", "      env: { UMASK: 0022 }\n      secretEnv:\n        DATABASE_URL"),
+        ["FILE: platform:apps[0].env.UMASK: YAML reads 0022 as the number 22, and YAML readers differ on such spellings; quote it if it is text, else write 22"],
+      ],
+      [
+        "a number with leading zeros where a secret's key name belongs",
+        (t) => t.replace("passwordConfigKey: redisSessionsPassword", "passwordConfigKey: 0123456782"),
+        ["FILE: platform:caches[0].passwordConfigKey: YAML reads this as a number, and YAML readers differ on such spellings; quote it if it is text"],
       ],
       ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string, string[]] => [
         `secure: ${bad}, which the CLI reads as a plain object`,

@@ -31,6 +31,17 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
   throw new Error("expected the configuration to be rejected");
 }
 
+/** The problems of the PlatformConfigError `load` throws. */
+function problemsOfError(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    expect(err).to.be.instanceOf(PlatformConfigError);
+    return (err as PlatformConfigError).problems.map((p) => `${p.path}: ${p.reason}`);
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
 describe("stack configuration", () => {
   describe("the committed stack files", () => {
     it("staging: DEBUG logs, 50 % tracing, 7-day retention, backups at 03:00, never pages", () => {
@@ -184,6 +195,54 @@ describe("stack configuration", () => {
     it("each stack sizes its quotas for its largest cluster: staging 6 nodes, production 20", () => {
       expect(parseStackSettings("staging", rawConfig("staging")).maxNodes).to.equal(6);
       expect(parseStackSettings("production", rawConfig("production")).maxNodes).to.equal(20);
+    });
+  });
+
+  describe("numbers where text belongs", () => {
+    /** Production's stack file with `text` edited, as the offline plan reads it and the loader takes it. */
+    const offline = (edit: (text: string) => string) => {
+      const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+      const edited = edit(text);
+      expect(edited, "the edit applies").to.not.equal(text);
+      const file = path.join(runTempDir("platform-numbers-"), "Pulumi.production.yaml");
+      fs.writeFileSync(file, edited);
+      const read = readStackConfig(REPOSITORY_ROOT, "production", file);
+      return { read, settings: () => parseStackSettings("production", rawStackConfig(PROJECT, read.values, read.secretKeys, declaredSecretKeys(REPOSITORY_ROOT))) };
+    };
+    const withEnv = (env: string) => (t: string) => t.replace("      secretEnv:\n        DATABASE_URL", `      env: ${env}\n      secretEnv:\n        DATABASE_URL`);
+
+    it("a top-level value is handed over as written, as the CLI hands it (an unquoted account id keeps its leading zero)", () => {
+      const { read } = offline((t) => t.replace('platform:awsAccountId: "123456789012"', "platform:awsAccountId: 012345678901").replace("platform:maxNodes: 20", "platform:maxNodes: 2e1"));
+      expect(read.values["platform:awsAccountId"]).to.equal("012345678901");
+      expect(read.values["platform:maxNodes"]).to.equal("2e1");
+    });
+
+    it("quoted text, a plain integer and a decimal JavaScript prints back as written are taken as their text", () => {
+      const { settings } = offline(withEnv('{ VERSION: "1.10", RELEASE: 20240101, ROLLOUT: 0.5, FEATURE: true }'));
+      expect(settings().apps[0].env).to.deep.equal({ VERSION: "1.10", RELEASE: "20240101", ROLLOUT: "0.5", FEATURE: "true" });
+    });
+
+    it("the offline plan refuses a number whose spelling YAML does not keep, naming its spelling", () => {
+      const { settings } = offline(withEnv("{ VERSION: 1.10, BUILD: 1e3, SCALE: 1.0, ID: 12345678901234567890 }"));
+      expect(problemsOfError(settings)).to.deep.equal([
+        "apps[0].env.VERSION: YAML reads 1.10 as the number 1.1; quote it",
+        "apps[0].env.BUILD: YAML reads 1e3 as the number 1000; quote it",
+        "apps[0].env.SCALE: YAML reads 1.0 as the number 1; quote it",
+        "apps[0].env.ID: YAML reads 12345678901234567890 as the number 12345678901234567000; quote it",
+      ]);
+    });
+
+    it("the engine's JSON: an integer past 2^53 is refused, whatever its spelling, never quoted where a secret's key name belongs", () => {
+      expect(
+        problemsOf("production", (v) => {
+          v.apps = v.apps.replace(/"secretEnv":\{/, '"env":{"ID":12345678901234567890,"EXACT":9007199254740994,"PORT":8080},"secretEnv":{');
+          v.caches = v.caches.replace('"redisSessionsPassword"', "98765432109876543210");
+        }),
+      ).to.deep.equal([
+        "caches[0].passwordConfigKey: is a number in YAML, not the text written; quote it",
+        "apps[0].env.ID: YAML reads 12345678901234567890 as the number 12345678901234567000; quote it",
+        "apps[0].env.EXACT: is the number 9007199254740994, past the integers a number holds exactly, so its digits may be lost; quote it",
+      ]);
     });
   });
 
@@ -641,6 +700,18 @@ describe("stack configuration", () => {
         ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
       ],
       [
+        "an app's secret key misspelt: the declared key it may mean is named, the misspelling is not repeated",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].secretEnv.DATABASE_URL = "apiDatabseUrl")),
+        "apps[0].secretEnv.DATABASE_URL: names a secret's config key that is neither set nor declared in Pulumi.yaml (did you mean apiDatabaseUrl?); its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here",
+      ],
+      [
+        "a password of letters and digits pasted as a cache's passwordConfigKey",
+        "production",
+        (v) => editJsonKey<any[]>(v, "caches", (caches) => (caches[0].passwordConfigKey = "hunter2Secret")),
+        "caches[0].passwordConfigKey: names a secret's config key that is neither set nor declared in Pulumi.yaml; its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here",
+      ],
+      [
         "allowance for a namespace the platform does not create",
         "staging",
         (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].ingressFromNamespaces = ["ingress-nginx"])),
@@ -701,6 +772,62 @@ describe("stack configuration", () => {
         expect(message).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
         expect(message).to.contain("  - retention: unknown key");
       }
+    });
+
+    it("a schema error does not hide the checks across the keys that did validate: all come back at once", () => {
+      expect(
+        problemsOf("production", (v) => {
+          v.logLevel = "LOUD";
+          editJsonKey<any[]>(v, "apps", (apps) => (apps[0].images.green = "ghcr.io/example/api:latest"));
+          v.certificateIssuer = "staging";
+          v.backupSchedule = "0 2 * * 0";
+          editJsonKey<any[]>(v, "namespaces", (ns) => (ns[2].egress.namespaces = ["billing"]));
+        }),
+      ).to.deep.equal([
+        'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "LOUD")',
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
+        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+        'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
+      ]);
+    });
+
+    it("a check runs on the keys it needs that validated, skipping only what needs a broken one", () => {
+      // The apps are broken (a mutable image), the namespaces are not: the node agents' checks still see them.
+      expect(
+        problemsOf("staging", (v) => {
+          editJsonKey<any[]>(v, "apps", (apps) => (apps[0].images.green = "ghcr.io/example/api:latest"));
+          v.nodeAgentsNamespace = "monitoring";
+        }),
+      ).to.deep.equal([
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")',
+      ]);
+      // alertThresholds is broken: a schedule that never runs is wrong whatever its maximum age.
+      expect(
+        problemsOf("production", (v) => {
+          editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.maxAge = "a day"));
+          v.backupSchedule = "0 3 31 2 *";
+        }),
+      ).to.deep.equal(['alertThresholds.backups.maxAge: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "a day")', 'backupSchedule: never runs: no date matches "0 3 31 2 *"']);
+    });
+
+    it("a broken key sets off no follow-on report in the checks that need it", () => {
+      // Without its namespaces list, no namespace reference can be judged: no "is not one of the configured
+      // namespaces" for the monitoring, backup and node agents' namespaces or the app, no missing platform namespace.
+      expect(problemsOf("production", (v) => editJsonKey<any[]>(v, "namespaces", (ns) => (ns[0].quota.pods = 0)))).to.deep.equal([
+        "namespaces[0].quota.pods: Too small: expected number to be >=1 (got 0)",
+      ]);
+      expect(problemsOf("staging", (v) => (v.namespaces = "[]"))).to.deep.equal(["namespaces: must list at least one namespace (got [])"]);
+      // A kubeContext naming another account is compared with the account only when awsAccountId is one.
+      expect(
+        problemsOf("production", (v) => {
+          v.awsAccountId = "12345678901";
+          v.kubeContext = "arn:aws:eks:eu-west-1:210987654321:cluster/prod-eu-west-1";
+        }),
+      ).to.deep.equal(['awsAccountId: must be a 12-digit AWS account id, quoted in YAML (e.g. "012345678901") (got "12345678901")']);
+      // An environment that is none: no production-only check, no staging-only leniency.
+      expect(problemsOf("production", (v) => (v.environment = "prod"))).to.deep.equal(['environment: expected one of "staging"|"production" (got "prod")']);
     });
 
     it("a replica region that is the stack's own region is refused before any resource is registered", async () => {

@@ -11,6 +11,8 @@ const TARGET = {
 } as const;
 const other = (stack: StackName): StackName => (stack === "staging" ? "production" : "staging");
 const NAME_44 = "orders-archive-reporting-eu-west-1-replica-2";
+/** A password that passes for a config key's name (a lower-case letter, then letters and digits). */
+const PASTED_PASSWORD = "hunter2SENTINEL7d41d8cd98f00";
 const PEAK = "at their peak (both colours at full size with rolling-update surge, plus the gate and scale-down Jobs)";
 
 /**
@@ -82,6 +84,20 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
       editJsonKey<{ passwordConfigKey?: string }[]>(v, "platform:caches", (caches) => (caches[0].passwordConfigKey = `${secretSentinel("redis")}!`)),
     () => ["caches[0].passwordConfigKey: must be a Pulumi config key such as redisSessionsPassword"],
   ],
+  [
+    // Letters and digits only, as the schema asks of a key's name: only Pulumi.yaml's declaration makes a name safe to quote.
+    "a password of letters and digits pasted into an app's secretEnv",
+    (v) => editJsonKey<{ secretEnv: Record<string, unknown> }[]>(v, "platform:apps", (apps) => (apps[0].secretEnv.SENTRY_DSN = PASTED_PASSWORD)),
+    () => [
+      "apps[0].secretEnv.SENTRY_DSN: names a secret's config key that is neither set nor declared in Pulumi.yaml; its name is not repeated here in case it is a pasted secret: store the secret with pulumi config set --secret <key> <value>, declare <key> with secret: true in Pulumi.yaml and name <key> here",
+    ],
+  ],
+  [
+    "a secret pasted into aws:region",
+    (v) => (v["aws:region"] = secretSentinel("region")),
+    () => ["aws:region: must be an AWS region such as eu-west-1 (the value is not repeated here, as it looks like no region)"],
+  ],
+  ["aws:region in capitals", (v) => (v["aws:region"] = "EU-WEST-1"), () => ['aws:region: must be an AWS region such as eu-west-1 (got "EU-WEST-1")']],
   [
     "app requests above its limits",
     (v, s) => {
@@ -236,7 +252,7 @@ describe("a stack file the cluster or the cloud would refuse is refused before a
         // A generated Job name carries a content hash; compare everything around it.
         expect(problemLines(message).map((line) => line.replace(/-[0-9a-f]{10}" /, '-SUFFIX" '))).to.deep.equal(expected);
         expect(recorder.list(), "resources registered").to.deep.equal([]);
-        expect(message, "a secret value was printed").to.not.include("SENTINEL-");
+        expect(message, "a secret value was printed").to.not.include("SENTINEL-").and.not.include(PASTED_PASSWORD);
       });
     }
   }

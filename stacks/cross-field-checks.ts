@@ -1,0 +1,212 @@
+import { appsProblems } from "./apps-schema";
+import { durationSeconds, longestScheduleGapSeconds } from "./formats";
+import { type ConfigProblem, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, type ValidatedSettings } from "./schema";
+
+type Key = keyof ValidatedSettings;
+
+/**
+ * A check across several keys. It reads only the keys it names: `inputs` must all have validated for it to
+ * run (a broken key would only set off a follow-on report), `optional` ones are compared where they did.
+ */
+interface CrossFieldCheck {
+  readonly inputs: readonly Key[];
+  readonly optional: readonly Key[];
+  readonly run: (valid: Partial<ValidatedSettings>) => ConfigProblem[];
+}
+
+function check<K extends Key, O extends Key = never>(
+  inputs: readonly K[],
+  run: (settings: Pick<ValidatedSettings, K> & Partial<Pick<ValidatedSettings, O>>) => ConfigProblem[],
+  optional: readonly O[] = [],
+): CrossFieldCheck {
+  const only = (valid: Partial<ValidatedSettings>) => Object.fromEntries([...inputs, ...optional].filter((k) => k in valid).map((k) => [k, valid[k]]));
+  return { inputs, optional, run: (valid) => run(only(valid) as Pick<ValidatedSettings, K> & Partial<Pick<ValidatedSettings, O>>) };
+}
+
+const notConfigured = (name: string, names: readonly string[]) => `"${name}" is not one of the configured namespaces (${names.join(", ")})`;
+const namespaceNames = (settings: Pick<ValidatedSettings, "namespaces">) => settings.namespaces.map((ns) => ns.name);
+const backsUp = (settings: Pick<ValidatedSettings, "databases">) => settings.databases.some((db) => db.backup.enabled);
+
+// In the order their reports have always come in.
+const CHECKS: readonly CrossFieldCheck[] = [
+  // The context `aws eks update-kubeconfig` writes names the cluster's account, region and name: a stack
+  // whose context points at another cluster than its own settings describe is refused before anything runs.
+  check(
+    ["kubeContext"],
+    (s) => {
+      const eks = EKS_CLUSTER_ARN.exec(s.kubeContext);
+      if (!eks) return [];
+      const [, region, account, cluster] = eks;
+      const mismatches: string[] = [];
+      if (s.awsAccountId !== undefined && account !== s.awsAccountId) mismatches.push(`account ${account}, not awsAccountId ${s.awsAccountId}`);
+      if (s.awsRegion !== undefined && region !== s.awsRegion) mismatches.push(`region ${region}, not aws:region ${s.awsRegion}`);
+      if (s.clusterName !== undefined && cluster !== s.clusterName) mismatches.push(`cluster ${cluster}, not clusterName ${s.clusterName}`);
+      return mismatches.length === 0 ? [] : [{ path: "kubeContext", reason: `names an EKS cluster in ${mismatches.join(", ")} (got ${JSON.stringify(s.kubeContext)})` }];
+    },
+    ["awsAccountId", "awsRegion", "clusterName"],
+  ),
+  check(["namespaces"], (s) => {
+    const names = namespaceNames(s);
+    return names.flatMap((name, i) => (names.indexOf(name) !== i ? [{ path: `namespaces[${i}].name`, reason: `duplicate namespace "${name}"` }] : []));
+  }),
+  ...(["databases", "caches"] as const).map((key) =>
+    check([key], (s) => {
+      const names = s[key].map((entry) => entry.name);
+      return names.flatMap((name, i) => (names.indexOf(name) !== i ? [{ path: `${key}[${i}].name`, reason: `duplicate ${key === "databases" ? "database" : "cache"} "${name}"` }] : []));
+    }),
+  ),
+  check(["databases", "oidcProviderArn"], (s) =>
+    backsUp(s) && s.oidcProviderArn === "" ? [{ path: "oidcProviderArn", reason: "is required when a database has backups enabled (the backup jobs reach S3 through an IRSA role)" }] : [],
+  ),
+  check(["monitoring", "oidcProviderArn"], (s) => {
+    if (s.oidcProviderArn !== "") return [];
+    return (["loki", "tempo"] as const)
+      .filter((store) => s.monitoring[store].storage === "s3")
+      .map((store) => ({
+        path: "oidcProviderArn",
+        reason: `is required when monitoring.${store}.storage is s3 (${store === "loki" ? "Loki" : "Tempo"} reaches S3 through an IRSA role)`,
+      }));
+  }),
+  check(["environment", "monitoring"], (s) => {
+    if (s.environment !== "production") return [];
+    const ha: [string, number, number][] = [
+      ["monitoring.prometheus.replicas", s.monitoring.prometheus.replicas, 2],
+      ["monitoring.alertmanager.replicas", s.monitoring.alertmanager.replicas, 3],
+    ];
+    return ha.filter(([, value, minimum]) => value < minimum).map(([path, value, minimum]) => ({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` }));
+  }),
+  // Each of the apps' checks needs its own stack key only: a broken domain does not hide a namespace mistake.
+  check(
+    ["apps"],
+    (s) =>
+      appsProblems(s.apps, {
+        environment: s.environment,
+        domain: s.domain,
+        namespaces: s.namespaces,
+        reservedHostnames: s.domain === undefined ? undefined : { [grafanaHostname(s.domain)]: "Grafana" },
+        secretsManagerPrefix: s.secretsManagerPrefix,
+      }),
+    ["environment", "domain", "namespaces", "secretsManagerPrefix"],
+  ),
+  // Let's Encrypt's staging CA is in no browser's trust store: production serving its certificates is an outage.
+  check(["environment", "certificateIssuer"], (s) =>
+    s.environment === "production" && s.certificateIssuer !== "production"
+      ? [
+          {
+            path: "certificateIssuer",
+            reason: `production must use the production issuer (Let's Encrypt's production ACME endpoint); staging certificates are trusted by no browser (got ${JSON.stringify(s.certificateIssuer)})`,
+          },
+        ]
+      : [],
+  ),
+  check(["namespaces"], (s) =>
+    Object.entries(PLATFORM_SYSTEM_NAMESPACES)
+      .filter(([namespace]) => !namespaceNames(s).includes(namespace))
+      .map(([namespace, what]) => ({ path: "namespaces", reason: `must include the platform namespace "${namespace}" (${what}), with its quota and limits` })),
+  ),
+  // What the policy stack-backups-and-critical-alerts (mandatory in production) would block after the plan:
+  // each database with backups enabled gets a backup CronJob, never suspended, and nothing else does.
+  check(["databases", "environment"], (s) =>
+    !backsUp(s) && s.environment === "production"
+      ? [{ path: "databases", reason: "production must back up at least one database (backup.enabled: true); the policy stack-backups-and-critical-alerts blocks a production stack without a backup CronJob" }]
+      : [],
+  ),
+  check(["databases", "environment", "backupReplicaRegion"], (s) =>
+    backsUp(s) && s.environment === "production" && s.backupReplicaRegion === ""
+      ? [{ path: "backupReplicaRegion", reason: "production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1" }]
+      : [],
+  ),
+  check(["databases", "backupReplicaRegion", "awsRegion"], (s) =>
+    backsUp(s) && s.backupReplicaRegion === s.awsRegion
+      ? [{ path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${s.awsRegion}); the off-site replica needs a second region` }]
+      : [],
+  ),
+  // Backups whose alerts would fire between runs. A schedule that never runs needs no maxAge to be wrong.
+  check(
+    ["databases", "backupSchedule"],
+    (s) => {
+      if (!backsUp(s)) return [];
+      const gap = longestScheduleGapSeconds(s.backupSchedule);
+      if (gap === Infinity) return [{ path: "backupSchedule", reason: `never runs: no date matches "${s.backupSchedule}"` }];
+      if (s.alertThresholds === undefined) return [];
+      const maxAge = s.alertThresholds.backups.maxAge;
+      if (gap <= durationSeconds(maxAge)!) return [];
+      return [
+        {
+          path: "backupSchedule",
+          reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
+        },
+      ];
+    },
+    ["alertThresholds"],
+  ),
+  check(["databases", "backupNamespace", "namespaces"], (s) =>
+    backsUp(s) && !namespaceNames(s).includes(s.backupNamespace) ? [{ path: "backupNamespace", reason: notConfigured(s.backupNamespace, namespaceNames(s)) }] : [],
+  ),
+  check(["monitoringNamespace", "namespaces"], (s) =>
+    namespaceNames(s).includes(s.monitoringNamespace) ? [] : [{ path: "monitoringNamespace", reason: notConfigured(s.monitoringNamespace, namespaceNames(s)) }],
+  ),
+  check(["nodeAgentsNamespace", "namespaces"], nodeAgentsNamespaceProblems, ["monitoringNamespace", "apps"]),
+  check(["namespaces"], (s) => {
+    const names = namespaceNames(s);
+    return s.namespaces.flatMap((ns, i) =>
+      (
+        [
+          ["ingressFromNamespaces", ns.ingressFromNamespaces],
+          ["egress.namespaces", ns.egress.namespaces],
+        ] as const
+      ).flatMap(([field, list]) =>
+        // The platform deploys no ingress controller (or any other namespace): an allowance for a namespace it
+        // does not create would depend on something it does not run.
+        list.flatMap((ref, j) => (names.includes(ref) || ref === "kube-system" ? [] : [{ path: `namespaces[${i}].${field}[${j}]`, reason: `"${ref}" is neither a configured namespace nor kube-system` }])),
+      ),
+    );
+  }),
+];
+
+/**
+ * The node agents' namespace exists, is not the monitoring namespace (the point of a namespace of their own:
+ * Prometheus, Alertmanager, Grafana, Loki and Tempo are never admitted with host access), and enforces the
+ * privileged level, without which PSA refuses every node-exporter and Alloy pod and the DaemonSets stay empty.
+ */
+function nodeAgentsNamespaceProblems(
+  settings: Pick<ValidatedSettings, "nodeAgentsNamespace" | "namespaces"> & Partial<Pick<ValidatedSettings, "monitoringNamespace" | "apps">>,
+): ConfigProblem[] {
+  const name = settings.nodeAgentsNamespace;
+  const names = namespaceNames(settings);
+  const index = names.indexOf(name);
+  if (index < 0) return [{ path: "nodeAgentsNamespace", reason: notConfigured(name, names) }];
+  if (name === settings.monitoringNamespace) {
+    return [
+      {
+        path: "nodeAgentsNamespace",
+        reason: `must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got ${JSON.stringify(name)})`,
+      },
+    ];
+  }
+  const problems: ConfigProblem[] = [];
+  const level = settings.namespaces[index].podSecurity;
+  if (level !== "privileged") {
+    problems.push({
+      path: `namespaces[${index}].podSecurity`,
+      reason:
+        `must be "privileged" in the node agents' namespace (nodeAgentsNamespace): node-exporter uses the host's network and PID namespaces ` +
+        `and mounts /, /proc and /sys, Alloy mounts /var/log (got ${JSON.stringify(level)})`,
+    });
+  }
+  // Nothing there is checked against restricted, and no OTLP path leads out of it: an app belongs elsewhere.
+  settings.apps?.forEach((app, i) => {
+    if (app.namespace === name) {
+      problems.push({ path: `apps[${i}].namespace`, reason: `is the node agents' namespace, the one namespace that admits host access; run apps in an app namespace (got ${JSON.stringify(name)})` });
+    }
+  });
+  return problems;
+}
+
+/**
+ * The problems across keys of a stack's settings, from the keys that validated: each check runs when every
+ * key it needs did, so one broken key neither hides the other keys' problems nor sets off a follow-on report.
+ */
+export function crossFieldProblems(valid: Partial<ValidatedSettings>): ConfigProblem[] {
+  return CHECKS.filter((c) => c.inputs.every((key) => valid[key] !== undefined)).flatMap((c) => c.run(valid));
+}
