@@ -202,7 +202,7 @@ export interface PrometheusThresholds {
 
 /** Database backups' thresholds (the metrics DatabaseBackups' jobs push). */
 export interface BackupThresholds {
-  /** Longest time without a successful backup; a day plus slack for a daily schedule (Prometheus duration). */
+  /** Longest time without a successful backup (Prometheus duration): at least the backup schedule's longest gap + 1h the CronJob may start late + the backup run deadline, 29h for a daily schedule and the default 4h, or a late but healthy retry pages. */
   maxAge: string;
   /** How long the newest backup may stay older than maxAge before the alert fires (Prometheus duration). */
   tooOldFor: string;

@@ -131,7 +131,11 @@ export const AlertThresholdsSchema = z.strictObject({
     }),
   prometheus: z.strictObject({ scrapeFailureFor: duration, ruleEvaluationSlowFor: duration, ruleFailuresFor: duration }),
   backups: z.strictObject({
-    /** Longest time without a successful backup; a day plus slack for a daily schedule. */
+    /**
+     * Longest time without a successful backup. At least what a healthy backup may take to succeed again: the
+     * backup schedule's longest gap + 1h the CronJob may start late + the longest backup.runDeadline (29h for a
+     * daily schedule and the default 4h); the loader refuses less.
+     */
     maxAge: duration,
     tooOldFor: duration,
     failedFor: duration,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appSecretKeys, appsProblems, AppsSchema, configSecretEnv } from "./apps-schema";
+import { BACKUP_STARTING_DEADLINE_SECONDS, DEFAULT_BACKUP_RUN_DEADLINE, longestHealthyBackupGapSeconds } from "./backup-job-timing";
 import { durationSeconds, longestScheduleGapSeconds } from "./formats";
 import { cacheSecretKeys, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, requiredSecrets, SECRET_KEYS, type SecretKey, type StackSettings, StackSettingsSchema } from "./schema";
 
@@ -445,16 +446,41 @@ function backupProblems(settings: ValidatedSettings): ConfigProblem[] {
     problems.push({ path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${settings.awsRegion}); the off-site replica needs a second region` });
   }
   const gap = longestScheduleGapSeconds(settings.backupSchedule);
-  const maxAge = settings.alertThresholds.backups.maxAge;
   if (gap === Infinity) {
     problems.push({ path: "backupSchedule", reason: `never runs: no date matches "${settings.backupSchedule}"` });
-  } else if (gap > durationSeconds(maxAge)!) {
-    problems.push({
-      path: "backupSchedule",
-      reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
-    });
+  } else {
+    problems.push(...backupMaxAgeProblems(settings, gap));
   }
   return problems;
 }
+
+/**
+ * BackupTooOld fires when no backup succeeded within maxAge. A healthy backup can take longer than the
+ * schedule's gap to succeed again: its run may start up to the CronJob's starting deadline late, and take up
+ * to its run deadline (a failed first attempt and a retry). maxAge must cover the sum, for the database with
+ * the longest run deadline, or a late but healthy retry pages.
+ */
+function backupMaxAgeProblems(settings: ValidatedSettings, gap: number): ConfigProblem[] {
+  const maxAge = settings.alertThresholds.backups.maxAge;
+  const backedUp = settings.databases.map((db, i) => ({ db, i })).filter(({ db }) => db.backup.enabled);
+  const deadline = ({ db }: (typeof backedUp)[number]) => db.backup.runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE;
+  const slowest = backedUp.reduce((a, b) => (durationSeconds(deadline(b))! > durationSeconds(deadline(a))! ? b : a));
+  const needed = longestHealthyBackupGapSeconds(gap, deadline(slowest));
+  if (durationSeconds(maxAge)! >= needed) return [];
+  const runDeadline = slowest.db.backup.runDeadline === undefined ? `${DEFAULT_BACKUP_RUN_DEADLINE}, the default` : `databases[${slowest.i}].backup.runDeadline`;
+  return [
+    {
+      path: "alertThresholds.backups.maxAge",
+      reason:
+        `${maxAge} is shorter than a healthy backup of "${slowest.db.name}" may take to succeed again, ${hours(needed)}: ` +
+        `backupSchedule runs up to ${hours(gap)} apart, the CronJob may start a run up to ${hours(BACKUP_STARTING_DEADLINE_SECONDS)} late (startingDeadlineSeconds) ` +
+        `and the run may take ${deadline(slowest)} with its retry (${runDeadline}); BackupTooOld would page for a late but healthy backup: ` +
+        `raise maxAge to at least ${hours(needed)}, back up more often or shorten the run deadline`,
+    },
+  ];
+}
+
+/** Seconds as hours, e.g. 104400 → 29h, 5400 → 1.5h. */
+const hours = (seconds: number) => `${Number((seconds / 3600).toFixed(2))}h`;
 
 export type { SecretKey };

@@ -259,7 +259,7 @@ describe("alert rules", () => {
       ["EndpointAvailabilityLow", '(changes(probe_success{namespace!~"apps"}[15m])) > 2', "5m", "of the last 15m, failing repeatedly, below 90% for 5m", "critical", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 2592000", "15m", "less than 30d", "warning", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 604800", "15m", "less than 7d", "critical", "infrastructure"],
-      ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 26h", "critical", "database"],
+      ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 29h", "critical", "database"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],

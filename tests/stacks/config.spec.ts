@@ -660,8 +660,30 @@ describe("stack configuration", () => {
         "backups further apart than BackupTooOld's maximum age",
         "production",
         (v) => (v.backupSchedule = "0 2 * * 0"),
-        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+        'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 173h: backupSchedule runs up to 168h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 173h, back up more often or shorten the run deadline',
       ],
+      [
+        // The old check compared the schedule's gap alone: a daily backup under a 26h maximum age passed it, and a
+        // retry that succeeded just before the Job's 4h deadline, an hour-late start after, paged.
+        "a maximum age that leaves no room for a late start and a retry",
+        "staging",
+        (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.maxAge = "26h")),
+        'alertThresholds.backups.maxAge: 26h is shorter than a healthy backup of "orders" may take to succeed again, 29h: backupSchedule runs up to 24h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 29h, back up more often or shorten the run deadline',
+      ],
+      [
+        "a run deadline longer than the maximum age allows",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4h30m")),
+        'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 29.5h: backupSchedule runs up to 24h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h30m with its retry (databases[0].backup.runDeadline); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 29.5h, back up more often or shorten the run deadline',
+      ],
+      ["a run deadline that is no duration", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4 hours")), 'databases[0].backup.runDeadline: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      [
+        "a run deadline too short for any backup",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "90s")),
+        'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "90s")',
+      ],
+      ["a run deadline of fractions of a second", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "1h500ms")), 'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "1h500ms")'],
       ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
       [
         "point-in-time recovery with a malformed identifier",
