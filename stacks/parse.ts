@@ -386,6 +386,7 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
   problems.push(
     ...appsProblems(settings.apps, { ...settings, reservedHostnames: { [grafanaHostname(settings.domain)]: "Grafana" }, secretsManagerPrefix: settings.secretsManagerPrefix }),
   );
+  problems.push(...sloRetentionProblems(settings));
   // Let's Encrypt's staging CA is in no browser's trust store: production serving its certificates is an outage.
   if (settings.environment === "production" && settings.certificateIssuer !== "production") {
     problems.push({
@@ -428,6 +429,28 @@ function crossFieldProblems(settings: ValidatedSettings): ConfigProblem[] {
     }
   });
   return problems;
+}
+
+/**
+ * An SLO's error budget is counted over its whole window (a sum_over_time of the window): with fewer days of
+ * samples kept, the budget silently covers only those, and the Application dashboard's remaining budget is a
+ * shorter window's under the SLO's name.
+ */
+function sloRetentionProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const kept = durationSeconds(settings.metricsRetention)!;
+  return settings.apps.flatMap((app, i) =>
+    app.slos && durationSeconds(app.slos.window)! > kept
+      ? [
+          {
+            path: `apps[${i}].slos.window`,
+            reason:
+              `${app.slos.window} is longer than metricsRetention (${settings.metricsRetention}): Prometheus keeps ${settings.metricsRetention} of samples, so the ` +
+              `error budget would cover ${settings.metricsRetention} of requests only; raise metricsRetention to at least ${app.slos.window} ` +
+              `(with monitoring.prometheus.retentionSize and storageSize to hold it)`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Backups whose recovery point the stack could not keep, or whose alerts would fire between runs. */

@@ -33,13 +33,13 @@ function problemsOf(stack: StackName, edit: (values: Record<string, string>, sec
 
 describe("stack configuration", () => {
   describe("the committed stack files", () => {
-    it("staging: DEBUG logs, 50 % tracing, 7-day retention, backups at 03:00, never pages", () => {
+    it("staging: DEBUG logs, 50 % tracing, 7-day retention (metrics 30 days, the SLO window), backups at 03:00, never pages", () => {
       const s = parseStackSettings("staging", rawConfig("staging"));
       expect(s).to.include({
         environment: "staging",
         logLevel: "DEBUG",
         traceSamplingPercent: 50,
-        metricsRetention: "7d",
+        metricsRetention: "30d",
         logRetention: "7d",
         traceRetention: "7d",
         backupRetention: "7d",
@@ -52,6 +52,18 @@ describe("stack configuration", () => {
         slackChannel: "#alerts-staging",
       });
     });
+
+    for (const stack of STACKS) {
+      it(`${stack}: Prometheus keeps every app's whole SLO window (30d in 30d), and the backups' maximum age covers a late, retried run (29h)`, () => {
+        const s = parseStackSettings(stack, rawConfig(stack));
+        expect(s.apps.filter((app) => app.slos).map((app) => [app.name, app.slos!.window, s.metricsRetention])).to.deep.equal([["api", "30d", "30d"]]);
+        expect([s.backupSchedule, s.alertThresholds.backups.maxAge, s.databases.map((db) => db.backup.runDeadline)]).to.deep.equal([
+          stack === "staging" ? "0 3 * * *" : "0 2 * * *",
+          "29h",
+          [undefined],
+        ]);
+      });
+    }
 
     it("production: INFO logs, 10 % tracing, 30-day retention, backups at 02:00, pages", () => {
       const s = parseStackSettings("production", rawConfig("production"));
@@ -684,6 +696,13 @@ describe("stack configuration", () => {
         'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "90s")',
       ],
       ["a run deadline of fractions of a second", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "1h500ms")), 'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "1h500ms")'],
+      [
+        // Staging's own mistake until its metricsRetention was raised: a 30-day budget over 7 days of samples.
+        "an SLO window longer than Prometheus keeps samples",
+        "staging",
+        (v) => (v.metricsRetention = "7d"),
+        "apps[0].slos.window: 30d is longer than metricsRetention (7d): Prometheus keeps 7d of samples, so the error budget would cover 7d of requests only; raise metricsRetention to at least 30d (with monitoring.prometheus.retentionSize and storageSize to hold it)",
+      ],
       ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
       [
         "point-in-time recovery with a malformed identifier",
