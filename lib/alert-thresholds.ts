@@ -232,6 +232,12 @@ export interface TracingThresholds {
   storeFlushFailingFor: string;
 }
 
+/** The log pipeline's thresholds (Alloy delivering to Loki). */
+export interface LogThresholds {
+  /** How long the log collector must keep dropping entries before LogEntriesDropped fires, and the window the drops are counted over (Prometheus duration). */
+  droppedEntriesFor: string;
+}
+
 /** The `for` windows of the apps' SLO burn-rate alerts (the burn rates themselves are the SRE workbook's). */
 export interface SloThresholds {
   /** `for` of the fast-burn alerts that page (Prometheus duration). */
@@ -276,6 +282,8 @@ export interface AlertThresholds {
   blueGreen: BlueGreenThresholds;
   /** Tracing: span loss and the trace store's writes. */
   tracing: TracingThresholds;
+  /** Logs: entries the collector drops. */
+  logs: LogThresholds;
   /** The SLO burn-rate alerts' `for` windows. */
   slo: SloThresholds;
 }

@@ -150,6 +150,13 @@ export const AlertThresholdsSchema = z.strictObject({
     /** How long the trace store may keep failing to write blocks to its storage. */
     storeFlushFailingFor: duration,
   }),
+  logs: z.strictObject({
+    /**
+     * How long the log collector must keep dropping entries before LogEntriesDropped fires, and the window the
+     * drops are counted over: long enough that a Loki rollout, whose pushes Alloy retries, does not fire it.
+     */
+    droppedEntriesFor: duration,
+  }),
   /** `for` of the burn-rate alerts of the apps' SLOs (the burn rates themselves are the SRE workbook's). */
   slo: z.strictObject({ pageFor: duration, ticketFor: duration }),
 });

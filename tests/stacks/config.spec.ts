@@ -92,6 +92,8 @@ describe("stack configuration", () => {
       expect(production.monitoring.tempo).to.deep.include({ storage: "s3", storageSize: "20Gi" });
       expect(staging.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.05, spanLossFor: "30m", storeFlushFailingFor: "30m" });
       expect(production.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.01, spanLossFor: "10m", storeFlushFailingFor: "15m" });
+      // LogEntriesDropped's window, like span loss's: longer in staging, which nobody watches closely.
+      expect([staging.alertThresholds.logs, production.alertThresholds.logs]).to.deep.equal([{ droppedEntriesFor: "30m" }, { droppedEntriesFor: "10m" }]);
     });
 
     it("production gets larger quotas than staging in every namespace", () => {
