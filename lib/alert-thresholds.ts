@@ -202,7 +202,7 @@ export interface PrometheusThresholds {
 
 /** Database backups' thresholds (the metrics DatabaseBackups' jobs push). */
 export interface BackupThresholds {
-  /** Longest time without a successful backup; a day plus slack for a daily schedule (Prometheus duration). */
+  /** Longest time without a successful backup (Prometheus duration): at least the backup schedule's longest gap + 1h the CronJob may start late + the backup run deadline, 29h for a daily schedule and the default 4h, or a late but healthy retry pages. */
   maxAge: string;
   /** How long the newest backup may stay older than maxAge before the alert fires (Prometheus duration). */
   tooOldFor: string;
@@ -230,6 +230,12 @@ export interface TracingThresholds {
   spanLossFor: string;
   /** How long the trace store may keep failing to write blocks to its storage (Prometheus duration). */
   storeFlushFailingFor: string;
+}
+
+/** The log pipeline's thresholds (Alloy delivering to Loki). */
+export interface LogThresholds {
+  /** How long the log collector must keep dropping entries before LogEntriesDropped fires, and the window the drops are counted over (Prometheus duration). */
+  droppedEntriesFor: string;
 }
 
 /** The `for` windows of the apps' SLO burn-rate alerts (the burn rates themselves are the SRE workbook's). */
@@ -276,6 +282,8 @@ export interface AlertThresholds {
   blueGreen: BlueGreenThresholds;
   /** Tracing: span loss and the trace store's writes. */
   tracing: TracingThresholds;
+  /** Logs: entries the collector drops. */
+  logs: LogThresholds;
   /** The SLO burn-rate alerts' `for` windows. */
   slo: SloThresholds;
 }

@@ -24,6 +24,8 @@ export interface BackedUpDatabase extends PostgresConnection {
   dumpVolumeSize?: string;
   /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database (a Kubernetes quantity). Default: 40Gi. */
   restoreVolumeSize?: string;
+  /** Longest one backup run may take, its retry included (a Prometheus duration of at least 10m): a run still going then is stopped and fails, and BackupTooOld's maximum age must allow for it (the schedule's longest gap + 1h the CronJob may start late + this). Default: 4h. */
+  runDeadline?: string;
   /** The RDS cluster or instance whose point-in-time recovery covers the time between dumps (the program reads its retention from RDS through the AWS provider). Default: none (the recovery point is the schedule's interval). */
   pointInTimeRecovery?: PointInTimeRecovery;
 }
@@ -95,7 +97,7 @@ const d = DATABASE_BACKUPS_DEFAULTS;
 const backup = DatabaseSchema.shape.backup.shape;
 
 /** BackedUpDatabase, checked with the stack schema's database entry. */
-export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery, dumpVolumeSize: backup.dumpVolumeSize, restoreVolumeSize: backup.restoreVolumeSize });
+export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery, dumpVolumeSize: backup.dumpVolumeSize, restoreVolumeSize: backup.restoreVolumeSize, runDeadline: backup.runDeadline });
 
 /** The stack a backup belongs to, and the settings DatabaseBackups and PostgresBackup share, with their defaults. */
 export const backupSettingsShape = {
@@ -148,10 +150,10 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       {
         ...a,
         pushgatewayUrl: monitoringUrls(a.monitoringNamespace).pushgateway,
-        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, ...rest }) => ({
+        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...rest }) => ({
           ...rest,
           password: { existingSecret: passwordSecret },
-          backup: { enabled: true, drillTables, dumpVolumeSize, restoreVolumeSize, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
+          backup: { enabled: true, drillTables, dumpVolumeSize, restoreVolumeSize, runDeadline, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
           exporter: false,
         })),
       },

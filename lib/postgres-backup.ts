@@ -5,6 +5,7 @@ import { backupPrefix } from "../components/backups/backup-policies";
 import { BACKUP_SERVICE_ACCOUNT, databaseRecoveryPoint } from "../components/backups/database-backups";
 import { PostgresBackup as InternalPostgresBackup } from "../components/backups/postgres-backup";
 import { monitoringUrls } from "../components/monitoring/monitoring-input";
+import { DEFAULT_BACKUP_RUN_DEADLINE } from "../stacks/backup-job-timing";
 import { durationSeconds } from "../stacks/formats";
 import { NamespaceSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
@@ -55,7 +56,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     const a = parseArgs("PostgresBackup", name, PostgresBackupArgsSchema, args);
     super("platform:index:PostgresBackup", name, {}, opts);
-    const { passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, ...connection } = a.database;
+    const { passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...connection } = a.database;
     const backup = new InternalPostgresBackup(
       name,
       {
@@ -64,6 +65,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         namespace: a.namespace,
         password: passwordSecret,
         schedule: a.schedule,
+        runDeadline: runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE,
         drillSchedule: a.drillSchedule,
         drillTables,
         dumpVolumeSize: dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,

@@ -131,7 +131,11 @@ export const AlertThresholdsSchema = z.strictObject({
     }),
   prometheus: z.strictObject({ scrapeFailureFor: duration, ruleEvaluationSlowFor: duration, ruleFailuresFor: duration }),
   backups: z.strictObject({
-    /** Longest time without a successful backup; a day plus slack for a daily schedule. */
+    /**
+     * Longest time without a successful backup. At least what a healthy backup may take to succeed again: the
+     * backup schedule's longest gap + 1h the CronJob may start late + the longest backup.runDeadline (29h for a
+     * daily schedule and the default 4h); the loader refuses less.
+     */
     maxAge: duration,
     tooOldFor: duration,
     failedFor: duration,
@@ -145,6 +149,13 @@ export const AlertThresholdsSchema = z.strictObject({
     spanLossFor: duration,
     /** How long the trace store may keep failing to write blocks to its storage. */
     storeFlushFailingFor: duration,
+  }),
+  logs: z.strictObject({
+    /**
+     * How long the log collector must keep dropping entries before LogEntriesDropped fires, and the window the
+     * drops are counted over: long enough that a Loki rollout, whose pushes Alloy retries, does not fire it.
+     */
+    droppedEntriesFor: duration,
   }),
   /** `for` of the burn-rate alerts of the apps' SLOs (the burn rates themselves are the SRE workbook's). */
   slo: z.strictObject({ pageFor: duration, ticketFor: duration }),

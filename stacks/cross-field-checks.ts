@@ -1,4 +1,5 @@
 import { appsProblems } from "./apps-schema";
+import { BACKUP_STARTING_DEADLINE_SECONDS, DEFAULT_BACKUP_RUN_DEADLINE, longestHealthyBackupGapSeconds } from "./backup-job-timing";
 import { durationSeconds, longestScheduleGapSeconds } from "./formats";
 import { type ConfigProblem, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, type ValidatedSettings } from "./schema";
 
@@ -88,6 +89,23 @@ const CHECKS: readonly CrossFieldCheck[] = [
       }),
     ["environment", "domain", "namespaces", "secretsManagerPrefix"],
   ),
+  // Prometheus answers a 30-day budget query with what it still keeps: a shorter retention quietly shrinks the window.
+  check(["apps", "metricsRetention"], (s) => {
+    const kept = durationSeconds(s.metricsRetention)!;
+    return s.apps.flatMap((app, i) =>
+      app.slos && durationSeconds(app.slos.window)! > kept
+        ? [
+            {
+              path: `apps[${i}].slos.window`,
+              reason:
+                `${app.slos.window} is longer than metricsRetention (${s.metricsRetention}): Prometheus keeps ${s.metricsRetention} of samples, so the ` +
+                `error budget would cover ${s.metricsRetention} of requests only; raise metricsRetention to at least ${app.slos.window} ` +
+                `(with monitoring.prometheus.retentionSize and storageSize to hold it)`,
+            },
+          ]
+        : [],
+    );
+  }),
   // Let's Encrypt's staging CA is in no browser's trust store: production serving its certificates is an outage.
   check(["environment", "certificateIssuer"], (s) =>
     s.environment === "production" && s.certificateIssuer !== "production"
@@ -121,22 +139,14 @@ const CHECKS: readonly CrossFieldCheck[] = [
       ? [{ path: "backupReplicaRegion", reason: `is the stack's own region (aws:region ${s.awsRegion}); the off-site replica needs a second region` }]
       : [],
   ),
-  // Backups whose alerts would fire between runs. A schedule that never runs needs no maxAge to be wrong.
+  // Backups whose alerts would fire for a late but healthy run. A schedule that never runs needs no maxAge to be wrong.
   check(
     ["databases", "backupSchedule"],
     (s) => {
       if (!backsUp(s)) return [];
       const gap = longestScheduleGapSeconds(s.backupSchedule);
       if (gap === Infinity) return [{ path: "backupSchedule", reason: `never runs: no date matches "${s.backupSchedule}"` }];
-      if (s.alertThresholds === undefined) return [];
-      const maxAge = s.alertThresholds.backups.maxAge;
-      if (gap <= durationSeconds(maxAge)!) return [];
-      return [
-        {
-          path: "backupSchedule",
-          reason: `runs up to ${gap / 3600}h apart, longer than alertThresholds.backups.maxAge (${maxAge}): BackupTooOld would fire between runs; back up more often or raise maxAge`,
-        },
-      ];
+      return s.alertThresholds === undefined ? [] : backupMaxAgeProblems(s.databases, s.alertThresholds.backups.maxAge, gap);
     },
     ["alertThresholds"],
   ),
@@ -163,6 +173,34 @@ const CHECKS: readonly CrossFieldCheck[] = [
     );
   }),
 ];
+
+/**
+ * BackupTooOld fires when no backup succeeded within maxAge. A healthy backup can take longer than the
+ * schedule's gap to succeed again: its run may start up to the CronJob's starting deadline late, and take up
+ * to its run deadline (a failed first attempt and a retry). maxAge must cover the sum, for the database with
+ * the longest run deadline, or a late but healthy retry pages.
+ */
+function backupMaxAgeProblems(databases: ValidatedSettings["databases"], maxAge: string, gap: number): ConfigProblem[] {
+  const backedUp = databases.map((db, i) => ({ db, i })).filter(({ db }) => db.backup.enabled);
+  const deadline = ({ db }: (typeof backedUp)[number]) => db.backup.runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE;
+  const slowest = backedUp.reduce((a, b) => (durationSeconds(deadline(b))! > durationSeconds(deadline(a))! ? b : a));
+  const needed = longestHealthyBackupGapSeconds(gap, deadline(slowest));
+  if (durationSeconds(maxAge)! >= needed) return [];
+  const runDeadline = slowest.db.backup.runDeadline === undefined ? `${DEFAULT_BACKUP_RUN_DEADLINE}, the default` : `databases[${slowest.i}].backup.runDeadline`;
+  return [
+    {
+      path: "alertThresholds.backups.maxAge",
+      reason:
+        `${maxAge} is shorter than a healthy backup of "${slowest.db.name}" may take to succeed again, ${hours(needed)}: ` +
+        `backupSchedule runs up to ${hours(gap)} apart, the CronJob may start a run up to ${hours(BACKUP_STARTING_DEADLINE_SECONDS)} late (startingDeadlineSeconds) ` +
+        `and the run may take ${deadline(slowest)} with its retry (${runDeadline}); BackupTooOld would page for a late but healthy backup: ` +
+        `raise maxAge to at least ${hours(needed)}, back up more often or shorten the run deadline`,
+    },
+  ];
+}
+
+/** Seconds as hours, e.g. 104400 → 29h, 5400 → 1.5h. */
+const hours = (seconds: number) => `${Number((seconds / 3600).toFixed(2))}h`;
 
 /**
  * The node agents' namespace exists, is not the monitoring namespace (the point of a namespace of their own:

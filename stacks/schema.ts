@@ -117,6 +117,13 @@ const rdsIdentifier = z.string().regex(/^(?=.{1,63}$)[a-z][a-z0-9]*(-[a-z0-9]+)*
 
 const hostName = z.string().regex(DNS_NAME, { error: "must be a DNS name such as orders-db.example.internal" });
 
+// At least ten minutes: a dump, its upload and its check need that much even for a small database, and a
+// deadline of seconds would stop every run. Whole seconds, as activeDeadlineSeconds takes them. A text that
+// is no duration at all has its error already.
+const runDeadline = duration.refine((v) => durationSeconds(v) === undefined || (Number.isInteger(durationSeconds(v)) && durationSeconds(v)! >= 600), {
+  error: "must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes)",
+});
+
 const existingSecretRef = z.strictObject({ name: dnsLabel("secret"), key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) });
 
 export const DatabaseSchema = z.strictObject({
@@ -143,6 +150,11 @@ export const DatabaseSchema = z.strictObject({
     dumpVolumeSize: volumeSize.optional(),
     /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database. Default 40Gi. */
     restoreVolumeSize: volumeSize.optional(),
+    /**
+     * Longest one backup run may take, its retry included (the Job's activeDeadlineSeconds): a run still going
+     * then is stopped and fails. alertThresholds.backups.maxAge must allow for it. Default 4h.
+     */
+    runDeadline: runDeadline.optional(),
     /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least one row. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
     /**

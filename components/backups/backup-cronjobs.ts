@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import type { CronJob } from "kubernetes-types/batch/v1";
 import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
+import { BACKUP_ATTEMPTS, BACKUP_STARTING_DEADLINE_SECONDS } from "../../stacks/backup-job-timing";
 import { durationSeconds } from "../../stacks/formats";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { commonLabels } from "../core/labels";
@@ -22,6 +23,8 @@ export interface PostgresBackupSpec {
   readonly sslMode: string;
   readonly password: SecretKeyRef;
   readonly schedule: string;
+  /** Longest one backup run may take, its retry included (Prometheus duration of whole seconds): the Job's deadline. */
+  readonly runDeadline: string;
   readonly drillSchedule: string;
   readonly drillTables: readonly string[];
   /** Size of the per-run volume that holds one dump (backup and drill). */
@@ -183,7 +186,7 @@ function scriptContainer(spec: PostgresBackupSpec, script: string, env: Containe
 const cronJobDefaults = {
   concurrencyPolicy: "Forbid" as const,
   // A missed run (controller down, cluster upgrade) still starts within the hour, not a day later.
-  startingDeadlineSeconds: 3600,
+  startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_SECONDS,
   successfulJobsHistoryLimit: 3,
   failedJobsHistoryLimit: 5,
   timeZone: "Etc/UTC",
@@ -243,8 +246,9 @@ export function backupCronJob(spec: PostgresBackupSpec): CronJob {
         metadata: { labels: labels(spec, "backup") },
         spec: {
           // A second attempt the same night is worth it (network blips); more would hide a real fault.
-          backoffLimit: 1,
-          activeDeadlineSeconds: 4 * 3600,
+          backoffLimit: BACKUP_ATTEMPTS - 1,
+          // Counted from the Job's start over every attempt: BackupTooOld's maximum age allows for it.
+          activeDeadlineSeconds: durationSeconds(spec.runDeadline)!,
           template: { metadata: { labels: labels(spec, "backup") }, spec: jobPod(spec, [scriptContainer(spec, BACKUP_SCRIPT, env)]) },
         },
       },

@@ -1,6 +1,7 @@
 import * as aws from "../core/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_BACKUP_RUN_DEADLINE } from "../../stacks/backup-job-timing";
 import { durationSeconds } from "../../stacks/formats";
 import type { DatabaseSettings } from "../../stacks/schema";
 import { commonLabels } from "../core/labels";
@@ -65,6 +66,7 @@ export function postgresBackupArgs(args: DatabaseBackupsArgs, db: DatabaseSettin
     sslMode: db.sslMode,
     password: databasePasswordSecret(db),
     schedule: args.schedule,
+    runDeadline: db.backup.runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE,
     drillSchedule: args.drillSchedule,
     drillTables: db.backup.drillTables,
     dumpVolumeSize: db.backup.dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,

@@ -3,7 +3,11 @@ import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
 import { platformDashboard } from "./dashboard";
 import { redBelow, statPanel, timeseriesPanel } from "./panels";
 import { sumRate } from "./promql";
-import { APP_SELECTOR, labelVariable, namespaceAndService } from "./variables";
+import { APP_SELECTOR, labelVariable, namespaceAndService, seriesSelector } from "./variables";
+
+// A cache is listed whichever of its counters exists: prom-client creates each on its first inc(), so a cache
+// that only ever missed has no cache_hits_total, one that only ever hit no cache_misses_total.
+const LOOKUPS = ["cache_hits_total", "cache_misses_total"] as const;
 
 /** Application caches: how often they answer, how often they miss, how much memory they hold. */
 export function cacheDashboard(t: AlertThresholds): Dashboard {
@@ -20,8 +24,8 @@ export function cacheDashboard(t: AlertThresholds): Dashboard {
     title: "Platform / Cache",
     description: "Hit ratio, lookups and size of the applications' caches.",
     variables: [
-      ...namespaceAndService("cache_hits_total"),
-      labelVariable("cache", "Cache", 'cache_hits_total{namespace=~"$namespace", service=~"$service"}'),
+      ...namespaceAndService(LOOKUPS),
+      labelVariable("cache", "Cache", seriesSelector(LOOKUPS, 'namespace=~"$namespace"', 'service=~"$service"')),
     ],
     rows: [
       {

@@ -30,9 +30,18 @@ export function labelVariable(name: string, title: string, selector: string, lab
     .allValue(".*");
 }
 
-/** `namespace` and `service` variables over an application metric, the service list narrowed by the namespace. */
-export function namespaceAndService(metric: string): QueryVariableBuilder[] {
-  return [labelVariable("namespace", "Namespace", metric), labelVariable("service", "Service", `${metric}{namespace=~"$namespace"}`)];
+/**
+ * The series of one metric, or of any of several (`{__name__=~"a|b"}`: a label that only some of them carry
+ * is still listed), narrowed by `matchers`.
+ */
+export function seriesSelector(metrics: string | readonly string[], ...matchers: string[]): string {
+  if (typeof metrics === "string") return matchers.length === 0 ? metrics : `${metrics}{${matchers.join(", ")}}`;
+  return `{${[`__name__=~"${metrics.join("|")}"`, ...matchers].join(", ")}}`;
+}
+
+/** `namespace` and `service` variables over an application metric (or several), the service list narrowed by the namespace. */
+export function namespaceAndService(metrics: string | readonly string[]): QueryVariableBuilder[] {
+  return [labelVariable("namespace", "Namespace", seriesSelector(metrics)), labelVariable("service", "Service", seriesSelector(metrics, 'namespace=~"$namespace"'))];
 }
 
 /**

@@ -5,12 +5,14 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { type AlertRulesContext, ERROR_BUDGET_BURN_ALERT, isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
 import { toYaml } from "../../components/core/yaml";
-import { STACKS } from "../harness";
+import { planStack, STACKS } from "../harness";
+import { backupNightTests } from "./fixtures/backup-timeline";
 import { alertScenarios } from "./fixtures/alert-scenarios";
 import { rangeSemantics, resolvePromtool, runPromtool } from "../promtool";
 import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
 import { sloTestFiles } from "./fixtures/slo-scenarios";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
+import { durationSeconds } from "../../stacks/formats";
 import type { StackName } from "../harness";
 
 const promtool = resolvePromtool();
@@ -109,6 +111,31 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
         expect(run.status, run.output).to.equal(0);
         expect(run.output.match(/SUCCESS/g) ?? []).to.have.lengthOf(testFiles.length);
       });
+    });
+  }
+
+  for (const stack of STACKS) {
+    it(`${stack}: BackupTooOld stays quiet for a run started as late as the CronJob allows whose retry succeeds just before the Job's deadline, and fires for a missed run once such a retry could no longer succeed`, async () => {
+      const dir = path.join(work, `${stack}-backup-nights`);
+      fs.mkdirSync(dir);
+      const thresholds = stackThresholds(stack);
+      const backups = platformRuleGroups(thresholds, rulesContext(stack)).find((g) => g.name === "platform-backups")!;
+      const rule = backups.rules.filter(isAlertingRule).find((r) => r.alert === "BackupTooOld")!;
+      const cronJob = (await planStack(stack)).object("CronJob", "backups", "pg-backup-orders");
+      const { nights, firesAt, tests } = backupNightTests(rule, thresholds.backups.maxAge, cronJob, "orders");
+      // The CronJob the stack plans: an hour's starting deadline, a 4h deadline over both attempts, a daily schedule.
+      expect([nights.gap, nights.startingDeadline, nights.runDeadline, nights.attempts]).to.deep.equal([86400, 3600, 4 * 3600, 2]);
+      writeAll(dir, {
+        "backups.rules.yml": { groups: [backups] },
+        "backup-nights.test.yml": { rule_files: ["backups.rules.yml"], evaluation_interval: "1m", group_eval_order: [backups.name], tests },
+      });
+      const run = runPromtool(promtool, ["test", "rules", "backup-nights.test.yml"], dir);
+      expect(run.output.includes("FAILED"), run.output).to.equal(false);
+      expect(run.status, run.output).to.equal(0);
+      // The right time for a missed run: once the latest healthy retry would have succeeded, within `for` and the
+      // few minutes the newest success came after its scheduled time.
+      const late = firesAt - nights.latestHealthySuccess;
+      expect(late, "seconds after the latest healthy success").to.be.within(0, durationSeconds(rule.for)! + 600);
     });
   }
 

@@ -259,7 +259,8 @@ describe("alert rules", () => {
       ["EndpointAvailabilityLow", '(changes(probe_success{namespace!~"apps"}[15m])) > 2', "5m", "of the last 15m, failing repeatedly, below 90% for 5m", "critical", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 2592000", "15m", "less than 30d", "warning", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 604800", "15m", "less than 7d", "critical", "infrastructure"],
-      ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 26h", "critical", "database"],
+      ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 29h", "critical", "database"],
+      ["LogEntriesDropped", '{job="alloy"}[10m])) > 0', "10m", "in the last 10m and has kept dropping them for 10m", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],
@@ -285,6 +286,9 @@ describe("alert rules", () => {
       const drill = alert(staging, "RestoreDrillTooOld");
       expect(drill.expr).to.contain("> 1296000");
       expect(drill.annotations.description).to.contain("at least every 15d.");
+      const logs = alert(staging, "LogEntriesDropped");
+      expect([logs.expr, logs.for]).to.deep.equal(['sum by (namespace, job) (increase(loki_write_dropped_entries_total{job="alloy"}[30m])) > 0', "30m"]);
+      expect(logs.annotations.description).to.contain("in the last 30m and has kept dropping them for 30m;");
     });
 
     it("scopes workload alerts to the application namespaces and backup alerts to the databases the stack backs up", () => {

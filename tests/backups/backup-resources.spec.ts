@@ -59,6 +59,7 @@ describe("database backups (cluster and cloud side)", () => {
           successfulJobsHistoryLimit: 3,
           failedJobsHistoryLimit: 5,
         });
+        // backup.runDeadline's default, 4h, for both attempts: BackupTooOld's maximum age (29h) allows for it.
         expect(cron.spec.jobTemplate.spec).to.include({ backoffLimit: 1, activeDeadlineSeconds: 14400 });
         expect(cron.metadata.labels).to.include({ "platform.io/component": "backup", "platform.io/database": "orders" });
       });
@@ -371,6 +372,17 @@ describe("database backups of a large database (dumpVolumeSize, restoreVolumeSiz
     expect(volume("pg-backup-orders", "scratch")).to.equal("150Gi");
     expect(volume("pg-restore-drill-orders", "scratch")).to.equal("150Gi");
     expect(volume("pg-restore-drill-orders", "drill-data")).to.equal("600Gi");
+  });
+
+  it("a database's backup.runDeadline is its backup Job's deadline, both attempts included; the drill keeps its own", async () => {
+    // A slower database needs a longer run, and BackupTooOld a maximum age that allows for it (29h + 2h).
+    const stackFile = editedStackFile("production", (config) => {
+      config["platform:databases"][0].backup.runDeadline = "6h";
+      config["platform:alertThresholds"].backups.maxAge = "31h";
+    });
+    const plan = new StackPlan(await runProgram("production", { stackFile }));
+    expect(plan.object("CronJob", "backups", "pg-backup-orders").spec.jobTemplate.spec).to.include({ backoffLimit: 1, activeDeadlineSeconds: 6 * 3600 });
+    expect(plan.object("CronJob", "backups", "pg-restore-drill-orders").spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(2 * 4 * 3600);
   });
 });
 

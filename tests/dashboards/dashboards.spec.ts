@@ -84,6 +84,24 @@ interface PromqlCheck {
   readonly metrics: string[];
 }
 
+/**
+ * The series a vector selector names: its metric name, or the names of a `__name__` matcher that is an
+ * alternation of names (`{__name__=~"a|b"}`, how a variable lists a label of several metrics); `text` reads a
+ * node of the tree the selector belongs to.
+ */
+function selectedMetrics(selector: SyntaxNode, text: (node: SyntaxNode) => string, errors: string[]): string[] {
+  const identifier = selector.getChild("Identifier");
+  if (identifier) return [text(identifier)];
+  const byName = (selector.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? []).find((m) => text(m.getChild("LabelName")!) === "__name__");
+  if (!byName) return [];
+  const names = JSON.parse(text(byName.getChild("StringLiteral")!)) as string;
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*(\|[a-zA-Z_:][a-zA-Z0-9_:]*)*$/.test(names)) {
+    errors.push(`__name__ matches ${names}, not an alternation of metric names`);
+    return [];
+  }
+  return names.split("|");
+}
+
 /** Parses PromQL with Prometheus' own grammar, then checks every series and label name it uses. */
 function checkPromql(raw: string): PromqlCheck {
   const expr = GRAFANA_MACROS.reduce((text, [macro, value]) => text.replace(macro, value), raw);
@@ -95,29 +113,28 @@ function checkPromql(raw: string): PromqlCheck {
     enter: (ref) => {
       if (ref.type.isError) errors.push(`syntax error at ${ref.from}: "${expr.slice(Math.max(0, ref.from - 20), ref.to + 20)}"`);
       if (ref.name === "VectorSelector") {
-        const identifier = ref.node.getChild("Identifier");
-        if (!identifier) return;
-        const metric = text(identifier);
-        metrics.push(metric);
-        const known = LABELS.get(metric);
-        if (!known) {
-          errors.push(`unknown series ${metric}`);
-          return;
-        }
-        for (const name of ref.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? []) {
-          const label = text(name.getChild("LabelName")!);
-          if (!known.has(label)) errors.push(`${metric} has no label ${label}`);
+        for (const metric of selectedMetrics(ref.node, text, errors)) {
+          metrics.push(metric);
+          const known = LABELS.get(metric);
+          if (!known) {
+            errors.push(`unknown series ${metric}`);
+            continue;
+          }
+          for (const name of ref.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? []) {
+            const label = text(name.getChild("LabelName")!);
+            if (label !== "__name__" && !known.has(label)) errors.push(`${metric} has no label ${label}`);
+          }
         }
       }
       if (ref.name === "AggregateExpr") {
         const grouping = ref.node.getChild("AggregateModifier")?.getChild("GroupingLabels");
         if (!grouping) return;
         const inside = new Set<string>();
+        const subtree = (node: SyntaxNode) => expr.slice(ref.from + node.from, ref.from + node.to);
         ref.node.toTree().iterate({
           enter: (n) => {
-            if (n.name === "Identifier" && n.node.parent?.name === "VectorSelector") {
-              for (const label of LABELS.get(expr.slice(ref.from + n.from, ref.from + n.to)) ?? []) inside.add(label);
-            }
+            if (n.name !== "VectorSelector") return;
+            for (const metric of selectedMetrics(n.node, subtree, [])) for (const label of LABELS.get(metric) ?? []) inside.add(label);
           },
         });
         for (const name of grouping.getChildren("LabelName")) {
@@ -203,6 +220,22 @@ function evaluatePanels(dashboard: Dashboard, expected: Record<string, readonly 
   const dir = runTempDir("dashboard-panels-");
   fs.writeFileSync(path.join(dir, "panels.test.yml"), JSON.stringify(test));
   return runPromtool(resolvePromtool(), ["test", "rules", "panels.test.yml"], dir);
+}
+
+/**
+ * What each query variable of `dashboard` lists against `inputSeries` (promtool): its label_values selector,
+ * every variable at "All" (`.*`), as `group by (<label>)`, expected to give exactly `values` of each variable.
+ */
+function evaluateVariables(dashboard: Dashboard, values: Record<string, readonly string[]>, inputSeries: { series: string; values: string }[]) {
+  const tests = Object.entries(values).map(([name, expected]) => {
+    const variable = (dashboard.templating.list ?? []).find((v) => v.name === name)!;
+    const [, selector, label] = /^label_values\((.+), (\w+)\)$/.exec(String(variable.query))!;
+    return { expr: `group by (${label}) (${selector.replace(/\$\w+/g, ".*")})`, eval_time: "10m", exp_samples: expected.map((v) => ({ labels: `{${label}="${v}"}`, value: 1 })) };
+  });
+  const test = { rule_files: [], evaluation_interval: "30s", tests: [{ interval: "30s", input_series: inputSeries, promql_expr_test: tests }] };
+  const dir = runTempDir("dashboard-variables-");
+  fs.writeFileSync(path.join(dir, "variables.test.yml"), JSON.stringify(test));
+  return runPromtool(resolvePromtool(), ["test", "rules", "variables.test.yml"], dir);
 }
 
 describe("Grafana dashboards", () => {
@@ -299,6 +332,11 @@ describe("Grafana dashboards", () => {
       'grouping by type, which no series inside "sum by (type) (rate(pipeline_errors_total[1m]))" has',
     ]);
     expect(checkPromql('sum by (error_type) (rate(pipeline_errors_total{role!="preview"}[$__rate_interval]))').errors).to.deep.equal([]);
+    // A selector of several metrics by name: each must be known and have the labels it is matched or grouped by.
+    expect(checkPromql('count by (cache) ({__name__=~"cache_hits_total|cache_misses_total", service=~".*"})')).to.deep.equal({ errors: [], metrics: ["cache_hits_total", "cache_misses_total"] });
+    expect(checkPromql('count by (cache) ({__name__=~"cache_hits_total|cache_miss_total"})').errors).to.deep.equal(["unknown series cache_miss_total"]);
+    expect(checkPromql('{__name__=~"cache_hits_total|pipeline_errors_total", cache=~".*"}').errors).to.deep.equal(["pipeline_errors_total has no label cache"]);
+    expect(checkPromql('{__name__=~"cache_.*"}').errors).to.deep.equal(["__name__ matches cache_.*, not an alternation of metric names"]);
   });
 
   it("shows every application metric of the catalog somewhere", () => {
@@ -344,6 +382,26 @@ describe("Grafana dashboards", () => {
       expect(run.status, run.output).to.equal(0);
     });
   }
+
+  it("the Cache dashboard's namespace, service and cache lists hold a cache that only ever missed, and a service whose only cache did (promtool)", () => {
+    const cache = built.find((d) => d.uid === "platform-cache")!;
+    const scrape = (ns: string, service: string) => `namespace="${ns}",job="${service}",pod="${service}-7f9c4-x2x1q",service="${service}"`;
+    const run = evaluateVariables(
+      cache,
+      { namespace: ["apps", "jobs"], service: ["orders", "reports"], cache: ["sessions", "templates", "tokens"] },
+      [
+        // prom-client has no cache_hits_total of a cache before its first hit.
+        { series: `cache_misses_total{${scrape("apps", "orders")},cache="sessions"}`, values: "0+300x40" },
+        { series: `cache_hits_total{${scrape("apps", "orders")},cache="tokens"}`, values: "0+300x40" },
+        { series: `cache_misses_total{${scrape("jobs", "reports")},cache="templates"}`, values: "0+300x40" },
+        // Not a cache metric.
+        { series: `http_requests_total{${scrape("web", "shop")},status="200"}`, values: "0+300x40" },
+      ],
+    );
+    expect(run.output.includes("FAILED"), run.output).to.equal(false);
+    expect(run.status, run.output).to.equal(0);
+    expect(cache.templating.list!.find((v) => v.name === "cache")!.query).to.equal('label_values({__name__=~"cache_hits_total|cache_misses_total", namespace=~"$namespace", service=~"$service"}, cache)');
+  });
 
   it("the Business dashboard counts an application's users once, however many pods report them, and never its preview pods (promtool)", () => {
     const business = built.find((d) => d.uid === "platform-business")!;

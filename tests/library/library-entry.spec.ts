@@ -181,10 +181,10 @@ describe("library entry (lib/)", () => {
       expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal([`urn:pulumi:${stack}::platform::pulumi:providers:kubernetes::team-cluster`]);
     });
 
-    it(`${stack}: PostgresBackup and DatabaseBackups size the dump and restore volumes from the database's dumpVolumeSize and restoreVolumeSize`, async () => {
+    it(`${stack}: PostgresBackup and DatabaseBackups size the dump and restore volumes from the database's dumpVolumeSize and restoreVolumeSize, and the backup Job's deadline from its runDeadline`, async () => {
       const settings = { ...committedSettings(stack), stack };
       const { databases, region, oidcProviderArn, ...shared } = databaseBackupsArgsOf(settings);
-      const large = { ...databases[0], dumpVolumeSize: "150Gi", restoreVolumeSize: "600Gi" };
+      const large = { ...databases[0], dumpVolumeSize: "150Gi", restoreVolumeSize: "600Gi", runDeadline: "6h" };
       const library = await underMocks(stack, () => {
         const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", targetProviderSettings(settings).aws) };
         const storage = new DatabaseBackups("platform-backups", { ...shared, region, oidcProviderArn, databases: [{ ...large, name: "big-db" }] }, { providers });
@@ -196,7 +196,9 @@ describe("library entry (lib/)", () => {
             .filter((v: any) => v.ephemeral)
             .map((v: any) => [v.name, v.ephemeral.volumeClaimTemplate.spec.resources.requests.storage]),
         );
+      const jobSpec = (cronJob: string) => (library.resources.find((r) => r.inputs.kind === "CronJob" && (r.inputs.metadata as { name: string }).name === cronJob)!.inputs as any).spec.jobTemplate.spec;
       for (const db of ["big-db", "orders"]) {
+        expect(jobSpec(`pg-backup-${db}`).activeDeadlineSeconds, db).to.equal(6 * 3600);
         expect(volumes(`pg-backup-${db}`), db).to.deep.equal({ scratch: "150Gi" });
         expect(volumes(`pg-restore-drill-${db}`), db).to.deep.equal({ scratch: "150Gi", "drill-data": "600Gi" });
       }

@@ -12,9 +12,10 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 
 const expected = {
   staging: {
-    retention: "7d",
-    retentionSize: "18GB",
-    prometheus: { replicas: 1, storage: "20Gi" },
+    // The apps' SLO window: 30 days at the rate the 7-day sizing allowed (18GB a week).
+    retention: "30d",
+    retentionSize: "80GB",
+    prometheus: { replicas: 1, storage: "90Gi" },
     alertmanager: { replicas: 1 },
     lokiRetention: "168h",
     cluster: "staging-eu-west-1",

@@ -44,13 +44,13 @@ function problemsOfError(load: () => unknown): string[] {
 
 describe("stack configuration", () => {
   describe("the committed stack files", () => {
-    it("staging: DEBUG logs, 50 % tracing, 7-day retention, backups at 03:00, never pages", () => {
+    it("staging: DEBUG logs, 50 % tracing, 7-day retention (metrics 30 days, the SLO window), backups at 03:00, never pages", () => {
       const s = parseStackSettings("staging", rawConfig("staging"));
       expect(s).to.include({
         environment: "staging",
         logLevel: "DEBUG",
         traceSamplingPercent: 50,
-        metricsRetention: "7d",
+        metricsRetention: "30d",
         logRetention: "7d",
         traceRetention: "7d",
         backupRetention: "7d",
@@ -63,6 +63,18 @@ describe("stack configuration", () => {
         slackChannel: "#alerts-staging",
       });
     });
+
+    for (const stack of STACKS) {
+      it(`${stack}: Prometheus keeps every app's whole SLO window (30d in 30d), and the backups' maximum age covers a late, retried run (29h)`, () => {
+        const s = parseStackSettings(stack, rawConfig(stack));
+        expect(s.apps.filter((app) => app.slos).map((app) => [app.name, app.slos!.window, s.metricsRetention])).to.deep.equal([["api", "30d", "30d"]]);
+        expect([s.backupSchedule, s.alertThresholds.backups.maxAge, s.databases.map((db) => db.backup.runDeadline)]).to.deep.equal([
+          stack === "staging" ? "0 3 * * *" : "0 2 * * *",
+          "29h",
+          [undefined],
+        ]);
+      });
+    }
 
     it("production: INFO logs, 10 % tracing, 30-day retention, backups at 02:00, pages", () => {
       const s = parseStackSettings("production", rawConfig("production"));
@@ -91,6 +103,8 @@ describe("stack configuration", () => {
       expect(production.monitoring.tempo).to.deep.include({ storage: "s3", storageSize: "20Gi" });
       expect(staging.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.05, spanLossFor: "30m", storeFlushFailingFor: "30m" });
       expect(production.alertThresholds.tracing).to.deep.equal({ spanLossRatio: 0.01, spanLossFor: "10m", storeFlushFailingFor: "15m" });
+      // LogEntriesDropped's window, like span loss's: longer in staging, which nobody watches closely.
+      expect([staging.alertThresholds.logs, production.alertThresholds.logs]).to.deep.equal([{ droppedEntriesFor: "30m" }, { droppedEntriesFor: "10m" }]);
     });
 
     it("production gets larger quotas than staging in every namespace", () => {
@@ -731,7 +745,36 @@ describe("stack configuration", () => {
         "backups further apart than BackupTooOld's maximum age",
         "production",
         (v) => (v.backupSchedule = "0 2 * * 0"),
-        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+        'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 173h: backupSchedule runs up to 168h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 173h, back up more often or shorten the run deadline',
+      ],
+      [
+        // The old check compared the schedule's gap alone: a daily backup under a 26h maximum age passed it, and a
+        // retry that succeeded just before the Job's 4h deadline, an hour-late start after, paged.
+        "a maximum age that leaves no room for a late start and a retry",
+        "staging",
+        (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.maxAge = "26h")),
+        'alertThresholds.backups.maxAge: 26h is shorter than a healthy backup of "orders" may take to succeed again, 29h: backupSchedule runs up to 24h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 29h, back up more often or shorten the run deadline',
+      ],
+      [
+        "a run deadline longer than the maximum age allows",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4h30m")),
+        'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 29.5h: backupSchedule runs up to 24h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h30m with its retry (databases[0].backup.runDeadline); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 29.5h, back up more often or shorten the run deadline',
+      ],
+      ["a run deadline that is no duration", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4 hours")), 'databases[0].backup.runDeadline: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      [
+        "a run deadline too short for any backup",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "90s")),
+        'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "90s")',
+      ],
+      ["a run deadline of fractions of a second", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "1h500ms")), 'databases[0].backup.runDeadline: must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes) (got "1h500ms")'],
+      [
+        // Staging's own mistake until its metricsRetention was raised: a 30-day budget over 7 days of samples.
+        "an SLO window longer than Prometheus keeps samples",
+        "staging",
+        (v) => (v.metricsRetention = "7d"),
+        "apps[0].slos.window: 30d is longer than metricsRetention (7d): Prometheus keeps 7d of samples, so the error budget would cover 7d of requests only; raise metricsRetention to at least 30d (with monitoring.prometheus.retentionSize and storageSize to hold it)",
       ],
       ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
       [
