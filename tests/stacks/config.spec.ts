@@ -830,7 +830,7 @@ describe("stack configuration", () => {
         'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "LOUD")',
         'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
         'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
-        "backupSchedule: runs up to 168h apart, longer than alertThresholds.backups.maxAge (26h): BackupTooOld would fire between runs; back up more often or raise maxAge",
+        'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 173h: backupSchedule runs up to 168h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 173h, back up more often or shorten the run deadline',
         'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
       ]);
     });

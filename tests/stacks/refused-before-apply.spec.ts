@@ -138,7 +138,7 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     "Prometheus retention size not below its volume",
     (v) => editJsonKey<{ prometheus: { retentionSize: string; storageSize: string } }>(v, "platform:monitoring", (m) => (m.prometheus.retentionSize = m.prometheus.storageSize.replace("Gi", "GB"))),
     (stack) => {
-      const size = stack === "staging" ? "20" : "100";
+      const size = stack === "staging" ? "90" : "100";
       return [`monitoring.prometheus.retentionSize: must be below monitoring.prometheus.storageSize ("${size}Gi"), or the volume fills up before Prometheus deletes old blocks (got "${size}GB")`];
     },
   ],
