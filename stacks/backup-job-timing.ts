@@ -31,3 +31,20 @@ export const BACKUP_ATTEMPTS = 2;
 export function longestHealthyBackupGapSeconds(scheduleGapSeconds: number, runDeadline: string): number {
   return scheduleGapSeconds + BACKUP_STARTING_DEADLINE_SECONDS + durationSeconds(runDeadline)!;
 }
+
+/**
+ * The restore drill's run deadline (its Job's activeDeadlineSeconds): twice the recovery time objective, so
+ * a restore slower than the objective still finishes and is measured (RestoreSlowerThanObjective) instead
+ * of being cut off as a failed drill. A drill is not retried: a failed one is the finding.
+ */
+export function restoreDrillDeadlineSeconds(recoveryTimeObjective: string): number {
+  return 2 * durationSeconds(recoveryTimeObjective)!;
+}
+
+/**
+ * The most time a healthy restore drill can take to pass again after a pass, as for backups: the schedule's
+ * longest gap, the starting deadline, and the drill's run deadline.
+ */
+export function longestHealthyDrillGapSeconds(scheduleGapSeconds: number, recoveryTimeObjective: string): number {
+  return scheduleGapSeconds + BACKUP_STARTING_DEADLINE_SECONDS + restoreDrillDeadlineSeconds(recoveryTimeObjective);
+}

@@ -1,5 +1,5 @@
 import { appsProblems } from "./apps-schema";
-import { BACKUP_STARTING_DEADLINE_SECONDS, DEFAULT_BACKUP_RUN_DEADLINE, longestHealthyBackupGapSeconds } from "./backup-job-timing";
+import { BACKUP_STARTING_DEADLINE_SECONDS, DEFAULT_BACKUP_RUN_DEADLINE, longestHealthyBackupGapSeconds, longestHealthyDrillGapSeconds, restoreDrillDeadlineSeconds } from "./backup-job-timing";
 import { durationSeconds, longestScheduleGapSeconds } from "./formats";
 import { type ConfigProblem, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, type ValidatedSettings } from "./schema";
 
@@ -147,6 +147,31 @@ const CHECKS: readonly CrossFieldCheck[] = [
       const gap = longestScheduleGapSeconds(s.backupSchedule);
       if (gap === Infinity) return [{ path: "backupSchedule", reason: `never runs: no date matches "${s.backupSchedule}"` }];
       return s.alertThresholds === undefined ? [] : backupMaxAgeProblems(s.databases, s.alertThresholds.backups.maxAge, gap);
+    },
+    ["alertThresholds"],
+  ),
+  // The same for the restore drills and RestoreDrillTooOld: a drill is not retried, but may start late and run
+  // up to twice the recovery time objective.
+  check(
+    ["databases", "restoreDrillSchedule", "recoveryTimeObjective"],
+    (s) => {
+      if (!backsUp(s)) return [];
+      const gap = longestScheduleGapSeconds(s.restoreDrillSchedule);
+      if (gap === Infinity) return [{ path: "restoreDrillSchedule", reason: `never runs: no date matches "${s.restoreDrillSchedule}"` }];
+      if (s.alertThresholds === undefined) return [];
+      const maxAge = s.alertThresholds.backups.restoreDrillMaxAge;
+      const needed = longestHealthyDrillGapSeconds(gap, s.recoveryTimeObjective);
+      if (durationSeconds(maxAge)! >= needed) return [];
+      return [
+        {
+          path: "alertThresholds.backups.restoreDrillMaxAge",
+          reason:
+            `${maxAge} is shorter than a healthy restore drill may take to pass again, ${hours(needed)}: restoreDrillSchedule runs up to ${hours(gap)} apart, ` +
+            `the CronJob may start a drill up to ${hours(BACKUP_STARTING_DEADLINE_SECONDS)} late (startingDeadlineSeconds) and the drill may take ` +
+            `${hours(restoreDrillDeadlineSeconds(s.recoveryTimeObjective))} (twice recoveryTimeObjective ${s.recoveryTimeObjective}); RestoreDrillTooOld would page for a late but ` +
+            `healthy drill: raise restoreDrillMaxAge to at least ${hours(needed)} or drill more often`,
+        },
+      ];
     },
     ["alertThresholds"],
   ),

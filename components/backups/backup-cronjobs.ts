@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import type { CronJob } from "kubernetes-types/batch/v1";
 import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
-import { BACKUP_ATTEMPTS, BACKUP_STARTING_DEADLINE_SECONDS } from "../../stacks/backup-job-timing";
+import { BACKUP_ATTEMPTS, BACKUP_STARTING_DEADLINE_SECONDS, restoreDrillDeadlineSeconds } from "../../stacks/backup-job-timing";
 import { durationSeconds } from "../../stacks/formats";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { commonLabels } from "../core/labels";
@@ -299,9 +299,7 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
         metadata: { labels: labels(spec, "restore-drill") },
         spec: {
           backoffLimit: 0,
-          // Twice the recovery time objective: a restore slower than the objective still finishes and is
-          // measured (RestoreSlowerThanObjective), instead of being cut off as a failed drill.
-          activeDeadlineSeconds: 2 * durationSeconds(spec.recoveryTimeObjective)!,
+          activeDeadlineSeconds: restoreDrillDeadlineSeconds(spec.recoveryTimeObjective),
           template: {
             metadata: { labels: labels(spec, "restore-drill") },
             spec: jobPod(spec, [scriptContainer(spec, DRILL_SCRIPT, env)], {

@@ -777,6 +777,21 @@ describe("stack configuration", () => {
         "apps[0].slos.window: 30d is longer than metricsRetention (7d): Prometheus keeps 7d of samples, so the error budget would cover 7d of requests only; raise metricsRetention to at least 30d (with monitoring.prometheus.retentionSize and storageSize to hold it)",
       ],
       ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
+      ["a restore drill schedule that never runs", "production", (v) => (v.restoreDrillSchedule = "0 5 30 2 *"), 'restoreDrillSchedule: never runs: no date matches "0 5 30 2 *"'],
+      [
+        // Weekly drills (Pulumi.yaml's default schedule), production's 4h objective: 168h + 1h + 8h.
+        "a drill maximum age that leaves no room for a late start and a slow drill",
+        "production",
+        (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.restoreDrillMaxAge = "7d")),
+        "alertThresholds.backups.restoreDrillMaxAge: 7d is shorter than a healthy restore drill may take to pass again, 177h: restoreDrillSchedule runs up to 168h apart, the CronJob may start a drill up to 1h late (startingDeadlineSeconds) and the drill may take 8h (twice recoveryTimeObjective 4h); RestoreDrillTooOld would page for a late but healthy drill: raise restoreDrillMaxAge to at least 177h or drill more often",
+      ],
+      [
+        // Staging's 8h objective lets a drill run 16h; drills on the 1st and 15th are up to 17 days apart (the 15th to the next 1st).
+        "drills further apart than RestoreDrillTooOld's maximum age",
+        "staging",
+        (v) => (v.restoreDrillSchedule = "0 5 1,15 * *"),
+        "alertThresholds.backups.restoreDrillMaxAge: 15d is shorter than a healthy restore drill may take to pass again, 425h: restoreDrillSchedule runs up to 408h apart, the CronJob may start a drill up to 1h late (startingDeadlineSeconds) and the drill may take 16h (twice recoveryTimeObjective 8h); RestoreDrillTooOld would page for a late but healthy drill: raise restoreDrillMaxAge to at least 425h or drill more often",
+      ],
       [
         "point-in-time recovery with a malformed identifier",
         "production",
