@@ -442,11 +442,11 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
               const effective = { ...pod, ...((container.securityContext ?? {}) as Obj) };
               expect({ user: effective.runAsUser, group: effective.runAsGroup, nonRoot: effective.runAsNonRoot }, `${id} ${name}`).to.deep.equal({ user: nobody, group: nobody, nonRoot: true });
             }
-            const writable = (template.spec.volumes ?? []).filter((v: Obj) => v.emptyDir || v.persistentVolumeClaim || v.ephemeral).map((v: Obj) => v.name);
+            const writable = ((template.spec.volumes ?? []) as Obj[]).filter((v: Obj) => v.emptyDir || v.persistentVolumeClaim || v.ephemeral).map((v: Obj) => v.name);
             if (writable.length > 0) expect(pod.fsGroup, `${id} writes ${writable.join(", ")}`).to.equal(nobody);
           }
           // Reloader is the one that writes (its /tmp emptyDir under a read-only root).
-          expect(found.filter((w) => w.template.spec.securityContext?.fsGroup !== undefined).map((w) => w.id)).to.deep.equal(["Deployment external-secrets/reloader-reloader"]);
+          expect(found.filter((w) => (w.template.spec.securityContext as Obj | undefined)?.fsGroup !== undefined).map((w) => w.id)).to.deep.equal(["Deployment external-secrets/reloader-reloader"]);
         });
       });
 
