@@ -3,6 +3,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
+import { CHART_POD_GROUP, CHART_POD_USER } from "../core/chart-pod-user";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
@@ -42,6 +43,7 @@ export interface BlackboxValues {
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
   podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
+  securityContext: { runAsUser: number; runAsGroup: number };
   affinity: ReturnType<typeof spreadOverNodes>;
 }
 
@@ -55,6 +57,9 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     podDisruptionBudget: { maxUnavailable: 1 },
     // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires.
     podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    // The image's own user, nobody, instead of the chart's 1000 (Helm merges the rest of its hardened context);
+    // the exporter only reads its config (a ConfigMap volume), so no fsGroup.
+    securityContext: { runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP },
     affinity: spreadOverNodes({ "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" }),
   };
 }

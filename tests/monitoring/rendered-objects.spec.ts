@@ -417,6 +417,37 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(plan.object("Role", "monitoring", "grafana-sidecars").rules).to.deep.equal([{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }]);
           expect(ofKind(plan, "ClusterRole").map((r) => r.metadata.name)).to.not.include.members(["kube-prometheus-stack-grafana-clusterrole", "loki-clusterrole"]);
         });
+
+        it("the charts' static-binary controllers run as nobody (65534:65534), not as a node's real user (1000 is ec2-user), and a pod writing a volume has that fsGroup", async () => {
+          const plan = await planStack(stack);
+          const nobody = 65534;
+          const controllers = [
+            "Deployment cert-manager/cert-manager",
+            "Deployment cert-manager/cert-manager-cainjector",
+            "Deployment cert-manager/cert-manager-webhook",
+            "Deployment external-secrets/external-secrets",
+            "Deployment external-secrets/external-secrets-cert-controller",
+            "Deployment external-secrets/external-secrets-webhook",
+            "Deployment external-secrets/reloader-reloader",
+            "Deployment monitoring/blackbox-exporter-prometheus-blackbox-exporter",
+            "Job monitoring/kube-prometheus-stack-admission-create",
+            "Job monitoring/kube-prometheus-stack-admission-patch",
+          ];
+          const found = workloads(plan).filter((w) => controllers.includes(w.id));
+          expect(found.map((w) => w.id).sort(), "every controller is rendered").to.deep.equal([...controllers].sort());
+          for (const { id, template } of found) {
+            const pod = (template.spec.securityContext ?? {}) as Obj;
+            for (const { name, container } of containersOf(template.spec)) {
+              // A container's own field wins over the pod's, as the kubelet applies them.
+              const effective = { ...pod, ...((container.securityContext ?? {}) as Obj) };
+              expect({ user: effective.runAsUser, group: effective.runAsGroup, nonRoot: effective.runAsNonRoot }, `${id} ${name}`).to.deep.equal({ user: nobody, group: nobody, nonRoot: true });
+            }
+            const writable = ((template.spec.volumes ?? []) as Obj[]).filter((v: Obj) => v.emptyDir || v.persistentVolumeClaim || v.ephemeral).map((v: Obj) => v.name);
+            if (writable.length > 0) expect(pod.fsGroup, `${id} writes ${writable.join(", ")}`).to.equal(nobody);
+          }
+          // Reloader is the one that writes (its /tmp emptyDir under a read-only root).
+          expect(found.filter((w) => (w.template.spec.securityContext as Obj | undefined)?.fsGroup !== undefined).map((w) => w.id)).to.deep.equal(["Deployment external-secrets/reloader-reloader"]);
+        });
       });
 
       describe("7. availability and pinning", () => {
