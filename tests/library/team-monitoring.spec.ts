@@ -93,7 +93,8 @@ describe("a team's monitoring using the packed library's platform/monitoring (ex
     const prometheus = kps.values.prometheus.prometheusSpec;
     expect(prometheus.externalLabels).to.deep.equal({ cluster: "payments-staging", environment: "staging" });
     expect([prometheus.retention, prometheus.retentionSize]).to.deep.equal(["15d", "40GB"]);
-    expect(prometheus.resources).to.deep.equal({ requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "500m", memory: "2Gi" } });
+    // Ephemeral storage is not the team's to size: logs only, the TSDB lives on its volume.
+    expect(prometheus.resources).to.deep.equal({ requests: { cpu: "500m", memory: "2Gi", "ephemeral-storage": "64Mi" }, limits: { cpu: "500m", memory: "2Gi", "ephemeral-storage": "256Mi" } });
     expect(kps.values.grafana["grafana.ini"].server).to.deep.equal({ root_url: "https://grafana.payments.example.com" });
     expect(kps.values.alertmanager.alertmanagerSpec.configSecret, "default alertmanagerConfigSecret").to.equal("alertmanager-platform-config");
     const loki = one("kubernetes:helm.sh/v3:Release", "observability-loki-release").inputs as any;
