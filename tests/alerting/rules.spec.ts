@@ -99,7 +99,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 68 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 70 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
