@@ -18,8 +18,10 @@ export interface PointInTimeRecovery {
 
 /** A PostgreSQL database to back up every day and restore-drill every week; its role needs pg_read_all_data, its password Secret lives in the backup namespace. */
 export interface BackedUpDatabase extends PostgresConnection {
-  /** Tables (schema.table) the restore drill counts rows in, at least one; each must hold at least one row. */
+  /** Tables (schema.table) the restore drill counts rows in, at least one; each must hold at least drillMinRows rows. */
   drillTables: string[];
+  /** The fewest rows each drill table of the restored backup may hold (a whole number, at least 1); fewer fails the drill. Default: 1. */
+  drillMinRows?: number;
   /** Size of the volume each backup and drill run keeps one dump on (a Kubernetes quantity); a dump that does not fit fails the run with "scratch area full". Default: 20Gi. */
   dumpVolumeSize?: string;
   /** Size of the restore drill's PostgreSQL data volume, which holds the whole restored database (a Kubernetes quantity). Default: 40Gi. */
@@ -97,7 +99,7 @@ const d = DATABASE_BACKUPS_DEFAULTS;
 const backup = DatabaseSchema.shape.backup.shape;
 
 /** BackedUpDatabase, checked with the stack schema's database entry. */
-export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), pointInTimeRecovery: backup.pointInTimeRecovery, dumpVolumeSize: backup.dumpVolumeSize, restoreVolumeSize: backup.restoreVolumeSize, runDeadline: backup.runDeadline });
+export const BackedUpDatabaseSchema = z.strictObject({ ...postgresConnectionShape, drillTables: backup.drillTables.min(1, { error: "must name at least one table (schema.table): the weekly restore drill checks its rows" }), drillMinRows: backup.drillMinRows, pointInTimeRecovery: backup.pointInTimeRecovery, dumpVolumeSize: backup.dumpVolumeSize, restoreVolumeSize: backup.restoreVolumeSize, runDeadline: backup.runDeadline });
 
 /** The stack a backup belongs to, and the settings DatabaseBackups and PostgresBackup share, with their defaults. */
 export const backupSettingsShape = {
@@ -150,10 +152,10 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       {
         ...a,
         pushgatewayUrl: monitoringUrls(a.monitoringNamespace).pushgateway,
-        databases: a.databases.map(({ passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...rest }) => ({
+        databases: a.databases.map(({ passwordSecret, drillTables, drillMinRows, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...rest }) => ({
           ...rest,
           password: { existingSecret: passwordSecret },
-          backup: { enabled: true, drillTables, dumpVolumeSize, restoreVolumeSize, runDeadline, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
+          backup: { enabled: true, drillTables, drillMinRows, dumpVolumeSize, restoreVolumeSize, runDeadline, ...(pointInTimeRecovery ? { pointInTimeRecovery } : {}) },
           exporter: false,
         })),
       },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DEFAULT_VOLUME_SIZES } from "../components/backups/backup-cronjobs";
+import { DEFAULT_DRILL_MIN_ROWS, DEFAULT_VOLUME_SIZES } from "../components/backups/backup-cronjobs";
 import { backupPrefix } from "../components/backups/backup-policies";
 import { BACKUP_SERVICE_ACCOUNT, databaseRecoveryPoint } from "../components/backups/database-backups";
 import { PostgresBackup as InternalPostgresBackup } from "../components/backups/postgres-backup";
@@ -56,7 +56,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     const a = parseArgs("PostgresBackup", name, PostgresBackupArgsSchema, args);
     super("platform:index:PostgresBackup", name, {}, opts);
-    const { passwordSecret, drillTables, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...connection } = a.database;
+    const { passwordSecret, drillTables, drillMinRows, pointInTimeRecovery, dumpVolumeSize, restoreVolumeSize, runDeadline, ...connection } = a.database;
     const backup = new InternalPostgresBackup(
       name,
       {
@@ -68,6 +68,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         runDeadline: runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE,
         drillSchedule: a.drillSchedule,
         drillTables,
+        drillMinRows: drillMinRows ?? DEFAULT_DRILL_MIN_ROWS,
         dumpVolumeSize: dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,
         restoreVolumeSize: restoreVolumeSize ?? DEFAULT_VOLUME_SIZES.restoreVolumeSize,
         retentionDays: durationSeconds(a.retention)! / 86400,

@@ -124,6 +124,10 @@ const runDeadline = duration.refine((v) => durationSeconds(v) === undefined || (
   error: "must be a whole number of seconds and at least 10m, e.g. 4h (a dump, its upload and its check take minutes)",
 });
 
+// The drill's row check (pg-restore-drill.sh's DRILL_MIN_ROWS): a count of rows, and 0 would pass an empty table.
+const DRILL_MIN_ROWS_ERROR = "must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill";
+const drillMinRows = z.number({ error: DRILL_MIN_ROWS_ERROR }).int({ error: DRILL_MIN_ROWS_ERROR }).min(1, { error: DRILL_MIN_ROWS_ERROR });
+
 const existingSecretRef = z.strictObject({ name: dnsLabel("secret"), key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key" }) });
 
 export const DatabaseSchema = z.strictObject({
@@ -155,8 +159,13 @@ export const DatabaseSchema = z.strictObject({
      * then is stopped and fails. alertThresholds.backups.maxAge must allow for it. Default 4h.
      */
     runDeadline: runDeadline.optional(),
-    /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least one row. */
+    /** Tables the restore drill counts rows in (schema.table), at least one when enabled; each must hold at least drillMinRows rows. */
     drillTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { error: "must be schema.table, e.g. public.orders" })),
+    /**
+     * The fewest rows each drill table of the restored backup may hold; fewer fails the drill (RestoreDrillFailed),
+     * so a backup of a database emptied by mistake is caught within a week. Default 1.
+     */
+    drillMinRows: drillMinRows.optional(),
     /**
      * The RDS cluster or instance whose automated backups (point-in-time recovery) cover the time between two
      * dumps. Set, it makes the database's recovery point RDS's five minutes instead of the backup schedule's

@@ -178,7 +178,22 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     area: "Backups",
     source: "platform",
     why: "per database, from the pushed gauges and kube-state-metrics' view of the backup CronJobs; the chart has no notion of a database",
-    symptoms: own("BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective"),
+    // A run that did not start (BackupNotStarted, RestoreDrillNotStarted) is its own symptom, like a run that failed:
+    // the CronJob stopped, which no Job failure reports, seen within the hour instead of at the maximum age. It
+    // inhibits nothing: the newest backup outgrowing maxAge (BackupTooOld) is the promise broken and still pages,
+    // whatever the reason, and the warning names the reason beside it.
+    symptoms: own(
+      "BackupTooOld",
+      "BackupNotStarted",
+      "BackupFailed",
+      "BackupJobFailed",
+      "BackupMetricsAbsent",
+      "RestoreDrillNotStarted",
+      "RestoreDrillFailed",
+      "RestoreDrillJobFailed",
+      "RestoreDrillTooOld",
+      "RestoreSlowerThanObjective",
+    ),
   },
   {
     area: "Tracing",

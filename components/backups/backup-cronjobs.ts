@@ -27,6 +27,8 @@ export interface PostgresBackupSpec {
   readonly runDeadline: string;
   readonly drillSchedule: string;
   readonly drillTables: readonly string[];
+  /** The fewest rows each drill table of the restored backup may hold (the drill's DRILL_MIN_ROWS). */
+  readonly drillMinRows: number;
   /** Size of the per-run volume that holds one dump (backup and drill). */
   readonly dumpVolumeSize: string;
   /** Size of the drill PostgreSQL's data volume (the restored database). */
@@ -49,6 +51,9 @@ export interface PostgresBackupSpec {
   /** Image with bash, pg_dump/pg_restore (major >= the server's), awscli v2 and curl. */
   readonly image: string;
 }
+
+/** A database's backup.drillMinRows when its entry names none: every drill table holds at least one row. */
+export const DEFAULT_DRILL_MIN_ROWS = 1;
 
 /** Volume sizes of a database whose entry names none: a dump of a small to medium database, and its restore. */
 export const DEFAULT_VOLUME_SIZES = { dumpVolumeSize: "20Gi", restoreVolumeSize: "40Gi" } as const;
@@ -287,6 +292,7 @@ export function restoreDrillCronJob(spec: PostgresBackupSpec): CronJob {
     { name: "PGUSER", value: "postgres" },
     { name: "PGDATABASE", value: "postgres" },
     { name: "DRILL_TABLES", value: spec.drillTables.join(",") },
+    { name: "DRILL_MIN_ROWS", value: String(spec.drillMinRows) },
   ];
   return {
     apiVersion: "batch/v1",

@@ -7,7 +7,7 @@ import type { DatabaseSettings } from "../../stacks/schema";
 import { commonLabels } from "../core/labels";
 import { databasePasswordSecret } from "../databases/credentials";
 import { BackupBucket } from "./backup-bucket";
-import { DEFAULT_VOLUME_SIZES, type RecoveryPoint } from "./backup-cronjobs";
+import { DEFAULT_DRILL_MIN_ROWS, DEFAULT_VOLUME_SIZES, type RecoveryPoint } from "./backup-cronjobs";
 import { backupPrefix } from "./backup-policies";
 import { objectLockMode } from "./bucket-settings";
 import { PostgresBackup, type PostgresBackupArgs } from "./postgres-backup";
@@ -69,6 +69,7 @@ export function postgresBackupArgs(args: DatabaseBackupsArgs, db: DatabaseSettin
     runDeadline: db.backup.runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE,
     drillSchedule: args.drillSchedule,
     drillTables: db.backup.drillTables,
+    drillMinRows: db.backup.drillMinRows ?? DEFAULT_DRILL_MIN_ROWS,
     dumpVolumeSize: db.backup.dumpVolumeSize ?? DEFAULT_VOLUME_SIZES.dumpVolumeSize,
     restoreVolumeSize: db.backup.restoreVolumeSize ?? DEFAULT_VOLUME_SIZES.restoreVolumeSize,
     retentionDays: durationSeconds(args.retention)! / 86400,

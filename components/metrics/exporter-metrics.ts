@@ -78,6 +78,11 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("kube-state-metrics", "gauge", "kube_cronjob_status_last_successful_time", ["job", "namespace", "cronjob"]),
   // Present from the CronJob's creation, when last_successful_time is not yet: a backup that never succeeded.
   m("kube-state-metrics", "gauge", "kube_cronjob_created", ["job", "namespace", "cronjob"]),
+  // The scheduled time of the newest run the controller started, the schedule's next time after it (none while
+  // suspended), and spec.suspend: a run that did not start (BackupNotStarted, RestoreDrillNotStarted).
+  m("kube-state-metrics", "gauge", "kube_cronjob_status_last_schedule_time", ["job", "namespace", "cronjob"]),
+  m("kube-state-metrics", "gauge", "kube_cronjob_next_schedule_time", ["job", "namespace", "cronjob"]),
+  m("kube-state-metrics", "gauge", "kube_cronjob_spec_suspend", ["job", "namespace", "cronjob"]),
   m("kube-state-metrics", "gauge", "kube_job_status_failed", ["job", "namespace", "job_name", "reason"]),
   // The Job's Failed condition (condition="true" once backoffLimit or activeDeadlineSeconds is exhausted).
   m("kube-state-metrics", "gauge", "kube_job_failed", ["job", "namespace", "job_name", "condition"]),

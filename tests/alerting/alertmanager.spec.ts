@@ -479,6 +479,9 @@ describe("Alertmanager configuration", () => {
         // A ServiceDown that names no service must not silence the service-less alerts of its namespace.
         "backups down, no service": ["ServiceDown", "critical", { namespace: "backups" }],
         "orders backup failed": ["BackupFailed", "warning", { namespace: "backups", database: "orders" }],
+        // A CronJob that stopped starting runs is the cause beside the page, not a reason to silence it (or it the cause).
+        "billing backup too old": ["BackupTooOld", "critical", { database: "billing" }],
+        "billing backup not started": ["BackupNotStarted", "warning", { database: "billing", reason: "suspended" }],
         // An endpoint that is down explains its low availability, not another endpoint's.
         "grafana endpoint down": ["EndpointDown", "critical", grafana],
         "grafana endpoint flapping": ["EndpointAvailabilityLow", "critical", grafana],

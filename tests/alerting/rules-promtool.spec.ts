@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { type AlertRulesContext, ERROR_BUDGET_BURN_ALERT, isAlertingRule, platformRuleGroups, prometheusRuleManifests, type RuleGroup } from "../../components/alerting/rules";
 import { toYaml } from "../../components/core/yaml";
 import { planStack, STACKS } from "../harness";
-import { backupNightTests } from "./fixtures/backup-timeline";
+import { backupNightTests, notStartedTests } from "./fixtures/backup-timeline";
 import { alertScenarios } from "./fixtures/alert-scenarios";
 import { rangeSemantics, resolvePromtool, runPromtool } from "../promtool";
 import { type PromtoolTestFile, promtoolUnitTests } from "./fixtures/promtool-tests";
@@ -67,13 +67,13 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
         fs.mkdirSync(dir);
       });
 
-      it("promtool check rules accepts the generated rule file: 68 alerts and 6 HTTP and 28 SLO recording rules", () => {
+      it("promtool check rules accepts the generated rule file: 70 alerts and 6 HTTP and 28 SLO recording rules", () => {
         // A plain rule file is what a PrometheusRule's spec holds: `groups:` and nothing else.
         writeAll(dir, { "rules.yml": { groups } });
         const run = runPromtool(promtool, ["check", "rules", "rules.yml"], dir);
         expect(run.output).to.contain(`SUCCESS: ${ruleCount} rules found`);
         expect(run.status, run.output).to.equal(0);
-        expect([alertCount, ruleCount - alertCount]).to.deep.equal([68, 34]);
+        expect([alertCount, ruleCount - alertCount]).to.deep.equal([70, 34]);
       });
 
       it("the PrometheusRule objects, rendered and read back as YAML 1.1, carry exactly the checked groups", () => {
@@ -137,6 +137,36 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
       const late = firesAt - nights.latestHealthySuccess;
       expect(late, "seconds after the latest healthy success").to.be.within(0, durationSeconds(rule.for)! + 600);
     });
+  }
+
+  for (const stack of STACKS) {
+    for (const [alert, cronJobName] of [
+      ["BackupNotStarted", "pg-backup-orders"],
+      ["RestoreDrillNotStarted", "pg-restore-drill-orders"],
+    ] as const) {
+      it(`${stack}: ${alert} stays quiet for a run started late but within the starting deadline, fires for a skipped run once it can no longer start and for a suspended CronJob, and ignores other CronJobs`, async () => {
+        const dir = path.join(work, `${stack}-${alert}`);
+        fs.mkdirSync(dir);
+        const backups = platformRuleGroups(stackThresholds(stack), rulesContext(stack)).find((g) => g.name === "platform-backups")!;
+        const rule = backups.rules.filter(isAlertingRule).find((r) => r.alert === alert)!;
+        const cronJob = (await planStack(stack)).object("CronJob", "backups", cronJobName);
+        const timeline = notStartedTests(rule, cronJob, "orders");
+        // The CronJob the stack plans: an hour's starting deadline; backups daily, drills weekly.
+        expect([timeline.gap, timeline.startingDeadline]).to.deep.equal([alert === "BackupNotStarted" ? 86400 : 7 * 86400, 3600]);
+        const group = { ...backups, rules: [rule] };
+        writeAll(dir, {
+          "not-started.rules.yml": { groups: [group] },
+          "not-started.test.yml": { rule_files: ["not-started.rules.yml"], evaluation_interval: "1m", tests: timeline.tests },
+        });
+        const run = runPromtool(promtool, ["test", "rules", "not-started.test.yml"], dir);
+        expect(run.output.includes("FAILED"), run.output).to.equal(false);
+        expect(run.status, run.output).to.equal(0);
+        // The right time: within `for` and one evaluation of the moment the skipped run could no longer start,
+        // a day before BackupTooOld's maximum age.
+        const late = timeline.skippedFiresAt - timeline.skippedRunTooLate;
+        expect(late, "seconds after the skipped run's starting deadline").to.be.within(0, durationSeconds(rule.for)! + 60);
+      });
+    }
   }
 
   it("the unit tests catch a rule that drifts from its threshold (the generated tests can fail)", () => {

@@ -42,7 +42,7 @@ const ALERTS = [
   // Probes live in the namespace of what they probe: one rule for the application namespaces, one for the others.
   "EndpointDown", "EndpointDown", "EndpointAvailabilityLow", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
   "Watchdog", "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
-  "BackupTooOld", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
+  "BackupTooOld", "BackupNotStarted", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillNotStarted", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   "LogEntriesDropped",
@@ -99,7 +99,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 68 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 70 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -260,6 +260,9 @@ describe("alert rules", () => {
       ["TLSCertificateExpiringSoon", "< 2592000", "15m", "less than 30d", "warning", "infrastructure"],
       ["TLSCertificateExpiringSoon", "< 604800", "15m", "less than 7d", "critical", "infrastructure"],
       ["BackupTooOld", '"cronjob", "pg-backup-(orders)")\n)', "5m", "at least every 29h", "critical", "database"],
+      // A run the controller could no longer start: its next schedule time is more than the starting deadline past.
+      ["BackupNotStarted", '"reason", "suspended", "", ""\n)', "5m", "within its 1h starting deadline, or is suspended. BackupTooOld follows", "warning", "database"],
+      ["RestoreDrillNotStarted", '"reason", "suspended", "", ""\n)', "5m", "within its 1h starting deadline, or is suspended. RestoreDrillTooOld follows", "warning", "database"],
       ["LogEntriesDropped", '{job="alloy"}[10m])) > 0', "10m", "in the last 10m and has kept dropping them for 10m", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
@@ -310,6 +313,11 @@ describe("alert rules", () => {
       // The generic JobFailed leaves those Jobs to the backup alerts.
       expect(alert(custom, "JobFailed", "warning", "infrastructure").expr).to.contain(`namespace="db-backups", job_name=~"(pg-dump-|pg-restore-drill-)(orders|billing)-[0-9]+"`);
       expect(alert(custom, "RestoreDrillTooOld").expr).to.contain(`cronjob=~"pg-restore-drill-(orders|billing)"`);
+      expect(alert(custom, "BackupNotStarted").expr).to.contain(`kube_cronjob_next_schedule_time{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-dump-(orders|billing)"}`);
+      expect(alert(custom, "BackupNotStarted").expr).to.contain(`kube_cronjob_spec_suspend{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-dump-(orders|billing)"}`);
+      expect(alert(custom, "RestoreDrillNotStarted").expr).to.contain(`kube_cronjob_next_schedule_time{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-restore-drill-(orders|billing)"}`);
+      // The CronJobs' startingDeadlineSeconds: until then the controller may still start the run.
+      expect(alert(custom, "BackupNotStarted").expr).to.contain(`cronjob=~"pg-dump-(orders|billing)"}, "database", "$1", "cronjob", "pg-dump-(orders|billing)")) > 3600`);
     });
 
     it("measures the drill's restore time against the stack's recovery time objective, in the threshold and the sentence", () => {

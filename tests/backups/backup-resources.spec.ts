@@ -142,7 +142,8 @@ describe("database backups (cluster and cloud side)", () => {
         // The drill starts once the sidecar's startup probe passes; its readiness probe alone would not hold it back.
         expect(pod.initContainers[0].startupProbe).to.deep.equal({ exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2, failureThreshold: 150 });
         const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
-        expect(env).to.include({ PGHOST: "127.0.0.1", DRILL_TABLES: stack === "production" ? "public.orders,public.customers" : "public.orders" });
+        // Neither stack file sets backup.drillMinRows: every drill table must hold at least one row, as before.
+        expect(env).to.include({ PGHOST: "127.0.0.1", DRILL_TABLES: stack === "production" ? "public.orders,public.customers" : "public.orders", DRILL_MIN_ROWS: "1" });
         expect(env).to.not.have.property("PGPASSWORD");
       });
 
@@ -384,6 +385,23 @@ describe("database backups of a large database (dumpVolumeSize, restoreVolumeSiz
     expect(plan.object("CronJob", "backups", "pg-backup-orders").spec.jobTemplate.spec).to.include({ backoffLimit: 1, activeDeadlineSeconds: 6 * 3600 });
     expect(plan.object("CronJob", "backups", "pg-restore-drill-orders").spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(2 * 4 * 3600);
   });
+});
+
+describe("a database's restore-drill row minimum (backup.drillMinRows)", () => {
+  for (const [stack, minRows] of [
+    ["staging", 50],
+    ["production", 10000],
+  ] as const) {
+    it(`${stack}: the drill Job gets the database entry's drillMinRows as DRILL_MIN_ROWS; the backup Job does not`, async () => {
+      const stackFile = editedStackFile(stack, (config) => {
+        config["platform:databases"][0].backup.drillMinRows = minRows;
+      });
+      const plan = new StackPlan(await runProgram(stack, { stackFile }));
+      const env = (cronJob: string) => plan.object("CronJob", "backups", cronJob).spec.jobTemplate.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+      expect(env("pg-restore-drill-orders").filter((e) => e.name === "DRILL_MIN_ROWS")).to.deep.equal([{ name: "DRILL_MIN_ROWS", value: String(minRows) }]);
+      expect(env("pg-backup-orders").map((e) => e.name)).to.not.include("DRILL_MIN_ROWS");
+    });
+  }
 });
 
 describe("the backup image (components/backups/image/Dockerfile)", () => {

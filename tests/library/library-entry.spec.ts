@@ -181,10 +181,10 @@ describe("library entry (lib/)", () => {
       expect([...new Set(objects.map((r) => r.provider))]).to.deep.equal([`urn:pulumi:${stack}::platform::pulumi:providers:kubernetes::team-cluster`]);
     });
 
-    it(`${stack}: PostgresBackup and DatabaseBackups size the dump and restore volumes from the database's dumpVolumeSize and restoreVolumeSize, and the backup Job's deadline from its runDeadline`, async () => {
+    it(`${stack}: PostgresBackup and DatabaseBackups size the dump and restore volumes from the database's dumpVolumeSize and restoreVolumeSize, the backup Job's deadline from its runDeadline and the drill's row minimum from its drillMinRows`, async () => {
       const settings = { ...committedSettings(stack), stack };
       const { databases, region, oidcProviderArn, ...shared } = databaseBackupsArgsOf(settings);
-      const large = { ...databases[0], dumpVolumeSize: "150Gi", restoreVolumeSize: "600Gi", runDeadline: "6h" };
+      const large = { ...databases[0], dumpVolumeSize: "150Gi", restoreVolumeSize: "600Gi", runDeadline: "6h", drillMinRows: 5000 };
       const library = await underMocks(stack, () => {
         const providers = { kubernetes: clusterProvider(), aws: new AwsProvider("team-account", targetProviderSettings(settings).aws) };
         const storage = new DatabaseBackups("platform-backups", { ...shared, region, oidcProviderArn, databases: [{ ...large, name: "big-db" }] }, { providers });
@@ -201,6 +201,7 @@ describe("library entry (lib/)", () => {
         expect(jobSpec(`pg-backup-${db}`).activeDeadlineSeconds, db).to.equal(6 * 3600);
         expect(volumes(`pg-backup-${db}`), db).to.deep.equal({ scratch: "150Gi" });
         expect(volumes(`pg-restore-drill-${db}`), db).to.deep.equal({ scratch: "150Gi", "drill-data": "600Gi" });
+        expect(jobSpec(`pg-restore-drill-${db}`).template.spec.containers[0].env.filter((e: any) => e.name === "DRILL_MIN_ROWS"), db).to.deep.equal([{ name: "DRILL_MIN_ROWS", value: "5000" }]);
       }
     });
 
@@ -518,6 +519,19 @@ describe("library entry (lib/)", () => {
             databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: [] }],
           }),
         message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - databases[0].drillTables: must name at least one table (schema.table): the weekly restore drill checks its rows (got [])',
+      },
+      {
+        what: "DatabaseBackups of a database whose drill would pass an empty table",
+        construct: () =>
+          new DatabaseBackups("backups", {
+            stack: "team",
+            environment: "staging",
+            region: "eu-west-1",
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["public.orders"], drillMinRows: 0 }],
+          }),
+        message:
+          'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - databases[0].drillMinRows: must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill (got 0)',
       },
       {
         what: "DatabaseBackups with its replica in its own region",

@@ -793,6 +793,24 @@ describe("stack configuration", () => {
         "alertThresholds.backups.restoreDrillMaxAge: 15d is shorter than a healthy restore drill may take to pass again, 425h: restoreDrillSchedule runs up to 408h apart, the CronJob may start a drill up to 1h late (startingDeadlineSeconds) and the drill may take 16h (twice recoveryTimeObjective 8h); RestoreDrillTooOld would page for a late but healthy drill: raise restoreDrillMaxAge to at least 425h or drill more often",
       ],
       [
+        "a drill row minimum of zero, which an empty table would pass",
+        "production",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.drillMinRows = 0)),
+        "databases[0].backup.drillMinRows: must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill (got 0)",
+      ],
+      [
+        "a drill row minimum that is not a whole number",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.drillMinRows = 2.5)),
+        "databases[0].backup.drillMinRows: must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill (got 2.5)",
+      ],
+      [
+        "a drill row minimum given as text",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.drillMinRows = "1000 rows")),
+        'databases[0].backup.drillMinRows: must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill (got "1000 rows")',
+      ],
+      [
         "point-in-time recovery with a malformed identifier",
         "production",
         (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "Orders_DB" })),

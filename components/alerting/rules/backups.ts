@@ -1,9 +1,12 @@
+import { BACKUP_STARTING_DEADLINE_SECONDS } from "../../../stacks/backup-job-timing";
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
-import { alertRule, anyOf, seconds, selector } from "./promql";
+import { alertRule, anyOf, seconds, secondsText, selector } from "./promql";
 import type { AlertRulesContext, RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "backups";
 const DATABASE = ["database"];
+/** A CronJob that is not starting runs, and why: `missed-run` or `suspended`. */
+const DATABASE_AND_REASON = ["database", "reason"];
 const KSM = `job="${EXPORTER_JOBS.kubeStateMetrics}"`;
 
 /**
@@ -25,17 +28,48 @@ function sources(context: AlertRulesContext, cronJobPrefix: string) {
   return { cronJob, pushed, cronJobName, inNamespace };
 }
 
+/** The newest success of each database, pushed or seen by kube-state-metrics as its CronJob's. */
+function newestSuccessOf(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string): string {
+  const { cronJob, pushed } = sources(context, cronJobPrefix);
+  return `max by (database) (\n  ${pushed(pushedSuccess)}\n  or\n  ${cronJob("kube_cronjob_status_last_successful_time")}\n)`;
+}
+
 /**
  * Seconds since the newest success of each database, from either source; for a database with no success
  * at all, seconds since its CronJob was created. Above `maxAge` means: no success within the maximum age.
  */
 function tooOld(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string, maxAge: number): string {
-  const { cronJob, pushed } = sources(context, cronJobPrefix);
-  const newestSuccess = `max by (database) (\n  ${pushed(pushedSuccess)}\n  or\n  ${cronJob("kube_cronjob_status_last_successful_time")}\n)`;
+  const { cronJob } = sources(context, cronJobPrefix);
+  const newestSuccess = newestSuccessOf(context, cronJobPrefix, pushedSuccess);
   return (
     `time() - ${newestSuccess} > ${maxAge}\n` +
     `or\n` +
     `time() - max by (database) (${cronJob("kube_cronjob_created")}) > ${maxAge}\nunless on (database)\n${newestSuccess}`
+  );
+}
+
+/**
+ * Databases whose CronJob `<cronJobPrefix><database>` is not starting its runs, labelled `reason`:
+ * - `missed-run`: kube-state-metrics computes kube_cronjob_next_schedule_time as the schedule's next time after
+ *   status.lastScheduleTime (or after the CronJob's creation), and the controller sets lastScheduleTime only when
+ *   it creates a Job. A run it skipped (it was down past the starting deadline) leaves that time in the past
+ *   until the following run starts; one more than the starting deadline in the past can no longer start. A run
+ *   started by hand since (`kubectl create job --from=cronjob/…`) that succeeded makes up for it.
+ * - `suspended`: spec.suspend is true (kube-state-metrics then drops kube_cronjob_next_schedule_time).
+ * The value is how long no run has started: since status.lastScheduleTime, or the creation of a CronJob that never ran.
+ */
+function runsNotStarting(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string): string {
+  const { cronJob } = sources(context, cronJobPrefix);
+  const sinceLastStart = `time() - max by (database) (${cronJob("kube_cronjob_status_last_schedule_time")} or ${cronJob("kube_cronjob_created")})`;
+  const because = (reason: string, condition: string) => `label_replace(\n  ${sinceLastStart}\n  and on (database)\n  ${condition},\n  "reason", "${reason}", "", ""\n)`;
+  const missedRunDue = `max by (database) (${cronJob("kube_cronjob_next_schedule_time")})`;
+  const missedRun =
+    `(\n  time() - ${missedRunDue} > ${BACKUP_STARTING_DEADLINE_SECONDS}\n` +
+    `  unless on (database)\n  ${missedRunDue} < on (database) ${newestSuccessOf(context, cronJobPrefix, pushedSuccess)}\n)`;
+  return (
+    `${because("missed-run", missedRun)}\n` +
+    `or\n` +
+    because("suspended", `max by (database) (${cronJob("kube_cronjob_spec_suspend")}) > 0`)
   );
 }
 
@@ -79,6 +113,14 @@ function lastAttemptFailed(failure: string, success: string, cronJobSuccess: str
   return `(\n  ${failed} > ${succeeded}\n  or\n  ${failed} unless ${succeeded}\n)`;
 }
 
+function notStartedDescription(run: string, tooOld: string): string {
+  return (
+    `No ${run} run of database {{ $labels.database }} has started for {{ $value | humanizeDuration }} ({{ $labels.reason }}):` +
+    ` its CronJob skipped a scheduled run it could no longer start within its ${secondsText(BACKUP_STARTING_DEADLINE_SECONDS)} starting deadline, or is suspended.` +
+    ` ${tooOld} follows once the newest success is too old.`
+  );
+}
+
 /** Database backups and restore drills, one alert per database and problem. */
 export const backupRules: RuleGroupBuilder = (t, context) => {
   const b = t.backups;
@@ -113,6 +155,18 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
         identity: DATABASE,
         summary: "A database has had no successful backup within the maximum age.",
         description: `No backup of database {{ $labels.database }} has succeeded for {{ $value | humanizeDuration }}; backups must succeed at least every ${b.maxAge}.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "BackupNotStarted",
+        // Says within the hour what BackupTooOld only sees at maxAge, and why; it does not inhibit BackupTooOld.
+        expr: runsNotStarting(context, context.backupCronJobPrefix, "pg_backup_last_success_timestamp_seconds"),
+        for: b.failedFor,
+        severity: "warning",
+        team: "database",
+        component: "backup",
+        identity: DATABASE_AND_REASON,
+        summary: "A database's backup CronJob is not starting its runs: a run was skipped, or the CronJob is suspended.",
+        description: notStartedDescription("backup", "BackupTooOld"),
       }),
       alertRule(RUNBOOK, {
         alert: "BackupFailed",
@@ -172,6 +226,17 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
         identity: DATABASE,
         summary: "Restore-drill Jobs of a database failed without reporting why.",
         description: `{{ $value | humanize }} restore-drill Job(s) of database {{ $labels.database }} failed since its last passing drill, without pushing a failure to the Pushgateway.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "RestoreDrillNotStarted",
+        expr: runsNotStarting(context, context.restoreDrillCronJobPrefix, "pg_restore_drill_last_success_timestamp_seconds"),
+        for: b.failedFor,
+        severity: "warning",
+        team: "database",
+        component: "restore-drill",
+        identity: DATABASE_AND_REASON,
+        summary: "A database's restore-drill CronJob is not starting its runs: a run was skipped, or the CronJob is suspended.",
+        description: notStartedDescription("restore drill", "RestoreDrillTooOld"),
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillTooOld",
