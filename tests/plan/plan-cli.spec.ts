@@ -248,15 +248,19 @@ describe("offline plan (npm run plan)", () => {
 
   describe("a stack file the CLI would not read as the program expects is refused, naming the file, quoting nothing, writing nothing", () => {
     const SMTP = "platform:smtpPassword:\n    secure: v1:placeholder:production-smtp-password";
+    // Positions in the committed stack file, so that an edit elsewhere in it does not move what the cases expect.
+    const committed = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
+    const smtpLine = committed.slice(0, committed.indexOf(SMTP)).split("\n").length;
+    const lineAfterLast = committed.split("\n").length;
     const SECRET = "hunter2SECRET";
     // [kind, edit of Pulumi.production.yaml's text, the error lines after "error: " (FILE: the edited file)]
     const cases: [string, (text: string) => string, string[]][] = [
       ["an unclosed double quote", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "INFO\n  platform:smtpSmarthost: ${SECRET}`), ["FILE:17:27: a closing quote, bracket or separator is missing"]],
-      ["an unclosed quote in a ciphertext", (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: 'v1:${SECRET}`), ["FILE:80:30: a closing quote, bracket or separator is missing"]],
-      ["a key given twice", (t) => t.replace(SMTP, `${SMTP}\n  platform:smtpPassword: ${SECRET}`), ["FILE:81:3: a map gives this key twice"]],
+      ["an unclosed quote in a ciphertext", (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: 'v1:${SECRET}`), [`FILE:${smtpLine + 1}:30: a closing quote, bracket or separator is missing`]],
+      ["a key given twice", (t) => t.replace(SMTP, `${SMTP}\n  platform:smtpPassword: ${SECRET}`), [`FILE:${smtpLine + 2}:3: a map gives this key twice`]],
       ["a tab as indentation", (t) => t.replace("  platform:logLevel: INFO", `\tplatform:logLevel: ${SECRET}`), ["FILE:17:1: a tab used as indentation"]],
       ["a bad escape in a double-quoted secret", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "${SECRET}\\q"`), ["FILE:17:36: invalid escape sequence in a double-quoted string"]],
-      ["two YAML documents", (t) => `${t}---\n${SECRET}: 1\n`, ["FILE:305:1: a stack file holds one YAML document, this one has several"]],
+      ["two YAML documents", (t) => `${t}---\n${SECRET}: 1\n`, [`FILE:${lineAfterLast}:1: a stack file holds one YAML document, this one has several`]],
       ["a list, not a map", () => "- config\n", ["FILE: must be a map with a config: key, as the CLI writes it (got a list)"]],
       ["config: a list", () => `config: [${SECRET}]\n`, ["FILE: config: must be a map of keys, as the CLI writes it (got a list)"]],
       ["config: a string", () => `config: ${SECRET}\n`, ["FILE: config: must be a map of keys, as the CLI writes it (got a string)"]],
