@@ -67,10 +67,11 @@ class EntryFile {
 
 const origins = new WeakMap<object, Origin>();
 const renders = new Map<string, { texts: EntryFile; digests: EntryFile }>();
-let writerVersion: string | undefined;
+let knownWriterVersion: string | undefined;
 
-function version(): string {
-  if (writerVersion === undefined) {
+/** The version of the code that turns an object into its manifest text: part of every digest of a text written from data. */
+export function writerVersion(): string {
+  if (knownWriterVersion === undefined) {
     const sources = [path.join(__dirname, "manifest-yaml.ts"), path.join(__dirname, "render-charts.ts"), path.join(__dirname, "..", "components", "core", "yaml.ts")];
     const hash = crypto.createHash("sha256");
     for (const source of sources) hash.update(fs.readFileSync(source));
@@ -78,9 +79,9 @@ function version(): string {
     // toRecord writes them into every chart Secret; they live in mocks.ts, whose other changes do not matter here.
     hash.update(SECRET_PLACEHOLDER);
     hash.update(JSON.stringify(maskedMap({ key: "" })));
-    writerVersion = hash.digest("hex").slice(0, 16);
+    knownWriterVersion = hash.digest("hex").slice(0, 16);
   }
-  return writerVersion;
+  return knownWriterVersion;
 }
 
 /** The digest writePlan compares texts by (plan/written-files.ts). */
@@ -96,7 +97,7 @@ export function rememberRenderedObject(resource: object, renderFile: string, ind
 function filesOf(render: string): { texts: EntryFile; digests: EntryFile } {
   let files = renders.get(render);
   if (!files) {
-    files = { texts: new EntryFile(`${render}.manifests-${version()}.json`), digests: new EntryFile(`${render}.manifest-digests-${version()}.json`) };
+    files = { texts: new EntryFile(`${render}.manifests-${writerVersion()}.json`), digests: new EntryFile(`${render}.manifest-digests-${writerVersion()}.json`) };
     renders.set(render, files);
   }
   return files;
@@ -117,7 +118,7 @@ export interface ManifestText {
  */
 export function manifestText(resource: object, ordered: unknown, write: () => string): ManifestText {
   const origin = origins.get(resource);
-  if (!origin) return { digest: textDigest(`${version()}\0${JSON.stringify(ordered)}`), text: write };
+  if (!origin) return { digest: textDigest(`${writerVersion()}\0${JSON.stringify(ordered)}`), text: write };
   const { texts, digests } = filesOf(origin.render);
   const text = (): string => {
     const cached = texts.get(origin.index, origin.variant);
@@ -151,7 +152,7 @@ export function saveManifestTexts(): void {
 function removeOtherWriterVersions(render: string): void {
   const dir = path.dirname(render);
   const base = path.basename(render);
-  const current = new Set([`${base}.manifests-${version()}.json`, `${base}.manifest-digests-${version()}.json`]);
+  const current = new Set([`${base}.manifests-${writerVersion()}.json`, `${base}.manifest-digests-${writerVersion()}.json`]);
   for (const name of fs.readdirSync(dir)) {
     if ((name.startsWith(`${base}.manifests-`) || name.startsWith(`${base}.manifest-digests-`)) && name.endsWith(".json") && !current.has(name)) {
       fs.rmSync(path.join(dir, name), { force: true });

@@ -16,7 +16,8 @@ const USAGE = `usage: npm run plan -- --stack <staging|production> [--config <st
 
 Runs the program for a stack under Pulumi's mock runtime (no CLI, cluster or cloud credentials), prints
 the resource tree, writes build/<stack>/resources.json plus one YAML file per Kubernetes object and per
-Helm release, and applies the policy pack (policy/, with policy/config/<stack>.json): advisories are
+Helm release, each PrometheusRule's rules as a rule file for promtool (prometheus-rules/) and Alertmanager's
+configuration without credentials for amtool (alertmanager/alertmanager.yaml), and applies the policy pack (policy/, with policy/config/<stack>.json): advisories are
 listed, any mandatory violation exits 1.
   --config <file>   plan this stack file instead of Pulumi.<stack>.yaml (review a proposed config); a
                     relative path is taken from the folder npm was started in

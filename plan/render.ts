@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonical, toYaml } from "../components/core/yaml";
+import { ALERTMANAGER_CONFIG_FILE, alertmanagerConfigFile, isPrometheusRule, prometheusRuleFile, prometheusRuleFilePath } from "./alerting-files";
 import { manifestText, saveManifestTexts, textDigest } from "./chart-manifest-texts";
 import { manifestYaml } from "./manifest-yaml";
 import type { RecordedResource } from "./mocks";
@@ -24,8 +25,10 @@ export function manifestPath(resource: RecordedResource): string {
 
 /**
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
- * record every later check reads, one YAML file per Kubernetes object, and per Helm release or chart its
- * chart, version, repository and full values under helm/. Files of the previous plan are rewritten only
+ * record every later check reads, one YAML file per Kubernetes object, per Helm release or chart its
+ * chart, version, repository and full values under helm/, and the alerting as promtool and amtool read it:
+ * each PrometheusRule's rule file under prometheus-rules/, Alertmanager's configuration without credentials
+ * in alertmanager/ (plan/alerting-files.ts). Files of the previous plan are rewritten only
  * where their text changed (plan/written-files.ts knows most unchanged ones without reading them), and only
  * those this plan no longer has are deleted: deleting thousands of files first and creating them again cost
  * a large plan more CPU than everything else it writes.
@@ -35,6 +38,8 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !fs.existsSync(path.join(outDir, "resources.json"))) {
     throw new Error(`${outDir} holds files but no earlier plan (resources.json); a plan deletes whatever it did not write, so give --out a new or empty folder`);
   }
+  // A routing annotation that would put a credential into alertmanager.yaml stops the plan before it writes anything.
+  const alertmanager = alertmanagerConfigFile(record.resources);
   fs.mkdirSync(outDir, { recursive: true });
   const files = WrittenFiles.of(outDir);
   const written: string[] = [];
@@ -67,7 +72,16 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
       : "";
     const manifest = manifestText(resource, ordered.resources[i].inputs, () => manifestYaml(resource.inputs, ordered.resources[i].inputs));
     write(relative, header ? textDigest(`${header}\0${manifest.digest}`) : manifest.digest, () => header + manifest.text());
+    if (isPrometheusRule(resource)) {
+      const ruleFile = prometheusRuleFilePath(resource);
+      const ruleClash = seen.get(ruleFile);
+      if (ruleClash) throw new Error(`${resource.urn} and ${ruleClash} would write the same rule file ${ruleFile}`);
+      seen.set(ruleFile, resource.urn);
+      const rules = prometheusRuleFile(resource, ordered.resources[i].inputs);
+      write(ruleFile, rules.digest, rules.text);
+    }
   }
+  if (alertmanager !== undefined) writeText(ALERTMANAGER_CONFIG_FILE, alertmanager);
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
     const relative = path.join("helm", `${String(release.inputs.name ?? release.name)}.yaml`);
     const { chart, version, repositoryOpts, namespace, values } = release.inputs as Record<string, unknown>;

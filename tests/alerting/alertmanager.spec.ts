@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
@@ -26,12 +26,10 @@ import { readStackConfig } from "../../plan/stack-file";
 import { AlertRoutingSchema } from "../../stacks/alert-routing-schema";
 import { committedSettings, STACKS, type StackName } from "../harness";
 import { freePort, listenOnLoopback } from "../processes";
-import { resolveTool } from "../tools";
+import { AMTOOL, amtool, routesTest } from "../amtool";
+import { expectedRoutes, TEAMS } from "./fixtures/routes";
 import { rulesContext, stackThresholds } from "./fixtures/thresholds";
 import { runTempDir } from "../temp-dirs";
-
-/** amtool to run: $AMTOOL, else the current build of .ci/build-tools (or one in ~/go/bin) if it runs, else Debian's 0.25. */
-const AMTOOL = resolveTool("amtool", { env: "AMTOOL", fallbacks: ["/usr/bin/amtool"] });
 
 /**
  * Alertmanager to run: $ALERTMANAGER, else Debian's 0.25. Unlike amtool, the server cannot be built with
@@ -39,20 +37,12 @@ const AMTOOL = resolveTool("amtool", { env: "AMTOOL", fallbacks: ["/usr/bin/amto
  */
 const ALERTMANAGER = process.env.ALERTMANAGER ?? "/usr/bin/prometheus-alertmanager";
 
-function amtool(args: readonly string[]) {
-  const result = spawnSync(AMTOOL, args, { encoding: "utf8" });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 /** The `platform:alertRouting` of a committed stack file, as the engine would pass it (unvalidated). */
 function committedRouting(stack: StackName): unknown {
   const routing = readStackConfig(REPOSITORY_ROOT, stack).values["platform:alertRouting"];
   if (routing === undefined) throw new Error(`Pulumi.${stack}.yaml has no platform:alertRouting`);
   return JSON.parse(routing);
 }
-
-const TEAMS = ["database", "security", "data-engineering", "infrastructure"] as const;
 
 /** What the Alertmanager configuration reads from a committed stack file: its validated settings. */
 function stackInput(stack: StackName): AlertRoutingInput {
@@ -182,39 +172,10 @@ describe("Alertmanager configuration", () => {
         expect(result.stdout).to.contain(` - ${pages ? 9 : 8} receivers`);
       });
 
-      const alert = "alertname=HighErrorRate namespace=apps service=api";
-      const routes: [string, string, string][] = [
-        ["critical pages on-call (production only), posts to Slack and mails", `${alert} severity=critical`, pages ? "pagerduty,slack,default" : "slack,default"],
-        ["ServiceDown is critical like any other", "alertname=ServiceDown namespace=apps service=api component=api severity=critical", pages ? "pagerduty,slack,default" : "slack,default"],
-        ["warning posts to Slack and mails", `${alert} severity=warning`, "slack,default"],
-        ["info goes nowhere", `${alert} severity=info`, "null"],
-        ["Watchdog goes to the heartbeat service, and only there", "alertname=Watchdog severity=none", "heartbeat"],
-        ["Watchdog with a team label too", "alertname=Watchdog severity=none team=infrastructure", "heartbeat"],
-        ["a busy node CPU is a ticket for the infrastructure team, never a page", "alertname=NodeHighCPUUsage instance=10.0.1.12:9100 severity=warning team=infrastructure component=cpu", "infrastructure-team"],
-        [
-          "a crash loop in an application namespace goes to the application team",
-          "alertname=PodCrashLooping namespace=apps pod=api-blue-1 container=api severity=warning team=application",
-          "slack,default",
-        ],
-        [
-          "a crash loop in a platform namespace goes to the infrastructure team",
-          "alertname=PodCrashLooping namespace=monitoring pod=loki-0 container=loki severity=warning team=infrastructure",
-          "infrastructure-team",
-        ],
-        ["a burn-rate page of an SLO pages (production only)", "alertname=ErrorBudgetBurn namespace=apps service=api slo=availability team=application severity=critical", pages ? "pagerduty,slack,default" : "slack,default"],
-        ["InfoInhibitor goes nowhere", "alertname=InfoInhibitor severity=none namespace=apps", "null"],
-        ["an alert without severity is mailed to the platform team", "alertname=Mystery namespace=apps", "default"],
-        ["team=application (not in alertRouting) is the platform team's", `${alert} team=application severity=critical`, pages ? "pagerduty,slack,default" : "slack,default"],
-        ...TEAMS.flatMap((team): [string, string, string][] => [
-          [`${team}: critical pages (production only) and goes to the team`, `${alert} team=${team} severity=critical`, pages ? `pagerduty,${team}-team` : `${team}-team`],
-          [`${team}: warning goes to the team`, `${alert} team=${team} severity=warning`, `${team}-team`],
-          [`${team}: info goes nowhere`, `${alert} team=${team} severity=info`, "null"],
-          [`${team}: without severity goes to the team`, `alertname=Mystery team=${team}`, `${team}-team`],
-        ]),
-      ];
+      const routes = expectedRoutes(stack);
       for (const [what, labels, receivers] of routes) {
         it(`routes: ${what} → ${receivers}`, () => {
-          const result = amtool(["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${receivers}`, ...labels.split(" ")]);
+          const result = routesTest(file, labels, receivers);
           expect(result.status, result.stdout + result.stderr).to.equal(0);
           expect(result.stdout.trim()).to.equal(receivers);
         });
