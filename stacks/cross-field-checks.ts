@@ -1,6 +1,6 @@
 import { appsProblems } from "./apps-schema";
 import { BACKUP_STARTING_DEADLINE_SECONDS, DEFAULT_BACKUP_RUN_DEADLINE, longestHealthyBackupGapSeconds, longestHealthyDrillGapSeconds, restoreDrillDeadlineSeconds } from "./backup-job-timing";
-import { durationSeconds, longestScheduleGapSeconds } from "./formats";
+import { durationSeconds, longestScheduleGapSeconds, shortestScheduleGapSeconds } from "./formats";
 import { type ConfigProblem, EKS_CLUSTER_ARN, grafanaHostname, PLATFORM_SYSTEM_NAMESPACES, type ValidatedSettings } from "./schema";
 
 type Key = keyof ValidatedSettings;
@@ -150,6 +150,24 @@ const CHECKS: readonly CrossFieldCheck[] = [
     },
     ["alertThresholds"],
   ),
+  // The backup CronJob forbids overlapping runs: a run still going when the next is due makes the controller skip
+  // that one (BackupNotStarted, then BackupTooOld), so a run must be able to end before the next is due.
+  check(["databases", "backupSchedule"], (s) => {
+    const gap = shortestScheduleGapSeconds(s.backupSchedule);
+    if (gap === Infinity) return [];
+    return s.databases.flatMap((db, i) => {
+      const deadline = db.backup.runDeadline ?? DEFAULT_BACKUP_RUN_DEADLINE;
+      if (!db.backup.enabled || durationSeconds(deadline)! < gap) return [];
+      return [
+        {
+          path: db.backup.runDeadline === undefined ? "backupSchedule" : `databases[${i}].backup.runDeadline`,
+          reason:
+            `${db.backup.runDeadline === undefined ? `runs "${db.name}" with the default run deadline ${deadline}, which` : `${deadline}`} is not shorter than the ${hours(gap)} between two runs of backupSchedule at their closest: the CronJob forbids overlapping runs, ` +
+            `so a run still going when the next is due would make the controller skip that one; shorten the deadline (backup.runDeadline) or back up less often`,
+        },
+      ];
+    });
+  }),
   // The same for the restore drills and RestoreDrillTooOld: a drill is not retried, but may start late and run
   // up to twice the recovery time objective.
   check(

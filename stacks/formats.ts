@@ -126,6 +126,18 @@ function cronField(text: string, field: (typeof CRON_FIELDS)[number]): { values:
  * Takes a schedule that cronScheduleProblem accepts.
  */
 export function longestScheduleGapSeconds(schedule: string): number {
+  return scheduleGapsSeconds(schedule).longest;
+}
+
+/**
+ * The shortest time between two runs of a schedule, in seconds: how long a run may take before the next is
+ * due. Infinity when the schedule runs at most once.
+ */
+export function shortestScheduleGapSeconds(schedule: string): number {
+  return scheduleGapsSeconds(schedule).shortest;
+}
+
+function scheduleGapsSeconds(schedule: string): { longest: number; shortest: number } {
   const fields = (CRON_MACRO_FIELDS[schedule.trim()] ?? schedule.trim()).split(/\s+/).map((f, i) => cronField(f, CRON_FIELDS[i]));
   const [minutes, hours, days, months, weekdays] = fields;
   const times = [...hours.values].sort((a, b) => a - b).flatMap((h) => [...minutes.values].sort((a, b) => a - b).map((m) => h * 3600 + m * 60));
@@ -134,6 +146,7 @@ export function longestScheduleGapSeconds(schedule: string): number {
   let first: number | undefined;
   let previous: number | undefined;
   let longest = 0;
+  let shortest = Infinity;
   for (let day = 0; day < 8 * 366; day++) {
     const midnight = start + day * 86400;
     const date = new Date(midnight * 1000);
@@ -144,10 +157,13 @@ export function longestScheduleGapSeconds(schedule: string): number {
     if (!(days.star || weekdays.star ? dom && dow : dom || dow)) continue;
     for (const t of times) {
       const run = midnight + t;
-      if (previous !== undefined) longest = Math.max(longest, run - previous);
+      if (previous !== undefined) {
+        longest = Math.max(longest, run - previous);
+        shortest = Math.min(shortest, run - previous);
+      }
       first ??= run;
       previous = run;
     }
   }
-  return first === undefined || first === previous ? Infinity : longest;
+  return first === undefined || first === previous ? { longest: Infinity, shortest: Infinity } : { longest, shortest };
 }

@@ -56,8 +56,10 @@ export interface LokiValues {
 export const LOKI_SERVICE_ACCOUNT = "loki";
 
 /**
- * nginx-unprivileged of Loki's gateway: the chart's default, `1.31-alpine`, moves with every nginx patch release
- * and Alpine rebuild under a pinned chart; this is the same line at an exact version. Bump it with the chart.
+ * nginx-unprivileged of Loki's gateway: the chart's default, `1.31-alpine`, moves to every nginx patch release
+ * under a pinned chart; this tag holds the nginx version. It is not immutable: the image is rebuilt under the
+ * same tag when Alpine is (no registry can be reached here to take its digest). Pin the digest where the
+ * images are mirrored, and bump the tag with the chart.
  */
 export const LOKI_GATEWAY_NGINX_TAG = "1.31.0-alpine";
 

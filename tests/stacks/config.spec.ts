@@ -777,6 +777,22 @@ describe("stack configuration", () => {
         "apps[0].slos.window: 30d is longer than metricsRetention (7d): Prometheus keeps 7d of samples, so the error budget would cover 7d of requests only; raise metricsRetention to at least 30d (with monitoring.prometheus.retentionSize and storageSize to hold it)",
       ],
       ["a backup schedule that never runs", "staging", (v) => (v.backupSchedule = "0 3 31 2 *"), 'backupSchedule: never runs: no date matches "0 3 31 2 *"'],
+      [
+        // The CronJob forbids overlapping runs: one still going when the next is due makes the controller skip that one.
+        "a run deadline as long as the time between two runs",
+        "staging",
+        (v) => {
+          v.backupSchedule = "0 */6 * * *";
+          editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "6h"));
+        },
+        "databases[0].backup.runDeadline: 6h is not shorter than the 6h between two runs of backupSchedule at their closest: the CronJob forbids overlapping runs, so a run still going when the next is due would make the controller skip that one; shorten the deadline (backup.runDeadline) or back up less often",
+      ],
+      [
+        "hourly backups under the default 4h run deadline",
+        "production",
+        (v) => (v.backupSchedule = "0 * * * *"),
+        'backupSchedule: runs "orders" with the default run deadline 4h, which is not shorter than the 1h between two runs of backupSchedule at their closest: the CronJob forbids overlapping runs, so a run still going when the next is due would make the controller skip that one; shorten the deadline (backup.runDeadline) or back up less often',
+      ],
       ["a restore drill schedule that never runs", "production", (v) => (v.restoreDrillSchedule = "0 5 30 2 *"), 'restoreDrillSchedule: never runs: no date matches "0 5 30 2 *"'],
       [
         // Weekly drills (Pulumi.yaml's default schedule), production's 4h objective: 168h + 1h + 8h.
