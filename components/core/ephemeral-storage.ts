@@ -36,3 +36,7 @@ export function withEphemeralStorage<R extends { readonly requests: Amounts; rea
     limits: { ...resources.limits, "ephemeral-storage": storage.limit },
   };
 }
+
+/** Requests and limits of CPU and memory, with the ephemeral storage of a container that writes only its logs. */
+export const sized = (requestCpu: string, requestMemory: string, limitCpu: string, limitMemory: string) =>
+  withEphemeralStorage({ requests: { cpu: requestCpu, memory: requestMemory }, limits: { cpu: limitCpu, memory: limitMemory } });

@@ -8,7 +8,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
-import { runAsChartPodUser } from "../core/chart-pod-user";
+import { chartPodSecurityContext } from "../core/chart-pod-user";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -209,7 +209,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       prometheusConfigReloader: { resources: CHART_CONTAINER_RESOURCES.configReloader },
       // The certgen Jobs (create, patch) as nobody like the rest of the chart, not its 2000: kube-webhook-certgen
       // is a static binary that writes only through the API.
-      admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob, securityContext: { ...runAsChartPodUser, seccompProfile: { type: "RuntimeDefault" } } } },
+      admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob, securityContext: chartPodSecurityContext } },
     },
     // No rule or dashboard reads kube_secret_*: without that collector kube-state-metrics needs no access to Secrets.
     // selfMonitor: kube-state-metrics' own metrics (list and watch errors, shards) are on its telemetry port,
