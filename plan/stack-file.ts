@@ -106,16 +106,16 @@ function configNodes(document: Document): Map<string, unknown> {
 }
 
 /**
- * The numbers inside a value as written: key path → YAML text, where the text is not the one JavaScript
- * prints the number as (1.10, 0022, 1e3). Aliases and merge keys are not followed: the numbers they bring in
- * are passed on as read.
+ * The numbers inside a value of the stack file's YAML document, as written: walks the value's YAML node and
+ * gives key path → YAML text, where the text is not the one JavaScript prints the number as (1.10, 0022, 1e3).
+ * Aliases and merge keys are not followed: the numbers they bring in are passed on as read.
  */
-function numberSpellings(node: unknown, path: readonly (string | number)[] = [], out: [(string | number)[], string][] = []): [(string | number)[], string][] {
+function yamlNumberSpellings(node: unknown, path: readonly (string | number)[] = [], out: [(string | number)[], string][] = []): [(string | number)[], string][] {
   if (isAlias(node)) return out;
   if (isYamlMap(node)) {
-    for (const pair of node.items) if (isScalar(pair.key) && typeof pair.key.value !== "symbol") numberSpellings(pair.value, [...path, String(pair.key.value)], out);
+    for (const pair of node.items) if (isScalar(pair.key) && typeof pair.key.value !== "symbol") yamlNumberSpellings(pair.value, [...path, String(pair.key.value)], out);
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => numberSpellings(item, [...path, i], out));
+    node.items.forEach((item, i) => yamlNumberSpellings(item, [...path, i], out));
   } else if (isScalar(node) && typeof node.value === "number" && node.source !== undefined && node.source !== String(node.value)) {
     out.push([[...path], node.source]);
   }
@@ -137,7 +137,7 @@ function encodeAsWritten(qualified: string, value: unknown, node: unknown, probl
   if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") && node.source !== undefined) return node.source;
   if (value === null || typeof value !== "object") return encode(value);
   const spelled = structuredClone(value) as Record<string | number, unknown>;
-  for (const [path, source] of numberSpellings(node)) {
+  for (const [path, source] of yamlNumberSpellings(node)) {
     const parent = path.slice(0, -1).reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[key] : undefined), spelled);
     const last = path[path.length - 1];
     if (parent === null || typeof parent !== "object" || typeof (parent as Record<string | number, unknown>)[last] !== "number") continue;

@@ -113,10 +113,10 @@ function numberAsTextProblem(value: number, spelling: string | undefined, quote:
 }
 
 /**
- * Where a JSON text spells a number otherwise than JavaScript prints it back (1.10, 1e3, 12345678901234567890),
- * by key path (pathKey): what JSON.parse loses, taken from its source text.
+ * Where a JSON text (a value the engine hands over as JSON) spells a number otherwise than JavaScript prints it
+ * back (1.10, 1e3, 12345678901234567890), by key path (pathKey): what JSON.parse loses, read from the source text.
  */
-function numberSpellings(text: string): Map<string, string> {
+function jsonNumberSpellings(text: string): Map<string, string> {
   const spelled = new WeakMap<object, Map<string, string>>();
   let root: unknown;
   try {
@@ -276,7 +276,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   for (const [key, schema] of Object.entries(shape)) {
     if (plainKeysHoldingSecrets.has(key)) continue;
     const text = raw.values[key];
-    const { result, value, refused } = safeParseCliScalars(schema, plain[key], text === undefined ? undefined : numberSpellings(text));
+    const { result, value, refused } = safeParseCliScalars(schema, plain[key], text === undefined ? undefined : jsonNumberSpellings(text));
     parsed[key] = value;
     if (result.success) {
       valid[key] = result.data;

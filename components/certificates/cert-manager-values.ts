@@ -1,8 +1,8 @@
-import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { sized } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
-import { runAsChartPodUser } from "../core/chart-pod-user";
+import { chartPodSecurityContext } from "../core/chart-pod-user";
 
 /** ServiceAccount of cert-manager's controller, which the DNS-01 IRSA role trusts (the chart names it after the release). */
 export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
@@ -16,14 +16,6 @@ export interface CertManagerValuesInput {
   /** ARN of the IRSA role for the DNS-01 solver. */
   readonly roleArn: string;
 }
-
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
-
-/**
- * Every component's pod context: the chart's (non-root, RuntimeDefault seccomp) with a user and group, which it
- * leaves to the image (1000). The binaries write nothing to disk (read-only root, no volumes), so no fsGroup.
- */
-const podSecurityContext = { ...runAsChartPodUser, seccompProfile: { type: "RuntimeDefault" } };
 
 /**
  * cert-manager v1.21 values. Every component is leader-elected or stateless, so production runs two of
@@ -39,7 +31,9 @@ export function certManagerValues(input: CertManagerValuesInput) {
     global: { leaderElection: { namespace: input.namespace } },
     replicaCount: replicas,
     podDisruptionBudget: budget,
-    securityContext: podSecurityContext,
+    // Every component's pod context: the chart's (non-root, RuntimeDefault seccomp) with a user and group, which
+    // it leaves to the image (1000). The binaries write nothing to disk (read-only root, no volumes), so no fsGroup.
+    securityContext: chartPodSecurityContext,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
     affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" }),
@@ -47,14 +41,14 @@ export function certManagerValues(input: CertManagerValuesInput) {
     // whose negative caching would delay every issuance.
     dns01RecursiveNameserversOnly: false,
     prometheus: { enabled: true, servicemonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
-    webhook: { replicaCount: replicas, podDisruptionBudget: budget, securityContext: podSecurityContext, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(CERT_MANAGER_WEBHOOK_PODS) },
+    webhook: { replicaCount: replicas, podDisruptionBudget: budget, securityContext: chartPodSecurityContext, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(CERT_MANAGER_WEBHOOK_PODS) },
     cainjector: {
       replicaCount: replicas,
       podDisruptionBudget: budget,
-      securityContext: podSecurityContext,
+      securityContext: chartPodSecurityContext,
       resources: sized("20m", "128Mi", "200m", "512Mi"),
       affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "cainjector" }),
     },
-    startupapicheck: { enabled: false, securityContext: podSecurityContext },
+    startupapicheck: { enabled: false, securityContext: chartPodSecurityContext },
   };
 }

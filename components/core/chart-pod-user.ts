@@ -10,5 +10,11 @@
 export const CHART_POD_USER = 65534;
 export const CHART_POD_GROUP = 65534;
 
+/** The user and group alone, for a chart whose own context is already non-root and hardened (Helm merges the rest). */
+export const chartPodUserAndGroup = { runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP } as const;
+
 /** The run-as fields of a pod or container security context for those pods. */
-export const runAsChartPodUser = { runAsNonRoot: true, runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP } as const;
+export const runAsChartPodUser = { runAsNonRoot: true, ...chartPodUserAndGroup } as const;
+
+/** A pod or container context PSA restricted admits: the run-as fields and the RuntimeDefault seccomp profile. */
+export const chartPodSecurityContext = { ...runAsChartPodUser, seccompProfile: { type: "RuntimeDefault" } } as const;

@@ -13,9 +13,10 @@ export interface EphemeralStorage {
 /** A container that writes nothing but its logs, and small files into an emptyDir (certificates, a config, a socket). */
 export const LOGS_ONLY: EphemeralStorage = { request: "64Mi", limit: "256Mi" };
 
-/** A container whose emptyDir volumes may hold up to `volumes` (their sizeLimits, or what the program writes there), besides its logs. */
-export function withVolumes(volumes: string): EphemeralStorage {
-  return { request: LOGS_ONLY.request, limit: `${mebibytes(volumes) + mebibytes(LOGS_ONLY.limit)}Mi` };
+/** A container whose emptyDir volumes may hold up to the sum of `volumes` (their sizeLimits, or what the program writes there), besides its logs. */
+export function withVolumes(...volumes: string[]): EphemeralStorage {
+  const total = volumes.reduce((sum, size) => sum + mebibytes(size), 0);
+  return { request: LOGS_ONLY.request, limit: `${total + mebibytes(LOGS_ONLY.limit)}Mi` };
 }
 
 function mebibytes(quantity: string): number {
@@ -36,3 +37,7 @@ export function withEphemeralStorage<R extends { readonly requests: Amounts; rea
     limits: { ...resources.limits, "ephemeral-storage": storage.limit },
   };
 }
+
+/** Requests and limits of CPU and memory, with the ephemeral storage of a container that writes only its logs. */
+export const sized = (requestCpu: string, requestMemory: string, limitCpu: string, limitMemory: string) =>
+  withEphemeralStorage({ requests: { cpu: requestCpu, memory: requestMemory }, limits: { cpu: limitCpu, memory: limitMemory } });

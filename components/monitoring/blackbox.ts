@@ -3,7 +3,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
-import { CHART_POD_GROUP, CHART_POD_USER } from "../core/chart-pod-user";
+import { chartPodUserAndGroup } from "../core/chart-pod-user";
 
 /** Blackbox modules other components may probe with. */
 export const BLACKBOX_MODULES = ["http_2xx", "http_post_2xx", "https_2xx", "https_2xx_untrusted_ca", "api_health", "tcp_connect", "dns"] as const;
@@ -59,7 +59,7 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
     // The image's own user, nobody, instead of the chart's 1000 (Helm merges the rest of its hardened context);
     // the exporter only reads its config (a ConfigMap volume), so no fsGroup.
-    securityContext: { runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP },
+    securityContext: chartPodUserAndGroup,
     affinity: spreadOverNodes({ "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" }),
   };
 }

@@ -1,8 +1,5 @@
-import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
+import { sized, withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import type { ResourceSettings } from "../../stacks/schema";
-
-const sized = (requestCpu: string, requestMemory: string, limitCpu: string, limitMemory: string) =>
-  withEphemeralStorage({ requests: { cpu: requestCpu, memory: requestMemory }, limits: { cpu: limitCpu, memory: limitMemory } });
 
 /**
  * Requests and limits of the chart containers the stack file does not size. Left empty, each would get the

@@ -4,10 +4,11 @@ import type { SecretKeyRef } from "../databases/credentials";
 import { POSTGRES_SERVER_CA_FILE, verifiesServerCertificate } from "../databases/server-ca";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
+import { CHART_POD_GROUP, chartPodSecurityContext } from "../core/chart-pod-user";
 
 /** Exporters run like the platform's own pods: non-root, read-only, no privileges. */
 const hardened = {
-  podSecurityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+  podSecurityContext: chartPodSecurityContext,
   securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
 };
 
@@ -49,7 +50,7 @@ function serverCaValues(serverCaImage: string): Pick<PostgresExporterValues, "in
         command: ["cp", POSTGRES_SERVER_CA_FILE, `${EXPORTER_CA_DIR}/`],
         volumeMounts: [{ name: "server-ca", mountPath: EXPORTER_CA_DIR }],
         resources: EXPORTER_RESOURCES,
-        securityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { ...hardened.securityContext, ...chartPodSecurityContext },
       },
     ],
     extraVolumes: [{ name: "server-ca", emptyDir: { sizeLimit: "1Mi" } }],
@@ -133,7 +134,7 @@ export function pushgatewayValues(storageClass: string): PushgatewayValues {
   return {
     // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
     // its container default is empty, and the pod's names a user (nobody) but no group. It writes only to its PVC.
-    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,

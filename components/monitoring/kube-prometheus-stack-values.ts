@@ -8,7 +8,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
-import { runAsChartPodUser } from "../core/chart-pod-user";
+import { chartPodSecurityContext } from "../core/chart-pod-user";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -115,6 +115,18 @@ export const HARDENED_CONTAINER: ContainerSecurityContext = {
 };
 
 /**
+ * What Grafana's `storage` emptyDir (/var/lib/grafana, the SQLite database) may grow to. The chart gives that
+ * volume a sizeLimit only in memory (persistence.inMemory), and `search` none at all, so these are budgets the
+ * container's ephemeral-storage limit is made of, not limits of their own. Dashboards and datasources are
+ * provisioned from ConfigMaps (about 0.6 MB of dashboard JSON), so the database holds them, the 20 versions
+ * Grafana keeps of each, users, sessions and annotations: tens of MB, far below this.
+ */
+const GRAFANA_DATABASE_SIZE = "512Mi";
+
+/** What Grafana's `search` emptyDir (the unified storage's bleve index of those dashboards and folders) may grow to: a few MB in use. */
+const GRAFANA_SEARCH_INDEX_SIZE = "256Mi";
+
+/**
  * busybox of the CRD upgrade hook: the chart's default is `latest`, which changes under a pinned chart. The
  * kubectl image is pinned by the chart to the cluster's Kubernetes version.
  */
@@ -209,7 +221,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       prometheusConfigReloader: { resources: CHART_CONTAINER_RESOURCES.configReloader },
       // The certgen Jobs (create, patch) as nobody like the rest of the chart, not its 2000: kube-webhook-certgen
       // is a static binary that writes only through the API.
-      admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob, securityContext: { ...runAsChartPodUser, seccompProfile: { type: "RuntimeDefault" } } } },
+      admissionWebhooks: { patch: { resources: CHART_CONTAINER_RESOURCES.admissionWebhookJob, securityContext: chartPodSecurityContext } },
     },
     // No rule or dashboard reads kube_secret_*: without that collector kube-state-metrics needs no access to Secrets.
     // selfMonitor: kube-state-metrics' own metrics (list and watch errors, shards) are on its telemetry port,
@@ -296,8 +308,9 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       // The sidecars read ConfigMaps in Grafana's own namespace only: the platform's Role (the chart's own
       // Role would also grant every Secret of the namespace), not a ClusterRole over every Secret.
       rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
-      // Its emptyDir volumes hold the SQLite database (users, sessions, annotations) and the search index.
-      resources: withEphemeralStorage(grafana.resources, withVolumes("768Mi")),
+      // Without persistence its emptyDirs hold the SQLite database and the search index: past the pod's limit the
+      // kubelet evicts the pod, and the database (sessions, annotations) goes with it.
+      resources: withEphemeralStorage(grafana.resources, withVolumes(GRAFANA_DATABASE_SIZE, GRAFANA_SEARCH_INDEX_SIZE)),
       // Readiness stays on /api/health, which also asks the database; liveness asks only whether the web
       // server answers (/healthz), so a slow or locked SQLite takes Grafana out of rotation without restarting it.
       livenessProbe: { httpGet: { path: "/healthz", port: "grafana" } },

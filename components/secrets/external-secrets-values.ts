@@ -1,9 +1,9 @@
-import { withEphemeralStorage } from "../core/ephemeral-storage";
+import { sized } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
-import { CHART_POD_GROUP, CHART_POD_USER, runAsChartPodUser } from "../core/chart-pod-user";
+import { CHART_POD_GROUP, chartPodSecurityContext, chartPodUserAndGroup } from "../core/chart-pod-user";
 import { SYNCED_SECRET_LABEL } from "./secret-store";
 
 /** ServiceAccount of ESO's controller (named after the release), which the IRSA role trusts. */
@@ -11,15 +11,6 @@ export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 
 /** Labels of ESO's webhook pods (the chart's selector labels), which the API server must reach on 10250. */
 export const EXTERNAL_SECRETS_WEBHOOK_PODS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" } as const;
-
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => withEphemeralStorage({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
-
-/**
- * ESO's containers carry the whole context (non-root, read-only root, no capabilities); only the user changes,
- * from the chart's 1000 to the image's own nobody, with its group (the chart sets none). Helm merges the rest.
- * The webhook only reads its certificate Secret's volume (mode 0644), so no fsGroup.
- */
-const containerUser = { runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP };
 
 /**
  * External Secrets Operator 2.9 values: the controller (leader-elected, so production runs two), its
@@ -41,18 +32,21 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     processClusterGenerator: false,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
-    securityContext: containerUser,
+    // ESO's containers carry the whole context (non-root, read-only root, no capabilities); only the user changes,
+    // from the chart's 1000 to the image's own nobody, with its group (the chart sets none). Helm merges the rest.
+    // The webhook only reads its certificate Secret's volume (mode 0644), so no fsGroup.
+    securityContext: chartPodUserAndGroup,
     affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets" }),
     podDisruptionBudget: budget,
     serviceMonitor: monitor,
     // The chart leaves the probes off by default; the health server they need starts with them.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
-    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: containerUser, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: chartPodUserAndGroup, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
     certController: {
       replicaCount: replicas,
       resources: sized("20m", "64Mi", "200m", "256Mi"),
-      securityContext: containerUser,
+      securityContext: chartPodUserAndGroup,
       affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets-cert-controller" }),
       podDisruptionBudget: budget,
       livenessProbe: { enabled: true },
@@ -81,7 +75,7 @@ export function reloaderValues(input: { environment: "staging" | "production" })
         resources: sized("10m", "64Mi", "100m", "256Mi"),
         // The chart's pod context runs as nobody but leaves the group to the image; Reloader writes only to its
         // /tmp emptyDir, which fsGroup gives to that group.
-        securityContext: { ...runAsChartPodUser, fsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { ...chartPodSecurityContext, fsGroup: CHART_POD_GROUP },
         // The container's is empty by default.
         containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
       },

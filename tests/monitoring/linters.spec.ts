@@ -77,8 +77,11 @@ function kubeScore(objects: readonly Obj[], dir: string): Finding[] {
   );
 }
 
+/** An entry that lists containers covers only findings that name containers, all of them listed. */
 const covers = (entry: AcceptedFinding, finding: Finding) =>
-  entry.object === finding.object && entry.check === finding.check && finding.containers.every((c) => entry.containers === undefined || entry.containers.includes(c));
+  entry.object === finding.object &&
+  entry.check === finding.check &&
+  (entry.containers === undefined || (finding.containers.length > 0 && finding.containers.every((c) => entry.containers!.includes(c))));
 
 /** Findings no entry accepts, and entries that accept nothing on a stack they name (stale). */
 function compareWithAccepted(stack: StackName, findings: readonly Finding[], accepted: readonly AcceptedFinding[]) {
@@ -133,6 +136,16 @@ describe("the rendered objects through kube-score and kubeconform, as an accepta
     }
     const keys = accepted.map((e) => `${e.object} ${e.check}`);
     expect(keys.filter((k, i) => keys.indexOf(k) !== i), "listed twice").to.deep.equal([]);
+  });
+
+  it("an accepted entry that lists containers covers only findings naming those containers, not one about the object or another container", () => {
+    const entry: AcceptedFinding = { object: "Deployment apps/web", check: "container-security-context-user-group-id", containers: ["web", "sidecar"], reason: "fixture" };
+    const finding = (containers: string[]): Finding => ({ object: entry.object, check: entry.check, grade: "CRITICAL", containers, comments: [] });
+    expect(covers(entry, finding(["web"]))).to.equal(true);
+    expect(covers(entry, finding(["sidecar", "web"]))).to.equal(true);
+    expect(covers(entry, finding(["web", "other"]))).to.equal(false);
+    expect(covers(entry, finding([]))).to.equal(false);
+    expect(covers({ ...entry, containers: undefined }, finding([]))).to.equal(true);
   });
 
   for (const stack of STACKS) {
