@@ -61,6 +61,17 @@ const ORDERS_BACKUP: PostgresBackupArgs = {
   kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
 };
 
+/** DatabaseBackups in staging of the orders database as ORDERS_BACKUP has it, with `changes`. */
+function stagingBackupsOf(changes: Partial<PostgresBackupArgs["database"]>): DatabaseBackups {
+  return new DatabaseBackups("backups", {
+    stack: "team",
+    environment: "staging",
+    region: "eu-west-1",
+    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+    databases: [{ ...ORDERS_BACKUP.database, ...changes }],
+  });
+}
+
 /** The error a component throws for `args`, and what was registered meanwhile. */
 async function failure(construct: () => void): Promise<{ error: Error; registered: number }> {
   let error: Error | undefined;
@@ -510,26 +521,12 @@ describe("library entry (lib/)", () => {
       },
       {
         what: "DatabaseBackups of a database without a drill table",
-        construct: () =>
-          new DatabaseBackups("backups", {
-            stack: "team",
-            environment: "staging",
-            region: "eu-west-1",
-            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: [] }],
-          }),
+        construct: () => stagingBackupsOf({ drillTables: [] }),
         message: 'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - databases[0].drillTables: must name at least one table (schema.table): the weekly restore drill checks its rows (got [])',
       },
       {
         what: "DatabaseBackups of a database whose drill would pass an empty table",
-        construct: () =>
-          new DatabaseBackups("backups", {
-            stack: "team",
-            environment: "staging",
-            region: "eu-west-1",
-            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-            databases: [{ name: "orders", host: "orders.db.internal", port: 5432, database: "orders", user: "backup", sslMode: "verify-full", passwordSecret: { name: "orders-db", key: "password" }, drillTables: ["public.orders"], drillMinRows: 0 }],
-          }),
+        construct: () => stagingBackupsOf({ drillMinRows: 0 }),
         message:
           'Invalid arguments of DatabaseBackups "backups" (1 problem):\n  - databases[0].drillMinRows: must be a whole number of rows of at least 1, e.g. 1000: a restored drill table with fewer fails the drill (got 0)',
       },
