@@ -107,7 +107,11 @@ export const AlertThresholdsSchema = z.strictObject({
   }),
   availability: z
     .strictObject({
-      /** How long every target of a job, or a blackbox probe, may fail before the service counts as down. */
+      /**
+       * How long every target of a job, or a blackbox probe, may fail before the service counts as down
+       * (ServiceDown, EndpointDown). EndpointDown never waits less than two runs of the slowest probe (2m with
+       * the public hostnames' 60 s probes), so one failed probe does not page: production's 1m is 2m there.
+       */
       downFor: duration,
       /** Remaining certificate lifetime that opens a ticket. */
       certificateWarning: duration,

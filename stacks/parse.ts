@@ -155,11 +155,12 @@ function setAt(root: unknown, path: readonly PropertyKey[], value: unknown): voi
 }
 
 /**
- * Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey), the
- * secret itself is what gets pasted by mistake: its value is never quoted.
+ * Where a field names the config key of a secret (an app's secretEnv entry, a cache's passwordConfigKey) or
+ * where a database's password is (`generated` or an existing Secret), the secret itself is what gets pasted
+ * by mistake: its value is never quoted.
  */
 export function namesSecretKey(path: readonly PropertyKey[]): boolean {
-  return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv");
+  return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv") || path.includes("password");
 }
 
 /**

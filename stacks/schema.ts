@@ -144,7 +144,9 @@ export const DatabaseSchema = z.strictObject({
    * on the role once). existingSecret: a Secret of that name and key already exists in the backup and
    * monitoring namespaces.
    */
-  password: z.union([z.literal("generated"), z.strictObject({ existingSecret: existingSecretRef })]),
+  password: z.union([z.literal("generated"), z.strictObject({ existingSecret: existingSecretRef })], {
+    error: 'must be "generated" or {existingSecret: {name: <Secret>, key: <key>}}; the password itself never goes in the stack file',
+  }),
   backup: z.strictObject({
     enabled: z.boolean(),
     /**

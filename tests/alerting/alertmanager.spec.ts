@@ -199,7 +199,8 @@ describe("Alertmanager configuration", () => {
           repeat_interval: "1m",
         });
         expect(route).to.include({ receiver: "default", group_wait: "30s", group_interval: "5m", repeat_interval: "12h" });
-        expect(route.group_by).to.deep.equal(["alertname", "namespace", "service"]);
+        // The backup alerts have no service: per database, or two databases' BackupTooOld would be one incident with no common database.
+        expect(route.group_by).to.deep.equal(["alertname", "namespace", "service", "database"]);
         const bySeverity = (routes: typeof route.routes, severity: string) => routes!.find((r) => r.matchers?.[0] === `severity="${severity}"`)!;
         for (const routes of [route.routes, ...route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.routes)]) {
           expect(bySeverity(routes, "critical")).to.include({ group_wait: "5s", group_interval: "5m", repeat_interval: "1h" });

@@ -5,11 +5,13 @@ import type { AlertmanagerConfig, EmailConfig, InhibitRule, PagerdutyConfig, Rec
 import { type AlertRoutingInput, pagesOnCall, RECEIVER, type ReceiverSecrets, teamReceiver } from "./routing-input";
 
 /**
- * Labels alerts are grouped by: one notification per alert and service. Alerts without a service (nodes,
- * certificates) share a notification per alert name. Inhibition does not use these labels: it compares
- * each alert's own identity (inhibitRules).
+ * Labels alerts are grouped by: one notification per alert and service, and per database for the backup
+ * alerts, which have no service: two databases' BackupTooOld are two incidents, each titled with its database
+ * (a group of both would have no common database label). Alerts with neither (nodes, certificates) share a
+ * notification per alert name. Inhibition does not use these labels: it compares each alert's own identity
+ * (inhibitRules).
  */
-export const GROUP_BY = ["alertname", "namespace", "service"] as const;
+export const GROUP_BY = ["alertname", "namespace", "service", "database"] as const;
 
 /** What inhibition needs to know about the platform's alerts (PlatformAlert satisfies it). */
 export type AlertIdentity = Pick<PlatformAlert, "alert" | "labels" | "identity">;

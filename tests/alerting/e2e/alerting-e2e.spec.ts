@@ -581,6 +581,26 @@ describe(`alerting end to end (${STACK}): generated rules in Prometheus, generat
     expect((await inAlertmanager("HttpHighErrorRate"))?.status).to.deep.equal({ state: "active", inhibitedBy: [], silencedBy: [] });
   });
 
+  it("two databases' BackupTooOld are two PagerDuty incidents, each titled with its database (the backup alerts have no service to group by)", async () => {
+    const tooOld = "BackupTooOld";
+    const summary = "A database's newest successful backup is older than the maximum age.";
+    // Posted as Prometheus posts them: the rule is promtool's to test; this is about Alertmanager's grouping.
+    const alertOf = (database: string) => ({
+      labels: { alertname: tooOld, severity: "critical", team: "database", component: "backup", namespace: "backups", database },
+      annotations: { summary },
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    const posted = await fetch(`${alertmanager!.url}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([alertOf("orders"), alertOf("billing")]) });
+    expect(posted.status).to.equal(200);
+    const pages = await until("a page per database", async () => {
+      const found = delivered(tooOld).filter((d) => d.integration === "pagerduty");
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(pages.map((d) => d.body.payload.summary).sort()).to.deep.equal([`${tooOld} database billing: ${summary}`, `${tooOld} database orders: ${summary}`]);
+    expect([...new Set(delivered(tooOld).map(receiverOf))].sort()).to.deep.equal(["database-team", "pagerduty"]);
+  });
+
   it("everything stops cleanly: Prometheus and Alertmanager exit 0 on SIGTERM, the app and the sink close, the scratch folder goes", async function () {
     this.timeout(60_000);
     await Promise.all([traffic?.stop(), sloTraffic?.stop()]);
