@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CPU_QUANTITY, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
+import { plainSecret } from "./secret-detection";
 
 /**
  * Schema of `platform:apps`: the applications the platform deploys blue-green (components/apps). Field
@@ -93,6 +94,21 @@ const cpuMemory = z.strictObject({
 const httpPath = z.string().regex(HTTP_PATH, { error: "must be a URL path starting with / (no spaces, no #fragment)" });
 const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, { error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" });
 const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";
+
+/**
+ * Why an app's plain env entry is refused as a secret, by the rule of the policy no-plaintext-secrets
+ * (secret-detection.ts). Refused here, before anything is planned: a plain env value is written into the plan,
+ * the state and the Deployment, where the policy would only find it afterwards. The value is never repeated.
+ */
+export function plainEnvSecretMessage(name: string, value: string): string | undefined {
+  const found = plainSecret(name, value);
+  if (found === undefined) return undefined;
+  const what = found.kind === "pattern" ? `holds a ${found.pattern}` : "looks like a secret (by its name)";
+  return (
+    `${what}, and env is stored in plain text (the plan, the state, the Deployment); the value is not repeated here. ` +
+    `Store it with pulumi config set --secret <key> <value> and reference <key> from the app's secretEnv (secretEnv: {${name}: <key>}) instead`
+  );
+}
 const count = (min: number) => z.number().int().min(min).max(100);
 
 /** A Secrets Manager secret name: what `aws secretsmanager create-secret --name` accepts, without wildcards. */
@@ -297,6 +313,10 @@ export const AppSchema = z
         const owner = PLATFORM_ENV_OWNERS[name];
         if (owner) ctx.addIssue({ code: "custom", path: [field, name], message: `is set by the platform ${owner}` });
       }
+    }
+    for (const [name, value] of Object.entries(app.env)) {
+      const message = plainEnvSecretMessage(name, value);
+      if (message) ctx.addIssue({ code: "custom", path: ["env", name], message });
     }
     for (const name of Object.keys(app.secretEnv)) {
       if (name in app.env) ctx.addIssue({ code: "custom", path: ["env", name], message: `is also in secretEnv; a variable comes from one place` });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appSecretKeys, AppsSchema, configSecretEnv } from "./apps-schema";
+import { appSecretKeys, AppsSchema, configSecretEnv, plainEnvSecretMessage } from "./apps-schema";
 import { crossFieldProblems } from "./cross-field-checks";
 import { cacheSecretKeys, type ConfigProblem, requiredSecrets, SECRET_KEYS, type SecretKey, StackSettingsSchema, type ValidatedSettings } from "./schema";
 
@@ -163,11 +163,16 @@ export function namesSecretKey(path: readonly PropertyKey[]): boolean {
   return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv") || path.includes("password");
 }
 
+/** An app's env entry that looks like a secret (plainEnvSecretMessage): no report on it quotes its value. */
+function holdsPlainEnvSecret(path: readonly PropertyKey[], value: unknown): boolean {
+  return path.length >= 2 && path.at(-2) === "env" && typeof value === "string" && plainEnvSecretMessage(String(path.at(-1)), value) !== undefined;
+}
+
 /**
  * Schema issues as key-path problems, in the one wording of every configuration error: the path as a user
  * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`;
- * not where a secret may have been pasted: namesSecretKey), "is required but not set" for a missing value, and
- * `unknownKeyReason` for each key the schema does not know.
+ * not where a secret may have been pasted: namesSecretKey, or an env value that looks like one), "is required
+ * but not set" for a missing value, and `unknownKeyReason` for each key the schema does not know.
  * Shared by the stack loader and the library's component arguments (lib/).
  */
 export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unknown, unknownKeyReason: string): ConfigProblem[] {
@@ -181,7 +186,7 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
     const reason =
       value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
         ? "is required but not set"
-        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) ? "" : ` (got ${describe(value)})`}`;
+        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) || holdsPlainEnvSecret(issue.path, value) ? "" : ` (got ${describe(value)})`}`;
     problems.push({ path: formatPath(issue.path), reason });
   }
   return problems;

@@ -1,17 +1,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, describeHelm, describeObject, podTemplateOf, TYPES } from "./kubernetes";
-import { isSecretName, isVariableReference, MASKED_SECRET, secretPattern } from "./secret-detection";
+import { MASKED_SECRET, plainSecret } from "../../stacks/secret-detection";
 import { isRecord, list, record, str } from "./values";
 
 const FIX = "reference a Kubernetes Secret instead";
 
 /** The violation for one string stored under `name`, or undefined. */
 function literalSecret(where: string, path: string, name: string, value: string): string | undefined {
-  const pattern = secretPattern(value);
-  if (pattern) return `${where}: ${path} contains a ${pattern} in plain text; ${FIX}`;
-  if (value !== "" && value !== MASKED_SECRET && !isVariableReference(value) && isSecretName(name)) {
-    return `${where}: ${path} looks like a secret and holds a literal value; ${FIX}`;
-  }
+  const found = plainSecret(name, value);
+  if (found?.kind === "pattern") return `${where}: ${path} contains a ${found.pattern} in plain text; ${FIX}`;
+  if (found?.kind === "name") return `${where}: ${path} looks like a secret and holds a literal value; ${FIX}`;
   return undefined;
 }
 

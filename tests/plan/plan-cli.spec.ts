@@ -221,6 +221,28 @@ describe("offline plan (npm run plan)", () => {
     for (const secret of pasted) expect(result.stdout + result.stderr, "a secret was printed").to.not.contain(secret);
   });
 
+  it("a secret pasted into an app's plain env is refused before anything is planned, never quoted, writing nothing", () => {
+    // The policy pack would refuse it too, but only after the plan had written it into resources.json and the Deployments.
+    const pasted = "hunter2-SeCrEt-1234567890";
+    const file = editedStackFile("production", (c) => {
+      c["platform:apps"][0].env = { API_KEY: pasted };
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (1 problem):',
+        "  - apps[0].env.API_KEY: looks like a secret (by its name), and env is stored in plain text (the plan, the state, the Deployment); the value is not repeated here. " +
+          "Store it with pulumi config set --secret <key> <value> and reference <key> from the app's secretEnv (secretEnv: {API_KEY: <key>}) instead",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+    expect(result.stdout + result.stderr, "the secret was printed").to.not.contain(pasted);
+  });
+
   it("numbers YAML would not hand over as written, where text belongs, are refused with the other problems, writing nothing", () => {
     const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.production.yaml"), "utf8");
     const edited = text

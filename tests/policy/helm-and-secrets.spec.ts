@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { isSecretName, secretPattern } from "../../policy/rules/secret-detection";
+import { isSecretName, secretPattern } from "../../stacks/secret-detection";
 import { deployment, type FixtureResource, goodContainer, messagesOf } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

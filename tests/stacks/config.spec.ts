@@ -21,6 +21,11 @@ function rawConfig(stack: StackName, edit: (values: Record<string, string>, secr
   return { values: editable, secretKeys: secrets, otherValues, declaredSecretKeys };
 }
 
+/** What the refusal of a secret in an app's plain env says after naming why (it never repeats the value). */
+const PLAIN_ENV_SECRET_ADVICE = (name: string) =>
+  "and env is stored in plain text (the plan, the state, the Deployment); the value is not repeated here. " +
+  `Store it with pulumi config set --secret <key> <value> and reference <key> from the app's secretEnv (secretEnv: {${name}: <key>}) instead`;
+
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
   try {
     parseStackSettings(stack, rawConfig(stack, edit));
@@ -838,6 +843,18 @@ describe("stack configuration", () => {
         (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.pointInTimeRecovery = { rdsCluster: "orders", rdsInstance: "orders-1" })),
         'databases[0].backup.pointInTimeRecovery: must name one RDS cluster or instance: {rdsCluster: <identifier>} or {rdsInstance: <identifier>} (got {"rdsCluster":"orders","rdsInstance":"orders-1"})',
       ],
+      [
+        "a secret pasted into an app's plain env, by its name",
+        "production",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { API_KEY: "hunter2-SeCrEt-1234567890" })),
+        `apps[0].env.API_KEY: looks like a secret (by its name), ${PLAIN_ENV_SECRET_ADVICE("API_KEY")}`,
+      ],
+      [
+        "a secret pasted into an app's plain env, by its shape",
+        "staging",
+        (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { NOTIFY: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX" })),
+        `apps[0].env.NOTIFY: holds a Slack webhook URL, ${PLAIN_ENV_SECRET_ADVICE("NOTIFY")}`,
+      ],
     ];
 
     for (const [kind, stack, edit, expected] of cases) {
@@ -845,6 +862,42 @@ describe("stack configuration", () => {
         expect(problemsOf(stack, edit)).to.deep.equal(Array.isArray(expected) ? expected : [expected]);
       });
     }
+
+    it("never quotes an env value that looks like a secret, whatever else is wrong with the entry (both stacks)", () => {
+      const pasted = "hunter2-SeCrEt-1234567890";
+      const webhook = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX";
+      for (const stack of STACKS) {
+        const problems = problemsOf(stack, (v) =>
+          editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { "API-KEY": pasted, PAYMENTS_API_KEY: pasted, LOG_LEVEL: webhook })),
+        );
+        expect(problems.map((p) => p.slice(0, p.indexOf(":"))), stack).to.deep.equal([
+          "apps[0].env.API-KEY",
+          "apps[0].env.LOG_LEVEL",
+          "apps[0].env.API-KEY",
+          "apps[0].env.PAYMENTS_API_KEY",
+          "apps[0].env.LOG_LEVEL",
+          "apps[0].env.PAYMENTS_API_KEY",
+        ]);
+        expect(problems.join("\n"), stack).to.not.contain(pasted).and.to.not.contain("hooks.slack.com");
+      }
+    });
+
+    it("plain settings in an app's env are no secrets, in both stacks", () => {
+      const env = {
+        API_BASE_URL: "https://payments.example.com/v2",
+        DATABASE_HOST: "orders.cluster-abc.eu-west-1.rds.amazonaws.com",
+        PASSWORD_MIN_LENGTH: "12",
+        TOKEN_TTL: "15m",
+        SECRET_NAME: "api-credentials",
+        CACHE_KEY_PREFIX: "api:",
+        DB_PASSWORD: "$(DATABASE_PASSWORD)",
+        FEATURE_FLAGS: "checkout-v2,search",
+      };
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack, (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = env))));
+        expect(s.apps[0].env, stack).to.deep.equal(env);
+      }
+    });
 
     it("several problems come back together in one message", () => {
       try {

@@ -1,6 +1,9 @@
 /**
- * What looks like a secret: by the name it is stored under, and by its own shape. Pure string logic, kept apart
- * from the policy so the heuristics can be read (and tuned) in one place.
+ * What looks like a secret: by the name it is stored under, and by its own shape. Pure string logic, read (and
+ * tuned) in one place by both guards that use it: the stack file's validation refuses a secret in an app's plain
+ * env before anything is planned (apps-schema.ts), and the policy pack's no-plaintext-secrets refuses one in
+ * whatever the program registers. It imports nothing, so the policy pack may import it without taking the
+ * program along (tests/structure/import-graph.spec.ts).
  */
 
 /** The mock runtime's stand-in for a Pulumi secret (plan/mocks.ts SECRET_PLACEHOLDER). */
@@ -68,4 +71,18 @@ export function secretPattern(value: string): string | undefined {
 /** `$(DB_PASSWORD)` / `${DB_PASSWORD}`: a reference to another variable, not the secret itself. */
 export function isVariableReference(value: string): boolean {
   return /^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(value);
+}
+
+/** Why a string stored under a name is a secret in plain text: the kind of secret it visibly contains, or its name. */
+export type PlainSecret = { readonly kind: "pattern"; readonly pattern: string } | { readonly kind: "name" };
+
+/**
+ * Whether `value`, stored under `name`, is a secret in plain text: it visibly contains one (a webhook URL, a
+ * token), or its name says it is one and it holds a literal (not empty, not masked, not a `$(VAR)` reference).
+ */
+export function plainSecret(name: string, value: string): PlainSecret | undefined {
+  const pattern = secretPattern(value);
+  if (pattern) return { kind: "pattern", pattern };
+  if (value !== "" && value !== MASKED_SECRET && !isVariableReference(value) && isSecretName(name)) return { kind: "name" };
+  return undefined;
 }
