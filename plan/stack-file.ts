@@ -4,6 +4,9 @@ import { type Document, type ErrorCode, isAlias, isMap as isYamlMap, isScalar, i
 import { namesSecretKey } from "../stacks/parse";
 import { PROJECT, SECRET_PLACEHOLDER } from "./mocks";
 
+/** The top-level keys of a stack file the Pulumi CLI reads (its ProjectStack). */
+const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackConfigFile {
   /** Project-qualified key → string value, the form the engine passes (objects JSON-encoded). */
@@ -198,6 +201,11 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
   if (!isMap(document)) throw new StackFileError([`${file}: must be a map with a config: key, as the CLI writes it (got ${kindOf(document)})`]);
   if (document.config !== undefined && document.config !== null && !isMap(document.config)) {
     throw new StackFileError([`${file}: config: must be a map of keys, as the CLI writes it (got ${kindOf(document.config)})`]);
+  }
+  // A misspelt `config:` would leave every key missing, and the list of them would never name the typo.
+  const unknown = Object.keys(document).filter((key) => !STACK_FILE_KEYS.includes(key));
+  if (unknown.length > 0) {
+    throw new StackFileError(unknown.map((key) => `${file}: ${key}: not a key of a stack file (${STACK_FILE_KEYS.join(", ")})`));
   }
   const stackSettings = document as { config?: Record<string, unknown> };
 

@@ -68,14 +68,20 @@ const CHECKS: readonly CrossFieldCheck[] = [
         reason: `is required when monitoring.${store}.storage is s3 (${store === "loki" ? "Loki" : "Tempo"} reaches S3 through an IRSA role)`,
       }));
   }),
-  check(["environment", "monitoring"], (s) => {
-    if (s.environment !== "production") return [];
-    const ha: [string, number, number][] = [
-      ["monitoring.prometheus.replicas", s.monitoring.prometheus.replicas, 2],
-      ["monitoring.alertmanager.replicas", s.monitoring.alertmanager.replicas, 3],
-    ];
-    return ha.filter(([, value, minimum]) => value < minimum).map(([path, value, minimum]) => ({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` }));
-  }),
+  check(
+    ["environment", "monitoring"],
+    (s) => {
+      if (s.environment !== "production") return [];
+      const ha: [string, number, number][] = [
+        ["monitoring.prometheus.replicas", s.monitoring.prometheus.replicas, 2],
+        ["monitoring.alertmanager.replicas", s.monitoring.alertmanager.replicas, 3],
+        // Every request of every app passes the gateway: one replica is an outage at each node drain.
+        ...(s.gateway === undefined ? [] : [["gateway.replicas", s.gateway.replicas, 2] as [string, number, number]]),
+      ];
+      return ha.filter(([, value, minimum]) => value < minimum).map(([path, value, minimum]) => ({ path, reason: `production runs at least ${minimum} for high availability (got ${value})` }));
+    },
+    ["gateway"],
+  ),
   // Each of the apps' checks needs its own stack key only: a broken domain does not hide a namespace mistake.
   check(
     ["apps"],

@@ -491,10 +491,12 @@ describe("stack configuration", () => {
           'environment: must be "staging" in the staging stack; it decides paging, high availability, retention and every staging-only check (got "production")',
           "monitoring.prometheus.replicas: production runs at least 2 for high availability (got 1)",
           "monitoring.alertmanager.replicas: production runs at least 3 for high availability (got 1)",
+          "gateway.replicas: production runs at least 2 for high availability (got 1)",
           "apps[0].replicas: production runs at least 2 for high availability (got 1)",
           'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
         ],
       ],
+      ["production with one gateway replica", "production", (v) => editJsonKey<any>(v, "gateway", (g) => (g.replicas = 1)), "gateway.replicas: production runs at least 2 for high availability (got 1)"],
       [
         "production backing up no database",
         "production",
