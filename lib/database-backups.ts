@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { DatabaseBackups as InternalDatabaseBackups } from "../components/backups/database-backups";
 import { monitoringUrls } from "../components/monitoring/monitoring-input";
+import { AWS_REGION } from "../stacks/formats";
 import { DatabaseSchema, StackSettingsSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
 import { type PostgresConnection, postgresConnectionShape } from "./postgres-connection";
@@ -121,7 +122,7 @@ const isAwsProvider = (p: unknown) => pulumi.ProviderResource.isInstance(p) && (
 
 const DatabaseBackupsArgsSchema = z.strictObject({
   ...backupSettingsShape,
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
+  region: z.string().regex(AWS_REGION, { error: "must be an AWS region such as eu-west-1" }),
   oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (the backup jobs reach S3 through an IRSA role)" }),
   databases: z.array(BackedUpDatabaseSchema).min(1, { error: "must name at least one database" }),
   replica: z.strictObject({ region: z.string(), provider: z.custom<aws.Provider>(isAwsProvider, { error: "must be an aws.Provider" }) }).optional(),

@@ -4,6 +4,7 @@ import { ALERTMANAGER_CONFIG_SECRET } from "../components/core/alertmanager-conf
 import { verifiesServerCertificate } from "../components/databases/server-ca";
 import { MonitoringStack as InternalMonitoringStack } from "../components/monitoring/monitoring-stack";
 import type { ConfigProblem } from "../stacks/parse";
+import { AWS_REGION } from "../stacks/formats";
 import { CacheSchema, MonitoringSchema, NamespaceSchema, StackSettingsSchema } from "../stacks/schema";
 import { parseArgs } from "./args-error";
 import type { MonitoringSettings } from "./monitoring-settings";
@@ -110,7 +111,7 @@ const MonitoringStackArgsSchema = z.strictObject({
   caches: z.array(z.strictObject({ name: cache.name, host: cache.host, port: cache.port, password: z.unknown().optional() })).default([]),
   objectStorage: z
     .strictObject({
-      region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
+      region: z.string().regex(AWS_REGION, { error: "must be an AWS region such as eu-west-1" }),
       oidcProviderArn: stackSchema.oidcProviderArn.refine((v) => v !== "", { error: "is required (Loki and Tempo reach their buckets through IRSA roles)" }),
     })
     .optional(),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { appSecretKeys, AppsSchema, configSecretEnv, plainEnvSecretMessage } from "./apps-schema";
 import { crossFieldProblems } from "./cross-field-checks";
 import { cacheSecretKeys, type ConfigProblem, requiredSecrets, SECRET_KEYS, type SecretKey, StackSettingsSchema, type ValidatedSettings } from "./schema";
+import { AWS_REGION } from "./formats";
 
 export type { ConfigProblem, ValidatedSettings };
 
@@ -28,7 +29,14 @@ export interface RawStackConfig {
   readonly otherValues?: Readonly<Record<string, string>>;
   /** Keys Pulumi.yaml declares secret (without the project prefix): encrypted keys a stack may hold unread. */
   readonly declaredSecretKeys: ReadonlySet<string>;
+  /** Keys of a namespace no package of the program reads (`platfrom:logLevel`): lost without a word otherwise. */
+  readonly foreignKeys?: readonly string[];
+  /** The project whose keys `values` holds. */
+  readonly project?: string;
 }
+
+/** The namespaces of configuration the program's packages read: the project's own and these. */
+const PACKAGE_NAMESPACES = ["aws", "kubernetes", "pulumi"];
 
 /** The keys outside the project's namespace that the program reads. */
 export const OTHER_KEYS = { awsRegion: "aws:region", disabledDefaultProviders: "pulumi:disable-default-providers" } as const;
@@ -45,12 +53,14 @@ export function rawStackConfig(project: string, values: Readonly<Record<string, 
   const own: Record<string, string> = {};
   const other: Record<string, string> = {};
   const wanted = new Set<string>(Object.values(OTHER_KEYS));
+  const foreign: string[] = [];
   for (const [key, text] of Object.entries(values)) {
     if (key.startsWith(prefix)) own[key.slice(prefix.length)] = text;
     else if (wanted.has(key)) other[key] = text;
+    else if (!PACKAGE_NAMESPACES.includes(key.split(":")[0])) foreign.push(key);
   }
   const secrets = new Set([...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
-  return { values: own, secretKeys: secrets, otherValues: other, declaredSecretKeys: new Set(declaredSecretKeys) };
+  return { values: own, secretKeys: secrets, otherValues: other, declaredSecretKeys: new Set(declaredSecretKeys), foreignKeys: foreign.sort(), project };
 }
 
 /** Checks that need knowledge beyond the schema (what the builders generate); their problems join the one error. */
@@ -295,6 +305,9 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     }
   }
   for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: UNKNOWN_KEY });
+  for (const key of raw.foreignKeys ?? []) {
+    problems.push({ path: key, reason: `unknown key: no package of this program reads the namespace "${key.split(":")[0]}" (${[raw.project ?? "the project's", ...PACKAGE_NAMESPACES].join(", ")})` });
+  }
 
   // The stacks named for an environment are that environment: production's stack file saying "staging" would
   // skip every production-only check and still deploy to production.
@@ -388,7 +401,7 @@ function plainTextReason(key: string): string {
 function providerProblems(raw: RawStackConfig): { problems: ConfigProblem[]; awsRegion?: string } {
   const problems: ConfigProblem[] = [];
   const region = raw.otherValues?.[OTHER_KEYS.awsRegion];
-  const isRegion = region !== undefined && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region);
+  const isRegion = region !== undefined && AWS_REGION.test(region);
   if (region === undefined) {
     problems.push({ path: OTHER_KEYS.awsRegion, reason: "is required but not set: pulumi config set aws:region <region>" });
   } else if (!isRegion) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AlertThresholdsSchema } from "./alert-thresholds-schema";
 import { AppsSchema, LOG_LEVELS } from "./apps-schema";
-import { CPU_QUANTITY, cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
+import { AWS_REGION, CPU_QUANTITY, cronScheduleProblem, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
 
 /**
  * The schema of every `platform:*` key a stack file may set. It is strict at every level, so a typo in a
@@ -248,7 +248,7 @@ export const StackSettingsSchema = z.strictObject({
   /** Complete backups per database kept whatever their age, so failing backups never expire the last good ones. */
   backupKeepLast: z.number().int().min(1, { error: "must keep at least one complete backup" }),
   /** Second AWS region of the off-site backup replica; empty for none (production requires one). */
-  backupReplicaRegion: z.string().regex(/^$|^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-central-1, or empty for no replica" }),
+  backupReplicaRegion: z.string().refine((region) => region === "" || AWS_REGION.test(region), { error: "must be an AWS region such as eu-central-1, or empty for no replica" }),
   /** Longest acceptable restore of a database from its newest backup; the weekly drill measures it and alerts above it. */
   recoveryTimeObjective: duration,
   backupSchedule: cronSchedule,

@@ -986,6 +986,22 @@ describe("stack configuration", () => {
       expect(recorder.list()).to.deep.equal([]);
     });
 
+    it("typos AWS or the engine would only meet at apply time, or never: a region's compass direction, a namespace's spelling", async () => {
+      const stackFile = editedStackFile("production", (config) => {
+        config["aws:region"] = "eu-wset-1";
+        config["platform:backupReplicaRegion"] = "eu-centrl-1";
+        config["platfrom:logLevel"] = "DEBUG";
+      });
+      const error = await programFailure("production", { stackFile });
+      expect(error.message).to.equal(
+        'Invalid configuration for stack "production" (3 problems):\n' +
+          '  - backupReplicaRegion: must be an AWS region such as eu-central-1, or empty for no replica (got "eu-centrl-1")\n' +
+          '  - platfrom:logLevel: unknown key: no package of this program reads the namespace "platfrom" (platform, aws, kubernetes, pulumi)\n' +
+          "  - aws:region: must be an AWS region such as eu-west-1 (the value is not repeated here, as it looks like no region)",
+      );
+      expect(recorder.list()).to.deep.equal([]);
+    });
+
     it("the program registers no resource at all when the config is invalid", async () => {
       const stackFile = editedStackFile("production", (config) => (config["platform:logLevel"] = "LOUD"));
       const error = await programFailure("production", { stackFile });
