@@ -138,7 +138,9 @@ const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
  */
 function encodeAsWritten(qualified: string, value: unknown, node: unknown, problems: string[], file: string): string {
   if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") && node.source !== undefined) return node.source;
-  if (value === null || typeof value !== "object") return encode(value);
+  // The CLI reads an empty value (`key:` or `~`) into its string as "", not as the word null.
+  if (value === null) return "";
+  if (typeof value !== "object") return encode(value);
   const spelled = structuredClone(value) as Record<string | number, unknown>;
   for (const [path, source] of yamlNumberSpellings(node)) {
     const parent = path.slice(0, -1).reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[key] : undefined), spelled);

@@ -54,7 +54,7 @@ export interface ImageReference {
 }
 
 export const IMAGE_SHAPE_MESSAGE = "must be an image reference such as ghcr.io/example/api:1.4.2";
-export const IMMUTABLE_IMAGE_MESSAGE = 'must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed';
+export const IMMUTABLE_IMAGE_MESSAGE = 'must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed';
 
 /**
  * Splits `repo:1.4.2`, `repo@sha256:<hex>` or `repo:1.4.2@sha256:<hex>`; `undefined` when the text is

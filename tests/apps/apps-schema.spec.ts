@@ -179,7 +179,7 @@ describe("platform:apps schema", () => {
       [
         "latest tag",
         (a) => (a.images.green = "ghcr.io/example/api:latest"),
-        ['apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed'],
+        ['apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed'],
       ],
       ["unknown colour", (a) => (a.activeColor = "red"), ['apps[0].activeColor: Invalid option: expected one of "blue"|"green"']],
       ["previewReplicas < 0", (a) => (a.previewReplicas = -1), ["apps[0].previewReplicas: Too small: expected number to be >=0"]],

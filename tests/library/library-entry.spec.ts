@@ -426,7 +426,7 @@ describe("library entry (lib/)", () => {
         construct: () => new BlueGreenApp("checkout", { ...API_ARGS, images: { ...API_ARGS.images, blue: "ghcr.io/example/checkout:latest" }, replicas: 0, replica: 2 } as BlueGreenAppArgs),
         message:
           'Invalid arguments of BlueGreenApp "checkout" (3 problems):\n' +
-          '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/checkout:latest")\n' +
+          '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed (got "ghcr.io/example/checkout:latest")\n' +
           "  - replicas: Too small: expected number to be >=1 (got 0)\n" +
           "  - replica: unknown argument (check the spelling; BlueGreenAppArgs lists every argument)",
       },

@@ -81,7 +81,7 @@ describe("a YAML program using the component package (examples/yaml-app)", funct
     // The plugin may report the engine's shutdown cancelling its invoke (a race), beside the component's message.
     expect(run.diagnostics.filter((d) => d.severity === "error" && !pluginAfterEngineStopped(d.message)).map((d) => d.message)).to.deep.equal([
       "platform:index:BlueGreenApp resource 'checkout' has a problem: Invalid arguments of BlueGreenApp \"checkout\" (1 problem):\n" +
-        '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/checkout:latest")',
+        '  - images.blue: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed (got "ghcr.io/example/checkout:latest")',
     ]);
     expect([...run.ops.keys()].filter((urn) => urn.includes("BlueGreenApp")), "nothing of the app").to.deep.equal([]);
     const state = (await stack.exportStack()).deployment as { resources?: unknown[] };

@@ -283,6 +283,12 @@ describe("offline plan (npm run plan)", () => {
       ["a tab as indentation", (t) => t.replace("  platform:logLevel: INFO", `\tplatform:logLevel: ${SECRET}`), ["FILE:17:1: a tab used as indentation"]],
       ["a bad escape in a double-quoted secret", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "${SECRET}\\q"`), ["FILE:17:36: invalid escape sequence in a double-quoted string"]],
       ["two YAML documents", (t) => `${t}---\n${SECRET}: 1\n`, [`FILE:${lineAfterLast}:1: a stack file holds one YAML document, this one has several`]],
+      [
+        // The CLI reads an empty value as "", so the offline plan does: the word null named nothing.
+        "an empty value",
+        (t) => t.replace(/^  platform:team: .*$/m, "  platform:team:"),
+        ['Invalid configuration for stack "production" (1 problem):', `  - team: must be a DNS label (team: lower-case letters, digits and '-', at most 63) (got "")`],
+      ],
       ["a misspelt config: key", (t) => t.replace(/^config:/m, "confg:"), ["FILE: confg: not a key of a stack file (config, environment, secretsprovider, encryptedkey, encryptionsalt)"]],
       ["a list, not a map", () => "- config\n", ["FILE: must be a map with a config: key, as the CLI writes it (got a list)"]],
       ["config: a list", () => `config: [${SECRET}]\n`, ["FILE: config: must be a map of keys, as the CLI writes it (got a list)"]],

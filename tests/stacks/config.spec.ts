@@ -674,7 +674,7 @@ describe("stack configuration", () => {
           apps[0].images.green = "ghcr.io/example/api:latest";
           v.apps = JSON.stringify(apps);
         },
-        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed (got "ghcr.io/example/api:latest")',
       ],
       [
         "app secret missing",
@@ -932,7 +932,7 @@ describe("stack configuration", () => {
         }),
       ).to.deep.equal([
         'logLevel: expected one of "DEBUG"|"INFO"|"WARNING"|"ERROR" (got "LOUD")',
-        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed (got "ghcr.io/example/api:latest")',
         'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
         'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 173h: backupSchedule runs up to 168h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h with its retry (4h, the default); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 173h, back up more often or shorten the run deadline',
         'namespaces[2].egress.namespaces[0]: "billing" is neither a configured namespace nor kube-system',
@@ -947,7 +947,7 @@ describe("stack configuration", () => {
           v.nodeAgentsNamespace = "monitoring";
         }),
       ).to.deep.equal([
-        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); "latest" is not allowed (got "ghcr.io/example/api:latest")',
+        'apps[0].images.green: must be an immutable image reference (a version tag like 1.4.2 or a digest); a missing tag or "latest" is not allowed (got "ghcr.io/example/api:latest")',
         'nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")',
       ]);
       // alertThresholds is broken: a schedule that never runs is wrong whatever its maximum age.
