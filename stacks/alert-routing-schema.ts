@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { positiveDuration } from "./duration-schema";
 import { DNS_LABEL, durationSeconds } from "./formats";
 
 /**
@@ -14,9 +15,7 @@ const slackChannel = z.string().regex(SLACK_CHANNEL, { error: "must be a Slack c
 
 const email = z.email({ error: "must be an email address" });
 
-const duration = z.string().refine((v) => durationSeconds(v) !== undefined && durationSeconds(v)! > 0, {
-  error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
-});
+const duration = positiveDuration;
 
 /** Alertmanager's notification timing of one route, in its own vocabulary (group_wait, group_interval, repeat_interval). */
 export const RouteTimingSchema = z

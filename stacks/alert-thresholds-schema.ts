@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { positiveDuration } from "./duration-schema";
 import { durationSeconds } from "./formats";
 
 /**
@@ -18,9 +19,7 @@ const seconds = z.number({ error: "must be a number of seconds" }).positive({ er
 const perSecond = z.number({ error: "must be a number of events per second" }).positive({ error: "must be a positive number of events per second" });
 
 // Same grammar and wording as stacks/schema.ts: `for` windows and ages are read by Prometheus.
-const duration = z.string({ error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" }).refine((v) => (durationSeconds(v) ?? 0) > 0, {
-  error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
-});
+const duration = positiveDuration;
 
 /** A warning level must trip before its critical level, or the warning never shows. */
 function warningBelowCritical<T extends Record<string, unknown>>(warning: keyof T & string, critical: keyof T & string) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { CPU_QUANTITY, DNS_LABEL, DNS_NAME, durationSeconds, MEMORY_QUANTITY } from "./formats";
+import { positiveDuration } from "./duration-schema";
+import { CPU_QUANTITY, DNS_LABEL, DNS_NAME, MEMORY_QUANTITY } from "./formats";
 import { plainSecret } from "./secret-detection";
 
 /**
@@ -92,7 +93,7 @@ const cpuMemory = z.strictObject({
   memory: z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" }),
 });
 const httpPath = z.string().regex(HTTP_PATH, { error: "must be a URL path starting with / (no spaces, no #fragment)" });
-const duration = z.string().refine((v) => (durationSeconds(v) ?? 0) > 0, { error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d" });
+const duration = positiveDuration;
 const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { positiveDuration } from "./duration-schema";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AlertThresholdsSchema } from "./alert-thresholds-schema";
 import { AppsSchema, LOG_LEVELS } from "./apps-schema";
@@ -18,9 +19,7 @@ const memory = z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quan
 /** A volume's size: bytes, like memory. */
 const volumeSize = z.string().regex(MEMORY_QUANTITY, { error: "must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size)" });
 
-const duration = z.string().refine((v) => durationSeconds(v) !== undefined && durationSeconds(v)! > 0, {
-  error: "must be a Prometheus duration such as 30s, 5m, 12h or 30d",
-});
+const duration = positiveDuration;
 
 // A text that is no duration at all has its error already.
 const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });

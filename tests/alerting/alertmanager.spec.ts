@@ -109,7 +109,7 @@ describe("Alertmanager configuration", () => {
         ["teams[2].name: must be a DNS label (team: lower-case letters, digits and '-', at most 63)"],
       ],
       ["duplicate team", (r) => (r.teams[3].name = "database"), ["teams[3].name: duplicate team; list each team once"]],
-      ["malformed duration", (r) => (r.timing.warning.repeatInterval = "6 hours"), ["timing.warning.repeatInterval: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
+      ["malformed duration", (r) => (r.timing.warning.repeatInterval = "6 hours"), ["timing.warning.repeatInterval: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
       [
         "repeat shorter than group interval",
         (r) => (r.timing.critical.repeatInterval = "1m"),

@@ -430,8 +430,8 @@ describe("AlertThresholdsSchema", () => {
     ["a ratio above 1", (t) => (t.http.errorRatio = 1.5), ["http.errorRatio: must be a ratio between 0 and 1 (0.05 means 5 %)"]],
     ["a negative ratio", (t) => (t.cache.minHitRatio = -0.1), ["cache.minHitRatio: must be a ratio between 0 and 1 (0.05 means 5 %)"]],
     ["a percentage written as text", (t) => (t.database.errorRatio = "5%"), ["database.errorRatio: must be a number between 0 and 1 (0.05 means 5 %)"]],
-    ["a `for` in words", (t) => (t.http.errorFor = "5 minutes"), ["http.errorFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
-    ["a zero `for`", (t) => (t.auth.bruteForceFor = "0s"), ["auth.bruteForceFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
+    ["a `for` in words", (t) => (t.http.errorFor = "5 minutes"), ["http.errorFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
+    ["a zero `for`", (t) => (t.auth.bruteForceFor = "0s"), ["auth.bruteForceFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
     ["a `for` given as a number", (t) => (t.backups.maxAge = 26), ["backups.maxAge: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
     ["zero seconds", (t) => (t.http.p95LatencySeconds = 0), ["http.p95LatencySeconds: must be a positive number of seconds"]],
     ["a negative rate", (t) => (t.websockets.errorsPerSecond = -5), ["websockets.errorsPerSecond: must be a positive number of events per second"]],
@@ -449,12 +449,12 @@ describe("AlertThresholdsSchema", () => {
     ["a minimum request rate of zero", (t) => (t.http.minRequestsPerSecond = 0), ["http.minRequestsPerSecond: must be a positive number of events per second"]],
     ["a missing minimum query rate", (t) => delete t.database.minQueriesPerSecond, ["database.minQueriesPerSecond: must be a number of events per second"]],
     ["an availability ratio in percent", (t) => (t.availability.minAvailabilityRatio = 90), ["availability.minAvailabilityRatio: must be a ratio between 0 and 1 (0.05 means 5 %)"]],
-    ["an availability window in words", (t) => (t.availability.availabilityWindow = "a while"), ["availability.availabilityWindow: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
-    ["a page `for` of zero", (t) => (t.slo.pageFor = "0m"), ["slo.pageFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
+    ["an availability window in words", (t) => (t.availability.availabilityWindow = "a while"), ["availability.availabilityWindow: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
+    ["a page `for` of zero", (t) => (t.slo.pageFor = "0m"), ["slo.pageFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
     ["the sample-limit window of the dropped alert", (t) => (t.prometheus.sampleLimitFor = "15m"), ["prometheus: unknown key sampleLimitFor"]],
     ["several problems at once", (t) => ((t.http.errorRatio = 2), (t.http.errorFor = "soon")), [
       "http.errorRatio: must be a ratio between 0 and 1 (0.05 means 5 %)",
-      "http.errorFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d",
+      "http.errorFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d",
     ]],
   ];
   for (const [what, edit, expected] of bad) {

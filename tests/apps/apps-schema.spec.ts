@@ -198,7 +198,7 @@ describe("platform:apps schema", () => {
       ["gate path without /", (a) => (a.gate.paths[0].path = "api/v1/status"), ["apps[0].gate.paths[0].path: must be a URL path starting with / (no spaces, no #fragment)"]],
       ["gate status 700", (a) => (a.gate.paths[0].expectedStatus = 700), ["apps[0].gate.paths[0].expectedStatus: Too big: expected number to be <=599"]],
       ["gate body text with a trailing space", (a) => (a.gate.paths[0].bodyContains = "ok "), ["apps[0].gate.paths[0].bodyContains: must be one line without leading or trailing spaces"]],
-      ["gate window", (a) => (a.gate.window = "5 minutes"), ["apps[0].gate.window: must be a Prometheus duration such as 30s, 5m, 12h or 30d"]],
+      ["gate window", (a) => (a.gate.window = "5 minutes"), ["apps[0].gate.window: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d"]],
       ["gate threshold 1", (a) => (a.gate.errorRatioThreshold = 1), ["apps[0].gate.errorRatioThreshold: Too big: expected number to be <1"]],
       ["health path", (a) => (a.health = { liveness: "health" }), ["apps[0].health.liveness: must be a URL path starting with / (no spaces, no #fragment)"]],
       ["hpa max below min", (a) => (a.hpa = { min: 3, max: 2, targetCpuPercent: 70 }), ["apps[0].hpa.max: must be at least hpa.min (3)", "apps[0].replicas: must lie between hpa.min (3) and hpa.max (2)"]],

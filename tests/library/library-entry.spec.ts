@@ -677,7 +677,7 @@ describe("library entry (lib/)", () => {
         message:
           'Invalid arguments of PlatformDashboards "dashboards" (2 problems):\n' +
           '  - environment: expected one of "staging"|"production" (got "prod")\n' +
-          '  - alertThresholds.slo.pageFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "2 minutes")',
+          '  - alertThresholds.slo.pageFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "2 minutes")',
       },
       {
         what: "MonitoringStack on a cluster flavour it does not know, with Loki on a storage it does not know",

@@ -319,14 +319,14 @@ describe("stack configuration", () => {
         (v) => (v.backupSchedule = "0 0 3 * * *"),
         'backupSchedule: is not a Kubernetes CronJob schedule: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
       ],
-      ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "30 days")'],
-      ["a retention longer than Prometheus can hold (over 292 years)", "staging", (v) => (v.metricsRetention = "300y"), 'metricsRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "300y")'],
-      ["292 years and 30 weeks, just past Prometheus' longest", "production", (v) => (v.backupRetention = "292y30w"), 'backupRetention: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "292y30w")'],
+      ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "30 days")'],
+      ["a retention longer than Prometheus can hold (over 292 years)", "staging", (v) => (v.metricsRetention = "300y"), 'metricsRetention: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "300y")'],
+      ["292 years and 30 weeks, just past Prometheus' longest", "production", (v) => (v.backupRetention = "292y30w"), 'backupRetention: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "292y30w")'],
       [
         "an alert's for longer than Prometheus can hold",
         "production",
         (v) => editJsonKey<any>(v, "alertThresholds", (t) => (t.tracing.spanLossFor = "1000y")),
-        'alertThresholds.tracing.spanLossFor: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "1000y")',
+        'alertThresholds.tracing.spanLossFor: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "1000y")',
       ],
       ["retention not in whole days", "production", (v) => (v.logRetention = "36h"), 'logRetention: must be a whole number of days, e.g. 7d or 30d (got "36h")'],
       ["trace retention not in whole days", "staging", (v) => (v.traceRetention = "12h"), 'traceRetention: must be a whole number of days, e.g. 7d or 30d (got "12h")'],
@@ -747,7 +747,7 @@ describe("stack configuration", () => {
         (v) => (v.backupReplicaRegion = ""),
         "backupReplicaRegion: production keeps an off-site copy of its backups: set a second AWS region, e.g. eu-central-1",
       ],
-      ["recovery time objective malformed", "production", (v) => (v.recoveryTimeObjective = "4 hours"), 'recoveryTimeObjective: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      ["recovery time objective malformed", "production", (v) => (v.recoveryTimeObjective = "4 hours"), 'recoveryTimeObjective: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "4 hours")'],
       [
         "backups further apart than BackupTooOld's maximum age",
         "production",
@@ -768,7 +768,7 @@ describe("stack configuration", () => {
         (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4h30m")),
         'alertThresholds.backups.maxAge: 29h is shorter than a healthy backup of "orders" may take to succeed again, 29.5h: backupSchedule runs up to 24h apart, the CronJob may start a run up to 1h late (startingDeadlineSeconds) and the run may take 4h30m with its retry (databases[0].backup.runDeadline); BackupTooOld would page for a late but healthy backup: raise maxAge to at least 29.5h, back up more often or shorten the run deadline',
       ],
-      ["a run deadline that is no duration", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4 hours")), 'databases[0].backup.runDeadline: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "4 hours")'],
+      ["a run deadline that is no duration", "staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.runDeadline = "4 hours")), 'databases[0].backup.runDeadline: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "4 hours")'],
       [
         "a run deadline too short for any backup",
         "production",
@@ -956,7 +956,7 @@ describe("stack configuration", () => {
           editJsonKey<any>(v, "alertThresholds", (t) => (t.backups.maxAge = "a day"));
           v.backupSchedule = "0 3 31 2 *";
         }),
-      ).to.deep.equal(['alertThresholds.backups.maxAge: must be a Prometheus duration such as 30s, 5m, 12h or 30d (got "a day")', 'backupSchedule: never runs: no date matches "0 3 31 2 *"']);
+      ).to.deep.equal(['alertThresholds.backups.maxAge: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "a day")', 'backupSchedule: never runs: no date matches "0 3 31 2 *"']);
     });
 
     it("a broken key sets off no follow-on report in the checks that need it", () => {
