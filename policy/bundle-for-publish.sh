@@ -14,7 +14,9 @@ mkdir -p "$out"
 (cd "$root/policy" && tar --exclude=node_modules -cf - .) | (cd "$out" && tar -xf -)
 rm -f "$out/bundle-for-publish.sh"
 cp "$root/stacks/secret-detection.ts" "$out/rules/secret-detection.ts"
-sed -i 's#from "\.\./\.\./stacks/secret-detection"#from "./secret-detection"#' "$out/rules/no-plaintext-secrets.ts"
+# -i.bak and rm: the in-place form both GNU and BSD (macOS) sed take.
+sed -i.bak 's#from "\.\./\.\./stacks/secret-detection"#from "./secret-detection"#' "$out/rules/no-plaintext-secrets.ts"
+rm "$out/rules/no-plaintext-secrets.ts.bak"
 # Anything else reaching outside the folder would be missing from the upload.
 if grep -rnE --include='*.ts' 'from "(\.\./)+(stacks|plan|components|lib)/' "$out"; then
   echo "bundle-for-publish: the imports above reach outside the pack" >&2

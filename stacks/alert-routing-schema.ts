@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveDuration } from "./duration-schema";
+import { positiveDuration as duration } from "./duration-schema";
 import { DNS_LABEL, durationSeconds } from "./formats";
 
 /**
@@ -14,8 +14,6 @@ export const SLACK_CHANNEL = /^#[a-z0-9_-]{1,80}$/;
 const slackChannel = z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" });
 
 const email = z.email({ error: "must be an email address" });
-
-const duration = positiveDuration;
 
 /** Alertmanager's notification timing of one route, in its own vocabulary (group_wait, group_interval, repeat_interval). */
 export const RouteTimingSchema = z

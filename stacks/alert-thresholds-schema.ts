@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveDuration } from "./duration-schema";
+import { positiveDuration as duration } from "./duration-schema";
 import { durationSeconds } from "./formats";
 
 /**
@@ -17,9 +17,6 @@ const ratio = z
 const seconds = z.number({ error: "must be a number of seconds" }).positive({ error: "must be a positive number of seconds" });
 
 const perSecond = z.number({ error: "must be a number of events per second" }).positive({ error: "must be a positive number of events per second" });
-
-// Same grammar and wording as stacks/schema.ts: `for` windows and ages are read by Prometheus.
-const duration = positiveDuration;
 
 /** A warning level must trip before its critical level, or the warning never shows. */
 function warningBelowCritical<T extends Record<string, unknown>>(warning: keyof T & string, critical: keyof T & string) {

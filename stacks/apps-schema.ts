@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveDuration } from "./duration-schema";
+import { positiveDuration as duration } from "./duration-schema";
 import { CPU_QUANTITY, DNS_LABEL, DNS_NAME, MEMORY_QUANTITY } from "./formats";
 import { plainSecret } from "./secret-detection";
 
@@ -93,7 +93,6 @@ const cpuMemory = z.strictObject({
   memory: z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" }),
 });
 const httpPath = z.string().regex(HTTP_PATH, { error: "must be a URL path starting with / (no spaces, no #fragment)" });
-const duration = positiveDuration;
 const ENV_NAME_MESSAGE = "is not an environment variable name (letters, digits and _, not starting with a digit)";
 
 /**

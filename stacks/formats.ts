@@ -40,7 +40,6 @@ export const CPU_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)m?$/;
 /** Kubernetes memory or storage quantity: bytes, with a decimal or binary suffix (`512Mi`, `4Gi`, `1G`); never `m`. */
 export const MEMORY_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
-/** RFC 1123 label: namespaces, Kubernetes object names, label values we generate. */
 /**
  * An AWS region's name: partition prefix, a compass direction and a number (eu-west-1, us-gov-east-1,
  * ap-southeast-3, us-iso-east-1). The direction words catch a typo such as eu-wset-1 or eu-centrl-1, which
@@ -48,6 +47,7 @@ export const MEMORY_QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:k|M|G|T|P|E|Ki|Mi|Gi|
  */
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 
+/** RFC 1123 label: namespaces, Kubernetes object names, label values we generate. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** DNS name (one or more labels). */

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { appSecretKeys, AppsSchema, configSecretEnv, plainEnvSecretMessage } from "./apps-schema";
+import { appSecretKeys, AppsSchema, configSecretEnv } from "./apps-schema";
 import { crossFieldProblems } from "./cross-field-checks";
 import { cacheSecretKeys, type ConfigProblem, requiredSecrets, SECRET_KEYS, type SecretKey, StackSettingsSchema, type ValidatedSettings } from "./schema";
 import { AWS_REGION } from "./formats";
+import { plainSecret } from "./secret-detection";
 
 export type { ConfigProblem, ValidatedSettings };
 
@@ -173,9 +174,9 @@ export function namesSecretKey(path: readonly PropertyKey[]): boolean {
   return path.at(-1) === "passwordConfigKey" || (path.length >= 2 && path.at(-2) === "secretEnv") || path.includes("password");
 }
 
-/** An app's env entry that looks like a secret (plainEnvSecretMessage): no report on it quotes its value. */
+/** An app's env entry that looks like a secret (by the rule apps-schema refuses it with): no report on it quotes its value. */
 function holdsPlainEnvSecret(path: readonly PropertyKey[], value: unknown): boolean {
-  return path.length >= 2 && path.at(-2) === "env" && typeof value === "string" && plainEnvSecretMessage(String(path.at(-1)), value) !== undefined;
+  return path.length >= 2 && path.at(-2) === "env" && typeof value === "string" && plainSecret(String(path.at(-1)), value) !== undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveDuration } from "./duration-schema";
+import { positiveDuration as duration } from "./duration-schema";
 import { AlertRoutingSchema, SLACK_CHANNEL } from "./alert-routing-schema";
 import { AlertThresholdsSchema } from "./alert-thresholds-schema";
 import { AppsSchema, LOG_LEVELS } from "./apps-schema";
@@ -18,8 +18,6 @@ const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such
 const memory = z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" });
 /** A volume's size: bytes, like memory. */
 const volumeSize = z.string().regex(MEMORY_QUANTITY, { error: "must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size)" });
-
-const duration = positiveDuration;
 
 // A text that is no duration at all has its error already.
 const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });

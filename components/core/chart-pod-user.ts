@@ -14,7 +14,7 @@ export const CHART_POD_GROUP = 65534;
 export const chartPodUserAndGroup = { runAsUser: CHART_POD_USER, runAsGroup: CHART_POD_GROUP } as const;
 
 /** The run-as fields of a pod or container security context for those pods. */
-export const runAsChartPodUser = { runAsNonRoot: true, ...chartPodUserAndGroup } as const;
+const runAsChartPodUser = { runAsNonRoot: true, ...chartPodUserAndGroup } as const;
 
 /** A pod or container context PSA restricted admits: the run-as fields and the RuntimeDefault seccomp profile. */
 export const chartPodSecurityContext = { ...runAsChartPodUser, seccompProfile: { type: "RuntimeDefault" } } as const;

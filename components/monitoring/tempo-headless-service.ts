@@ -1,4 +1,5 @@
 import type { Service } from "kubernetes-types/core/v1";
+import { TEMPO_HTTP_PORT } from "./monitoring-input";
 import { TEMPO_PODS } from "./tempo-values";
 
 /**
@@ -15,7 +16,7 @@ export function tempoHeadlessService(namespace: string): Service {
       clusterIP: "None",
       publishNotReadyAddresses: true,
       selector: { ...TEMPO_PODS },
-      ports: [{ name: "tempo-prom-metrics", port: 3200, targetPort: 3200, protocol: "TCP" }],
+      ports: [{ name: "tempo-prom-metrics", port: TEMPO_HTTP_PORT, targetPort: TEMPO_HTTP_PORT, protocol: "TCP" }],
     },
   };
 }

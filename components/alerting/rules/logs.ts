@@ -20,7 +20,7 @@ export const logRules: RuleGroupBuilder = (t) => {
     rules: [
       alertRule(RUNBOOK, {
         alert: "LogEntriesDropped",
-        expr: `sum by (namespace, job) (increase(loki_write_dropped_entries_total{${alloy}}[${window}])) > 0`,
+        expr: `sum by (${BY.join(", ")}) (increase(loki_write_dropped_entries_total{${alloy}}[${window}])) > 0`,
         for: window,
         severity: "warning",
         team: "infrastructure",
