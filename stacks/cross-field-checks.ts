@@ -82,6 +82,19 @@ const CHECKS: readonly CrossFieldCheck[] = [
     },
     ["gateway"],
   ),
+  // Production gives each Prometheus and Alertmanager replica a node of its own (required anti-affinity): with
+  // fewer nodes than replicas the last ones stay Pending for good, and the autoscaler cannot add the node.
+  check(["environment", "monitoring", "maxNodes"], (s) => {
+    if (s.environment !== "production") return [];
+    return (["prometheus", "alertmanager"] as const)
+      .filter((store) => s.monitoring[store].replicas > s.maxNodes)
+      .map((store) => ({
+        path: `monitoring.${store}.replicas`,
+        reason:
+          `production places each replica on a node of its own (required pod anti-affinity), so ${s.monitoring[store].replicas} replicas need ` +
+          `maxNodes of at least ${s.monitoring[store].replicas} (got maxNodes ${s.maxNodes})`,
+      }));
+  }),
   // Each of the apps' checks needs its own stack key only: a broken domain does not hide a namespace mistake.
   check(
     ["apps"],

@@ -496,6 +496,12 @@ describe("stack configuration", () => {
           'certificateIssuer: production must use the production issuer (Let\'s Encrypt\'s production ACME endpoint); staging certificates are trusted by no browser (got "staging")',
         ],
       ],
+      [
+        "production with fewer nodes than Alertmanager replicas",
+        "production",
+        (v) => (v.maxNodes = "2"),
+        "monitoring.alertmanager.replicas: production places each replica on a node of its own (required pod anti-affinity), so 3 replicas need maxNodes of at least 3 (got maxNodes 2)",
+      ],
       ["production with one gateway replica", "production", (v) => editJsonKey<any>(v, "gateway", (g) => (g.replicas = 1)), "gateway.replicas: production runs at least 2 for high availability (got 1)"],
       [
         "production backing up no database",
@@ -882,6 +888,17 @@ describe("stack configuration", () => {
         ]);
         expect(problems.join("\n"), stack).to.not.contain(pasted).and.to.not.contain("hooks.slack.com");
       }
+    });
+
+    it("staging takes fewer nodes than Alertmanager replicas: it spreads them where it can (soft anti-affinity)", () => {
+      const s = parseStackSettings(
+        "staging",
+        rawConfig("staging", (v) => {
+          editJsonKey<any>(v, "monitoring", (m) => (m.alertmanager.replicas = 3));
+          v.maxNodes = "2";
+        }),
+      );
+      expect([s.monitoring.alertmanager.replicas, s.maxNodes]).to.deep.equal([3, 2]);
     });
 
     it("plain settings in an app's env are no secrets, in both stacks", () => {
