@@ -80,6 +80,8 @@ const rows: Row[] = [
   { label: "plan production with 1 app (synthetic stack)", command: plan("one-app", oneApp), samples: [] },
   { label: `plan production with ${APPS} apps (synthetic stack)`, command: plan("many-apps", manyApps), samples: [] },
   { label: `plan ${APPS} apps into an empty folder`, command: () => plan(`empty-${emptyFolders++}`, manyApps), samples: [] },
+  // The same for 1 app: what an added app costs when every file is new, without the whole stack's first write.
+  { label: "plan 1 app into an empty folder", command: () => plan(`empty-${emptyFolders++}`, oneApp), samples: [] },
 ];
 // The plan's cost before and after chart rendering (issue #11), the same work as `npm run plan` otherwise:
 // off = each Helm release one opaque resource; cold = every chart through `helm template`, nothing cached;
@@ -132,13 +134,14 @@ else if (engine) {
   console.log(`${`pulumi preview, ${engine.stack}'s Kubernetes part (wall, in-process)`.padEnd(52)}${engine.preview.toFixed(2).padStart(7)} s`);
   console.log(`${"offline plan, the same Kubernetes part (wall, in-process)".padEnd(52)}${engine.offline.toFixed(2).padStart(7)} s`);
 }
-const [, , production, one, many, manyEmpty] = rows;
+const [, , production, one, many, manyEmpty, oneEmpty] = rows;
 console.log(`plan(production) / floor with the compile cache = ${(cpu(production) / cachedFloor).toFixed(2)} (CPU; the plan uses the cache)`);
 console.log(`plan(production) / floor without it = ${(cpu(production) / floor).toFixed(2)} (CPU)`);
 console.log(`each added app: ${((1000 * (cpu(many) - cpu(one))) / (APPS - 1)).toFixed(0)} ms CPU ((${APPS} apps - 1 app) / ${APPS - 1})`);
 console.log(`each added app, ${APPS} apps into an empty folder: ${((1000 * (cpu(manyEmpty) - cpu(one))) / (APPS - 1)).toFixed(0)} ms CPU (against 1 app rerun)`);
+console.log(`each added app, both into an empty folder: ${((1000 * (cpu(manyEmpty) - cpu(oneEmpty))) / (APPS - 1)).toFixed(0)} ms CPU ((${APPS} apps - 1 app) / ${APPS - 1})`);
 if (!flag("--no-render")) {
-  const [off, cold, warm] = rows.slice(6);
+  const [off, cold, warm] = rows.slice(7);
   console.log(`rendering (CPU): no cache / before = ${(cpu(cold) / cpu(off)).toFixed(2)}, cached / before = ${(cpu(warm) / cpu(off)).toFixed(2)}`);
 }
 if (engine && !engine.skipped) {
