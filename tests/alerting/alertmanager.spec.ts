@@ -412,7 +412,7 @@ describe("Alertmanager configuration", () => {
       );
     });
 
-    it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service", async () => {
+    it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service, in its namespace", async () => {
       const node = (instance: string) => ({ instance, job: "node-exporter", namespace: "node-agents", service: "kube-prometheus-stack-prometheus-node-exporter" });
       const pvc = (persistentvolumeclaim: string) => ({ namespace: "monitoring", persistentvolumeclaim, job: "kubelet", service: "kube-prometheus-stack-kubelet" });
       const grafana = { namespace: "monitoring", job: "grafana-public", instance: "https://grafana.staging.platform.example.com/api/health" };
@@ -441,6 +441,8 @@ describe("Alertmanager configuration", () => {
         "web slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "web" }],
         "web flapping": ["ServiceAvailabilityLow", "critical", { namespace: "apps", service: "web" }],
         "worker slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "worker" }],
+        // Nor a service of the same name in another namespace.
+        "other namespace's web slow": ["HttpSlowResponses", "warning", { namespace: "monitoring", service: "web" }],
         // A ServiceDown that names no service must not silence the service-less alerts of its namespace.
         "backups down, no service": ["ServiceDown", "critical", { namespace: "backups" }],
         "orders backup failed": ["BackupFailed", "warning", { namespace: "backups", database: "orders" }],
