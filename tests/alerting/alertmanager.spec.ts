@@ -188,7 +188,7 @@ describe("Alertmanager configuration", () => {
         expect(result.stdout).to.contain("WARNING: Expected receivers did not match resolved receivers.");
       });
 
-      it("groups by alertname, namespace, service; critical waits 5s and repeats hourly, warning 30s and 6h; the heartbeat every minute", () => {
+      it("groups by alertname, namespace, service, database, critical alerts by instance too; critical waits 5s and repeats hourly, warning 30s and 6h; the heartbeat every minute", () => {
         const route = alertmanagerConfig(input, secrets, alerts).route;
         expect(route.routes![0]).to.deep.equal({
           matchers: ['alertname="Watchdog"'],
@@ -204,7 +204,10 @@ describe("Alertmanager configuration", () => {
         const bySeverity = (routes: typeof route.routes, severity: string) => routes!.find((r) => r.matchers?.[0] === `severity="${severity}"`)!;
         for (const routes of [route.routes, ...route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.routes)]) {
           expect(bySeverity(routes, "critical")).to.include({ group_wait: "5s", group_interval: "5m", repeat_interval: "1h" });
+          // A group is one PagerDuty incident: each node, endpoint or certificate that fails pages on its own.
+          expect(bySeverity(routes, "critical").group_by).to.deep.equal(["alertname", "namespace", "service", "database", "instance"]);
           expect(bySeverity(routes, "warning")).to.include({ group_wait: "30s", group_interval: "5m", repeat_interval: "6h" });
+          expect(bySeverity(routes, "warning")).to.not.have.property("group_by");
         }
         expect(route.routes!.filter((r) => r.matchers?.[0].startsWith("team=")).map((r) => r.matchers)).to.deep.equal(TEAMS.map((t) => [`team="${t}"`]));
       });
@@ -409,7 +412,7 @@ describe("Alertmanager configuration", () => {
       );
     });
 
-    it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service", async () => {
+    it("a critical silences the warning and info of the same thing only: same node, filesystem, volume, service or SLO; ServiceDown its whole service, in its namespace", async () => {
       const node = (instance: string) => ({ instance, job: "node-exporter", namespace: "node-agents", service: "kube-prometheus-stack-prometheus-node-exporter" });
       const pvc = (persistentvolumeclaim: string) => ({ namespace: "monitoring", persistentvolumeclaim, job: "kubelet", service: "kube-prometheus-stack-kubelet" });
       const grafana = { namespace: "monitoring", job: "grafana-public", instance: "https://grafana.staging.platform.example.com/api/health" };
@@ -438,6 +441,8 @@ describe("Alertmanager configuration", () => {
         "web slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "web" }],
         "web flapping": ["ServiceAvailabilityLow", "critical", { namespace: "apps", service: "web" }],
         "worker slow": ["HttpSlowResponses", "warning", { namespace: "apps", service: "worker" }],
+        // Nor a service of the same name in another namespace.
+        "other namespace's web slow": ["HttpSlowResponses", "warning", { namespace: "monitoring", service: "web" }],
         // A ServiceDown that names no service must not silence the service-less alerts of its namespace.
         "backups down, no service": ["ServiceDown", "critical", { namespace: "backups" }],
         "orders backup failed": ["BackupFailed", "warning", { namespace: "backups", database: "orders" }],
@@ -485,6 +490,50 @@ describe("Alertmanager configuration", () => {
       const actual = Object.fromEntries(listed.map((l) => [l.name, l.alert.status.inhibitedBy.map((f) => byFingerprint[f])]));
       const expected = Object.fromEntries(Object.keys(batch).map((name) => [name, inhibitedBy[name] ? [inhibitedBy[name]] : []]));
       expect(actual).to.deep.equal(expected);
+    });
+
+    it("each node or endpoint failing critically is a group of its own, which in production is a PagerDuty incident of its own; warnings of two nodes share one", async () => {
+      const probe = { namespace: "apps", job: "probe/apps/public", team: "application" };
+      const batch = [
+        { alertname: "NodeHighMemoryUsage", severity: "critical", team: "infrastructure", instance: "10.0.3.1:9100" },
+        { alertname: "NodeHighMemoryUsage", severity: "critical", team: "infrastructure", instance: "10.0.3.2:9100" },
+        { alertname: "NodeHighMemoryUsage", severity: "warning", team: "infrastructure", instance: "10.0.3.3:9100" },
+        { alertname: "NodeHighMemoryUsage", severity: "warning", team: "infrastructure", instance: "10.0.3.4:9100" },
+        { alertname: "EndpointDown", severity: "critical", ...probe, instance: "https://a.example.com/health" },
+        { alertname: "EndpointDown", severity: "critical", ...probe, instance: "https://b.example.com/health" },
+      ];
+      // As both Prometheus replicas send them: their external labels, the replica's own dropped by the operator.
+      const external = { cluster: "staging-eu-west-1", environment: "staging", prometheus: "monitoring/kube-prometheus-stack-prometheus" };
+      const body = JSON.stringify(batch.map((labels) => ({ labels: { ...labels, ...external } })));
+      for (const replica of ["prometheus-0", "prometheus-1"]) {
+        const posted = await fetch(`${api}/api/v2/alerts`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+        expect(posted.status, `${replica}: ${await posted.text()}`).to.equal(200);
+      }
+      const mine = new Set(batch.map((b) => b.instance));
+      type Group = { receiver: { name: string }; alerts: { labels: Record<string, string> }[] };
+      // "receiver alertname severity: the instances of this batch in the group"
+      const groups = async () =>
+        ((await (await fetch(`${api}/api/v2/alerts/groups`)).json()) as Group[])
+          .map((g) => ({ g, ours: g.alerts.filter((a) => mine.has(a.labels.instance)) }))
+          .filter(({ ours }) => ours.length > 0)
+          .map(({ g, ours }) => `${g.receiver.name} ${ours[0].labels.alertname} ${ours[0].labels.severity}: ${ours.map((a) => a.labels.instance).sort().join(",")}`)
+          .sort();
+      // The dispatcher files posted alerts into groups asynchronously.
+      let listed: string[] = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        listed = await groups();
+        if (listed.flatMap((l) => l.split(": ")[1].split(",")).length >= 8) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(listed).to.deep.equal([
+        "default EndpointDown critical: https://a.example.com/health",
+        "default EndpointDown critical: https://b.example.com/health",
+        "infrastructure-team NodeHighMemoryUsage critical: 10.0.3.1:9100",
+        "infrastructure-team NodeHighMemoryUsage critical: 10.0.3.2:9100",
+        "infrastructure-team NodeHighMemoryUsage warning: 10.0.3.3:9100,10.0.3.4:9100",
+        "slack EndpointDown critical: https://a.example.com/health",
+        "slack EndpointDown critical: https://b.example.com/health",
+      ]);
     });
   });
 

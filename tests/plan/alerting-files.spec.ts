@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { REDACTED, ROUTING_ANNOTATION } from "../../components/alerting/alertmanager";
+import { REDACTED, type Route, ROUTING_ANNOTATION } from "../../components/alerting/alertmanager";
 import { ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SECRET_TOKEN, ALERTMANAGER_SECRET_URL, alertmanagerConfigFile, PROMETHEUS_RULES_DIR } from "../../plan/alerting-files";
 import type { RecordedResource } from "../../plan/mocks";
 import { writePlan } from "../../plan/render";
@@ -140,6 +140,62 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
           expect(result.status, `${what}: ${result.stdout}${result.stderr}`).to.equal(0);
           expect(result.stdout.trim(), what).to.equal(receivers);
         }
+      });
+
+      it("every alert of the written rule files, with the labels Prometheus adds, reaches the receivers of its severity and team: none goes nowhere, Watchdog only to the heartbeat", () => {
+        // As the operator configures Prometheus: the stack's externalLabels and its own `prometheus` label
+        // (prometheus_replica is dropped from alerts, so the replicas' alerts are one).
+        const prometheus = plan.object("Prometheus", "monitoring", "kube-prometheus-stack-prometheus");
+        const external = { ...prometheus.spec.externalLabels, prometheus: "monitoring/kube-prometheus-stack-prometheus" };
+        expect(external).to.deep.equal({ cluster: pages ? "prod-eu-west-1" : "staging-eu-west-1", environment: stack, prometheus: "monitoring/kube-prometheus-stack-prometheus" });
+        const written = parse(fs.readFileSync(alertmanagerFile, "utf8"), { version: "1.1" }) as { route: Route };
+        // The label values the routing tree matches on; any other value of those labels is routed alike ("*").
+        const matched = new Map<string, Set<string>>();
+        const walk = (route: Route) => {
+          for (const m of route.matchers ?? []) {
+            const [, label, value] = /^(\w+)="(.*)"$/.exec(m) ?? [];
+            if (!label) throw new Error(`a matcher this test does not read: ${m}`);
+            matched.set(label, (matched.get(label) ?? new Set()).add(value));
+          }
+          for (const child of route.routes ?? []) walk(child);
+        };
+        walk(written.route);
+        expect([...matched.keys()].sort()).to.deep.equal(["alertname", "severity", "team"]);
+        const rules = fs.readdirSync(rulesDir).flatMap((file) =>
+          (parse(fs.readFileSync(path.join(rulesDir, file), "utf8"), { version: "1.1" }).groups as { rules: { alert?: string; labels?: Record<string, string> }[] }[]).flatMap((g) =>
+            g.rules.filter((r) => r.alert).map((r) => ({ alertname: r.alert!, ...r.labels, ...external })),
+          ),
+        );
+        expect(rules).to.have.lengthOf(180);
+        // One amtool run per kind of alert the tree can tell apart.
+        const kindOf = (labels: Record<string, string>) => [...matched.keys()].sort().map((l) => (matched.get(l)!.has(labels[l]) ? labels[l] : labels[l] === undefined ? "-" : "*")).join(" ");
+        const byKind = new Map(rules.map((labels) => [kindOf(labels), labels]));
+        const routed = Object.fromEntries(
+          [...byKind].map(([kind, labels]) => {
+            const result = amtool(["config", "routes", "test", `--config.file=${alertmanagerFile}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+            expect(result.status, result.stdout + result.stderr).to.equal(0);
+            return [kind, result.stdout.trim()];
+          }),
+        );
+        const page = (receivers: string) => (pages ? `pagerduty,${receivers}` : receivers);
+        // alertname severity team → receivers
+        expect(routed).to.deep.equal({
+          "Watchdog * infrastructure": "heartbeat",
+          "InfoInhibitor * infrastructure": "null",
+          "* info infrastructure": "null",
+          "* info *": "null",
+          "* critical infrastructure": page("infrastructure-team"),
+          "* warning infrastructure": "infrastructure-team",
+          "* critical security": page("security-team"),
+          "* warning security": "security-team",
+          "* critical database": page("database-team"),
+          "* warning database": "database-team",
+          "* warning data-engineering": "data-engineering-team",
+          // Team application has no receiver of its own: the platform team's.
+          "* critical *": page("slack,default"),
+          "* warning *": "slack,default",
+        });
+        expect(new Set(rules.filter((r) => r.team === "application").map((r) => kindOf(r)))).to.deep.equal(new Set(["* critical *", "* warning *", "* info *"]));
       });
 
       it(`is the Secret's routing annotation with each credential a placeholder: ${pages ? 4 : 3} of them, and no other value`, () => {

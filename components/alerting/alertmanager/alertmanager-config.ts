@@ -7,11 +7,19 @@ import { type AlertRoutingInput, pagesOnCall, RECEIVER, type ReceiverSecrets, te
 /**
  * Labels alerts are grouped by: one notification per alert and service, and per database for the backup
  * alerts, which have no service: two databases' BackupTooOld are two incidents, each titled with its database
- * (a group of both would have no common database label). Alerts with neither (nodes, certificates) share a
- * notification per alert name. Inhibition does not use these labels: it compares each alert's own identity
- * (inhibitRules).
+ * (a group of both would have no common database label). Warnings with neither (nodes, certificates) share a
+ * notification per alert name, which lists each of them. Inhibition does not use these labels: it compares
+ * each alert's own identity (inhibitRules).
  */
 export const GROUP_BY = ["alertname", "namespace", "service", "database"] as const;
+
+/**
+ * Labels critical alerts are grouped by: GROUP_BY and the instance, so each node, probed endpoint, certificate
+ * or server that fails is an incident of its own. A group is one PagerDuty incident (its key is the dedup key),
+ * and PagerDuty folds later events of an open incident into it without notifying: grouped by name alone, a
+ * second node running out of memory would not page while the first node's incident is acknowledged.
+ */
+export const CRITICAL_GROUP_BY = [...GROUP_BY, "instance"] as const;
 
 /** What inhibition needs to know about the platform's alerts (PlatformAlert satisfies it). */
 export type AlertIdentity = Pick<PlatformAlert, "alert" | "labels" | "identity">;
@@ -142,12 +150,12 @@ function routes(input: AlertRoutingInput, pages: boolean): Route[] {
         matchers: [eq("team", team.name)],
         receiver: teamReceiver(team.name),
         routes: [
-          { matchers: [eq("severity", "critical")], ...timing(critical), ...fanOut([...pager, teamReceiver(team.name)]) },
+          { matchers: [eq("severity", "critical")], group_by: [...CRITICAL_GROUP_BY], ...timing(critical), ...fanOut([...pager, teamReceiver(team.name)]) },
           { matchers: [eq("severity", "warning")], ...timing(warning), receiver: teamReceiver(team.name) },
         ],
       }),
     ),
-    { matchers: [eq("severity", "critical")], ...timing(critical), ...fanOut([...pager, RECEIVER.slack, RECEIVER.default]) },
+    { matchers: [eq("severity", "critical")], group_by: [...CRITICAL_GROUP_BY], ...timing(critical), ...fanOut([...pager, RECEIVER.slack, RECEIVER.default]) },
     { matchers: [eq("severity", "warning")], ...timing(warning), ...fanOut([RECEIVER.slack, RECEIVER.default]) },
   ];
 }
