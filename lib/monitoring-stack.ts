@@ -66,7 +66,7 @@ export interface MonitoringStackArgs {
   appNamespaces?: string[];
   /** Databases to run a postgres-exporter for; each role needs pg_monitor, each password Secret lives in `namespace`. Default: none. */
   databases?: PostgresConnection[];
-  /** An image holding the database servers' CA bundle at /etc/ssl/certs/postgres-server-ca.pem (the backup image of components/backups/image): copied into the exporter of each database whose sslMode is verify-full or verify-ca; required then. Default: none. */
+  /** An image holding the database servers' CA bundle at /etc/ssl/certs/postgres-server-ca.pem (the backup image of components/backups/image): copied into the exporter of each database whose sslMode is verify-full; required then. Default: none. */
   serverCaImage?: string;
   /** Redis instances to run a redis-exporter for. Default: none. */
   caches?: MonitoredCache[];
