@@ -221,6 +221,31 @@ describe("offline plan (npm run plan)", () => {
     for (const secret of pasted) expect(result.stdout + result.stderr, "a secret was printed").to.not.contain(secret);
   });
 
+  it("a secret pasted into a key used in plain text is refused before anything is planned, never quoted, writing nothing", () => {
+    // Through the gate's bodyContains the webhook reached the gate Job's env in resources.json before the policy
+    // no-plaintext-secrets refused it; through slackChannel the error quoted its first 57 characters.
+    const webhook = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+    const file = editedStackFile("production", (c) => {
+      c["platform:apps"][0].gate.paths[0].bodyContains = webhook;
+      c["platform:slackChannel"] = webhook;
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    const advice = "which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. A secret goes in a key of its own: pulumi config set --secret <key> <value>";
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (2 problems):',
+        `  - apps[0].gate.paths[0].bodyContains: holds a secret (Slack webhook URL), ${advice}`,
+        `  - slackChannel: holds a secret (Slack webhook URL), ${advice}`,
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+    expect(result.stdout + result.stderr, "the secret was printed").to.not.contain("hunter2").and.not.contain("T0HUNTER2");
+  });
+
   it("a secret pasted into an app's plain env is refused before anything is planned, never quoted, writing nothing", () => {
     // The policy pack would refuse it too, but only after the plan had written it into resources.json and the Deployments.
     const pasted = "hunter2-SeCrEt-1234567890";

@@ -26,6 +26,11 @@ const PLAIN_ENV_SECRET_ADVICE = (name: string) =>
   "and env is stored in plain text (the plan, the state, the Deployment); the value is not repeated here. " +
   `Store it with pulumi config set --secret <key> <value> and reference <key> from the app's secretEnv (secretEnv: {${name}: <key>}) instead`;
 
+/** What the refusal of a secret pasted into a key used in plain text says after naming its kind (it never repeats the value). */
+const PASTED_SECRET_ADVICE =
+  "which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. " +
+  "A secret goes in a key of its own: pulumi config set --secret <key> <value>";
+
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
   try {
     parseStackSettings(stack, rawConfig(stack, edit));
@@ -862,6 +867,29 @@ describe("stack configuration", () => {
         "staging",
         (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { NOTIFY: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX" })),
         `apps[0].env.NOTIFY: holds a Slack webhook URL, ${PLAIN_ENV_SECRET_ADVICE("NOTIFY")}`,
+      ],
+      [
+        "a webhook URL pasted into slackChannel, a GitHub token into kubeContext: never quoted",
+        "staging",
+        (v) => {
+          v.slackChannel = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+          v.kubeContext = `ghp_${"HUNTER2".repeat(6)}`;
+        },
+        [`kubeContext: holds a secret (GitHub token), ${PASTED_SECRET_ADVICE}`, `slackChannel: holds a secret (Slack webhook URL), ${PASTED_SECRET_ADVICE}`],
+      ],
+      [
+        "a database URL with its password pasted as a database's host, a Slack token as a namespace's team, a webhook into runbookBaseUrl: never quoted",
+        "production",
+        (v) => {
+          editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].host = "postgres://backup:hunter2@orders.example.com:5432/orders"));
+          editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].team = "xoxb-1234567890-hunter2hunter2"));
+          v.runbookBaseUrl = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+        },
+        [
+          `databases[0].host: holds a secret (URL with an embedded password), ${PASTED_SECRET_ADVICE}`,
+          `namespaces[1].team: holds a secret (Slack token), ${PASTED_SECRET_ADVICE}`,
+          `runbookBaseUrl: holds a secret (Slack webhook URL), ${PASTED_SECRET_ADVICE}`,
+        ],
       ],
     ];
 
