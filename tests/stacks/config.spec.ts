@@ -206,6 +206,25 @@ describe("stack configuration", () => {
       expect(read.secretKeys).to.deep.equal(committed.secretKeys);
     });
 
+    it("a stack file in UTF-16 after its byte order mark, or with CR or CRLF line breaks, reads as the CLI reads it", () => {
+      for (const stack of STACKS) {
+        const committed = readStackConfig(REPOSITORY_ROOT, stack);
+        const text = fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+        const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+        const encodings: [string, Buffer][] = [
+          ["UTF-16LE", utf16le],
+          ["UTF-16BE", Buffer.from(utf16le).swap16()],
+          ["CR line breaks", Buffer.from(text.replace(/\n/g, "\r"))],
+          ["CRLF line breaks after a UTF-8 byte order mark", Buffer.from(`\uFEFF${text.replace(/\n/g, "\r\n")}`)],
+        ];
+        for (const [encoding, bytes] of encodings) {
+          const file = path.join(runTempDir("platform-encoding-"), `Pulumi.${stack}.yaml`);
+          fs.writeFileSync(file, bytes);
+          expect(readStackConfig(REPOSITORY_ROOT, stack, file), `${stack}, ${encoding}`).to.deep.equal(committed);
+        }
+      }
+    });
+
     it("staging may back up no database (the policy only advises there); production may not (below)", () => {
       const s = parseStackSettings("staging", rawConfig("staging", (v) => editJsonKey<any[]>(v, "databases", (dbs) => dbs.forEach((db) => (db.backup.enabled = false)))));
       expect(s.databases.map((db) => db.backup.enabled)).to.deep.equal([false]);
