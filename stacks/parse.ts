@@ -209,7 +209,7 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: unknownKeyReason });
+      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: withHiddenCharacters(key, unknownKeyReason) });
       continue;
     }
     const value = valueAt(parsed, issue.path);
@@ -217,7 +217,9 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
       value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
         ? "is required but not set"
         : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) || holdsPlainEnvSecret(issue.path, value) || holdsSecretPattern(value) ? "" : ` (got ${describe(value)})`}`;
-    problems.push({ path: formatPath(issue.path), reason });
+    // A value refused for its spelling that holds a look-alike letter reads as right in the report.
+    const hidden = typeof value === "string" && issue.code === "invalid_format" ? hiddenCharacters(value, false) : undefined;
+    problems.push({ path: formatPath(issue.path), reason: hidden === undefined ? reason : `${reason}; it holds ${hidden}: retype it` });
   }
   return problems;
 }
@@ -299,7 +301,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     // every stack, so a stack sets the ones it does not use to any value): never read, never parsed. Any
     // other encrypted key is a typo (pagerDutyRoutingKey) whose secret would silently go unused.
     if (raw.secretKeys.has(key) && !schemaKeys.has(key)) {
-      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: UNKNOWN_KEY });
+      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: withHiddenCharacters(key, UNKNOWN_KEY) });
       continue;
     }
     plain[key] = decodeValue(key, text);
@@ -338,9 +340,10 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
       problems.push(...(reason === undefined ? issueProblems([{ ...issue, path }], parsed, UNKNOWN_KEY) : [{ path: formatPath(path), reason }]));
     }
   }
-  for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: UNKNOWN_KEY });
+  for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: withHiddenCharacters(key, UNKNOWN_KEY) });
   for (const key of raw.foreignKeys ?? []) {
-    problems.push({ path: key, reason: `unknown key: no package of this program reads the namespace "${key.split(":")[0]}" (${[raw.project ?? "the project's", ...PACKAGE_NAMESPACES].join(", ")})` });
+    const reason = `unknown key: no package of this program reads the namespace "${key.split(":")[0]}" (${[raw.project ?? "the project's", ...PACKAGE_NAMESPACES].join(", ")})`;
+    problems.push({ path: key, reason: withHiddenCharacters(key, reason) });
   }
 
   // The stacks named for an environment are that environment: production's stack file saying "staging" would
@@ -393,6 +396,24 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
 }
 
 const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
+
+/**
+ * The characters of a text that read as something else, by code point and place: a Cyrillic а in `teаm`, a
+ * no-break or zero-width space, anything but printable ASCII (and, in a key's name, a space). With them the
+ * spelling looks right, and a report that only quoted it would not say what is wrong.
+ */
+function hiddenCharacters(text: string, inName: boolean): string | undefined {
+  const visible = inName ? /[\x21-\x7e]/ : /[\x20-\x7e]/;
+  const hidden = [...text].flatMap((c, i) => (visible.test(c) ? [] : [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} at character ${i + 1}`]));
+  if (hidden.length === 0) return undefined;
+  return `${hidden.length === 1 ? "a character" : "characters"} other than plain ASCII letters, digits and signs (${hidden.join(", ")}), a look-alike letter or an invisible space`;
+}
+
+/** An unknown key's reason, naming the characters of its name that read as something else. */
+function withHiddenCharacters(name: string, reason: string): string {
+  const hidden = hiddenCharacters(name, true);
+  return hidden === undefined ? reason : `${reason}; its name holds ${hidden}: retype the name`;
+}
 
 /**
  * Why the secret an app or a cache names is missing. Its key's name is quoted only where Pulumi.yaml declares

@@ -31,6 +31,9 @@ const PASTED_SECRET_ADVICE =
   "which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. " +
   "A secret goes in a key of its own: pulumi config set --secret <key> <value>";
 
+/** How a report names the one character of a key or value that reads as another. */
+const HIDDEN = (where: string) => `a character other than plain ASCII letters, digits and signs (${where}), a look-alike letter or an invisible space`;
+
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
   try {
     parseStackSettings(stack, rawConfig(stack, edit));
@@ -886,6 +889,27 @@ describe("stack configuration", () => {
         "staging",
         (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { NOTIFY: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX" })),
         `apps[0].env.NOTIFY: holds a Slack webhook URL, ${PLAIN_ENV_SECRET_ADVICE("NOTIFY")}`,
+      ],
+      [
+        "a Cyrillic а in a key's name, which reads as the key it spoils",
+        "staging",
+        (v) => (v["te\u0430m"] = "platform"),
+        `te\u0430m: unknown key (check the spelling; Pulumi.yaml lists every key); its name holds ${HIDDEN("U+0430 at character 3")}: retype the name`,
+      ],
+      [
+        "a nested key with a no-break space after it, and a look-alike letter in a namespace's name",
+        "production",
+        (v) =>
+          editJsonKey<any[]>(v, "namespaces", (ns) => {
+            ns[0].limitRange["defaultRequest\u00a0"] = ns[0].limitRange.defaultRequest;
+            delete ns[0].limitRange.defaultRequest;
+            ns[2].name = "b\u0430ckups";
+          }),
+        [
+          "namespaces[0].limitRange.defaultRequest: is required but not set",
+          `namespaces[0].limitRange.defaultRequest\u00a0: unknown key (check the spelling; Pulumi.yaml lists every key); its name holds ${HIDDEN("U+00A0 at character 15")}: retype the name`,
+          `namespaces[2].name: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got "b\u0430ckups"); it holds ${HIDDEN("U+0430 at character 2")}: retype it`,
+        ],
       ],
       [
         "a webhook URL pasted into slackChannel, a GitHub token into kubeContext: never quoted",
