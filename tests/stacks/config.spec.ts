@@ -891,6 +891,31 @@ describe("stack configuration", () => {
         `apps[0].env.NOTIFY: holds a Slack webhook URL, ${PLAIN_ENV_SECRET_ADVICE("NOTIFY")}`,
       ],
       [
+        "ports no TCP connection can use: an SMTP relay's 0, a runbook URL's 70000",
+        "production",
+        (v) => {
+          v.smtpSmarthost = "smtp.example.com:0";
+          v.runbookBaseUrl = "https://git.example.com:70000/runbooks";
+        },
+        [
+          'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:0")',
+          'runbookBaseUrl: must name a port from 1 to 65535, if it names one (got "https://git.example.com:70000/runbooks")',
+        ],
+      ],
+      ["an SMTP relay's port past 65535", "staging", (v) => (v.smtpSmarthost = "smtp.example.com:99999"), 'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:99999")'],
+      [
+        "volumes of no storage, which the API server refuses",
+        "staging",
+        (v) => {
+          editJsonKey<any>(v, "monitoring", (m) => (m.alertmanager.storageSize = "0"));
+          editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.dumpVolumeSize = "0Gi"));
+        },
+        [
+          'monitoring.alertmanager.storageSize: must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage (got "0")',
+          'databases[0].backup.dumpVolumeSize: must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage (got "0Gi")',
+        ],
+      ],
+      [
         "a Cyrillic а in a key's name, which reads as the key it spoils",
         "staging",
         (v) => (v["te\u0430m"] = "platform"),
