@@ -185,6 +185,13 @@ describe("stack configuration", () => {
       expect(parseStackSettings("staging", raw).caches.map((c) => c.passwordConfigKey)).to.deep.equal([undefined]);
     });
 
+    it("schedules in the spellings Kubernetes takes are accepted: a macro, names, ranges in either case", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack, (v) => ((v.backupSchedule = "@daily"), (v.restoreDrillSchedule = "0 5 * jan-DEC Sun"))));
+        expect([s.backupSchedule, s.restoreDrillSchedule], stack).to.deep.equal(["@daily", "0 5 * jan-DEC Sun"]);
+      }
+    });
+
     it("a retention of 292 years, the longest Prometheus holds, is accepted", () => {
       expect(parseStackSettings("staging", rawConfig("staging", (v) => (v.metricsRetention = "292y"))).metricsRetention).to.equal("292y");
     });
@@ -915,6 +922,20 @@ describe("stack configuration", () => {
           'databases[0].backup.dumpVolumeSize: must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage (got "0Gi")',
         ],
       ],
+      [
+        // cron-validate compares numbers only: MON-SUN (1-0) passed it and was reported as a schedule that never runs.
+        "a day-of-week range that ends before it starts, and a macro Kubernetes refuses",
+        "production",
+        (v) => {
+          v.backupSchedule = "0 2 * * MON-SUN";
+          v.restoreDrillSchedule = "@reboot";
+        },
+        [
+          'backupSchedule: is not a Kubernetes CronJob schedule: range MON-SUN of the day-of-week field ends before it starts (1-0, Sunday being 0); Kubernetes refuses it (got "0 2 * * MON-SUN")',
+          `restoreDrillSchedule: is not a Kubernetes CronJob schedule: @reboot is not taken here: use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or five fields (minute hour day-of-month month day-of-week) (got "@reboot")`,
+        ],
+      ],
+      ["a month range that ends before it starts", "staging", (v) => (v.restoreDrillSchedule = "0 5 * dec-jan 0"), 'restoreDrillSchedule: is not a Kubernetes CronJob schedule: range dec-jan of the month field ends before it starts (12-1); Kubernetes refuses it (got "0 5 * dec-jan 0")'],
       [
         "a Cyrillic а in a key's name, which reads as the key it spoils",
         "staging",
