@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Document, type ErrorCode, isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { isUtf8 } from "node:buffer";
+import { type Document, type ErrorCode, isAlias, isCollection, isMap as isYamlMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument, visit } from "yaml";
 import { namesSecretKey } from "../stacks/parse";
 import { PROJECT, SECRET_PLACEHOLDER } from "./mocks";
 
@@ -80,6 +81,62 @@ const YAML_ERROR_REASONS: Record<ErrorCode, string> = {
 };
 
 /**
+ * A file's text as the Pulumi CLI's YAML reader decodes it: UTF-8, or UTF-16 after its byte order mark; lone
+ * carriage returns are line breaks. Anything else is refused at its first byte that is not UTF-8 (read on, it
+ * would be a replacement character the CLI never sees, and a file the CLI refuses would plan).
+ */
+function readYamlText(file: string): string {
+  const bytes = fs.readFileSync(file);
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString("utf16le");
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = Buffer.from(bytes.subarray(2)).swap16().toString("utf16le");
+  else if (isUtf8(bytes)) text = bytes.toString("utf8");
+  else {
+    // 0x0A is never part of a multi-byte UTF-8 sequence: the first line that is not UTF-8 holds the first bad byte.
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const text = bytes.subarray(start, end === -1 ? bytes.length : end);
+      if (!isUtf8(text)) {
+        const col = text.toString("utf8").indexOf("\uFFFD") + 1;
+        throw new StackFileError([`${file}:${line}:${col}: not UTF-8 text (the Pulumi CLI reads a stack file as UTF-8): save the file as UTF-8`]);
+      }
+      start = end + 1;
+    }
+  }
+  return text.replace(/\r(?!\n)/g, "\n");
+}
+
+/**
+ * A node the YAML reader cannot turn into a value although it parsed: an alias of no anchor before it, a merge
+ * key (`<<`) of something other than a map, or a list or map used as a map key.
+ */
+function unreadableNode(document: Document): { node: YamlNode; reason: string } | undefined {
+  let found: { node: YamlNode; reason: string } | undefined;
+  const isMapSource = (node: unknown): boolean => isYamlMap(isAlias(node) ? node.resolve(document) : node);
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) !== undefined) return undefined;
+      found = { node: alias, reason: YAML_ERROR_REASONS.BAD_ALIAS };
+      return visit.BREAK;
+    },
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        found = { node: pair.key, reason: YAML_ERROR_REASONS.NON_STRING_KEY };
+        return visit.BREAK;
+      }
+      const merge = isScalar(pair.key) && typeof pair.key.value === "symbol";
+      if (!merge || (isSeq(pair.value) ? pair.value.items.every(isMapSource) : isMapSource(pair.value))) return undefined;
+      // An alias is reported as itself, above, when its anchor is missing.
+      if (isAlias(pair.value) && pair.value.resolve(document) === undefined) return undefined;
+      found = { node: pair.key as YamlNode, reason: "a merge key (<<) takes a map, an alias of one or a list of them" };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/**
  * A YAML file's content, or a StackFileError naming its first syntax error as `<file>:<line>:<col>: <reason>`,
  * never with the source text around it. Only the first: one open quote or tab sets off dozens of follow-on
  * errors. Merge keys (`<<: *defaults`) are read, as the Pulumi CLI reads them. The document comes along, for
@@ -87,11 +144,16 @@ const YAML_ERROR_REASONS: Record<ErrorCode, string> = {
  */
 function readYamlFile(file: string): { value: unknown; document: Document } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, prettyErrors: false, lineCounter });
+  const document = parseDocument(readYamlText(file), { merge: true, prettyErrors: false, lineCounter });
   const [error] = document.errors;
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     throw new StackFileError([`${file}:${line}:${col}: ${YAML_ERROR_REASONS[error.code] ?? "invalid YAML"}`]);
+  }
+  const unreadable = unreadableNode(document);
+  if (unreadable) {
+    const { line, col } = lineCounter.linePos(unreadable.node.range?.[0] ?? 0);
+    throw new StackFileError([`${file}:${line}:${col}: ${unreadable.reason}`]);
   }
   try {
     return { value: document.toJS(), document };
@@ -226,6 +288,11 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
   const nodes = configNodes(read.document);
   const spelling = new Map<string, string>();
   for (const [key, value] of Object.entries(stackSettings.config ?? {})) {
+    // `~:` or `"":` is no key to the CLI, and a report on it would name nothing.
+    if (key.trim() === "") {
+      problems.push(`${file}: config: an empty key; a config key is a name such as platform:logLevel`);
+      continue;
+    }
     const qualified = qualify(key);
     // `smtpPassword` and `platform:smtpPassword` are one key: the later would silently replace the earlier.
     const earlier = spelling.get(qualified);

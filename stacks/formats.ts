@@ -83,17 +83,37 @@ export function cronScheduleProblem(schedule: string): string | undefined {
   const trimmed = schedule.trim();
   if (/^(CRON_)?TZ=/.test(trimmed)) return "time zones go in the CronJob's timeZone field, not in the schedule";
   if (CRON_MACROS.has(trimmed)) return undefined;
+  // @every (which Kubernetes takes) has no calendar to reckon the backups' gaps from; @reboot Kubernetes refuses.
+  if (trimmed.startsWith("@")) return `${trimmed.split(/\s+/)[0]} is not taken here: use ${[...CRON_MACROS].join(", ")} or five fields (minute hour day-of-month month day-of-week)`;
   if (trimmed.split(/\s+/).length !== 5) return "a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week)";
   const result = cron(trimmed, { preset: KUBERNETES_CRON });
-  return result.isValid() ? undefined : result.getError().map((e) => e.replace(/ \(Input cron: .*\)$/, "")).join("; ");
+  if (!result.isValid()) return result.getError().map((e) => e.replace(/ \(Input cron: .*\)$/, "")).join("; ");
+  return backwardsRangeProblem(trimmed);
+}
+
+/**
+ * A range that ends before it starts, which Kubernetes refuses: cron-validate checks numbers only, so `MON-SUN`
+ * (1-0, Sunday being 0) would pass it and then never run. Takes a schedule cron-validate accepts.
+ */
+function backwardsRangeProblem(schedule: string): string | undefined {
+  const fields = schedule.split(/\s+/);
+  for (const [i, field] of CRON_FIELDS.entries()) {
+    for (const part of fields[i].split(",")) {
+      const [low, high] = part.split("/")[0].split("-").map((v) => (field.names.includes(v.toLowerCase()) ? field.names.indexOf(v.toLowerCase()) + field.min : Number(v)));
+      if (high !== undefined && low > high) {
+        return `range ${part.split("/")[0]} of the ${field.name} field ends before it starts (${low}-${high}${field.name === "day-of-week" ? ", Sunday being 0" : ""}); Kubernetes refuses it`;
+      }
+    }
+  }
+  return undefined;
 }
 
 const CRON_FIELDS = [
-  { min: 0, max: 59, names: [] as string[] },
-  { min: 0, max: 23, names: [] as string[] },
-  { min: 1, max: 31, names: [] as string[] },
-  { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
-  { min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+  { name: "minute", min: 0, max: 59, names: [] as string[] },
+  { name: "hour", min: 0, max: 23, names: [] as string[] },
+  { name: "day-of-month", min: 1, max: 31, names: [] as string[] },
+  { name: "month", min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  { name: "day-of-week", min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
 const CRON_MACRO_FIELDS: Record<string, string> = {

@@ -3,7 +3,7 @@ import { appSecretKeys, AppsSchema, configSecretEnv } from "./apps-schema";
 import { crossFieldProblems } from "./cross-field-checks";
 import { cacheSecretKeys, type ConfigProblem, requiredSecrets, SECRET_KEYS, type SecretKey, StackSettingsSchema, type ValidatedSettings } from "./schema";
 import { AWS_REGION } from "./formats";
-import { plainSecret } from "./secret-detection";
+import { plainSecret, secretPattern } from "./secret-detection";
 
 export type { ConfigProblem, ValidatedSettings };
 
@@ -179,6 +179,25 @@ function holdsPlainEnvSecret(path: readonly PropertyKey[], value: unknown): bool
   return path.length >= 2 && path.at(-2) === "env" && typeof value === "string" && plainSecret(String(path.at(-1)), value) !== undefined;
 }
 
+/** A value that visibly holds a secret (a webhook URL, a token: secretPattern) anywhere in it: never quoted. */
+function holdsSecretPattern(value: unknown): boolean {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text !== undefined && secretPattern(text) !== undefined;
+}
+
+/**
+ * The strings inside a plain value that visibly hold a secret (secretPattern), by key path, with the kind of
+ * secret. Not where a secret's key name or a password belongs (namesSecretKey), nor in an app's env, whose
+ * schema refuses them with advice of its own: both already say nothing of the value.
+ */
+function pastedSecrets(value: unknown, path: readonly PropertyKey[]): [PropertyKey[], string][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => pastedSecrets(item, [...path, i]));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([key, item]) => pastedSecrets(item, [...path, key]));
+  if (typeof value !== "string" || namesSecretKey(path) || holdsPlainEnvSecret(path, value)) return [];
+  const kind = secretPattern(value);
+  return kind === undefined ? [] : [[[...path], kind]];
+}
+
 /**
  * Schema issues as key-path problems, in the one wording of every configuration error: the path as a user
  * writes it, the schema's reason and the offending value (`replicas: Too small: expected number to be >=1 (got 0)`;
@@ -190,15 +209,17 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: unknownKeyReason });
+      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: withHiddenCharacters(key, unknownKeyReason) });
       continue;
     }
     const value = valueAt(parsed, issue.path);
     const reason =
       value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")
         ? "is required but not set"
-        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) || holdsPlainEnvSecret(issue.path, value) ? "" : ` (got ${describe(value)})`}`;
-    problems.push({ path: formatPath(issue.path), reason });
+        : `${issue.message.replace(/^Invalid (input|option): /, "")}${namesSecretKey(issue.path) || holdsPlainEnvSecret(issue.path, value) || holdsSecretPattern(value) ? "" : ` (got ${describe(value)})`}`;
+    // A value refused for its spelling that holds a look-alike letter reads as right in the report.
+    const hidden = typeof value === "string" && issue.code === "invalid_format" ? hiddenCharacters(value, false) : undefined;
+    problems.push({ path: formatPath(issue.path), reason: hidden === undefined ? reason : `${reason}; it holds ${hidden}: retype it` });
   }
   return problems;
 }
@@ -280,7 +301,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
     // every stack, so a stack sets the ones it does not use to any value): never read, never parsed. Any
     // other encrypted key is a typo (pagerDutyRoutingKey) whose secret would silently go unused.
     if (raw.secretKeys.has(key) && !schemaKeys.has(key)) {
-      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: UNKNOWN_KEY });
+      if (!raw.declaredSecretKeys.has(key)) problems.push({ path: key, reason: withHiddenCharacters(key, UNKNOWN_KEY) });
       continue;
     }
     plain[key] = decodeValue(key, text);
@@ -292,22 +313,37 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(shape)) {
     if (plainKeysHoldingSecrets.has(key)) continue;
+    // A secret pasted into a key the platform uses in plain text (a webhook URL in slackChannel or runbookBaseUrl,
+    // a token in kubeContext) would be written into the plan, the state and the resources: refused, never quoted,
+    // and in place of any other report on that value, which would quote it.
+    const pasted = pastedSecrets(plain[key], [key]);
+    for (const [path, kind] of pasted) {
+      problems.push({
+        path: formatPath(path),
+        reason:
+          `holds a secret (${kind}), which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. ` +
+          "A secret goes in a key of its own: pulumi config set --secret <key> <value>",
+      });
+    }
+    const pastedPaths = new Set(pasted.map(([path]) => formatPath(path)));
     const text = raw.values[key];
     const { result, value, refused } = safeParseCliScalars(schema, plain[key], text === undefined ? undefined : jsonNumberSpellings(text));
     parsed[key] = value;
     if (result.success) {
-      valid[key] = result.data;
+      if (pasted.length === 0) valid[key] = result.data;
       continue;
     }
     for (const issue of result.error.issues) {
+      if (issue.code !== "unrecognized_keys" && pastedPaths.has(formatPath([key, ...issue.path]))) continue;
       const reason = refused.get(pathKey(issue.path));
       const path = [key, ...issue.path];
       problems.push(...(reason === undefined ? issueProblems([{ ...issue, path }], parsed, UNKNOWN_KEY) : [{ path: formatPath(path), reason }]));
     }
   }
-  for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: UNKNOWN_KEY });
+  for (const key of Object.keys(plain)) if (!(key in shape)) problems.push({ path: key, reason: withHiddenCharacters(key, UNKNOWN_KEY) });
   for (const key of raw.foreignKeys ?? []) {
-    problems.push({ path: key, reason: `unknown key: no package of this program reads the namespace "${key.split(":")[0]}" (${[raw.project ?? "the project's", ...PACKAGE_NAMESPACES].join(", ")})` });
+    const reason = `unknown key: no package of this program reads the namespace "${key.split(":")[0]}" (${[raw.project ?? "the project's", ...PACKAGE_NAMESPACES].join(", ")})`;
+    problems.push({ path: key, reason: withHiddenCharacters(key, reason) });
   }
 
   // The stacks named for an environment are that environment: production's stack file saying "staging" would
@@ -360,6 +396,24 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
 }
 
 const UNKNOWN_KEY = "unknown key (check the spelling; Pulumi.yaml lists every key)";
+
+/**
+ * The characters of a text that read as something else, by code point and place: a Cyrillic а in `teаm`, a
+ * no-break or zero-width space, anything but printable ASCII (and, in a key's name, a space). With them the
+ * spelling looks right, and a report that only quoted it would not say what is wrong.
+ */
+function hiddenCharacters(text: string, inName: boolean): string | undefined {
+  const visible = inName ? /[\x21-\x7e]/ : /[\x20-\x7e]/;
+  const hidden = [...text].flatMap((c, i) => (visible.test(c) ? [] : [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} at character ${i + 1}`]));
+  if (hidden.length === 0) return undefined;
+  return `${hidden.length === 1 ? "a character" : "characters"} other than plain ASCII letters, digits and signs (${hidden.join(", ")}), a look-alike letter or an invisible space`;
+}
+
+/** An unknown key's reason, naming the characters of its name that read as something else. */
+function withHiddenCharacters(name: string, reason: string): string {
+  const hidden = hiddenCharacters(name, true);
+  return hidden === undefined ? reason : `${reason}; its name holds ${hidden}: retype the name`;
+}
 
 /**
  * Why the secret an app or a cache names is missing. Its key's name is quoted only where Pulumi.yaml declares

@@ -16,8 +16,18 @@ const dnsLabel = (what: string) =>
 const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m, 0.5 or 2 (cores, or millicores with m)" });
 
 const memory = z.string().regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi, 4Gi or 1G (bytes; m is not a unit of memory)" });
-/** A volume's size: bytes, like memory. */
-const volumeSize = z.string().regex(MEMORY_QUANTITY, { error: "must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size)" });
+/** A volume's size: bytes, like memory, and above zero (the API server refuses a claim of no storage). A text that is no quantity has its error already. */
+const volumeSize = z
+  .string()
+  .regex(MEMORY_QUANTITY, { error: "must be a volume size such as 20Gi, 500G or 1Ti (bytes; m is not a unit of size)" })
+  .refine((size) => !MEMORY_QUANTITY.test(size) || parseFloat(size) > 0, { error: "must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage" });
+
+/** Whether the port of a `host:port` text or a URL's authority, if it names one, is one a TCP connection can use. */
+const portInRange = (text: string) => {
+  const port = /^(?:https:\/\/)?[a-z0-9.-]+:(\d+)(?:\/|$)/.exec(text)?.[1];
+  // A port of more than five digits is left to the text's own pattern, where it has one.
+  return port === undefined || port.length > 5 || (Number(port) >= 1 && Number(port) <= 65535);
+};
 
 // A text that is no duration at all has its error already.
 const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0, { error: "must be a whole number of days, e.g. 7d or 30d" });
@@ -301,16 +311,22 @@ export const StackSettingsSchema = z.strictObject({
   namespaces: z.array(NamespaceSchema).min(1, { error: "must list at least one namespace" }),
   alertEmailTo: email,
   alertEmailFrom: email,
-  smtpSmarthost: z.string().regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" }),
+  smtpSmarthost: z
+    .string()
+    .regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" })
+    .refine(portInRange, { error: "must name a port from 1 to 65535, e.g. smtp.example.com:587" }),
   slackChannel: z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" }),
   pagerdutyEnabled: z.boolean(),
   /**
    * Where the alerts' runbook links point: the runbooks folder of this repository as the team hosts it.
    * An alert links to `<runbookBaseUrl>/<file>.md#<alert>`.
    */
-  runbookBaseUrl: z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s?#]*[^\s?#/])?$/, {
-    error: "must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks",
-  }),
+  runbookBaseUrl: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s?#]*[^\s?#/])?$/, {
+      error: "must be an https:// URL without a trailing slash, query or fragment, such as https://github.com/acme/platform/blob/main/components/alerting/runbooks",
+    })
+    .refine(portInRange, { error: "must name a port from 1 to 65535, if it names one" }),
   /** Thresholds and `for` durations of the platform's alert rules (components/alerting/rules). */
   alertThresholds: AlertThresholdsSchema,
   /** Team receivers and notification timing of Alertmanager (components/alerting/alertmanager). */

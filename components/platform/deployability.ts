@@ -35,8 +35,26 @@ function requestsWithinLimits(path: string, resources: Resources): ConfigProblem
   }));
 }
 
+/**
+ * Kubernetes rejects a LimitRange whose default request is above its default limit, or whose default limit is
+ * above its maximum (the default request is then within the maximum too).
+ */
+function limitRangeProblems(path: string, limitRange: NamespaceSettings["limitRange"]): ConfigProblem[] {
+  const order = [
+    ["defaultRequest", "defaultLimit", "default request is above its default limit"],
+    ["defaultLimit", "maxLimit", "default limit is above its maximum"],
+  ] as const;
+  return order.flatMap(([lower, upper, what]) =>
+    RESOURCES.filter((r) => quantityValue(limitRange[lower][r]) > quantityValue(limitRange[upper][r])).map((r) => ({
+      path: `${path}.${lower}.${r}`,
+      reason: `must not exceed limitRange.${upper}.${r} (${JSON.stringify(limitRange[upper][r])}): the API server rejects a LimitRange whose ${what} (got ${JSON.stringify(limitRange[lower][r])})`,
+    })),
+  );
+}
+
 function resourceProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  settings.namespaces.forEach((ns, i) => problems.push(...limitRangeProblems(`namespaces[${i}].limitRange`, ns.limitRange)));
   for (const [component, entry] of Object.entries(settings.monitoring)) {
     problems.push(...requestsWithinLimits(`monitoring.${component}.resources`, entry.resources));
   }

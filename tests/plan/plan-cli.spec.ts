@@ -221,6 +221,31 @@ describe("offline plan (npm run plan)", () => {
     for (const secret of pasted) expect(result.stdout + result.stderr, "a secret was printed").to.not.contain(secret);
   });
 
+  it("a secret pasted into a key used in plain text is refused before anything is planned, never quoted, writing nothing", () => {
+    // Through the gate's bodyContains the webhook reached the gate Job's env in resources.json before the policy
+    // no-plaintext-secrets refused it; through slackChannel the error quoted its first 57 characters.
+    const webhook = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+    const file = editedStackFile("production", (c) => {
+      c["platform:apps"][0].gate.paths[0].bodyContains = webhook;
+      c["platform:slackChannel"] = webhook;
+    });
+    const out = tempDir();
+    const result = plan("--stack", "production", "--config", file, "--out", out);
+    expect(result.code).to.equal(1);
+    const advice = "which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. A secret goes in a key of its own: pulumi config set --secret <key> <value>";
+    expect(result.stderr).to.equal(
+      [
+        'error: Invalid configuration for stack "production" (2 problems):',
+        `  - apps[0].gate.paths[0].bodyContains: holds a secret (Slack webhook URL), ${advice}`,
+        `  - slackChannel: holds a secret (Slack webhook URL), ${advice}`,
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).to.equal("");
+    expect(fs.readdirSync(out), "files written").to.deep.equal([]);
+    expect(result.stdout + result.stderr, "the secret was printed").to.not.contain("hunter2").and.not.contain("T0HUNTER2");
+  });
+
   it("a secret pasted into an app's plain env is refused before anything is planned, never quoted, writing nothing", () => {
     // The policy pack would refuse it too, but only after the plan had written it into resources.json and the Deployments.
     const pasted = "hunter2-SeCrEt-1234567890";
@@ -275,8 +300,10 @@ describe("offline plan (npm run plan)", () => {
     const smtpLine = committed.slice(0, committed.indexOf(SMTP)).split("\n").length;
     const lineAfterLast = committed.split("\n").length;
     const SECRET = "hunter2SECRET";
+    const lineOf = (text: string) => committed.slice(0, committed.indexOf(text)).split("\n").length;
+    const [levelLine, gatewayLine, configLine] = [lineOf("platform:logLevel: INFO"), lineOf("platform:gateway:"), lineOf("config:\n")];
     // [kind, edit of Pulumi.production.yaml's text, the error lines after "error: " (FILE: the edited file)]
-    const cases: [string, (text: string) => string, string[]][] = [
+    const cases: [string, (text: string) => string | Buffer, string[]][] = [
       ["an unclosed double quote", (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: "INFO\n  platform:smtpSmarthost: ${SECRET}`), ["FILE:17:27: a closing quote, bracket or separator is missing"]],
       ["an unclosed quote in a ciphertext", (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: 'v1:${SECRET}`), [`FILE:${smtpLine + 1}:30: a closing quote, bracket or separator is missing`]],
       ["a key given twice", (t) => t.replace(SMTP, `${SMTP}\n  platform:smtpPassword: ${SECRET}`), [`FILE:${smtpLine + 2}:3: a map gives this key twice`]],
@@ -313,7 +340,26 @@ describe("offline plan (npm run plan)", () => {
         (t) => t.replace("passwordConfigKey: redisSessionsPassword", "passwordConfigKey: 0123456782"),
         ["FILE: platform:caches[0].passwordConfigKey: YAML reads this as a number, and YAML readers differ on such spellings; quote it if it is text"],
       ],
-      ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string, string[]] => [
+      // The yaml library's own message for these three was "aliases expand too far", on no line.
+      ["an alias of no anchor", (t) => t.replace("platform:logLevel: INFO", "platform:logLevel: *level"), [`FILE:${levelLine}:22: an alias names no anchor defined before it`]],
+      [
+        "an alias before its anchor",
+        (t) => t.replace("platform:logLevel: INFO", `platform:logLevel: *level\n  platform:later: &level ${SECRET}`),
+        [`FILE:${levelLine}:22: an alias names no anchor defined before it`],
+      ],
+      ["a merge key of a scalar", (t) => t.replace("  platform:gateway:\n", `  platform:gateway:\n    <<: ${SECRET}\n`), [`FILE:${gatewayLine + 1}:5: a merge key (<<) takes a map, an alias of one or a list of them`]],
+      // The CLI refuses a file that is not UTF-8; read on, the byte was a replacement character in a value.
+      [
+        "a byte that is not UTF-8 (Latin-1)",
+        (t) => {
+          const at = t.indexOf("platform:logLevel: INFO") + "platform:logLevel: ".length;
+          return Buffer.concat([Buffer.from(t.slice(0, at)), Buffer.from([0xc9]), Buffer.from(`${SECRET}${t.slice(at + "INFO".length)}`)]);
+        },
+        [`FILE:${levelLine}:22: not UTF-8 text (the Pulumi CLI reads a stack file as UTF-8): save the file as UTF-8`],
+      ],
+      ["an empty key", (t) => t.replace("config:\n", `config:\n  ~: ${SECRET}\n`), ["FILE: config: an empty key; a config key is a name such as platform:logLevel"]],
+      ["a list as a key", (t) => t.replace("config:\n", `config:\n  ? [${SECRET}]\n  : 1\n`), [`FILE:${configLine + 1}:5: a map key must be a string`]],
+      ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string | Buffer, string[]] => [
         `secure: ${bad}, which the CLI reads as a plain object`,
         (t) => t.replace(SMTP, `platform:smtpPassword:\n    secure: ${bad}`),
         [

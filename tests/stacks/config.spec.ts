@@ -26,6 +26,14 @@ const PLAIN_ENV_SECRET_ADVICE = (name: string) =>
   "and env is stored in plain text (the plan, the state, the Deployment); the value is not repeated here. " +
   `Store it with pulumi config set --secret <key> <value> and reference <key> from the app's secretEnv (secretEnv: {${name}: <key>}) instead`;
 
+/** What the refusal of a secret pasted into a key used in plain text says after naming its kind (it never repeats the value). */
+const PASTED_SECRET_ADVICE =
+  "which this key would put in plain text into the plan, the state and the resources; the value is not repeated here. " +
+  "A secret goes in a key of its own: pulumi config set --secret <key> <value>";
+
+/** How a report names the one character of a key or value that reads as another. */
+const HIDDEN = (where: string) => `a character other than plain ASCII letters, digits and signs (${where}), a look-alike letter or an invisible space`;
+
 function problemsOf(stack: StackName, edit: (values: Record<string, string>, secrets: Set<string>) => void): string[] {
   try {
     parseStackSettings(stack, rawConfig(stack, edit));
@@ -177,6 +185,13 @@ describe("stack configuration", () => {
       expect(parseStackSettings("staging", raw).caches.map((c) => c.passwordConfigKey)).to.deep.equal([undefined]);
     });
 
+    it("schedules in the spellings Kubernetes takes are accepted: a macro, names, ranges in either case", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack, (v) => ((v.backupSchedule = "@daily"), (v.restoreDrillSchedule = "0 5 * jan-DEC Sun"))));
+        expect([s.backupSchedule, s.restoreDrillSchedule], stack).to.deep.equal(["@daily", "0 5 * jan-DEC Sun"]);
+      }
+    });
+
     it("a retention of 292 years, the longest Prometheus holds, is accepted", () => {
       expect(parseStackSettings("staging", rawConfig("staging", (v) => (v.metricsRetention = "292y"))).metricsRetention).to.equal("292y");
     });
@@ -199,6 +214,25 @@ describe("stack configuration", () => {
       expect(JSON.parse(read.values["platform:namespaces"])).to.deep.equal(expected);
       expect({ ...read.values, "platform:namespaces": "" }).to.deep.equal({ ...committed.values, "platform:namespaces": "" });
       expect(read.secretKeys).to.deep.equal(committed.secretKeys);
+    });
+
+    it("a stack file in UTF-16 after its byte order mark, or with CR or CRLF line breaks, reads as the CLI reads it", () => {
+      for (const stack of STACKS) {
+        const committed = readStackConfig(REPOSITORY_ROOT, stack);
+        const text = fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+        const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+        const encodings: [string, Buffer][] = [
+          ["UTF-16LE", utf16le],
+          ["UTF-16BE", Buffer.from(utf16le).swap16()],
+          ["CR line breaks", Buffer.from(text.replace(/\n/g, "\r"))],
+          ["CRLF line breaks after a UTF-8 byte order mark", Buffer.from(`\uFEFF${text.replace(/\n/g, "\r\n")}`)],
+        ];
+        for (const [encoding, bytes] of encodings) {
+          const file = path.join(runTempDir("platform-encoding-"), `Pulumi.${stack}.yaml`);
+          fs.writeFileSync(file, bytes);
+          expect(readStackConfig(REPOSITORY_ROOT, stack, file), `${stack}, ${encoding}`).to.deep.equal(committed);
+        }
+      }
     });
 
     it("staging may back up no database (the policy only advises there); production may not (below)", () => {
@@ -862,6 +896,89 @@ describe("stack configuration", () => {
         "staging",
         (v) => editJsonKey<any[]>(v, "apps", (apps) => (apps[0].env = { NOTIFY: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX" })),
         `apps[0].env.NOTIFY: holds a Slack webhook URL, ${PLAIN_ENV_SECRET_ADVICE("NOTIFY")}`,
+      ],
+      [
+        "ports no TCP connection can use: an SMTP relay's 0, a runbook URL's 70000",
+        "production",
+        (v) => {
+          v.smtpSmarthost = "smtp.example.com:0";
+          v.runbookBaseUrl = "https://git.example.com:70000/runbooks";
+        },
+        [
+          'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:0")',
+          'runbookBaseUrl: must name a port from 1 to 65535, if it names one (got "https://git.example.com:70000/runbooks")',
+        ],
+      ],
+      ["an SMTP relay's port past 65535", "staging", (v) => (v.smtpSmarthost = "smtp.example.com:99999"), 'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:99999")'],
+      [
+        "volumes of no storage, which the API server refuses",
+        "staging",
+        (v) => {
+          editJsonKey<any>(v, "monitoring", (m) => (m.alertmanager.storageSize = "0"));
+          editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].backup.dumpVolumeSize = "0Gi"));
+        },
+        [
+          'monitoring.alertmanager.storageSize: must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage (got "0")',
+          'databases[0].backup.dumpVolumeSize: must be a volume size above zero such as 20Gi: the API server refuses a claim of no storage (got "0Gi")',
+        ],
+      ],
+      [
+        // cron-validate compares numbers only: MON-SUN (1-0) passed it and was reported as a schedule that never runs.
+        "a day-of-week range that ends before it starts, and a macro Kubernetes refuses",
+        "production",
+        (v) => {
+          v.backupSchedule = "0 2 * * MON-SUN";
+          v.restoreDrillSchedule = "@reboot";
+        },
+        [
+          'backupSchedule: is not a Kubernetes CronJob schedule: range MON-SUN of the day-of-week field ends before it starts (1-0, Sunday being 0); Kubernetes refuses it (got "0 2 * * MON-SUN")',
+          `restoreDrillSchedule: is not a Kubernetes CronJob schedule: @reboot is not taken here: use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or five fields (minute hour day-of-month month day-of-week) (got "@reboot")`,
+        ],
+      ],
+      ["a month range that ends before it starts", "staging", (v) => (v.restoreDrillSchedule = "0 5 * dec-jan 0"), 'restoreDrillSchedule: is not a Kubernetes CronJob schedule: range dec-jan of the month field ends before it starts (12-1); Kubernetes refuses it (got "0 5 * dec-jan 0")'],
+      [
+        "a Cyrillic а in a key's name, which reads as the key it spoils",
+        "staging",
+        (v) => (v["te\u0430m"] = "platform"),
+        `te\u0430m: unknown key (check the spelling; Pulumi.yaml lists every key); its name holds ${HIDDEN("U+0430 at character 3")}: retype the name`,
+      ],
+      [
+        "a nested key with a no-break space after it, and a look-alike letter in a namespace's name",
+        "production",
+        (v) =>
+          editJsonKey<any[]>(v, "namespaces", (ns) => {
+            ns[0].limitRange["defaultRequest\u00a0"] = ns[0].limitRange.defaultRequest;
+            delete ns[0].limitRange.defaultRequest;
+            ns[2].name = "b\u0430ckups";
+          }),
+        [
+          "namespaces[0].limitRange.defaultRequest: is required but not set",
+          `namespaces[0].limitRange.defaultRequest\u00a0: unknown key (check the spelling; Pulumi.yaml lists every key); its name holds ${HIDDEN("U+00A0 at character 15")}: retype the name`,
+          `namespaces[2].name: must be a DNS label (namespace: lower-case letters, digits and '-', at most 63) (got "b\u0430ckups"); it holds ${HIDDEN("U+0430 at character 2")}: retype it`,
+        ],
+      ],
+      [
+        "a webhook URL pasted into slackChannel, a GitHub token into kubeContext: never quoted",
+        "staging",
+        (v) => {
+          v.slackChannel = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+          v.kubeContext = `ghp_${"HUNTER2".repeat(6)}`;
+        },
+        [`kubeContext: holds a secret (GitHub token), ${PASTED_SECRET_ADVICE}`, `slackChannel: holds a secret (Slack webhook URL), ${PASTED_SECRET_ADVICE}`],
+      ],
+      [
+        "a database URL with its password pasted as a database's host, a Slack token as a namespace's team, a webhook into runbookBaseUrl: never quoted",
+        "production",
+        (v) => {
+          editJsonKey<any[]>(v, "databases", (dbs) => (dbs[0].host = "postgres://backup:hunter2@orders.example.com:5432/orders"));
+          editJsonKey<any[]>(v, "namespaces", (ns) => (ns[1].team = "xoxb-1234567890-hunter2hunter2"));
+          v.runbookBaseUrl = "https://hooks.slack.com/services/T0HUNTER2/B0HUNTER2/hunter2hunter2hunter2XY";
+        },
+        [
+          `databases[0].host: holds a secret (URL with an embedded password), ${PASTED_SECRET_ADVICE}`,
+          `namespaces[1].team: holds a secret (Slack token), ${PASTED_SECRET_ADVICE}`,
+          `runbookBaseUrl: holds a secret (Slack webhook URL), ${PASTED_SECRET_ADVICE}`,
+        ],
       ],
     ];
 

@@ -120,6 +120,18 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     ],
   ],
   [
+    "a LimitRange whose default request is above its default limit, and whose default limit is above its maximum",
+    (v) =>
+      editJsonKey<{ limitRange: Record<string, { cpu: string; memory: string }> }[]>(v, "platform:namespaces", (ns) => {
+        ns[1].limitRange.defaultRequest.cpu = "3";
+        ns[1].limitRange.defaultLimit.memory = "16Gi";
+      }),
+    (stack) => [
+      `namespaces[1].limitRange.defaultRequest.cpu: must not exceed limitRange.defaultLimit.cpu ("${stack === "staging" ? "500m" : "1"}"): the API server rejects a LimitRange whose default request is above its default limit (got "3")`,
+      `namespaces[1].limitRange.defaultLimit.memory: must not exceed limitRange.maxLimit.memory ("${stack === "staging" ? "4Gi" : "8Gi"}"): the API server rejects a LimitRange whose default limit is above its maximum (got "16Gi")`,
+    ],
+  ],
+  [
     "app limits above the namespace's LimitRange",
     (v) => editJsonKey<{ resources: { limits: { memory: string } } }[]>(v, "platform:apps", (apps) => (apps[0].resources.limits.memory = "9Gi")),
     (stack) => [
