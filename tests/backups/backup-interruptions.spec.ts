@@ -126,7 +126,7 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       const run = await evict(script);
       expect(run.result.signal, `exited within the grace period; stderr:\n${run.result.stderr}`).to.equal(null);
       expectFailure(run.result, "pg-restore-drill", /^pg-restore-drill: ERROR: interrupted by SIGTERM during pg_restore$/);
-      expect(run.result.stderr).to.match(/dropping scratch database restore_drill_\d{14}\n/);
+      expect(run.result.stderr).to.match(/dropping scratch database restore_drill_\d{14}_[0-9a-f]{8}\n/);
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
       expect(run.scratchLeft).to.deep.equal([]);
       expect(run.tmpLeft).to.deep.equal([]);
@@ -203,6 +203,25 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       const drill = await lab.runDrill({ BACKUP_PREFIX: prefix });
       expect(drill.result.status, drill.result.stderr).to.equal(0);
       expect(drill.result.stderr).to.include(`newest backup: s3://${lab.bucket}/${[...dumps].sort().pop()}\n`);
+    });
+  });
+
+  describe("two restore drills on one server in the same second (run by hand beside the scheduled one)", () => {
+    it("each restores into its own scratch database: neither drops the other's, both pass", async () => {
+      const backup = await lab.runBackup();
+      expect(backup.result.status, backup.result.stderr).to.equal(0);
+      // Every clock reading the drill makes for its scratch database's name answers the same second.
+      const shim = lab.writeTool("drill-same-second/date", 'if [[ "$*" == "-u +%Y%m%d%H%M%S" ]]; then echo 20261122020000; else exec /usr/bin/date "$@"; fi\n');
+      const env = { PATH: `${path.dirname(shim)}:/usr/bin:/bin` };
+      const runs = await Promise.all([lab.start(DRILL_SCRIPT, lab.drillEnv(), env).done, lab.start(DRILL_SCRIPT, lab.drillEnv(), env).done]);
+      const created = runs.map((run) => {
+        expect(run.result.status, run.result.stderr).to.equal(0);
+        expect(errorLines(run.result, "pg-restore-drill")).to.deep.equal([]);
+        return /creating scratch database (\S+) /.exec(run.result.stderr)?.[1];
+      });
+      for (const name of created) expect(name).to.match(/^restore_drill_20261122020000_[0-9a-f]{8}$/);
+      expect(created[0], "two databases").to.not.equal(created[1]);
+      expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
     });
   });
 });

@@ -204,7 +204,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const { result, scratchLeft, tmpLeft } = await lab.runDrill({ PUSHGATEWAY_URL: lab.pushgateway.url });
       expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
       expect(result.stderr).to.include(`pg-restore-drill: newest backup: s3://${lab.bucket}/${key}\n`);
-      expect(result.stderr).to.match(/pg-restore-drill: creating scratch database restore_drill_\d{14} /);
+      expect(result.stderr).to.match(/pg-restore-drill: creating scratch database restore_drill_\d{14}_[0-9a-f]{8} /);
       expect(result.stderr).to.include("pg-restore-drill: public.orders: 5000 rows\n");
       expect(result.stderr).to.include("pg-restore-drill: blobs.attachments: 64 rows\n");
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
@@ -230,7 +230,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       lab.pushgateway.reset();
       const { result, scratchLeft } = await lab.runDrill({ DRILL_TABLES: "public.customers,public.audit_log", PUSHGATEWAY_URL: lab.pushgateway.url });
       expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: row check failed: public\.audit_log has 0 rows \(need >= 1\)$/);
-      expect(result.stderr, "the scratch database was created").to.match(/creating scratch database restore_drill_\d{14}/);
+      expect(result.stderr, "the scratch database was created").to.match(/creating scratch database restore_drill_\d{14}_[0-9a-f]{8}/);
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
       expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
       expect(lab.pushgateway.pushes.map((p) => `${p.method} ${p.path}`)).to.deep.equal(["POST /metrics/job/pg_restore_drill/database/orders"]);

@@ -5,7 +5,7 @@
 #   1. Find the newest backup by key: <prefix>/<YYYY>/<MM>/<DD>/<db>-<timestamp>-<8 hex>.dump,
 #      leaving out the manifests and any dump that has no manifest (yet).
 #   2. Download it and its manifest. The object's sha256 and size must match the manifest's.
-#   3. Create a scratch database, restore_drill_<UTC timestamp>, and run
+#   3. Create a scratch database, restore_drill_<UTC timestamp>_<8 hex>, and run
 #      pg_restore --exit-on-error --no-owner --no-privileges into it.
 #   4. Check that every table in DRILL_TABLES exists and has at least DRILL_MIN_ROWS rows.
 #   5. Drop the scratch database. The EXIT trap does this, so it happens whatever failed.
@@ -193,7 +193,9 @@ log "checksum matches the manifest: sha256 $actual_sha256, $actual_size bytes"
 
 # --- 3. restore into a scratch database ---------------------------------------------------------
 
-scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)"
+# The random part makes the name this run's own: a second drill on the same server in the same second (one
+# run by hand beside the scheduled one) would otherwise fail to create it, and its clean-up would drop this one's.
+scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 log "creating scratch database $scratch_db on ${PGHOST:-<libpq default host>}:${PGPORT:-5432}"
 # template0: a restore must start from an empty database, whatever was added to template1.
 if ! out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1); then
