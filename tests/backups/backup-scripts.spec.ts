@@ -96,7 +96,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const functions = result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^declare -f /, ""));
       expect(functions.filter((f) => f !== "state"), "the library's functions").to.deep.equal([
         "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps",
-        "log", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "stop_step", "use_s3cli",
+        "log", "lost_output", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "state_dir_unwritable", "stop_step", "use_s3cli",
       ]);
     });
 
@@ -448,6 +448,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
         new RegExp(`^pg-backup: ERROR: checksum mismatch: s3://${lab.bucket}/production/orders/\\S+ has sha256 [0-9a-f]{64}, the local dump had [0-9a-f]{64} \\(\\d+ bytes\\)$`),
         { AWS_CLI: aws },
       );
+      expectHiddenDump(added);
+    });
+
+    // openssl 3 exits 0 when it cannot write its result: on a full TMPDIR (a small tmpfs shows it) the dump's
+    // checksum and the read-back's both come out empty, and two empty checksums compared equal, so the run
+    // stored a backup whose manifest had "sha256": "". This openssl loses its result the same way.
+    it("a checksum that comes out empty (openssl exits 0 without writing it, as on a full TMPDIR): no backup, the dump deleted", async () => {
+      lab.writeTool("silent-openssl/openssl", 'if [[ $1 == dgst ]]; then cat >/dev/null; exit 0; fi\nexec /usr/bin/openssl "$@"\n');
+      const { added } = await expectFailedBackup(/^pg-backup: ERROR: checksumming the dump failed: openssl printed no sha256$/, {
+        PATH: `${path.join(lab.toolsDir, "silent-openssl")}:/usr/bin:/bin`,
+      });
       expectHiddenDump(added);
     });
 

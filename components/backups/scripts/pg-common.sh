@@ -40,6 +40,31 @@ first_error() {
   printf '%s' "$line" | sed -E -e "$TOOL_PREFIX_SED" -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
 }
 
+# Prints why state_dir cannot take a write (e.g. "No space left on device"); returns 1 when it can.
+state_dir_unwritable() {
+  local out
+  # shellcheck disable=SC2154 # state_dir comes from the sourcing script
+  if out=$({ printf 'probe\n' >"$state_dir/probe"; } 2>&1); then
+    rm -f -- "$state_dir/probe"
+    return 1
+  fi
+  rm -f -- "$state_dir/probe"
+  out=${out//$'\n'/ }
+  printf '%s' "${out##*: }"
+}
+
+# What to say when a step's recorded result is empty. The steps write their output into state_dir, in TMPDIR;
+# when TMPDIR fills up during a run those files stay empty, and some tools still exit 0 (openssl 3 does not
+# report that it could not write its result), so a full TMPDIR is named; otherwise this says <otherwise>.
+lost_output() { # <otherwise>
+  local why
+  if why=$(state_dir_unwritable); then
+    printf 'its output was lost: TMPDIR=%s cannot take it (%s)' "${TMPDIR:-/tmp}" "$why"
+  else
+    printf '%s' "$1"
+  fi
+}
+
 # Call once on_exit is defined and before anything can fail: from then on every exit goes through
 # on_exit, and an interrupted run fails with one clear reason instead of a bare signal.
 install_traps() {

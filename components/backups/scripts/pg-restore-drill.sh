@@ -25,6 +25,8 @@
 #   AWS_ENDPOINT_URL         optional S3 endpoint (tests), passed as --endpoint-url.
 #   SCRATCH_DIR              local work area, default /scratch; it must hold one copy of the dump.
 #   TMPDIR                   where the script keeps its steps' output, default /tmp (a few KiB).
+#                            A TMPDIR that cannot take a write fails the run at its start; one that
+#                            fills up later fails the step whose output was lost, naming TMPDIR.
 #   AWS_CLI                  the aws executable, default aws.
 #   STEP_STOP_SECONDS        how long an interrupted step may take to stop before it is killed,
 #                            default 10.
@@ -70,7 +72,8 @@ passed=false
 restore_seconds=""
 
 fail_step() { # <step> <tool output>
-  if [[ -n $2 ]]; then printf '%s\n' "$2" >&2; fi
+  if [[ -z $2 ]]; then die "$1 failed: $(lost_output "it printed no error message")"; fi
+  printf '%s\n' "$2" >&2
   die "$1 failed: $(first_error "$2")"
 }
 
@@ -137,6 +140,8 @@ if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-restore-drill.XXXXXX" 2>&1); then
   state_dir=""
   exit 1
 fi
+# A full TMPDIR would lose the steps' output: fail now, before any work, rather than after the upload.
+if why=$(state_dir_unwritable); then die "preparing the state folder in ${TMPDIR:-/tmp} failed: $why"; fi
 started=$(date -u +%s)
 
 # --- 1. find the newest backup ------------------------------------------------------------------
@@ -185,6 +190,7 @@ if [[ $manifest_key != "$key" ]]; then
 fi
 if ! run_step "checksumming the backup" openssl dgst -sha256 -r "$work/backup.dump"; then fail_step "checksumming the backup" "$step_output"; fi
 actual_sha256=${step_output%% *}
+if ! [[ $actual_sha256 =~ ^[0-9a-f]{64}$ ]]; then die "checksumming the backup failed: $(lost_output "openssl printed no sha256")"; fi
 actual_size=$(stat -c %s "$work/backup.dump")
 if [[ $actual_sha256 != "$expected_sha256" || $actual_size != "$expected_size" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$key has sha256 $actual_sha256 ($actual_size bytes), its manifest says $expected_sha256 ($expected_size bytes)"
@@ -232,6 +238,7 @@ for table in "${tables[@]}"; do
     fail_step "counting rows of $table" "$step_output"
   fi
   out=$step_output
+  if ! [[ $out =~ ^[0-9]+$ ]]; then fail_step "counting rows of $table" ""; fi
   log "$table: $out rows"
   if ((out < DRILL_MIN_ROWS)); then
     problems+=("$table has $out rows (need >= $DRILL_MIN_ROWS)")
