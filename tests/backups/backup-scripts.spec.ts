@@ -353,6 +353,20 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect([...samples(lab.pushgateway.pushes[0].body).keys()], "a failure must not touch the success gauges").to.deep.equal(["pg_backup_last_failure_timestamp_seconds"]);
     });
 
+    it("Pushgateway unreachable as well: the run still fails with its one ERROR line, and the warning never prints the URL's password", async () => {
+      const [closedPgPort, closedPushPort] = [await freePort(), await freePort()];
+      const { result } = await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: connection to server at "127\.0\.0\.1", port \d+ failed: Connection refused$/, {
+        PGPORT: String(closedPgPort),
+        PUSHGATEWAY_URL: `http://metrics:push-secret-3f9a@127.0.0.1:${closedPushPort}/`,
+      });
+      const warnings = result.stderr.split("\n").filter((line) => line.includes("WARNING"));
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(
+        new RegExp(`^pg-backup: WARNING: could not push metrics to http://<credentials>@127\\.0\\.0\\.1:${closedPushPort}/metrics/job/pg_backup/database/orders: curl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${closedPushPort} after \\d+ ms: Couldn't connect to server$`),
+      );
+      expect(result.stderr, "the password").to.not.include("push-secret-3f9a");
+    });
+
     it("sslmode verify-full without the CA bundle: libpq refuses to connect (what PGSSLROOTCERT in the CronJob prevents)", async () => {
       await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: connection to server at "127\.0\.0\.1", port \d+ failed: root certificate file ".*" does not exist/, { PGSSLMODE: "verify-full" });
     });

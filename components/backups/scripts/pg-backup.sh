@@ -54,7 +54,8 @@
 #                            pg_backup_duration_seconds, pg_backup_size_bytes and
 #                            pg_backup_retained_backups. A failure, an interruption included, pushes
 #                            only pg_backup_last_failure_timestamp_seconds, so the last success
-#                            survives. When unset, nothing is pushed.
+#                            survives. When unset, nothing is pushed. A failed push is a WARNING line
+#                            (it changes no exit status) that names the URL without its credentials.
 #   AWS credentials come from the usual awscli chain (IRSA in the cluster).
 #
 # Signals: TERM or INT stops the running step (pg_dump cancels its query, awscli aborts its upload),

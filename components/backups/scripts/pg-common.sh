@@ -152,15 +152,18 @@ database_label_path() {
 }
 
 push_metrics() { # <job> <metrics in the text format>
-  local job=$1 body=$2 url out prefix=${BACKUP_PREFIX:-unknown}
+  local job=$1 body=$2 url shown out prefix=${BACKUP_PREFIX:-unknown}
   if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
   # Labelled by the last segment of the prefix (the platform's database entry name), so the backup
   # and drill series of one database always carry the same label. A configuration error can come
   # before BACKUP_PREFIX is known; that failure is still pushed, as database "unknown".
   url="${PUSHGATEWAY_URL%/}/metrics/job/$job/$(database_label_path "${prefix##*/}")"
   # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
+  # A Pushgateway behind basic auth takes its credentials in the URL; the log names it without them.
+  shown=$url
+  if [[ $url =~ ^([A-Za-z][A-Za-z0-9+.-]*://)[^/]*@(.*)$ ]]; then shown="${BASH_REMATCH[1]}<credentials>@${BASH_REMATCH[2]}"; fi
   if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
-    log "WARNING: could not push metrics to $url: $(first_error "$out")"
+    log "WARNING: could not push metrics to $shown: $(first_error "$out")"
   fi
 }
 
