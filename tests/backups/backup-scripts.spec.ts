@@ -6,6 +6,7 @@ import {
   BackupLab,
   COMMON_LIBRARY,
   DATABASE,
+  DRILL_ROLE,
   DRILL_SCRIPT,
   errorLines,
   expectFailure,
@@ -379,6 +380,16 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
 
     it("wrong database password", async () => {
       await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: .*password authentication failed for user "backup_runner"$/, { PGPASSWORD: "wrong" });
+    });
+
+    // pg_dump's "detail:" line carries what its error line lacks: the query refused here, the two versions when
+    // it refuses a server newer than itself ("aborting because of server version mismatch").
+    it("a role without SELECT on the tables (the drill's role): the refused query is in the ERROR line", async () => {
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: pg_dump failed: query failed: ERROR: {2}permission denied for table (\w+) \(Query was: LOCK TABLE \w+\.\1 IN ACCESS SHARE MODE\)$/,
+        { PGUSER: DRILL_ROLE.user, PGPASSWORD: DRILL_ROLE.password },
+      );
+      expect(added, "nothing was written").to.deep.equal([]);
     });
 
     it("S3 unreachable (nothing listens on the endpoint)", async function () {

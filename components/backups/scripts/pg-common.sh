@@ -30,14 +30,18 @@ log() { printf '%s: %s\n' "$ME" "$*" >&2; }
 die() { failure=$*; exit 1; }
 config_error() { failure="configuration: $*"; exit 2; }
 
-# The line of a tool's output that says what went wrong: its first "error" line, else its first line.
+# The line of a tool's output that says what went wrong: its first "error" line, else its first line. The
+# PostgreSQL tools' first "detail:" line follows in parentheses: it holds what the error line lacks, e.g. the
+# refused query, or both versions after "aborting because of server version mismatch".
 first_error() {
-  local line
+  local line detail
   line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
   [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
   line=${line//$'\r'/}
+  detail=$(printf '%s\n' "$1" | sed -n -E '/^(pg_dump|pg_restore|psql): detail: /{s///p;q;}')
   # Drop the tool's own prefix, then awscli's "upload failed: <src> to <dst> ".
   printf '%s' "$line" | sed -E -e "$TOOL_PREFIX_SED" -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
+  if [[ -n $detail ]]; then printf ' (%s)' "${detail//$'\r'/}"; fi
 }
 
 # Prints why state_dir cannot take a write (e.g. "No space left on device"); returns 1 when it can.
