@@ -96,7 +96,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(result.stderr, "stderr").to.equal("");
       const functions = result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^declare -f /, ""));
       expect(functions.filter((f) => f !== "state"), "the library's functions").to.deep.equal([
-        "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps",
+        "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps", "is_space_error",
         "log", "lost_output", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "state_dir_unwritable", "stop_step", "use_s3cli",
       ]);
     });
@@ -303,6 +303,15 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expectFailure(result, "pg-restore-drill", new RegExp(`^pg-restore-drill: ERROR: checksum mismatch: s3://${lab.bucket}/${regexpEscape(key)} has sha256 [0-9a-f]{64} \\(\\d+ bytes\\), its manifest says [0-9a-f]{64} \\(\\d+ bytes\\)$`));
       expect(result.stderr).to.not.include("creating scratch database");
       expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
+    });
+
+    // As the backup's own test: RLIMIT_FSIZE refuses the download's writes as a full scratch volume would.
+    it("scratch area full: the download's writes are refused, said as such, before creating a database", async () => {
+      await baselineKey();
+      const { result, scratchLeft, tmpLeft } = await lab.start(DRILL_SCRIPT, lab.drillEnv(), {}, (script) => ["/bin/bash", ["-c", 'trap "" XFSZ; ulimit -f 256; exec "$0"', script]]).done;
+      expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: scratch area full: backup download: \[Errno 27\] File too large \(SCRATCH_DIR=\S+\)$/);
+      expect(result.stderr).to.not.include("creating scratch database");
+      expect([scratchLeft, tmpLeft], "files left in SCRATCH_DIR and TMPDIR").to.deep.equal([[], []]);
     });
 
     it("fails clearly when there is no backup", async () => {

@@ -90,15 +90,6 @@ committed=false  # the manifest is written: from then on the run has done its jo
 reported=false
 retained=""
 
-# ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot
-# take the dump. pg_dump runs with LC_ALL=C, so these are the C library's untranslated texts.
-is_space_error() {
-  case $1 in
-    *"No space left on device"* | *"Disk quota exceeded"* | *"File too large"*) return 0 ;;
-  esac
-  return 1
-}
-
 # die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause.
 fail_step() {
   local name=$1 output=$2

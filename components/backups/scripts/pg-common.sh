@@ -128,6 +128,16 @@ stop_step() {
   step_pid=""
 }
 
+# ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot take
+# the dump. The PostgreSQL tools run with LC_ALL=C, and awscli prints "[Errno 28] <strerror>", so these
+# are the C library's untranslated texts.
+is_space_error() { # <tool output>
+  case $1 in
+    *"No space left on device"* | *"Disk quota exceeded"* | *"File too large"*) return 0 ;;
+  esac
+  return 1
+}
+
 require() { # <variable> <how to fix>
   if [[ -z ${!1:-} ]]; then config_error "$1 is not set: $2"; fi
 }

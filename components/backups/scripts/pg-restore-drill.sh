@@ -71,9 +71,14 @@ scratch_db=""
 passed=false
 restore_seconds=""
 
-fail_step() { # <step> <tool output>
+# die with "<step> failed: <tool's error>". With "scratch", the step writes to SCRATCH_DIR, and a full disk
+# is said as "scratch area full: ..." (the drill server's own volume filling up is another matter).
+fail_step() { # <step> <tool output> [scratch]
   if [[ -z $2 ]]; then die "$1 failed: $(lost_output "it printed no error message")"; fi
   printf '%s\n' "$2" >&2
+  if [[ ${3:-} == scratch ]] && is_space_error "$2"; then
+    die "scratch area full: $1: $(first_error "$2") (SCRATCH_DIR=$SCRATCH_DIR)"
+  fi
   die "$1 failed: $(first_error "$2")"
 }
 
@@ -169,15 +174,15 @@ log "newest backup: s3://$BACKUP_BUCKET/$key"
 # --- 2. download and check it against its manifest ----------------------------------------------
 
 if ! out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1); then
-  fail_step "preparing the scratch area $SCRATCH_DIR" "$out"
+  fail_step "preparing the scratch area $SCRATCH_DIR" "$out" scratch
 fi
 work=$out
 restore_started=$(date -u +%s)
 if ! run_step "manifest download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json"; then
-  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$step_output"
+  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$step_output" scratch
 fi
 if ! run_step "backup download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key" "$work/backup.dump"; then
-  fail_step "backup download" "$step_output"
+  fail_step "backup download" "$step_output" scratch
 fi
 
 # pg-backup.sh writes one field per line, so sed can read it without jq.
