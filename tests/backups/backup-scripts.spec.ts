@@ -20,6 +20,7 @@ import { AWS_CLI, MINIO_KMS_KEY, type StoredObject } from "./fixtures/minio";
 import { fingerprints } from "./fixtures/orders-database";
 import { freePort, run } from "../processes";
 import { type Push, samples } from "./fixtures/pushgateway";
+import { ResetLink } from "./fixtures/reset-link";
 
 describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-privilege user", function () {
   let lab: BackupLab;
@@ -409,6 +410,50 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       });
     });
 
+    /** An awscli configuration that makes the small test dump a multipart upload, as every real dump above 8 MiB is. */
+    function multipartConfig(): string {
+      const file = path.join(lab.workRoot, "aws-multipart-config");
+      fs.writeFileSync(file, "[default]\ns3 =\n  multipart_threshold = 1MB\n  multipart_chunksize = 5MB\n");
+      return file;
+    }
+
+    it("S3 connection reset in the middle of every upload attempt: awscli gives up and aborts its multipart upload, nothing is stored", async function () {
+      this.timeout(240_000);
+      const link = await ResetLink.start({ host: "127.0.0.1", port: Number(new URL(lab.minio.endpoint).port) }, 300 * 1024);
+      try {
+        const { added } = await expectFailedBackup(
+          /^pg-backup: ERROR: upload failed: Connection was closed before we received a valid response from endpoint URL: "http:\/\/127\.0\.0\.1:\d+\/backups-[0-9a-f]{8}\/production\/orders\/\S+\.dump\?uploadId=\S+&partNumber=1"\.$/,
+          { AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: multipartConfig() },
+        );
+        expect(added, "nothing was written").to.deep.equal([]);
+        expect(link.resets, "awscli retried the part before giving up").to.be.above(1);
+      } finally {
+        await link.stop();
+      }
+    });
+
+    it("S3 connection reset twice mid-upload, then healthy: awscli's retries store the backup, which the read-back verifies", async function () {
+      this.timeout(240_000);
+      const prefix = "production/reset-twice";
+      const link = await ResetLink.start({ host: "127.0.0.1", port: Number(new URL(lab.minio.endpoint).port) }, 300 * 1024, 2);
+      try {
+        const { result, scratchLeft, tmpLeft } = await lab.runBackup({ BACKUP_PREFIX: prefix, AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: multipartConfig() });
+        expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
+        expect(link.resets, "both resets happened").to.equal(2);
+        expect([scratchLeft, tmpLeft], "files left in SCRATCH_DIR and TMPDIR").to.deep.equal([[], []]);
+        const [dump] = await lab.dumps(`${prefix}/`);
+        const file = path.join(lab.workRoot, "reset-twice.dump");
+        const manifestFile = path.join(lab.workRoot, "reset-twice.manifest.json");
+        await lab.minio.download(lab.bucket, dump, file);
+        await lab.minio.download(lab.bucket, `${dump}.manifest.json`, manifestFile);
+        const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+        expect([manifest.sha256, manifest.size_bytes], "the manifest describes the stored bytes").to.deep.equal([sha256(file), fs.statSync(file).size]);
+        expect(await lab.minio.openUploads(lab.bucket, `${prefix}/`), "open multipart uploads").to.deep.equal([]);
+      } finally {
+        await link.stop();
+      }
+    });
+
     it("S3 access denied: an access key id MinIO does not know", async () => {
       const { result, added } = await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(InvalidAccessKeyId\) when calling the PutObject operation/, {
         AWS_ACCESS_KEY_ID: "AKIAREVOKEDKEY000000",
@@ -423,6 +468,15 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(SignatureDoesNotMatch\) when calling the PutObject operation/, {
         AWS_SECRET_ACCESS_KEY: "not-the-secret-of-this-key",
       });
+    });
+
+    // The CronJob always names the key; a key that was deleted, or another region's, is refused by the service.
+    it("SSE-KMS refused: BACKUP_KMS_KEY_ID names a key the KMS does not have", async () => {
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: upload failed: An error occurred \(kms:KeyNotFound\) when calling the PutObject operation: key with given key ID does not exist$/,
+        { BACKUP_KMS_KEY_ID: "platform-backups-deleted" },
+      );
+      expect(added, "nothing was written").to.deep.equal([]);
     });
 
     it("a bucket without default encryption and no BACKUP_KMS_KEY_ID: the plaintext dump is refused and deleted", async () => {
