@@ -54,6 +54,8 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       expect(run.tmpLeft, "files left in TMPDIR").to.deep.equal([]);
       expect(lab.pushgateway.pushes.map((p) => `${p.method} ${p.path}`)).to.deep.equal(["POST /metrics/job/pg_backup/database/orders"]);
       expect([...samples(lab.pushgateway.pushes[0].body).keys()], "the failure metric, alone").to.deep.equal(["pg_backup_last_failure_timestamp_seconds"]);
+      // bash's own complaints ("<script>: line N: wait_for: No record of process ...") name the script.
+      expect(run.result.stderr.split("\n").filter((line) => line.includes(BACKUP_SCRIPT)), "lines from bash itself").to.deep.equal([]);
     }
 
     it("during pg_dump: pg_dump's query is cancelled, the run fails with its ERROR line and failure metric", async () => {
@@ -100,6 +102,26 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
         await expectCleanInterruption(run, "upload", versionsBefore);
       } finally {
         await link.stop();
+      }
+    });
+
+    // The step here is a function with children of its own (the download piped into openssl, the listing
+    // beside it); it stops at once. The watchdog that stop_step forks in the TERM trap was ended with TERM
+    // and, more often than not, ran the script's EXIT trap itself: a stray bash line, the clean-up begun twice.
+    it("during the verification download: the read-back and the listing are stopped, the uploaded dump deleted, nothing else printed", async () => {
+      const reached = path.join(lab.workRoot, "read-back-reached");
+      const aws = lab.writeTool("aws-slow-read-back", `if [[ \${!#} == - ]]; then touch ${JSON.stringify(reached)}; exec sleep 600; fi\nexec ${AWS_CLI} "$@"\n`);
+      for (const attempt of [1, 2, 3]) {
+        fs.rmSync(reached, { force: true });
+        const objectsBefore = await lab.minio.list(lab.bucket);
+        lab.pushgateway.reset();
+        const script = lab.start(BACKUP_SCRIPT, lab.backupEnv(), { PUSHGATEWAY_URL: lab.pushgateway.url, AWS_CLI: aws });
+        await until(`the read-back (attempt ${attempt})`, () => fs.existsSync(reached));
+        const run = await evict(script);
+        expect(run.result.stderr, "the dump it had uploaded").to.match(/pg-backup: deleting unconfirmed object s3:\/\/\S+\.dump\n/);
+        // Its locked version stays, hidden behind a delete marker: nothing current is added.
+        expect(await lab.minio.list(lab.bucket), "current objects").to.deep.equal(objectsBefore);
+        await expectCleanInterruption(run, "verification download", await lab.minio.versions(lab.bucket));
       }
     });
 

@@ -118,6 +118,9 @@ delete_unconfirmed() { # <key>
 
 on_exit() {
   local status=$? i
+  # A subshell that a signal ends can run this trap too (stop_step's watchdog did): the clean-up, its metrics
+  # and its ERROR line belong to the script alone.
+  if [[ $BASHPID != "$$" ]]; then exit "$status"; fi
   set +e
   trap - ERR
   trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit

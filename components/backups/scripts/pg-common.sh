@@ -115,6 +115,10 @@ stop_step() {
   local pid=$step_pid watchdog
   [[ -n $pid ]] || return 0
   kill -INT -- "-$pid" 2>/dev/null || true
+  # The watchdog gets a process group of its own and is ended with KILL, its sleep included. TERM would reach it
+  # while it may still carry this shell's handlers (it is forked inside the TERM trap), and it then ran the
+  # script's EXIT trap: a stray "wait_for: No record of process" line, and the clean-up begun a second time.
+  set -m
   (
     sleep "${STEP_STOP_SECONDS:-10}"
     if kill -KILL -- "-$pid" 2>/dev/null; then
@@ -122,8 +126,9 @@ stop_step() {
     fi
   ) &
   watchdog=$!
+  set +m
   wait "$pid" 2>/dev/null || true
-  kill "$watchdog" 2>/dev/null || true
+  kill -KILL -- "-$watchdog" 2>/dev/null || true
   wait "$watchdog" 2>/dev/null || true
   step_pid=""
 }

@@ -86,6 +86,9 @@ psql_admin() { psql -X -q -At --no-password -v ON_ERROR_STOP=1 "$@"; }
 
 on_exit() {
   local status=$? duration_seconds
+  # A subshell that a signal ends can run this trap too (stop_step's watchdog did): the clean-up, its metrics
+  # and its ERROR line belong to the script alone.
+  if [[ $BASHPID != "$$" ]]; then exit "$status"; fi
   set +e
   trap - ERR
   trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
