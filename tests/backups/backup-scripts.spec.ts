@@ -98,7 +98,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const functions = result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^declare -f /, ""));
       expect(functions.filter((f) => f !== "state"), "the library's functions").to.deep.equal([
         "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps", "is_space_error",
-        "log", "lost_output", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "state_dir_unwritable", "stop_step", "use_s3cli",
+        "log", "lost_output", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "silent_end", "state_dir_unwritable", "stop_step", "use_s3cli",
       ]);
     });
 
@@ -571,6 +571,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const { result, added } = await expectFailedBackup(/^pg-backup: ERROR: manifest upload failed: Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:\d+\//, { AWS_CLI: aws });
       expect(result.stderr).to.not.include("WARNING: could not delete");
       expectHiddenDump(added);
+    });
+
+    // What the kernel's OOM killer does to pg_dump when the container reaches its memory limit: SIGKILL, and
+    // pg_dump has no chance to say anything.
+    it("pg_dump killed by SIGKILL: the ERROR line names the signal, and bash adds no job notice", async () => {
+      lab.writeTool("oom-killed/pg_dump", "kill -KILL $$\n");
+      const { result } = await expectFailedBackup(
+        /^pg-backup: ERROR: pg_dump failed: it was killed by SIGKILL \(the kernel's OOM killer sends it when the container reaches its memory limit\)$/,
+        { PATH: `${path.join(lab.toolsDir, "oom-killed")}:/usr/bin:/bin` },
+      );
+      expect(result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("pg-backup: ")), "other lines").to.deep.equal([]);
     });
 
     // RLIMIT_FSIZE caps what may be written, so the real pg_dump fails mid-dump on a write the

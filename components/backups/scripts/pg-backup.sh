@@ -81,7 +81,7 @@ source "$common"
 
 failure=""   # the one-line reason; the EXIT trap prints it
 err_line=""  # where an unexpected command failed (set -e)
-step="" step_pid="" step_output=""
+step="" step_pid="" step_output="" step_status=""
 work=""
 state_dir=""
 # Objects of this run that are not a backup yet: the EXIT trap deletes them after a failure.
@@ -93,7 +93,7 @@ retained=""
 # die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause.
 fail_step() {
   local name=$1 output=$2
-  if [[ -z $output ]]; then die "$name failed: $(lost_output "it printed no error message")"; fi
+  if [[ -z $output ]]; then die "$name failed: $(lost_output "$(silent_end)")"; fi
   printf '%s\n' "$output" >&2
   if is_space_error "$output"; then
     die "scratch area full: $name: $(first_error "$output") (SCRATCH_DIR=$SCRATCH_DIR)"

@@ -19,6 +19,7 @@
 #   err_line         the line where an unexpected command failed; the ERR trap sets it.
 #   step, step_pid   the step that runs now and its process group; run_step sets and clears them.
 #   step_output      what the last step printed (stdout and stderr).
+#   step_status      the last step's exit status (128 + the signal's number when a signal ended it).
 #   S3CLI            the aws command line with the endpoint flag, for run_step and timeout;
 #                    use_s3cli sets it.
 #
@@ -55,6 +56,19 @@ state_dir_unwritable() {
   rm -f -- "$state_dir/probe"
   out=${out//$'\n'/ }
   printf '%s' "${out##*: }"
+}
+
+# How the last step ended, for a failure it said nothing about.
+silent_end() {
+  local status=${step_status:-}
+  if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)); then
+    printf 'it was killed by SIG%s' "$(kill -l "$status" 2>/dev/null || printf '%d' $((status - 128)))"
+    if ((status == 137)); then printf " (the kernel's OOM killer sends it when the container reaches its memory limit)"; fi
+  elif [[ -n $status ]]; then
+    printf 'it exited with status %s and printed nothing' "$status"
+  else
+    printf 'it printed no error message'
+  fi
 }
 
 # What to say when a step's recorded result is empty. The steps write their output into state_dir, in TMPDIR;
@@ -99,9 +113,11 @@ run_step() { # <step name> <command> [args...]
   "$@" >"$output" 2>&1 &
   step_pid=$!
   set +m
-  wait "$step_pid" || status=$?
+  # stderr: bash's own notice of a job a signal ended ("<pid> Killed ..."); silent_end says it once.
+  wait "$step_pid" 2>/dev/null || status=$?
   step_pid=""
   step=""
+  step_status=$status
   # shellcheck disable=SC2034 # read by the sourcing script
   step_output=$(<"$output")
   return "$status"

@@ -64,7 +64,7 @@ source "$common"
 
 failure=""
 err_line=""
-step="" step_pid="" step_output=""
+step="" step_pid="" step_output="" step_status=""
 work=""
 state_dir=""
 scratch_db=""
@@ -74,7 +74,7 @@ restore_seconds=""
 # die with "<step> failed: <tool's error>". With "scratch", the step writes to SCRATCH_DIR, and a full disk
 # is said as "scratch area full: ..." (the drill server's own volume filling up is another matter).
 fail_step() { # <step> <tool output> [scratch]
-  if [[ -z $2 ]]; then die "$1 failed: $(lost_output "it printed no error message")"; fi
+  if [[ -z $2 ]]; then die "$1 failed: $(lost_output "$(silent_end)")"; fi
   printf '%s\n' "$2" >&2
   if [[ ${3:-} == scratch ]] && is_space_error "$2"; then
     die "scratch area full: $1: $(first_error "$2") (SCRATCH_DIR=$SCRATCH_DIR)"
