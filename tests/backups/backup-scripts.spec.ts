@@ -296,6 +296,19 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
     });
 
+    it("fails on a newest backup that matches its manifest but is no archive (a dump corrupted before it was checksummed), and drops the scratch database", async () => {
+      const prefix = "production/drill-corrupt";
+      await seedBackup(`${prefix}/2026/03/01/orders-20260301T020000Z-4e4e4e4e.dump`); // an older good one is not a fallback
+      await seedBackup(`${prefix}/2026/03/02/orders-20260302T020000Z-5f5f5f5f.dump`, { garbage: true });
+      lab.pushgateway.reset();
+      const { result, scratchLeft } = await lab.runDrill({ BACKUP_PREFIX: prefix, PUSHGATEWAY_URL: lab.pushgateway.url });
+      expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: pg_restore into restore_drill_\d{14}_[0-9a-f]{8} failed: input file does not appear to be a valid archive \(too short\?\)$/);
+      expect(result.stderr).to.include(`newest backup: s3://${lab.bucket}/${prefix}/2026/03/02/orders-20260302T020000Z-5f5f5f5f.dump\n`);
+      expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
+      expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
+      expect([...samples(lab.pushgateway.pushes[0].body).keys()], "the failure metric, alone").to.deep.equal(["pg_restore_drill_last_failure_timestamp_seconds"]);
+    });
+
     it("refuses a backup whose bytes do not match its manifest, before creating a database", async () => {
       const prefix = "production/drill-tampered";
       const key = `${prefix}/2026/03/02/orders-20260302T020000Z-3d3d3d3d.dump`;
