@@ -54,6 +54,9 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       expect(run.tmpLeft, "files left in TMPDIR").to.deep.equal([]);
       expect(lab.pushgateway.pushes.map((p) => `${p.method} ${p.path}`)).to.deep.equal(["POST /metrics/job/pg_backup/database/orders"]);
       expect([...samples(lab.pushgateway.pushes[0].body).keys()], "the failure metric, alone").to.deep.equal(["pg_backup_last_failure_timestamp_seconds"]);
+      // Only the script's own lines: no complaint of bash's ("<script>: line N: wait_for: No record of process …"),
+      // no job notice ("[1]+ Killed …").
+      expect(run.result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("pg-backup: ")), "other lines").to.deep.equal([]);
     }
 
     it("during pg_dump: pg_dump's query is cancelled, the run fails with its ERROR line and failure metric", async () => {
@@ -103,6 +106,26 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       }
     });
 
+    // The step here is a function with children of its own (the download piped into openssl, the listing
+    // beside it); it stops at once. The watchdog that stop_step forks in the TERM trap was ended with TERM
+    // and, more often than not, ran the script's EXIT trap itself: a stray bash line, the clean-up begun twice.
+    it("during the verification download: the read-back and the listing are stopped, the uploaded dump deleted, nothing else printed", async () => {
+      const reached = path.join(lab.workRoot, "read-back-reached");
+      const aws = lab.writeTool("aws-slow-read-back", `if [[ \${!#} == - ]]; then touch ${JSON.stringify(reached)}; exec sleep 600; fi\nexec ${AWS_CLI} "$@"\n`);
+      for (const attempt of [1, 2, 3]) {
+        fs.rmSync(reached, { force: true });
+        const objectsBefore = await lab.minio.list(lab.bucket);
+        lab.pushgateway.reset();
+        const script = lab.start(BACKUP_SCRIPT, lab.backupEnv(), { PUSHGATEWAY_URL: lab.pushgateway.url, AWS_CLI: aws });
+        await until(`the read-back (attempt ${attempt})`, () => fs.existsSync(reached));
+        const run = await evict(script);
+        expect(run.result.stderr, "the dump it had uploaded").to.match(/pg-backup: deleting unconfirmed object s3:\/\/\S+\.dump\n/);
+        // Its locked version stays, hidden behind a delete marker: nothing current is added.
+        expect(await lab.minio.list(lab.bucket), "current objects").to.deep.equal(objectsBefore);
+        await expectCleanInterruption(run, "verification download", await lab.minio.versions(lab.bucket));
+      }
+    });
+
     it("a step that ignores INT: it is killed once STEP_STOP_SECONDS have passed, the log says so, and the run still fails cleanly", async () => {
       const started = path.join(lab.workRoot, "stubborn-dump-started");
       const shim = lab.writeTool("stubborn/pg_dump", `trap '' INT\ntouch ${JSON.stringify(started)}\nexec sleep 600\n`);
@@ -126,7 +149,7 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       const run = await evict(script);
       expect(run.result.signal, `exited within the grace period; stderr:\n${run.result.stderr}`).to.equal(null);
       expectFailure(run.result, "pg-restore-drill", /^pg-restore-drill: ERROR: interrupted by SIGTERM during pg_restore$/);
-      expect(run.result.stderr).to.match(/dropping scratch database restore_drill_\d{14}\n/);
+      expect(run.result.stderr).to.match(/dropping scratch database restore_drill_\d{14}_[0-9a-f]{8}\n/);
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
       expect(run.scratchLeft).to.deep.equal([]);
       expect(run.tmpLeft).to.deep.equal([]);
@@ -203,6 +226,25 @@ describe("backup runs that are interrupted or race each other (PostgreSQL 15, Mi
       const drill = await lab.runDrill({ BACKUP_PREFIX: prefix });
       expect(drill.result.status, drill.result.stderr).to.equal(0);
       expect(drill.result.stderr).to.include(`newest backup: s3://${lab.bucket}/${[...dumps].sort().pop()}\n`);
+    });
+  });
+
+  describe("two restore drills on one server in the same second (run by hand beside the scheduled one)", () => {
+    it("each restores into its own scratch database: neither drops the other's, both pass", async () => {
+      const backup = await lab.runBackup();
+      expect(backup.result.status, backup.result.stderr).to.equal(0);
+      // Every clock reading the drill makes for its scratch database's name answers the same second.
+      const shim = lab.writeTool("drill-same-second/date", 'if [[ "$*" == "-u +%Y%m%d%H%M%S" ]]; then echo 20261122020000; else exec /usr/bin/date "$@"; fi\n');
+      const env = { PATH: `${path.dirname(shim)}:/usr/bin:/bin` };
+      const runs = await Promise.all([lab.start(DRILL_SCRIPT, lab.drillEnv(), env).done, lab.start(DRILL_SCRIPT, lab.drillEnv(), env).done]);
+      const created = runs.map((run) => {
+        expect(run.result.status, run.result.stderr).to.equal(0);
+        expect(errorLines(run.result, "pg-restore-drill")).to.deep.equal([]);
+        return /creating scratch database (\S+) /.exec(run.result.stderr)?.[1];
+      });
+      for (const name of created) expect(name).to.match(/^restore_drill_20261122020000_[0-9a-f]{8}$/);
+      expect(created[0], "two databases").to.not.equal(created[1]);
+      expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
     });
   });
 });

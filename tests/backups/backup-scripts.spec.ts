@@ -6,6 +6,7 @@ import {
   BackupLab,
   COMMON_LIBRARY,
   DATABASE,
+  DRILL_ROLE,
   DRILL_SCRIPT,
   errorLines,
   expectFailure,
@@ -19,6 +20,7 @@ import { AWS_CLI, MINIO_KMS_KEY, type StoredObject } from "./fixtures/minio";
 import { fingerprints } from "./fixtures/orders-database";
 import { freePort, run } from "../processes";
 import { type Push, samples } from "./fixtures/pushgateway";
+import { ResetLink } from "./fixtures/reset-link";
 
 describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-privilege user", function () {
   let lab: BackupLab;
@@ -95,8 +97,8 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(result.stderr, "stderr").to.equal("");
       const functions = result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^declare -f /, ""));
       expect(functions.filter((f) => f !== "state"), "the library's functions").to.deep.equal([
-        "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps",
-        "log", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "stop_step", "use_s3cli",
+        "check_backup_prefix", "config_error", "database_label_path", "die", "first_error", "install_traps", "is_space_error",
+        "log", "lost_output", "on_signal", "push_metrics", "report_failure", "require", "require_whole_number", "run_step", "silent_end", "state_dir_unwritable", "stop_step", "use_s3cli",
       ]);
     });
 
@@ -204,7 +206,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const { result, scratchLeft, tmpLeft } = await lab.runDrill({ PUSHGATEWAY_URL: lab.pushgateway.url });
       expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
       expect(result.stderr).to.include(`pg-restore-drill: newest backup: s3://${lab.bucket}/${key}\n`);
-      expect(result.stderr).to.match(/pg-restore-drill: creating scratch database restore_drill_\d{14} /);
+      expect(result.stderr).to.match(/pg-restore-drill: creating scratch database restore_drill_\d{14}_[0-9a-f]{8} /);
       expect(result.stderr).to.include("pg-restore-drill: public.orders: 5000 rows\n");
       expect(result.stderr).to.include("pg-restore-drill: blobs.attachments: 64 rows\n");
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
@@ -230,7 +232,7 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       lab.pushgateway.reset();
       const { result, scratchLeft } = await lab.runDrill({ DRILL_TABLES: "public.customers,public.audit_log", PUSHGATEWAY_URL: lab.pushgateway.url });
       expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: row check failed: public\.audit_log has 0 rows \(need >= 1\)$/);
-      expect(result.stderr, "the scratch database was created").to.match(/creating scratch database restore_drill_\d{14}/);
+      expect(result.stderr, "the scratch database was created").to.match(/creating scratch database restore_drill_\d{14}_[0-9a-f]{8}/);
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
       expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
       expect(lab.pushgateway.pushes.map((p) => `${p.method} ${p.path}`)).to.deep.equal(["POST /metrics/job/pg_restore_drill/database/orders"]);
@@ -294,6 +296,19 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
     });
 
+    it("fails on a newest backup that matches its manifest but is no archive (a dump corrupted before it was checksummed), and drops the scratch database", async () => {
+      const prefix = "production/drill-corrupt";
+      await seedBackup(`${prefix}/2026/03/01/orders-20260301T020000Z-4e4e4e4e.dump`); // an older good one is not a fallback
+      await seedBackup(`${prefix}/2026/03/02/orders-20260302T020000Z-5f5f5f5f.dump`, { garbage: true });
+      lab.pushgateway.reset();
+      const { result, scratchLeft } = await lab.runDrill({ BACKUP_PREFIX: prefix, PUSHGATEWAY_URL: lab.pushgateway.url });
+      expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: pg_restore into restore_drill_\d{14}_[0-9a-f]{8} failed: input file does not appear to be a valid archive \(too short\?\)$/);
+      expect(result.stderr).to.include(`newest backup: s3://${lab.bucket}/${prefix}/2026/03/02/orders-20260302T020000Z-5f5f5f5f.dump\n`);
+      expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
+      expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
+      expect([...samples(lab.pushgateway.pushes[0].body).keys()], "the failure metric, alone").to.deep.equal(["pg_restore_drill_last_failure_timestamp_seconds"]);
+    });
+
     it("refuses a backup whose bytes do not match its manifest, before creating a database", async () => {
       const prefix = "production/drill-tampered";
       const key = `${prefix}/2026/03/02/orders-20260302T020000Z-3d3d3d3d.dump`;
@@ -302,6 +317,15 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expectFailure(result, "pg-restore-drill", new RegExp(`^pg-restore-drill: ERROR: checksum mismatch: s3://${lab.bucket}/${regexpEscape(key)} has sha256 [0-9a-f]{64} \\(\\d+ bytes\\), its manifest says [0-9a-f]{64} \\(\\d+ bytes\\)$`));
       expect(result.stderr).to.not.include("creating scratch database");
       expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
+    });
+
+    // As the backup's own test: RLIMIT_FSIZE refuses the download's writes as a full scratch volume would.
+    it("scratch area full: the download's writes are refused, said as such, before creating a database", async () => {
+      await baselineKey();
+      const { result, scratchLeft, tmpLeft } = await lab.start(DRILL_SCRIPT, lab.drillEnv(), {}, (script) => ["/bin/bash", ["-c", 'trap "" XFSZ; ulimit -f 256; exec "$0"', script]]).done;
+      expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: scratch area full: backup download: \[Errno 27\] File too large \(SCRATCH_DIR=\S+\)$/);
+      expect(result.stderr).to.not.include("creating scratch database");
+      expect([scratchLeft, tmpLeft], "files left in SCRATCH_DIR and TMPDIR").to.deep.equal([[], []]);
     });
 
     it("fails clearly when there is no backup", async () => {
@@ -353,6 +377,20 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect([...samples(lab.pushgateway.pushes[0].body).keys()], "a failure must not touch the success gauges").to.deep.equal(["pg_backup_last_failure_timestamp_seconds"]);
     });
 
+    it("Pushgateway unreachable as well: the run still fails with its one ERROR line, and the warning never prints the URL's password", async () => {
+      const [closedPgPort, closedPushPort] = [await freePort(), await freePort()];
+      const { result } = await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: connection to server at "127\.0\.0\.1", port \d+ failed: Connection refused$/, {
+        PGPORT: String(closedPgPort),
+        PUSHGATEWAY_URL: `http://metrics:push-secret-3f9a@127.0.0.1:${closedPushPort}/`,
+      });
+      const warnings = result.stderr.split("\n").filter((line) => line.includes("WARNING"));
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(
+        new RegExp(`^pg-backup: WARNING: could not push metrics to http://<credentials>@127\\.0\\.0\\.1:${closedPushPort}/metrics/job/pg_backup/database/orders: curl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${closedPushPort} after \\d+ ms: Couldn't connect to server$`),
+      );
+      expect(result.stderr, "the password").to.not.include("push-secret-3f9a");
+    });
+
     it("sslmode verify-full without the CA bundle: libpq refuses to connect (what PGSSLROOTCERT in the CronJob prevents)", async () => {
       await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: connection to server at "127\.0\.0\.1", port \d+ failed: root certificate file ".*" does not exist/, { PGSSLMODE: "verify-full" });
     });
@@ -367,12 +405,66 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: .*password authentication failed for user "backup_runner"$/, { PGPASSWORD: "wrong" });
     });
 
+    // pg_dump's "detail:" line carries what its error line lacks: the query refused here, the two versions when
+    // it refuses a server newer than itself ("aborting because of server version mismatch").
+    it("a role without SELECT on the tables (the drill's role): the refused query is in the ERROR line", async () => {
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: pg_dump failed: query failed: ERROR: {2}permission denied for table (\w+) \(Query was: LOCK TABLE \w+\.\1 IN ACCESS SHARE MODE\)$/,
+        { PGUSER: DRILL_ROLE.user, PGPASSWORD: DRILL_ROLE.password },
+      );
+      expect(added, "nothing was written").to.deep.equal([]);
+    });
+
     it("S3 unreachable (nothing listens on the endpoint)", async function () {
       this.timeout(240_000);
       const closedPort = await freePort();
       await expectFailedBackup(/^pg-backup: ERROR: upload failed: Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:\d+\//, {
         AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`,
       });
+    });
+
+    /** An awscli configuration that makes the small test dump a multipart upload, as every real dump above 8 MiB is. */
+    function multipartConfig(): string {
+      const file = path.join(lab.workRoot, "aws-multipart-config");
+      fs.writeFileSync(file, "[default]\ns3 =\n  multipart_threshold = 1MB\n  multipart_chunksize = 5MB\n");
+      return file;
+    }
+
+    it("S3 connection reset in the middle of every upload attempt: awscli gives up and aborts its multipart upload, nothing is stored", async function () {
+      this.timeout(240_000);
+      const link = await ResetLink.start({ host: "127.0.0.1", port: Number(new URL(lab.minio.endpoint).port) }, 300 * 1024);
+      try {
+        const { added } = await expectFailedBackup(
+          /^pg-backup: ERROR: upload failed: Connection was closed before we received a valid response from endpoint URL: "http:\/\/127\.0\.0\.1:\d+\/backups-[0-9a-f]{8}\/production\/orders\/\S+\.dump\?uploadId=\S+&partNumber=1"\.$/,
+          { AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: multipartConfig() },
+        );
+        expect(added, "nothing was written").to.deep.equal([]);
+        expect(link.resets, "awscli retried the part before giving up").to.be.above(1);
+      } finally {
+        await link.stop();
+      }
+    });
+
+    it("S3 connection reset twice mid-upload, then healthy: awscli's retries store the backup, which the read-back verifies", async function () {
+      this.timeout(240_000);
+      const prefix = "production/reset-twice";
+      const link = await ResetLink.start({ host: "127.0.0.1", port: Number(new URL(lab.minio.endpoint).port) }, 300 * 1024, 2);
+      try {
+        const { result, scratchLeft, tmpLeft } = await lab.runBackup({ BACKUP_PREFIX: prefix, AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: multipartConfig() });
+        expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
+        expect(link.resets, "both resets happened").to.equal(2);
+        expect([scratchLeft, tmpLeft], "files left in SCRATCH_DIR and TMPDIR").to.deep.equal([[], []]);
+        const [dump] = await lab.dumps(`${prefix}/`);
+        const file = path.join(lab.workRoot, "reset-twice.dump");
+        const manifestFile = path.join(lab.workRoot, "reset-twice.manifest.json");
+        await lab.minio.download(lab.bucket, dump, file);
+        await lab.minio.download(lab.bucket, `${dump}.manifest.json`, manifestFile);
+        const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+        expect([manifest.sha256, manifest.size_bytes], "the manifest describes the stored bytes").to.deep.equal([sha256(file), fs.statSync(file).size]);
+        expect(await lab.minio.openUploads(lab.bucket, `${prefix}/`), "open multipart uploads").to.deep.equal([]);
+      } finally {
+        await link.stop();
+      }
     });
 
     it("S3 access denied: an access key id MinIO does not know", async () => {
@@ -389,6 +481,15 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       await expectFailedBackup(/^pg-backup: ERROR: upload failed: An error occurred \(SignatureDoesNotMatch\) when calling the PutObject operation/, {
         AWS_SECRET_ACCESS_KEY: "not-the-secret-of-this-key",
       });
+    });
+
+    // The CronJob always names the key; a key that was deleted, or another region's, is refused by the service.
+    it("SSE-KMS refused: BACKUP_KMS_KEY_ID names a key the KMS does not have", async () => {
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: upload failed: An error occurred \(kms:KeyNotFound\) when calling the PutObject operation: key with given key ID does not exist$/,
+        { BACKUP_KMS_KEY_ID: "platform-backups-deleted" },
+      );
+      expect(added, "nothing was written").to.deep.equal([]);
     });
 
     it("a bucket without default encryption and no BACKUP_KMS_KEY_ID: the plaintext dump is refused and deleted", async () => {
@@ -451,6 +552,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expectHiddenDump(added);
     });
 
+    // openssl 3 exits 0 when it cannot write its result: on a full TMPDIR (a small tmpfs shows it) the dump's
+    // checksum and the read-back's both come out empty, and two empty checksums compared equal, so the run
+    // stored a backup whose manifest had "sha256": "". This openssl loses its result the same way.
+    it("a checksum that comes out empty (openssl exits 0 without writing it, as on a full TMPDIR): no backup, the dump deleted", async () => {
+      lab.writeTool("silent-openssl/openssl", 'if [[ $1 == dgst ]]; then cat >/dev/null; exit 0; fi\nexec /usr/bin/openssl "$@"\n');
+      const { added } = await expectFailedBackup(/^pg-backup: ERROR: checksumming the dump failed: openssl printed no sha256$/, {
+        PATH: `${path.join(lab.toolsDir, "silent-openssl")}:/usr/bin:/bin`,
+      });
+      expectHiddenDump(added);
+    });
+
     // The manifest write fails (here: its upload alone goes to an endpoint where nothing listens). The dump
     // was stored, so the job deletes it as the job's own MinIO user: the generated policy allows that delete.
     it("manifest write fails: the run deletes its own dump, and no backup without a manifest is left", async function () {
@@ -472,6 +584,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       const { result, added } = await expectFailedBackup(/^pg-backup: ERROR: manifest upload failed: Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:\d+\//, { AWS_CLI: aws });
       expect(result.stderr).to.not.include("WARNING: could not delete");
       expectHiddenDump(added);
+    });
+
+    // What the kernel's OOM killer does to pg_dump when the container reaches its memory limit: SIGKILL, and
+    // pg_dump has no chance to say anything.
+    it("pg_dump killed by SIGKILL: the ERROR line names the signal, and bash adds no job notice", async () => {
+      lab.writeTool("oom-killed/pg_dump", "kill -KILL $$\n");
+      const { result } = await expectFailedBackup(
+        /^pg-backup: ERROR: pg_dump failed: it was killed by SIGKILL \(the kernel's OOM killer sends it when the container reaches its memory limit\)$/,
+        { PATH: `${path.join(lab.toolsDir, "oom-killed")}:/usr/bin:/bin` },
+      );
+      expect(result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("pg-backup: ")), "other lines").to.deep.equal([]);
     });
 
     // RLIMIT_FSIZE caps what may be written, so the real pg_dump fails mid-dump on a write the

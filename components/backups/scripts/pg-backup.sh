@@ -42,6 +42,8 @@
 #                            awscli before 2.13 ignores the variable.
 #   SCRATCH_DIR              local work area for the dump, default /scratch. It must hold one dump.
 #   TMPDIR                   where the script keeps its steps' output, default /tmp (a few KiB).
+#                            A TMPDIR that cannot take a write fails the run at its start; one that
+#                            fills up later fails the step whose output was lost, naming TMPDIR.
 #   AWS_CLI                  the aws executable, default aws.
 #   STEP_STOP_SECONDS        how long an interrupted step may take to stop before it is killed,
 #                            default 10.
@@ -52,7 +54,8 @@
 #                            pg_backup_duration_seconds, pg_backup_size_bytes and
 #                            pg_backup_retained_backups. A failure, an interruption included, pushes
 #                            only pg_backup_last_failure_timestamp_seconds, so the last success
-#                            survives. When unset, nothing is pushed.
+#                            survives. When unset, nothing is pushed. A failed push is a WARNING line
+#                            (it changes no exit status) that names the URL without its credentials.
 #   AWS credentials come from the usual awscli chain (IRSA in the cluster).
 #
 # Signals: TERM or INT stops the running step (pg_dump cancels its query, awscli aborts its upload),
@@ -78,7 +81,7 @@ source "$common"
 
 failure=""   # the one-line reason; the EXIT trap prints it
 err_line=""  # where an unexpected command failed (set -e)
-step="" step_pid="" step_output=""
+step="" step_pid="" step_output="" step_status=""
 work=""
 state_dir=""
 # Objects of this run that are not a backup yet: the EXIT trap deletes them after a failure.
@@ -87,19 +90,11 @@ committed=false  # the manifest is written: from then on the run has done its jo
 reported=false
 retained=""
 
-# ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot
-# take the dump. pg_dump runs with LC_ALL=C, so these are the C library's untranslated texts.
-is_space_error() {
-  case $1 in
-    *"No space left on device"* | *"Disk quota exceeded"* | *"File too large"*) return 0 ;;
-  esac
-  return 1
-}
-
 # die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause.
 fail_step() {
   local name=$1 output=$2
-  if [[ -n $output ]]; then printf '%s\n' "$output" >&2; fi
+  if [[ -z $output ]]; then die "$name failed: $(lost_output "$(silent_end)")"; fi
+  printf '%s\n' "$output" >&2
   if is_space_error "$output"; then
     die "scratch area full: $name: $(first_error "$output") (SCRATCH_DIR=$SCRATCH_DIR)"
   fi
@@ -123,6 +118,9 @@ delete_unconfirmed() { # <key>
 
 on_exit() {
   local status=$? i
+  # A subshell that a signal ends can run this trap too (stop_step's watchdog did): the clean-up, its metrics
+  # and its ERROR line belong to the script alone.
+  if [[ $BASHPID != "$$" ]]; then exit "$status"; fi
   set +e
   trap - ERR
   trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
@@ -163,6 +161,8 @@ if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-backup.XXXXXX" 2>&1); then
   state_dir=""
   exit 1
 fi
+# A full TMPDIR would lose the steps' output: fail now, before any work, rather than after the upload.
+if why=$(state_dir_unwritable); then die "preparing the state folder in ${TMPDIR:-/tmp} failed: $why"; fi
 
 # Every write carries the encryption flags: bucket policies usually deny a PutObject that does not
 # ask for aws:kms with the backup key.
@@ -235,6 +235,8 @@ if ! run_step upload upload_and_check; then
 fi
 sha256=$(<"$state_dir/dump.sha256")
 sha256=${sha256%% *}
+# Without this check two empty checksums (both lost on a full TMPDIR) would compare equal in step 3.
+if ! [[ $sha256 =~ ^[0-9a-f]{64}$ ]]; then die "checksumming the dump failed: $(lost_output "openssl printed no sha256")"; fi
 rm -f -- "$dump"
 
 # --- 3. verify what S3 holds --------------------------------------------------------------------
@@ -258,6 +260,7 @@ if ! run_step "verification download" read_back; then
 fi
 uploaded_sha256=$(<"$state_dir/uploaded.sha256")
 uploaded_sha256=${uploaded_sha256%% *}
+if ! [[ $uploaded_sha256 =~ ^[0-9a-f]{64}$ ]]; then die "verification download failed: $(lost_output "openssl printed no sha256")"; fi
 if [[ $uploaded_sha256 != "$sha256" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$final_key has sha256 $uploaded_sha256, the local dump had $sha256 ($size_bytes bytes)"
 fi
@@ -267,6 +270,7 @@ if ! run_step "encryption check" "${S3CLI[@]}" s3api head-object --bucket "$BACK
   fail_step "encryption check" "$step_output"
 fi
 encryption=$step_output
+if [[ -z $encryption ]]; then die "encryption check failed: $(lost_output "S3 said nothing about the object's encryption")"; fi
 case $encryption in
   aws:kms | aws:kms:dsse) ;;
   AES256)
@@ -290,7 +294,7 @@ json_string() {
   printf '"%s"' "$s"
 }
 duration_seconds=$(($(date -u +%s) - started))
-{
+manifest=$(
   printf '{\n'
   printf '  "database": %s,\n' "$(json_string "$PGDATABASE")"
   printf '  "key": %s,\n' "$(json_string "$final_key")"
@@ -300,8 +304,12 @@ duration_seconds=$(($(date -u +%s) - started))
   printf '  "pg_server_version": %s,\n' "$(json_string "$server_version")"
   printf '  "pg_dump_version": %s,\n' "$(json_string "$pg_dump_version")"
   printf '  "timestamp": "%s"\n' "$iso_time"
-  printf '}\n'
-} >"$state_dir/manifest.json"
+  printf '}'
+)
+if ! out=$({ printf '%s\n' "$manifest" >"$state_dir/manifest.json"; } 2>&1); then
+  out=${out//$'\n'/ }
+  die "writing the manifest failed: TMPDIR=${TMPDIR:-/tmp} cannot take it (${out##*: })"
+fi
 log "writing s3://$BACKUP_BUCKET/$manifest_key"
 unconfirmed+=("$manifest_key")
 if ! run_step "manifest upload" "${S3CLI[@]}" s3 cp --only-show-errors "${sse_opts[@]}" --content-type application/json \

@@ -19,6 +19,7 @@
 #   err_line         the line where an unexpected command failed; the ERR trap sets it.
 #   step, step_pid   the step that runs now and its process group; run_step sets and clears them.
 #   step_output      what the last step printed (stdout and stderr).
+#   step_status      the last step's exit status (128 + the signal's number when a signal ended it).
 #   S3CLI            the aws command line with the endpoint flag, for run_step and timeout;
 #                    use_s3cli sets it.
 #
@@ -30,14 +31,56 @@ log() { printf '%s: %s\n' "$ME" "$*" >&2; }
 die() { failure=$*; exit 1; }
 config_error() { failure="configuration: $*"; exit 2; }
 
-# The line of a tool's output that says what went wrong: its first "error" line, else its first line.
+# The line of a tool's output that says what went wrong: its first "error" line, else its first line. The
+# PostgreSQL tools' first "detail:" line follows in parentheses: it holds what the error line lacks, e.g. the
+# refused query, or both versions after "aborting because of server version mismatch".
 first_error() {
-  local line
+  local line detail
   line=$(printf '%s\n' "$1" | grep -i -m1 'error' || true)
   [[ -n $line ]] || line=$(printf '%s\n' "$1" | grep -m1 . || true)
   line=${line//$'\r'/}
+  detail=$(printf '%s\n' "$1" | sed -n -E '/^(pg_dump|pg_restore|psql): detail: /{s///p;q;}')
   # Drop the tool's own prefix, then awscli's "upload failed: <src> to <dst> ".
   printf '%s' "$line" | sed -E -e "$TOOL_PREFIX_SED" -e 's/^(upload|download|copy|delete) failed: [^ ]+( to [^ ]+)? //'
+  if [[ -n $detail ]]; then printf ' (%s)' "${detail//$'\r'/}"; fi
+}
+
+# Prints why state_dir cannot take a write (e.g. "No space left on device"); returns 1 when it can.
+state_dir_unwritable() {
+  local out
+  # shellcheck disable=SC2154 # state_dir comes from the sourcing script
+  if out=$({ printf 'probe\n' >"$state_dir/probe"; } 2>&1); then
+    rm -f -- "$state_dir/probe"
+    return 1
+  fi
+  rm -f -- "$state_dir/probe"
+  out=${out//$'\n'/ }
+  printf '%s' "${out##*: }"
+}
+
+# How the last step ended, for a failure it said nothing about.
+silent_end() {
+  local status=${step_status:-}
+  if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)); then
+    printf 'it was killed by SIG%s' "$(kill -l "$status" 2>/dev/null || printf '%d' $((status - 128)))"
+    if ((status == 137)); then printf " (the kernel's OOM killer sends it when the container reaches its memory limit)"; fi
+  elif [[ -n $status ]]; then
+    printf 'it exited with status %s and printed nothing' "$status"
+  else
+    printf 'it printed no error message'
+  fi
+}
+
+# What to say when a step's recorded result is empty. The steps write their output into state_dir, in TMPDIR;
+# when TMPDIR fills up during a run those files stay empty, and some tools still exit 0 (openssl 3 does not
+# report that it could not write its result), so a full TMPDIR is named; otherwise this says <otherwise>.
+lost_output() { # <otherwise>
+  local why
+  if why=$(state_dir_unwritable); then
+    printf 'its output was lost: TMPDIR=%s cannot take it (%s)' "${TMPDIR:-/tmp}" "$why"
+  else
+    printf '%s' "$1"
+  fi
 }
 
 # Call once on_exit is defined and before anything can fail: from then on every exit goes through
@@ -70,9 +113,11 @@ run_step() { # <step name> <command> [args...]
   "$@" >"$output" 2>&1 &
   step_pid=$!
   set +m
-  wait "$step_pid" || status=$?
+  # stderr: bash's own notice of a job a signal ended ("<pid> Killed ..."); silent_end says it once.
+  wait "$step_pid" 2>/dev/null || status=$?
   step_pid=""
   step=""
+  step_status=$status
   # shellcheck disable=SC2034 # read by the sourcing script
   step_output=$(<"$output")
   return "$status"
@@ -86,6 +131,10 @@ stop_step() {
   local pid=$step_pid watchdog
   [[ -n $pid ]] || return 0
   kill -INT -- "-$pid" 2>/dev/null || true
+  # The watchdog gets a process group of its own and is ended with KILL, its sleep included. TERM would reach it
+  # while it may still carry this shell's handlers (it is forked inside the TERM trap), and it then ran the
+  # script's EXIT trap: a stray "wait_for: No record of process" line, and the clean-up begun a second time.
+  set -m
   (
     sleep "${STEP_STOP_SECONDS:-10}"
     if kill -KILL -- "-$pid" 2>/dev/null; then
@@ -93,10 +142,21 @@ stop_step() {
     fi
   ) &
   watchdog=$!
+  set +m
   wait "$pid" 2>/dev/null || true
-  kill "$watchdog" 2>/dev/null || true
+  kill -KILL -- "-$watchdog" 2>/dev/null || true
   wait "$watchdog" 2>/dev/null || true
   step_pid=""
+}
+
+# ENOSPC (disk full), EDQUOT (quota) and EFBIG (file size limit) all mean the scratch area cannot take
+# the dump. The PostgreSQL tools run with LC_ALL=C, and awscli prints "[Errno 28] <strerror>", so these
+# are the C library's untranslated texts.
+is_space_error() { # <tool output>
+  case $1 in
+    *"No space left on device"* | *"Disk quota exceeded"* | *"File too large"*) return 0 ;;
+  esac
+  return 1
 }
 
 require() { # <variable> <how to fix>
@@ -127,15 +187,18 @@ database_label_path() {
 }
 
 push_metrics() { # <job> <metrics in the text format>
-  local job=$1 body=$2 url out prefix=${BACKUP_PREFIX:-unknown}
+  local job=$1 body=$2 url shown out prefix=${BACKUP_PREFIX:-unknown}
   if [[ -z ${PUSHGATEWAY_URL:-} ]]; then return 0; fi
   # Labelled by the last segment of the prefix (the platform's database entry name), so the backup
   # and drill series of one database always carry the same label. A configuration error can come
   # before BACKUP_PREFIX is known; that failure is still pushed, as database "unknown".
   url="${PUSHGATEWAY_URL%/}/metrics/job/$job/$(database_label_path "${prefix##*/}")"
   # POST is Pushgateway's push-add: it replaces only the metrics named in the body.
+  # A Pushgateway behind basic auth takes its credentials in the URL; the log names it without them.
+  shown=$url
+  if [[ $url =~ ^([A-Za-z][A-Za-z0-9+.-]*://)[^/]*@(.*)$ ]]; then shown="${BASH_REMATCH[1]}<credentials>@${BASH_REMATCH[2]}"; fi
   if ! out=$(printf '%s' "$body" | curl -fsS --max-time 10 --data-binary @- "$url" 2>&1); then
-    log "WARNING: could not push metrics to $url: $(first_error "$out")"
+    log "WARNING: could not push metrics to $shown: $(first_error "$out")"
   fi
 }
 

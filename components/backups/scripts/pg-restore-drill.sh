@@ -5,7 +5,7 @@
 #   1. Find the newest backup by key: <prefix>/<YYYY>/<MM>/<DD>/<db>-<timestamp>-<8 hex>.dump,
 #      leaving out the manifests and any dump that has no manifest (yet).
 #   2. Download it and its manifest. The object's sha256 and size must match the manifest's.
-#   3. Create a scratch database, restore_drill_<UTC timestamp>, and run
+#   3. Create a scratch database, restore_drill_<UTC timestamp>_<8 hex>, and run
 #      pg_restore --exit-on-error --no-owner --no-privileges into it.
 #   4. Check that every table in DRILL_TABLES exists and has at least DRILL_MIN_ROWS rows.
 #   5. Drop the scratch database. The EXIT trap does this, so it happens whatever failed.
@@ -25,6 +25,8 @@
 #   AWS_ENDPOINT_URL         optional S3 endpoint (tests), passed as --endpoint-url.
 #   SCRATCH_DIR              local work area, default /scratch; it must hold one copy of the dump.
 #   TMPDIR                   where the script keeps its steps' output, default /tmp (a few KiB).
+#                            A TMPDIR that cannot take a write fails the run at its start; one that
+#                            fills up later fails the step whose output was lost, naming TMPDIR.
 #   AWS_CLI                  the aws executable, default aws.
 #   STEP_STOP_SECONDS        how long an interrupted step may take to stop before it is killed,
 #                            default 10.
@@ -62,15 +64,21 @@ source "$common"
 
 failure=""
 err_line=""
-step="" step_pid="" step_output=""
+step="" step_pid="" step_output="" step_status=""
 work=""
 state_dir=""
 scratch_db=""
 passed=false
 restore_seconds=""
 
-fail_step() { # <step> <tool output>
-  if [[ -n $2 ]]; then printf '%s\n' "$2" >&2; fi
+# die with "<step> failed: <tool's error>". With "scratch", the step writes to SCRATCH_DIR, and a full disk
+# is said as "scratch area full: ..." (the drill server's own volume filling up is another matter).
+fail_step() { # <step> <tool output> [scratch]
+  if [[ -z $2 ]]; then die "$1 failed: $(lost_output "$(silent_end)")"; fi
+  printf '%s\n' "$2" >&2
+  if [[ ${3:-} == scratch ]] && is_space_error "$2"; then
+    die "scratch area full: $1: $(first_error "$2") (SCRATCH_DIR=$SCRATCH_DIR)"
+  fi
   die "$1 failed: $(first_error "$2")"
 }
 
@@ -78,6 +86,9 @@ psql_admin() { psql -X -q -At --no-password -v ON_ERROR_STOP=1 "$@"; }
 
 on_exit() {
   local status=$? duration_seconds
+  # A subshell that a signal ends can run this trap too (stop_step's watchdog did): the clean-up, its metrics
+  # and its ERROR line belong to the script alone.
+  if [[ $BASHPID != "$$" ]]; then exit "$status"; fi
   set +e
   trap - ERR
   trap '' TERM INT  # the clean-up is bounded; the kubelet's KILL at the end of the grace period stays the limit
@@ -137,6 +148,8 @@ if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-restore-drill.XXXXXX" 2>&1); then
   state_dir=""
   exit 1
 fi
+# A full TMPDIR would lose the steps' output: fail now, before any work, rather than after the upload.
+if why=$(state_dir_unwritable); then die "preparing the state folder in ${TMPDIR:-/tmp} failed: $why"; fi
 started=$(date -u +%s)
 
 # --- 1. find the newest backup ------------------------------------------------------------------
@@ -164,15 +177,15 @@ log "newest backup: s3://$BACKUP_BUCKET/$key"
 # --- 2. download and check it against its manifest ----------------------------------------------
 
 if ! out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1); then
-  fail_step "preparing the scratch area $SCRATCH_DIR" "$out"
+  fail_step "preparing the scratch area $SCRATCH_DIR" "$out" scratch
 fi
 work=$out
 restore_started=$(date -u +%s)
 if ! run_step "manifest download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json"; then
-  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$step_output"
+  fail_step "manifest download (s3://$BACKUP_BUCKET/$key.manifest.json)" "$step_output" scratch
 fi
 if ! run_step "backup download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key" "$work/backup.dump"; then
-  fail_step "backup download" "$step_output"
+  fail_step "backup download" "$step_output" scratch
 fi
 
 # pg-backup.sh writes one field per line, so sed can read it without jq.
@@ -185,6 +198,7 @@ if [[ $manifest_key != "$key" ]]; then
 fi
 if ! run_step "checksumming the backup" openssl dgst -sha256 -r "$work/backup.dump"; then fail_step "checksumming the backup" "$step_output"; fi
 actual_sha256=${step_output%% *}
+if ! [[ $actual_sha256 =~ ^[0-9a-f]{64}$ ]]; then die "checksumming the backup failed: $(lost_output "openssl printed no sha256")"; fi
 actual_size=$(stat -c %s "$work/backup.dump")
 if [[ $actual_sha256 != "$expected_sha256" || $actual_size != "$expected_size" ]]; then
   die "checksum mismatch: s3://$BACKUP_BUCKET/$key has sha256 $actual_sha256 ($actual_size bytes), its manifest says $expected_sha256 ($expected_size bytes)"
@@ -193,7 +207,9 @@ log "checksum matches the manifest: sha256 $actual_sha256, $actual_size bytes"
 
 # --- 3. restore into a scratch database ---------------------------------------------------------
 
-scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)"
+# The random part makes the name this run's own: a second drill on the same server in the same second (one
+# run by hand beside the scheduled one) would otherwise fail to create it, and its clean-up would drop this one's.
+scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 log "creating scratch database $scratch_db on ${PGHOST:-<libpq default host>}:${PGPORT:-5432}"
 # template0: a restore must start from an empty database, whatever was added to template1.
 if ! out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1); then
@@ -230,6 +246,7 @@ for table in "${tables[@]}"; do
     fail_step "counting rows of $table" "$step_output"
   fi
   out=$step_output
+  if ! [[ $out =~ ^[0-9]+$ ]]; then fail_step "counting rows of $table" ""; fi
   log "$table: $out rows"
   if ((out < DRILL_MIN_ROWS)); then
     problems+=("$table has $out rows (need >= $DRILL_MIN_ROWS)")
