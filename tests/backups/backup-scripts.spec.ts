@@ -20,6 +20,7 @@ import { AWS_CLI, MINIO_KMS_KEY, type StoredObject } from "./fixtures/minio";
 import { fingerprints } from "./fixtures/orders-database";
 import { freePort, run } from "../processes";
 import { type Push, samples } from "./fixtures/pushgateway";
+import { type RecordedRequest, RecordingLink } from "./fixtures/recording-link";
 import { ResetLink } from "./fixtures/reset-link";
 
 describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-privilege user", function () {
@@ -465,6 +466,27 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       } finally {
         await link.stop();
       }
+    });
+
+    // AWS refuses an upload into a bucket with default Object Lock retention (the backup bucket's) without a
+    // Content-MD5 or x-amz-checksum-* header; MinIO takes one without either, so only the requests can show it.
+    it("every upload, single and each multipart part, carries a Content-MD5 or a checksum header, as S3 demands for an Object Lock bucket", async function () {
+      this.timeout(240_000);
+      const prefix = "production/upload-checksums";
+      const link = await RecordingLink.start({ host: "127.0.0.1", port: Number(new URL(lab.minio.endpoint).port) });
+      try {
+        const { result } = await lab.runBackup({ BACKUP_PREFIX: prefix, AWS_ENDPOINT_URL: link.endpoint, AWS_CONFIG_FILE: multipartConfig() });
+        expect(result.status, `stderr:\n${result.stderr}`).to.equal(0);
+      } finally {
+        await link.stop();
+      }
+      const uploads = link.requests.filter((r) => r.method === "PUT" && r.url.includes(`/${prefix}/`));
+      const kind = (r: RecordedRequest) => (r.url.includes("partNumber=") ? "UploadPart" : "PutObject");
+      const file = (r: RecordedRequest) => (new URL(r.url, link.endpoint).pathname.endsWith(".manifest.json") ? "manifest" : "dump");
+      // The dump goes up in parts (multipart_threshold 1MB), the manifest in one request.
+      expect([...new Set(uploads.map((r) => `${file(r)} ${kind(r)}`))].sort()).to.deep.equal(["dump UploadPart", "manifest PutObject"]);
+      const unchecked = uploads.filter((r) => r.headers["content-md5"] === undefined && !Object.keys(r.headers).some((h) => h.startsWith("x-amz-checksum-")));
+      expect(unchecked.map((r) => `${r.method} ${r.url}`), "uploads without Content-MD5 or x-amz-checksum-*").to.deep.equal([]);
     });
 
     it("S3 access denied: an access key id MinIO does not know", async () => {
