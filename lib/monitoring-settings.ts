@@ -15,7 +15,7 @@ export interface PrometheusSettings {
   retentionSize: string;
   /** Size of each replica's PersistentVolumeClaim (Kubernetes quantity, e.g. 50Gi). */
   storageSize: string;
-  /** Default scrape interval (Prometheus duration, e.g. 30s). */
+  /** How often Prometheus scrapes and evaluates every rule (Prometheus duration, e.g. 30s; at most 1m: the chart's node and network rules take rates over 2m windows). */
   scrapeInterval: string;
   /** Requests and limits of the Prometheus container. */
   resources: ContainerResources;

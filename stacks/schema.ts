@@ -91,7 +91,15 @@ export const MonitoringSchema = z.strictObject({
     /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
     retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, { error: "must be a Prometheus size such as 45GB" }),
     storageSize: volumeSize,
-    scrapeInterval: duration,
+    /**
+     * How often Prometheus scrapes its targets and evaluates every rule. At most 1m: kube-prometheus-stack's node
+     * and network rules take rates over 2m windows, which need two scrapes in them.
+     */
+    scrapeInterval: duration.refine((text) => (durationSeconds(text) ?? 0) <= 60, {
+      error:
+        "must be at most 1m: Prometheus scrapes and evaluates every rule at this interval, and the chart's node and network rules take rates over 2m windows, " +
+        "which need two scrapes in them (with a longer interval they return nothing and their alerts never fire)",
+    }),
     resources,
   }),
   alertmanager: z.strictObject({ replicas: replicas(5), storageSize: volumeSize, resources }),

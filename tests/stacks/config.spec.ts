@@ -531,6 +531,12 @@ describe("stack configuration", () => {
         ],
       ],
       [
+        "a scrape interval longer than the chart's 2m rate windows allow",
+        "staging",
+        (v) => editJsonKey<any>(v, "monitoring", (m) => (m.prometheus.scrapeInterval = "2m")),
+        "monitoring.prometheus.scrapeInterval: must be at most 1m: Prometheus scrapes and evaluates every rule at this interval, and the chart's node and network rules take rates over 2m windows, which need two scrapes in them (with a longer interval they return nothing and their alerts never fire) (got \"2m\")",
+      ],
+      [
         "production with fewer nodes than Alertmanager replicas",
         "production",
         (v) => (v.maxNodes = "2"),
@@ -1004,6 +1010,13 @@ describe("stack configuration", () => {
           "apps[0].env.PAYMENTS_API_KEY",
         ]);
         expect(problems.join("\n"), stack).to.not.contain(pasted).and.to.not.contain("hooks.slack.com");
+      }
+    });
+
+    it("a scrape interval of 1m is taken, in both stacks", () => {
+      for (const stack of STACKS) {
+        const s = parseStackSettings(stack, rawConfig(stack, (v) => editJsonKey<any>(v, "monitoring", (m) => (m.prometheus.scrapeInterval = "1m"))));
+        expect(s.monitoring.prometheus.scrapeInterval, stack).to.equal("1m");
       }
     });
 
