@@ -6,7 +6,7 @@ import { TERMINATION_GRACE_PERIOD_SECONDS } from "../../components/backups";
 import { AWS_CLI } from "./fixtures/minio";
 import { BACKUP_SCRIPT, BackupLab, DATABASE, DRILL_SCRIPT, errorLines, expectFailure, FINAL_KEY, type RunningScript, type ScriptRun, sha256 } from "./fixtures/backup-lab";
 import { samples } from "./fixtures/pushgateway";
-import { SlowLink } from "./fixtures/slow-link";
+import { SlowLink } from "./fixtures/tcp-links";
 
 /** Polls `check` every 100 ms until it holds; fails with `what` after `timeoutMs`. */
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -21,7 +21,7 @@ import { fingerprints } from "./fixtures/orders-database";
 import { freePort, run } from "../processes";
 import { type Push, samples } from "./fixtures/pushgateway";
 import { type RecordedRequest, RecordingLink } from "./fixtures/recording-link";
-import { ResetLink } from "./fixtures/reset-link";
+import { ResetLink } from "./fixtures/tcp-links";
 
 describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-privilege user", function () {
   let lab: BackupLab;
