@@ -84,7 +84,11 @@ export function cronScheduleProblem(schedule: string): string | undefined {
   if (/^(CRON_)?TZ=/.test(trimmed)) return "time zones go in the CronJob's timeZone field, not in the schedule";
   if (CRON_MACROS.has(trimmed)) return undefined;
   // @every (which Kubernetes takes) has no calendar to reckon the backups' gaps from; @reboot Kubernetes refuses.
-  if (trimmed.startsWith("@")) return `${trimmed.split(/\s+/)[0]} is not taken here: use ${[...CRON_MACROS].join(", ")} or five fields (minute hour day-of-month month day-of-week)`;
+  if (trimmed.startsWith("@")) {
+    const macro = trimmed.split(/\s+/)[0];
+    const why = macro === "@every" ? "Kubernetes takes @every, but the backup and drill checks reckon a schedule's runs from a calendar" : `Kubernetes does not take ${macro}`;
+    return `${why}: use ${[...CRON_MACROS].join(", ")} or five fields (minute hour day-of-month month day-of-week)`;
+  }
   if (trimmed.split(/\s+/).length !== 5) return "a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week)";
   const result = cron(trimmed, { preset: KUBERNETES_CRON });
   if (!result.isValid()) return result.getError().map((e) => e.replace(/ \(Input cron: .*\)$/, "")).join("; ");

@@ -34,7 +34,7 @@ const wholeDays = duration.refine((v) => (durationSeconds(v) ?? 0) % 86400 === 0
 
 const cronSchedule = z.string().superRefine((value, ctx) => {
   const problem = cronScheduleProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: `is not a Kubernetes CronJob schedule: ${problem}` });
+  if (problem) ctx.addIssue({ code: "custom", message: `is not a CronJob schedule the platform takes: ${problem}` });
 });
 
 const email = z.email({ error: "must be an email address" });

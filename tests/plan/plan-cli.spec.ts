@@ -188,7 +188,7 @@ describe("offline plan (npm run plan)", () => {
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('error: Invalid configuration for stack "production" (3 problems):');
     expect(result.stderr).to.contain("  - logLevel: expected one of");
-    expect(result.stderr).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
+    expect(result.stderr).to.contain("  - backupSchedule: is not a CronJob schedule the platform takes");
     expect(result.stderr).to.contain("  - smtpPassword: secret is required in production");
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });

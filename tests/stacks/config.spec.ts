@@ -345,13 +345,13 @@ describe("stack configuration", () => {
         "malformed cron",
         "production",
         (v) => (v.backupSchedule = "0 25 * * *"),
-        "backupSchedule: is not a Kubernetes CronJob schedule: Number '25' of hours field is bigger than upper limit '23'. (got \"0 25 * * *\")",
+        "backupSchedule: is not a CronJob schedule the platform takes: Number '25' of hours field is bigger than upper limit '23'. (got \"0 25 * * *\")",
       ],
       [
         "cron with seconds",
         "staging",
         (v) => (v.backupSchedule = "0 0 3 * * *"),
-        'backupSchedule: is not a Kubernetes CronJob schedule: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
+        'backupSchedule: is not a CronJob schedule the platform takes: a Kubernetes schedule has exactly five fields (minute hour day-of-month month day-of-week) (got "0 0 3 * * *")',
       ],
       ["malformed duration", "staging", (v) => (v.metricsRetention = "30 days"), 'metricsRetention: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "30 days")'],
       ["a retention longer than Prometheus can hold (over 292 years)", "staging", (v) => (v.metricsRetention = "300y"), 'metricsRetention: must be a Prometheus duration above zero and at most 292y, such as 30s, 5m, 12h or 30d (got "300y")'],
@@ -937,11 +937,17 @@ describe("stack configuration", () => {
           v.restoreDrillSchedule = "@reboot";
         },
         [
-          'backupSchedule: is not a Kubernetes CronJob schedule: range MON-SUN of the day-of-week field ends before it starts (1-0, Sunday being 0); Kubernetes refuses it (got "0 2 * * MON-SUN")',
-          `restoreDrillSchedule: is not a Kubernetes CronJob schedule: @reboot is not taken here: use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or five fields (minute hour day-of-month month day-of-week) (got "@reboot")`,
+          'backupSchedule: is not a CronJob schedule the platform takes: range MON-SUN of the day-of-week field ends before it starts (1-0, Sunday being 0); Kubernetes refuses it (got "0 2 * * MON-SUN")',
+          `restoreDrillSchedule: is not a CronJob schedule the platform takes: Kubernetes does not take @reboot: use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or five fields (minute hour day-of-month month day-of-week) (got "@reboot")`,
         ],
       ],
-      ["a month range that ends before it starts", "staging", (v) => (v.restoreDrillSchedule = "0 5 * dec-jan 0"), 'restoreDrillSchedule: is not a Kubernetes CronJob schedule: range dec-jan of the month field ends before it starts (12-1); Kubernetes refuses it (got "0 5 * dec-jan 0")'],
+      [
+        "a schedule of @every, which Kubernetes takes and the backup checks cannot reckon",
+        "production",
+        (v) => (v.backupSchedule = "@every 24h"),
+        'backupSchedule: is not a CronJob schedule the platform takes: Kubernetes takes @every, but the backup and drill checks reckon a schedule\'s runs from a calendar: use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or five fields (minute hour day-of-month month day-of-week) (got "@every 24h")',
+      ],
+      ["a month range that ends before it starts", "staging", (v) => (v.restoreDrillSchedule = "0 5 * dec-jan 0"), 'restoreDrillSchedule: is not a CronJob schedule the platform takes: range dec-jan of the month field ends before it starts (12-1); Kubernetes refuses it (got "0 5 * dec-jan 0")'],
       [
         "a Cyrillic а in a key's name, which reads as the key it spoils",
         "staging",
@@ -1063,7 +1069,7 @@ describe("stack configuration", () => {
         const message = (err as Error).message;
         expect(message).to.match(/^Invalid configuration for stack "production" \(3 problems\):/);
         expect(message).to.contain("  - logLevel: ");
-        expect(message).to.contain("  - backupSchedule: is not a Kubernetes CronJob schedule");
+        expect(message).to.contain("  - backupSchedule: is not a CronJob schedule the platform takes");
         expect(message).to.contain("  - retention: unknown key");
       }
     });
