@@ -8,14 +8,26 @@ import { engineConfig, secretSentinel, STACKS, type StackName } from "../harness
 /**
  * The whole program, given every secret of the stack decrypted (a distinct sentinel per key, as the engine hands
  * them over): a secret may reach a resource only as a secret input, which the engine encrypts in the state and
- * masks in `pulumi preview --diff`, and which the mock records as "[secret]". So no recorded resource (inputs,
+ * masks in `pulumi preview --diff`, and which the mock records as "[secret]"; a password the program generates
+ * likewise. So no recorded resource (inputs,
  * names, URNs, options, dependencies, rendered chart objects), no stack output but a secret one and nothing
  * the program prints may hold a sentinel, nor its base64, hex, URL-encoding or unsalted hash.
  */
 
-/** A sentinel and the forms of it a careless encoding or checksum would leave behind. */
-function leakForms(key: string): Record<string, string> {
-  const value = secretSentinel(key);
+/**
+ * The secrets of a plan: each config secret's sentinel, and each generated password (the mock's stand-in for a
+ * RandomPassword's result, plan/mocks.ts), which the program makes and must keep secret the same way.
+ */
+function secretsOf(record: PlanRecord, secretKeys: readonly string[]): Record<string, string> {
+  const generated = record.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+  return {
+    ...Object.fromEntries(secretKeys.map((key) => [key, secretSentinel(key)])),
+    ...Object.fromEntries(generated.map((r) => [r.name, `mock-${r.name}-result`])),
+  };
+}
+
+/** A secret and the forms of it a careless encoding or checksum would leave behind. */
+function leakForms(value: string): Record<string, string> {
   return {
     value,
     base64: Buffer.from(value).toString("base64").slice(0, 24),
@@ -28,8 +40,8 @@ function leakForms(key: string): Record<string, string> {
 }
 
 /** Where in `text` any form of any of the secrets appears: `<key> (<form>)`. */
-function leaksIn(text: string, secretKeys: readonly string[]): string[] {
-  return secretKeys.flatMap((key) => Object.entries(leakForms(key)).flatMap(([form, needle]) => (text.includes(needle) ? [`${key} (${form})`] : [])));
+function leaksIn(text: string, secrets: Readonly<Record<string, string>>): string[] {
+  return Object.entries(secrets).flatMap(([key, value]) => Object.entries(leakForms(value)).flatMap(([form, needle]) => (text.includes(needle) ? [`${key} (${form})`] : [])));
 }
 
 /** An Output's value and whether it is secret, resolved under the mock runtime. */
@@ -72,19 +84,22 @@ describe("no secret of the stack leaves a secret value, with every secret decryp
     describe(stack, () => {
       let run: Run;
       let secretKeys: string[];
+      let secrets: Record<string, string>;
       before(async () => {
         secretKeys = engineConfig(stack).secretKeys;
         run = await planWithSentinels(stack);
+        secrets = secretsOf(run.record, secretKeys);
       });
 
       it("the stack holds the secrets this checks, and some resources take them as secret inputs", () => {
         expect(secretKeys).to.include.members(["platform:apiDatabaseUrl", "platform:sentryDsn", "platform:slackWebhookUrl", "platform:smtpPassword", "platform:heartbeatUrl"]);
         const secretInputs = run.record.resources.filter((r) => r.secretPaths.length > 0).map((r) => r.name);
-        expect(secretInputs).to.include.members(["platform-alertmanager-config-secret", "platform-app-api-env"]);
+        expect(secretInputs).to.include.members(["platform-alertmanager-config-secret", "platform-app-api-env", "platform-monitoring-kps-grafana-admin"]);
+        expect(Object.keys(secrets)).to.include.members(["platform-db-orders-password", "platform-monitoring-kps-grafana-admin-password", "platform-app-api-secret-checksum-salt"]);
       });
 
-      it("no recorded resource holds a secret outside a secret input: not in inputs, names, options or chart objects", () => {
-        const leaks = run.record.resources.flatMap((r) => leaksIn(JSON.stringify(r), secretKeys).map((leak) => `${r.type} ${r.name}: ${leak}`));
+      it("no recorded resource holds a secret or a generated password outside a secret input: not in inputs, names, options or chart objects", () => {
+        const leaks = run.record.resources.flatMap((r) => leaksIn(JSON.stringify(r), secrets).map((leak) => `${r.type} ${r.name}: ${leak}`));
         expect(leaks).to.deep.equal([]);
       });
 
@@ -92,7 +107,7 @@ describe("no secret of the stack leaves a secret value, with every secret decryp
         const found: string[] = [];
         for (const [name, value] of Object.entries(run.outputs)) {
           const { value: plain, secret } = pulumi.Output.isInstance(value) ? await resolved(value) : { value, secret: false };
-          const leaks = leaksIn(JSON.stringify(plain) ?? "", secretKeys);
+          const leaks = leaksIn(JSON.stringify(plain) ?? "", secrets);
           if (leaks.length > 0 && !secret) found.push(`${name}: ${leaks.join(", ")}`);
         }
         expect(Object.keys(run.outputs), "the stack's outputs were read").to.include("grafanaUrl");
@@ -100,7 +115,7 @@ describe("no secret of the stack leaves a secret value, with every secret decryp
       });
 
       it("the program prints no secret while it runs", () => {
-        expect(leaksIn(run.printed, secretKeys)).to.deep.equal([]);
+        expect(leaksIn(run.printed, secrets)).to.deep.equal([]);
       });
     });
   }
