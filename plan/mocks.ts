@@ -98,7 +98,7 @@ const fingerprintOf = (value: unknown) => createHmac("sha256", FINGERPRINT_KEY).
  * The fingerprint of every secret in `value`, by dotted path: a masked map (a Secret's stringData) one per
  * key, as the plan shows it; any other secret one for the whole value.
  */
-export function secretFingerprints(value: unknown, segments: readonly (string | number)[] = [], into = new Map<string, SecretFingerprint>()): Map<string, SecretFingerprint> {
+function secretFingerprints(value: unknown, segments: readonly (string | number)[] = [], into = new Map<string, SecretFingerprint>()): Map<string, SecretFingerprint> {
   const dotted = (s: readonly (string | number)[]) => s.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
   if (isSecretWrapper(value)) {
     const inner = unwrapSecrets(value.value);
