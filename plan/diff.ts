@@ -1,4 +1,4 @@
-import type { RecordedResource } from "./mocks";
+import { fingerprintsOf, type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
 import { type PathSegment, type Replacement, replacementOf, replacementRulesKnown } from "./replacement";
 import type { PlanRecord } from "./run-program";
 
@@ -62,7 +62,16 @@ function propertyChanges(before: RecordedResource, after: RecordedResource): Pro
       changes.push({ path: key, segments: (is ?? was)!.segments, before: was?.value, after: is?.value });
     }
   }
-  return changes;
+  // A secret is "[secret]" on both sides whatever it holds: its fingerprints tell whether it changed, as the
+  // engine compares the values themselves, and the change is shown masked, as pulumi preview --diff shows it.
+  const wasSecret = fingerprintsOf(before);
+  for (const [key, is] of fingerprintsOf(after)) {
+    const was = wasSecret.get(key);
+    const path = `inputs.${key}`;
+    if (was === undefined || was.digest === is.digest || changes.some((c) => c.path === path)) continue;
+    changes.push({ path, segments: ["inputs", ...is.segments], before: SECRET_PLACEHOLDER, after: SECRET_PLACEHOLDER });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** What `pulumi preview --diff` would report between two plans of the same stack, by URN: additions, deletions, updates and replacements. */

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMockStructs } from "./mock-structs";
@@ -78,6 +79,45 @@ export function maskSecrets(value: unknown, path: string, secretPaths: string[])
     return out;
   }
   return value;
+}
+
+/** A secret input's place (path segments from the inputs, a masked map's keys included) and its fingerprint. */
+export interface SecretFingerprint {
+  readonly segments: readonly (string | number)[];
+  readonly digest: string;
+}
+
+/**
+ * Keyed with a random key of this process, never written anywhere: two plans of one process (`--diff`)
+ * compare secrets by it, and it says nothing else about a value, not even across runs.
+ */
+const FINGERPRINT_KEY = randomBytes(32);
+const fingerprintOf = (value: unknown) => createHmac("sha256", FINGERPRINT_KEY).update(JSON.stringify(value) ?? "undefined").digest("hex");
+
+/**
+ * The fingerprint of every secret in `value`, by dotted path: a masked map (a Secret's stringData) one per
+ * key, as the plan shows it; any other secret one for the whole value.
+ */
+function secretFingerprints(value: unknown, segments: readonly (string | number)[] = [], into = new Map<string, SecretFingerprint>()): Map<string, SecretFingerprint> {
+  const dotted = (s: readonly (string | number)[]) => s.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+  if (isSecretWrapper(value)) {
+    const inner = unwrapSecrets(value.value);
+    const entries: [readonly (string | number)[], unknown][] = isPlainMap(inner) ? Object.entries(inner).map(([k, v]) => [[...segments, k], v]) : [[segments, inner]];
+    for (const [at, v] of entries) into.set(dotted(at), { segments: at, digest: fingerprintOf(v) });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => secretFingerprints(v, [...segments, i], into));
+  } else if (value !== null && typeof value === "object" && !pulumi.asset.Asset.isInstance(value) && !pulumi.asset.Archive.isInstance(value)) {
+    for (const [k, v] of Object.entries(value)) secretFingerprints(v, [...segments, k], into);
+  }
+  return into;
+}
+
+/** Fingerprints of each recorded resource's secret inputs, kept beside the record so no file or output holds them. */
+const recordedFingerprints = new WeakMap<RecordedResource, ReadonlyMap<string, SecretFingerprint>>();
+
+/** The fingerprints of a recorded resource's secret inputs (none for a resource the mock monitor did not record). */
+export function fingerprintsOf(resource: RecordedResource): ReadonlyMap<string, SecretFingerprint> {
+  return recordedFingerprints.get(resource) ?? new Map();
 }
 
 function unwrapSecrets(value: unknown): unknown {
@@ -312,7 +352,7 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
       const inputs = maskSecrets(deserialized, "", secretPaths) as Record<string, unknown>;
       // The mock gives a provider's id as its name; resources refer to it as <urn>::<id>.
       if (type === "pulumi:providers:aws" && typeof inputs.region === "string") awsTargets.set(`${urn}::${name}`, awsTarget(inputs));
-      recorder.add({
+      const resource: RecordedResource = {
         urn,
         type,
         name,
@@ -331,7 +371,9 @@ function recordRegistrations(monitor: MockMonitorInternals): void {
           deleteBeforeReplace: req.getDeletebeforereplace(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         },
-      });
+      };
+      if (secretPaths.length > 0) recordedFingerprints.set(resource, secretFingerprints(deserialized));
+      recorder.add(resource);
       const result = await monitor.mocks.newResource({
         type,
         name,

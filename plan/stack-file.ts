@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isUtf8 } from "node:buffer";
 import { type Document, type ErrorCode, isAlias, isCollection, isMap as isYamlMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument, visit } from "yaml";
 import { namesSecretKey } from "../stacks/parse";
-import { PROJECT, SECRET_PLACEHOLDER } from "./mocks";
+import { secretStandIn } from "../stacks/secret-detection";
+import { PROJECT } from "./mocks";
 
 /** The top-level keys of a stack file the Pulumi CLI reads (its ProjectStack). */
 const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
@@ -12,7 +14,7 @@ const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedk
 export interface StackConfigFile {
   /** Project-qualified key → string value, the form the engine passes (objects JSON-encoded). */
   readonly values: Record<string, string>;
-  /** Keys stored as `secure:`; their value is the placeholder, never the decrypted text. */
+  /** Keys stored as `secure:`; their value is a stand-in (ciphertextStandIn), never the decrypted text. */
   readonly secretKeys: string[];
 }
 
@@ -221,9 +223,19 @@ function encodeAsWritten(qualified: string, value: unknown, node: unknown, probl
   return JSON.stringify(spelled);
 }
 
-/** The value with every `secure:` entry replaced by the placeholder, and whether there was one. */
+/**
+ * What the offline plan hands the program for a `secure:` value, which it never decrypts: a stand-in named
+ * by a digest of the ciphertext. A secret set anew (`pulumi config set --secret` writes a new ciphertext,
+ * even for the same value) so reaches the resources that read it as a new value, and `--diff` shows them
+ * changed, masked; the digest of text the stack file already shows tells nothing about the value.
+ */
+export function ciphertextStandIn(ciphertext: string): string {
+  return secretStandIn(createHash("sha256").update(ciphertext).digest("hex").slice(0, 12));
+}
+
+/** The value with every `secure:` entry replaced by its stand-in, and whether there was one. */
 function maskSecureValues(value: unknown): { masked: unknown; secret: boolean } {
-  if (isSecureValue(value)) return { masked: SECRET_PLACEHOLDER, secret: true };
+  if (isSecureValue(value)) return { masked: ciphertextStandIn((value as { secure: string }).secure), secret: true };
   if (Array.isArray(value)) {
     const items = value.map(maskSecureValues);
     return { masked: items.map((i) => i.masked), secret: items.some((i) => i.secret) };
@@ -298,8 +310,8 @@ export function readStackConfig(projectDir: string, stack: string, stackFile?: s
     const earlier = spelling.get(qualified);
     if (earlier !== undefined) problems.push(`${file}: ${qualified}: given twice, as ${earlier} and as ${key}; keep one`);
     spelling.set(qualified, key);
-    // Like the CLI, a `secure:` value anywhere inside a key makes the whole key secret; its text stays the
-    // placeholder, so nothing downstream can print it.
+    // Like the CLI, a `secure:` value anywhere inside a key makes the whole key secret; its text is never
+    // read, only its stand-in handed on.
     const { masked, secret } = maskSecureValues(value);
     // The program reads a secret key as one string: anything around its ciphertext (a plain-text neighbour
     // included) would be decrypted with it into one secret value nobody checks.

@@ -9,6 +9,14 @@
 /** The mock runtime's stand-in for a Pulumi secret (plan/mocks.ts SECRET_PLACEHOLDER). */
 export const MASKED_SECRET = "[secret]";
 
+/** The offline plan's stand-in for an encrypted config value it does not decrypt (plan/stack-file.ts), by a digest of its ciphertext. */
+export const secretStandIn = (digest: string) => `[secret ${digest}]`;
+
+/** A value that is a Pulumi secret in the plan: masked by the mock runtime, or an undecrypted config value's stand-in. */
+export function isMaskedSecret(value: string): boolean {
+  return value === MASKED_SECRET || /^\[secret [0-9a-f]{12}\]$/.test(value);
+}
+
 /** Last words that make a name a secret on their own. */
 const SECRET_WORDS = new Set([
   "password", "passwd", "passphrase", "secret", "token", "apikey", "dsn", "credential", "credentials", "webhook",
@@ -83,6 +91,6 @@ export type PlainSecret = { readonly kind: "pattern"; readonly pattern: string }
 export function plainSecret(name: string, value: string): PlainSecret | undefined {
   const pattern = secretPattern(value);
   if (pattern) return { kind: "pattern", pattern };
-  if (value !== "" && value !== MASKED_SECRET && !isVariableReference(value) && isSecretName(name)) return { kind: "name" };
+  if (value !== "" && !isMaskedSecret(value) && !isVariableReference(value) && isSecretName(name)) return { kind: "name" };
   return undefined;
 }

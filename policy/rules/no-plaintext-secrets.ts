@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, describeHelm, describeObject, podTemplateOf, TYPES } from "./kubernetes";
-import { MASKED_SECRET, plainSecret } from "../../stacks/secret-detection";
+import { isMaskedSecret, plainSecret } from "../../stacks/secret-detection";
 import { isRecord, list, record, str } from "./values";
 
 const FIX = "reference a Kubernetes Secret instead";
@@ -18,7 +18,7 @@ function literalSecret(where: string, path: string, name: string, value: string)
  * plain text by Kubernetes itself (`kubectl get -o yaml`, every backup of etcd), so there it leaks anyway.
  */
 function pulumiSecretInPlainObject(where: string, path: string, value: string): string | undefined {
-  return value === MASKED_SECRET ? `${where}: ${path} holds a Pulumi secret, which Kubernetes stores here in plain text; put it in a Secret and reference it` : undefined;
+  return isMaskedSecret(value) ? `${where}: ${path} holds a Pulumi secret, which Kubernetes stores here in plain text; put it in a Secret and reference it` : undefined;
 }
 
 /** Every string leaf of Helm values with its dotted path and the key it sits under. */

@@ -33,8 +33,8 @@ function expectOnlyKnownWarnings(run: EngineRun, what: string): void {
 
 const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
 
-/** Every config change the comparison runs: a blue-green promotion, a new image, a quota. */
-function configChanges(stack: StackName): Record<"colourFlip" | "imageBump" | "quotaChange", ConfigChange> {
+/** Every config change the comparison runs: a blue-green promotion, a new image, a quota, a rotated secret. */
+function configChanges(stack: StackName): Record<"colourFlip" | "imageBump" | "quotaChange" | "secretRotation", ConfigChange> {
   const settings = committedSettings(stack);
   const app = settings.apps[0];
   const image = app.images[app.activeColor];
@@ -51,7 +51,14 @@ function configChanges(stack: StackName): Record<"colourFlip" | "imageBump" | "q
       key: `platform:namespaces[${apps}].quota.pods`,
       value: String(settings.namespaces[apps].quota.pods + 1),
     },
+    secretRotation: { title: "a rotated sentryDsn (pulumi config set --secret)", key: "platform:sentryDsn", value: secretSentinel("platform:sentryDsn-rotated"), secret: true },
   };
+}
+
+/** The secrets the engine runs here were given (and the rotated one) that `run` showed in plain text. */
+function secretsShown(stack: StackName, run: EngineRun): string[] {
+  const sentinels = [...engineConfig(stack).secretKeys, "platform:sentryDsn-rotated"].map(secretSentinel);
+  return sentinels.filter((sentinel) => run.printed.includes(sentinel));
 }
 
 /** The kinds of objects a record holds, for one kubectl call. */
@@ -245,6 +252,10 @@ describe("the real engine over the Kubernetes part", function () {
         expect(checksums[1]).to.equal(checksums[0]);
         const state = JSON.stringify(await engine!.state());
         for (const key of engineConfig(stack).secretKeys) expect(state, `state holds ${key} in plain text`).to.not.contain(secretSentinel(key));
+        for (const step of ["preview", "up"]) {
+          expect(runs[step].printed, `${step}: the events searched`).to.contain('"resourcePreEvent"');
+          expect(secretsShown(stack, runs[step]), `${step}: output and events`).to.deep.equal([]);
+        }
       });
 
       it("until the job controller records the Jobs complete, a preview replaces them and nothing else (pulumi.com/replaceUnready reads the live Job)", async () => {
@@ -275,17 +286,19 @@ describe("the real engine over the Kubernetes part", function () {
         runs.noChange = preview;
       });
 
-      for (const which of ["colourFlip", "imageBump", "quotaChange"] as const) {
+      for (const which of ["colourFlip", "imageBump", "quotaChange", "secretRotation"] as const) {
         it(`the offline --diff and the engine's preview agree on ${changes[which].title}, resource by resource and property by property`, async () => {
           needs("noChange");
           const change = changes[which];
           const offline = await offlineChanges(stack, change, composedKeys);
-          const preview = await engine!.withConfigPath(change.key, change.value, () => engine!.preview());
+          const preview = await engine!.withConfigPath(change.key, change.value, () => engine!.preview(), change.secret);
           expectOnlyKnownWarnings(preview, change.title);
           const engineSays = engineChanges(preview);
           expect(opsOf(engineSays), `${change.title}: operations, engine (actual) vs offline --diff (expected)`).to.deep.equal(opsOf(offline));
           expect(engineSays, `${change.title}: changed properties, engine (actual) vs offline --diff (expected)`).to.deep.equal(offline);
           expect(Object.keys(offline), "the change changes something").to.not.have.lengthOf(0);
+          // pulumi preview --diff shows a rotated secret as a change, never the value it had or gets.
+          expect(secretsShown(stack, preview), `${change.title}: secrets in the preview's output and events`).to.deep.equal([]);
           runs[which] = preview;
         });
       }

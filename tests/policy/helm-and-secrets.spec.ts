@@ -73,11 +73,13 @@ describe("policy: Helm and secrets", () => {
     });
 
     it("reports ConfigMap entries: webhook URLs, secret-named literals and Pulumi secrets stored in plain text", async () => {
-      const resources = [configMap({ SLACK_WEBHOOK_URL: SLACK, password: "hunter2", token: "[secret]" })];
+      // endpoint: the offline plan's stand-in for an undecrypted config secret (plan/stack-file.ts), under a plain name.
+      const resources = [configMap({ SLACK_WEBHOOK_URL: SLACK, password: "hunter2", token: "[secret]", endpoint: "[secret 0123456789ab]" })];
       expect(await messagesOf("no-plaintext-secrets", resources)).to.deep.equal([
         "ConfigMap apps/settings: data.SLACK_WEBHOOK_URL contains a Slack webhook URL in plain text; reference a Kubernetes Secret instead",
         "ConfigMap apps/settings: data.password looks like a secret and holds a literal value; reference a Kubernetes Secret instead",
         "ConfigMap apps/settings: data.token holds a Pulumi secret, which Kubernetes stores here in plain text; put it in a Secret and reference it",
+        "ConfigMap apps/settings: data.endpoint holds a Pulumi secret, which Kubernetes stores here in plain text; put it in a Secret and reference it",
       ]);
     });
 
