@@ -1,6 +1,6 @@
 import type { Container, PodTemplateSpec } from "kubernetes-types/core/v1";
 import type { ConfigProblem, ValidatedSettings } from "../../stacks/parse";
-import type { AppSettings, Color } from "../../stacks/apps-schema";
+import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
 import type { NamespaceSettings } from "../../stacks/schema";
 import { resolveAppSpec } from "../apps/app-spec";
 import { stackTelemetry } from "./component-args";
@@ -180,40 +180,58 @@ function nameReason(problem: NameProblem, got: string): string {
   return `makes ${problem.what} ${problem.value.length} characters long; at most ${problem.limit} are allowed (got ${JSON.stringify(got)})`;
 }
 
+/**
+ * One report for a name that makes several generated names too long: each of them, and the longest name that
+ * fits them all (each generated name holds the configured one once), so one rename is enough.
+ */
+function tooLongName(path: string, name: string, found: readonly NameProblem[]): ConfigProblem[] {
+  if (found.length === 0) return [];
+  const fits = Math.min(...found.map((p) => name.length - (p.value.length - p.limit)));
+  const made = found.map((p) => `${p.what} ${p.value.length} characters long (at most ${p.limit})`).join(" and ");
+  return [{ path, reason: `makes ${made}; a name of at most ${fits} characters fits (got ${JSON.stringify(name)})` }];
+}
+
 function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   settings.apps.forEach((app, i) => {
+    // With either colour active: the Jobs are named after the colour they act on, and a name that fits today
+    // must not be refused at the next promotion.
+    const objects = COLORS.flatMap((activeColor) => {
+      const spec = resolveAppSpec({ ...app, activeColor }, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
+      const m = blueGreenManifests(spec, gateScript());
+      return [
+        m.serviceAccount,
+        m.secret,
+        m.gateConfigMap,
+        ...Object.values(m.deployments),
+        ...Object.values(m.podDisruptionBudgets),
+        ...Object.values(m.horizontalPodAutoscalers),
+        ...Object.values(m.colorServices),
+        m.activeService,
+        m.previewService,
+        m.gateJob,
+        m.scaleDownDelayJob,
+        m.gateNetworkPolicies.egress,
+        m.gateNetworkPolicies.ingress,
+        m.serviceMonitor,
+      ];
+    });
     const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
-    const m = blueGreenManifests(spec, gateScript());
-    const objects = [
-      m.serviceAccount,
-      m.secret,
-      m.gateConfigMap,
-      ...Object.values(m.deployments),
-      ...Object.values(m.podDisruptionBudgets),
-      ...Object.values(m.horizontalPodAutoscalers),
-      ...Object.values(m.colorServices),
-      m.activeService,
-      m.previewService,
-      m.gateJob,
-      m.scaleDownDelayJob,
-      m.gateNetworkPolicies.egress,
-      m.gateNetworkPolicies.ingress,
-      m.serviceMonitor,
-    ];
     const seen = new Set<string>();
+    const fromName: NameProblem[] = [];
     for (const object of objects) {
       if (!object) continue;
       for (const problem of objectNameProblems(object)) {
         // An image tag becomes the version label: point at the image, not the app's name.
         const color = (["blue", "green"] as const).find((c) => spec.colors[c].version === problem.value);
-        const [path, got] = color ? [`apps[${i}].images.${color}`, app.images[color]] : [`apps[${i}].name`, app.name];
-        const text = `${path}: ${problem.what}`;
+        const text = `${color ?? "name"}: ${problem.what}`;
         if (seen.has(text)) continue;
         seen.add(text);
-        problems.push({ path, reason: nameReason(problem, got) });
+        if (color) problems.push({ path: `apps[${i}].images.${color}`, reason: nameReason(problem, app.images[color]) });
+        else fromName.push(problem);
       }
     }
+    problems.push(...tooLongName(`apps[${i}].name`, app.name, fromName));
   });
   settings.databases.forEach((db, i) => {
     const identity = { environment: settings.environment, namespace: settings.backupNamespace, name: db.name };
@@ -222,12 +240,10 @@ function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
       for (const metadata of [backupCronJobMetadata(identity), restoreDrillCronJobMetadata(identity)]) generated.push(...objectNameProblems({ kind: "CronJob", metadata }));
     }
     if (db.exporter) generated.push(...releaseNameProblems(helmChartArgs("postgresExporter", settings.monitoringNamespace, {}, db.name).name));
-    for (const problem of generated) problems.push({ path: `databases[${i}].name`, reason: nameReason(problem, db.name) });
+    problems.push(...tooLongName(`databases[${i}].name`, db.name, generated));
   });
   settings.caches.forEach((cache, i) => {
-    for (const problem of releaseNameProblems(helmChartArgs("redisExporter", settings.monitoringNamespace, {}, cache.name).name)) {
-      problems.push({ path: `caches[${i}].name`, reason: nameReason(problem, cache.name) });
-    }
+    problems.push(...tooLongName(`caches[${i}].name`, cache.name, releaseNameProblems(helmChartArgs("redisExporter", settings.monitoringNamespace, {}, cache.name).name)));
   });
   return problems;
 }

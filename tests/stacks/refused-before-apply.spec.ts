@@ -157,18 +157,42 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
   [
     "a 44-character database name",
     (v) => editJsonKey<{ name: string }[]>(v, "platform:databases", (dbs) => (dbs[0].name = NAME_44)),
+    // One report naming each name it makes too long and the longest that fits them all: 52 - "pg-restore-drill-".
     () => [
-      `databases[0].name: makes the CronJob name "pg-backup-${NAME_44}" 54 characters long; at most 52 are allowed (got "${NAME_44}")`,
-      `databases[0].name: makes the CronJob name "pg-restore-drill-${NAME_44}" 61 characters long; at most 52 are allowed (got "${NAME_44}")`,
-      `databases[0].name: makes the Helm release name "postgres-exporter-${NAME_44}" 62 characters long; at most 53 are allowed (got "${NAME_44}")`,
+      `databases[0].name: makes the CronJob name "pg-backup-${NAME_44}" 54 characters long (at most 52) and the CronJob name "pg-restore-drill-${NAME_44}" 61 characters long (at most 52) and ` +
+        `the Helm release name "postgres-exporter-${NAME_44}" 62 characters long (at most 53); a name of at most 35 characters fits (got "${NAME_44}")`,
     ],
   ],
   [
     "a 40-character app name",
     (v) => editJsonKey<{ name: string }[]>(v, "platform:apps", (apps) => (apps[0].name = "a".repeat(40))),
-    // Only staging shrinks the idle colour (production keeps it warm), so only staging has the scale-down Job.
-    (stack) => (stack === "staging" ? [`apps[0].name: makes the Job name "${"a".repeat(40)}-scale-down-blue-SUFFIX" 67 characters long; at most 63 are allowed (got "${"a".repeat(40)}")`] : []),
+    // Only staging shrinks the idle colour (production keeps it warm), so only staging has the scale-down Job; its
+    // name follows the idle colour, so both colours' count, whichever is active now (63 - "-scale-down-green-" - 10).
+    (stack) =>
+      stack === "staging"
+        ? [
+            `apps[0].name: makes the Job name "${"a".repeat(40)}-scale-down-green-SUFFIX" 68 characters long (at most 63) and the Job name "${"a".repeat(40)}-scale-down-blue-SUFFIX" 67 characters long (at most 63); ` +
+              `a name of at most 35 characters fits (got "${"a".repeat(40)}")`,
+          ]
+        : [],
   ],
+  [
+    "a 36-character app name, whose Jobs fit with the active colour of today but not after a promotion",
+    (v) => editJsonKey<{ name: string }[]>(v, "platform:apps", (apps) => (apps[0].name = "a".repeat(36))),
+    (stack) =>
+      stack === "staging"
+        ? [`apps[0].name: makes the Job name "${"a".repeat(36)}-scale-down-green-SUFFIX" 64 characters long (at most 63); a name of at most 35 characters fits (got "${"a".repeat(36)}")`]
+        : [],
+  ],
+  ...(["blue", "green"] as const).map((activeColor): [string, Edit, (stack: StackName) => string[]] => [
+    `a 35-character app name with ${activeColor} active`,
+    (v) =>
+      editJsonKey<{ name: string; activeColor: string }[]>(v, "platform:apps", (apps) => {
+        apps[0].name = "a".repeat(35);
+        apps[0].activeColor = activeColor;
+      }),
+    () => [],
+  ]),
   [
     "an image tag too long for a label value",
     (v) => editJsonKey<{ images: { green: string } }[]>(v, "platform:apps", (apps) => (apps[0].images.green = `ghcr.io/example/api:1.5.0-${"x".repeat(60)}`)),
@@ -262,7 +286,7 @@ describe("a stack file the cluster or the cloud would refuse is refused before a
         const { message } = await programFailure(stack, { config: engineConfig(stack, edit) });
         expect(message).to.match(new RegExp(`^Invalid configuration for stack "${stack}" \\(${expected.length} problems?\\):\\n`));
         // A generated Job name carries a content hash; compare everything around it.
-        expect(problemLines(message).map((line) => line.replace(/-[0-9a-f]{10}" /, '-SUFFIX" '))).to.deep.equal(expected);
+        expect(problemLines(message).map((line) => line.replace(/-[0-9a-f]{10}" /g, '-SUFFIX" '))).to.deep.equal(expected);
         expect(recorder.list(), "resources registered").to.deep.equal([]);
         expect(message, "a secret value was printed").to.not.include("SENTINEL-").and.not.include(PASTED_PASSWORD);
       });
