@@ -12,6 +12,8 @@ export interface PropertyChange {
 
 export interface ChangedResource {
   readonly resource: RecordedResource;
+  /** The resource as the baseline recorded it: its options are the state's (a replacement of a protected one fails). */
+  readonly previous: RecordedResource;
   readonly changes: readonly PropertyChange[];
   /** Set when the provider replaces the resource rather than updating it in place (`+-` in pulumi preview). */
   readonly replacement?: Replacement;
@@ -94,13 +96,23 @@ export function diffPlans(before: PlanRecord, after: PlanRecord): PlanDiff {
     if (changes.length === 0 && !providerReplaced) continue;
     const providerInputs = resource.provider ? now.get(resource.provider)?.inputs : undefined;
     const replacement = replacementOf(previous, resource, inputsOf({ changes }), providerInputs, providerReplaced);
-    changed.push(replacement ? { resource, changes, replacement } : { resource, changes });
+    changed.push(replacement ? { resource, previous, changes, replacement } : { resource, previous, changes });
   }
   return {
     added: after.resources.filter((r) => !old.has(r.urn)),
     removed: before.resources.filter((r) => !now.has(r.urn)),
     changed,
   };
+}
+
+/**
+ * What the engine does instead of deleting the old object, from the options the state holds (the baseline's):
+ * a protected one stops the update, a retained one is only forgotten. A reviewer must see both on the line.
+ */
+function keptOnDelete(previous: RecordedResource): string {
+  if (previous.options.protect) return " [protected: pulumi up refuses to delete it]";
+  if (previous.options.retainOnDelete) return " [retainOnDelete: Pulumi forgets it, the object and its data stay]";
+  return "";
 }
 
 const packageOf = (type: string) => (type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type.split(":")[0]);
@@ -110,11 +122,11 @@ const show = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v));
 export function formatDiff(diff: PlanDiff): string {
   const lines: string[] = [];
   for (const r of diff.added) lines.push(`+ ${r.type} ${r.name}`);
-  for (const r of diff.removed) lines.push(`- ${r.type} ${r.name}`);
-  for (const { resource, changes, replacement } of diff.changed) {
+  for (const r of diff.removed) lines.push(`- ${r.type} ${r.name}${keptOnDelete(r)}`);
+  for (const { resource, previous, changes, replacement } of diff.changed) {
     if (replacement) {
       const how = replacement.deleteBeforeReplace ? "replace, deleting the old object first" : "replace";
-      lines.push(`+- ${resource.type} ${resource.name} (${how}: ${replacement.because.join(", ")})`);
+      lines.push(`+- ${resource.type} ${resource.name} (${how}: ${replacement.because.join(", ")})${keptOnDelete(previous)}`);
     } else {
       lines.push(`~ ${resource.type} ${resource.name}`);
     }
@@ -128,6 +140,13 @@ export function formatDiff(diff: PlanDiff): string {
     lines.push(
       `note: ${unknown.length} changed resource${unknown.length === 1 ? "" : "s"} of ${[...new Set(unknown.map((c) => packageOf(c.resource.type)))].join(", ")} ` +
         "shown as updates: the offline diff knows the replacement rules of Kubernetes and random only, pulumi preview decides for the others",
+    );
+  }
+  const refused = [...diff.removed, ...diff.changed.filter((c) => c.replacement).map((c) => c.previous)].filter((r) => r.options.protect);
+  if (refused.length > 0) {
+    lines.push(
+      `warning: ${refused.length} protected resource${refused.length === 1 ? "" : "s"} would be deleted or replaced: pulumi up refuses ` +
+        "(and stops there) until each is unprotected on purpose (README: What must never be deleted by accident)",
     );
   }
   const replaced = diff.changed.filter((c) => c.replacement).length;
