@@ -23,7 +23,15 @@ export function externalSecretsValues(input: { environment: "staging" | "product
   const monitor = { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } };
   return {
     installCRDs: true,
-    crds: { createClusterExternalSecret: false, createClusterGenerator: false, createClusterPushSecret: false, createPushSecret: false },
+    // The chart templates its CRDs, so Helm would delete them on uninstall or when an upgrade drops one, and every
+    // ExternalSecret with them (and the Secrets they own). Kept, as cert-manager's chart keeps its own (crds.keep).
+    crds: {
+      createClusterExternalSecret: false,
+      createClusterGenerator: false,
+      createClusterPushSecret: false,
+      createPushSecret: false,
+      annotations: { "helm.sh/resource-policy": "keep" },
+    },
     replicaCount: replicas,
     leaderElect: true,
     processClusterExternalSecret: false,

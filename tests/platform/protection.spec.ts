@@ -32,6 +32,12 @@ const EXPECTED = {
     ["kubernetes:core/v1:Namespace", "platform-monitoring-ns", true, false],
     // A replaced generated password locks the backup jobs and the exporter out of the database.
     ["random:index/randomPassword:RandomPassword", "platform-db-orders-password", true, false],
+    // The Helm releases that own cluster-wide CRDs: uninstalling one deletes every custom resource of its kinds
+    // (Certificates, Gateways and HTTPRoutes, ServiceMonitors and PrometheusRules, ExternalSecrets).
+    ["kubernetes:helm.sh/v3:Release", "platform-cert-manager-release", true, false],
+    ["kubernetes:helm.sh/v3:Release", "platform-gateway-envoy-gateway", true, false],
+    ["kubernetes:helm.sh/v3:Release", "platform-monitoring-kps-release", true, false],
+    ["kubernetes:helm.sh/v3:Release", "platform-external-secrets-release", true, false],
   ],
 } as const;
 
@@ -48,3 +54,26 @@ describe("what cannot be recreated is protected", () => {
     });
   }
 });
+
+describe("CRDs a chart templates are kept by Helm", () => {
+  // cert-manager and ESO template their CRDs (kube-prometheus-stack and Envoy Gateway ship theirs in crds/,
+  // which Helm never deletes): without the keep policy, an uninstall or an upgrade that drops one deletes the
+  // CRD and every custom resource of its kind, the app Secrets ESO owns with them.
+  for (const stack of STACKS) {
+    it(`${stack}: every CRD of the cert-manager and External Secrets releases has helm.sh/resource-policy: keep`, async () => {
+      const plan = await planStack(stack);
+      const crds = plan.resources.filter(
+        (r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && /^platform-(cert-manager|external-secrets)-release:/.test(r.name),
+      );
+      expect(crds.map((r) => r.name.split(":")[1])).to.include.members([
+        "certificates.cert-manager.io",
+        "clusterissuers.cert-manager.io",
+        "externalsecrets.external-secrets.io",
+        "clustersecretstores.external-secrets.io",
+      ]);
+      const notKept = crds.filter((r) => (r.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["helm.sh/resource-policy"] !== "keep");
+      expect(notKept.map((r) => r.name)).to.deep.equal([]);
+    });
+  }
+});
+
