@@ -1,5 +1,5 @@
 import { fingerprintsOf, type RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
-import { type PathSegment, type Replacement, replacementOf, replacementRulesKnown } from "./replacement";
+import { helmRefusedFields, type PathSegment, type Replacement, replacementOf, replacementRulesKnown } from "./replacement";
 import type { PlanRecord } from "./run-program";
 
 export interface PropertyChange {
@@ -17,6 +17,8 @@ export interface ChangedResource {
   readonly changes: readonly PropertyChange[];
   /** Set when the provider replaces the resource rather than updating it in place (`+-` in pulumi preview). */
   readonly replacement?: Replacement;
+  /** Fields of a helm.v3.Release's object whose change the API server refuses, failing the release's upgrade. */
+  readonly helmRefused?: readonly string[];
 }
 
 export interface PlanDiff {
@@ -96,7 +98,8 @@ export function diffPlans(before: PlanRecord, after: PlanRecord): PlanDiff {
     if (changes.length === 0 && !providerReplaced) continue;
     const providerInputs = resource.provider ? now.get(resource.provider)?.inputs : undefined;
     const replacement = replacementOf(previous, resource, inputsOf({ changes }), providerInputs, providerReplaced);
-    changed.push(replacement ? { resource, previous, changes, replacement } : { resource, previous, changes });
+    const helmRefused = helmRefusedFields(resource, inputsOf({ changes }));
+    changed.push({ resource, previous, changes, ...(replacement ? { replacement } : {}), ...(helmRefused.length > 0 ? { helmRefused } : {}) });
   }
   return {
     added: after.resources.filter((r) => !old.has(r.urn)),
@@ -123,10 +126,12 @@ export function formatDiff(diff: PlanDiff): string {
   const lines: string[] = [];
   for (const r of diff.added) lines.push(`+ ${r.type} ${r.name}`);
   for (const r of diff.removed) lines.push(`- ${r.type} ${r.name}${keptOnDelete(r)}`);
-  for (const { resource, previous, changes, replacement } of diff.changed) {
+  for (const { resource, previous, changes, replacement, helmRefused } of diff.changed) {
     if (replacement) {
       const how = replacement.deleteBeforeReplace ? "replace, deleting the old object first" : "replace";
       lines.push(`+- ${resource.type} ${resource.name} (${how}: ${replacement.because.join(", ")})${keptOnDelete(previous)}`);
+    } else if (helmRefused) {
+      lines.push(`~ ${resource.type} ${resource.name} [Helm cannot update it: the API server refuses a change of ${helmRefused.join(", ")}]`);
     } else {
       lines.push(`~ ${resource.type} ${resource.name}`);
     }
@@ -147,6 +152,13 @@ export function formatDiff(diff: PlanDiff): string {
     lines.push(
       `warning: ${refused.length} protected resource${refused.length === 1 ? "" : "s"} would be deleted or replaced: pulumi up refuses ` +
         "(and stops there) until each is unprotected on purpose (README: What must never be deleted by accident)",
+    );
+  }
+  const stuck = diff.changed.filter((c) => c.helmRefused);
+  if (stuck.length > 0) {
+    lines.push(
+      `warning: ${stuck.length} object${stuck.length === 1 ? "" : "s"} of Helm releases would change a field the API server refuses to change in place: ` +
+        "the release's upgrade fails and rolls back, and pulumi up with it; make the change by hand first (README: Changing what the API server will not update)",
     );
   }
   const replaced = diff.changed.filter((c) => c.replacement).length;

@@ -13,7 +13,8 @@ import type { RecordedResource } from "./mocks";
  * its `clusterIdentifier` changes, and then every object it manages is replaced with it.
  *
  * Not covered: AWS resources (their provider's schema is not available offline; the diff lists their changes
- * as updates and says so), and objects rendered from a helm.v3.Release, which Helm patches itself.
+ * as updates and says so), and objects rendered from a helm.v3.Release, which Helm patches itself (a change
+ * of an immutable field fails its upgrade instead: helmRefusedFields).
  */
 
 export type PathSegment = string | number;
@@ -149,16 +150,30 @@ export function replacementOf(
     return changes.length > 0 ? { because: [...new Set(changes.map((c) => String(c.segments[0])))], deleteBeforeReplace: false } : undefined;
   }
   if (!type.startsWith("kubernetes:") || isHelmV3Rendered(after)) return undefined;
-  const fields = kubernetesReplaceFields(type, after.inputs, providerInputs);
-  // Named by the immutable field, as the provider names it (`spec.template`, not every leaf below it).
-  const matched = [...new Set(changes.flatMap((c) => fields.filter((f) => covers(f, c.segments)).map((f) => f.join(".").replace(/\.\*/g, "[*]"))))];
-  const because = matched.filter((f) => !matched.some((other) => f !== other && (f.startsWith(`${other}.`) || f.startsWith(`${other}[`))));
+  const because = changedFields(kubernetesReplaceFields(type, after.inputs, providerInputs), changes);
   if (because.length === 0) return undefined;
   const name = (r: RecordedResource) => (r.inputs.metadata as { name?: string; namespace?: string } | undefined) ?? {};
   // The provider deletes first when the new object must have the old one's name (it is named, not autonamed).
   const sameName = name(after).name !== undefined && name(after).name === name(before).name && name(after).namespace === name(before).namespace;
   const deleteBeforeReplace = sameName || after.options.deleteBeforeReplace;
   return { because, deleteBeforeReplace };
+}
+
+/** The changed fields among `fields`, named as the provider names them (`spec.template`, not every leaf below it). */
+function changedFields(fields: readonly Pattern[], changes: readonly InputChange[]): string[] {
+  const matched = [...new Set(changes.flatMap((c) => fields.filter((f) => covers(f, c.segments)).map((f) => f.join(".").replace(/\.\*/g, "[*]"))))];
+  return matched.filter((f) => !matched.some((other) => f !== other && (f.startsWith(`${other}.`) || f.startsWith(`${other}[`))));
+}
+
+/**
+ * The changed fields of a helm.v3.Release's object that the API server refuses to change in place (a
+ * StatefulSet's volumeClaimTemplates, a workload's selector, a Job's template): Helm patches the live object,
+ * so the release's upgrade fails, and an atomic release rolls back, where the engine would have replaced it.
+ * A new name is no such change: Helm deletes the old object and creates the new one.
+ */
+export function helmRefusedFields(after: RecordedResource, changes: readonly InputChange[]): string[] {
+  if (!isHelmV3Rendered(after)) return [];
+  return changedFields(IMMUTABLE[String(after.inputs.apiVersion ?? "")]?.[String(after.inputs.kind ?? "")] ?? [], changes);
 }
 
 /** Objects of a helm.v3.Release exist in the plan only: Helm, not the engine, updates them. */

@@ -41,3 +41,22 @@ describe("the offline --diff names protected and retained resources it deletes o
     });
   }
 });
+
+describe("the offline --diff names what Helm cannot update in place", () => {
+  const HELM_WARNING =
+    "warning: 1 object of Helm releases would change a field the API server refuses to change in place: the release's upgrade fails and rolls back, " +
+    "and pulumi up with it; make the change by hand first (README: Changing what the API server will not update)";
+  const LOKI = "~ kubernetes:apps/v1:StatefulSet platform-monitoring-loki-release:monitoring/loki";
+
+  for (const stack of STACKS) {
+    it(`${stack}: a larger Loki volume changes its StatefulSet's volumeClaimTemplates, which Helm's upgrade cannot patch; more memory it can`, async () => {
+      const before = (await planStack(stack)).record;
+      const larger = formatDiff(diffPlans(before, await runProgram(stack, { stackFile: editedStackFile(stack, (config) => (config["platform:monitoring"].loki.storageSize = "300Gi")) })));
+      expect(larger.split("\n").find((l) => l.startsWith(LOKI))).to.equal(`${LOKI} [Helm cannot update it: the API server refuses a change of spec.volumeClaimTemplates]`);
+      expect(larger).to.contain(`\n${HELM_WARNING}\n`);
+      const memory = formatDiff(diffPlans(before, await runProgram(stack, { stackFile: editedStackFile(stack, (config) => (config["platform:monitoring"].loki.resources.limits.memory = "7Gi")) })));
+      expect(memory.split("\n").find((l) => l.startsWith(LOKI))).to.equal(LOKI);
+      expect(memory).not.to.contain("warning:");
+    });
+  }
+});
