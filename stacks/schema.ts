@@ -25,8 +25,7 @@ const volumeSize = z
 /** Whether the port of a `host:port` text or a URL's authority, if it names one, is one a TCP connection can use. */
 const portInRange = (text: string) => {
   const port = /^(?:https:\/\/)?[a-z0-9.-]+:(\d+)(?:\/|$)/.exec(text)?.[1];
-  // A port of more than five digits is left to the text's own pattern, where it has one.
-  return port === undefined || port.length > 5 || (Number(port) >= 1 && Number(port) <= 65535);
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 };
 
 // A text that is no duration at all has its error already.
@@ -321,7 +320,8 @@ export const StackSettingsSchema = z.strictObject({
   alertEmailFrom: email,
   smtpSmarthost: z
     .string()
-    .regex(/^[a-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp.example.com:587" })
+    // Any number of digits: portInRange says what is wrong with a port past 65535.
+    .regex(/^[a-z0-9.-]+:\d+$/, { error: "must be host:port, e.g. smtp.example.com:587" })
     .refine(portInRange, { error: "must name a port from 1 to 65535, e.g. smtp.example.com:587" }),
   slackChannel: z.string().regex(SLACK_CHANNEL, { error: "must be a Slack channel such as #alerts" }),
   pagerdutyEnabled: z.boolean(),

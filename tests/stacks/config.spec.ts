@@ -915,6 +915,18 @@ describe("stack configuration", () => {
           'runbookBaseUrl: must name a port from 1 to 65535, if it names one (got "https://git.example.com:70000/runbooks")',
         ],
       ],
+      [
+        "ports of six digits, past 65535: an SMTP relay's and a runbook URL's",
+        "staging",
+        (v) => {
+          v.smtpSmarthost = "smtp.example.com:100025";
+          v.runbookBaseUrl = "https://git.example.com:700000/runbooks";
+        },
+        [
+          'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:100025")',
+          'runbookBaseUrl: must name a port from 1 to 65535, if it names one (got "https://git.example.com:700000/runbooks")',
+        ],
+      ],
       ["an SMTP relay's port past 65535", "staging", (v) => (v.smtpSmarthost = "smtp.example.com:99999"), 'smtpSmarthost: must name a port from 1 to 65535, e.g. smtp.example.com:587 (got "smtp.example.com:99999")'],
       [
         "volumes of no storage, which the API server refuses",
