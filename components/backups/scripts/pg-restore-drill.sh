@@ -148,7 +148,7 @@ if ! state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-restore-drill.XXXXXX" 2>&1); then
   state_dir=""
   exit 1
 fi
-# A full TMPDIR would lose the steps' output: fail now, before any work, rather than after the upload.
+# A full TMPDIR would lose the steps' output: fail now, before any work, rather than after the download and restore.
 if why=$(state_dir_unwritable); then die "preparing the state folder in ${TMPDIR:-/tmp} failed: $why"; fi
 started=$(date -u +%s)
 
