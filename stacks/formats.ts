@@ -78,7 +78,10 @@ const KUBERNETES_CRON: OptionPreset = {
 
 const CRON_MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
 
-/** Why a Kubernetes CronJob schedule is invalid, or `undefined` when Kubernetes would accept it. */
+/**
+ * Why a schedule is not one the platform takes for its CronJobs (one Kubernetes refuses, or `@every`, which it
+ * takes but whose runs the backup and drill checks cannot reckon), or `undefined` when it is.
+ */
 export function cronScheduleProblem(schedule: string): string | undefined {
   const trimmed = schedule.trim();
   if (/^(CRON_)?TZ=/.test(trimmed)) return "time zones go in the CronJob's timeZone field, not in the schedule";
