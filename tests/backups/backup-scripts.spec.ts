@@ -619,6 +619,14 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("pg-backup: ")), "other lines").to.deep.equal([]);
     });
 
+    // A status above 128 is a signal only when it names one: awscli, for one, exits 255 on its own errors.
+    it("pg_dump exiting 255 without a word: the ERROR line gives the status, not a signal", async () => {
+      lab.writeTool("silent-255/pg_dump", "exit 255\n");
+      await expectFailedBackup(/^pg-backup: ERROR: pg_dump failed: it exited with status 255 and printed nothing$/, {
+        PATH: `${path.join(lab.toolsDir, "silent-255")}:/usr/bin:/bin`,
+      });
+    });
+
     // RLIMIT_FSIZE caps what may be written, so the real pg_dump fails mid-dump on a write the
     // kernel refuses, as it would on a full scratch volume. A small tmpfs would give ENOSPC instead of
     // EFBIG, but mounting one needs privileges CI may not have. SIGXFSZ is ignored so the write

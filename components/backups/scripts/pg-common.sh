@@ -60,9 +60,10 @@ state_dir_unwritable() {
 
 # How the last step ended, for a failure it said nothing about.
 silent_end() {
-  local status=${step_status:-}
-  if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)); then
-    printf 'it was killed by SIG%s' "$(kill -l "$status" 2>/dev/null || printf '%d' $((status - 128)))"
+  local status=${step_status:-} signal
+  # Above 128 only when kill -l names a signal: a tool may exit 255 on its own (awscli does on its errors).
+  if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)) && signal=$(kill -l "$status" 2>/dev/null); then
+    printf 'it was killed by SIG%s' "$signal"
     if ((status == 137)); then printf " (the kernel's OOM killer sends it when the container reaches its memory limit)"; fi
   elif [[ -n $status ]]; then
     printf 'it exited with status %s and printed nothing' "$status"
