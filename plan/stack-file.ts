@@ -94,16 +94,18 @@ function readYamlText(file: string): string {
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = Buffer.from(bytes.subarray(2)).swap16().toString("utf16le");
   else if (isUtf8(bytes)) text = bytes.toString("utf8");
   else {
-    // 0x0A is never part of a multi-byte UTF-8 sequence: the first line that is not UTF-8 holds the first bad byte.
+    // CR and LF are never part of a multi-byte UTF-8 sequence: the first line that is not UTF-8 holds the first bad
+    // byte. Lines end as the CLI reads them, at LF, CRLF or a lone CR.
     let start = 0;
     for (let line = 1; ; line++) {
-      const end = bytes.indexOf(0x0a, start);
-      const text = bytes.subarray(start, end === -1 ? bytes.length : end);
+      let end = start;
+      while (end < bytes.length && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++;
+      const text = bytes.subarray(start, end);
       if (!isUtf8(text)) {
         const col = text.toString("utf8").indexOf("\uFFFD") + 1;
         throw new StackFileError([`${file}:${line}:${col}: not UTF-8 text (the Pulumi CLI reads a stack file as UTF-8): save the file as UTF-8`]);
       }
-      start = end + 1;
+      start = end + (bytes[end] === 0x0d && bytes[end + 1] === 0x0a ? 2 : 1);
     }
   }
   return text.replace(/\r(?!\n)/g, "\n");

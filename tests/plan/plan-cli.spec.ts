@@ -357,6 +357,16 @@ describe("offline plan (npm run plan)", () => {
         },
         [`FILE:${levelLine}:22: not UTF-8 text (the Pulumi CLI reads a stack file as UTF-8): save the file as UTF-8`],
       ],
+      // Lone CRs are line breaks to the CLI: the line is counted as the CLI counts it.
+      [
+        "a byte that is not UTF-8 in a file with CR line breaks",
+        (t) => {
+          const cr = t.replace(/\n/g, "\r");
+          const at = cr.indexOf("platform:logLevel: INFO") + "platform:logLevel: ".length;
+          return Buffer.concat([Buffer.from(cr.slice(0, at)), Buffer.from([0xc9]), Buffer.from(`${SECRET}${cr.slice(at + "INFO".length)}`)]);
+        },
+        [`FILE:${levelLine}:22: not UTF-8 text (the Pulumi CLI reads a stack file as UTF-8): save the file as UTF-8`],
+      ],
       ["an empty key", (t) => t.replace("config:\n", `config:\n  ~: ${SECRET}\n`), ["FILE: config: an empty key; a config key is a name such as platform:logLevel"]],
       ["a list as a key", (t) => t.replace("config:\n", `config:\n  ? [${SECRET}]\n  : 1\n`), [`FILE:${configLine + 1}:5: a map key must be a string`]],
       ...["~", "12345", "[x]", '""'].map((bad): [string, (text: string) => string | Buffer, string[]] => [
