@@ -619,6 +619,26 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect(result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("pg-backup: ")), "other lines").to.deep.equal([]);
     });
 
+    // The upload step runs openssl and pg_restore beside awscli: a silent failure is named by the status of the
+    // tool that failed, not by the step's own.
+    it("openssl killed by SIGKILL while checksumming beside the upload: the ERROR line names the signal", async () => {
+      lab.writeTool("oom-killed-openssl/openssl", 'if [[ $1 == dgst ]]; then kill -KILL $$; fi\nexec /usr/bin/openssl "$@"\n');
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: checksumming the dump failed: it was killed by SIGKILL \(the kernel's OOM killer sends it when the container reaches its memory limit\)$/,
+        { PATH: `${path.join(lab.toolsDir, "oom-killed-openssl")}:/usr/bin:/bin` },
+      );
+      expectHiddenDump(added);
+    });
+
+    it("pg_restore killed by SIGKILL while reading the dump beside the upload: the ERROR line names the signal", async () => {
+      lab.writeTool("oom-killed-pg_restore/pg_restore", 'if [[ $1 == --file=/dev/null ]]; then kill -KILL $$; fi\nexec /usr/bin/pg_restore "$@"\n');
+      const { added } = await expectFailedBackup(
+        /^pg-backup: ERROR: verification failed: pg_restore could not read the dump's data: it was killed by SIGKILL \(the kernel's OOM killer sends it when the container reaches its memory limit\)$/,
+        { PATH: `${path.join(lab.toolsDir, "oom-killed-pg_restore")}:/usr/bin:/bin` },
+      );
+      expectHiddenDump(added);
+    });
+
     // A status above 128 is a signal only when it names one: awscli, for one, exits 255 on its own errors.
     it("pg_dump exiting 255 without a word: the ERROR line gives the status, not a signal", async () => {
       lab.writeTool("silent-255/pg_dump", "exit 255\n");

@@ -226,11 +226,19 @@ log "uploading to s3://$BACKUP_BUCKET/$final_key"
 unconfirmed+=("$final_key")
 if ! run_step upload upload_and_check; then
   read -r upload_status sum_status read_status <"$state_dir/upload.status" || true
+  # The step's own status is upload_and_check's; silent_end must see the failed tool's (137: its OOM kill).
   if [[ ${read_status:-0} != 0 ]]; then
-    printf '%s\n' "$(<"$state_dir/read.err")" >&2
-    die "verification failed: pg_restore could not read the dump's data: $(first_error "$(<"$state_dir/read.err")")"
+    read_error=$(<"$state_dir/read.err")
+    step_status=$read_status
+    if [[ -z $read_error ]]; then die "verification failed: pg_restore could not read the dump's data: $(lost_output "$(silent_end)")"; fi
+    printf '%s\n' "$read_error" >&2
+    die "verification failed: pg_restore could not read the dump's data: $(first_error "$read_error")"
   fi
-  if [[ ${sum_status:-0} != 0 ]]; then fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"; fi
+  if [[ ${sum_status:-0} != 0 ]]; then
+    step_status=$sum_status
+    fail_step "checksumming the dump" "$(<"$state_dir/checksum.err")"
+  fi
+  step_status=${upload_status:-$step_status}
   fail_step "upload" "$step_output"
 fi
 sha256=$(<"$state_dir/dump.sha256")
