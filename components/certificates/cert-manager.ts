@@ -6,7 +6,6 @@ import { helmChartArgs } from "../monitoring/charts";
 import { CERT_MANAGER_SERVICE_ACCOUNT, CERT_MANAGER_WEBHOOK_PODS, certManagerValues } from "./cert-manager-values";
 import { clusterIssuerManifest, type IssuerKind } from "./cluster-issuer";
 import { dns01ChallengePolicy } from "./dns01-policy";
-import { irreplaceable } from "../core/data-protection";
 
 export interface CertManagerArgs {
   readonly environment: "staging" | "production";
@@ -60,8 +59,7 @@ export class CertManager extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       { ...helmChartArgs("certManager", args.namespace, values), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
-      // It owns cluster-wide CRDs: uninstalling it deletes them, and with them every custom resource of their kinds.
-      { parent: this, ...irreplaceable(args.environment) },
+      { parent: this },
     );
     this.clusterIssuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, m.clusterIssuer, { parent: this, dependsOn: [this.release] });
     new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, m.webhookPolicy, { parent: this });

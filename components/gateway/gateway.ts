@@ -11,7 +11,6 @@ import {
   httpsRedirectRouteManifest,
 } from "./gateway-manifests";
 import { proxyIngressPolicy } from "./gateway-network-policies";
-import { irreplaceable } from "../core/data-protection";
 
 export interface GatewayArgs extends GatewayInput {
   readonly environment: "staging" | "production";
@@ -43,8 +42,7 @@ export class Gateway extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-envoy-gateway`,
       { ...helmChartArgs("envoyGateway", args.namespace, envoyGatewayValues({ environment: args.environment })), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
-      // It owns cluster-wide CRDs: uninstalling it deletes them, and with them every custom resource of their kinds.
-      { parent: this, ...irreplaceable(args.environment) },
+      { parent: this },
     );
     const m = gatewayObjectManifests(args);
     const afterCrds = { parent: this, dependsOn: [this.release] };

@@ -11,7 +11,6 @@ import {
   PROMETHEUS_OPERATOR_WEBHOOK_PORT,
 } from "./kube-prometheus-stack-values";
 import type { MonitoringInput } from "./monitoring-input";
-import { irreplaceable } from "../core/data-protection";
 
 export type KubePrometheusStackArgs = MonitoringInput;
 
@@ -62,8 +61,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         timeout: 900,
         maxHistory: 10,
       },
-      // It owns cluster-wide CRDs: uninstalling it deletes them, and with them every custom resource of their kinds.
-      { parent: this, dependsOn: [adminSecret, sidecarRole], ...irreplaceable(args.environment) },
+      { parent: this, dependsOn: [adminSecret, sidecarRole] },
     );
     new k8s.networking.v1.NetworkPolicy(`${name}-webhook-from-api-server`, operatorWebhookPolicy(args), { parent: this });
     this.registerOutputs({ release: this.release.status });

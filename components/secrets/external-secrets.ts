@@ -6,7 +6,6 @@ import { helmChartArgs } from "../monitoring/charts";
 import { EXTERNAL_SECRETS_SERVICE_ACCOUNT, EXTERNAL_SECRETS_WEBHOOK_PODS, externalSecretsValues, reloaderPodMonitor, reloaderValues } from "./external-secrets-values";
 import { secretsManagerReadPolicy } from "./secrets-manager-policy";
 import { clusterSecretStoreManifest } from "./secret-store";
-import { irreplaceable } from "../core/data-protection";
 
 export interface ExternalSecretsArgs {
   readonly environment: "staging" | "production";
@@ -63,8 +62,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       { ...helmChartArgs("externalSecrets", args.namespace, values), atomic: true, cleanupOnFail: true, timeout: 600, maxHistory: 10 },
-      // It owns cluster-wide CRDs: uninstalling it deletes them, and with them every custom resource of their kinds.
-      { parent: this, ...irreplaceable(args.environment) },
+      { parent: this },
     );
     this.store = new k8s.apiextensions.CustomResource(`${name}-store`, m.store, { parent: this, dependsOn: [this.release] });
     this.reloader = new k8s.helm.v4.Chart(`${name}-reloader`, helmChartArgs("reloader", args.namespace, reloaderValues({ environment: args.environment })), { parent: this });

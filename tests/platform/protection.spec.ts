@@ -32,12 +32,6 @@ const EXPECTED = {
     ["kubernetes:core/v1:Namespace", "platform-monitoring-ns", true, false],
     // A replaced generated password locks the backup jobs and the exporter out of the database.
     ["random:index/randomPassword:RandomPassword", "platform-db-orders-password", true, false],
-    // The Helm releases that own cluster-wide CRDs: uninstalling one deletes every custom resource of its kinds
-    // (Certificates, Gateways and HTTPRoutes, ServiceMonitors and PrometheusRules, ExternalSecrets).
-    ["kubernetes:helm.sh/v3:Release", "platform-cert-manager-release", true, false],
-    ["kubernetes:helm.sh/v3:Release", "platform-gateway-envoy-gateway", true, false],
-    ["kubernetes:helm.sh/v3:Release", "platform-monitoring-kps-release", true, false],
-    ["kubernetes:helm.sh/v3:Release", "platform-external-secrets-release", true, false],
   ],
 } as const;
 
