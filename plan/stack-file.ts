@@ -232,7 +232,7 @@ function encodeAsWritten(qualified: string, value: unknown, node: unknown, probl
  * changed, masked; the digest of text the stack file already shows tells nothing about the value.
  */
 export function ciphertextStandIn(ciphertext: string): string {
-  return secretStandIn(createHash("sha256").update(ciphertext).digest("hex").slice(0, 12));
+  return secretStandIn(createHash("sha256").update(ciphertext).digest("hex"));
 }
 
 /** The value with every `secure:` entry replaced by its stand-in, and whether there was one. */

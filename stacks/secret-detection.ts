@@ -9,12 +9,16 @@
 /** The mock runtime's stand-in for a Pulumi secret (plan/mocks.ts SECRET_PLACEHOLDER). */
 export const MASKED_SECRET = "[secret]";
 
-/** The offline plan's stand-in for an encrypted config value it does not decrypt (plan/stack-file.ts), by a digest of its ciphertext. */
-export const secretStandIn = (digest: string) => `[secret ${digest}]`;
+/** Hex digits of a ciphertext's digest that name its stand-in: enough to tell a rotated secret from the old one. */
+const STAND_IN_DIGEST_DIGITS = 12;
+const STAND_IN = new RegExp(`^\\[secret [0-9a-f]{${STAND_IN_DIGEST_DIGITS}}\\]$`);
+
+/** The offline plan's stand-in for an encrypted config value it does not decrypt (plan/stack-file.ts), by a hex digest of its ciphertext. */
+export const secretStandIn = (hexDigest: string) => `[secret ${hexDigest.slice(0, STAND_IN_DIGEST_DIGITS)}]`;
 
 /** A value that is a Pulumi secret in the plan: masked by the mock runtime, or an undecrypted config value's stand-in. */
 export function isMaskedSecret(value: string): boolean {
-  return value === MASKED_SECRET || /^\[secret [0-9a-f]{12}\]$/.test(value);
+  return value === MASKED_SECRET || STAND_IN.test(value);
 }
 
 /** Last words that make a name a secret on their own. */
