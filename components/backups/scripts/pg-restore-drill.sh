@@ -246,7 +246,7 @@ for table in "${tables[@]}"; do
     fail_step "counting rows of $table" "$step_output"
   fi
   out=$step_output
-  if ! [[ $out =~ ^[0-9]+$ ]]; then fail_step "counting rows of $table" ""; fi
+  if ! [[ $out =~ ^[0-9]+$ ]]; then fail_step "counting rows of $table" "$out"; fi
   log "$table: $out rows"
   if ((out < DRILL_MIN_ROWS)); then
     problems+=("$table has $out rows (need >= $DRILL_MIN_ROWS)")
