@@ -188,7 +188,9 @@ function tooLongName(path: string, name: string, found: readonly NameProblem[]):
   if (found.length === 0) return [];
   const fits = Math.min(...found.map((p) => name.length - (p.value.length - p.limit)));
   const made = found.map((p) => `${p.what} ${p.value.length} characters long (at most ${p.limit})`).join(" and ");
-  return [{ path, reason: `makes ${made}; a name of at most ${fits} characters fits (got ${JSON.stringify(name)})` }];
+  // A name fits none when what is made around it is over a limit on its own.
+  const advice = fits > 0 ? `a name of at most ${fits} characters fits` : "no name fits";
+  return [{ path, reason: `makes ${made}; ${advice} (got ${JSON.stringify(name)})` }];
 }
 
 function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
