@@ -134,6 +134,7 @@ function receivers(input: AlertRoutingInput, secrets: ReceiverSecrets, pages: bo
 function routes(input: AlertRoutingInput, pages: boolean): Route[] {
   const { critical, warning, heartbeat } = input.alertRouting.timing;
   const pager = pages ? [RECEIVER.pagerduty] : [];
+  const criticalTo = (receivers: readonly string[]): Route => ({ matchers: [eq("severity", "critical")], group_by: [...CRITICAL_GROUP_BY], ...timing(critical), ...fanOut(receivers) });
   return [
     // The dead man's switch: Watchdog fires all the time, so the heartbeat service hears from Alertmanager every
     // repeat_interval, and raises the alarm, from outside the cluster, when Prometheus or Alertmanager dies.
@@ -150,12 +151,12 @@ function routes(input: AlertRoutingInput, pages: boolean): Route[] {
         matchers: [eq("team", team.name)],
         receiver: teamReceiver(team.name),
         routes: [
-          { matchers: [eq("severity", "critical")], group_by: [...CRITICAL_GROUP_BY], ...timing(critical), ...fanOut([...pager, teamReceiver(team.name)]) },
+          criticalTo([...pager, teamReceiver(team.name)]),
           { matchers: [eq("severity", "warning")], ...timing(warning), receiver: teamReceiver(team.name) },
         ],
       }),
     ),
-    { matchers: [eq("severity", "critical")], group_by: [...CRITICAL_GROUP_BY], ...timing(critical), ...fanOut([...pager, RECEIVER.slack, RECEIVER.default]) },
+    criticalTo([...pager, RECEIVER.slack, RECEIVER.default]),
     { matchers: [eq("severity", "warning")], ...timing(warning), ...fanOut([RECEIVER.slack, RECEIVER.default]) },
   ];
 }
