@@ -14,4 +14,10 @@ function osCacheDir(env = process.env) {
 /** Where the plan keeps Node's compile cache (plan/compile-cache.js) unless NODE_COMPILE_CACHE says otherwise. */
 const PLAN_COMPILE_CACHE_DIR = path.join(osCacheDir(), "platform", "node-compile-cache");
 
-module.exports = { osCacheDir, PLAN_COMPILE_CACHE_DIR };
+/**
+ * Where `npm run plan` keeps the TypeScript it transpiled (plan/typescript-require.js): in the checkout's
+ * node_modules, so a fresh `npm ci` starts it empty.
+ */
+const PLAN_TRANSPILE_CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "platform-ts");
+
+module.exports = { osCacheDir, PLAN_COMPILE_CACHE_DIR, PLAN_TRANSPILE_CACHE_DIR };

@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { formatViolations, loadPackConfig, policyExitCode, policySummary, resolvePackConfig, runPolicies } from "../policy/offline";
 import { policyPackArgs } from "../policy/rules";
-import { PLAN_COMPILE_CACHE_DIR } from "./cache-dir";
+import { PLAN_COMPILE_CACHE_DIR, PLAN_TRANSPILE_CACHE_DIR } from "./cache-dir";
 import { pruneCompileCache } from "./compile-cache-pruning";
+import { pruneTranspileCache } from "./transpile-cache-pruning";
 import { diffPlans, formatDiff } from "./diff";
 import { withCheckout } from "./git-ref";
 import { formatTree, writePlan } from "./render";
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
   writePlan(record, outDir);
   // A compile cache moved elsewhere (NODE_COMPILE_CACHE) is its owner's to keep.
   if (!process.env.NODE_COMPILE_CACHE) pruneCompileCache(PLAN_COMPILE_CACHE_DIR);
+  pruneTranspileCache(PLAN_TRANSPILE_CACHE_DIR);
 
   if (!values.quiet) process.stdout.write(formatTree(record));
   if (before) {
