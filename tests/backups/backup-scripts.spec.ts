@@ -329,6 +329,17 @@ describe("backup scripts against PostgreSQL 15 and MinIO, as the job's least-pri
       expect([scratchLeft, tmpLeft], "files left in SCRATCH_DIR and TMPDIR").to.deep.equal([[], []]);
     });
 
+    // psql runs in a command substitution there, not through run_step: the status named must be its own, not
+    // that of the step before it (the checksum, which succeeded).
+    it("psql failing without a word when creating the scratch database: the ERROR line gives its status", async () => {
+      await baselineKey();
+      lab.writeTool("silent-psql/psql", 'for a in "$@"; do if [[ $a == "CREATE DATABASE "* ]]; then exit 2; fi; done\nexec /usr/bin/psql "$@"\n');
+      const { result, scratchLeft } = await lab.runDrill({ PATH: `${path.join(lab.toolsDir, "silent-psql")}:/usr/bin:/bin` });
+      expectFailure(result, "pg-restore-drill", /^pg-restore-drill: ERROR: creating scratch database restore_drill_\d{14}_[0-9a-f]{8} failed: it exited with status 2 and printed nothing$/);
+      expect(await lab.scratchDatabases(), "scratch databases left").to.equal("");
+      expect(scratchLeft, "files left in SCRATCH_DIR").to.deep.equal([]);
+    });
+
     it("fails clearly when there is no backup", async () => {
       const { result } = await lab.runDrill({ BACKUP_PREFIX: "production/nothing-here" });
       expectFailure(result, "pg-restore-drill", new RegExp(`^pg-restore-drill: ERROR: no backup found under s3://${lab.bucket}/production/nothing-here/ `));

@@ -90,7 +90,8 @@ committed=false  # the manifest is written: from then on the run has done its jo
 reported=false
 retained=""
 
-# die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause.
+# die with "<step> failed: <tool's error>", or "scratch area full: ..." when that is the cause. A tool that
+# said nothing is named by step_status: a caller that ran it in a command substitution sets it first.
 fail_step() {
   local name=$1 output=$2
   if [[ -z $output ]]; then die "$name failed: $(lost_output "$(silent_end)")"; fi
@@ -184,9 +185,7 @@ manifest_key="$final_key.manifest.json"
 
 # --- 1. dump ------------------------------------------------------------------------------------
 
-if ! out=$(mktemp -d "$SCRATCH_DIR/pg-backup.XXXXXX" 2>&1); then
-  fail_step "preparing the scratch area $SCRATCH_DIR" "$out"
-fi
+out=$(mktemp -d "$SCRATCH_DIR/pg-backup.XXXXXX" 2>&1) || { step_status=$?; fail_step "preparing the scratch area $SCRATCH_DIR" "$out"; }
 work=$out
 dump="$work/database.dump"
 

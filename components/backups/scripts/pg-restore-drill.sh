@@ -72,7 +72,8 @@ passed=false
 restore_seconds=""
 
 # die with "<step> failed: <tool's error>". With "scratch", the step writes to SCRATCH_DIR, and a full disk
-# is said as "scratch area full: ..." (the drill server's own volume filling up is another matter).
+# is said as "scratch area full: ..." (the drill server's own volume filling up is another matter). A tool
+# that said nothing is named by step_status: a caller that ran it in a command substitution sets it first.
 fail_step() { # <step> <tool output> [scratch]
   if [[ -z $2 ]]; then die "$1 failed: $(lost_output "$(silent_end)")"; fi
   printf '%s\n' "$2" >&2
@@ -176,9 +177,7 @@ log "newest backup: s3://$BACKUP_BUCKET/$key"
 
 # --- 2. download and check it against its manifest ----------------------------------------------
 
-if ! out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1); then
-  fail_step "preparing the scratch area $SCRATCH_DIR" "$out" scratch
-fi
+out=$(mktemp -d "$SCRATCH_DIR/pg-restore-drill.XXXXXX" 2>&1) || { step_status=$?; fail_step "preparing the scratch area $SCRATCH_DIR" "$out" scratch; }
 work=$out
 restore_started=$(date -u +%s)
 if ! run_step "manifest download" "${S3CLI[@]}" s3 cp --only-show-errors --no-progress "s3://$BACKUP_BUCKET/$key.manifest.json" "$work/manifest.json"; then
@@ -212,9 +211,7 @@ log "checksum matches the manifest: sha256 $actual_sha256, $actual_size bytes"
 scratch_db="restore_drill_$(date -u +%Y%m%d%H%M%S)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 log "creating scratch database $scratch_db on ${PGHOST:-<libpq default host>}:${PGPORT:-5432}"
 # template0: a restore must start from an empty database, whatever was added to template1.
-if ! out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1); then
-  fail_step "creating scratch database $scratch_db" "$out"
-fi
+out=$(psql_admin -c "CREATE DATABASE $scratch_db TEMPLATE template0" 2>&1) || { step_status=$?; fail_step "creating scratch database $scratch_db" "$out"; }
 log "restoring into $scratch_db"
 if ! run_step pg_restore env LC_ALL=C pg_restore --exit-on-error --no-owner --no-privileges --no-password --dbname="$scratch_db" "$work/backup.dump"; then
   fail_step "pg_restore into $scratch_db" "$step_output"
@@ -234,9 +231,7 @@ problems=()
 for table in "${tables[@]}"; do
   schema=${table%%.*}
   name=${table#*.}
-  if ! out=$(table_query "$schema" "$name" "$exists_sql" 2>&1); then
-    fail_step "looking up $table" "$out"
-  fi
+  out=$(table_query "$schema" "$name" "$exists_sql" 2>&1) || { step_status=$?; fail_step "looking up $table" "$out"; }
   if [[ $out != t ]]; then
     log "$table: missing"
     problems+=("$table does not exist in the restored database")
