@@ -52,30 +52,50 @@ function limitRangeProblems(path: string, limitRange: NamespaceSettings["limitRa
   );
 }
 
+/** Who runs with each resources setting of a stack file, and in which namespace. */
+function configuredContainers(settings: ValidatedSettings): { path: string; whose: string; namespace: string; resources: Resources }[] {
+  return [
+    ...Object.entries(settings.monitoring).map(([component, entry]) => ({
+      path: `monitoring.${component}.resources`,
+      whose: MONITORING_PODS[component as keyof ValidatedSettings["monitoring"]],
+      namespace: component === "alloy" ? settings.nodeAgentsNamespace : settings.monitoringNamespace,
+      resources: entry.resources,
+    })),
+    { path: "gateway.resources", whose: "every Envoy proxy of the Gateway", namespace: "gateway", resources: settings.gateway.resources },
+    ...settings.apps.map((app, i) => ({ path: `apps[${i}].resources`, whose: "every pod of the app", namespace: app.namespace, resources: app.resources })),
+  ];
+}
+
+const MONITORING_PODS: Record<keyof ValidatedSettings["monitoring"], string> = {
+  prometheus: "every Prometheus pod",
+  alertmanager: "every Alertmanager pod",
+  grafana: "the Grafana pod",
+  loki: "every Loki pod",
+  tempo: "the Tempo pod",
+  alloy: "every Alloy pod",
+  blackbox: "every blackbox exporter pod",
+};
+
 function resourceProblems(settings: ValidatedSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   settings.namespaces.forEach((ns, i) => problems.push(...limitRangeProblems(`namespaces[${i}].limitRange`, ns.limitRange)));
-  for (const [component, entry] of Object.entries(settings.monitoring)) {
-    problems.push(...requestsWithinLimits(`monitoring.${component}.resources`, entry.resources));
-  }
-  settings.apps.forEach((app, i) => {
-    problems.push(...requestsWithinLimits(`apps[${i}].resources`, app.resources));
-    const ns = settings.namespaces.findIndex((n) => n.name === app.namespace);
-    if (ns === -1) return;
+  for (const { path, whose, namespace, resources } of configuredContainers(settings)) {
+    problems.push(...requestsWithinLimits(path, resources));
+    const ns = settings.namespaces.findIndex((n) => n.name === namespace);
+    if (ns === -1) continue;
     const max = settings.namespaces[ns].limitRange.maxLimit;
-    for (const kind of ["limits", "requests"] as const) {
-      for (const r of RESOURCES) {
-        if (quantityValue(app.resources[kind][r]) > quantityValue(max[r])) {
-          problems.push({
-            path: `apps[${i}].resources.${kind}.${r}`,
-            reason:
-              `is above the LimitRange maximum of namespace "${app.namespace}" (namespaces[${ns}].limitRange.maxLimit.${r}: ${JSON.stringify(max[r])}); ` +
-              `the API server would reject every pod of the app (got ${JSON.stringify(app.resources[kind][r])})`,
-          });
-        }
+    // The LimitRange caps requests too, but a request above the maximum is above its limit or its limit is too.
+    for (const r of RESOURCES) {
+      if (quantityValue(resources.limits[r]) > quantityValue(max[r])) {
+        problems.push({
+          path: `${path}.limits.${r}`,
+          reason:
+            `is above the LimitRange maximum of namespace "${namespace}" (namespaces[${ns}].limitRange.maxLimit.${r}: ${JSON.stringify(max[r])}); ` +
+            `the API server would reject ${whose} (got ${JSON.stringify(resources.limits[r])})`,
+        });
       }
     }
-  });
+  }
   return problems;
 }
 

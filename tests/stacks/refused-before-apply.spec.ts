@@ -120,6 +120,34 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     ],
   ],
   [
+    "Prometheus limits above the monitoring namespace's LimitRange",
+    (v) => editJsonKey<{ prometheus: { resources: { limits: { memory: string } } } }>(v, "platform:monitoring", (m) => (m.prometheus.resources.limits.memory = "40Gi")),
+    (stack) => [
+      `monitoring.prometheus.resources.limits.memory: is above the LimitRange maximum of namespace "monitoring" (namespaces[0].limitRange.maxLimit.memory: "${stack === "staging" ? "16Gi" : "32Gi"}"); the API server would reject every Prometheus pod (got "40Gi")`,
+    ],
+  ],
+  [
+    "Alloy limits above the node agents' LimitRange",
+    (v) => editJsonKey<{ alloy: { resources: { limits: { cpu: string } } } }>(v, "platform:monitoring", (m) => (m.alloy.resources.limits.cpu = "3")),
+    (stack) => [
+      `monitoring.alloy.resources.limits.cpu: is above the LimitRange maximum of namespace "node-agents" (namespaces[7].limitRange.maxLimit.cpu: "${stack === "staging" ? "1" : "2"}"); the API server would reject every Alloy pod (got "3")`,
+    ],
+  ],
+  [
+    "the Gateway's Envoy proxies requesting more than their limits",
+    (v) => editJsonKey<{ resources: { requests: { cpu: string } } }>(v, "platform:gateway", (g) => (g.resources.requests.cpu = "3")),
+    (stack) => [
+      `gateway.resources.requests.cpu: must not exceed resources.limits.cpu ("${stack === "staging" ? "500m" : "2"}"): the API server rejects a container whose request is above its limit (got "3")`,
+    ],
+  ],
+  [
+    "the Gateway's Envoy proxies limited above the gateway namespace's LimitRange",
+    (v) => editJsonKey<{ resources: { limits: { memory: string } } }>(v, "platform:gateway", (g) => (g.resources.limits.memory = "6Gi")),
+    (stack) => [
+      `gateway.resources.limits.memory: is above the LimitRange maximum of namespace "gateway" (namespaces[3].limitRange.maxLimit.memory: "${stack === "staging" ? "2Gi" : "4Gi"}"); the API server would reject every Envoy proxy of the Gateway (got "6Gi")`,
+    ],
+  ],
+  [
     "a LimitRange whose default request is above its default limit, and whose default limit is above its maximum",
     (v) =>
       editJsonKey<{ limitRange: Record<string, { cpu: string; memory: string }> }[]>(v, "platform:namespaces", (ns) => {
