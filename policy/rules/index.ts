@@ -11,6 +11,7 @@ import { hostIsolation } from "./host-isolation";
 import { iamNoAdminWildcards } from "./iam-no-admin-wildcards";
 import { iamStackScope } from "./iam-stack-scope";
 import { imagePinned } from "./image-pinned";
+import { limitRangeAdmits } from "./limit-range-admits";
 import { loadBalancers } from "./load-balancers";
 import { namespaceDefaultDeny } from "./namespace-default-deny";
 import { namespaceLabels } from "./namespace-labels";
@@ -34,6 +35,7 @@ export const policies: Policies = [
   deploymentProbes,
   replicasAndDisruptionBudget,
   quotaHoldsDemand,
+  limitRangeAdmits,
   loadBalancers,
   namespaceLabels,
   namespaceDefaultDeny,
@@ -72,6 +74,7 @@ export * from "./host-isolation";
 export * from "./iam-no-admin-wildcards";
 export * from "./iam-stack-scope";
 export * from "./image-pinned";
+export * from "./limit-range-admits";
 export * from "./load-balancers";
 export * from "./namespace-default-deny";
 export * from "./namespace-labels";

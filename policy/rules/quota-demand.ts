@@ -103,7 +103,7 @@ export interface NamespaceDemand {
 }
 
 /** Resources of the config reloader the operator injects, from its Deployment's arguments (0 means unset). */
-function configReloaderResources(resources: readonly DemandInput[]): Record<string, unknown> {
+export function configReloaderResources(resources: readonly DemandInput[]): Record<string, unknown> {
   for (const r of resources.filter((x) => x.type === TYPES.deployment)) {
     for (const { container } of containersOf(podTemplateOf(r.type, r.props)?.spec ?? {})) {
       const args = list(container.args).filter((a): a is string => typeof a === "string");
@@ -119,8 +119,44 @@ function configReloaderResources(resources: readonly DemandInput[]): Record<stri
   return {};
 }
 
-function namespaceOf(props: Record<string, unknown>): string {
+export function namespaceOf(props: Record<string, unknown>): string {
   return str(record(props.metadata).namespace) ?? "default";
+}
+
+export interface WorkloadContainer {
+  readonly name: string;
+  readonly resources: Record<string, unknown>;
+  readonly init: boolean;
+  /** A native sidecar: an init container that keeps running beside the others. */
+  readonly sidecar: boolean;
+}
+
+const envoyDeployment = (spec: Record<string, unknown>) => record(record(record(spec.provider).kubernetes).envoyDeployment);
+
+/**
+ * The containers of each pod `r` makes, those the Prometheus operator (its config reloader, `reloader`'s
+ * resources) and Envoy Gateway (the shutdown manager) add included; undefined when `r` makes no pods.
+ */
+export function workloadContainers(r: DemandInput, reloader: Record<string, unknown>): WorkloadContainer[] | undefined {
+  const template = podTemplateOf(r.type, r.props);
+  if (template) {
+    return containersOf(template.spec).map(({ name, container, init }) => ({ name, resources: record(container.resources), init, sidecar: init && container.restartPolicy === "Always" }));
+  }
+  const spec = record(r.props.spec);
+  if (r.type === PROMETHEUS || r.type === ALERTMANAGER) {
+    return [
+      { name: r.type === PROMETHEUS ? "prometheus" : "alertmanager", resources: record(spec.resources), init: false, sidecar: false },
+      { name: "config-reloader", resources: reloader, init: false, sidecar: false },
+      { name: "init-config-reloader", resources: reloader, init: true, sidecar: false },
+    ];
+  }
+  if (r.type === ENVOY_PROXY) {
+    return [
+      { name: "envoy", resources: record(record(envoyDeployment(spec).container).resources), init: false, sidecar: false },
+      { name: "shutdown-manager", resources: {}, init: false, sidecar: false },
+    ];
+  }
+  return undefined;
 }
 
 /** What every namespace with a ResourceQuota must hold (see the module comment). */
@@ -144,15 +180,9 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
       const spec = record(r.props.spec);
       const object = describeObject(r.type, r.props, r.name);
       let pods: number | undefined;
-      let containers: { resources: Record<string, unknown>; init: boolean; sidecar: boolean }[] = [];
       let claims = 0;
-      const template = podTemplateOf(r.type, r.props);
-      if (template) {
-        containers = containersOf(template.spec).map(({ container, init }) => ({
-          resources: record(container.resources),
-          init,
-          sidecar: init && container.restartPolicy === "Always",
-        }));
+      const containers = workloadContainers(r, reloader) ?? [];
+      if (podTemplateOf(r.type, r.props)) {
         const name = str(record(r.props.metadata).name);
         const hpa = autoscalers.find((h) => record(record(h.props.spec).scaleTargetRef).name === name && namespaceOf(h.props) === namespace);
         const replicas = hpa ? Number(record(hpa.props.spec).maxReplicas) : typeof spec.replicas === "number" ? spec.replicas : 1;
@@ -165,21 +195,12 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
         else pods = 1; // a Pod, or a CronJob's one run at a time
       } else if (r.type === PROMETHEUS || r.type === ALERTMANAGER) {
         pods = (typeof spec.replicas === "number" ? spec.replicas : 1) * (typeof spec.shards === "number" ? spec.shards : 1);
-        containers = [
-          { resources: record(spec.resources), init: false, sidecar: false },
-          { resources: reloader, init: false, sidecar: false },
-          { resources: reloader, init: true, sidecar: false },
-        ];
         claims = record(spec.storage).volumeClaimTemplate !== undefined ? pods : 0;
       } else if (r.type === ENVOY_PROXY) {
-        // Its Deployment (envoy and the shutdown-manager Envoy Gateway adds beside it) at its size plus surge.
-        const deployment = record(record(record(spec.provider).kubernetes).envoyDeployment);
+        // Its Deployment at its size plus surge.
+        const deployment = envoyDeployment(spec);
         const replicas = typeof deployment.replicas === "number" ? deployment.replicas : 1;
         pods = replicas + surgePods({ spec: { strategy: deployment.strategy } }, replicas);
-        containers = [
-          { resources: record(record(deployment.container).resources), init: false, sidecar: false },
-          { resources: {}, init: false, sidecar: false },
-        ];
       } else if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
         parts.push({ object, pods: 0, amounts: zero(), persistentVolumeClaims: 1 });
       }

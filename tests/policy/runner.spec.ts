@@ -182,7 +182,7 @@ describe("policy: offline runner", () => {
   it("names every policy once, with a description and an explicit enforcement level", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).to.equal(names.length);
-    expect(names).to.have.lengthOf(24);
+    expect(names).to.have.lengthOf(25);
     for (const p of policies) {
       expect(p.description, p.name).to.be.a("string").and.not.equal("");
       expect(p.enforcementLevel, p.name).to.be.oneOf(["advisory", "mandatory"]);
