@@ -15,6 +15,7 @@ export * from "./loki-storage-policies";
 export * from "./loki-values";
 export * from "./monitoring-input";
 export * from "./monitoring-stack";
+export * from "./node-agent-scheduling";
 export * from "./tempo";
 export * from "./tempo-storage-policies";
 export * from "./tempo-values";

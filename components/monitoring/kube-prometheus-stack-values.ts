@@ -1,3 +1,4 @@
+import type { Toleration } from "kubernetes-types/core/v1";
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
@@ -6,6 +7,7 @@ import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour"
 import { alertmanagerConfigSecretValues } from "../core/alertmanager-config-secret";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { nodeAgentScheduling } from "./node-agent-scheduling";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { chartPodSecurityContext } from "../core/chart-pod-user";
@@ -22,7 +24,13 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
   };
   "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[]; selfMonitor: { enabled: boolean } };
   nodeExporter: { operatingSystems: Record<"linux" | "darwin" | "aix", { enabled: boolean }> };
-  "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
+  "prometheus-node-exporter": {
+    namespaceOverride: string;
+    resources: ResourceSettings;
+    containerSecurityContext: ContainerSecurityContext;
+    priorityClassName: string;
+    tolerations: Toleration[];
+  };
   prometheus: {
     prometheusSpec: {
       replicas: number;
@@ -236,6 +244,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       namespaceOverride: input.nodeAgentsNamespace,
       resources: CHART_CONTAINER_RESOURCES.nodeExporter,
       containerSecurityContext: HARDENED_CONTAINER,
+      // On every node, tainted ones included (the chart tolerates NoSchedule taints only), ahead of the apps.
+      ...nodeAgentScheduling(),
     },
     prometheus: {
       prometheusSpec: {
