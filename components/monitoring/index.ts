@@ -14,6 +14,7 @@ export * from "./loki";
 export * from "./loki-storage-policies";
 export * from "./loki-values";
 export * from "./monitoring-input";
+export * from "./monitoring-priority";
 export * from "./monitoring-stack";
 export * from "./node-agent-scheduling";
 export * from "./tempo";

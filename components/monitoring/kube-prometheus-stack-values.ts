@@ -7,6 +7,7 @@ import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour"
 import { alertmanagerConfigSecretValues } from "../core/alertmanager-config-secret";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { MONITORING_PRIORITY_CLASS } from "./monitoring-priority";
 import { nodeAgentScheduling } from "./node-agent-scheduling";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
@@ -58,6 +59,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       probeNamespaceSelector: LabelSelector;
       podAntiAffinity: "" | "soft" | "hard";
       enableFeatures: string[];
+      priorityClassName: string;
     };
     podDisruptionBudget: DisruptionBudget;
   };
@@ -72,6 +74,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       resources: ResourceSettings;
       storage: { volumeClaimTemplate: { spec: VolumeClaimSpec } };
       podAntiAffinity: "" | "soft" | "hard";
+      priorityClassName: string;
     };
     podDisruptionBudget: DisruptionBudget;
   };
@@ -276,6 +279,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podAntiAffinity: antiAffinity(prometheus.replicas),
         // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
         enableFeatures: ["exemplar-storage"],
+        // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts).
+        priorityClassName: MONITORING_PRIORITY_CLASS,
       },
       podDisruptionBudget: budget(prometheus.replicas),
     },
@@ -293,6 +298,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         resources: withEphemeralStorage(alertmanager.resources),
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
+        priorityClassName: MONITORING_PRIORITY_CLASS,
       },
       podDisruptionBudget: budget(alertmanager.replicas),
     },
