@@ -90,6 +90,18 @@ function environmentVariables(spec: BlueGreenAppSpec, plan: ColorPlan): EnvVar[]
 /** The app's writable /tmp (its root filesystem is read-only). */
 const APP_TMP_SIZE = "256Mi";
 
+/**
+ * How long a terminating pod keeps serving before it gets SIGTERM. A pod's deletion and Envoy's last request to
+ * it are not simultaneous: the EndpointSlice change goes to Envoy Gateway, which pushes the new endpoints to every
+ * proxy over xDS. An app that stopped listening on SIGTERM answered the requests still on their way with
+ * connection errors (503s at the edge) on every rollout, scale-down of the idle colour and node drain. The
+ * kubelet sleeps itself (a preStop `sleep` action), so the image needs no shell.
+ */
+export const APP_DRAIN_SECONDS = 10;
+
+/** What the app has after SIGTERM to finish its requests and exit: the kubelet's default grace period. */
+export const APP_SHUTDOWN_SECONDS = 30;
+
 function appContainer(spec: BlueGreenAppSpec, plan: ColorPlan): Container {
   const { app } = spec;
   return {
@@ -104,6 +116,7 @@ function appContainer(spec: BlueGreenAppSpec, plan: ColorPlan): Container {
     startupProbe: httpProbe(app.health.startup, { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 }),
     readinessProbe: httpProbe(app.health.readiness, { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
     livenessProbe: httpProbe(app.health.liveness, { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
+    lifecycle: { preStop: { sleep: { seconds: APP_DRAIN_SECONDS } } },
     securityContext: containerSecurityContext(),
     // A read-only root filesystem still leaves apps a scratch area.
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -156,6 +169,8 @@ export function deploymentManifest(spec: BlueGreenAppSpec, color: Color): Deploy
         spec: {
           serviceAccountName: app.name,
           automountServiceAccountToken: false,
+          // The grace period counts the preStop sleep too: the drain, then the app's own shutdown in full.
+          terminationGracePeriodSeconds: APP_DRAIN_SECONDS + APP_SHUTDOWN_SECONDS,
           securityContext: podSecurityContext(APP_UID, APP_UID),
           ...(spec.environment === "production" ? { topologySpreadConstraints: zoneSpread(app.name, color) } : {}),
           containers: [appContainer(spec, plan)],

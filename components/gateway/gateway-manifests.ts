@@ -59,6 +59,23 @@ export function gatewayClassManifest(input: GatewayInput) {
 }
 
 /**
+ * The NLB's health check of each node, spelled out so that the proxies' drain can be sized by it. With
+ * externalTrafficPolicy Local the NLB checks kube-proxy's health-check port, which fails as soon as the
+ * node's proxy is terminating; after `unhealthyThreshold` failures `intervalSeconds` apart the NLB stops
+ * sending that node new connections.
+ */
+export const NLB_HEALTH_CHECK = { intervalSeconds: 10, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+
+/**
+ * How long a terminating proxy keeps accepting connections, at least: until the NLB has taken its node out of
+ * rotation (two failed checks, 20 s), with margin. Envoy Gateway's default, 10 s, let a proxy exit while the NLB
+ * still sent its node new connections, which then found no proxy there (Local: no other node's) and failed, on
+ * every proxy rollout and node drain. drainTimeout (Envoy Gateway's default, spelled out) bounds a drain that
+ * long connections keep busy.
+ */
+export const PROXY_SHUTDOWN = { minDrainDuration: "30s", drainTimeout: "60s" } as const;
+
+/**
  * The data plane: its size, its pinned image, and the Service in front of it. The Service is an AWS
  * Network Load Balancer made by EKS's own cloud provider (the `nlb` annotation; no other controller is
  * named), passing TCP through so TLS ends at Envoy with cert-manager's certificates. externalTrafficPolicy
@@ -106,12 +123,16 @@ export function envoyProxyManifest(input: GatewayInput) {
               "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
               "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
               "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+              "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval": String(NLB_HEALTH_CHECK.intervalSeconds),
+              "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold": String(NLB_HEALTH_CHECK.healthyThreshold),
+              "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": String(NLB_HEALTH_CHECK.unhealthyThreshold),
             },
           },
           // Drains take one proxy at a time; a single proxy (staging) can still be drained.
           envoyPDB: { maxUnavailable: 1 },
         },
       },
+      shutdown: { ...PROXY_SHUTDOWN },
     },
   };
 }

@@ -1,7 +1,9 @@
+import type { Toleration } from "kubernetes-types/core/v1";
 import type { ResourceSettings } from "../../stacks/schema";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls, OTLP_PORTS } from "./monitoring-input";
+import { nodeAgentScheduling } from "./node-agent-scheduling";
 
 /**
  * Alloy pipeline (River syntax) for the DaemonSet.
@@ -164,7 +166,12 @@ export const ALLOY_OTLP_PORTS = [
 
 /** The subset of grafana/alloy 1.x chart values the platform sets. */
 export interface AlloyValues {
-  controller: { type: "daemonset"; volumes: { extra: { name: string; hostPath: { path: string; type: "DirectoryOrCreate" } }[] } };
+  controller: {
+    type: "daemonset";
+    volumes: { extra: { name: string; hostPath: { path: string; type: "DirectoryOrCreate" } }[] };
+    priorityClassName: string;
+    tolerations: Toleration[];
+  };
   alloy: {
     listenPort: number;
     configMap: { create: boolean; content: string };
@@ -208,7 +215,12 @@ export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
 
 export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
-    controller: { type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: ALLOY_STORAGE_PATH, type: "DirectoryOrCreate" } }] } },
+    controller: {
+      type: "daemonset",
+      volumes: { extra: [{ name: "alloy-storage", hostPath: { path: ALLOY_STORAGE_PATH, type: "DirectoryOrCreate" } }] },
+      // On every node, tainted ones included, ahead of the apps (node-agent-scheduling.ts).
+      ...nodeAgentScheduling(),
+    },
     alloy: {
       // The chart's default, spelled out because the NetworkPolicy admitting Prometheus names it.
       listenPort: ALLOY_HTTP_PORT,

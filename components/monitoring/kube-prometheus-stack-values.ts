@@ -1,3 +1,4 @@
+import type { Toleration } from "kubernetes-types/core/v1";
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
@@ -6,6 +7,8 @@ import { type ScrapedComponent, unscrapableComponents } from "./cluster-flavour"
 import { alertmanagerConfigSecretValues } from "../core/alertmanager-config-secret";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
+import { MONITORING_PRIORITY_CLASS } from "./monitoring-priority";
+import { nodeAgentScheduling } from "./node-agent-scheduling";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { chartPodSecurityContext } from "../core/chart-pod-user";
@@ -22,7 +25,13 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
   };
   "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[]; selfMonitor: { enabled: boolean } };
   nodeExporter: { operatingSystems: Record<"linux" | "darwin" | "aix", { enabled: boolean }> };
-  "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
+  "prometheus-node-exporter": {
+    namespaceOverride: string;
+    resources: ResourceSettings;
+    containerSecurityContext: ContainerSecurityContext;
+    priorityClassName: string;
+    tolerations: Toleration[];
+  };
   prometheus: {
     prometheusSpec: {
       replicas: number;
@@ -50,6 +59,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       probeNamespaceSelector: LabelSelector;
       podAntiAffinity: "" | "soft" | "hard";
       enableFeatures: string[];
+      priorityClassName: string;
     };
     podDisruptionBudget: DisruptionBudget;
   };
@@ -64,6 +74,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       resources: ResourceSettings;
       storage: { volumeClaimTemplate: { spec: VolumeClaimSpec } };
       podAntiAffinity: "" | "soft" | "hard";
+      priorityClassName: string;
     };
     podDisruptionBudget: DisruptionBudget;
   };
@@ -236,6 +247,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       namespaceOverride: input.nodeAgentsNamespace,
       resources: CHART_CONTAINER_RESOURCES.nodeExporter,
       containerSecurityContext: HARDENED_CONTAINER,
+      // On every node, tainted ones included (the chart tolerates NoSchedule taints only), ahead of the apps.
+      ...nodeAgentScheduling(),
     },
     prometheus: {
       prometheusSpec: {
@@ -266,6 +279,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podAntiAffinity: antiAffinity(prometheus.replicas),
         // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
         enableFeatures: ["exemplar-storage"],
+        // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts).
+        priorityClassName: MONITORING_PRIORITY_CLASS,
       },
       podDisruptionBudget: budget(prometheus.replicas),
     },
@@ -283,6 +298,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         resources: withEphemeralStorage(alertmanager.resources),
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
+        priorityClassName: MONITORING_PRIORITY_CLASS,
       },
       podDisruptionBudget: budget(alertmanager.replicas),
     },

@@ -3,6 +3,7 @@ import { durationInHours } from "../../stacks/formats";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container-resources";
 import type { MonitoringInput } from "./monitoring-input";
+import { MONITORING_PRIORITY_CLASS } from "./monitoring-priority";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
@@ -30,6 +31,7 @@ export interface LokiValues {
     resources: ResourceSettings;
     persistence: { enabled: boolean; size: string; storageClass: string };
     podDisruptionBudget: { maxUnavailable: number };
+    priorityClassName: string;
   };
   read: { replicas: 0 };
   write: { replicas: 0 };
@@ -42,6 +44,7 @@ export interface LokiValues {
     podDisruptionBudget: { maxUnavailable: number };
     image: { tag: string };
     metrics: { resources: ResourceSettings };
+    priorityClassName: string;
   };
   memcachedExporter: { resources: ResourceSettings };
   chunksCache: { enabled: boolean; allocatedMemory: number; resources: ResourceSettings };
@@ -110,6 +113,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       persistence: { enabled: true, size: loki.storageSize, storageClass: input.storageClass },
       // Rendered only with more than one replica: drains take Loki pods one at a time.
       podDisruptionBudget: { maxUnavailable: 1 },
+      // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts), like its gateway.
+      priorityClassName: MONITORING_PRIORITY_CLASS,
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
@@ -124,6 +129,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       podDisruptionBudget: { maxUnavailable: 1 },
       image: { tag: LOKI_GATEWAY_NGINX_TAG },
       metrics: { resources: CHART_CONTAINER_RESOURCES.lokiGatewayAccessLogExporter },
+      priorityClassName: MONITORING_PRIORITY_CLASS,
     },
     memcachedExporter: { resources: CHART_CONTAINER_RESOURCES.memcachedExporter },
     // Caches help reads from S3 (production); staging's filesystem store does not need them.

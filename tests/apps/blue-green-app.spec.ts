@@ -196,6 +196,17 @@ describe("BlueGreenApp", () => {
         expect(container.startupProbe).to.deep.equal({ httpGet: get("/health/startup"), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 });
       });
 
+      it("a terminating pod keeps serving 10 s while Envoy learns it is gone, then has the full 30 s to shut down", async () => {
+        const p = await plan(stack, committed(stack));
+        for (const color of ["blue", "green"] as const) {
+          const pod = p.object("Deployment", `api-${color}`).spec.template.spec;
+          // The kubelet's own sleep: the app image needs no shell. SIGTERM comes after it.
+          expect(pod.containers[0].lifecycle, color).to.deep.equal({ preStop: { sleep: { seconds: 10 } } });
+          // The grace period includes the sleep: 10 s of drain + the 30 s an app had by default.
+          expect(pod.terminationGracePeriodSeconds, color).to.equal(40);
+        }
+      });
+
       it("runs every pod non-root, read-only, without privilege escalation or capabilities (PSA restricted)", async () => {
         const p = await plan(stack, committed(stack));
         const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };

@@ -118,6 +118,19 @@ describe("the way in (issue #13)", () => {
         expect(fromInternet.spec.ingress).to.deep.equal([{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 10080 }, { protocol: "TCP", port: 10443 }] }]);
       });
 
+      it("a terminating proxy keeps accepting until the NLB has taken its node out of rotation", async () => {
+        const plan = await planStack(stack);
+        const proxy = plan.object("EnvoyProxy", "gateway", "platform-proxy").spec;
+        const annotation = (name: string) => Number(proxy.provider.kubernetes.envoyService.annotations[`service.beta.kubernetes.io/aws-load-balancer-healthcheck-${name}`]);
+        // The NLB's check, spelled out rather than the provider's default: 2 failures 10 s apart, 20 s.
+        expect([annotation("interval"), annotation("unhealthy-threshold"), annotation("healthy-threshold")]).to.deep.equal([10, 2, 2]);
+        // Envoy Gateway's default minimum drain (10 s) let the proxy exit while the NLB still sent its node connections.
+        expect(proxy.shutdown).to.deep.equal({ minDrainDuration: "30s", drainTimeout: "60s" });
+        const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+        expect(seconds(proxy.shutdown.minDrainDuration)).to.be.greaterThan(annotation("interval") * annotation("unhealthy-threshold"));
+        expect(seconds(proxy.shutdown.minDrainDuration)).to.be.at.most(seconds(proxy.shutdown.drainTimeout));
+      });
+
       it("external-dns publishes the routes' hostnames in the stack's zone only, owns its records by TXT, and syncs", async () => {
         const plan = await planStack(stack);
         const args: string[] = plan.object("Deployment", "external-dns", "external-dns").spec.template.spec.containers[0].args;

@@ -75,6 +75,18 @@ describe("node agents: node-exporter and Alloy in their own namespace, and exact
         expect(container.volumeMounts.filter((m: Obj) => m.readOnly !== true).map((m: Obj) => m.mountPath)).to.have.members(["/etc/alloy", "/var/lib/alloy"]);
       });
 
+      it("both DaemonSets reach every node, tainted ones included, and are placed ahead of the apps (system-node-critical)", () => {
+        for (const agent of [alloy, nodeExporter]) {
+          // A full node makes room for its agent by preempting an app pod; under memory pressure the agent goes last.
+          expect(agent.spec.priorityClassName).to.equal("system-node-critical");
+          // No key and no effect: every taint, NoExecute too. The chart defaults (none for Alloy, NoSchedule only
+          // for node-exporter) left a dedicated, tainted node group without logs or node metrics.
+          expect(agent.spec.tolerations).to.deep.equal([{ operator: "Exists" }]);
+        }
+        // Apps get no such priority: the agents would have nothing to preempt.
+        expect(podsOf(plan, "Deployment", "apps", "api-green").spec.priorityClassName).to.equal(undefined);
+      });
+
       it("the node agents' namespace holds exactly these policies, and the monitoring namespace admits Alloy at Loki's gateway and Tempo", () => {
         const names = (namespace: string) => policies.filter((p) => p.metadata!.namespace === namespace).map((p) => p.metadata!.name).sort();
         expect(names("node-agents")).to.deep.equal([

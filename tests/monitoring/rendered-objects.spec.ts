@@ -490,6 +490,20 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           }
         });
 
+        it("Prometheus, Alertmanager, Loki and Loki's gateway get room on a full cluster ahead of the apps (system-cluster-critical)", async () => {
+          const plan = await planStack(stack);
+          // The operator copies the field into the pods of the StatefulSets it makes.
+          for (const o of [...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")]) {
+            expect(o.spec.priorityClassName, `${o.kind} ${key(o)}`).to.equal("system-cluster-critical");
+          }
+          for (const [kind, name] of [["StatefulSet", "loki"], ["Deployment", "loki-gateway"]]) {
+            expect(plan.object(kind, "monitoring", name).spec.template.spec.priorityClassName, `${kind} ${name}`).to.equal("system-cluster-critical");
+          }
+          // Nothing else in monitoring outranks the apps: Grafana, Tempo and the exporters wait their turn.
+          const others = workloads(plan).filter(({ id, template }) => id.includes(" monitoring/") && template.spec.priorityClassName !== undefined);
+          expect(others.map(({ id }) => id).sort()).to.deep.equal(["Deployment monitoring/loki-gateway", "StatefulSet monitoring/loki"]);
+        });
+
         it("a plain helm template of every release, as a reviewer runs it (no --skip-tests), renders no test Pod", async function () {
           this.timeout(600_000);
           const plan = await planStack(stack);
