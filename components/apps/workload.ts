@@ -8,6 +8,12 @@ import type { BlueGreenAppSpec, ColorPlan } from "./app-spec";
 import { appLabels, colorLabels, colorSelector } from "./labels";
 import { telemetryEnvironment } from "./telemetry-env";
 
+/**
+ * Name of one colour's Deployment. The alert rules rebuild it from a preview's `service` and `color` labels
+ * (label_join with "-", components/alerting/rules/blue-green.ts), so it must stay `<app>-<color>`.
+ */
+export const colorDeploymentName = (app: string, color: Color) => `${app}-${color}`;
+
 /** Name of the Secret holding an app's secretEnv values from Pulumi config (Pulumi writes it). */
 export const secretName = (app: string) => `${app}-env`;
 
@@ -157,7 +163,7 @@ export function deploymentManifest(spec: BlueGreenAppSpec, color: Color): Deploy
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: `${app.name}-${color}`, namespace: app.namespace, labels },
+    metadata: { name: colorDeploymentName(app.name, color), namespace: app.namespace, labels },
     spec: {
       ...(plan.replicas === undefined ? {} : { replicas: plan.replicas }),
       revisionHistoryLimit: 5,
@@ -215,7 +221,7 @@ export function horizontalPodAutoscalerManifest(spec: BlueGreenAppSpec, color: C
     kind: "HorizontalPodAutoscaler",
     metadata: { name: `${app.name}-${color}`, namespace: app.namespace, labels: colorLabels(app.name, spec.environment, color) },
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: `${app.name}-${color}` },
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: colorDeploymentName(app.name, color) },
       minReplicas: range.min,
       maxReplicas: range.max,
       metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: range.targetCpuPercent } } }],

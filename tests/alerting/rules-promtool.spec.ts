@@ -169,6 +169,62 @@ describe(`alert rules under ${promtool.path} (${promtool.version}, ${ranges} ran
     }
   }
 
+  for (const stack of STACKS) {
+    it(`${stack}: TLSCertificateExpiringSoon stays firing while its probe cannot complete a handshake and after the certificate expires, says it has expired, and resolves on a renewal or once the Probe is gone`, () => {
+      const dir = path.join(work, `${stack}-certificate-expiry`);
+      fs.mkdirSync(dir);
+      const a = stackThresholds(stack).availability;
+      const availability = platformRuleGroups(stackThresholds(stack), rulesContext(stack)).find((g) => g.name === "platform-availability")!;
+      const group = { ...availability, rules: availability.rules.filter(isAlertingRule).filter((r) => r.alert === "TLSCertificateExpiringSoon") };
+      expect(group.rules.map((r) => r.labels.severity)).to.deep.equal(["warning", "critical"]);
+      // A public hostname's Probe runs every minute. The blackbox exporter reports probe_ssl_earliest_cert_expiry
+      // only after a completed handshake: from `failing` on, the endpoint refuses connections, and at `expires` the
+      // certificate expires, which the probe refuses too. At `renewed` a new certificate is served. Another
+      // hostname's Probe is deleted at `failing`, its certificate as close to expiry.
+      const forMinutes = durationSeconds(a.certificateFor)! / 60;
+      const failing = forMinutes + 10;
+      const expires = failing + 10;
+      const renewed = failing + 30;
+      const probe = (host: string) => `{namespace="apps", service="api", job="${host}-public", role="public", instance="https://${host}.example.com/"}`;
+      const labels = (host: string, severity: string) => ({ alertname: "TLSCertificateExpiringSoon", job: `${host}-public`, instance: `https://${host}.example.com/`, severity, team: "infrastructure", component: "tls" });
+      const annotations = (host: string, severity: string, state: string) => ({
+        summary: group.rules.find((r) => r.labels.severity === severity)!.annotations.summary,
+        description: `The certificate served at https://${host}.example.com/ ${state}.`,
+        runbook_url: `${rulesContext(stack).runbookBaseUrl}/availability.md#tlscertificateexpiringsoon`,
+      });
+      const firing = (host: string, state: (window: string) => string) => [
+        { exp_labels: labels(host, "warning"), exp_annotations: annotations(host, "warning", state(a.certificateWarning)) },
+        { exp_labels: labels(host, "critical"), exp_annotations: annotations(host, "critical", state(a.certificateCritical)) },
+      ];
+      const test = {
+        interval: "1m",
+        input_series: [
+          { series: `probe_ssl_earliest_cert_expiry${probe("api")}`, values: `${expires * 60}x${failing - 1} stale _x${renewed - failing - 1} 999999999x9` },
+          { series: `probe_success${probe("api")}`, values: `1x${failing - 1} 0x${renewed - failing - 1} 1x9` },
+          { series: `probe_ssl_earliest_cert_expiry${probe("shop")}`, values: `${expires * 60}x${failing - 1} stale` },
+          { series: `probe_success${probe("shop")}`, values: `1x${failing - 1} stale` },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: `${failing - 1}m`,
+            alertname: "TLSCertificateExpiringSoon",
+            exp_alerts: ["api", "shop"].flatMap((host) => firing(host, (w) => `expires in 11m 0s, less than ${w}`)),
+          },
+          { eval_time: `${expires - 2}m`, alertname: "TLSCertificateExpiringSoon", exp_alerts: firing("api", (w) => `expires in 2m 0s, less than ${w}`) },
+          { eval_time: `${expires + 10}m`, alertname: "TLSCertificateExpiringSoon", exp_alerts: firing("api", () => "has expired; the probe refuses it, so EndpointDown fires as well") },
+          { eval_time: `${renewed}m`, alertname: "TLSCertificateExpiringSoon", exp_alerts: [] },
+        ],
+      };
+      writeAll(dir, {
+        "certificates.rules.yml": { groups: [group] },
+        "certificates.test.yml": { rule_files: ["certificates.rules.yml"], evaluation_interval: "1m", tests: [test] },
+      });
+      const run = runPromtool(promtool, ["test", "rules", "certificates.test.yml"], dir);
+      expect(run.output.includes("FAILED"), run.output).to.equal(false);
+      expect(run.status, run.output).to.equal(0);
+    });
+  }
+
   it("the unit tests catch a rule that drifts from its threshold (the generated tests can fail)", () => {
     const dir = path.join(work, "drift");
     fs.mkdirSync(dir);

@@ -217,7 +217,7 @@ describe("one alert per symptom (issue #11): the chart's rendered rules and the 
         const plan = await planStack(stack);
         const dir = fs.mkdtempSync(path.join(work, `${stack}-`));
         const scenarios = symptomScenarios(rulesContext(stack));
-        expect(scenarios).to.have.lengthOf(23);
+        expect(scenarios).to.have.lengthOf(24);
         expect(evaluate(ruleGroups(plan.resources), scenarios, dir)).to.deep.equal({});
       });
     });

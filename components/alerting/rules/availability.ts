@@ -14,7 +14,15 @@ const REPEATED_OUTAGES = 2;
 /** Is the service there at all: scrape targets, blackbox probes, and the certificates they present. */
 export const availabilityRules: RuleGroupBuilder = (t, context) => {
   const a = t.availability;
-  const expiry = `min by (job, instance) (probe_ssl_earliest_cert_expiry) - time()`;
+  // The blackbox exporter reports a certificate's expiry only after a completed handshake: a probe that cannot
+  // connect, or that refuses the certificate because it has expired, reports none, and the alert would resolve
+  // then, at the very moment the certificate expires. While its probe still runs, the latest expiry it saw in
+  // the warning window stands in (the latest: across the series a relabelled Probe leaves behind, a renewal
+  // only moves the expiry later).
+  const lastSeenExpiry = `max by (job, instance) (\n  last_over_time(probe_ssl_earliest_cert_expiry[${a.certificateWarning}])\n  and on (job, instance)\n  probe_success\n)`;
+  const expiry = `(\n  min by (job, instance) (probe_ssl_earliest_cert_expiry)\n  or\n  ${lastSeenExpiry.replace(/\n/g, "\n  ")}\n) - time()`;
+  const expiresIn = (window: string) =>
+    `{{ if lt $value 0.0 }}has expired; the probe refuses it, so EndpointDown fires as well{{ else }}expires in {{ $value | humanizeDuration }}, less than ${window}{{ end }}`;
   // Only pod targets count: the app's blackbox Probe also yields `up` with the same namespace, service
   // and role, and it stays 1 while the exporter answers, however dead the app is.
   const serviceUp = `max by (${SERVICE.join(", ")}) (${selector("up", appNamespaces(context), LIVE, 'pod!=""')})`;
@@ -94,7 +102,7 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         component: "tls",
         identity: ["job", "instance"],
         summary: "A TLS certificate expires soon.",
-        description: `The certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}, less than ${a.certificateWarning}.`,
+        description: `The certificate served at {{ $labels.instance }} ${expiresIn(a.certificateWarning)}.`,
       }),
       alertRule(RUNBOOK, {
         // Same name as the warning, so the critical rule silences it once both fire.
@@ -106,7 +114,7 @@ export const availabilityRules: RuleGroupBuilder = (t, context) => {
         component: "tls",
         identity: ["job", "instance"],
         summary: "A TLS certificate is about to expire.",
-        description: `The certificate served at {{ $labels.instance }} expires in {{ $value | humanizeDuration }}, less than ${a.certificateCritical}.`,
+        description: `The certificate served at {{ $labels.instance }} ${expiresIn(a.certificateCritical)}.`,
       }),
     ],
   };

@@ -8,6 +8,25 @@ const PREVIEW = `role="preview"`;
 const BY_COLOR = ["namespace", "service", "color"];
 
 /**
+ * The pods behind a preview Service that are not ready: its scrape targets (`up` carries service, role and
+ * color), less the pods kube-state-metrics reports ready. One series per pod.
+ */
+const unreadyPreviewPods =
+  `group by (namespace, service, color, pod) (${selector("up", PREVIEW)})\n` +
+  `  unless on (namespace, pod)\n  max by (namespace, pod) (${selector("kube_pod_status_ready", `job="${EXPORTER_JOBS.kubeStateMetrics}"`, `condition="true"`)}) == 1`;
+
+/** Unready preview pods per preview: BlueGreenPreviewUnhealthy's value. */
+const unreadyPreviews = `count by (${BY_COLOR.join(", ")}) (\n  ${unreadyPreviewPods}\n)`;
+
+/**
+ * The colour Deployments (colorDeploymentName: `<service>-<color>`, components/apps/workload.ts) of the previews that
+ * BlueGreenPreviewUnhealthy reports, as `{namespace, deployment}`: DeploymentReplicasMismatch leaves them
+ * out, so a preview colour that production keeps running and that fails is one alert, not two. A preview
+ * whose pods never got a scrape target (Pending) is not among them and stays DeploymentReplicasMismatch's.
+ */
+export const previewDeploymentsReported = `label_join(\n  ${unreadyPreviews.replace(/\n/g, "\n  ")},\n  "deployment", "-", "service", "color"\n)`;
+
+/**
  * The preview version of a blue-green application, before it takes traffic. Series labels are those of
  * BLUE_GREEN_SERIES_LABELS: `role` from the Service, `color` from the pod.
  */
@@ -18,11 +37,7 @@ export const blueGreenRules: RuleGroupBuilder = (t) => {
     rules: [
       alertRule(RUNBOOK, {
         alert: "BlueGreenPreviewUnhealthy",
-        // The pods behind the preview Service come from its scrape targets (`up` carries service, role
-        // and color); their readiness comes from kube-state-metrics.
-        expr:
-          `count by (namespace, service, color) (\n  group by (namespace, service, color, pod) (${selector("up", PREVIEW)})\n` +
-          `  unless on (namespace, pod)\n  max by (namespace, pod) (${selector("kube_pod_status_ready", `job="${EXPORTER_JOBS.kubeStateMetrics}"`, `condition="true"`)}) == 1\n)`,
+        expr: unreadyPreviews,
         for: g.previewNotReadyFor,
         severity: "warning",
         team: "application",

@@ -1,5 +1,6 @@
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
 import { backupJobNames } from "./backups";
+import { previewDeploymentsReported } from "./blue-green";
 import { alertRule, appNamespaces, namespaceOwners, percent, selector } from "./promql";
 import type { PlatformAlert, RuleGroupBuilder } from "./types";
 
@@ -47,10 +48,12 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
       ...perOwner((o) =>
         alertRule(RUNBOOK, {
           alert: "DeploymentReplicasMismatch",
-          // A Deployment in the middle of a rollout updates replicas; only a stalled one alerts.
+          // A Deployment in the middle of a rollout updates replicas; only a stalled one alerts. A blue-green
+          // preview colour's unready pods are BlueGreenPreviewUnhealthy's.
           expr:
             `(\n  max by (namespace, deployment) (${ksm(o.namespaces, "kube_deployment_spec_replicas")})\n  - max by (namespace, deployment) (${ksm(o.namespaces, "kube_deployment_status_replicas_available")})\n) > 0\n` +
-            `and\nmax by (namespace, deployment) (changes(${ksm(o.namespaces, "kube_deployment_status_replicas_updated")}[10m])) == 0`,
+            `and\nmax by (namespace, deployment) (changes(${ksm(o.namespaces, "kube_deployment_status_replicas_updated")}[10m])) == 0\n` +
+            `unless on (namespace, deployment)\n${previewDeploymentsReported}`,
           for: w.replicasMismatchFor,
           severity: "warning",
           team: o.team,
