@@ -207,7 +207,7 @@ function pastedSecrets(value: unknown, path: readonly PropertyKey[]): [PropertyK
  */
 export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unknown, unknownKeyReason: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const issue of issues) {
+  for (const issue of issues.filter((i) => !beyondSafeIntegerBesides(i, issues))) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), reason: withHiddenCharacters(key, unknownKeyReason) });
       continue;
@@ -222,6 +222,17 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], parsed: unkno
     problems.push({ path: formatPath(issue.path), reason: hidden === undefined ? reason : `${reason}; it holds ${hidden}: retype it` });
   }
   return problems;
+}
+
+/**
+ * zod's int() also bounds an integer to JavaScript's safe range; a huge number then breaks that bound and the
+ * key's own (`replicas: 99999999999999999999999`), and only the key's own is worth a line.
+ */
+function beyondSafeIntegerBesides(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[]): boolean {
+  const safeBound = (i: z.core.$ZodIssue) =>
+    (i.code === "too_big" && i.maximum === Number.MAX_SAFE_INTEGER) || (i.code === "too_small" && i.minimum === Number.MIN_SAFE_INTEGER);
+  const samePath = (i: z.core.$ZodIssue) => i.path.length === issue.path.length && i.path.every((key, n) => key === issue.path[n]);
+  return safeBound(issue) && all.some((other) => other !== issue && samePath(other) && !safeBound(other));
 }
 
 /**
@@ -334,6 +345,7 @@ export function parseStackSettings(stack: string, raw: RawStackConfig, checks: r
       continue;
     }
     for (const issue of result.error.issues) {
+      if (beyondSafeIntegerBesides(issue, result.error.issues)) continue;
       if (issue.code !== "unrecognized_keys" && pastedPaths.has(formatPath([key, ...issue.path]))) continue;
       const reason = refused.get(pathKey(issue.path));
       const path = [key, ...issue.path];

@@ -735,6 +735,8 @@ describe("stack configuration", () => {
       ["unknown cluster flavour", "production", (v) => (v.clusterFlavour = "gke"), 'clusterFlavour: expected one of "eks"|"self-managed" (got "gke")'],
       ["no nodes to size quotas for", "staging", (v) => (v.maxNodes = "0"), "maxNodes: Too small: expected number to be >=1 (got 0)"],
       ["fractional node count", "production", (v) => (v.maxNodes = "2.5"), "maxNodes: expected int, received number (got 2.5)"],
+      // zod's int() also breaks its safe-integer bound here: one line, the key's own bound.
+      ["a node count beyond safe integers", "staging", (v) => (v.maxNodes = "99999999999999999999999"), "maxNodes: Too big: expected number to be <=5000 (got 1e+23)"],
       ["maxNodes missing", "staging", (v) => delete v.maxNodes, "maxNodes: is required but not set"],
       [
         "cache AUTH secret missing",
