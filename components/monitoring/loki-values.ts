@@ -5,6 +5,8 @@ import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container
 import type { MonitoringInput } from "./monitoring-input";
 import { MONITORING_PRIORITY_CLASS } from "./monitoring-priority";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
+import { spreadOverZones } from "../core/zone-spread";
+import type { TopologySpreadConstraint } from "kubernetes-types/core/v1";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
 export interface LokiObjectStorage {
@@ -32,6 +34,7 @@ export interface LokiValues {
     persistence: { enabled: boolean; size: string; storageClass: string };
     podDisruptionBudget: { maxUnavailable: number };
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
   };
   read: { replicas: 0 };
   write: { replicas: 0 };
@@ -45,6 +48,7 @@ export interface LokiValues {
     image: { tag: string };
     metrics: { resources: ResourceSettings };
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
   };
   memcachedExporter: { resources: ResourceSettings };
   chunksCache: { enabled: boolean; allocatedMemory: number; resources: ResourceSettings };
@@ -68,6 +72,9 @@ export const LOKI_GATEWAY_NGINX_TAG = "1.31.0-alpine";
 
 /** Pods of Loki's gateway (nginx), through which Alloy pushes logs and Grafana reads them. */
 export const LOKI_GATEWAY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "gateway" } as const;
+
+/** Pods of Loki itself (the monolithic StatefulSet; the chart's selector labels). */
+export const LOKI_SINGLE_BINARY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "single-binary" } as const;
 
 /** The gateway's container port (its Service's port 80 targets it): the one NetworkPolicies open to Alloy. */
 export const LOKI_GATEWAY_PORT = 8080;
@@ -115,6 +122,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       podDisruptionBudget: { maxUnavailable: 1 },
       // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts), like its gateway.
       priorityClassName: MONITORING_PRIORITY_CLASS,
+      // Each replica's volume (its WAL) ties it to one zone: spread at first placement, so a zone's outage leaves the others.
+      topologySpreadConstraints: spreadOverZones(LOKI_SINGLE_BINARY_PODS, "StatefulSet"),
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
@@ -130,6 +139,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       image: { tag: LOKI_GATEWAY_NGINX_TAG },
       metrics: { resources: CHART_CONTAINER_RESOURCES.lokiGatewayAccessLogExporter },
       priorityClassName: MONITORING_PRIORITY_CLASS,
+      topologySpreadConstraints: spreadOverZones(LOKI_GATEWAY_PODS, "Deployment"),
     },
     memcachedExporter: { resources: CHART_CONTAINER_RESOURCES.memcachedExporter },
     // Caches help reads from S3 (production); staging's filesystem store does not need them.
