@@ -122,7 +122,13 @@ describe("MonitoringStack", () => {
 
       it("ships pod logs with Alloy, parsing the apps' JSON fields; only production drops DEBUG", async () => {
         const values = (await planStack(stack)).one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
-        expect(values.controller).to.deep.equal({ type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } }] } });
+        // On every node, tainted ones included, ahead of the apps (node-agents.spec.ts covers why).
+        expect(values.controller).to.deep.equal({
+          type: "daemonset",
+          volumes: { extra: [{ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } }] },
+          priorityClassName: "system-node-critical",
+          tolerations: [{ operator: "Exists" }],
+        });
         const content: string = values.alloy.configMap.content;
         expect(content).to.contain('url = "http://loki-gateway.monitoring.svc.cluster.local:80/loki/api/v1/push"');
         for (const field of ["level", "request_id", "user_id", "duration_ms"]) expect(content).to.match(new RegExp(`\\b${field}\\s+= "${field}",`));
