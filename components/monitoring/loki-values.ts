@@ -79,6 +79,21 @@ export const LOKI_SINGLE_BINARY_PODS = { "app.kubernetes.io/name": "loki", "app.
 /** The gateway's container port (its Service's port 80 targets it): the one NetworkPolicies open to Alloy. */
 export const LOKI_GATEWAY_PORT = 8080;
 
+/** Name prefix of Loki's daily index tables (schema_config); a table is `<prefix><days since 1970>`. */
+export const LOKI_INDEX_TABLE_PREFIX = "loki_index_";
+
+/**
+ * Where in its bucket Loki keeps what its retention deletes (Loki 3.7, schema v13, tsdb): chunks under the tenant,
+ * `fake/<fingerprint>/<from>:<through>:<checksum>` (auth_enabled is false: every writer is tenant "fake"), and the
+ * daily index tables under `index/` (the default path_prefix), `index/loki_index_<day>/…`. Only these may expire
+ * in the bucket's lifecycle. The same bucket also holds what Loki keeps for good, and it is not written again
+ * unless it changes: the compactor's delete requests (`index/delete_requests/`, uploaded only when a request is
+ * added or processed; expired, a compactor starting without its local copy would lose pending deletions and
+ * their history), the ruler's rule groups (`rules/`, from the ruler API) and the cluster seed
+ * (`loki_cluster_seed.json`).
+ */
+export const LOKI_RETAINED_DATA_PREFIXES = { chunks: "fake/", index: `index/${LOKI_INDEX_TABLE_PREFIX}` } as const;
+
 /** Loki keeps retention in hours; config holds whole days. */
 export function lokiRetentionPeriod(logRetention: string): string {
   return durationInHours(logRetention);
@@ -99,7 +114,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       auth_enabled: false,
       commonConfig: { replication_factor: objectStorage ? Math.min(3, loki.replicas) : 1 },
       schemaConfig: {
-        configs: [{ from: "2024-04-01", store: "tsdb", object_store: store, schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+        configs: [{ from: "2024-04-01", store: "tsdb", object_store: store, schema: "v13", index: { prefix: LOKI_INDEX_TABLE_PREFIX, period: "24h" } }],
       },
       storage: objectStorage
         ? { type: "s3", bucketNames: { chunks: objectStorage.bucketName, ruler: objectStorage.bucketName }, s3: { region: objectStorage.region } }
