@@ -16,7 +16,7 @@ const expected = {
     // The apps' SLO window: 30 days at the rate the 7-day sizing allowed (18GB a week).
     retention: "30d",
     retentionSize: "80GB",
-    prometheus: { replicas: 1, storage: "90Gi" },
+    prometheus: { replicas: 1, storage: "95Gi" },
     alertmanager: { replicas: 1 },
     lokiRetention: "168h",
     cluster: "staging-eu-west-1",
@@ -24,7 +24,7 @@ const expected = {
   production: {
     retention: "30d",
     retentionSize: "90GB",
-    prometheus: { replicas: 2, storage: "100Gi" },
+    prometheus: { replicas: 2, storage: "110Gi" },
     alertmanager: { replicas: 3 },
     lokiRetention: "720h",
     cluster: "prod-eu-west-1",
