@@ -11,7 +11,7 @@ import type { ContainerResources, StorageBackend } from "./types";
 export interface PrometheusSettings {
   /** Replicas of Prometheus (1 to 5); each scrapes every target. */
   replicas: number;
-  /** Cap on the TSDB's size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
+  /** Cap on the TSDB's size on disk (Prometheus' retentionSize, e.g. 45GB); at most 85% of storageSize (compaction needs the rest). */
   retentionSize: string;
   /** Size of each replica's PersistentVolumeClaim (Kubernetes quantity, e.g. 50Gi). */
   storageSize: string;

@@ -87,7 +87,7 @@ const replicas = (max: number) => z.number().int().min(1).max(max);
 export const MonitoringSchema = z.strictObject({
   prometheus: z.strictObject({
     replicas: replicas(5),
-    /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); keep it below storageSize. */
+    /** Cap on TSDB size on disk (Prometheus' retentionSize, e.g. 45GB); at most 85% of storageSize. */
     retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, { error: "must be a Prometheus size such as 45GB" }),
     storageSize: volumeSize,
     /**

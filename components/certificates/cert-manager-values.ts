@@ -1,5 +1,6 @@
 import { sized } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
+import { spreadOverZones } from "../core/zone-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { chartPodSecurityContext } from "../core/chart-pod-user";
@@ -9,6 +10,9 @@ export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
 
 /** Labels of the webhook's pods (the chart's selector labels), which the API server must reach on 10250. */
 export const CERT_MANAGER_WEBHOOK_PODS = { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "webhook" } as const;
+
+const CERT_MANAGER_CONTROLLER_PODS = { "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" } as const;
+const CERT_MANAGER_CAINJECTOR_PODS = { "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "cainjector" } as const;
 
 export interface CertManagerValuesInput {
   readonly environment: "staging" | "production";
@@ -36,18 +40,20 @@ export function certManagerValues(input: CertManagerValuesInput) {
     securityContext: chartPodSecurityContext,
     serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: input.roleArn } },
     resources: sized("50m", "128Mi", "500m", "512Mi"),
-    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" }),
+    affinity: spreadOverNodes(CERT_MANAGER_CONTROLLER_PODS),
+    topologySpreadConstraints: spreadOverZones(CERT_MANAGER_CONTROLLER_PODS, "Deployment"),
     // The DNS-01 self-check asks the zone's authoritative servers over the internet, not the VPC resolver,
     // whose negative caching would delay every issuance.
     dns01RecursiveNameserversOnly: false,
     prometheus: { enabled: true, servicemonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
-    webhook: { replicaCount: replicas, podDisruptionBudget: budget, securityContext: chartPodSecurityContext, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(CERT_MANAGER_WEBHOOK_PODS) },
+    webhook: { replicaCount: replicas, podDisruptionBudget: budget, securityContext: chartPodSecurityContext, resources: sized("20m", "64Mi", "200m", "256Mi"), affinity: spreadOverNodes(CERT_MANAGER_WEBHOOK_PODS), topologySpreadConstraints: spreadOverZones(CERT_MANAGER_WEBHOOK_PODS, "Deployment") },
     cainjector: {
       replicaCount: replicas,
       podDisruptionBudget: budget,
       securityContext: chartPodSecurityContext,
       resources: sized("20m", "128Mi", "200m", "512Mi"),
-      affinity: spreadOverNodes({ "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "cainjector" }),
+      affinity: spreadOverNodes(CERT_MANAGER_CAINJECTOR_PODS),
+      topologySpreadConstraints: spreadOverZones(CERT_MANAGER_CAINJECTOR_PODS, "Deployment"),
     },
     startupapicheck: { enabled: false, securityContext: chartPodSecurityContext },
   };

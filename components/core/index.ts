@@ -13,3 +13,4 @@ export * from "./webhook-network-policy";
 export * from "./probe-intervals";
 export * from "./ephemeral-storage";
 export * from "./node-spread";
+export * from "./zone-spread";

@@ -1,5 +1,8 @@
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
+import { spreadOverZones } from "../core/zone-spread";
+
+const ENVOY_GATEWAY_PODS = { "app.kubernetes.io/instance": "envoy-gateway", "control-plane": "envoy-gateway" } as const;
 
 /**
  * Envoy Gateway v1.9 chart values (the control plane; the data plane is the EnvoyProxy object). It is
@@ -13,7 +16,7 @@ export function envoyGatewayValues(input: { environment: "staging" | "production
     deployment: {
       replicas,
       envoyGateway: { resources: withEphemeralStorage({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }) },
-      pod: { affinity: spreadOverNodes({ "app.kubernetes.io/instance": "envoy-gateway", "control-plane": "envoy-gateway" }) },
+      pod: { affinity: spreadOverNodes(ENVOY_GATEWAY_PODS), topologySpreadConstraints: spreadOverZones(ENVOY_GATEWAY_PODS, "Deployment") },
     },
     podDisruptionBudget: { maxUnavailable: 1 },
     certgen: { job: { resources: withEphemeralStorage({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } }) } },

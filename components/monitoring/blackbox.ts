@@ -3,6 +3,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
 import { type MonitoringInput, monitoringUrls } from "./monitoring-input";
 import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
+import { spreadOverZones } from "../core/zone-spread";
 import { chartPodUserAndGroup } from "../core/chart-pod-user";
 
 /** Blackbox modules other components may probe with. */
@@ -45,7 +46,10 @@ export interface BlackboxValues {
   podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
   securityContext: { runAsUser: number; runAsGroup: number };
   affinity: ReturnType<typeof spreadOverNodes>;
+  topologySpreadConstraints: ReturnType<typeof spreadOverZones>;
 }
+
+const BLACKBOX_PODS = { "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" } as const;
 
 export function blackboxValues(input: MonitoringInput): BlackboxValues {
   return {
@@ -60,7 +64,8 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     // The image's own user, nobody, instead of the chart's 1000 (Helm merges the rest of its hardened context);
     // the exporter only reads its config (a ConfigMap volume), so no fsGroup.
     securityContext: chartPodUserAndGroup,
-    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "blackbox-exporter", "app.kubernetes.io/name": "prometheus-blackbox-exporter" }),
+    affinity: spreadOverNodes(BLACKBOX_PODS),
+    topologySpreadConstraints: spreadOverZones(BLACKBOX_PODS, "Deployment"),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Toleration } from "kubernetes-types/core/v1";
+import type { Toleration, TopologySpreadConstraint } from "kubernetes-types/core/v1";
 import { grafanaHostname } from "../../stacks/schema";
 import type { ResourceSettings } from "../../stacks/schema";
 import { CHART_RULE_GROUPS_NEVER_SATISFIED, chartDefaultRulesDisabled } from "../alerting/symptoms";
@@ -12,6 +12,7 @@ import { nodeAgentScheduling } from "./node-agent-scheduling";
 import { DATASOURCE_UIDS, EXEMPLAR_TRACE_ID_DESTINATION, type GrafanaDataSource, lokiTraceLinks, tempoDataSource } from "./trace-datasources";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
 import { chartPodSecurityContext } from "../core/chart-pod-user";
+import { spreadOverZones } from "../core/zone-spread";
 
 /** The subset of kube-prometheus-stack 88.x values the platform sets; a misspelt key is a compile error. */
 export interface KubePrometheusStackValues extends Record<ScrapedComponent, { enabled: boolean }> {
@@ -58,6 +59,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       podMonitorNamespaceSelector: LabelSelector;
       probeNamespaceSelector: LabelSelector;
       podAntiAffinity: "" | "soft" | "hard";
+      topologySpreadConstraints: TopologySpreadConstraint[];
       enableFeatures: string[];
       priorityClassName: string;
     };
@@ -74,6 +76,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       resources: ResourceSettings;
       storage: { volumeClaimTemplate: { spec: VolumeClaimSpec } };
       podAntiAffinity: "" | "soft" | "hard";
+      topologySpreadConstraints: TopologySpreadConstraint[];
       priorityClassName: string;
     };
     podDisruptionBudget: DisruptionBudget;
@@ -185,6 +188,10 @@ export function grafanaHost(domain: string): string {
 export const PROMETHEUS_OPERATOR_WEBHOOK_PODS = { app: "kube-prometheus-stack-operator", release: "kube-prometheus-stack" } as const;
 export const PROMETHEUS_OPERATOR_WEBHOOK_PORT = 10250;
 
+/** Pods of the Prometheus and Alertmanager the operator runs for the release (its labels, which the chart's anti-affinity also selects). */
+export const PROMETHEUS_REPLICA_PODS = { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus" } as const;
+export const ALERTMANAGER_REPLICA_PODS = { "app.kubernetes.io/name": "alertmanager", "alertmanager": "kube-prometheus-stack-alertmanager" } as const;
+
 /** Secret (created next to the release) that holds Grafana's admin credentials. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;
 
@@ -277,6 +284,8 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podMonitorNamespaceSelector: everyNamespace,
         probeNamespaceSelector: everyNamespace,
         podAntiAffinity: antiAffinity(prometheus.replicas),
+        // Each replica's EBS volume ties it to one zone: spread at first placement, so one zone's outage leaves one.
+        topologySpreadConstraints: spreadOverZones(PROMETHEUS_REPLICA_PODS, "StatefulSet"),
         // Keeps the exemplars apps attach to histogram samples, so a latency spike links to a trace.
         enableFeatures: ["exemplar-storage"],
         // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts).
@@ -298,6 +307,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         resources: withEphemeralStorage(alertmanager.resources),
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
+        topologySpreadConstraints: spreadOverZones(ALERTMANAGER_REPLICA_PODS, "StatefulSet"),
         priorityClassName: MONITORING_PRIORITY_CLASS,
       },
       podDisruptionBudget: budget(alertmanager.replicas),

@@ -5,6 +5,8 @@ import { CHART_CONTAINER_RESOURCES, memcachedResources } from "./chart-container
 import type { MonitoringInput } from "./monitoring-input";
 import { MONITORING_PRIORITY_CLASS } from "./monitoring-priority";
 import { withEphemeralStorage, withVolumes } from "../core/ephemeral-storage";
+import { spreadOverZones } from "../core/zone-spread";
+import type { TopologySpreadConstraint } from "kubernetes-types/core/v1";
 
 /** Where Loki stores chunks in production; absent for filesystem storage. */
 export interface LokiObjectStorage {
@@ -32,6 +34,7 @@ export interface LokiValues {
     persistence: { enabled: boolean; size: string; storageClass: string };
     podDisruptionBudget: { maxUnavailable: number };
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
   };
   read: { replicas: 0 };
   write: { replicas: 0 };
@@ -45,6 +48,7 @@ export interface LokiValues {
     image: { tag: string };
     metrics: { resources: ResourceSettings };
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
   };
   memcachedExporter: { resources: ResourceSettings };
   chunksCache: { enabled: boolean; allocatedMemory: number; resources: ResourceSettings };
@@ -69,8 +73,26 @@ export const LOKI_GATEWAY_NGINX_TAG = "1.31.0-alpine";
 /** Pods of Loki's gateway (nginx), through which Alloy pushes logs and Grafana reads them. */
 export const LOKI_GATEWAY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "gateway" } as const;
 
+/** Pods of Loki itself (the monolithic StatefulSet; the chart's selector labels). */
+export const LOKI_SINGLE_BINARY_PODS = { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": "single-binary" } as const;
+
 /** The gateway's container port (its Service's port 80 targets it): the one NetworkPolicies open to Alloy. */
 export const LOKI_GATEWAY_PORT = 8080;
+
+/** Name prefix of Loki's daily index tables (schema_config); a table is `<prefix><days since 1970>`. */
+export const LOKI_INDEX_TABLE_PREFIX = "loki_index_";
+
+/**
+ * Where in its bucket Loki keeps what its retention deletes (Loki 3.7, schema v13, tsdb): chunks under the tenant,
+ * `fake/<fingerprint>/<from>:<through>:<checksum>` (auth_enabled is false: every writer is tenant "fake"), and the
+ * daily index tables under `index/` (the default path_prefix), `index/loki_index_<day>/…`. Only these may expire
+ * in the bucket's lifecycle. The same bucket also holds what Loki keeps for good, and it is not written again
+ * unless it changes: the compactor's delete requests (`index/delete_requests/`, uploaded only when a request is
+ * added or processed; expired, a compactor starting without its local copy would lose pending deletions and
+ * their history), the ruler's rule groups (`rules/`, from the ruler API) and the cluster seed
+ * (`loki_cluster_seed.json`).
+ */
+export const LOKI_RETAINED_DATA_PREFIXES = { chunks: "fake/", index: `index/${LOKI_INDEX_TABLE_PREFIX}` } as const;
 
 /** Loki keeps retention in hours; config holds whole days. */
 export function lokiRetentionPeriod(logRetention: string): string {
@@ -92,7 +114,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       auth_enabled: false,
       commonConfig: { replication_factor: objectStorage ? Math.min(3, loki.replicas) : 1 },
       schemaConfig: {
-        configs: [{ from: "2024-04-01", store: "tsdb", object_store: store, schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+        configs: [{ from: "2024-04-01", store: "tsdb", object_store: store, schema: "v13", index: { prefix: LOKI_INDEX_TABLE_PREFIX, period: "24h" } }],
       },
       storage: objectStorage
         ? { type: "s3", bucketNames: { chunks: objectStorage.bucketName, ruler: objectStorage.bucketName }, s3: { region: objectStorage.region } }
@@ -115,6 +137,8 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       podDisruptionBudget: { maxUnavailable: 1 },
       // Rescheduled ahead of the apps when the cluster is full (monitoring-priority.ts), like its gateway.
       priorityClassName: MONITORING_PRIORITY_CLASS,
+      // Each replica's volume (its WAL) ties it to one zone: spread at first placement, so a zone's outage leaves the others.
+      topologySpreadConstraints: spreadOverZones(LOKI_SINGLE_BINARY_PODS, "StatefulSet"),
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
@@ -130,6 +154,7 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       image: { tag: LOKI_GATEWAY_NGINX_TAG },
       metrics: { resources: CHART_CONTAINER_RESOURCES.lokiGatewayAccessLogExporter },
       priorityClassName: MONITORING_PRIORITY_CLASS,
+      topologySpreadConstraints: spreadOverZones(LOKI_GATEWAY_PODS, "Deployment"),
     },
     memcachedExporter: { resources: CHART_CONTAINER_RESOURCES.memcachedExporter },
     // Caches help reads from S3 (production); staging's filesystem store does not need them.

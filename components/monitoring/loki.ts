@@ -2,7 +2,7 @@ import * as aws from "../core/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "./charts";
-import { LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
+import { LOKI_RETAINED_DATA_PREFIXES, LOKI_SERVICE_ACCOUNT, type LokiObjectStorage, lokiValues } from "./loki-values";
 import { serviceAccountTrustPolicy } from "../core/aws-policies";
 import { irreplaceable } from "../core/data-protection";
 import { hardenedBucket } from "../core/hardened-bucket";
@@ -18,7 +18,8 @@ export interface LokiArgs extends MonitoringInput {
 
 /**
  * Loki, monolithic. With S3 storage it also owns its chunk bucket (private, KMS-encrypted, versioned,
- * TLS-only, expiring a week after log retention) and an IRSA role for its ServiceAccount: no static keys.
+ * TLS-only, its chunks and index expiring a week after log retention) and an IRSA role for its ServiceAccount:
+ * no static keys.
  * helm.v3.Release: Loki runs as a StatefulSet whose PVCs and rolling upgrades Helm's history helps recover.
  */
 export class Loki extends pulumi.ComponentResource {
@@ -34,7 +35,13 @@ export class Loki extends pulumi.ComponentResource {
       // The logs outlive the stack: a destroy leaves the bucket (and its lifecycle empties it) instead of failing on it.
       const bucket = hardenedBucket(
         `${name}-chunks`,
-        { tags: { environment: args.environment, component: "loki" }, retention: args.logRetention, expirationRuleId: "expire-after-log-retention" },
+        {
+          tags: { environment: args.environment, component: "loki" },
+          retention: args.logRetention,
+          expirationRuleId: "expire-after-log-retention",
+          // Not the whole bucket: the delete requests and the ruler's rules live there too, kept for good.
+          expiringPrefixes: LOKI_RETAINED_DATA_PREFIXES,
+        },
         { ...child, ...irreplaceable(args.environment, true) },
       );
       const role = new aws.iam.Role(

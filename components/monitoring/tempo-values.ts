@@ -26,6 +26,17 @@ export const TEMPO_PODS = { "app.kubernetes.io/name": "tempo", "app.kubernetes.i
 /** Where Tempo keeps its write-ahead log and, on the filesystem backend, its blocks: the chart mounts the volume at /var/tempo. */
 const TEMPO_DATA = "/var/tempo";
 
+/**
+ * What Tempo's liveness probe asks: only whether its HTTP server answers. The chart's default, /ready, answers 503
+ * until every module runs, and the ingester only runs once it has replayed its WAL (Tempo 2.10 cmd/tempo/app
+ * readyHandler, modules/ingester starting → replayWal): a replay longer than the probe's minute had the kubelet
+ * kill Tempo mid-replay, and the next start replayed the same WAL again, a restart loop. Tempo has no liveness
+ * endpoint of its own; the build-info handler is registered on the HTTP server before any module starts and
+ * depends on none. Readiness stays /ready, which keeps a replaying Tempo out of its Service. A failed module
+ * stops the process by itself (the service manager), so liveness need not catch that.
+ */
+export const TEMPO_LIVENESS_PATH = "/api/status/buildinfo";
+
 /** tempo.yaml, the part the platform sets (Tempo 2.10 configuration reference). */
 export interface TempoConfig {
   multitenancy_enabled: false;
@@ -57,6 +68,8 @@ export interface TempoValues {
       otlp: { protocols: { grpc: { endpoint: string }; http: null } };
     };
     securityContext: { allowPrivilegeEscalation: false; readOnlyRootFilesystem: true; capabilities: { drop: string[] } };
+    /** Merged over the chart's probe (its delays and thresholds stay). */
+    livenessProbe: { httpGet: { path: string; port: number } };
   };
   securityContext: { runAsUser: number; runAsGroup: number; fsGroup: number; runAsNonRoot: true; seccompProfile: { type: "RuntimeDefault" } };
   serviceAccount: { create: true; name: string; annotations: Record<string, string>; automountServiceAccountToken: false };
@@ -110,6 +123,7 @@ export function tempoValues(input: TempoInput, objectStorage?: TempoObjectStorag
         otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_PORTS.grpc}` }, http: null } },
       },
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+      livenessProbe: { httpGet: { path: TEMPO_LIVENESS_PATH, port: TEMPO_HTTP_PORT } },
     },
     securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     serviceAccount: {

@@ -184,14 +184,29 @@ function quotaProblems(settings: ValidatedSettings): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * The share of its volume Prometheus' retentionSize may take (Prometheus docs, "Right-Sizing Retention Size": at
+ * most 80-85%). retentionSize counts the blocks, the WAL and the head chunks, but a compaction writes its new block,
+ * up to a tenth of the retention, before it deletes the blocks it replaces, and only then does retention delete
+ * the oldest; ext4 also keeps part of the volume from a non-root Prometheus. A retention a tenth below the volume
+ * left that block no room.
+ */
+export const PROMETHEUS_RETENTION_SHARE_PERCENT = 85;
+
 function retentionSizeProblems(settings: ValidatedSettings): ConfigProblem[] {
   const { retentionSize, storageSize } = settings.monitoring.prometheus;
   const retention = prometheusSizeBytes(retentionSize);
-  if (retention === undefined || retention < quantityValue(storageSize)) return [];
+  const volume = quantityValue(storageSize);
+  if (retention === undefined || retention * 100 <= volume * PROMETHEUS_RETENTION_SHARE_PERCENT) return [];
+  const largest = (volume * PROMETHEUS_RETENTION_SHARE_PERCENT) / 100;
+  const fits = largest >= 2 ** 30 ? `${Math.floor(largest / 2 ** 30)}GB` : `${Math.floor(largest / 2 ** 20)}MB`;
   return [
     {
       path: "monitoring.prometheus.retentionSize",
-      reason: `must be below monitoring.prometheus.storageSize (${JSON.stringify(storageSize)}), or the volume fills up before Prometheus deletes old blocks (got ${JSON.stringify(retentionSize)})`,
+      reason:
+        `must be at most ${PROMETHEUS_RETENTION_SHARE_PERCENT}% of monitoring.prometheus.storageSize (${JSON.stringify(storageSize)}), ${fits}: a compaction ` +
+        `writes its new block, up to a tenth of the retained data, before Prometheus deletes the blocks it replaces, so a fuller ` +
+        `volume runs out of space first (Prometheus advises 80-85%); lower retentionSize or grow storageSize (got ${JSON.stringify(retentionSize)})`,
     },
   ];
 }

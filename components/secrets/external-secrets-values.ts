@@ -1,5 +1,6 @@
 import { sized } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
+import { spreadOverZones } from "../core/zone-spread";
 import { IRSA_ROLE_ANNOTATION } from "../core/irsa-role";
 import { commonLabels } from "../core/labels";
 import { PROMETHEUS_SELECTOR_LABELS } from "../core/prometheus-selector";
@@ -11,6 +12,9 @@ export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 
 /** Labels of ESO's webhook pods (the chart's selector labels), which the API server must reach on 10250. */
 export const EXTERNAL_SECRETS_WEBHOOK_PODS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" } as const;
+
+const EXTERNAL_SECRETS_CONTROLLER_PODS = { "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets" } as const;
+const EXTERNAL_SECRETS_CERT_CONTROLLER_PODS = { "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets-cert-controller" } as const;
 
 /**
  * External Secrets Operator 2.9 values: the controller (leader-elected, so production runs two), its
@@ -44,18 +48,20 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     // from the chart's 1000 to the image's own nobody, with its group (the chart sets none). Helm merges the rest.
     // The webhook only reads its certificate Secret's volume (mode 0644), so no fsGroup.
     securityContext: chartPodUserAndGroup,
-    affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets" }),
+    affinity: spreadOverNodes(EXTERNAL_SECRETS_CONTROLLER_PODS),
+    topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_CONTROLLER_PODS, "Deployment"),
     podDisruptionBudget: budget,
     serviceMonitor: monitor,
     // The chart leaves the probes off by default; the health server they need starts with them.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
-    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: chartPodUserAndGroup, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: chartPodUserAndGroup, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_WEBHOOK_PODS, "Deployment"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
     certController: {
       replicaCount: replicas,
       resources: sized("20m", "64Mi", "200m", "256Mi"),
       securityContext: chartPodUserAndGroup,
-      affinity: spreadOverNodes({ "app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": "external-secrets-cert-controller" }),
+      affinity: spreadOverNodes(EXTERNAL_SECRETS_CERT_CONTROLLER_PODS),
+      topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_CERT_CONTROLLER_PODS, "Deployment"),
       podDisruptionBudget: budget,
       livenessProbe: { enabled: true },
     },
@@ -86,6 +92,8 @@ export function reloaderValues(input: { environment: "staging" | "production" })
         securityContext: { ...chartPodSecurityContext, fsGroup: CHART_POD_GROUP },
         // The container's is empty by default.
         containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+        // The leader's standby in another zone takes over when the leader's zone goes.
+        topologySpreadConstraints: spreadOverZones(RELOADER_PODS, "Deployment"),
       },
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
       // The PodMonitor is reloaderPodMonitor's: the chart's always carries `release: reloader`.

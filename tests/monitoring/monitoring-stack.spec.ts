@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { BLACKBOX_MODULES, blackboxModules, probeManifest } from "../../components/monitoring";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { NODE, PLAN_COMMAND, planStack, STACKS } from "../harness";
@@ -15,7 +16,7 @@ const expected = {
     // The apps' SLO window: 30 days at the rate the 7-day sizing allowed (18GB a week).
     retention: "30d",
     retentionSize: "80GB",
-    prometheus: { replicas: 1, storage: "90Gi" },
+    prometheus: { replicas: 1, storage: "95Gi" },
     alertmanager: { replicas: 1 },
     lokiRetention: "168h",
     cluster: "staging-eu-west-1",
@@ -23,7 +24,7 @@ const expected = {
   production: {
     retention: "30d",
     retentionSize: "90GB",
-    prometheus: { replicas: 2, storage: "100Gi" },
+    prometheus: { replicas: 2, storage: "110Gi" },
     alertmanager: { replicas: 3 },
     lokiRetention: "720h",
     cluster: "prod-eu-west-1",
@@ -122,7 +123,13 @@ describe("MonitoringStack", () => {
 
       it("ships pod logs with Alloy, parsing the apps' JSON fields; only production drops DEBUG", async () => {
         const values = (await planStack(stack)).one(CHART, "platform-monitoring-alloy-chart").inputs.values as any;
-        expect(values.controller).to.deep.equal({ type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } }] } });
+        // On every node, tainted ones included, ahead of the apps (node-agents.spec.ts covers why).
+        expect(values.controller).to.deep.equal({
+          type: "daemonset",
+          volumes: { extra: [{ name: "alloy-storage", hostPath: { path: "/var/lib/alloy", type: "DirectoryOrCreate" } }] },
+          priorityClassName: "system-node-critical",
+          tolerations: [{ operator: "Exists" }],
+        });
         const content: string = values.alloy.configMap.content;
         expect(content).to.contain('url = "http://loki-gateway.monitoring.svc.cluster.local:80/loki/api/v1/push"');
         for (const field of ["level", "request_id", "user_id", "duration_ms"]) expect(content).to.match(new RegExp(`\\b${field}\\s+= "${field}",`));
@@ -229,10 +236,41 @@ describe("MonitoringStack", () => {
       const versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning", "platform-monitoring-loki-chunks-versioning").inputs as any;
       expect(versioning.versioningConfiguration.status).to.equal("Enabled");
       const lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-monitoring-loki-chunks-lifecycle").inputs as any;
-      expect(lifecycle.rules[0].expiration.days).to.equal(37);
+      // 30 days of logs, then a week for Loki's compactor to have deleted them first: chunks and index only.
+      expect(lifecycle.rules).to.deep.equal([
+        { id: "expire-after-log-retention-chunks", status: "Enabled", filter: { prefix: "fake/" }, expiration: { days: 37 } },
+        { id: "expire-after-log-retention-index", status: "Enabled", filter: { prefix: "index/loki_index_" }, expiration: { days: 37 } },
+        { id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+      ]);
       const policy = JSON.parse(plan.one("aws:s3/bucketPolicy:BucketPolicy", "platform-monitoring-loki-chunks-tls-only").inputs.policy as string);
       expect(policy.Statement[0]).to.include({ Effect: "Deny", Action: "s3:*" });
       expect(policy.Statement[0].Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+    });
+
+    it("production's lifecycle expires the chunks and index Loki's config writes, never its delete requests, rules or cluster seed", async () => {
+      const plan = await planStack("production");
+      const config = parse(plan.object("ConfigMap", "monitoring", "loki").data["config.yaml"]) as Record<string, any>;
+      // Where Loki 3.7 puts each object, from the config it is given (the defaults where it sets none).
+      expect(config.auth_enabled).to.equal(false);
+      const tenant = "fake";
+      expect(config.schema_config.configs).to.have.length(1);
+      const { index } = config.schema_config.configs[0];
+      const indexTables = `${index.path_prefix ?? "index/"}${index.prefix}`;
+      const deleteRequests = `${config.compactor.delete_request_store_key_prefix ?? "index/"}delete_requests/`;
+      expect(config.compactor.delete_request_store).to.equal("s3");
+      expect(config.ruler.storage.type).to.equal("s3");
+      const written = {
+        chunk: `${tenant}/a1b2c3d4e5f60718/19a2b3c4d5e:19a2b3c8f00:9f8e7d6c`,
+        index: `${indexTables}20410/${tenant}/1763337600-ingester-0-1763337600000000000.tsdb.gz`,
+        compactedIndex: `${indexTables}20410/compactor-1763337600.tsdb.gz`,
+        deleteRequests: `${deleteRequests}delete_requests.gz`,
+        rule: `rules/${tenant}/platform/errors.yaml`,
+        seed: "loki_cluster_seed.json",
+      };
+      const lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-monitoring-loki-chunks-lifecycle").inputs as any;
+      const expiring = (lifecycle.rules as any[]).filter((r) => r.expiration !== undefined).map((r) => r.filter.prefix ?? "");
+      const expired = Object.entries(written).filter(([, objectKey]) => expiring.some((prefix: string) => objectKey.startsWith(prefix))).map(([what]) => what);
+      expect(expired).to.deep.equal(["chunk", "index", "compactedIndex"]);
     });
 
     it("production reaches the bucket through an IRSA role bound to the loki ServiceAccount, with no static keys", async () => {

@@ -490,6 +490,59 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           }
         });
 
+        it("every workload running more than one pod is spread over zones, preferred (ScheduleAnyway) wherever a volume binds a pod to its zone", async () => {
+          const plan = await planStack(stack);
+          const zone = "topology.kubernetes.io/zone";
+          const statefulSets = operatorStatefulSets(objects(plan));
+          // Prometheus and Alertmanager carry the constraints on the object; the operator copies them into its pods.
+          const candidates = [
+            ...workloads(plan).map(({ id, object, template }) => ({ id, replicas: object.spec?.replicas ?? 1, labels: template.labels, spec: template.spec as Obj, claims: object.spec?.volumeClaimTemplates ?? [] })),
+            ...[...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")].map((o) => {
+              const pods = statefulSets.find((s) => s.metadata.name.endsWith(`-${o.metadata.name}`))!;
+              return { id: `${o.kind} ${key(o)}`, replicas: o.spec.replicas ?? 1, labels: pods.spec.template.metadata.labels, spec: o.spec as Obj, claims: pods.spec.volumeClaimTemplates };
+            }),
+          ];
+          const spread: Record<string, string> = {};
+          const unspread: string[] = [];
+          for (const c of candidates) {
+            const constraints = ((c.spec.topologySpreadConstraints ?? []) as Obj[]).filter((t) => t.topologyKey === zone);
+            if (constraints.length === 0) {
+              if (c.replicas > 1) unspread.push(c.id);
+              continue;
+            }
+            expect(constraints, c.id).to.have.length(1);
+            // A constraint counting other pods, or none of its own, spreads nothing.
+            expect(selectorMatches(constraints[0].labelSelector, c.labels), `${c.id} selects its own pods`).to.equal(true);
+            expect(constraints[0].maxSkew, c.id).to.equal(1);
+            const mountsClaim = c.claims.length > 0 || ((c.spec.volumes ?? []) as Obj[]).some((v) => v.persistentVolumeClaim || v.ephemeral);
+            if (mountsClaim) expect(constraints[0].whenUnsatisfiable, `${c.id} is bound to its volume's zone`).to.equal("ScheduleAnyway");
+            spread[c.id] = constraints[0].whenUnsatisfiable;
+          }
+          expect(unspread).to.deep.equal([]);
+          const charts = {
+            "Alertmanager monitoring/kube-prometheus-stack-alertmanager": "ScheduleAnyway",
+            "Deployment cert-manager/cert-manager": "ScheduleAnyway",
+            "Deployment cert-manager/cert-manager-cainjector": "ScheduleAnyway",
+            "Deployment cert-manager/cert-manager-webhook": "ScheduleAnyway",
+            "Deployment external-secrets/external-secrets": "ScheduleAnyway",
+            "Deployment external-secrets/external-secrets-cert-controller": "ScheduleAnyway",
+            "Deployment external-secrets/external-secrets-webhook": "ScheduleAnyway",
+            "Deployment external-secrets/reloader-reloader": "ScheduleAnyway",
+            "Deployment gateway/envoy-gateway": "ScheduleAnyway",
+            "Deployment monitoring/blackbox-exporter-prometheus-blackbox-exporter": "ScheduleAnyway",
+            "Deployment monitoring/loki-gateway": "ScheduleAnyway",
+            "Prometheus monitoring/kube-prometheus-stack-prometheus": "ScheduleAnyway",
+            "StatefulSet monitoring/loki": "ScheduleAnyway",
+          };
+          // The apps' colours (no volume) keep their hard spread in production (blue-green-manifests, zoneSpread).
+          const apps = { "Deployment apps/api-blue": "DoNotSchedule", "Deployment apps/api-green": "DoNotSchedule" };
+          expect(spread).to.deep.equal(stack === "production" ? { ...charts, ...apps } : charts);
+          // The Envoy proxies, which Envoy Gateway makes from the EnvoyProxy object, spread the same way when there are several.
+          const proxy = plan.object("EnvoyProxy", "gateway", "platform-proxy").spec.provider.kubernetes.envoyDeployment;
+          const proxyZones = ((proxy.pod.topologySpreadConstraints ?? []) as Obj[]).map((t) => `${t.topologyKey} ${t.whenUnsatisfiable}`);
+          expect({ replicas: proxy.replicas, proxyZones }).to.deep.equal(stack === "production" ? { replicas: 2, proxyZones: [`${zone} ScheduleAnyway`] } : { replicas: 1, proxyZones: [] });
+        });
+
         it("Prometheus, Alertmanager, Loki and Loki's gateway get room on a full cluster ahead of the apps (system-cluster-critical)", async () => {
           const plan = await planStack(stack);
           // The operator copies the field into the pods of the StatefulSets it makes.

@@ -72,6 +72,14 @@ describe("Tempo", () => {
         expect(config.storage.trace.wal).to.deep.equal({ path: "/var/tempo/wal" });
       });
 
+      it("a long WAL replay keeps Tempo out of its Service (readiness /ready) without the kubelet restarting it (liveness on the HTTP server only)", async () => {
+        const container = (await planStack(stack)).object("StatefulSet", "monitoring", "tempo").spec.template.spec.containers.find((c: { name: string }) => c.name === "tempo");
+        // The chart's timings stay: only what the liveness probe asks changes.
+        const timings = { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 };
+        expect(container.livenessProbe).to.deep.equal({ httpGet: { path: "/api/status/buildinfo", port: TEMPO_HTTP_PORT }, ...timings });
+        expect(container.readinessProbe).to.deep.equal({ httpGet: { path: "/ready", port: TEMPO_HTTP_PORT }, ...timings, initialDelaySeconds: 20 });
+      });
+
       it("helm template on the stored archive: the Service Alloy and Grafana use, the volume, the scrape, no Jaeger ports", async () => {
         const values = await tempoValues(stack);
         const objects = renderChart(values);

@@ -175,11 +175,21 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     (stack) => [`namespaces[1].quota.limitsCpu: cannot hold the apps of namespace "apps" ${PEAK}: they need ${stack === "staging" ? "2.2 CPU of limits (api 2.2)" : "8.1 CPU of limits (api 8.1)"} (got "2")`],
   ],
   [
-    "Prometheus retention size not below its volume",
-    (v) => editJsonKey<{ prometheus: { retentionSize: string; storageSize: string } }>(v, "platform:monitoring", (m) => (m.prometheus.retentionSize = m.prometheus.storageSize.replace("Gi", "GB"))),
+    "Prometheus retention size at 85% of its volume",
+    (v) => editJsonKey<{ prometheus: { retentionSize: string; storageSize: string } }>(v, "platform:monitoring", (m) => Object.assign(m.prometheus, { retentionSize: "85GB", storageSize: "100Gi" })),
+    () => [],
+  ],
+  [
+    "Prometheus retention size leaving its volume no room for compaction",
+    // A tenth below the volume, as both stacks had it (90GB on 100Gi): 85% is the most that leaves compaction room.
+    (v) => editJsonKey<{ prometheus: { retentionSize: string; storageSize: string } }>(v, "platform:monitoring", (m) => (m.prometheus.retentionSize = `${parseInt(m.prometheus.storageSize, 10) - 10}GB`)),
     (stack) => {
-      const size = stack === "staging" ? "90" : "100";
-      return [`monitoring.prometheus.retentionSize: must be below monitoring.prometheus.storageSize ("${size}Gi"), or the volume fills up before Prometheus deletes old blocks (got "${size}GB")`];
+      const [volume, most, got] = stack === "staging" ? ["95Gi", "80GB", "85GB"] : ["110Gi", "93GB", "100GB"];
+      return [
+        `monitoring.prometheus.retentionSize: must be at most 85% of monitoring.prometheus.storageSize ("${volume}"), ${most}: a compaction writes its new block, ` +
+          `up to a tenth of the retained data, before Prometheus deletes the blocks it replaces, so a fuller volume runs out of space first ` +
+          `(Prometheus advises 80-85%); lower retentionSize or grow storageSize (got "${got}")`,
+      ];
     },
   ],
   [
