@@ -64,7 +64,9 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       resources: ResourceSettings;
       storage: { volumeClaimTemplate: { spec: VolumeClaimSpec } };
       podAntiAffinity: "" | "soft" | "hard";
+      automountServiceAccountToken: false;
     };
+    serviceAccount: { automountServiceAccountToken: false };
     podDisruptionBudget: DisruptionBudget;
   };
   grafana: {
@@ -283,7 +285,11 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         resources: withEphemeralStorage(alertmanager.resources),
         storage: { volumeClaimTemplate: { spec: claim(input.storageClass, alertmanager.storageSize) } },
         podAntiAffinity: antiAffinity(alertmanager.replicas),
+        // Alertmanager and its config reloader never call the Kubernetes API (the operator writes the
+        // configuration, peers find each other by DNS): no token in its pods (the operator mounts one by default).
+        automountServiceAccountToken: false,
       },
+      serviceAccount: { automountServiceAccountToken: false },
       podDisruptionBudget: budget(alertmanager.replicas),
     },
     grafana: {
