@@ -164,6 +164,7 @@ export const ALLOY_OTLP_PORTS = [
 
 /** The subset of grafana/alloy 1.x chart values the platform sets. */
 export interface AlloyValues {
+  global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } };
   controller: { type: "daemonset"; volumes: { extra: { name: string; hostPath: { path: string; type: "DirectoryOrCreate" } }[] } };
   alloy: {
     listenPort: number;
@@ -208,6 +209,8 @@ export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
 
 export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
+    // The pod's seccomp profile, for any container without a context of its own (Alloy itself and the reloader set theirs).
+    global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } },
     controller: { type: "daemonset", volumes: { extra: [{ name: "alloy-storage", hostPath: { path: ALLOY_STORAGE_PATH, type: "DirectoryOrCreate" } }] } },
     alloy: {
       // The chart's default, spelled out because the NetworkPolicy admitting Prometheus names it.

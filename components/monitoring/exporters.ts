@@ -137,6 +137,7 @@ export function redisExporterValues(cache: CacheSettings, namespace: string): Re
 /** The subset of prometheus-pushgateway 3.x values the platform sets. */
 export interface PushgatewayValues {
   containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
+  securityContext: { runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
   serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
   persistentVolume: { enabled: boolean; size: string; storageClass: string };
   resources: ResourceSettings;
@@ -152,6 +153,8 @@ export function pushgatewayValues(storageClass: string): PushgatewayValues {
     // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
     // its container default is empty, and the pod's names a user (nobody) but no group. It writes only to its PVC.
     containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
+    // The pod's too (Helm merges it with the chart's user, fsGroup and runAsNonRoot).
+    securityContext: { runAsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,

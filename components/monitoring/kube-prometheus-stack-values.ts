@@ -22,7 +22,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
   };
   "kube-state-metrics": { resources: ResourceSettings; collectorsExclude: string[]; selfMonitor: { enabled: boolean } };
   nodeExporter: { operatingSystems: Record<"linux" | "darwin" | "aix", { enabled: boolean }> };
-  "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; containerSecurityContext: ContainerSecurityContext };
+  "prometheus-node-exporter": { namespaceOverride: string; resources: ResourceSettings; securityContext: PodSeccomp; containerSecurityContext: ContainerSecurityContext };
   prometheus: {
     prometheusSpec: {
       replicas: number;
@@ -81,6 +81,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
     livenessProbe: { httpGet: { path: string; port: string } };
+    securityContext: PodSeccomp;
     containerSecurityContext: ContainerSecurityContext;
     sidecar: {
       resources: ResourceSettings;
@@ -98,6 +99,15 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     additionalDataSources: GrafanaDataSource[];
   };
 }
+
+/**
+ * Added to a chart's pod securityContext that already requires a non-root user (Helm merges the chart's user,
+ * group and fsGroup): the seccomp profile its containers set each, for any container without a context of its own.
+ */
+export interface PodSeccomp {
+  seccompProfile: { type: "RuntimeDefault" };
+}
+const POD_SECCOMP: PodSeccomp = { seccompProfile: { type: "RuntimeDefault" } };
 
 /** The hardened container context the platform's own pods run with. */
 export interface ContainerSecurityContext {
@@ -237,6 +247,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     "prometheus-node-exporter": {
       namespaceOverride: input.nodeAgentsNamespace,
       resources: CHART_CONTAINER_RESOURCES.nodeExporter,
+      securityContext: POD_SECCOMP,
       containerSecurityContext: HARDENED_CONTAINER,
     },
     prometheus: {
@@ -320,6 +331,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       // Readiness stays on /api/health, which also asks the database; liveness asks only whether the web
       // server answers (/healthz), so a slow or locked SQLite takes Grafana out of rotation without restarting it.
       livenessProbe: { httpGet: { path: "/healthz", port: "grafana" } },
+      securityContext: POD_SECCOMP,
       containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
         resources: CHART_CONTAINER_RESOURCES.grafanaSidecar,

@@ -460,6 +460,22 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(ofKind(plan, "ClusterRole").map((r) => r.metadata.name)).to.not.include.members(["kube-prometheus-stack-grafana-clusterrole", "loki-clusterrole"]);
         });
 
+        it("every pod's own securityContext requires a non-root user and the RuntimeDefault seccomp profile, so a container without a context of its own inherits them", async () => {
+          const plan = await planStack(stack);
+          const pods = [
+            ...workloads(plan).map(({ id, template }) => ({ id, context: template.spec.securityContext as Obj | undefined })),
+            ...[...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")].map((o) => ({ id: `${o.kind} ${key(o)}`, context: o.spec.securityContext as Obj | undefined })),
+          ];
+          // Alloy runs as root (without capabilities) to read the node's root-owned logs: the seccomp profile only.
+          const asRoot = ["DaemonSet node-agents/alloy"];
+          const lacking = pods.flatMap(({ id, context }) => {
+            const want = asRoot.includes(id) ? { seccompProfile: { type: "RuntimeDefault" } } : { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+            return Object.entries(want).filter(([field, value]) => JSON.stringify(context?.[field]) !== JSON.stringify(value)).map(([field]) => `${id}: ${field}`);
+          });
+          expect(lacking).to.deep.equal([]);
+          expect(pods.length).to.be.greaterThan(25);
+        });
+
         it("the charts' static-binary controllers run as nobody (65534:65534), not as a node's real user (1000 is ec2-user), and a pod writing a volume has that fsGroup", async () => {
           const plan = await planStack(stack);
           const nobody = 65534;
