@@ -509,6 +509,19 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
       });
 
       describe("7. availability and pinning", () => {
+        it("every long-running container with a readiness probe has a liveness probe too: one that stops answering is restarted, not only taken out of rotation", async () => {
+          const plan = await planStack(stack);
+          const longRunning = workloads(plan).filter((w) => ["Deployment", "StatefulSet", "DaemonSet"].includes(w.object.kind));
+          const readyOnly = longRunning.flatMap(({ id, template }) =>
+            containersOf(template.spec)
+              .filter(({ init, container }) => !init && container.readinessProbe !== undefined && container.livenessProbe === undefined)
+              .map(({ name }) => `${id} ${name}`),
+          );
+          expect(readyOnly).to.deep.equal([]);
+          const alloy = plan.object("DaemonSet", "node-agents", "alloy").spec.template.spec.containers.find((c: Obj) => c.name === "alloy");
+          expect(alloy.livenessProbe.httpGet).to.deep.equal({ path: "/-/ready", port: 12345 });
+        });
+
         it("every workload running more than one pod has a PodDisruptionBudget that selects it, the operator's StatefulSets included", async () => {
           const plan = await planStack(stack);
           const budgets = ofKind(plan, "PodDisruptionBudget");
