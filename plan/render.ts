@@ -92,7 +92,8 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     // The values alone, which `helm template --values` takes: given the file above, Helm would find none of
     // its keys under `values:` and render the chart's defaults without a word.
     const valuesFile = path.join("helm", `${name}.values.yaml`);
-    const command = helmTemplateCommand(release, crds, path.join(outDir, valuesFile));
+    // The file's own path would differ with every --out, and a plan's files are byte-identical wherever it writes them.
+    const command = helmTemplateCommand(release, crds, "<this file>");
     const header = `# Values of Helm release ${String(namespace)}/${name} (chart ${String(chart)} ${String(version)}). The plan renders it, from the repository's root, as:\n${command.replace(/^/gm, "#   ")}\n`;
     writeText(valuesFile, header + toYaml(values ?? {}));
   }
