@@ -184,6 +184,29 @@ export function parseRenderedManifests(text: string, release: string, tolerate?:
   return docs.map((doc) => doc.toJS() as unknown).filter((o): o is KubeObject => o !== null && typeof o === "object" && Object.keys(o as object).length > 0);
 }
 
+/** The arguments of `helm template` for one release, as the plan renders it (values from `valuesFile`, `-` for stdin). */
+function helmTemplateArgs(release: Pick<Release, "name" | "namespace" | "includeCrds">, archiveFile: string, apiVersions: readonly string[], valuesFile: string): string[] {
+  return [
+    "template", release.name, archiveFile, "--namespace", release.namespace, "--kube-version", KUBE_VERSION,
+    // An install never creates `helm test` pods; hooks and CRDs are part of what it applies.
+    "--skip-tests", ...(release.includeCrds ? ["--include-crds"] : []),
+    ...apiVersions.flatMap((v) => ["--api-versions", v]), "--values", valuesFile,
+  ];
+}
+
+/**
+ * The command that renders a release as the plan does, for a person at the repository's root with the
+ * release's values in `valuesFile`, one argument pair a line: what an acceptance tester runs by hand.
+ * `crds` are the stack's CustomResourceDefinitions (the plan passes their API versions).
+ */
+export function helmTemplateCommand(release: RecordedResource, crds: readonly KubeObject[], valuesFile: string): string {
+  const r = releaseOf(release);
+  const args = helmTemplateArgs(r, path.join("charts", `${r.chart}-${r.version}.tgz`), crdApiVersions(crds), valuesFile);
+  const lines = [["helm", ...args.slice(0, 3)].join(" ")];
+  for (let i = 3; i < args.length; i++) lines.push(args[i].startsWith("--") && i + 1 < args.length && !args[i + 1].startsWith("--") ? `${args[i]} ${args[++i]}` : args[i]);
+  return lines.join(" \\\n  ");
+}
+
 /** `helm template` of one release; the parsed objects, cached by everything that decides them. */
 async function helmTemplate(
   helm: string,
@@ -193,12 +216,7 @@ async function helmTemplate(
   cacheDir: string | false,
   tolerate?: (message: string) => void,
 ): Promise<Rendered> {
-  const args = [
-    "template", release.name, archive.file, "--namespace", release.namespace, "--kube-version", KUBE_VERSION,
-    // An install never creates `helm test` pods; hooks and CRDs are part of what it applies.
-    "--skip-tests", ...(release.includeCrds ? ["--include-crds"] : []),
-    ...apiVersions.flatMap((v) => ["--api-versions", v]), "--values", "-",
-  ];
+  const args = helmTemplateArgs(release, archive.file, apiVersions, "-");
   const values = JSON.stringify(release.values);
   const stat = fs.statSync(helm);
   const key = crypto

@@ -4,6 +4,7 @@ import { canonical, toYaml } from "../components/core/yaml";
 import { ALERTMANAGER_CONFIG_FILE, alertmanagerConfigFile, isPrometheusRule, prometheusRuleFile, prometheusRuleFilePath } from "./alerting-files";
 import { manifestText, saveManifestTexts, textDigest } from "./chart-manifest-texts";
 import { manifestYaml } from "./manifest-yaml";
+import { helmTemplateCommand } from "./render-charts";
 import type { RecordedResource } from "./mocks";
 import type { PlanRecord } from "./run-program";
 import { WrittenFiles } from "./written-files";
@@ -26,7 +27,8 @@ export function manifestPath(resource: RecordedResource): string {
 /**
  * Writes the plan of one stack to `outDir` (replacing what was there): resources.json, the machine-readable
  * record every later check reads, one YAML file per Kubernetes object, per Helm release or chart its
- * chart, version, repository and full values under helm/, and the alerting as promtool and amtool read it:
+ * chart, version, repository and full values under helm/ (and the values alone, headed by the `helm template` command
+ * that renders the release as the plan does, in helm/<release>.values.yaml), and the alerting as promtool and amtool read it:
  * each PrometheusRule's rule file under prometheus-rules/, Alertmanager's configuration without credentials
  * in alertmanager/ (plan/alerting-files.ts). Files of the previous plan are rewritten only
  * where their text changed (plan/written-files.ts knows most unchanged ones without reading them), and only
@@ -82,10 +84,18 @@ export function writePlan(record: PlanRecord, outDir: string): string[] {
     }
   }
   if (alertmanager !== undefined) writeText(ALERTMANAGER_CONFIG_FILE, alertmanager);
+  const crds = record.resources.filter((r) => r.renderedFrom && r.inputs.kind === "CustomResourceDefinition").map((r) => r.inputs);
   for (const release of record.resources.filter((r) => HELM_TYPES.has(r.type))) {
-    const relative = path.join("helm", `${String(release.inputs.name ?? release.name)}.yaml`);
+    const name = String(release.inputs.name ?? release.name);
     const { chart, version, repositoryOpts, namespace, values } = release.inputs as Record<string, unknown>;
-    writeText(relative, toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
+    writeText(path.join("helm", `${name}.yaml`), toYaml({ resource: release.name, type: release.type, chart, version, repositoryOpts, namespace, values }));
+    // The values alone, which `helm template --values` takes: given the file above, Helm would find none of
+    // its keys under `values:` and render the chart's defaults without a word.
+    const valuesFile = path.join("helm", `${name}.values.yaml`);
+    // The file's own path would differ with every --out, and a plan's files are byte-identical wherever it writes them.
+    const command = helmTemplateCommand(release, crds, "<this file>");
+    const header = `# Values of Helm release ${String(namespace)}/${name} (chart ${String(chart)} ${String(version)}). The plan renders it, from the repository's root, as:\n${command.replace(/^/gm, "#   ")}\n`;
+    writeText(valuesFile, header + toYaml(values ?? {}));
   }
   saveManifestTexts();
   files.save();

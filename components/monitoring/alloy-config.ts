@@ -166,6 +166,7 @@ export const ALLOY_OTLP_PORTS = [
 
 /** The subset of grafana/alloy 1.x chart values the platform sets. */
 export interface AlloyValues {
+  global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } };
   controller: {
     type: "daemonset";
     volumes: { extra: { name: string; hostPath: { path: string; type: "DirectoryOrCreate" } }[] };
@@ -187,6 +188,7 @@ export interface AlloyValues {
     /** Ports besides the UI/metrics port, on the container and the Service. */
     extraPorts: { name: string; port: number; targetPort: number; protocol: "TCP" }[];
     resources: ResourceSettings;
+    livenessProbe: { httpGet: { path: string; port: number }; initialDelaySeconds: number; periodSeconds: number; timeoutSeconds: number; failureThreshold: number };
   };
   configReloader: { resources: ResourceSettings };
   serviceMonitor: { enabled: boolean; additionalLabels: Record<string, string> };
@@ -215,6 +217,8 @@ export const ALLOY_STORAGE_PATH = "/var/lib/alloy";
 
 export function alloyValues(input: MonitoringInput): AlloyValues {
   return {
+    // The pod's seccomp profile, for any container without a context of its own (Alloy itself and the reloader set theirs).
+    global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } },
     controller: {
       type: "daemonset",
       volumes: { extra: [{ name: "alloy-storage", hostPath: { path: ALLOY_STORAGE_PATH, type: "DirectoryOrCreate" } }] },
@@ -234,6 +238,10 @@ export function alloyValues(input: MonitoringInput): AlloyValues {
       extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
       extraPorts: ALLOY_OTLP_PORTS.map((p) => ({ ...p })),
       resources: withEphemeralStorage(input.monitoring.alloy.resources),
+      // The chart probes readiness only, so an Alloy that stopped answering stayed out of rotation and shipped no
+      // logs from its node until someone deleted the pod. Its one endpoint, probed more patiently than readiness:
+      // restarted after two minutes without an answer (its read positions are on the node, so nothing is read twice).
+      livenessProbe: { httpGet: { path: "/-/ready", port: ALLOY_HTTP_PORT }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 4 },
     },
     // The chart's reloader sidecar requests resources but sets no limits; the platform's pods always do.
     configReloader: { resources: withEphemeralStorage({ requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } }) },

@@ -43,7 +43,7 @@ export interface BlackboxValues {
   resources: ResourceSettings;
   serviceMonitor: { selfMonitor: { enabled: boolean; labels: Record<string, string> } };
   podDisruptionBudget: { maxUnavailable: number };
-  podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
+  podSecurityContext: { runAsNonRoot: true; seccompProfile: { type: "RuntimeDefault" } };
   securityContext: { runAsUser: number; runAsGroup: number };
   affinity: ReturnType<typeof spreadOverNodes>;
   topologySpreadConstraints: ReturnType<typeof spreadOverZones>;
@@ -59,8 +59,9 @@ export function blackboxValues(input: MonitoringInput): BlackboxValues {
     serviceMonitor: { selfMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } } },
     // Drains take the replicas one at a time, so probes keep running (the chart ships no budget by default).
     podDisruptionBudget: { maxUnavailable: 1 },
-    // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires.
-    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    // The chart's container context is hardened but names no seccomp profile, which PSA restricted requires;
+    // the pod's requires both for any container the chart adds without a context of its own.
+    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     // The image's own user, nobody, instead of the chart's 1000 (Helm merges the rest of its hardened context);
     // the exporter only reads its config (a ConfigMap volume), so no fsGroup.
     securityContext: chartPodUserAndGroup,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CacheSettings, DatabaseSettings } from "../../stacks/schema";
 import { databasePasswordSecret } from "../databases/credentials";
 import { helmChartArgs } from "./charts";
-import { postgresExporterValues, redisAuthSecretName, REDIS_AUTH_SECRET_KEY, redisExporterValues } from "./exporters";
+import { postgresExporterValues, redisAuthSecretName, REDIS_AUTH_SECRET_KEY, redisExporterServiceAccount, redisExporterValues } from "./exporters";
 
 export interface DataTierExportersArgs {
   readonly namespace: string;
@@ -35,7 +35,7 @@ export class DataTierExporters extends pulumi.ComponentResource {
       );
     }
     for (const cache of args.caches) {
-      const dependsOn: pulumi.Resource[] = [];
+      const dependsOn: pulumi.Resource[] = [new k8s.core.v1.ServiceAccount(`${name}-redis-${cache.name}-account`, redisExporterServiceAccount(cache, args.namespace), { parent: this })];
       if (cache.passwordConfigKey !== undefined) {
         // The exporter reads the password from this Secret; it is a Pulumi secret end to end.
         dependsOn.push(
@@ -50,7 +50,7 @@ export class DataTierExporters extends pulumi.ComponentResource {
           ),
         );
       }
-      new k8s.helm.v4.Chart(`${name}-redis-${cache.name}`, helmChartArgs("redisExporter", args.namespace, redisExporterValues(cache), cache.name), {
+      new k8s.helm.v4.Chart(`${name}-redis-${cache.name}`, helmChartArgs("redisExporter", args.namespace, redisExporterValues(cache, args.namespace), cache.name), {
         parent: this,
         dependsOn,
       });

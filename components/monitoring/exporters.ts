@@ -90,6 +90,8 @@ export function postgresExporterValues(db: DatabaseSettings, password: SecretKey
 export interface RedisExporterValues {
   redisAddress: string;
   auth: { enabled: boolean; secret: { name: string; key: string } };
+  serviceAccount: { create: false; name: string };
+  rbac: { create: false };
   serviceMonitor: { enabled: boolean; labels: Record<string, string> };
   resources: ResourceSettings;
   podSecurityContext: typeof hardened.podSecurityContext;
@@ -102,7 +104,18 @@ export function redisAuthSecretName(cache: Pick<CacheSettings, "name">): string 
 }
 export const REDIS_AUTH_SECRET_KEY = "password";
 
-export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
+/**
+ * The ServiceAccount of a cache's exporter, which DataTierExporters creates: the chart's own cannot opt out of
+ * the Kubernetes API token (no value for it), and the exporter never calls the API.
+ */
+export function redisExporterServiceAccount(cache: Pick<CacheSettings, "name">, namespace: string) {
+  return {
+    metadata: { name: `redis-exporter-${cache.name}`, namespace, labels: { "app.kubernetes.io/part-of": "platform" } },
+    automountServiceAccountToken: false,
+  };
+}
+
+export function redisExporterValues(cache: CacheSettings, namespace: string): RedisExporterValues {
   // ElastiCache accepts AUTH only with in-transit encryption on, and refuses plain connections then: a cache
   // with a password is reached over TLS (rediss), or the exporter never logs in.
   const scheme = cache.passwordConfigKey !== undefined ? "rediss" : "redis";
@@ -112,6 +125,9 @@ export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
       cache.passwordConfigKey !== undefined
         ? { enabled: true, secret: { name: redisAuthSecretName(cache), key: REDIS_AUTH_SECRET_KEY } }
         : { enabled: false, secret: { name: "", key: "" } },
+    serviceAccount: { create: false, name: redisExporterServiceAccount(cache, namespace).metadata.name },
+    // The chart's Role grants nothing (a PodSecurityPolicy `use`, only with rbac.pspEnabled): no Role, no binding.
+    rbac: { create: false },
     serviceMonitor: { enabled: true, labels: { ...PROMETHEUS_SELECTOR_LABELS } },
     resources: EXPORTER_RESOURCES,
     ...hardened,
@@ -121,9 +137,11 @@ export function redisExporterValues(cache: CacheSettings): RedisExporterValues {
 /** The subset of prometheus-pushgateway 3.x values the platform sets. */
 export interface PushgatewayValues {
   containerSecurityContext: typeof hardened.securityContext & { runAsNonRoot: boolean; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
+  securityContext: { runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
   serviceMonitor: { enabled: boolean; honorLabels: boolean; additionalLabels: Record<string, string> };
   persistentVolume: { enabled: boolean; size: string; storageClass: string };
   resources: ResourceSettings;
+  automountServiceAccountToken: false;
 }
 
 /**
@@ -135,8 +153,12 @@ export function pushgatewayValues(storageClass: string): PushgatewayValues {
     // The chart sets only a pod securityContext (without a seccomp profile, which PSA restricted requires);
     // its container default is empty, and the pod's names a user (nobody) but no group. It writes only to its PVC.
     containerSecurityContext: { ...hardened.securityContext, runAsNonRoot: true, runAsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
+    // The pod's too (Helm merges it with the chart's user, fsGroup and runAsNonRoot).
+    securityContext: { runAsGroup: CHART_POD_GROUP, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { enabled: true, honorLabels: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } },
     persistentVolume: { enabled: true, size: "1Gi", storageClass },
     resources: EXPORTER_RESOURCES,
+    // It only receives pushes and serves them: no token for the Kubernetes API (the chart mounts one by default).
+    automountServiceAccountToken: false,
   };
 }

@@ -29,6 +29,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
   "prometheus-node-exporter": {
     namespaceOverride: string;
     resources: ResourceSettings;
+    securityContext: PodSeccomp;
     containerSecurityContext: ContainerSecurityContext;
     priorityClassName: string;
     tolerations: Toleration[];
@@ -78,7 +79,9 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
       podAntiAffinity: "" | "soft" | "hard";
       topologySpreadConstraints: TopologySpreadConstraint[];
       priorityClassName: string;
+      automountServiceAccountToken: false;
     };
+    serviceAccount: { automountServiceAccountToken: false };
     podDisruptionBudget: DisruptionBudget;
   };
   grafana: {
@@ -93,6 +96,7 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     rbac: { namespaced: boolean; useExistingRole: string };
     resources: ResourceSettings;
     livenessProbe: { httpGet: { path: string; port: string } };
+    securityContext: PodSeccomp;
     containerSecurityContext: ContainerSecurityContext;
     sidecar: {
       resources: ResourceSettings;
@@ -110,6 +114,15 @@ export interface KubePrometheusStackValues extends Record<ScrapedComponent, { en
     additionalDataSources: GrafanaDataSource[];
   };
 }
+
+/**
+ * Added to a chart's pod securityContext that already requires a non-root user (Helm merges the chart's user,
+ * group and fsGroup): the seccomp profile its containers set each, for any container without a context of its own.
+ */
+export interface PodSeccomp {
+  seccompProfile: { type: "RuntimeDefault" };
+}
+const POD_SECCOMP: PodSeccomp = { seccompProfile: { type: "RuntimeDefault" } };
 
 /** The hardened container context the platform's own pods run with. */
 export interface ContainerSecurityContext {
@@ -253,6 +266,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
     "prometheus-node-exporter": {
       namespaceOverride: input.nodeAgentsNamespace,
       resources: CHART_CONTAINER_RESOURCES.nodeExporter,
+      securityContext: POD_SECCOMP,
       containerSecurityContext: HARDENED_CONTAINER,
       // On every node, tainted ones included (the chart tolerates NoSchedule taints only), ahead of the apps.
       ...nodeAgentScheduling(),
@@ -309,7 +323,11 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
         podAntiAffinity: antiAffinity(alertmanager.replicas),
         topologySpreadConstraints: spreadOverZones(ALERTMANAGER_REPLICA_PODS, "StatefulSet"),
         priorityClassName: MONITORING_PRIORITY_CLASS,
+        // Alertmanager and its config reloader never call the Kubernetes API (the operator writes the
+        // configuration, peers find each other by DNS): no token in its pods (the operator mounts one by default).
+        automountServiceAccountToken: false,
       },
+      serviceAccount: { automountServiceAccountToken: false },
       podDisruptionBudget: budget(alertmanager.replicas),
     },
     grafana: {
@@ -340,6 +358,7 @@ export function kubePrometheusStackValues(input: MonitoringInput): KubePrometheu
       // Readiness stays on /api/health, which also asks the database; liveness asks only whether the web
       // server answers (/healthz), so a slow or locked SQLite takes Grafana out of rotation without restarting it.
       livenessProbe: { httpGet: { path: "/healthz", port: "grafana" } },
+      securityContext: POD_SECCOMP,
       containerSecurityContext: HARDENED_CONTAINER,
       sidecar: {
         resources: CHART_CONTAINER_RESOURCES.grafanaSidecar,

@@ -27,7 +27,9 @@ export interface LokiValues {
     compactor: { retention_enabled: boolean; delete_request_store: "filesystem" | "s3"; working_directory: string };
     limits_config: { retention_period: string; allow_structured_metadata: boolean; volume_enabled: boolean };
   };
-  serviceAccount: { create: boolean; name: string; annotations: Record<string, string> };
+  serviceAccount: { create: boolean; name: string; annotations: Record<string, string>; automountServiceAccountToken: false };
+  /** What every Loki pod template falls back to (the single binary's: the chart has no key of its own for it). */
+  defaults: { automountServiceAccountToken: false };
   singleBinary: {
     replicas: number;
     resources: ResourceSettings;
@@ -127,7 +129,11 @@ export function lokiValues(input: MonitoringInput, objectStorage?: LokiObjectSto
       create: true,
       name: LOKI_SERVICE_ACCOUNT,
       annotations: objectStorage ? { "eks.amazonaws.com/role-arn": objectStorage.roleArn } : {},
+      // Loki never calls the Kubernetes API (its ring is memberlist over DNS, the rules sidecar is off); the IRSA
+      // token is projected by EKS' webhook regardless.
+      automountServiceAccountToken: false,
     },
+    defaults: { automountServiceAccountToken: false },
     singleBinary: {
       replicas: loki.replicas,
       // Its emptyDir /tmp holds query and compaction scratch files; the data is on its volume or in S3.

@@ -25,6 +25,7 @@ export function externalSecretsValues(input: { environment: "staging" | "product
   const replicas = input.environment === "production" ? 2 : 1;
   const budget = { enabled: true, maxUnavailable: 1 };
   const monitor = { enabled: true, additionalLabels: { ...PROMETHEUS_SELECTOR_LABELS } };
+  const podContext = { enabled: true, ...chartPodSecurityContext };
   return {
     installCRDs: true,
     // The chart templates its CRDs, so Helm would delete them on uninstall or when an upgrade drops one, and every
@@ -48,6 +49,9 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     // from the chart's 1000 to the image's own nobody, with its group (the chart sets none). Helm merges the rest.
     // The webhook only reads its certificate Secret's volume (mode 0644), so no fsGroup.
     securityContext: chartPodUserAndGroup,
+    // The chart sets no pod context (its default has only `enabled`): the same user, non-root and seccomp profile
+    // for any container without a context of its own.
+    podSecurityContext: podContext,
     affinity: spreadOverNodes(EXTERNAL_SECRETS_CONTROLLER_PODS),
     topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_CONTROLLER_PODS, "Deployment"),
     podDisruptionBudget: budget,
@@ -55,11 +59,12 @@ export function externalSecretsValues(input: { environment: "staging" | "product
     // The chart leaves the probes off by default; the health server they need starts with them.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
-    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: chartPodUserAndGroup, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_WEBHOOK_PODS, "Deployment"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
+    webhook: { replicaCount: replicas, resources: sized("20m", "64Mi", "200m", "256Mi"), securityContext: chartPodUserAndGroup, podSecurityContext: podContext, affinity: spreadOverNodes(EXTERNAL_SECRETS_WEBHOOK_PODS), topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_WEBHOOK_PODS, "Deployment"), podDisruptionBudget: budget, livenessProbe: { enabled: true } },
     certController: {
       replicaCount: replicas,
       resources: sized("20m", "64Mi", "200m", "256Mi"),
       securityContext: chartPodUserAndGroup,
+      podSecurityContext: podContext,
       affinity: spreadOverNodes(EXTERNAL_SECRETS_CERT_CONTROLLER_PODS),
       topologySpreadConstraints: spreadOverZones(EXTERNAL_SECRETS_CERT_CONTROLLER_PODS, "Deployment"),
       podDisruptionBudget: budget,

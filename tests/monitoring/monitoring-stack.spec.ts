@@ -206,7 +206,7 @@ describe("MonitoringStack", () => {
       // Neither chart names a seccomp profile; the monitoring namespace enforces restricted, which requires one.
       expect(pushgateway.containerSecurityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
       const blackbox = plan.one(CHART, "platform-monitoring-blackbox-chart").inputs.values as any;
-      expect(blackbox.podSecurityContext).to.deep.equal({ seccompProfile: { type: "RuntimeDefault" } });
+      expect(blackbox.podSecurityContext).to.deep.equal({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
       expect(blackbox.podDisruptionBudget).to.deep.equal({ maxUnavailable: 1 });
     });
 

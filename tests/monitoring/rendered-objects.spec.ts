@@ -101,6 +101,32 @@ const CREATED_AT_RUNTIME: Readonly<Record<string, string>> = {
   "apps/api-external-env": "the External Secrets Operator writes it from ExternalSecret apps/api-external-env (the app's Secrets Manager entries)",
 };
 
+/**
+ * The pods that call the Kubernetes API, each with what it does there; every other pod mounts no service account
+ * token, which would otherwise hand whoever takes over its process an identity for the API server. The IRSA token
+ * (Loki, Tempo, the backups) is a projected volume of EKS' webhook and stays mounted either way.
+ */
+const KUBERNETES_API_CLIENTS: Readonly<Record<string, string>> = {
+  "Deployment cert-manager/cert-manager": "issues certificates into Secrets, solves DNS-01 challenges",
+  "Deployment cert-manager/cert-manager-cainjector": "injects CA bundles into webhook configurations and CRDs",
+  "Deployment cert-manager/cert-manager-webhook": "keeps its serving certificate in a Secret (dynamic serving)",
+  "Deployment external-dns/external-dns": "watches Services and Gateway routes for the records it writes",
+  "Deployment external-secrets/external-secrets": "reads ExternalSecrets, writes the Secrets they sync",
+  "Deployment external-secrets/external-secrets-cert-controller": "keeps the webhook's certificate Secret and patches the webhook configurations",
+  "Deployment external-secrets/external-secrets-webhook": "a controller-runtime manager, which needs an API client to start",
+  "Deployment external-secrets/reloader-reloader": "watches Secrets and rolls the Deployments that name them",
+  "Deployment gateway/envoy-gateway": "Envoy Gateway's controller: Gateway API objects in, proxy Deployments out",
+  "Job gateway/envoy-gateway-gateway-helm-certgen": "creates the xDS TLS Secret",
+  "Deployment monitoring/kube-prometheus-stack-grafana": "its sidecars list the dashboard and datasource ConfigMaps",
+  "Deployment monitoring/kube-prometheus-stack-kube-state-metrics": "reads every object it reports on",
+  "Deployment monitoring/kube-prometheus-stack-operator": "the Prometheus operator",
+  "Job monitoring/kube-prometheus-stack-admission-create": "creates the admission webhook's TLS Secret",
+  "Job monitoring/kube-prometheus-stack-admission-patch": "patches the webhook configurations with its CA",
+  "Job monitoring/kube-prometheus-stack-crds-upgrade": "applies the chart's CRDs (kubectl)",
+  "Prometheus monitoring/kube-prometheus-stack-prometheus": "Kubernetes service discovery",
+  "DaemonSet node-agents/alloy": "discovers the pods on its node (discovery.kubernetes)",
+};
+
 /** Host, port and namespace of an in-cluster URL (`http://svc.ns.svc.cluster.local:port/path`). */
 function serviceOfUrl(url: string, defaultNamespace: string): { service: string; namespace: string; port: number } | undefined {
   const m = /^[a-z]+:\/\/([a-z0-9-]+)(?:\.([a-z0-9-]+))?(?:\.svc(?:\.cluster\.local)?)?(?::(\d+))?(?:\/|$)/.exec(url);
@@ -381,6 +407,22 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
       });
 
       describe("6. least privilege", () => {
+        it("only the pods that call the Kubernetes API mount a service account token (the pod's field, else its ServiceAccount's)", async () => {
+          const plan = await planStack(stack);
+          const accounts = new Map(ofKind(plan, "ServiceAccount").map((sa) => [key(sa), sa]));
+          // The kubelet mounts the token unless the pod says false, or says nothing and its ServiceAccount says false.
+          const mounts = (namespace: string, podField: unknown, account: unknown) =>
+            (podField ?? accounts.get(`${namespace}/${typeof account === "string" ? account : "default"}`)?.automountServiceAccountToken) !== false;
+          const mounting = [
+            ...workloads(plan).filter(({ object, template }) => mounts(object.metadata.namespace, template.spec.automountServiceAccountToken, template.spec.serviceAccountName)).map((w) => w.id),
+            // The operator copies these fields of the Prometheus and Alertmanager objects into their pods.
+            ...[...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")]
+              .filter((o) => mounts(o.metadata.namespace, o.spec.automountServiceAccountToken, o.spec.serviceAccountName))
+              .map((o) => `${o.kind} ${key(o)}`),
+          ];
+          expect(mounting.sort()).to.deep.equal(Object.keys(KUBERNETES_API_CLIENTS).sort());
+        });
+
         it("only the operator reads Secrets cluster-wide; Grafana's sidecars read ConfigMaps in their own namespace", async () => {
           const plan = await planStack(stack);
           const readers: string[] = [];
@@ -418,6 +460,22 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(ofKind(plan, "ClusterRole").map((r) => r.metadata.name)).to.not.include.members(["kube-prometheus-stack-grafana-clusterrole", "loki-clusterrole"]);
         });
 
+        it("every pod's own securityContext requires a non-root user and the RuntimeDefault seccomp profile, so a container without a context of its own inherits them", async () => {
+          const plan = await planStack(stack);
+          const pods = [
+            ...workloads(plan).map(({ id, template }) => ({ id, context: template.spec.securityContext as Obj | undefined })),
+            ...[...ofKind(plan, "Prometheus"), ...ofKind(plan, "Alertmanager")].map((o) => ({ id: `${o.kind} ${key(o)}`, context: o.spec.securityContext as Obj | undefined })),
+          ];
+          // Alloy runs as root (without capabilities) to read the node's root-owned logs: the seccomp profile only.
+          const asRoot = ["DaemonSet node-agents/alloy"];
+          const lacking = pods.flatMap(({ id, context }) => {
+            const want = asRoot.includes(id) ? { seccompProfile: { type: "RuntimeDefault" } } : { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+            return Object.entries(want).filter(([field, value]) => JSON.stringify(context?.[field]) !== JSON.stringify(value)).map(([field]) => `${id}: ${field}`);
+          });
+          expect(lacking).to.deep.equal([]);
+          expect(pods.length).to.be.greaterThan(25);
+        });
+
         it("the charts' static-binary controllers run as nobody (65534:65534), not as a node's real user (1000 is ec2-user), and a pod writing a volume has that fsGroup", async () => {
           const plan = await planStack(stack);
           const nobody = 65534;
@@ -451,6 +509,19 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
       });
 
       describe("7. availability and pinning", () => {
+        it("every long-running container with a readiness probe has a liveness probe too: one that stops answering is restarted, not only taken out of rotation", async () => {
+          const plan = await planStack(stack);
+          const longRunning = workloads(plan).filter((w) => ["Deployment", "StatefulSet", "DaemonSet"].includes(w.object.kind));
+          const readyOnly = longRunning.flatMap(({ id, template }) =>
+            containersOf(template.spec)
+              .filter(({ init, container }) => !init && container.readinessProbe !== undefined && container.livenessProbe === undefined)
+              .map(({ name }) => `${id} ${name}`),
+          );
+          expect(readyOnly).to.deep.equal([]);
+          const alloy = plan.object("DaemonSet", "node-agents", "alloy").spec.template.spec.containers.find((c: Obj) => c.name === "alloy");
+          expect(alloy.livenessProbe.httpGet).to.deep.equal({ path: "/-/ready", port: 12345 });
+        });
+
         it("every workload running more than one pod has a PodDisruptionBudget that selects it, the operator's StatefulSets included", async () => {
           const plan = await planStack(stack);
           const budgets = ofKind(plan, "PodDisruptionBudget");

@@ -3,10 +3,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { toYaml } from "../../components/core/yaml";
+import { canonical, toYaml } from "../../components/core/yaml";
 import { diffPlans, formatDiff } from "../../plan/diff";
 import { REPOSITORY_ROOT, runProgram } from "../../plan/run-program";
 import { stackNameProblem } from "../../plan/stack-file";
+import { toolPath } from "../../plan/tools";
 import { editedStackFile, NODE, PLAN_COMMAND, STACKS } from "../harness";
 import { runTempDir } from "../temp-dirs";
 
@@ -18,6 +19,9 @@ function planIn(env: Record<string, string>, ...args: string[]) {
   const result = spawnSync(NODE, [...PLAN_COMMAND, ...args], { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Objects as sorted JSON texts, each with its keys in order: the same set whatever the order of documents or keys. */
+const canonicalJson = (objects: readonly unknown[]) => objects.map((o) => JSON.stringify(canonical(o))).sort();
 
 function tempDir(): string {
   return runTempDir("platform-plan-test-");
@@ -39,14 +43,14 @@ function filesUnder(dir: string): Map<string, string> {
 // What each stack plans: the program's own resources (providers, namespaces with their guard rails, the
 // monitoring, node agents' paths, tracing, gateway, certificate, DNS and secrets components, alert rules,
 // dashboards, backups with their Object Lock and off-site replica (its provider, key, bucket and replication),
-// the api app and its public hostname) and every object the thirteen charts render (315 in staging, 323 in
+// the api app and its public hostname) and every object the thirteen charts render (312 in staging, 320 in
 // production; kube-prometheus-stack's rule group k8s.rules.container_memory_swap and its macOS and AIX node
 // dashboards are switched off). Production
 // adds Loki's and Tempo's buckets with their settings and IRSA roles, the Redis AUTH Secret and Loki's caches
 // and PDBs; staging adds the app's scale-down delay Job.
 const COUNTS = {
-  staging: { resources: 553, manifests: 468, chartObjects: 315 },
-  production: { resources: 577, manifests: 476, chartObjects: 323 },
+  staging: { resources: 551, manifests: 466, chartObjects: 312 },
+  production: { resources: 575, manifests: 474, chartObjects: 320 },
 } as const;
 
 describe("offline plan (npm run plan)", () => {
@@ -97,25 +101,50 @@ describe("offline plan (npm run plan)", () => {
 
       it("writes each Helm release's chart, version, repository and values under helm/", () => {
         const files = [...filesUnder(out).keys()].filter((f) => f.startsWith("helm/")).sort();
-        expect(files).to.deep.equal([
-          "helm/alloy.yaml",
-          "helm/blackbox-exporter.yaml",
-          "helm/cert-manager.yaml",
-          "helm/envoy-gateway.yaml",
-          "helm/external-dns.yaml",
-          "helm/external-secrets.yaml",
-          "helm/kube-prometheus-stack.yaml",
-          "helm/loki.yaml",
-          "helm/postgres-exporter-orders.yaml",
-          "helm/pushgateway.yaml",
-          "helm/redis-exporter-sessions.yaml",
-          "helm/reloader.yaml",
-          "helm/tempo.yaml",
-        ]);
+        const releases = [
+          "alloy",
+          "blackbox-exporter",
+          "cert-manager",
+          "envoy-gateway",
+          "external-dns",
+          "external-secrets",
+          "kube-prometheus-stack",
+          "loki",
+          "postgres-exporter-orders",
+          "pushgateway",
+          "redis-exporter-sessions",
+          "reloader",
+          "tempo",
+        ];
+        expect(files).to.deep.equal(releases.flatMap((r) => [`helm/${r}.values.yaml`, `helm/${r}.yaml`]));
         const kps = parse(fs.readFileSync(path.join(out, "helm/kube-prometheus-stack.yaml"), "utf8"), { version: "1.1" });
         expect(kps).to.include({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
         expect(kps.repositoryOpts).to.deep.equal({ repo: "https://prometheus-community.github.io/helm-charts" });
         expect(kps.values.prometheus.prometheusSpec.externalLabels).to.deep.equal({ cluster: stack === "production" ? "prod-eu-west-1" : "staging-eu-west-1", environment: stack });
+      });
+
+      it("helm/<release>.values.yaml holds the values alone, headed by the helm template command that renders the release's objects as the plan records them", () => {
+        // A small release of each kind would do; the Pushgateway's is a helm.v4.Chart with a Deployment.
+        const file = path.join(out, "helm/pushgateway.values.yaml");
+        const text = fs.readFileSync(file, "utf8");
+        const command = text.split("\n").filter((line) => line.startsWith("#   ")).map((line) => line.slice(4)).join("\n");
+        expect(command).to.match(/^helm template pushgateway charts\/prometheus-pushgateway-3\.8\.0\.tgz \\\n {2}--namespace monitoring \\\n {2}--kube-version 1\.34\.0 \\\n/);
+        expect(command).to.contain("--api-versions monitoring.coreos.com/v1 \\\n");
+        expect(command.endsWith("--values <this file>")).to.equal(true);
+        const [, ...args] = command.replace(/ \\\n\s*/g, " ").replace(/ <this file>$/, "").split(" ");
+        const render = (valuesFile: string) => {
+          const run = spawnSync(toolPath("helm"), [...args, valuesFile], { cwd: REPOSITORY_ROOT, encoding: "utf8" });
+          expect(run.status, run.stderr).to.equal(0);
+          return parseAllDocuments(run.stdout).map((d) => d.toJS() as Record<string, any>).filter((o) => o !== null);
+        };
+        const record = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        const recorded = record.resources.filter((r: { renderedFrom?: { release: string } }) => r.renderedFrom?.release === "pushgateway").map((r: { inputs: unknown }) => r.inputs);
+        const byHand = render(file).map((o) => ({ ...o, metadata: { namespace: "monitoring", ...o.metadata } }));
+        expect(canonicalJson(byHand)).to.deep.equal(canonicalJson(recorded));
+        expect(parse(text)).to.deep.equal(parse(fs.readFileSync(path.join(out, "helm/pushgateway.yaml"), "utf8")).values);
+        // The release's file is no values file: Helm finds none of its keys under `values:` and renders the chart's defaults.
+        const defaults = render(path.join(out, "helm/pushgateway.yaml")).find((o) => o.kind === "Deployment")!;
+        expect(defaults.spec.template.spec.automountServiceAccountToken).to.equal(true);
       });
 
       it("writes the resource record and one YAML file per Kubernetes object", () => {
@@ -173,8 +202,8 @@ describe("offline plan (npm run plan)", () => {
     const result = planIn({ INIT_CWD: path.dirname(file) }, "--stack", "staging", "--config", path.basename(file), "--out", "proposed-plan", "--quiet");
     expect(result.code, result.stderr).to.equal(0);
     expect(fs.existsSync(path.join(path.dirname(file), "proposed-plan", "resources.json")), "the plan in the folder npm was started in").to.equal(true);
-    // The cache's Helm chart and its six objects are gone.
-    expect(result.stdout).to.match(new RegExp(`^${COUNTS.staging.resources - 7} resources \\(stack staging;`));
+    // The cache's Helm chart, its three objects and its exporter's ServiceAccount are gone.
+    expect(result.stdout).to.match(new RegExp(`^${COUNTS.staging.resources - 5} resources \\(stack staging;`));
   });
 
   it("exits non-zero with the whole config error on invalid config, writing nothing", () => {
