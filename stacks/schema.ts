@@ -247,7 +247,13 @@ export const StackSettingsSchema = z.strictObject({
   /** The only AWS account the stack's provider may touch (allowedAccountIds). */
   awsAccountId: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, quoted in YAML (e.g. "012345678901")' }),
   /** Base DNS domain of the stack; hostnames of Grafana and apps are built under it. */
-  domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as staging.example.com" }),
+  domain: z
+    .string()
+    .regex(DNS_NAME, { error: "must be a DNS name such as staging.example.com" })
+    // Grafana's hostname is built under it, and the Gateway's listener and route refuse a hostname over 253 characters.
+    .refine((domain) => !DNS_NAME.test(domain) || DNS_NAME.test(grafanaHostname(domain)), {
+      error: "must be at most 245 characters: Grafana's hostname grafana.<domain> is built under it, and the API server refuses a Gateway listener or HTTPRoute hostname over 253 characters",
+    }),
   /** Team that owns the platform itself. */
   team: dnsLabel("team"),
   /** Log level of every app (LOG_LEVEL) unless the app sets its own. */

@@ -158,7 +158,7 @@ export function externalSecretsArgs(config: PlatformConfig): ExternalSecretsArgs
 }
 
 /** `endpoints`: the stack's public endpoints (publicEndpoints), one HTTPS listener each. */
-export function gatewayArgs(config: PlatformConfig, endpoints: readonly PublicEndpoint[]): GatewayArgs {
+export function gatewayArgs(config: Pick<PlatformConfig, "environment" | "gateway">, endpoints: readonly PublicEndpoint[]): GatewayArgs {
   return { environment: config.environment, namespace: "gateway", replicas: config.gateway.replicas, resources: config.gateway.resources, endpoints };
 }
 

@@ -3,13 +3,15 @@ import type { ConfigProblem, ValidatedSettings } from "../../stacks/parse";
 import { type AppSettings, type Color, COLORS } from "../../stacks/apps-schema";
 import type { NamespaceSettings } from "../../stacks/schema";
 import { resolveAppSpec } from "../apps/app-spec";
-import { stackTelemetry } from "./component-args";
+import { gatewayArgs, stackTelemetry } from "./component-args";
 import { blueGreenManifests } from "../apps/blue-green-manifests";
 import { gateScript } from "../apps/gate/gate-script";
 import { backupCronJobMetadata, restoreDrillCronJobMetadata } from "../backups/backup-cronjobs";
 import { type NameProblem, objectNameProblems, releaseNameProblems } from "../core/names";
 import { formatCpu, formatMemory, prometheusSizeBytes, quantityValue } from "../core/quantities";
 import { helmChartArgs } from "../monitoring/charts";
+import { gatewayManifest } from "../gateway/gateway-manifests";
+import { publicEndpoints } from "../gateway/public-endpoints";
 
 /**
  * What the API server or Helm would refuse at apply time, found at config time: every problem joins the
@@ -17,7 +19,14 @@ import { helmChartArgs } from "../monitoring/charts";
  * the builders that generate them, never from a guess about their shape.
  */
 export function deployabilityProblems(settings: ValidatedSettings): ConfigProblem[] {
-  return [...resourceProblems(settings), ...quotaProblems(settings), ...retentionSizeProblems(settings), ...generatedNameProblems(settings)];
+  return [
+    ...resourceProblems(settings),
+    ...quotaProblems(settings),
+    ...retentionSizeProblems(settings),
+    ...generatedNameProblems(settings),
+    ...labelValueProblems(settings),
+    ...gatewayListenerProblems(settings),
+  ];
 }
 
 interface Resources {
@@ -283,4 +292,48 @@ function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
     problems.push(...tooLongName(`caches[${i}].name`, cache.name, releaseNameProblems(helmChartArgs("redisExporter", settings.monitoringNamespace, {}, cache.name).name)));
   });
   return problems;
+}
+
+/** Kubernetes' label value grammar (besides its 63 characters): empty, or starting and ending with a letter or digit. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * An image tag becomes the app.kubernetes.io/version label of its colour's Deployment and pods, and a
+ * semantic version may end its pre-release in "-" (1.5.0-rc-), which the API server refuses in a label.
+ */
+function labelValueProblems(settings: ValidatedSettings): ConfigProblem[] {
+  return settings.apps.flatMap((app, i) => {
+    const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
+    return COLORS.filter((color) => !LABEL_VALUE.test(spec.colors[color].version)).map((color) => ({
+      path: `apps[${i}].images.${color}`,
+      reason:
+        `makes the label app.kubernetes.io/version ${JSON.stringify(spec.colors[color].version)}, which the API server refuses: ` +
+        `a label value starts and ends with a letter or digit (got ${JSON.stringify(app.images[color])})`,
+    }));
+  });
+}
+
+/** The most listeners a Gateway may have (Gateway API's CRD: spec.listeners maxItems). */
+export const GATEWAY_LISTENER_LIMIT = 64;
+
+/**
+ * The Gateway gives every public hostname an HTTPS listener of its own, beside the plain-HTTP one and
+ * Grafana's; the API server refuses a Gateway with more than 64, and with it every hostname's way in.
+ */
+function gatewayListenerProblems(settings: ValidatedSettings): ConfigProblem[] {
+  const endpoints = publicEndpoints({ domain: settings.domain, monitoringNamespace: settings.monitoringNamespace, apps: settings.apps });
+  const gateway = gatewayManifest(gatewayArgs(settings, endpoints));
+  const listeners = gateway.spec.listeners.length;
+  if (listeners <= GATEWAY_LISTENER_LIMIT) return [];
+  const withHostname = settings.apps.map((app, i) => ({ app, i })).filter(({ app }) => app.hostname !== undefined);
+  const allowed = withHostname.length - (listeners - GATEWAY_LISTENER_LIMIT);
+  return [
+    {
+      path: `apps[${withHostname[allowed].i}].hostname`,
+      reason:
+        `is app hostname number ${allowed + 1}, more than one Gateway holds: it gives each hostname an HTTPS listener of its own, beside its plain-HTTP listener and Grafana's, ` +
+        `and the API server refuses a Gateway with more than ${GATEWAY_LISTENER_LIMIT} listeners (this stack would make ${listeners}); ` +
+        `at most ${allowed} apps may have a hostname (got ${withHostname.length})`,
+    },
+  ];
 }

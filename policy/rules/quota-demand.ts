@@ -9,7 +9,8 @@ import { isRecord, list, record, str } from "./values";
  * rolling update's surge pods, Helm hook Jobs, one pod per node of each DaemonSet (at the node count the
  * quota declares it was sized for) and the pods the Prometheus operator creates from Prometheus and
  * Alertmanager objects and the Envoy proxies Envoy Gateway creates from an EnvoyProxy, each container at its
- * explicit resources or the namespace's LimitRange default.
+ * explicit resources or the namespace's LimitRange default; and the LoadBalancer Services, the EnvoyProxy's
+ * (its NLB, which Envoy Gateway creates and a quota of no load balancers refuses) included.
  */
 
 /** Annotation on a ResourceQuota naming the node count it holds (components/core/namespace-manifests.ts). */
@@ -93,12 +94,14 @@ export interface DemandPart {
   readonly pods: number;
   readonly amounts: Amounts;
   readonly persistentVolumeClaims: number;
+  /** Services of type LoadBalancer, which the quota counts as services.loadbalancers. */
+  readonly loadBalancers: number;
 }
 
 export interface NamespaceDemand {
   readonly namespace: string;
   readonly nodes: number | undefined;
-  readonly total: Amounts & { pods: number; persistentvolumeclaims: number };
+  readonly total: Amounts & { pods: number; persistentvolumeclaims: number; "services.loadbalancers": number };
   readonly parts: readonly DemandPart[];
 }
 
@@ -181,6 +184,12 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
       const object = describeObject(r.type, r.props, r.name);
       let pods: number | undefined;
       let claims = 0;
+      // Envoy Gateway makes the EnvoyProxy's Service in the same namespace, of type LoadBalancer unless it says otherwise.
+      const loadBalancers =
+        (r.type === "kubernetes:core/v1:Service" && spec.type === "LoadBalancer") ||
+        (r.type === ENVOY_PROXY && (record(record(record(spec.provider).kubernetes).envoyService).type ?? "LoadBalancer") === "LoadBalancer")
+          ? 1
+          : 0;
       const containers = workloadContainers(r, reloader) ?? [];
       if (podTemplateOf(r.type, r.props)) {
         const name = str(record(r.props.metadata).name);
@@ -202,19 +211,22 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
         const replicas = typeof deployment.replicas === "number" ? deployment.replicas : 1;
         pods = replicas + surgePods({ spec: { strategy: deployment.strategy } }, replicas);
       } else if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
-        parts.push({ object, pods: 0, amounts: zero(), persistentVolumeClaims: 1 });
+        parts.push({ object, pods: 0, amounts: zero(), persistentVolumeClaims: 1, loadBalancers: 0 });
+      } else if (loadBalancers > 0) {
+        parts.push({ object, pods: 0, amounts: zero(), persistentVolumeClaims: 0, loadBalancers });
       }
       if (pods === undefined) continue;
       const perPod = podAmounts(containers, defaults);
       const amounts = zero();
       for (const d of DIMENSIONS) amounts[d] = perPod[d] * pods;
-      parts.push({ object, pods, amounts, persistentVolumeClaims: claims });
+      parts.push({ object, pods, amounts, persistentVolumeClaims: claims, loadBalancers });
     }
-    const total = { ...zero(), pods: 0, persistentvolumeclaims: 0 };
+    const total = { ...zero(), pods: 0, persistentvolumeclaims: 0, "services.loadbalancers": 0 };
     for (const p of parts) {
       for (const d of DIMENSIONS) total[d] += p.amounts[d];
       total.pods += p.pods;
       total.persistentvolumeclaims += p.persistentVolumeClaims;
+      total["services.loadbalancers"] += p.loadBalancers;
     }
     out.push({ namespace, nodes, total, parts });
   }
@@ -237,12 +249,16 @@ export function quotaShortfalls(resources: readonly DemandInput[]): { namespace:
         message: `namespace ${demand.namespace} runs DaemonSets, but its ResourceQuota does not say how many nodes it holds (annotation ${SIZED_FOR_NODES})`,
       });
     }
-    for (const dimension of [...DIMENSIONS, "pods", "persistentvolumeclaims"] as const) {
+    for (const dimension of [...DIMENSIONS, "pods", "persistentvolumeclaims", "services.loadbalancers"] as const) {
       const limit = parseQuantity(hard[dimension]);
       const needed = demand.total[dimension];
       if (limit === undefined || needed <= limit + 1e-9) continue;
-      const key = (p: DemandPart) => (dimension === "pods" ? p.pods : dimension === "persistentvolumeclaims" ? p.persistentVolumeClaims : p.amounts[dimension]);
-      const largest = [...demand.parts]
+      const key = (p: DemandPart) =>
+        dimension === "pods" ? p.pods : dimension === "persistentvolumeclaims" ? p.persistentVolumeClaims : dimension === "services.loadbalancers" ? p.loadBalancers : p.amounts[dimension];
+      // A load balancer is one per Service, whatever the node count.
+      const atNodes = demand.nodes !== undefined && dimension !== "services.loadbalancers";
+      const largest = demand.parts
+        .filter((p) => key(p) > 0)
         .sort((a, b) => key(b) - key(a))
         .slice(0, 3)
         .map((p) => `${p.object} ${show(dimension, key(p))}`)
@@ -251,7 +267,7 @@ export function quotaShortfalls(resources: readonly DemandInput[]): { namespace:
         namespace: demand.namespace,
         message:
           `namespace ${demand.namespace} may need ${show(dimension, needed)} of ${dimension}` +
-          `${demand.nodes !== undefined ? ` at ${demand.nodes} node${demand.nodes === 1 ? "" : "s"}` : ""}, but its ResourceQuota allows ${show(dimension, limit)} ` +
+          `${atNodes ? ` at ${demand.nodes} node${demand.nodes === 1 ? "" : "s"}` : ""}, but its ResourceQuota allows ${show(dimension, limit)} ` +
           `(largest: ${largest}); raise the quota or lower what runs there`,
       });
     }

@@ -1,6 +1,8 @@
 import { expect } from "chai";
-import { loadPackConfig } from "../../policy/offline";
+import type { RecordedResource } from "../../plan/mocks";
+import { loadPackConfig, runPolicies } from "../../policy/offline";
 import { parseQuantity } from "../../policy/rules";
+import { planStack, STACKS } from "../harness";
 import { deployment, type FixtureResource, goodContainer, messagesOf, violations } from "./fixtures";
 
 const POLICY = "k8s-quota-holds-demand";
@@ -82,6 +84,49 @@ describe(`policy: ${POLICY}`, () => {
       "namespace apps runs DaemonSets, but its ResourceQuota does not say how many nodes it holds (annotation platform.io/sized-for-nodes)",
     ]);
   });
+
+  it("counts LoadBalancer Services, and the one Envoy Gateway makes for an EnvoyProxy, against services.loadbalancers", async () => {
+    const service = (name: string, type: string): FixtureResource => ({
+      type: "kubernetes:core/v1:Service",
+      name,
+      inputs: { apiVersion: "v1", kind: "Service", metadata: { name, namespace: "apps" }, spec: { type, ports: [{ port: 443 }] } },
+    });
+    const envoyProxy = (envoyService: Record<string, unknown>): FixtureResource => ({
+      type: "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy",
+      name: "proxy",
+      inputs: { apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "EnvoyProxy", metadata: { name: "proxy", namespace: "apps" }, spec: { provider: { type: "Kubernetes", kubernetes: { envoyService } } } },
+    });
+    const hard = { ...HARD, "services.loadbalancers": "1" };
+    expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, service("web", "ClusterIP"), envoyProxy({ type: "LoadBalancer" })])).to.deep.equal([]);
+    // Envoy Gateway's Service is a LoadBalancer unless the EnvoyProxy says otherwise.
+    expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, service("public", "LoadBalancer"), envoyProxy({})])).to.deep.equal([
+      "namespace apps may need 2 of services.loadbalancers, but its ResourceQuota allows 1 (largest: Service apps/public 1, EnvoyProxy apps/proxy 1); raise the quota or lower what runs there",
+    ]);
+    expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, envoyProxy({ type: "ClusterIP" })])).to.deep.equal([]);
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: a gateway namespace quota of no load balancers is reported: the API server would refuse the Gateway's NLB Service`, async () => {
+      const plan = await planStack(stack);
+      const noLoadBalancers = (r: RecordedResource): RecordedResource => {
+        const metadata = r.inputs.metadata as { namespace?: string };
+        if (r.type !== "kubernetes:core/v1:ResourceQuota" || metadata.namespace !== "gateway") return r;
+        const spec = r.inputs.spec as { hard: Record<string, string> };
+        expect(spec.hard["services.loadbalancers"]).to.equal("1");
+        return { ...r, inputs: { ...r.inputs, spec: { hard: { ...spec.hard, "services.loadbalancers": "0" } } } };
+      };
+      const report = await runPolicies({ ...plan.record, resources: plan.resources.map(noLoadBalancers) }, loadPackConfig(stack));
+      const found = report.violations.filter((v) => v.policy === POLICY);
+      expect(found.map((v) => [v.enforcementLevel, v.message])).to.deep.equal([
+        [
+          "mandatory",
+          "namespace gateway may need 1 of services.loadbalancers, but its ResourceQuota allows 0 (largest: EnvoyProxy gateway/platform-proxy 1); raise the quota or lower what runs there",
+        ],
+      ]);
+      // Untouched, both stacks' quotas hold their load balancers.
+      expect((await runPolicies(plan.record, loadPackConfig(stack))).violations.filter((v) => v.policy === POLICY)).to.deep.equal([]);
+    });
+  }
 
   it("is mandatory in both stacks: a quota that refuses pods breaks staging as surely as production", async () => {
     const resources = [quota({ ...HARD, pods: "1" }, 1), limitRange, deployment("api")];

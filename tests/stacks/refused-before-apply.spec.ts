@@ -295,11 +295,60 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     () => ['nodeAgentsNamespace: must not be the monitoring namespace: the node agents need host access (PSA privileged), which the monitoring workloads must not have (got "monitoring")'],
   ],
   [
+    // Grafana's hostname, grafana.<domain>, would be 254 characters: the Gateway's listener and the HTTPRoute refuse it.
+    "a 246-character domain",
+    (v) => {
+      v["platform:domain"] = domainOf(246);
+      editJsonKey<{ hostname: string }[]>(v, "platform:apps", (apps) => (apps[0].hostname = domainOf(246)));
+    },
+    () => [
+      `domain: must be at most 245 characters: Grafana's hostname grafana.<domain> is built under it, and the API server refuses a Gateway listener or HTTPRoute hostname over 253 characters (got "${domainOf(246).slice(0, 56)}...)`,
+    ],
+  ],
+  [
+    "a 245-character domain",
+    (v) => {
+      v["platform:domain"] = domainOf(245);
+      editJsonKey<{ hostname: string }[]>(v, "platform:apps", (apps) => (apps[0].hostname = domainOf(245)));
+    },
+    () => [],
+  ],
+  [
+    // 63 apps with a hostname, plus Grafana's and the plain-HTTP listener: 65 listeners.
+    "more public hostnames than one Gateway has listeners for",
+    (v) => {
+      editJsonKey<Record<string, unknown>[]>(v, "platform:apps", (apps) => {
+        const small = { requests: { cpu: "1m", memory: "1Mi" }, limits: { cpu: "1m", memory: "1Mi" } };
+        const domain = String(apps[0].hostname).replace(/^api\./, "");
+        for (let n = 1; n <= 62; n++) apps.push({ ...apps[0], name: `app${n}`, hostname: `app${n}.${domain}`, secretEnv: {}, resources: small });
+      });
+      editJsonKey<{ quota: Record<string, string | number> }[]>(v, "platform:namespaces", (ns) => Object.assign(ns[1].quota, { pods: 2000, requestsCpu: "100", limitsCpu: "100", requestsMemory: "100Gi", limitsMemory: "100Gi" }));
+    },
+    () => [
+      "apps[62].hostname: is app hostname number 63, more than one Gateway holds: it gives each hostname an HTTPS listener of its own, beside its plain-HTTP listener and Grafana's, " +
+        "and the API server refuses a Gateway with more than 64 listeners (this stack would make 65); at most 62 apps may have a hostname (got 63)",
+    ],
+  ],
+  [
+    // A valid semantic version and image tag, but the API server refuses a label value that ends in "-".
+    "an image tag whose pre-release ends in a hyphen",
+    (v) => editJsonKey<{ images: { green: string } }[]>(v, "platform:apps", (apps) => (apps[0].images.green = "ghcr.io/example/api:1.5.0-rc-")),
+    () => [
+      'apps[0].images.green: makes the label app.kubernetes.io/version "1.5.0-rc-", which the API server refuses: a label value starts and ends with a letter or digit (got "ghcr.io/example/api:1.5.0-rc-")',
+    ],
+  ],
+  [
     "a hosted zone id that is not one",
     (v) => (v["platform:hostedZoneId"] = "example.com"),
     () => ['hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (got "example.com")'],
   ],
 ];
+
+/** A DNS name of `length` characters: 61-character labels, then one that makes up the rest, under .com. */
+function domainOf(length: number): string {
+  const labels = ["a".repeat(61), "a".repeat(61), "a".repeat(61)];
+  return [...labels, `${"b".repeat(length - labels.join(".").length - ".com".length - 1)}.com`].join(".");
+}
 
 const DOMAIN = { staging: "staging.platform.example.com", production: "platform.example.com" } as const;
 
