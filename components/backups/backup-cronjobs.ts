@@ -192,8 +192,11 @@ const cronJobDefaults = {
   concurrencyPolicy: "Forbid" as const,
   // A missed run (controller down, cluster upgrade) still starts within the hour, not a day later.
   startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_SECONDS,
-  successfulJobsHistoryLimit: 3,
-  failedJobsHistoryLimit: 5,
+  // A finished Job keeps its pods, and each pod its scratch volumes (generic ephemeral, so an EBS volume each): every
+  // Job kept is idle volumes and claims on the namespace's quota (policy k8s-quota-holds-demand counts them). One of
+  // each is enough to read a failure's pod status by hand; the logs are in Loki, the outcomes in the pushed metrics.
+  successfulJobsHistoryLimit: 1,
+  failedJobsHistoryLimit: 1,
   timeZone: "Etc/UTC",
 };
 

@@ -88,6 +88,23 @@ function surgePods(props: Record<string, unknown>, replicas: number): number {
   return percent ? Math.ceil((replicas * Number(percent[1])) / 100) : Number(surge) || 0;
 }
 
+/**
+ * The claims of a pod template's generic ephemeral volumes. Each pod gets its own, deleted only with the pod, and
+ * a finished Job keeps its pods: so a CronJob holds those of every attempt (backoffLimit + 1) of the Jobs it
+ * keeps (its history limits) and of the one running; anything else those of the pods it runs at once.
+ */
+function ephemeralClaims(r: DemandInput, runningPods: number): number {
+  const perPod = list(record(podTemplateOf(r.type, r.props)?.spec).volumes).filter((v) => isRecord(v) && v.ephemeral !== undefined).length;
+  if (perPod === 0) return 0;
+  if (r.type !== TYPES.cronJob) return perPod * runningPods;
+  const spec = record(r.props.spec);
+  const count = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
+  // Kubernetes' defaults: 3 successful and 1 failed Job kept, 6 retries.
+  const jobs = count(spec.successfulJobsHistoryLimit, 3) + count(spec.failedJobsHistoryLimit, 1) + 1;
+  const attempts = count(record(record(spec.jobTemplate).spec).backoffLimit, 6) + 1;
+  return perPod * jobs * attempts;
+}
+
 export interface DemandPart {
   /** `Deployment monitoring/loki-gateway`, `Prometheus monitoring/kube-prometheus-stack-prometheus`. */
   readonly object: string;
@@ -202,6 +219,7 @@ export function namespaceDemand(resources: readonly DemandInput[]): NamespaceDem
         } else if (r.type === "kubernetes:apps/v1:DaemonSet") pods = nodes ?? 1;
         else if (r.type === "kubernetes:batch/v1:Job") pods = typeof spec.parallelism === "number" ? spec.parallelism : 1;
         else pods = 1; // a Pod, or a CronJob's one run at a time
+        claims += ephemeralClaims(r, pods);
       } else if (r.type === PROMETHEUS || r.type === ALERTMANAGER) {
         pods = (typeof spec.replicas === "number" ? spec.replicas : 1) * (typeof spec.shards === "number" ? spec.shards : 1);
         claims = record(spec.storage).volumeClaimTemplate !== undefined ? pods : 0;

@@ -56,8 +56,8 @@ describe("database backups (cluster and cloud side)", () => {
           timeZone: "Etc/UTC",
           concurrencyPolicy: "Forbid",
           startingDeadlineSeconds: 3600,
-          successfulJobsHistoryLimit: 3,
-          failedJobsHistoryLimit: 5,
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 1,
         });
         // backup.runDeadline's default, 4h, for both attempts: BackupTooOld's maximum age (29h) allows for it.
         expect(cron.spec.jobTemplate.spec).to.include({ backoffLimit: 1, activeDeadlineSeconds: 14400 });

@@ -105,7 +105,51 @@ describe(`policy: ${POLICY}`, () => {
     expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, envoyProxy({ type: "ClusterIP" })])).to.deep.equal([]);
   });
 
+  // The API server refused such a claim beyond the quota, so the pod stayed Pending: the committed stacks' backup
+  // and drill CronJobs never ran while the backups namespace admitted no claims.
+  it("counts the claims of generic ephemeral volumes: a CronJob's for every attempt of each Job it keeps and of the one running", async () => {
+    const scratch = { name: "scratch", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } } } };
+    const podSpec = { restartPolicy: "Never", containers: [goodContainer("job")], volumes: [scratch] };
+    const cronJob = (name: string, spec: Record<string, unknown>, backoffLimit?: number): FixtureResource => ({
+      type: "kubernetes:batch/v1:CronJob",
+      name: `${name}-cronjob`,
+      inputs: {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name, namespace: "apps" },
+        spec: { schedule: "0 2 * * *", ...spec, jobTemplate: { spec: { ...(backoffLimit === undefined ? {} : { backoffLimit }), template: { spec: podSpec } } } },
+      },
+    });
+    const hard = { ...HARD, persistentvolumeclaims: "9" };
+    // (1 kept successful + 1 kept failed + 1 running Job) x 2 attempts = 6; a Deployment's 2 replicas + 1 surge pod = 3.
+    const kept = cronJob("backup", { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1 }, 1);
+    const deployed = deployment("api", podSpec, { replicas: 2 });
+    expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, kept, deployed])).to.deep.equal([]);
+    // Kubernetes' defaults: 3 successful and 1 failed Job kept, 6 retries: (3 + 1 + 1) x 7 = 35.
+    expect(await messagesOf(POLICY, [quota(hard, 1), limitRange, cronJob("report", {})])).to.deep.equal([
+      "namespace apps may need 35 of persistentvolumeclaims at 1 node, but its ResourceQuota allows 9 (largest: CronJob apps/report 35); raise the quota or lower what runs there",
+    ]);
+  });
+
   for (const stack of STACKS) {
+    it(`${stack}: the backups namespace holds its CronJobs' scratch claims, and one claim less is reported`, async () => {
+      const plan = await planStack(stack);
+      const fewerClaims = (r: RecordedResource): RecordedResource => {
+        const metadata = r.inputs.metadata as { namespace?: string };
+        if (r.type !== "kubernetes:core/v1:ResourceQuota" || metadata.namespace !== "backups") return r;
+        const spec = r.inputs.spec as { hard: Record<string, string | number> };
+        expect(String(spec.hard.persistentvolumeclaims)).to.equal("12");
+        return { ...r, inputs: { ...r.inputs, spec: { hard: { ...spec.hard, persistentvolumeclaims: "11" } } } };
+      };
+      const report = await runPolicies({ ...plan.record, resources: plan.resources.map(fewerClaims) }, loadPackConfig(stack));
+      expect(report.violations.filter((v) => v.policy === POLICY).map((v) => [v.enforcementLevel, v.message])).to.deep.equal([
+        [
+          "mandatory",
+          `namespace backups may need 12 of persistentvolumeclaims at ${stack === "staging" ? 6 : 20} nodes, but its ResourceQuota allows 11 (largest: CronJob backups/pg-backup-orders 6, CronJob backups/pg-restore-drill-orders 6); raise the quota or lower what runs there`,
+        ],
+      ]);
+    });
+
     it(`${stack}: a gateway namespace quota of no load balancers is reported: the API server would refuse the Gateway's NLB Service`, async () => {
       const plan = await planStack(stack);
       const noLoadBalancers = (r: RecordedResource): RecordedResource => {
