@@ -32,7 +32,7 @@ export class Loki extends pulumi.ComponentResource {
     let storage: pulumi.Output<LokiObjectStorage> | undefined;
     if (args.monitoring.loki.storage === "s3") {
       const child = { parent: this };
-      // The logs outlive the stack: a destroy leaves the bucket (and its lifecycle empties it) instead of failing on it.
+      // The logs outlive the stack: a destroy leaves the bucket (its lifecycle expires the chunks and index) instead of failing on it.
       const bucket = hardenedBucket(
         `${name}-chunks`,
         {

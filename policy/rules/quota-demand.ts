@@ -46,7 +46,7 @@ type Amounts = Record<Dimension, number>;
 
 const zero = (): Amounts => ({ "requests.cpu": 0, "requests.memory": 0, "limits.cpu": 0, "limits.memory": 0 });
 
-interface ContainerDefaults {
+export interface ContainerDefaults {
   readonly defaultRequest: Record<string, unknown>;
   readonly defaultLimit: Record<string, unknown>;
 }
@@ -64,7 +64,7 @@ function containerAmounts(resources: Record<string, unknown>, defaults: Containe
 }
 
 /** A pod's effective figures: its containers (and native sidecars) together, or its largest init container. */
-function podAmounts(containers: { resources: Record<string, unknown>; init: boolean; sidecar: boolean }[], defaults: ContainerDefaults): Amounts {
+export function podAmounts(containers: { resources: Record<string, unknown>; init: boolean; sidecar: boolean }[], defaults: ContainerDefaults): Amounts {
   const running = zero();
   const init = zero();
   for (const c of containers) {

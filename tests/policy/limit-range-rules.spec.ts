@@ -6,11 +6,11 @@ import { deployment, type FixtureResource, goodContainer, messagesOf } from "./f
 
 const POLICY = "k8s-limit-range-admits";
 
-function limitRange(limits: Record<string, unknown>, namespace = "apps"): FixtureResource {
+function limitRange(limits: Record<string, unknown>, namespace = "apps", ...others: Record<string, unknown>[]): FixtureResource {
   return {
     type: "kubernetes:core/v1:LimitRange",
     name: `${namespace}-limits`,
-    inputs: { apiVersion: "v1", kind: "LimitRange", metadata: { name: "platform-container-defaults", namespace }, spec: { limits: [{ type: "Container", ...limits }] } },
+    inputs: { apiVersion: "v1", kind: "LimitRange", metadata: { name: "platform-container-defaults", namespace }, spec: { limits: [{ type: "Container", ...limits }, ...others] } },
   };
 }
 
@@ -60,6 +60,48 @@ describe(`policy: ${POLICY}`, () => {
     const elsewhere = deployment("big", { containers: [sized("big", { cpu: "4", memory: "4Gi" }, { cpu: "4", memory: "4Gi" })] }, { replicas: 2 }, "batch");
     expect(await messagesOf(POLICY, [limitRange(RANGE), prometheus, elsewhere])).to.deep.equal([
       'Prometheus apps/k8s: container "prometheus" does not fit the LimitRange of namespace apps: limits.cpu 4 above its maximum 1; the API server would refuse every pod it makes: change the container or the LimitRange',
+    ]);
+  });
+
+  // Each container is within the Container entry; api's two together (the bare one at the defaults) are not within
+  // the Pod entry, and migrating's init container (600Mi) stands for its pod, above the minimum its container alone is not.
+  it("checks an entry of type Pod against the pod's containers together, the largest init container standing for them if larger", async () => {
+    const bare = { name: "bare", image: "ghcr.io/example/bare:1.0.0" };
+    const podEntry = { type: "Pod", max: { cpu: "800m", memory: "1Gi" }, min: { memory: "512Mi" } };
+    const api = deployment("api", { containers: [goodContainer(), bare] });
+    const small = deployment("small", { containers: [sized("small", { cpu: "100m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" })] });
+    const migrating = deployment("migrating", {
+      initContainers: [sized("migrate", { cpu: "100m", memory: "600Mi" }, { cpu: "200m", memory: "600Mi" })],
+      containers: [sized("small", { cpu: "100m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" })],
+    });
+    expect(await messagesOf(POLICY, [limitRange(RANGE, "apps", podEntry), api, small, migrating])).to.deep.equal([
+      "Deployment apps/api: its pod (all its containers together) does not fit the LimitRange of namespace apps: limits.cpu 1000m above its maximum 800m, requests.memory 256Mi below its minimum 512Mi; the API server would refuse every pod it makes: change the containers or the LimitRange",
+      "Deployment apps/small: its pod (all its containers together) does not fit the LimitRange of namespace apps: requests.memory 128Mi below its minimum 512Mi; the API server would refuse every pod it makes: change the containers or the LimitRange",
+    ]);
+  });
+
+  it("checks an entry of type PersistentVolumeClaim against every claim: PersistentVolumeClaims, a StatefulSet's templates, the operator's storage", async () => {
+    const claimEntry = { type: "PersistentVolumeClaim", max: { storage: "50Gi" }, min: { storage: "1Gi" } };
+    const claim = (name: string, storage: string) => ({ metadata: { name }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } });
+    const pvc: FixtureResource = { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "scratch", inputs: { apiVersion: "v1", kind: "PersistentVolumeClaim", ...claim("scratch", "512Mi"), metadata: { name: "scratch", namespace: "apps" } } };
+    const statefulSet: FixtureResource = {
+      type: "kubernetes:apps/v1:StatefulSet",
+      name: "store",
+      inputs: {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "store", namespace: "apps" },
+        spec: { replicas: 1, selector: { matchLabels: { app: "store" } }, template: { metadata: { labels: { app: "store" } }, spec: { containers: [goodContainer("store")] } }, volumeClaimTemplates: [claim("data", "20Gi")] },
+      },
+    };
+    const prometheus: FixtureResource = {
+      type: "kubernetes:monitoring.coreos.com/v1:Prometheus",
+      name: "prometheus",
+      inputs: { apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", metadata: { name: "k8s", namespace: "apps" }, spec: { resources: goodContainer().resources, storage: { volumeClaimTemplate: { spec: claim("", "110Gi").spec } } } },
+    };
+    expect(await messagesOf(POLICY, [limitRange(RANGE, "apps", claimEntry), pvc, statefulSet, prometheus])).to.deep.equal([
+      'PersistentVolumeClaim apps/scratch: claim "scratch" does not fit the LimitRange of namespace apps: requests.storage 512Mi below its minimum 1Gi; the API server would refuse the claim: change its size or the LimitRange',
+      'Prometheus apps/k8s: claim "storage.volumeClaimTemplate" does not fit the LimitRange of namespace apps: requests.storage 110Gi above its maximum 50Gi; the API server would refuse the claim: change its size or the LimitRange',
     ]);
   });
 
