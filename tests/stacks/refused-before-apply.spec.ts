@@ -207,6 +207,15 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     () => [],
   ],
   [
+    "more Loki replicas than the cluster has nodes",
+    // The Loki chart's required anti-affinity by hostname: the fourth pod would stay Pending on three nodes.
+    (v) => {
+      v["platform:maxNodes"] = "3";
+      editJsonKey<{ loki: { storage: string; replicas: number } }>(v, "platform:monitoring", (m) => Object.assign(m.loki, { storage: "s3", replicas: 4 }));
+    },
+    () => ["monitoring.loki.replicas: the Loki chart places each replica on a node of its own (required pod anti-affinity), so 4 replicas need maxNodes of at least 4 (got maxNodes 3)"],
+  ],
+  [
     "a 44-character database name",
     (v) => editJsonKey<{ name: string }[]>(v, "platform:databases", (dbs) => (dbs[0].name = NAME_44)),
     // One report naming each name it makes too long and the longest that fits them all: 52 - "pg-restore-drill-".
