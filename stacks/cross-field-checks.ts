@@ -95,6 +95,21 @@ const CHECKS: readonly CrossFieldCheck[] = [
           `maxNodes of at least ${s.monitoring[store].replicas} (got maxNodes ${s.maxNodes})`,
       }));
   }),
+  // The Loki chart gives each replica a node of its own in every environment (required pod anti-affinity, the
+  // chart's default): with fewer nodes than replicas the last ones stay Pending, and their share of the ring's
+  // streams with them.
+  check(["monitoring", "maxNodes"], (s) =>
+    s.monitoring.loki.replicas > s.maxNodes
+      ? [
+          {
+            path: "monitoring.loki.replicas",
+            reason:
+              `the Loki chart places each replica on a node of its own (required pod anti-affinity), so ${s.monitoring.loki.replicas} replicas need ` +
+              `maxNodes of at least ${s.monitoring.loki.replicas} (got maxNodes ${s.maxNodes})`,
+          },
+        ]
+      : [],
+  ),
   // Each of the apps' checks needs its own stack key only: a broken domain does not hide a namespace mistake.
   check(
     ["apps"],

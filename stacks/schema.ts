@@ -105,13 +105,27 @@ export const MonitoringSchema = z.strictObject({
   // Grafana keeps users and sessions in a per-pod SQLite database (on no volume: dashboards and datasources
   // are code); more replicas would need an external database, which this platform does not run.
   grafana: z.strictObject({ replicas: z.literal(1, { error: "must be 1 (Grafana keeps its users and sessions in a per-pod SQLite database)" }), resources }),
-  loki: z.strictObject({
-    /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
-    storage: z.enum(["filesystem", "s3"]),
-    replicas: replicas(5),
-    storageSize: volumeSize,
-    resources,
-  }),
+  loki: z
+    .strictObject({
+      /** filesystem: one Loki with a PersistentVolume; s3: object storage in a bucket this program creates. */
+      storage: z.enum(["filesystem", "s3"]),
+      /** At most 1 with filesystem storage. */
+      replicas: replicas(5),
+      storageSize: volumeSize,
+      resources,
+    })
+    .superRefine((loki, ctx) => {
+      // Each replica would keep its own chunks on its own volume, so a query sees a third of the logs: the
+      // Loki chart refuses to render more than one monolithic replica without object storage.
+      if (loki.storage === "filesystem" && loki.replicas > 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["replicas"],
+          input: loki.replicas,
+          message: "must be 1 with storage filesystem: each replica would keep its own logs on its own volume, and the Loki chart refuses more than one replica without object storage; set storage s3 to run more",
+        });
+      }
+    }),
   /** Tempo, monolithic: one replica (a single binary cannot share its ingester ring); the WAL lives on its volume. */
   tempo: z.strictObject({
     /** filesystem: traces on Tempo's PersistentVolume; s3: blocks in a bucket this program creates (WAL stays on the volume). */

@@ -537,10 +537,13 @@ describe("stack configuration", () => {
         "monitoring.prometheus.scrapeInterval: must be at most 1m: Prometheus scrapes and evaluates every rule at this interval, and the chart's node and network rules take rates over 2m windows, which need two scrapes in them (with a longer interval they return nothing and their alerts never fire) (got \"2m\")",
       ],
       [
-        "production with fewer nodes than Alertmanager replicas",
+        "production with fewer nodes than Alertmanager and Loki replicas",
         "production",
         (v) => (v.maxNodes = "2"),
-        "monitoring.alertmanager.replicas: production places each replica on a node of its own (required pod anti-affinity), so 3 replicas need maxNodes of at least 3 (got maxNodes 2)",
+        [
+          "monitoring.alertmanager.replicas: production places each replica on a node of its own (required pod anti-affinity), so 3 replicas need maxNodes of at least 3 (got maxNodes 2)",
+          "monitoring.loki.replicas: the Loki chart places each replica on a node of its own (required pod anti-affinity), so 3 replicas need maxNodes of at least 3 (got maxNodes 2)",
+        ],
       ],
       ["production with one gateway replica", "production", (v) => editJsonKey<any>(v, "gateway", (g) => (g.replicas = 1)), "gateway.replicas: production runs at least 2 for high availability (got 1)"],
       [

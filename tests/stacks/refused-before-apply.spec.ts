@@ -193,6 +193,29 @@ const cases: [string, Edit, (stack: StackName) => string[]][] = [
     },
   ],
   [
+    "more than one Loki replica on filesystem storage",
+    // The Loki chart's own check (validate.yaml) fails helm template: "Cannot run more than 1 Monolithic replica without an object storage backend".
+    (v) => editJsonKey<{ loki: { storage: string; replicas: number } }>(v, "platform:monitoring", (m) => Object.assign(m.loki, { storage: "filesystem", replicas: 2 })),
+    () => [
+      "monitoring.loki.replicas: must be 1 with storage filesystem: each replica would keep its own logs on its own volume, and the Loki chart refuses " +
+        "more than one replica without object storage; set storage s3 to run more (got 2)",
+    ],
+  ],
+  [
+    "several Loki replicas on S3",
+    (v) => editJsonKey<{ loki: { storage: string; replicas: number } }>(v, "platform:monitoring", (m) => Object.assign(m.loki, { storage: "s3", replicas: 2 })),
+    () => [],
+  ],
+  [
+    "more Loki replicas than the cluster has nodes",
+    // The Loki chart's required anti-affinity by hostname: the fourth pod would stay Pending on three nodes.
+    (v) => {
+      v["platform:maxNodes"] = "3";
+      editJsonKey<{ loki: { storage: string; replicas: number } }>(v, "platform:monitoring", (m) => Object.assign(m.loki, { storage: "s3", replicas: 4 }));
+    },
+    () => ["monitoring.loki.replicas: the Loki chart places each replica on a node of its own (required pod anti-affinity), so 4 replicas need maxNodes of at least 4 (got maxNodes 3)"],
+  ],
+  [
     "a 44-character database name",
     (v) => editJsonKey<{ name: string }[]>(v, "platform:databases", (dbs) => (dbs[0].name = NAME_44)),
     // One report naming each name it makes too long and the longest that fits them all: 52 - "pg-restore-drill-".
