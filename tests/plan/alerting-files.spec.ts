@@ -54,7 +54,7 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
         expect(files).to.deep.equal([...expected.keys()].sort());
         const platform = files.filter((f) => f.startsWith("monitoring-platform-"));
         const chart = files.filter((f) => f.startsWith("monitoring-kube-prometheus-stack-"));
-        expect([files.length, platform.length, chart.length]).to.deep.equal([49, 20, 29]);
+        expect([files.length, platform.length, chart.length]).to.deep.equal([50, 21, 29]);
         for (const file of files) {
           const text = fs.readFileSync(path.join(rulesDir, file), "utf8");
           expect(text, file).to.match(/^# The rule groups of PrometheusRule monitoring\//);
