@@ -208,6 +208,16 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     symptoms: own("LogEntriesDropped"),
   },
   {
+    area: "Platform controllers",
+    source: "platform",
+    why:
+      "External Secrets Operator, cert-manager and external-dns report on the objects they reconcile; the chart watches none of them. " +
+      "A Certificate whose certificate is within TLSCertificateExpiringSoon's window, or has expired, is that alert's (the served " +
+      "certificate, probed), not CertificateNotReady's: cert-manager renews at the start of that window (renewBefore 720h), so a " +
+      "failing renewal is reported once, by the endpoint's alert",
+    symptoms: own("ExternalSecretNotSynced", "CertificateNotReady", "ExternalDNSSyncStale"),
+  },
+  {
     area: "Kubernetes API server",
     source: "kube-prometheus-stack",
     why: "the platform has no API server alerts; kubernetes-mixin's are the reference",

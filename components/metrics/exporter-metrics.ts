@@ -7,7 +7,7 @@ import type { MetricType } from "./catalog";
  * any series name that is neither here, in the application catalog, nor a recording rule).
  */
 
-export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo";
+export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo" | "cert-manager" | "external-secrets" | "external-dns";
 
 export interface ExporterMetric {
   readonly name: string;
@@ -32,6 +32,12 @@ export const EXPORTER_JOBS = {
   /** Alloy and Tempo are scraped through their charts' ServiceMonitors: job is the Service's name. */
   alloy: "alloy",
   tempo: "tempo",
+  /** cert-manager's controller: its chart's ServiceMonitor names the job after app.kubernetes.io/name. */
+  certManager: "cert-manager",
+  /** External Secrets Operator's controller: its chart's ServiceMonitor sets no jobLabel, so job is the metrics Service's name. */
+  externalSecrets: "external-secrets-metrics",
+  /** external-dns: its chart's ServiceMonitor names the job after app.kubernetes.io/instance (the release). */
+  externalDns: "external-dns",
 } as const;
 
 /**
@@ -116,4 +122,16 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("tempo", "counter", "tempo_receiver_refused_spans", ["job", "namespace", "receiver", "transport"]),
   m("tempo", "counter", "tempo_discarded_spans_total", ["job", "namespace", "reason", "tenant"]),
   m("tempo", "counter", "tempo_ingester_failed_flushes_total", ["job", "namespace"]),
+
+  // The platform's controllers, scraped through their charts' ServiceMonitors without honorLabels: the object's
+  // own `namespace` label becomes `exported_namespace` (`namespace` is the controller's).
+  // cert-manager 1.21: per Certificate, a series per Ready status (True, False, Unknown; 1 for the current one)
+  // and status.notAfter (0 before the first issuance).
+  m("cert-manager", "gauge", "certmanager_certificate_ready_status", ["job", "namespace", "exported_namespace", "name", "condition"]),
+  m("cert-manager", "gauge", "certmanager_certificate_expiration_timestamp_seconds", ["job", "namespace", "exported_namespace", "name"]),
+  // External Secrets Operator 2.9: per ExternalSecret, its Ready condition (condition="Ready", status True or
+  // False; the other status is set to 0).
+  m("external-secrets", "gauge", "externalsecret_status_condition", ["job", "namespace", "exported_namespace", "name", "condition", "status"]),
+  // external-dns 0.21: when the controller last completed a sync with the DNS provider (0 until its first).
+  m("external-dns", "gauge", "external_dns_controller_last_sync_timestamp_seconds", ["job", "namespace"]),
 ];

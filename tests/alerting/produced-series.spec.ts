@@ -77,7 +77,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("the exporters' metric lists state their source and version, and hold what the chart's rules read from them", () => {
-    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang"] as const).map(exporterMetrics);
+    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang", "cert-manager", "external-secrets", "external-dns"] as const).map(exporterMetrics);
     expect(lists.map((l) => `${l.exporter} ${l.version}`)).to.deep.equal([
       "kube-state-metrics v2.20.0",
       "node-exporter v1.12.1",
@@ -88,6 +88,9 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       "prometheus-operator v0.93.0",
       "config-reloader v0.42.2",
       "client-golang v1.24.1",
+      "cert-manager v1.21.1",
+      "external-secrets v2.9.0",
+      "external-dns v0.21.0",
     ]);
     for (const list of lists) {
       expect(list.repository, list.exporter).to.match(/^https:\/\/github\.com\//);
@@ -95,7 +98,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       expect(list.metrics.length, list.exporter).to.be.greaterThan(10);
     }
     const names = (exporter: (typeof lists)[number]) => new Set(exporter.metrics.map((m) => m.name));
-    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader] = lists.map(names);
+    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader, , certManager, externalSecrets, externalDns] = lists.map(names);
     for (const [set, metric] of [
       [ksm, "kube_pod_container_status_waiting_reason"],
       [ksm, "kube_state_metrics_list_total"],
@@ -108,6 +111,9 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       [alertmanager, "alertmanager_cluster_members"],
       [operator, "prometheus_operator_syncs"],
       [reloader, "reloader_last_reload_successful"],
+      [certManager, "certmanager_certificate_ready_status"],
+      [externalSecrets, "externalsecret_status_condition"],
+      [externalDns, "external_dns_controller_last_sync_timestamp_seconds"],
     ] as const) {
       expect(set.has(metric), metric).to.equal(true);
     }

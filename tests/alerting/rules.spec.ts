@@ -46,6 +46,7 @@ const ALERTS = [
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   "LogEntriesDropped",
+  "ExternalSecretNotSynced", "CertificateNotReady", "ExternalDNSSyncStale",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
   "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn",
 ];
@@ -99,13 +100,13 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 70 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 73 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
           "platform-pipelines", "platform-connectors", "platform-transformations", "platform-file-uploads", "platform-websockets",
           "platform-cache", "platform-nodes", "platform-workloads", "platform-availability", "platform-prometheus",
-          "platform-backups", "platform-blue-green", "platform-tracing", "platform-logs", "platform-slo-api",
+          "platform-backups", "platform-blue-green", "platform-tracing", "platform-logs", "platform-controllers", "platform-slo-api",
         ]);
         expect(groups[0].rules.map((r) => ("record" in r ? r.record : r.alert))).to.deep.equal(Object.values(HTTP_RECORDS));
         expect(groups.slice(1, -1).every((g) => g.rules.every(isAlertingRule)), "recording rules live in their own group, or with their SLO's alerts").to.equal(true);
@@ -264,6 +265,10 @@ describe("alert rules", () => {
       ["BackupNotStarted", '"reason", "suspended", "", ""\n)', "5m", "within its 1h starting deadline, or is suspended. BackupTooOld follows", "warning", "database"],
       ["RestoreDrillNotStarted", '"reason", "suspended", "", ""\n)', "5m", "within its 1h starting deadline, or is suspended. RestoreDrillTooOld follows", "warning", "database"],
       ["LogEntriesDropped", '{job="alloy"}[10m])) > 0', "10m", "in the last 10m and has kept dropping them for 10m", "warning", "infrastructure"],
+      // The object's namespace comes back from exported_namespace; a Certificate within the TLS warning window is TLSCertificateExpiringSoon's.
+      ["ExternalSecretNotSynced", '"namespace", "$1", "exported_namespace", "(.+)")\n) == 1', "30m", "has failed to sync for 30m", "warning", "infrastructure"],
+      ["CertificateNotReady", ") < time() + 2592000", "30m", "has not been Ready for 30m", "warning", "infrastructure"],
+      ["ExternalDNSSyncStale", '{job="external-dns"}[1d])) > 900', "5m", "(more than 15m, for 5m)", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],

@@ -54,7 +54,7 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
         expect(files).to.deep.equal([...expected.keys()].sort());
         const platform = files.filter((f) => f.startsWith("monitoring-platform-"));
         const chart = files.filter((f) => f.startsWith("monitoring-kube-prometheus-stack-"));
-        expect([files.length, platform.length, chart.length]).to.deep.equal([49, 20, 29]);
+        expect([files.length, platform.length, chart.length]).to.deep.equal([50, 21, 29]);
         for (const file of files) {
           const text = fs.readFileSync(path.join(rulesDir, file), "utf8");
           expect(text, file).to.match(/^# The rule groups of PrometheusRule monitoring\//);
@@ -166,7 +166,7 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
             g.rules.filter((r) => r.alert).map((r) => ({ alertname: r.alert!, ...r.labels, ...external })),
           ),
         );
-        expect(rules).to.have.lengthOf(180);
+        expect(rules).to.have.lengthOf(183);
         // One amtool run per kind of alert the tree can tell apart.
         const kindOf = (labels: Record<string, string>) => [...matched.keys()].sort().map((l) => (matched.get(l)!.has(labels[l]) ? labels[l] : labels[l] === undefined ? "-" : "*")).join(" ");
         const byKind = new Map(rules.map((labels) => [kindOf(labels), labels]));
@@ -224,8 +224,8 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
         const written = writePlan({ ...plan.record, resources: without }, out);
         expect(fs.existsSync(path.join(rulesDir, removed))).to.equal(false);
         expect(fs.existsSync(path.join(out, "manifests", "monitoring", "prometheusrule-platform-http.yaml"))).to.equal(false);
-        expect(fs.readdirSync(rulesDir)).to.have.lengthOf(48);
-        expect(written.filter((f) => f.startsWith(`${PROMETHEUS_RULES_DIR}/`))).to.have.lengthOf(48);
+        expect(fs.readdirSync(rulesDir)).to.have.lengthOf(49);
+        expect(written.filter((f) => f.startsWith(`${PROMETHEUS_RULES_DIR}/`))).to.have.lengthOf(49);
         expect([fs.statSync(kept).mtimeMs, fs.statSync(alertmanagerFile).mtimeMs]).to.deep.equal([old.getTime(), old.getTime()]);
         writePlan(plan.record, out);
         expect(fs.readdirSync(rulesDir)).to.include(removed);

@@ -5,6 +5,7 @@ import { backupRules } from "./backups";
 import { blueGreenRules } from "./blue-green";
 import { cacheRules } from "./cache";
 import { connectorRules } from "./connectors";
+import { controllerRules } from "./controllers";
 import { databaseRules } from "./database";
 import { fileUploadRules } from "./file-uploads";
 import { httpRules } from "./http";
@@ -51,6 +52,7 @@ const ALERT_GROUPS: readonly RuleGroupBuilder[] = [
   blueGreenRules,
   tracingRules,
   logRules,
+  controllerRules,
 ];
 
 /**

@@ -1,0 +1,87 @@
+import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
+import { alertRule, seconds, selector } from "./promql";
+import type { RuleGroupBuilder } from "./types";
+
+const RUNBOOK = "controllers";
+/** A Kubernetes object the controller reports on: its namespace (moved back from exported_namespace) and name. */
+const OBJECT = ["namespace", "name"];
+/**
+ * How long a Certificate or an ExternalSecret may stay not Ready before it is news: cert-manager retries a failed
+ * issuance after an hour, ESO a failed sync within minutes (controller-runtime's backoff), and a new hostname's
+ * first certificate takes a few minutes of DNS-01. Fixed: no stack has asked for another.
+ */
+const NOT_READY_FOR = "30m";
+/**
+ * external-dns syncs every minute (its values' interval); a quarter of an hour without a completed sync is
+ * fifteen missed runs, not a slow Route 53 call. It must then last 5 minutes more.
+ */
+const DNS_SYNC_MAX_AGE = "15m";
+const DNS_SYNC_STALE_FOR = "5m";
+/**
+ * How far back the newest completed sync is looked for. A restarted external-dns reports 0 until its first sync;
+ * the maximum over the window keeps the previous process's last sync, so a restart alone never fires.
+ */
+const DNS_SYNC_LOOKBACK = "1d";
+
+/** Per object, with the object's namespace as `namespace`: the controller's metrics carry it as exported_namespace. */
+function perObject(aggregation: string, series: string): string {
+  return `${aggregation} by (${OBJECT.join(", ")}) (\n  label_replace(${series}, "namespace", "$1", "exported_namespace", "(.+)")\n)`;
+}
+
+/**
+ * The platform's controllers failing at their one job, seen from their own metrics: an ExternalSecret that no
+ * longer syncs from Secrets Manager (a rotated secret never reaches its pods), a Certificate cert-manager cannot
+ * make Ready (a new hostname's first certificate, a changed one), and external-dns no longer writing Route 53.
+ * Their pods crashing or missing is the workload alerts' (PodCrashLooping, DeploymentReplicasMismatch).
+ */
+export const controllerRules: RuleGroupBuilder = (t) => {
+  const certificateWarning = seconds(t.availability.certificateWarning);
+  const certManager = `job="${EXPORTER_JOBS.certManager}"`;
+  // A Certificate whose certificate expires within TLSCertificateExpiringSoon's window (or has expired): the
+  // blackbox probe of its hostname reports it, with the days left. cert-manager renews 30 days before expiry
+  // (renewBefore 720h, components/certificates), the warning's window in both stacks, so a failing renewal is
+  // that alert's from the renewal time on. Before its first issuance the expiry is 0, and it stays this alert's.
+  const expiringSoon = `(\n  ${perObject("max", selector("certmanager_certificate_expiration_timestamp_seconds", certManager)).replace(/\n/g, "\n  ")} > 0\n) < time() + ${certificateWarning}`;
+  return {
+    name: "platform-controllers",
+    rules: [
+      alertRule(RUNBOOK, {
+        alert: "ExternalSecretNotSynced",
+        // ESO sets Ready False whenever a sync fails (provider errors, a missing key, a refused Secret) and back
+        // to True on the next success; the Secret keeps its last synced data meanwhile.
+        expr: `${perObject("max", selector("externalsecret_status_condition", `job="${EXPORTER_JOBS.externalSecrets}"`, `condition="Ready"`, `status="False"`))} == 1`,
+        for: NOT_READY_FOR,
+        severity: "warning",
+        team: "infrastructure",
+        component: "secrets",
+        identity: OBJECT,
+        summary: "An ExternalSecret no longer syncs from AWS Secrets Manager.",
+        description: `ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} has failed to sync for ${NOT_READY_FOR}: its Secret keeps the last value it synced, so a secret rotated in Secrets Manager does not reach the pods.`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "CertificateNotReady",
+        expr: `${perObject("max", selector("certmanager_certificate_ready_status", certManager, `condition!="True"`))} == 1\nunless on (${OBJECT.join(", ")})\n${expiringSoon}`,
+        for: NOT_READY_FOR,
+        severity: "warning",
+        team: "infrastructure",
+        component: "certificates",
+        identity: OBJECT,
+        summary: "A Certificate cannot be issued by cert-manager.",
+        description: `Certificate {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for ${NOT_READY_FOR}: cert-manager fails to issue the certificate its spec asks for (a new hostname has none; a changed one keeps serving its previous certificate).`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "ExternalDNSSyncStale",
+        // The timestamp of the last sync that completed, whether it changed records or found them up to date; a
+        // failing one (Route 53 errors, throttling, a source it cannot read) leaves it behind.
+        expr: `time() - max by (namespace, job) (max_over_time(${selector("external_dns_controller_last_sync_timestamp_seconds", `job="${EXPORTER_JOBS.externalDns}"`)}[${DNS_SYNC_LOOKBACK}])) > ${seconds(DNS_SYNC_MAX_AGE)}`,
+        for: DNS_SYNC_STALE_FOR,
+        severity: "warning",
+        team: "infrastructure",
+        component: "dns",
+        identity: ["namespace", "job"],
+        summary: "DNS records are no longer synced to Route 53 by external-dns.",
+        description: `{{ $labels.job }} in {{ $labels.namespace }} last completed a sync with Route 53 {{ $value | humanizeDuration }} ago (more than ${DNS_SYNC_MAX_AGE}, for ${DNS_SYNC_STALE_FOR}): new or moved hostnames do not resolve to the Gateway.`,
+      }),
+    ],
+  };
+};
