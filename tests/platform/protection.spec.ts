@@ -29,6 +29,8 @@ const EXPECTED = {
     ),
     // Namespaces whose quota admits volumes: deleting one deletes its PersistentVolumeClaims.
     ["kubernetes:core/v1:Namespace", "platform-apps-ns", true, false],
+    // Its jobs' scratch volumes are generic ephemeral claims: its quota admits claims like the others'.
+    ["kubernetes:core/v1:Namespace", "platform-backups-ns", true, false],
     ["kubernetes:core/v1:Namespace", "platform-monitoring-ns", true, false],
     // A replaced generated password locks the backup jobs and the exporter out of the database.
     ["random:index/randomPassword:RandomPassword", "platform-db-orders-password", true, false],
