@@ -214,8 +214,19 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
       "External Secrets Operator, cert-manager and external-dns report on the objects they reconcile; the chart watches none of them. " +
       "A Certificate whose certificate is within TLSCertificateExpiringSoon's window, or has expired, is that alert's (the served " +
       "certificate, probed), not CertificateNotReady's: cert-manager renews at the start of that window (renewBefore 720h), so a " +
-      "failing renewal is reported once, by the endpoint's alert",
-    symptoms: own("ExternalSecretNotSynced", "CertificateNotReady", "ExternalDNSSyncStale"),
+      "failing renewal is reported once, by the endpoint's alert. ClusterSecretStoreNotReady and ClusterIssuerNotReady are " +
+      "causes (after 10m) of ExternalSecretNotSynced and CertificateNotReady (after 30m) for every object that uses them, and " +
+      "inhibit neither: no label of an ExternalSecret's series names its store, so an inhibit rule could only match on no " +
+      "label and would silence every ExternalSecret's alert whatever its reason; CertificateNotReady does not carry its issuer",
+    // A Certificate's own series do name their issuer (issuer_kind, issuer_name): keeping them on CertificateNotReady
+    // would let ClusterIssuerNotReady inhibit it, scoped; not done yet.
+    symptoms: [
+      { alert: "ExternalSecretNotSynced" },
+      { alert: "ClusterSecretStoreNotReady", symptom: "The ClusterSecretStore cannot authenticate to Secrets Manager, so no ExternalSecret syncs", cause: true },
+      { alert: "CertificateNotReady" },
+      { alert: "ClusterIssuerNotReady", symptom: "A ClusterIssuer (its ACME account) is not Ready, so none of its Certificates is issued or renewed", cause: true },
+      { alert: "ExternalDNSSyncStale" },
+    ],
   },
   {
     area: "Kubernetes API server",

@@ -129,9 +129,14 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   // and status.notAfter (0 before the first issuance).
   m("cert-manager", "gauge", "certmanager_certificate_ready_status", ["job", "namespace", "exported_namespace", "name", "condition"]),
   m("cert-manager", "gauge", "certmanager_certificate_expiration_timestamp_seconds", ["job", "namespace", "exported_namespace", "name"]),
+  // Per ClusterIssuer (cluster-scoped: `namespace` is the controller's), a series per Ready status, as above.
+  m("cert-manager", "gauge", "certmanager_clusterissuer_ready_status", ["job", "name", "condition"]),
   // External Secrets Operator 2.9: per ExternalSecret, its Ready condition (condition="Ready", status True or
   // False; the other status is set to 0).
   m("external-secrets", "gauge", "externalsecret_status_condition", ["job", "namespace", "exported_namespace", "name", "condition", "status"]),
+  // Per ClusterSecretStore, its Ready condition the same way (cluster-scoped: the store's empty namespace is no
+  // label, so `namespace` is the controller's).
+  m("external-secrets", "gauge", "clustersecretstore_status_condition", ["job", "name", "condition", "status"]),
   // external-dns 0.21: when the controller last completed a sync with the DNS provider (0 until its first).
   m("external-dns", "gauge", "external_dns_controller_last_sync_timestamp_seconds", ["job", "namespace"]),
 ];

@@ -46,7 +46,7 @@ const ALERTS = [
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   "LogEntriesDropped",
-  "ExternalSecretNotSynced", "CertificateNotReady", "ExternalDNSSyncStale",
+  "ExternalSecretNotSynced", "ClusterSecretStoreNotReady", "CertificateNotReady", "ClusterIssuerNotReady", "ExternalDNSSyncStale",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
   "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn",
 ];
@@ -100,7 +100,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 73 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 75 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -267,7 +267,9 @@ describe("alert rules", () => {
       ["LogEntriesDropped", '{job="alloy"}[10m])) > 0', "10m", "in the last 10m and has kept dropping them for 10m", "warning", "infrastructure"],
       // The object's namespace comes back from exported_namespace; a Certificate within the TLS warning window is TLSCertificateExpiringSoon's.
       ["ExternalSecretNotSynced", '"namespace", "$1", "exported_namespace", "(.+)")\n) == 1', "30m", "has failed to sync for 30m", "warning", "infrastructure"],
+      ["ClusterSecretStoreNotReady", 'max by (name) (clustersecretstore_status_condition{job="external-secrets-metrics", condition="Ready", status="False"}) == 1', "10m", "has not been Ready for 10m", "warning", "infrastructure"],
       ["CertificateNotReady", ") < time() + 2592000", "30m", "has not been Ready for 30m", "warning", "infrastructure"],
+      ["ClusterIssuerNotReady", 'max by (name) (certmanager_clusterissuer_ready_status{job="cert-manager", condition!="True"}) == 1', "10m", "has not been Ready for 10m", "warning", "infrastructure"],
       ["ExternalDNSSyncStale", '{job="external-dns"}[1d])) > 900', "5m", "(more than 15m, for 5m)", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],

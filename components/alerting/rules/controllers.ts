@@ -12,6 +12,14 @@ const OBJECT = ["namespace", "name"];
  */
 const NOT_READY_FOR = "30m";
 /**
+ * How long the ClusterSecretStore or the ClusterIssuer may stay not Ready. Both retry a failed validation within
+ * seconds to minutes (controller-runtime's and cert-manager's backoff), so a quarter of that is not a blip; and it
+ * is shorter than NOT_READY_FOR, so the one cause arrives before the alerts of the objects that use it.
+ */
+const SOURCE_NOT_READY_FOR = "10m";
+/** A cluster-scoped object the controller reports on: its name (`namespace` is the controller's own). */
+const CLUSTER_OBJECT = ["name"];
+/**
  * external-dns syncs every minute (its values' interval); a quarter of an hour without a completed sync is
  * fifteen missed runs, not a slow Route 53 call. It must then last 5 minutes more.
  */
@@ -30,8 +38,9 @@ function perObject(aggregation: string, series: string): string {
 
 /**
  * The platform's controllers failing at their one job, seen from their own metrics: an ExternalSecret that no
- * longer syncs from Secrets Manager (a rotated secret never reaches its pods), a Certificate cert-manager cannot
- * make Ready (a new hostname's first certificate, a changed one), and external-dns no longer writing Route 53.
+ * longer syncs from Secrets Manager (a rotated secret never reaches its pods) and the ClusterSecretStore they all
+ * sync through, a Certificate cert-manager cannot make Ready (a new hostname's first certificate, a changed one)
+ * and the ClusterIssuer they are issued by, and external-dns no longer writing Route 53.
  * Their pods crashing or missing is the workload alerts' (PodCrashLooping, DeploymentReplicasMismatch).
  */
 export const controllerRules: RuleGroupBuilder = (t) => {
@@ -59,6 +68,21 @@ export const controllerRules: RuleGroupBuilder = (t) => {
         description: `ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} has failed to sync for ${NOT_READY_FOR}: its Secret keeps the last value it synced, so a secret rotated in Secrets Manager does not reach the pods.`,
       }),
       alertRule(RUNBOOK, {
+        alert: "ClusterSecretStoreNotReady",
+        // ESO validates the store on every reconcile by fetching the provider's credentials (for the platform's
+        // store, the controller's IRSA role through STS) and refuses to sync any ExternalSecret from a store that
+        // is not Ready. It does not call Secrets Manager: a role that lost its secretsmanager permissions keeps
+        // the store Ready, and only ExternalSecretNotSynced shows it.
+        expr: `max by (${CLUSTER_OBJECT.join(", ")}) (${selector("clustersecretstore_status_condition", `job="${EXPORTER_JOBS.externalSecrets}"`, `condition="Ready"`, `status="False"`)}) == 1`,
+        for: SOURCE_NOT_READY_FOR,
+        severity: "warning",
+        team: "infrastructure",
+        component: "secrets",
+        identity: CLUSTER_OBJECT,
+        summary: "The ClusterSecretStore cannot reach AWS Secrets Manager: no ExternalSecret syncs.",
+        description: `ClusterSecretStore {{ $labels.name }} has not been Ready for ${SOURCE_NOT_READY_FOR}: External Secrets Operator cannot get credentials for Secrets Manager, so no ExternalSecret using it syncs (ExternalSecretNotSynced follows for each after ${NOT_READY_FOR}).`,
+      }),
+      alertRule(RUNBOOK, {
         alert: "CertificateNotReady",
         expr: `${perObject("max", selector("certmanager_certificate_ready_status", certManager, `condition!="True"`))} == 1\nunless on (${OBJECT.join(", ")})\n${expiringSoon}`,
         for: NOT_READY_FOR,
@@ -68,6 +92,20 @@ export const controllerRules: RuleGroupBuilder = (t) => {
         identity: OBJECT,
         summary: "A Certificate cannot be issued by cert-manager.",
         description: `Certificate {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for ${NOT_READY_FOR}: cert-manager fails to issue the certificate its spec asks for (a new hostname has none; a changed one keeps serving its previous certificate).`,
+      }),
+      alertRule(RUNBOOK, {
+        alert: "ClusterIssuerNotReady",
+        // cert-manager reports each ClusterIssuer's Ready condition (one series per status, 1 for the current
+        // one; Unknown until its first sync). For ACME, Ready is the account's registration with Let's Encrypt;
+        // no Certificate of the issuer is issued or renewed while it is not Ready.
+        expr: `max by (${CLUSTER_OBJECT.join(", ")}) (${selector("certmanager_clusterissuer_ready_status", certManager, `condition!="True"`)}) == 1`,
+        for: SOURCE_NOT_READY_FOR,
+        severity: "warning",
+        team: "infrastructure",
+        component: "certificates",
+        identity: CLUSTER_OBJECT,
+        summary: "A cert-manager ClusterIssuer is not Ready: no certificate is issued or renewed.",
+        description: `ClusterIssuer {{ $labels.name }} has not been Ready for ${SOURCE_NOT_READY_FOR}: cert-manager issues and renews no Certificate from it (for ACME, its Let's Encrypt account cannot be registered or verified).`,
       }),
       alertRule(RUNBOOK, {
         alert: "ExternalDNSSyncStale",
