@@ -74,6 +74,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function describe(value: unknown): string {
+  // JSON has no Infinity: a YAML number too large for a double (1e400) would read as "null".
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text === undefined ? "nothing" : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

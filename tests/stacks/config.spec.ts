@@ -740,6 +740,7 @@ describe("stack configuration", () => {
       ["fractional node count", "production", (v) => (v.maxNodes = "2.5"), "maxNodes: expected int, received number (got 2.5)"],
       // zod's int() also breaks its safe-integer bound here: one line, the key's own bound.
       ["a node count beyond safe integers", "staging", (v) => (v.maxNodes = "99999999999999999999999"), "maxNodes: Too big: expected number to be <=5000 (got 1e+23)"],
+      ["a node count too large for a number at all", "production", (v) => (v.maxNodes = "1e400"), "maxNodes: expected number, received Infinity (got Infinity)"],
       ["maxNodes missing", "staging", (v) => delete v.maxNodes, "maxNodes: is required but not set"],
       [
         "cache AUTH secret missing",
