@@ -1,5 +1,6 @@
 import type { ResourceSettings } from "../../stacks/schema";
 import { commonLabels, LABEL } from "../core/labels";
+import { spreadOverZones } from "../core/zone-spread";
 import type { PublicEndpoint } from "./public-endpoints";
 
 /**
@@ -109,9 +110,8 @@ export function envoyProxyManifest(input: GatewayInput) {
               securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
               ...(input.replicas > 1
                 ? {
-                    topologySpreadConstraints: [
-                      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...ENVOY_PROXY_POD_LABELS } } },
-                    ],
+                    // Envoy Gateway makes a Deployment of them.
+                    topologySpreadConstraints: spreadOverZones(ENVOY_PROXY_POD_LABELS, "Deployment"),
                   }
                 : {}),
             },

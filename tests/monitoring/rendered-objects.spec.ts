@@ -585,6 +585,8 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
             // A constraint counting other pods, or none of its own, spreads nothing.
             expect(selectorMatches(constraints[0].labelSelector, c.labels), `${c.id} selects its own pods`).to.equal(true);
             expect(constraints[0].maxSkew, c.id).to.equal(1);
+            // A Deployment's rolling update would otherwise count its old pods against the new ones' spread.
+            if (c.id.startsWith("Deployment ")) expect(constraints[0].matchLabelKeys, `${c.id} counts its newest ReplicaSet only`).to.deep.equal(["pod-template-hash"]);
             const mountsClaim = c.claims.length > 0 || ((c.spec.volumes ?? []) as Obj[]).some((v) => v.persistentVolumeClaim || v.ephemeral);
             if (mountsClaim) expect(constraints[0].whenUnsatisfiable, `${c.id} is bound to its volume's zone`).to.equal("ScheduleAnyway");
             spread[c.id] = constraints[0].whenUnsatisfiable;
@@ -610,8 +612,8 @@ describe("rendered objects on a real EKS cluster (issue #11)", () => {
           expect(spread).to.deep.equal(stack === "production" ? { ...charts, ...apps } : charts);
           // The Envoy proxies, which Envoy Gateway makes from the EnvoyProxy object, spread the same way when there are several.
           const proxy = plan.object("EnvoyProxy", "gateway", "platform-proxy").spec.provider.kubernetes.envoyDeployment;
-          const proxyZones = ((proxy.pod.topologySpreadConstraints ?? []) as Obj[]).map((t) => `${t.topologyKey} ${t.whenUnsatisfiable}`);
-          expect({ replicas: proxy.replicas, proxyZones }).to.deep.equal(stack === "production" ? { replicas: 2, proxyZones: [`${zone} ScheduleAnyway`] } : { replicas: 1, proxyZones: [] });
+          const proxyZones = ((proxy.pod.topologySpreadConstraints ?? []) as Obj[]).map((t) => `${t.topologyKey} ${t.whenUnsatisfiable} ${String(t.matchLabelKeys)}`);
+          expect({ replicas: proxy.replicas, proxyZones }).to.deep.equal(stack === "production" ? { replicas: 2, proxyZones: [`${zone} ScheduleAnyway pod-template-hash`] } : { replicas: 1, proxyZones: [] });
         });
 
         it("Prometheus, Alertmanager, Loki and Loki's gateway get room on a full cluster ahead of the apps (system-cluster-critical)", async () => {
