@@ -16,6 +16,8 @@ export const KUBERNETES_NAME_LIMITS: Readonly<Record<string, number>> = {
 export const DNS_SUBDOMAIN_LIMIT = 253;
 /** Label values, including selector values. */
 export const LABEL_VALUE_LIMIT = 63;
+/** Kubernetes' label value grammar (besides LABEL_VALUE_LIMIT): empty, or starting and ending with a letter or digit. */
+export const LABEL_VALUE_GRAMMAR = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Helm refuses longer release names (it derives object names and labels from them). */
 export const HELM_RELEASE_NAME_LIMIT = 53;
 

@@ -7,7 +7,7 @@ import { gatewayArgs, stackTelemetry } from "./component-args";
 import { blueGreenManifests } from "../apps/blue-green-manifests";
 import { gateScript } from "../apps/gate/gate-script";
 import { backupCronJobMetadata, restoreDrillCronJobMetadata } from "../backups/backup-cronjobs";
-import { type NameProblem, objectNameProblems, releaseNameProblems } from "../core/names";
+import { LABEL_VALUE_GRAMMAR, type NameProblem, objectNameProblems, releaseNameProblems } from "../core/names";
 import { formatCpu, formatMemory, prometheusSizeBytes, quantityValue } from "../core/quantities";
 import { helmChartArgs } from "../monitoring/charts";
 import { gatewayManifest } from "../gateway/gateway-manifests";
@@ -294,9 +294,6 @@ function generatedNameProblems(settings: ValidatedSettings): ConfigProblem[] {
   return problems;
 }
 
-/** Kubernetes' label value grammar (besides its 63 characters): empty, or starting and ending with a letter or digit. */
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
 /**
  * An image tag becomes the app.kubernetes.io/version label of its colour's Deployment and pods, and a
  * semantic version may end its pre-release in "-" (1.5.0-rc-), which the API server refuses in a label.
@@ -304,7 +301,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 function labelValueProblems(settings: ValidatedSettings): ConfigProblem[] {
   return settings.apps.flatMap((app, i) => {
     const spec = resolveAppSpec(app, settings.environment, settings.monitoringNamespace, stackTelemetry(settings));
-    return COLORS.filter((color) => !LABEL_VALUE.test(spec.colors[color].version)).map((color) => ({
+    return COLORS.filter((color) => !LABEL_VALUE_GRAMMAR.test(spec.colors[color].version)).map((color) => ({
       path: `apps[${i}].images.${color}`,
       reason:
         `makes the label app.kubernetes.io/version ${JSON.stringify(spec.colors[color].version)}, which the API server refuses: ` +
