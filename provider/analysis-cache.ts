@@ -12,6 +12,8 @@ import * as path from "node:path";
  * stacks/, provider/), its manifests and tsconfig, and the installed version of TypeScript, the Pulumi SDK
  * and every package the package depends on: any change there analyses again. The cache lives in the OS cache
  * folder (`~/.cache/platform/component-analyses`); a missing or unreadable entry only costs the analysis.
+ * Every source change adds an entry of about 90 KB, so each write keeps only the KEPT_ANALYSES entries read or
+ * written most recently (a read marks its entry by the modification time): a few branches' worth.
  */
 export interface Analysis {
   /** The schema as the plugin serves it. */
@@ -22,6 +24,10 @@ export interface Analysis {
 
 /** Raised when what is stored, or how the key is made, changes. */
 const FORMAT = 1;
+/** Entries kept by a write: switching between a few branches still finds each one's analysis. */
+export const KEPT_ANALYSES = 8;
+/** A partial write older than this belongs to a plugin that was killed while writing. */
+const ABANDONED_WRITE_MS = 24 * 60 * 60 * 1000;
 const SOURCE_FOLDERS = ["lib", "components", "stacks", "provider"];
 const MANIFESTS = ["package.json", "provider/package.json", "provider/tsconfig.json"];
 
@@ -70,12 +76,39 @@ export function analysisKey(root: string): string {
 }
 
 export function readAnalysis(root: string, dir = analysisCacheDir()): Analysis | undefined {
+  const file = path.join(dir, `${analysisKey(root)}.json`);
   try {
-    const cached = JSON.parse(fs.readFileSync(path.join(dir, `${analysisKey(root)}.json`), "utf8")) as Analysis;
-    return typeof cached.schema === "string" && cached.components !== null && typeof cached.components === "object" ? cached : undefined;
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Analysis;
+    if (typeof cached.schema !== "string" || cached.components === null || typeof cached.components !== "object") return undefined;
+    markUsed(file);
+    return cached;
   } catch {
     return undefined;
   }
+}
+
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // A read-only cache only loses its order of use.
+  }
+}
+
+/** Deletes all but the KEPT_ANALYSES most recently used entries, and abandoned partial writes. */
+function prune(dir: string, now = Date.now()): void {
+  const entries: { file: string; used: number }[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    // Another plugin may be pruning or writing at the same time: an entry gone meanwhile is simply gone.
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (name.endsWith(".tmp") && now - stat.mtimeMs > ABANDONED_WRITE_MS) fs.rmSync(file, { force: true });
+    else if (name.endsWith(".json")) entries.push({ file, used: stat.mtimeMs });
+  }
+  entries.sort((a, b) => b.used - a.used);
+  for (const entry of entries.slice(KEPT_ANALYSES)) fs.rmSync(entry.file, { force: true });
 }
 
 export function writeAnalysis(root: string, analysis: Analysis, dir = analysisCacheDir()): void {
@@ -85,6 +118,7 @@ export function writeAnalysis(root: string, analysis: Analysis, dir = analysisCa
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(analysis));
     fs.renameSync(tmp, file);
+    prune(dir);
   } catch {
     // A read-only cache folder only costs the next start the analysis.
   }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analysisKey, readAnalysis, writeAnalysis } from "../../provider/analysis-cache";
+import { analysisKey, KEPT_ANALYSES, readAnalysis, writeAnalysis } from "../../provider/analysis-cache";
 
 // The component package's analysis is cached by everything the SDK's analyzer reads: the package's
 // TypeScript sources, its manifests and tsconfig, and the installed versions of TypeScript, the SDK and the
@@ -67,5 +67,36 @@ describe("library: the component package's analysis cache (provider/analysis-cac
     expect(readAnalysis(root, cache)).to.deep.equal(analysis);
     write("lib/component-package.ts", "export const changed = true;\n");
     expect(readAnalysis(root, cache)).to.equal(undefined);
+  });
+
+  it(`keeps the ${KEPT_ANALYSES} entries used most recently, a read counting as a use, and drops partial writes older than a day`, () => {
+    const cache = path.join(root, "cache");
+    const analysis = (n: number) => ({ schema: `{"name":"platform","version":"${n}"}`, components: {} });
+    const ageBy = (file: string, seconds: number) => {
+      const at = new Date(Date.now() - seconds * 1000);
+      fs.utimesSync(path.join(cache, file), at, at);
+    };
+    // One entry per source change, each written a minute after the one before.
+    const keys: string[] = [];
+    for (let n = 0; n <= KEPT_ANALYSES; n++) {
+      write("lib/component-package.ts", `export const version = ${n};\n`);
+      writeAnalysis(root, analysis(n), cache);
+      keys.push(analysisKey(root));
+      for (const [i, key] of keys.entries()) if (fs.existsSync(path.join(cache, `${key}.json`))) ageBy(`${key}.json`, (keys.length - i) * 60);
+    }
+    // The newest write pruned the oldest entry (version 0); version 1 is now the least recently used, until it is read.
+    const stored = () => fs.readdirSync(cache).filter((name) => name.endsWith(".json")).sort();
+    expect(stored()).to.deep.equal(keys.slice(1).map((key) => `${key}.json`).sort());
+    write("lib/component-package.ts", "export const version = 1;\n");
+    expect(readAnalysis(root, cache)).to.deep.equal(analysis(1));
+    fs.writeFileSync(path.join(cache, "abandoned.json.1.tmp"), "{");
+    ageBy("abandoned.json.1.tmp", 25 * 60 * 60);
+    fs.writeFileSync(path.join(cache, "in-progress.json.2.tmp"), "{");
+    write("lib/component-package.ts", "export const version = 'next';\n");
+    writeAnalysis(root, analysis(99), cache);
+    expect(stored()).to.have.length(KEPT_ANALYSES);
+    expect(stored(), "the entry read just before stays").to.include(`${keys[1]}.json`);
+    expect(stored(), "the least recently used goes").to.not.include(`${keys[2]}.json`);
+    expect(fs.readdirSync(cache).filter((name) => name.endsWith(".tmp"))).to.deep.equal(["in-progress.json.2.tmp"]);
   });
 });
