@@ -81,7 +81,15 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     source: "platform",
     why:
       "the platform has thresholds per stack and runbooks for them; it owns them in every namespace, with one rule " +
-      "per team: the application namespaces' alerts go to team application, every other namespace's to infrastructure",
+      "per team: the application namespaces' alerts go to team application, every other namespace's to infrastructure. " +
+      "HorizontalPodAutoscalerCannotScale is a cause, a ticket after a fixed 15m: an HPA without metrics (no metrics-server) " +
+      "or without its target keeps its workload at its size, which the chart's KubeHpaReplicasMismatch and KubeHpaMaxedOut " +
+      "never see (desired equals current); what that does to users under load pages on its own. It inhibits nothing, and " +
+      "nothing inhibits it: it carries no service label that ServiceDown could be scoped by, and a metrics-server that is " +
+      "installed but down also raises the chart's KubeAggregatedAPIDown (v1beta1.metrics.k8s.io), the cause beside the HPAs it " +
+      "leaves stuck, as ClusterSecretStoreNotReady beside ExternalSecretNotSynced. Its expression leaves out the HPA whose " +
+      "Deployment has no replica available (no pod, no metric: DeploymentReplicasMismatch's) and the one pinned to " +
+      "min == max (an idle blue-green colour), which holds its size without metrics",
     symptoms: [
       {
         alert: "PodCrashLooping",
@@ -98,6 +106,11 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
             "BlueGreenPreviewUnhealthy (preview pods), KubeStatefulSetReplicasMismatch and KubeDaemonSetRolloutStuck report once per workload, " +
             "and a rollout stuck on new pods is KubeDeploymentRolloutStuck's",
         },
+      },
+      {
+        alert: "HorizontalPodAutoscalerCannotScale",
+        symptom: "A HorizontalPodAutoscaler cannot scale its workload (no metrics, or no target), so the workload stays at its size",
+        cause: true,
       },
       {
         alert: "JobFailed",

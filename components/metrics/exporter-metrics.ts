@@ -81,6 +81,15 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("kube-state-metrics", "gauge", "kube_deployment_spec_replicas", ["job", "namespace", "deployment"]),
   m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_available", ["job", "namespace", "deployment"]),
   m("kube-state-metrics", "gauge", "kube_deployment_status_replicas_updated", ["job", "namespace", "deployment"]),
+  // kube-state-metrics 2.20 (internal/store/horizontalpodautoscaler.go), per HPA: each status condition as three
+  // series, status "true", "false" and "unknown", 1 for the current one (condition is the type as the API spells
+  // it: AbleToScale, ScalingActive, ScalingLimited; no reason label), the spec's range (min 1 when unset), the
+  // replicas it last saw, and its scaleTargetRef.
+  m("kube-state-metrics", "gauge", "kube_horizontalpodautoscaler_status_condition", ["job", "namespace", "horizontalpodautoscaler", "condition", "status"]),
+  m("kube-state-metrics", "gauge", "kube_horizontalpodautoscaler_spec_min_replicas", ["job", "namespace", "horizontalpodautoscaler"]),
+  m("kube-state-metrics", "gauge", "kube_horizontalpodautoscaler_spec_max_replicas", ["job", "namespace", "horizontalpodautoscaler"]),
+  m("kube-state-metrics", "gauge", "kube_horizontalpodautoscaler_status_current_replicas", ["job", "namespace", "horizontalpodautoscaler"]),
+  m("kube-state-metrics", "gauge", "kube_horizontalpodautoscaler_info", ["job", "namespace", "horizontalpodautoscaler", "scaletargetref_kind", "scaletargetref_name"]),
   m("kube-state-metrics", "gauge", "kube_cronjob_status_last_successful_time", ["job", "namespace", "cronjob"]),
   // Present from the CronJob's creation, when last_successful_time is not yet: a backup that never succeeded.
   m("kube-state-metrics", "gauge", "kube_cronjob_created", ["job", "namespace", "cronjob"]),

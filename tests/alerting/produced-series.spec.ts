@@ -5,7 +5,8 @@ import * as path from "node:path";
 import type { RuleGroup } from "../../components/alerting/rules";
 import { toYaml } from "../../components/core/yaml";
 import type { RecordedResource } from "../../plan/mocks";
-import { planStack, STACKS } from "../harness";
+import { runProgram } from "../../plan/run-program";
+import { editedStackFile, planStack, STACKS } from "../harness";
 import { EMPTY_SELECTORS } from "./fixtures/empty-selectors";
 import { exporterMetrics } from "./fixtures/exporter-metrics";
 import { isCounter, producedSeries, seriesText } from "./fixtures/produced-series";
@@ -148,6 +149,24 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       'probe_success{namespace!~"apps"} (EndpointDown, EndpointAvailabilityLow)',
       "probe_ssl_earliest_cert_expiry (TLSCertificateExpiringSoon)",
     ]);
+  });
+
+  it("an app with `hpa` gives kube-state-metrics its two HorizontalPodAutoscalers: every HPA selector dormant in the committed stacks selects them, but the platform namespaces' rule's", async () => {
+    const stackFile = editedStackFile("production", (config) => (config["platform:apps"][0].hpa = { min: 3, max: 6, targetCpuPercent: 70 }));
+    const record = await runProgram("production", { stackFile });
+    const hpas = record.resources.filter((r) => r.inputs.kind === "HorizontalPodAutoscaler").map((r) => (r.inputs.metadata as { name: string }).name);
+    expect(hpas.sort()).to.deep.equal(["api-blue", "api-green"]);
+    const missing = unproduced(record.resources, fs.mkdtempSync(path.join(work, "hpa-")));
+    expect(findings(missing)).to.deep.equal([]);
+    const dormant = EMPTY_SELECTORS.filter((e) => e.selector.startsWith("kube_horizontalpodautoscaler_"));
+    expect(dormant.map((e) => e.rules.join(", ")).sort()).to.deep.equal([
+      ...Array(12).fill("HorizontalPodAutoscalerCannotScale"),
+      "KubeHpaReplicasMismatch",
+      ...Array(3).fill("KubeHpaReplicasMismatch, KubeHpaMaxedOut"),
+    ]);
+    const stillEmpty = dormant.filter((e) => missing.some((m) => m.selector === e.selector)).map((e) => e.selector);
+    expect(stillEmpty).to.deep.equal(dormant.filter((e) => e.selector.includes('namespace!~"apps"')).map((e) => e.selector));
+    expect(stillEmpty).to.have.lengthOf(6);
   });
 
   it("the check can fail: a backup CronJob that cannot reach the Pushgateway leaves the backup gauges unproduced", async () => {

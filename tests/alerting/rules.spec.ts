@@ -36,7 +36,8 @@ const ALERTS = [
   // Node CPU is a cause: a warning only.
   "NodeHighCPUUsage", "NodeHighMemoryUsage", "NodeHighMemoryUsage", "NodeHighDiskUsage", "NodeHighDiskUsage",
   // Owned in every namespace: one rule for the application namespaces, one for the others.
-  "PodCrashLooping", "PodCrashLooping", "DeploymentReplicasMismatch", "DeploymentReplicasMismatch", "JobFailed", "JobFailed",
+  "PodCrashLooping", "PodCrashLooping", "DeploymentReplicasMismatch", "DeploymentReplicasMismatch",
+  "HorizontalPodAutoscalerCannotScale", "HorizontalPodAutoscalerCannotScale", "JobFailed", "JobFailed",
   "ContainerOOMKilled", "ContainerMemoryNearLimit", "ContainerCPUThrottlingHigh", "ContainerCPUThrottlingHigh",
   "ServiceDown", "ServiceAvailabilityLow",
   // Probes live in the namespace of what they probe: one rule for the application namespaces, one for the others.
@@ -100,7 +101,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 75 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 77 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -274,6 +275,9 @@ describe("alert rules", () => {
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],
+      // A fixed window; the pinned idle colour, a target scaled to zero and a Deployment with no replica available are left out.
+      ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace=~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "application"],
+      ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace!~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "infrastructure"],
       ["JobFailed", '"(pg-backup-|pg-restore-drill-)(orders)-[0-9]+"}', "15m", "exhausted their retries or deadline", "warning", "application"],
       ["JobFailed", '"(pg-backup-|pg-restore-drill-)(orders)-[0-9]+"}', "15m", "exhausted their retries or deadline", "warning", "infrastructure"],
     ];

@@ -208,9 +208,16 @@ describe("one alert per symptom (issue #11): the chart's rendered rules and the 
         expect(critical.length, "critical rules exist").to.be.greaterThan(20);
         expect(critical.filter((r) => rawMetrics(r.rule.expr, records).has("node_cpu_seconds_total")).map((r) => r.alert)).to.deep.equal([]);
         const causes = owners.filter((o) => o.symptom.cause).map((o) => o.alert);
-        expect(causes).to.deep.equal(["NodeHighCPUUsage", "ClusterSecretStoreNotReady", "ClusterIssuerNotReady", "NodeSystemSaturation"]);
+        expect(causes).to.deep.equal(["HorizontalPodAutoscalerCannotScale", "NodeHighCPUUsage", "ClusterSecretStoreNotReady", "ClusterIssuerNotReady", "NodeSystemSaturation"]);
         const severities = alertsOf(rules).filter((r) => causes.includes(r.alert!)).map((r) => `${r.alert} ${r.rule.labels?.severity}`);
-        expect(severities.sort()).to.deep.equal(["ClusterIssuerNotReady warning", "ClusterSecretStoreNotReady warning", "NodeHighCPUUsage warning", "NodeSystemSaturation warning"]);
+        expect(severities.sort()).to.deep.equal([
+          "ClusterIssuerNotReady warning",
+          "ClusterSecretStoreNotReady warning",
+          "HorizontalPodAutoscalerCannotScale warning",
+          "HorizontalPodAutoscalerCannotScale warning",
+          "NodeHighCPUUsage warning",
+          "NodeSystemSaturation warning",
+        ]);
       });
 
       it("promtool: each contested symptom, fed to every rule the stack deploys, raises its one alert for the right team and nothing else that reads its series", async function () {

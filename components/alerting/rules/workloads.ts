@@ -9,6 +9,13 @@ const KSM = `job="${EXPORTER_JOBS.kubeStateMetrics}"`;
 const CADVISOR = [`job="${EXPORTER_JOBS.kubelet}"`, `metrics_path="${EXPORTER_JOBS.cadvisorMetricsPath}"`, `container!=""`];
 const CONTAINER_IDENTITY = ["namespace", "pod", "container"];
 const CONTAINER = CONTAINER_IDENTITY.join(", ");
+const HPA = ["namespace", "horizontalpodautoscaler"];
+/**
+ * How long an HPA may report that it cannot scale. The controller retries every 15 s; a new pod has no CPU
+ * sample for its first minute or so, and a restarted metrics-server serves none until its second scrape, so a
+ * quarter of an hour is no blip. Fixed, like kubernetes-mixin's KubeHpa* alerts: no stack has asked for another.
+ */
+const HPA_CANNOT_SCALE_FOR = "15m";
 
 /**
  * Pods, Deployments and Jobs, from kube-state-metrics and cAdvisor. Crash loops, missing replicas, CPU
@@ -63,6 +70,40 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
           description: `Deployment {{ $labels.namespace }}/{{ $labels.deployment }} misses {{ $value | humanize }} available replica(s), with no rollout progress, for ${w.replicasMismatchFor}.`,
         }),
       ),
+      ...perOwner((o) => {
+        const hpa = (metric: string, ...matchers: string[]) => `max by (${HPA.join(", ")}) (${ksm(o.namespaces, metric, ...matchers)})`;
+        const condition = (type: string) => `max by (${[...HPA, "condition"].join(", ")}) (${ksm(o.namespaces, "kube_horizontalpodautoscaler_status_condition", `condition="${type}"`, `status="false"`)}) == 1`;
+        // The HPA's Deployment, as kube_deployment_* name it, with no replica available.
+        const targetDown =
+          `(\n    label_replace(\n      max by (${HPA.join(", ")}, scaletargetref_name) (${ksm(o.namespaces, "kube_horizontalpodautoscaler_info", `scaletargetref_kind="Deployment"`)}),\n      "deployment", "$1", "scaletargetref_name", "(.+)"\n    )\n` +
+          `    and on (namespace, deployment)\n    max by (namespace, deployment) (${ksm(o.namespaces, "kube_deployment_status_replicas_available")}) == 0\n  )`;
+        return alertRule(RUNBOOK, {
+          alert: "HorizontalPodAutoscalerCannotScale",
+          // AbleToScale False: the controller cannot read or update its target's scale (FailedGetScale: the target is
+          // missing; FailedUpdateScale), and stops there, so ScalingActive keeps a stale value: AbleToScale wins.
+          // ScalingActive False: no replica count could be computed, almost always FailedGetResourceMetric (no
+          // resource metrics API: EKS serves metrics.k8s.io only with the metrics-server add-on). Not for an HPA
+          // pinned to min == max (an idle blue-green colour): the controller corrects a count outside the range before
+          // it reads metrics, so it holds its size without them. Not for a target scaled to zero by hand (reason
+          // ScalingDisabled, current replicas 0). Not while its Deployment has no replica available: without a
+          // running ready pod there is no metric, and DeploymentReplicasMismatch, ServiceDown or EndpointDown report that.
+          expr:
+            `${condition("AbleToScale")}\nor on (${HPA.join(", ")})\n(\n  ${condition("ScalingActive")}\n` +
+            `  unless on (${HPA.join(", ")})\n  ${hpa("kube_horizontalpodautoscaler_spec_min_replicas")} == ${hpa("kube_horizontalpodautoscaler_spec_max_replicas")}\n` +
+            `  unless on (${HPA.join(", ")})\n  ${hpa("kube_horizontalpodautoscaler_status_current_replicas")} == 0\n` +
+            `  unless on (${HPA.join(", ")})\n  ${targetDown}\n)`,
+          for: HPA_CANNOT_SCALE_FOR,
+          severity: "warning",
+          team: o.team,
+          component: "workload",
+          identity: [...HPA, "condition"],
+          summary: "A HorizontalPodAutoscaler cannot scale its workload.",
+          description:
+            `HorizontalPodAutoscaler {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has reported {{ $labels.condition }} False for ${HPA_CANNOT_SCALE_FOR}: its workload stays at its size whatever the load. ` +
+            `ScalingActive False: it gets no metrics (FailedGetResourceMetric: is metrics-server installed and serving metrics.k8s.io?); ` +
+            `AbleToScale False: it cannot read or update its target's scale (FailedGetScale: is the target there?). kubectl describe hpa names the reason.`,
+        });
+      }),
       ...perOwner((o) =>
         alertRule(RUNBOOK, {
           alert: "JobFailed",
