@@ -98,6 +98,9 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("kube-state-metrics", "gauge", "kube_cronjob_status_last_schedule_time", ["job", "namespace", "cronjob"]),
   m("kube-state-metrics", "gauge", "kube_cronjob_next_schedule_time", ["job", "namespace", "cronjob"]),
   m("kube-state-metrics", "gauge", "kube_cronjob_spec_suspend", ["job", "namespace", "cronjob"]),
+  // spec.schedule and spec.timeZone as labels: when they last differed from now is when the schedule changed, and
+  // a next schedule time from before that is no missed run.
+  m("kube-state-metrics", "gauge", "kube_cronjob_info", ["job", "namespace", "cronjob", "schedule", "timezone"]),
   m("kube-state-metrics", "gauge", "kube_job_status_failed", ["job", "namespace", "job_name", "reason"]),
   // The Job's Failed condition (condition="true" once backoffLimit or activeDeadlineSeconds is exhausted).
   m("kube-state-metrics", "gauge", "kube_job_failed", ["job", "namespace", "job_name", "condition"]),

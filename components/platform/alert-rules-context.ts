@@ -11,6 +11,8 @@ export function alertRulesContext(settings: StackSettings): AlertRulesContext {
     backupDatabases: settings.databases.filter((db) => db.backup.enabled).map((db) => db.name),
     backupCronJobPrefix: BACKUP_CRONJOB_PREFIX,
     restoreDrillCronJobPrefix: RESTORE_DRILL_CRONJOB_PREFIX,
+    backupSchedule: settings.backupSchedule,
+    restoreDrillSchedule: settings.restoreDrillSchedule,
     recoveryTimeObjective: settings.recoveryTimeObjective,
     runbookBaseUrl: settings.runbookBaseUrl,
     slos: settings.apps.flatMap((app) => (app.slos ? [{ ...app.slos, namespace: app.namespace, service: app.name }] : [])),

@@ -1,4 +1,5 @@
 import { BACKUP_STARTING_DEADLINE_SECONDS } from "../../../stacks/backup-job-timing";
+import { longestScheduleGapSeconds, shortestScheduleGapSeconds } from "../../../stacks/formats";
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
 import { alertRule, anyOf, seconds, secondsText, selector } from "./promql";
 import type { AlertRulesContext, RuleGroupBuilder } from "./types";
@@ -49,23 +50,69 @@ function tooOld(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess
 }
 
 /**
+ * The step at which the run-not-started alerts look back for a CronJob's previous schedule (Prometheus' lookback
+ * delta), and how much later than the newest sample of it they find the change may have been: one step, and the
+ * scrape interval (at most 60s, stacks/schema.ts) until a scrape showed the new schedule. A run of the new schedule
+ * due that soon after the change counts from its next run.
+ */
+const SCHEDULE_CHANGE_STEP = "5m";
+const SCHEDULE_CHANGE_SEEN_WITHIN_SECONDS = seconds(SCHEDULE_CHANGE_STEP) + 60;
+
+/** The time between every two runs of `schedule`, when it is always the same (daily, weekly, every 6h). */
+function evenGapSeconds(schedule: string | undefined): number | undefined {
+  if (schedule === undefined) return undefined;
+  const gap = longestScheduleGapSeconds(schedule);
+  return Number.isFinite(gap) && gap === shortestScheduleGapSeconds(schedule) ? gap : undefined;
+}
+
+/**
+ * When the run is due whose start the alerts wait for, per database. kube-state-metrics' next schedule time is the
+ * schedule's next time after status.lastScheduleTime, and a schedule change makes it misleading: KSM computes it
+ * with the new schedule from the newest run started under the old one. A daily 02:00 run moved to 03:00 at 10:00,
+ * after the 02:00 run, gives 03:00 today, hours past; the controller never considers that time (it looks back only
+ * the starting deadline) and starts nothing until 03:00 tomorrow. So a due time from before the change is carried
+ * to the first run of the new schedule after it: with runs `gap` apart, a whole number of gaps later.
+ *
+ * The change is the newest time within `window` at which kube_cronjob_info showed the CronJob with another schedule
+ * or time zone than now: matching on those labels only, a new kube-state-metrics pod (pod, instance) is no change.
+ * The subquery reads `window` of those series at every evaluation. `window` is the maximum age, which the loader
+ * keeps above the schedule's longest gap plus the starting deadline (stacks/cross-field-checks.ts): by then the new
+ * schedule's first run has started, or it was missed and the due time from before the change counts again.
+ * `gap` is the stack's schedule's; when a deploy changes the CronJob before the rule, the time carried by the old
+ * gap is still after the change, so the minutes until the rule follows are within the starting deadline. Without an
+ * even gap (weekdays only, monthly, or no schedule given), a due time from before the change is ignored until the
+ * change leaves the window; by then the too-old alert has fired, unless a run succeeded since.
+ */
+function dueRun(context: AlertRulesContext, cronJobPrefix: string, schedule: string | undefined, window: string): string {
+  const { cronJob, cronJobName } = sources(context, cronJobPrefix);
+  const kubeStateDue = `max by (database) (${cronJob("kube_cronjob_next_schedule_time")})`;
+  const info = selector("kube_cronjob_info", KSM, `namespace="${context.backupNamespace}"`, `cronjob=~"${cronJobName}"`);
+  const previousSchedule = `max_over_time(timestamp(${info})[${window}:${SCHEDULE_CHANGE_STEP}])\n    unless on (namespace, cronjob, schedule, timezone)\n    ${info}`;
+  const changed = `max by (database) (\n    label_replace(\n    ${previousSchedule},\n    "database", "$1", "cronjob", "${cronJobName}")\n  ) + ${SCHEDULE_CHANGE_SEEN_WITHIN_SECONDS}`;
+  const gap = evenGapSeconds(schedule);
+  if (gap === undefined) return `(\n  ${kubeStateDue}\n  unless on (database)\n  ${kubeStateDue} < ${changed}\n)`;
+  return `(\n  ${kubeStateDue} + ${gap} * ceil(clamp_min(\n  ${changed}\n  - ${kubeStateDue}, 0) / ${gap})\n  or\n  ${kubeStateDue}\n)`;
+}
+
+/**
  * Databases whose CronJob `<cronJobPrefix><database>` is not starting its runs, labelled `reason`:
- * - `missed-run`: kube-state-metrics computes kube_cronjob_next_schedule_time as the schedule's next time after
- *   status.lastScheduleTime (or after the CronJob's creation), and the controller sets lastScheduleTime only when
- *   it creates a Job. A run it skipped (it was down past the starting deadline) leaves that time in the past
- *   until the following run starts; one more than the starting deadline in the past can no longer start. A run
- *   started by hand since (`kubectl create job --from=cronjob/…`) that succeeded makes up for it.
+ * - `missed-run`: the run due (dueRun) is more than the starting deadline in the past. The controller sets
+ *   status.lastScheduleTime only when it creates a Job, so a run it skipped (it was down past the starting
+ *   deadline) leaves that time in the past until the following run starts. A run started by hand since
+ *   (`kubectl create job --from=cronjob/…`) that succeeded makes up for it.
  * - `suspended`: spec.suspend is true (kube-state-metrics then drops kube_cronjob_next_schedule_time).
  * The value is how long no run has started: since status.lastScheduleTime, or the creation of a CronJob that never ran.
  */
-function runsNotStarting(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string): string {
+function runsNotStarting(context: AlertRulesContext, cronJobPrefix: string, pushedSuccess: string, schedule: string | undefined, maxAge: string): string {
   const { cronJob } = sources(context, cronJobPrefix);
   const sinceLastStart = `time() - max by (database) (${cronJob("kube_cronjob_status_last_schedule_time")} or ${cronJob("kube_cronjob_created")})`;
   const because = (reason: string, condition: string) => `label_replace(\n  ${sinceLastStart}\n  and on (database)\n  ${condition},\n  "reason", "${reason}", "", ""\n)`;
-  const missedRunDue = `max by (database) (${cronJob("kube_cronjob_next_schedule_time")})`;
+  const due = dueRun(context, cronJobPrefix, schedule, maxAge);
+  // Written so that the due time, and its subquery, is evaluated once: due before the deadline, and not before the
+  // newest success, or the CronJob's creation if it never succeeded (which every due time is after).
   const missedRun =
-    `(\n  time() - ${missedRunDue} > ${BACKUP_STARTING_DEADLINE_SECONDS}\n` +
-    `  unless on (database)\n  ${missedRunDue} < on (database) ${newestSuccessOf(context, cronJobPrefix, pushedSuccess)}\n)`;
+    `(\n  ${due} < time() - ${BACKUP_STARTING_DEADLINE_SECONDS}\n)\n` +
+    `>= on (database)\n(\n  ${newestSuccessOf(context, cronJobPrefix, pushedSuccess)}\n  or on (database)\n  max by (database) (${cronJob("kube_cronjob_created")})\n)`;
   return (
     `${because("missed-run", missedRun)}\n` +
     `or\n` +
@@ -159,7 +206,7 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
       alertRule(RUNBOOK, {
         alert: "BackupNotStarted",
         // Says within the hour what BackupTooOld only sees at maxAge, and why; it does not inhibit BackupTooOld.
-        expr: runsNotStarting(context, context.backupCronJobPrefix, "pg_backup_last_success_timestamp_seconds"),
+        expr: runsNotStarting(context, context.backupCronJobPrefix, "pg_backup_last_success_timestamp_seconds", context.backupSchedule, b.maxAge),
         for: b.failedFor,
         severity: "warning",
         team: "database",
@@ -229,7 +276,7 @@ export const backupRules: RuleGroupBuilder = (t, context) => {
       }),
       alertRule(RUNBOOK, {
         alert: "RestoreDrillNotStarted",
-        expr: runsNotStarting(context, context.restoreDrillCronJobPrefix, "pg_restore_drill_last_success_timestamp_seconds"),
+        expr: runsNotStarting(context, context.restoreDrillCronJobPrefix, "pg_restore_drill_last_success_timestamp_seconds", context.restoreDrillSchedule, b.restoreDrillMaxAge),
         for: b.failedFor,
         severity: "warning",
         team: "database",

@@ -107,6 +107,17 @@ export interface AlertRulesContext {
   readonly backupCronJobPrefix: string;
   /** Prefix of the restore-drill CronJobs' names, followed by the database entry. */
   readonly restoreDrillCronJobPrefix: string;
+  /**
+   * The backup CronJobs' schedule (the stack's backupSchedule): after a schedule change, BackupNotStarted waits for
+   * the first run of this schedule instead of a run due before the change.
+   * @default none: a run due before a schedule change is ignored until the change is older than the maximum age
+   */
+  readonly backupSchedule?: string;
+  /**
+   * The restore-drill CronJobs' schedule (the stack's restoreDrillSchedule), as backupSchedule for RestoreDrillNotStarted.
+   * @default none, as backupSchedule
+   */
+  readonly restoreDrillSchedule?: string;
   /** Base URL of the runbooks folder; an alert links to `<base>/<file>.md#<alert>`. */
   readonly runbookBaseUrl: string;
   /** Apps with SLOs; each gets recording rules and burn-rate alerts instead of fixed error alerts. */
