@@ -7,7 +7,7 @@ import type { MetricType } from "./catalog";
  * any series name that is neither here, in the application catalog, nor a recording rule).
  */
 
-export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo" | "cert-manager" | "external-secrets" | "external-dns";
+export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo" | "cert-manager" | "external-secrets" | "external-dns" | "envoy-gateway";
 
 export interface ExporterMetric {
   readonly name: string;
@@ -38,6 +38,8 @@ export const EXPORTER_JOBS = {
   externalSecrets: "external-secrets-metrics",
   /** external-dns: its chart's ServiceMonitor names the job after app.kubernetes.io/instance (the release). */
   externalDns: "external-dns",
+  /** Envoy Gateway's controller: the platform's ServiceMonitor (components/gateway) sets no jobLabel, so job is its Service's name. */
+  envoyGateway: "envoy-gateway",
 } as const;
 
 /**
