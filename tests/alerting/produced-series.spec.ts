@@ -77,7 +77,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("the exporters' metric lists state their source and version, and hold what the chart's rules read from them", () => {
-    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang", "cert-manager", "external-secrets", "external-dns"] as const).map(exporterMetrics);
+    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang", "cert-manager", "external-secrets", "external-dns", "envoy-gateway"] as const).map(exporterMetrics);
     expect(lists.map((l) => `${l.exporter} ${l.version}`)).to.deep.equal([
       "kube-state-metrics v2.20.0",
       "node-exporter v1.12.1",
@@ -91,6 +91,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       "cert-manager v1.21.1",
       "external-secrets v2.9.0",
       "external-dns v0.21.0",
+      "envoy-gateway v1.9.0",
     ]);
     for (const list of lists) {
       expect(list.repository, list.exporter).to.match(/^https:\/\/github\.com\//);
@@ -98,7 +99,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       expect(list.metrics.length, list.exporter).to.be.greaterThan(10);
     }
     const names = (exporter: (typeof lists)[number]) => new Set(exporter.metrics.map((m) => m.name));
-    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader, , certManager, externalSecrets, externalDns] = lists.map(names);
+    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader, , certManager, externalSecrets, externalDns, envoyGateway] = lists.map(names);
     for (const [set, metric] of [
       [ksm, "kube_pod_container_status_waiting_reason"],
       [ksm, "kube_state_metrics_list_total"],
@@ -114,6 +115,9 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       [certManager, "certmanager_certificate_ready_status"],
       [externalSecrets, "externalsecret_status_condition"],
       [externalDns, "external_dns_controller_last_sync_timestamp_seconds"],
+      [envoyGateway, "xds_nack_total"],
+      [envoyGateway, "status_update_total"],
+      [envoyGateway, "watchable_subscribe_total"],
     ] as const) {
       expect(set.has(metric), metric).to.equal(true);
     }
