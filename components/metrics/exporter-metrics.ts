@@ -141,4 +141,10 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("external-secrets", "gauge", "clustersecretstore_status_condition", ["job", "name", "condition", "status"]),
   // external-dns 0.21: when the controller last completed a sync with the DNS provider (0 until its first).
   m("external-dns", "gauge", "external_dns_controller_last_sync_timestamp_seconds", ["job", "namespace"]),
+  // Envoy Gateway 1.9's OpenTelemetry counters, through the platform's ServiceMonitor: each series appears at its
+  // first increment. xDS updates a proxy rejected (per proxy, nodeID, and resource type); updates a runner failed
+  // to handle (status failure, reason error); status writes (per kind; failures by reason conflict or error).
+  m("envoy-gateway", "counter", "xds_nack_total", ["job", "namespace"]),
+  m("envoy-gateway", "counter", "watchable_subscribe_total", ["job", "namespace", "runner", "status"]),
+  m("envoy-gateway", "counter", "status_update_total", ["job", "namespace", "status", "reason"]),
 ];

@@ -154,6 +154,17 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
     ]);
   });
 
+  it("the check can fail: without the platform's ServiceMonitor of Envoy Gateway (its chart ships none), the controller's alerts read nothing", async () => {
+    const plan = await planStack("production");
+    const isGatewayMonitor = (r: RecordedResource) => r.inputs.kind === "ServiceMonitor" && (r.inputs.metadata as { namespace: string }).namespace === "gateway";
+    expect(plan.resources.filter(isGatewayMonitor).map((r) => (r.inputs.metadata as { name: string }).name)).to.deep.equal(["envoy-gateway"]);
+    expect(findings(unproduced(plan.resources.filter((r) => !isGatewayMonitor(r)), fs.mkdtempSync(path.join(work, "no-gateway-monitor-"))))).to.deep.equal([
+      'xds_nack_total{job="envoy-gateway"} (EnvoyGatewayConfigRejected)',
+      'watchable_subscribe_total{job="envoy-gateway", runner=~"gateway-api|xds|infrastructure", status="failure"} (EnvoyGatewayTranslationFailing)',
+      'status_update_total{job="envoy-gateway", status="failure", reason="error"} (EnvoyGatewayStatusUpdatesFailing)',
+    ]);
+  });
+
   it("the check can fail: a backup CronJob that cannot reach the Pushgateway leaves the backup gauges unproduced", async () => {
     const plan = await planStack("production");
     const withoutPush = plan.resources.map((r) => {
