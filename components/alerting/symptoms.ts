@@ -224,13 +224,16 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
     area: "Platform controllers",
     source: "platform",
     why:
-      "External Secrets Operator, cert-manager and external-dns report on the objects they reconcile; the chart watches none of them. " +
+      "External Secrets Operator, cert-manager, external-dns and Envoy Gateway report on the objects they reconcile; the chart watches none of them. " +
       "A Certificate whose certificate is within TLSCertificateExpiringSoon's window, or has expired, is that alert's (the served " +
       "certificate, probed), not CertificateNotReady's: cert-manager renews at the start of that window (renewBefore 720h), so a " +
       "failing renewal is reported once, by the endpoint's alert. ClusterSecretStoreNotReady and ClusterIssuerNotReady are " +
       "causes (after 10m) of ExternalSecretNotSynced and CertificateNotReady (after 30m) for every object that uses them, and " +
       "inhibit neither: no label of an ExternalSecret's series names its store, so an inhibit rule could only match on no " +
-      "label and would silence every ExternalSecret's alert whatever its reason; CertificateNotReady does not carry its issuer",
+      "label and would silence every ExternalSecret's alert whatever its reason; CertificateNotReady does not carry its issuer. " +
+      "Envoy Gateway's three alerts are three failures, each its own: a rejected xDS update, a failed translation (no update is " +
+      "sent, so none is rejected) and a failed status write; none causes another, so none inhibits another. What users see of " +
+      "them, a route not served, is EndpointDown's, which no label ties to the controller",
     // A Certificate's own series do name their issuer (issuer_kind, issuer_name): keeping them on CertificateNotReady
     // would let ClusterIssuerNotReady inhibit it, scoped; not done yet.
     symptoms: [
@@ -239,6 +242,7 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
       { alert: "CertificateNotReady" },
       { alert: "ClusterIssuerNotReady", symptom: "A ClusterIssuer (its ACME account) is not Ready, so none of its Certificates is issued or renewed", cause: true },
       { alert: "ExternalDNSSyncStale" },
+      ...own("EnvoyGatewayConfigRejected", "EnvoyGatewayTranslationFailing", "EnvoyGatewayStatusUpdatesFailing"),
     ],
   },
   {

@@ -2,7 +2,8 @@ import { withEphemeralStorage } from "../core/ephemeral-storage";
 import { spreadOverNodes } from "../core/node-spread";
 import { spreadOverZones } from "../core/zone-spread";
 
-const ENVOY_GATEWAY_PODS = { "app.kubernetes.io/instance": "envoy-gateway", "control-plane": "envoy-gateway" } as const;
+/** Labels of the controller's pods, which the chart also puts on its Service `envoy-gateway` (control-plane and the release). */
+export const ENVOY_GATEWAY_PODS = { "app.kubernetes.io/instance": "envoy-gateway", "control-plane": "envoy-gateway" } as const;
 
 /**
  * Envoy Gateway v1.9 chart values (the control plane; the data plane is the EnvoyProxy object). It is

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmChartArgs } from "../monitoring/charts";
+import { envoyGatewayServiceMonitor } from "./controller-monitor";
 import { envoyGatewayValues } from "./envoy-gateway-values";
 import {
   clientTrafficPolicyManifest,
@@ -16,7 +17,10 @@ export interface GatewayArgs extends GatewayInput {
   readonly environment: "staging" | "production";
 }
 
-/** The objects Gateway writes itself besides the Envoy Gateway chart: the Gateway API and Envoy Gateway objects and the proxies' NetworkPolicy. */
+/**
+ * The objects Gateway writes itself besides the Envoy Gateway chart: the Gateway API and Envoy Gateway objects,
+ * the proxies' NetworkPolicy and the controller's ServiceMonitor.
+ */
 export function gatewayObjectManifests(args: GatewayArgs) {
   return {
     proxy: envoyProxyManifest(args),
@@ -25,6 +29,7 @@ export function gatewayObjectManifests(args: GatewayArgs) {
     tlsMinimum: clientTrafficPolicyManifest(args),
     httpsRedirect: httpsRedirectRouteManifest(args),
     proxyIngress: proxyIngressPolicy(args.namespace, args.environment),
+    controllerMonitor: envoyGatewayServiceMonitor({ environment: args.environment, namespace: args.namespace }),
   };
 }
 
@@ -52,6 +57,8 @@ export class Gateway extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-tls-minimum`, m.tlsMinimum, { parent: this, dependsOn: [this.gateway] });
     new k8s.apiextensions.CustomResource(`${name}-https-redirect`, m.httpsRedirect, { parent: this, dependsOn: [this.gateway] });
     new k8s.networking.v1.NetworkPolicy(`${name}-envoy-from-load-balancer`, m.proxyIngress, { parent: this });
+    // Once the chart is applied, so its first scrape finds the Service it selects.
+    new k8s.apiextensions.CustomResource(`${name}-controller-monitor`, m.controllerMonitor, { parent: this, dependsOn: [this.release] });
     // What a route's parentRef names.
     this.registerOutputs({ release: this.release.status, gateway: this.gateway.metadata.name, namespace: args.namespace });
   }

@@ -1,3 +1,4 @@
+export * from "./controller-monitor";
 export * from "./envoy-gateway-values";
 export * from "./gateway";
 export * from "./gateway-manifests";

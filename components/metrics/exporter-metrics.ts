@@ -7,7 +7,7 @@ import type { MetricType } from "./catalog";
  * any series name that is neither here, in the application catalog, nor a recording rule).
  */
 
-export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo" | "cert-manager" | "external-secrets" | "external-dns";
+export type ExporterSource = "prometheus" | "node-exporter" | "kube-state-metrics" | "cadvisor" | "blackbox-exporter" | "alloy" | "tempo" | "cert-manager" | "external-secrets" | "external-dns" | "envoy-gateway";
 
 export interface ExporterMetric {
   readonly name: string;
@@ -38,6 +38,8 @@ export const EXPORTER_JOBS = {
   externalSecrets: "external-secrets-metrics",
   /** external-dns: its chart's ServiceMonitor names the job after app.kubernetes.io/instance (the release). */
   externalDns: "external-dns",
+  /** Envoy Gateway's controller: the platform's ServiceMonitor (components/gateway) sets no jobLabel, so job is its Service's name. */
+  envoyGateway: "envoy-gateway",
 } as const;
 
 /**
@@ -151,4 +153,10 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m("external-secrets", "gauge", "clustersecretstore_status_condition", ["job", "name", "condition", "status"]),
   // external-dns 0.21: when the controller last completed a sync with the DNS provider (0 until its first).
   m("external-dns", "gauge", "external_dns_controller_last_sync_timestamp_seconds", ["job", "namespace"]),
+  // Envoy Gateway 1.9's OpenTelemetry counters, through the platform's ServiceMonitor: each series appears at its
+  // first increment. xDS updates a proxy rejected (per proxy, nodeID, and resource type); updates a runner failed
+  // to handle (status failure, reason error); status writes (per kind; failures by reason conflict or error).
+  m("envoy-gateway", "counter", "xds_nack_total", ["job", "namespace"]),
+  m("envoy-gateway", "counter", "watchable_subscribe_total", ["job", "namespace", "runner", "status"]),
+  m("envoy-gateway", "counter", "status_update_total", ["job", "namespace", "status", "reason"]),
 ];

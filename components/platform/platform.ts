@@ -123,7 +123,8 @@ export class Platform extends pulumi.ComponentResource {
     this.externalSecrets = new ExternalSecrets(`${name}-external-secrets`, externalSecrets, { ...child, dependsOn: [namespaces[externalSecrets.namespace], this.monitoring] });
     const endpoints = publicEndpoints(config);
     const gateway = gatewayArgs(config, endpoints);
-    this.gateway = new Gateway(`${name}-gateway`, gateway, { ...child, dependsOn: [namespaces[gateway.namespace]] });
+    // After the monitoring stack: the controller's ServiceMonitor CRD comes with it.
+    this.gateway = new Gateway(`${name}-gateway`, gateway, { ...child, dependsOn: [namespaces[gateway.namespace], this.monitoring] });
     const apps: Record<string, BlueGreenApp> = {};
     for (const app of config.apps) {
       // After the monitoring stack: the ServiceMonitor and Probe CRDs come with it, and the gate queries Prometheus.

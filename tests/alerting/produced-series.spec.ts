@@ -78,7 +78,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("the exporters' metric lists state their source and version, and hold what the chart's rules read from them", () => {
-    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang", "cert-manager", "external-secrets", "external-dns"] as const).map(exporterMetrics);
+    const lists = (["kube-state-metrics", "node-exporter", "cadvisor", "kubernetes", "prometheus", "alertmanager", "prometheus-operator", "config-reloader", "client-golang", "cert-manager", "external-secrets", "external-dns", "envoy-gateway"] as const).map(exporterMetrics);
     expect(lists.map((l) => `${l.exporter} ${l.version}`)).to.deep.equal([
       "kube-state-metrics v2.20.0",
       "node-exporter v1.12.1",
@@ -92,6 +92,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       "cert-manager v1.21.1",
       "external-secrets v2.9.0",
       "external-dns v0.21.0",
+      "envoy-gateway v1.9.0",
     ]);
     for (const list of lists) {
       expect(list.repository, list.exporter).to.match(/^https:\/\/github\.com\//);
@@ -99,7 +100,7 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       expect(list.metrics.length, list.exporter).to.be.greaterThan(10);
     }
     const names = (exporter: (typeof lists)[number]) => new Set(exporter.metrics.map((m) => m.name));
-    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader, , certManager, externalSecrets, externalDns] = lists.map(names);
+    const [ksm, node, cadvisor, kubernetes, prometheus, alertmanager, operator, reloader, , certManager, externalSecrets, externalDns, envoyGateway] = lists.map(names);
     for (const [set, metric] of [
       [ksm, "kube_pod_container_status_waiting_reason"],
       [ksm, "kube_state_metrics_list_total"],
@@ -115,6 +116,9 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       [certManager, "certmanager_certificate_ready_status"],
       [externalSecrets, "externalsecret_status_condition"],
       [externalDns, "external_dns_controller_last_sync_timestamp_seconds"],
+      [envoyGateway, "xds_nack_total"],
+      [envoyGateway, "status_update_total"],
+      [envoyGateway, "watchable_subscribe_total"],
     ] as const) {
       expect(set.has(metric), metric).to.equal(true);
     }
@@ -167,6 +171,17 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
     const stillEmpty = dormant.filter((e) => missing.some((m) => m.selector === e.selector)).map((e) => e.selector);
     expect(stillEmpty).to.deep.equal(dormant.filter((e) => e.selector.includes('namespace!~"apps"')).map((e) => e.selector));
     expect(stillEmpty).to.have.lengthOf(6);
+  });
+
+  it("the check can fail: without the platform's ServiceMonitor of Envoy Gateway (its chart ships none), the controller's alerts read nothing", async () => {
+    const plan = await planStack("production");
+    const isGatewayMonitor = (r: RecordedResource) => r.inputs.kind === "ServiceMonitor" && (r.inputs.metadata as { namespace: string }).namespace === "gateway";
+    expect(plan.resources.filter(isGatewayMonitor).map((r) => (r.inputs.metadata as { name: string }).name)).to.deep.equal(["envoy-gateway"]);
+    expect(findings(unproduced(plan.resources.filter((r) => !isGatewayMonitor(r)), fs.mkdtempSync(path.join(work, "no-gateway-monitor-"))))).to.deep.equal([
+      'xds_nack_total{job="envoy-gateway"} (EnvoyGatewayConfigRejected)',
+      'watchable_subscribe_total{job="envoy-gateway", runner=~"gateway-api|xds|infrastructure", status="failure"} (EnvoyGatewayTranslationFailing)',
+      'status_update_total{job="envoy-gateway", status="failure", reason="error"} (EnvoyGatewayStatusUpdatesFailing)',
+    ]);
   });
 
   it("the check can fail: a backup CronJob that cannot reach the Pushgateway leaves the backup gauges unproduced", async () => {

@@ -49,6 +49,7 @@ const ALERTS = [
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
   "LogEntriesDropped",
   "ExternalSecretNotSynced", "ClusterSecretStoreNotReady", "CertificateNotReady", "ClusterIssuerNotReady", "ExternalDNSSyncStale",
+  "EnvoyGatewayConfigRejected", "EnvoyGatewayTranslationFailing", "EnvoyGatewayStatusUpdatesFailing",
   // The committed stacks' api declares an availability and a latency SLO: a page and a ticket rule each.
   "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn", "ErrorBudgetBurn",
 ];
@@ -102,7 +103,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 77 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 80 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -273,6 +274,10 @@ describe("alert rules", () => {
       ["CertificateNotReady", ") < time() + 2592000", "30m", "has not been Ready for 30m", "warning", "infrastructure"],
       ["ClusterIssuerNotReady", 'max by (name) (certmanager_clusterissuer_ready_status{job="cert-manager", condition!="True"}) == 1', "10m", "has not been Ready for 10m", "warning", "infrastructure"],
       ["ExternalDNSSyncStale", '{job="external-dns"}[1d])) > 900', "5m", "(more than 15m, for 5m)", "warning", "infrastructure"],
+      // Envoy Gateway's OpenTelemetry counters: a series first seen within the hour counts whole; only series still exposed count.
+      ["EnvoyGatewayConfigRejected", 'xds_nack_total{job="envoy-gateway"}\n  )\n) > 0', "5m", "xDS updates from {{ $labels.job }} in {{ $labels.namespace }} in the last 1h", "warning", "infrastructure"],
+      ["EnvoyGatewayTranslationFailing", 'runner=~"gateway-api|xds|infrastructure", status="failure"}\n  )\n) > 0', "5m", "updates in its {{ $labels.runner }} runner in the last 1h", "warning", "infrastructure"],
+      ["EnvoyGatewayStatusUpdatesFailing", 'status_update_total{job="envoy-gateway", status="failure", reason="error"}\n  )\n) > 0', "5m", "status writes in the last 1h", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
       ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],

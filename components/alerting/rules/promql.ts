@@ -78,6 +78,18 @@ export function quantile(q: number, metric: AppMetricName, by: readonly string[]
   return `histogram_quantile(${q}, ${sumRate(`${metric}_bucket`, [...by, "le"], window, LIVE)})`;
 }
 
+/**
+ * What a counter counted over `window`, per series, for counters that exist only once they count: an
+ * OpenTelemetry counter's series appears at its first increment, already at 1 or more, and increase() has no
+ * earlier sample to see that first one by. A series first seen within the window counts whole, one seen in the
+ * day before it counts its increase (a day, so that a gap in the scrapes does not make an old series look new).
+ * Only series still exposed count: a replaced process (restarted, rolled, or gone with its lease) takes its
+ * series, and what they counted, with it.
+ */
+export function countedOver(series: string, window: string): string {
+  return `(\n  ${series}\n  unless\n  last_over_time(${series}[1d] offset ${window})\n)\nor\n(\n  increase(${series}[${window}])\n  and\n  ${series}\n)`;
+}
+
 /** Seconds in a validated Prometheus duration, for use inside an expression. */
 export function seconds(duration: string): number {
   const value = durationSeconds(duration);
