@@ -273,8 +273,8 @@ describe("alert rules", () => {
       ["ClusterIssuerNotReady", 'max by (name) (certmanager_clusterissuer_ready_status{job="cert-manager", condition!="True"}) == 1', "10m", "has not been Ready for 10m", "warning", "infrastructure"],
       ["ExternalDNSSyncStale", '{job="external-dns"}[1d])) > 900', "5m", "(more than 15m, for 5m)", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
-      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
-      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],
+      ["PodCrashLooping", ">= 1", "15m", "into CrashLoopBackOff for 15m", "warning", "application"],
+      ["PodCrashLooping", ">= 1", "15m", "into CrashLoopBackOff for 15m", "warning", "infrastructure"],
       // A fixed window; the pinned idle colour, a target scaled to zero and a Deployment with no replica available are left out.
       ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace=~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "application"],
       ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace!~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "infrastructure"],
