@@ -74,7 +74,7 @@ export const AlertThresholdsSchema = z.strictObject({
   nodes: z
     .strictObject({
       /**
-       * Share of CPU time outside idle that opens a ticket. There is no critical level: a busy CPU is a cause,
+       * Share of CPU time at work (neither idle nor I/O wait) that opens a ticket. There is no critical level: a busy CPU is a cause,
        * not a symptom; what users feel (latency, errors, SLO burn) pages instead.
        */
       cpuWarningRatio: ratio,

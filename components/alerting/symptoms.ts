@@ -138,7 +138,7 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
         alert: "NodeHighCPUUsage",
         symptom: "A node's CPU is busy",
         cause: true,
-        replaces: { NodeCPUHighUsage: "the same node_cpu_seconds_total outside idle, at a fixed 90 %" },
+        replaces: { NodeCPUHighUsage: "the same node_cpu_seconds_total outside idle and iowait, at a fixed 90 %" },
       },
       {
         alert: "NodeHighMemoryUsage",

@@ -1,5 +1,6 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AlertThresholds } from "../../stacks/alert-thresholds-schema";
+import { CPU_NOT_BUSY } from "../alerting/rules/nodes";
 import { HTTP_RECORDS } from "../alerting/rules/recording";
 import { EXPORTER_JOBS } from "../metrics/exporter-metrics";
 import { platformDashboard } from "./dashboard";
@@ -20,7 +21,7 @@ const REAL_FS = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
 export function systemOverviewDashboard(t: AlertThresholds): Dashboard {
   const n = t.nodes;
   const cpu = (labels: string) =>
-    `1 - sum by (${labels}) (rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval])) / sum by (${labels}) (rate(node_cpu_seconds_total{${NODE}}[$__rate_interval]))`;
+    `1 - sum by (${labels}) (rate(node_cpu_seconds_total{${NODE}, ${CPU_NOT_BUSY}}[$__rate_interval])) / sum by (${labels}) (rate(node_cpu_seconds_total{${NODE}}[$__rate_interval]))`;
   const memory = `1 - max by (instance) (node_memory_MemAvailable_bytes{${NODE}}) / max by (instance) (node_memory_MemTotal_bytes{${NODE}})`;
   const disk = `max by (instance) (1 - node_filesystem_avail_bytes{${NODE}, ${REAL_FS}} / node_filesystem_size_bytes{${NODE}, ${REAL_FS}})`;
   const ns = `namespace=~"$namespace"`;
@@ -37,11 +38,11 @@ export function systemOverviewDashboard(t: AlertThresholds): Dashboard {
       {
         title: "Nodes",
         panels: [
-          statPanel({ title: "CPU, busiest node", description: "Share of CPU time outside idle on the busiest node.", unit: "percentunit", queries: [{ expr: `max(${cpu("instance")})` }], steps: warnFrom(n.cpuWarningRatio) }),
+          statPanel({ title: "CPU, busiest node", description: "Share of CPU time at work (neither idle nor waiting on I/O) on the busiest node.", unit: "percentunit", queries: [{ expr: `max(${cpu("instance")})` }], steps: warnFrom(n.cpuWarningRatio) }),
           statPanel({ title: "Memory, fullest node", description: "Share of memory in use on the fullest node.", unit: "percentunit", queries: [{ expr: `max(${memory})` }], steps: warnCritical(n.memoryWarningRatio, n.memoryCriticalRatio) }),
           statPanel({ title: "Disk, fullest filesystem", description: "Share of the fullest node filesystem in use.", unit: "percentunit", queries: [{ expr: `max(${disk})` }], steps: warnCritical(n.diskWarningRatio, n.diskCriticalRatio) }),
           statPanel({ title: "Nodes reporting", description: "Nodes whose node-exporter Prometheus scrapes.", unit: "short", queries: [{ expr: `count(node_memory_MemTotal_bytes{${NODE}})` }] }),
-          timeseriesPanel({ title: "CPU by node", description: "Share of CPU time outside idle, per node.", unit: "percentunit", max: 1, width: 8, queries: [{ expr: cpu("instance"), legend: "{{instance}}" }] }),
+          timeseriesPanel({ title: "CPU by node", description: "Share of CPU time at work (neither idle nor waiting on I/O), per node.", unit: "percentunit", max: 1, width: 8, queries: [{ expr: cpu("instance"), legend: "{{instance}}" }] }),
           timeseriesPanel({ title: "Memory by node", description: "Share of memory in use, per node.", unit: "percentunit", max: 1, width: 8, queries: [{ expr: memory, legend: "{{instance}}" }] }),
           timeseriesPanel({ title: "Disk by node", description: "Share of the fullest filesystem in use, per node.", unit: "percentunit", max: 1, width: 8, queries: [{ expr: disk, legend: "{{instance}}" }] }),
         ],

@@ -163,22 +163,31 @@ describe("alert rules", () => {
         }
       });
 
-      it("every expression parses with lezer-promql and selects only catalog, exporter or recorded series", () => {
+      it("every expression parses with lezer-promql and selects only catalog, exporter or recorded series, or the ALERTS of an alert before it in its group", () => {
         const recorded = new Set(groups.flatMap((g) => g.rules).flatMap((r) => ("record" in r ? [r.record] : [])));
         const known = knownSeriesNames();
-        for (const rule of groups.flatMap((g) => g.rules)) {
-          const name = "alert" in rule ? rule.alert : rule.record;
-          const { errors, selectors } = parsePromql(rule.expr);
-          expect(errors, `${name}: syntax errors at ${errors.join(", ")} in ${rule.expr}`).to.deep.equal([]);
-          // Watchdog and the SLO objectives are constants: vector(1), vector(0.999).
-          if (!/^vector\([0-9.]+\)$/.test(rule.expr)) expect(selectors, `${name} selects no series`).to.not.deep.equal([]);
-          for (const selector of selectors) expect(known.has(selector) || recorded.has(selector), `${name} selects ${selector}, which no catalog lists`).to.equal(true);
+        for (const group of groups) {
+          group.rules.forEach((rule, index) => {
+            const name = "alert" in rule ? rule.alert : rule.record;
+            const { errors, selectors } = parsePromql(rule.expr);
+            expect(errors, `${name}: syntax errors at ${errors.join(", ")} in ${rule.expr}`).to.deep.equal([]);
+            // Watchdog and the SLO objectives are constants: vector(1), vector(0.999).
+            if (!/^vector\([0-9.]+\)$/.test(rule.expr)) expect(selectors, `${name} selects no series`).to.not.deep.equal([]);
+            // Prometheus writes an alert's ALERTS series as it evaluates the alert: a later rule of the same group reads
+            // the state of that same evaluation, any other rule a stale one or none.
+            const before = new Set(group.rules.slice(0, index).flatMap((r) => ("alert" in r ? [r.alert] : [])));
+            const read = [...rule.expr.matchAll(/ALERTS\{alertname="(\w+)"/g)].map((m) => m[1]);
+            expect(selectors.filter((s) => s === "ALERTS").length, `${name} reads ALERTS without naming the alert`).to.equal(read.length);
+            for (const other of read) expect(before.has(other), `${name} reads the ALERTS of ${other}, which is not before it in ${group.name}`).to.equal(true);
+            for (const selector of selectors.filter((s) => s !== "ALERTS")) expect(known.has(selector) || recorded.has(selector), `${name} selects ${selector}, which no catalog lists`).to.equal(true);
+          });
         }
       });
 
       it("the HTTP alerts read the recorded aggregates, not the raw histogram and counters, and give way to an app's SLOs", () => {
         expect(parsePromql(alert(groups, "HttpHighErrorRate").expr).selectors).to.deep.equal([HTTP_RECORDS.errorRatio, HTTP_RECORDS.requestRate, SLO_RECORDS.objective]);
-        expect(parsePromql(alert(groups, "HttpHighErrorRateLowTraffic").expr).selectors).to.deep.equal([HTTP_RECORDS.errorRatio, HTTP_RECORDS.requestRate, SLO_RECORDS.objective]);
+        expect(parsePromql(alert(groups, "HttpHighErrorRateLowTraffic").expr).selectors).to.deep.equal([HTTP_RECORDS.errorRatio, "ALERTS", SLO_RECORDS.objective]);
+        expect(alert(groups, "HttpHighErrorRateLowTraffic").expr).to.contain(`unless on (namespace, service)\nALERTS{alertname="HttpHighErrorRate", alertstate="firing"}`);
         expect(parsePromql(alert(groups, "HttpSlowResponses").expr).selectors).to.deep.equal([HTTP_RECORDS.latencyP95, SLO_RECORDS.objective]);
         expect(alert(groups, "HttpHighErrorRate").expr).to.contain(`unless on (namespace, service)\n${SLO_RECORDS.objective}{slo="availability"}`);
         expect(alert(groups, "HttpSlowResponses").expr).to.contain(`unless on (namespace, service)\n${SLO_RECORDS.objective}{slo="latency"}`);
@@ -233,7 +242,7 @@ describe("alert rules", () => {
     // [alert, expression ends with, for, description contains, severity, team]: production keeps the seed's values.
     const production: [string, string, string, string, string, string][] = [
       ["HttpHighErrorRate", 'slo="availability"}', "5m", "above 5% for 5m", "critical", "application"],
-      ["HttpHighErrorRateLowTraffic", 'slo="availability"}', "5m", "but receives fewer than 0.5 requests per second", "warning", "application"],
+      ["HttpHighErrorRateLowTraffic", 'slo="availability"}', "5m", "pages only with 0.5 requests per second or more all that time", "warning", "application"],
       ["HttpSlowResponses", 'slo="latency"}', "5m", "above 2s for 5m", "warning", "application"],
       ["HttpHighRequestRate", "> 1000", "5m", "above 1000/s for 5m", "warning", "application"],
       ["AuthHighFailureRate", "> 0.5", "5m", "above 50% for 5m", "warning", "security"],
@@ -241,7 +250,7 @@ describe("alert rules", () => {
       ["DatabaseConnectionPoolExhausted", "> 0.9", "5m", "above 90% for 5m", "critical", "database"],
       ["DatabaseSlowQueries", "> 1", "5m", "above 1s for 5m", "warning", "database"],
       ["DatabaseHighErrorRate", ">= 1", "5m", "above 5% for 5m", "critical", "database"],
-      ["DatabaseHighErrorRateLowTraffic", "< 1", "5m", "fewer than 1 queries per second", "warning", "database"],
+      ["DatabaseHighErrorRateLowTraffic", 'ALERTS{alertname="DatabaseHighErrorRate", alertstate="firing"}', "5m", "pages only with 1 queries per second or more all that time", "warning", "database"],
       ["PipelineHighFailureRate", "> 0.2", "10m", "above 20% for 10m", "warning", "data-engineering"],
       ["PipelineLongRunning", "> 3600", "10m", "above 1h for 10m", "warning", "data-engineering"],
       ["ConnectorHighFailureRate", "> 0.2", "10m", "above 20% for 10m", "warning", "data-engineering"],
@@ -279,8 +288,8 @@ describe("alert rules", () => {
       ["EnvoyGatewayTranslationFailing", 'runner=~"gateway-api|xds|infrastructure", status="failure"}\n  )\n) > 0', "5m", "updates in its {{ $labels.runner }} runner in the last 1h", "warning", "infrastructure"],
       ["EnvoyGatewayStatusUpdatesFailing", 'status_update_total{job="envoy-gateway", status="failure", reason="error"}\n  )\n) > 0', "5m", "status writes in the last 1h", "warning", "infrastructure"],
       ["Watchdog", "vector(1)", "0s", "Alertmanager, which sends this alert to the external heartbeat service", "none", "infrastructure"],
-      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "application"],
-      ["PodCrashLooping", ">= 1", "15m", "in CrashLoopBackOff for 15m", "warning", "infrastructure"],
+      ["PodCrashLooping", ">= 1", "15m", "into CrashLoopBackOff for 15m", "warning", "application"],
+      ["PodCrashLooping", ">= 1", "15m", "into CrashLoopBackOff for 15m", "warning", "infrastructure"],
       // A fixed window; the pinned idle colour, a target scaled to zero and a Deployment with no replica available are left out.
       ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace=~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "application"],
       ["HorizontalPodAutoscalerCannotScale", 'max by (namespace, deployment) (kube_deployment_status_replicas_available{job="kube-state-metrics", namespace!~"apps"}) == 0\n  )\n)', "15m", "has reported {{ $labels.condition }} False for 15m", "warning", "infrastructure"],

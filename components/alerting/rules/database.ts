@@ -1,4 +1,4 @@
-import { alertRule, LIVE, percent, quantile, rateRatio, secondsText, selector, sumRate } from "./promql";
+import { alertRule, LIVE, percent, quantile, rateRatio, secondsText, selector, sumRate, unlessFiring } from "./promql";
 import type { RuleGroupBuilder } from "./types";
 
 const RUNBOOK = "database";
@@ -7,7 +7,8 @@ const SERVICE = ["namespace", "service"];
 
 /**
  * The applications' view of their database: pool pressure, slow queries and failing queries. The error
- * ratio pages only above a minimum query rate, like HttpHighErrorRate; below it, the same ratio is a ticket.
+ * ratio pages only with a minimum query rate all through its `for`, like HttpHighErrorRate; otherwise the same
+ * ratio is a ticket.
  */
 export const databaseRules: RuleGroupBuilder = (t) => {
   const { poolUsageRatio, poolFor, p95QuerySeconds, slowQueryFor, errorRatio, errorFor, minQueriesPerSecond } = t.database;
@@ -52,14 +53,16 @@ export const databaseRules: RuleGroupBuilder = (t) => {
       }),
       alertRule(RUNBOOK, {
         alert: "DatabaseHighErrorRateLowTraffic",
-        expr: `${errors}\nand on (namespace, service)\n${queries} < ${minQueriesPerSecond}`,
+        // Whenever the page does not fire, not whenever the query rate is below its minimum: a rate hovering around
+        // the minimum restarted both rules' `for` at every crossing, and neither fired.
+        expr: `${errors}\n${unlessFiring("DatabaseHighErrorRate", SERVICE)}`,
         for: errorFor,
         severity: "warning",
         team: "database",
         component: "database",
         identity: SERVICE,
         summary: "Many of the few database queries of a service fail.",
-        description: `{{ $value | humanizePercentage }} of the database queries of {{ $labels.namespace }}/{{ $labels.service }} fail, above ${percent(errorRatio)} for ${errorFor}, but it runs fewer than ${minQueriesPerSecond} queries per second: too few to page on.`,
+        description: `{{ $value | humanizePercentage }} of the database queries of {{ $labels.namespace }}/{{ $labels.service }} fail, above ${percent(errorRatio)} for ${errorFor}, with too few queries to page on: DatabaseHighErrorRate pages only with ${minQueriesPerSecond} queries per second or more all that time.`,
       }),
     ],
   };

@@ -1,4 +1,4 @@
-import { alertRule, assertMeasurable, percent, secondsText, selector } from "./promql";
+import { alertRule, assertMeasurable, percent, secondsText, selector, unlessFiring } from "./promql";
 import { HTTP_RECORDS } from "./recording";
 import { SLO_RECORDS } from "./slo-records";
 import type { RuleGroupBuilder } from "./types";
@@ -36,14 +36,17 @@ export const httpRules: RuleGroupBuilder = (t) => {
       }),
       alertRule(RUNBOOK, {
         alert: "HttpHighErrorRateLowTraffic",
-        expr: `${errors}\nand ${ON_SERVICE}\n${HTTP_RECORDS.requestRate} < ${minRequestsPerSecond}\n${unlessSlo("availability")}`,
+        // Whenever the page does not fire, not whenever the traffic is below its minimum: a service whose traffic
+        // hovers around the minimum crosses it every few minutes, each crossing restarted both rules' `for`, and
+        // neither fired while its requests kept failing.
+        expr: `${errors}\n${unlessFiring("HttpHighErrorRate", SERVICE)}\n${unlessSlo("availability")}`,
         for: errorFor,
         severity: "warning",
         team: "application",
         component: "http",
         identity: SERVICE,
         summary: "A service with little traffic answers many of its requests with a server error.",
-        description: `{{ $labels.namespace }}/{{ $labels.service }} answers {{ $value | humanizePercentage }} of its requests with a 5xx status, above ${percent(errorRatio)} for ${errorFor}, but receives fewer than ${minRequestsPerSecond} requests per second: too few to page on.`,
+        description: `{{ $labels.namespace }}/{{ $labels.service }} answers {{ $value | humanizePercentage }} of its requests with a 5xx status, above ${percent(errorRatio)} for ${errorFor}, with too little traffic to page on: HttpHighErrorRate pages only with ${minRequestsPerSecond} requests per second or more all that time.`,
       }),
       alertRule(RUNBOOK, {
         alert: "HttpSlowResponses",

@@ -4,6 +4,12 @@ import type { PlatformAlert, RuleGroupBuilder, Severity } from "./types";
 
 const RUNBOOK = "nodes";
 const NODE = `job="${EXPORTER_JOBS.nodeExporter}"`;
+/**
+ * CPU time that is not work: idle, and I/O wait, which is idle time during which a disk or network read was
+ * outstanding (an EBS-bound node waiting on its volume shows it, and any task could run meanwhile). As in
+ * kube-prometheus-stack's NodeCPUHighUsage, which NodeHighCPUUsage replaces; the dashboards read it too.
+ */
+export const CPU_NOT_BUSY = `mode=~"idle|iowait"`;
 // Pseudo and image filesystems are always full by design.
 const REAL_FS = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
 
@@ -16,8 +22,8 @@ const REAL_FS = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
  */
 export const nodeRules: RuleGroupBuilder = (t) => {
   const n = t.nodes;
-  // Idle time over all CPU time, so the node's core count cancels out.
-  const cpu = `1 - (\n  ${sumRate("node_cpu_seconds_total", ["instance"], "5m", NODE, `mode="idle"`)}\n  / ${sumRate("node_cpu_seconds_total", ["instance"], "5m", NODE)}\n)`;
+  // Time not at work over all CPU time, so the node's core count cancels out.
+  const cpu = `1 - (\n  ${sumRate("node_cpu_seconds_total", ["instance"], "5m", NODE, CPU_NOT_BUSY)}\n  / ${sumRate("node_cpu_seconds_total", ["instance"], "5m", NODE)}\n)`;
   const memory = `1 - (\n  max by (instance) (${selector("node_memory_MemAvailable_bytes", NODE)})\n  / max by (instance) (${selector("node_memory_MemTotal_bytes", NODE)})\n)`;
   const disk =
     `max by (instance, mountpoint) (\n  1 - ${selector("node_filesystem_avail_bytes", NODE, REAL_FS)} / ${selector("node_filesystem_size_bytes", NODE, REAL_FS)}\n` +
@@ -59,7 +65,7 @@ export const nodeRules: RuleGroupBuilder = (t) => {
         n.cpuFor,
         {
           summary: () => "A node's CPU is busy.",
-          description: (r) => `Node {{ $labels.instance }} spends {{ $value | humanizePercentage }} of its CPU time outside idle, above ${percent(r)} for ${n.cpuFor}.`,
+          description: (r) => `Node {{ $labels.instance }} spends {{ $value | humanizePercentage }} of its CPU time at work (neither idle nor waiting on I/O), above ${percent(r)} for ${n.cpuFor}.`,
         },
         { warning: n.cpuWarningRatio },
       ),

@@ -49,6 +49,14 @@ export function namespaceOwners(context: AlertRulesContext): readonly NamespaceO
   ];
 }
 
+/**
+ * `unless` the alert `alert` is firing for the same `on` labels. Prometheus evaluates a group's rules in order and
+ * each one reads the ALERTS series of those before it at the same evaluation, so `alert` must come first in the group.
+ */
+export function unlessFiring(alert: string, on: readonly string[]): string {
+  return `unless on (${on.join(", ")})\nALERTS{alertname="${alert}", alertstate="firing"}`;
+}
+
 /** `sum by (...) (rate(metric{...}[window]))` */
 export function sumRate(metric: string, by: readonly string[], window: string, ...matchers: string[]): string {
   return `sum by (${by.join(", ")}) (rate(${selector(metric, ...matchers)}[${window}]))`;

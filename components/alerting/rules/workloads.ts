@@ -11,6 +11,13 @@ const CONTAINER_IDENTITY = ["namespace", "pod", "container"];
 const CONTAINER = CONTAINER_IDENTITY.join(", ");
 const HPA = ["namespace", "horizontalpodautoscaler"];
 /**
+ * How far back a CrashLoopBackOff still counts. The kubelet waits up to 5 minutes before each restart and resets
+ * that backoff only after a run of 10 minutes, so a container that dies 6 minutes after each start crash-loops
+ * forever while out of CrashLoopBackOff for 6 minutes of every 11. kubernetes-mixin's 5 minutes lose it in every
+ * such run, and the alert never held for its `for`; 10 minutes bridge every run the kubelet still backs off from.
+ */
+const CRASH_LOOP_LOOKBACK = "10m";
+/**
  * How long an HPA may report that it cannot scale. The controller retries every 15 s; a new pod has no CPU
  * sample for its first minute or so, and a restarted metrics-server serves none until its second scrape, so a
  * quarter of an hour is no blip. Fixed, like kubernetes-mixin's KubeHpa* alerts: no stack has asked for another.
@@ -42,14 +49,14 @@ export const workloadRules: RuleGroupBuilder = (t, context) => {
       ...perOwner((o) =>
         alertRule(RUNBOOK, {
           alert: "PodCrashLooping",
-          expr: `max by (${CONTAINER}) (max_over_time(${ksm(o.namespaces, "kube_pod_container_status_waiting_reason", `reason="CrashLoopBackOff"`)}[5m])) >= 1`,
+          expr: `max by (${CONTAINER}) (max_over_time(${ksm(o.namespaces, "kube_pod_container_status_waiting_reason", `reason="CrashLoopBackOff"`)}[${CRASH_LOOP_LOOKBACK}])) >= 1`,
           for: w.crashLoopFor,
           severity: "warning",
           team: o.team,
           component: "workload",
           identity: CONTAINER_IDENTITY,
           summary: "A container keeps crashing.",
-          description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for ${w.crashLoopFor}.`,
+          description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has kept going back into CrashLoopBackOff for ${w.crashLoopFor}: it dies within minutes of every restart.`,
         }),
       ),
       ...perOwner((o) =>
