@@ -36,6 +36,14 @@ export interface AlertRulesArgs {
   backupNamespace?: string;
   /** Database entries with backups: the `database` label of the metrics the backup jobs push. Default: none (no backup alerts fire). */
   backupDatabases?: string[];
+  /**
+   * The backup CronJobs' schedule (DatabaseBackups' `schedule`): after a schedule change, BackupNotStarted waits
+   * for this schedule's first run rather than for the run kube-state-metrics computes from the old one. Default:
+   * none (a run due before a schedule change is ignored until the change is older than the maximum age).
+   */
+  backupSchedule?: string;
+  /** The restore drills' schedule (DatabaseBackups' `drillSchedule`), as backupSchedule for RestoreDrillNotStarted. Default: none. */
+  restoreDrillSchedule?: string;
   /** Longest acceptable restore of a database (Prometheus duration); the restore drill alerts above it. Default: 4h. */
   recoveryTimeObjective?: string;
   /** Apps with service-level objectives. Default: none. */
@@ -51,6 +59,8 @@ const AlertRulesArgsSchema = z.strictObject({
   appNamespaces: z.array(dnsLabel).default([]),
   backupNamespace: dnsLabel.default("backups"),
   backupDatabases: z.array(dnsLabel).default([]),
+  backupSchedule: StackSettingsSchema.shape.backupSchedule.optional(),
+  restoreDrillSchedule: StackSettingsSchema.shape.restoreDrillSchedule.optional(),
   recoveryTimeObjective: StackSettingsSchema.shape.recoveryTimeObjective.default("4h"),
   slos: z.array(SloSchema.safeExtend({ service: dnsLabel, namespace: dnsLabel })).default([]),
 });
@@ -78,6 +88,8 @@ export class AlertRules extends pulumi.ComponentResource {
         backupDatabases: a.backupDatabases,
         backupCronJobPrefix: BACKUP_CRONJOB_PREFIX,
         restoreDrillCronJobPrefix: RESTORE_DRILL_CRONJOB_PREFIX,
+        backupSchedule: a.backupSchedule,
+        restoreDrillSchedule: a.restoreDrillSchedule,
         recoveryTimeObjective: a.recoveryTimeObjective,
         slos: a.slos,
       },
