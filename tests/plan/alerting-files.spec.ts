@@ -166,7 +166,7 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
             g.rules.filter((r) => r.alert).map((r) => ({ alertname: r.alert!, ...r.labels, ...external })),
           ),
         );
-        expect(rules).to.have.lengthOf(190);
+        expect(rules).to.have.lengthOf(192);
         // One amtool run per kind of alert the tree can tell apart.
         const kindOf = (labels: Record<string, string>) => [...matched.keys()].sort().map((l) => (matched.get(l)!.has(labels[l]) ? labels[l] : labels[l] === undefined ? "-" : "*")).join(" ");
         const byKind = new Map(rules.map((labels) => [kindOf(labels), labels]));
