@@ -121,11 +121,11 @@ describe("plan: the alerting as promtool and amtool read it (prometheus-rules/, 
         expect(run.output).to.contain("SUCCESS");
       });
 
-      it(`amtool check-config accepts alertmanager.yaml: 7 inhibit rules, ${pages ? 9 : 8} receivers (${AMTOOL})`, () => {
+      it(`amtool check-config accepts alertmanager.yaml: 8 inhibit rules, ${pages ? 9 : 8} receivers (${AMTOOL})`, () => {
         const result = amtool(["check-config", alertmanagerFile]);
         expect(result.status, result.stdout + result.stderr).to.equal(0);
         expect(result.stdout).to.contain("SUCCESS");
-        expect(result.stdout).to.contain(" - 7 inhibit rules");
+        expect(result.stdout).to.contain(" - 8 inhibit rules");
         expect(result.stdout).to.contain(` - ${pages ? 9 : 8} receivers`);
       });
 
