@@ -158,7 +158,13 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
   {
     area: "Prometheus and the alerting pipeline",
     source: "platform",
-    why: "the dead man's switch and the platform's runbooks; Prometheus' other self-monitoring stays the chart's",
+    why:
+      "the dead man's switch and the platform's runbooks; Prometheus' other self-monitoring stays the chart's. " +
+      "ScrapeTargetsMissing watches the exporter jobs the platform's alerts read (components/alerting/rules/prometheus.ts, " +
+      "TARGETS_MISSING) and leaves out those whose absence has its alert: the API servers (KubeAPIDown), the kubelets and " +
+      "cAdvisor (KubeletDown), and the Pushgateway (BackupMetricsAbsent, per database, once a backup succeeds without its metrics). " +
+      "An app whose every target is gone is not ServiceDown's (up == 0 needs a target): a Deployment without pods is " +
+      "DeploymentReplicasMismatch's and a public one's EndpointDown's, but an app's ServiceMonitor no longer selected has no alert yet",
     symptoms: [
       {
         alert: "Watchdog",
@@ -174,6 +180,10 @@ export const SYMPTOM_AREAS: readonly SymptomArea[] = [
             "instance is down (ServiceDown), a blue-green preview's pods (BlueGreenPreviewUnhealthy), the API servers (KubeAPIInstanceUnreachable) " +
             "and the kubelets (KubeletInstanceUnreachable)",
         },
+      },
+      {
+        alert: "ScrapeTargetsMissing",
+        symptom: "Every target of a job the platform's alerts read is gone (no up series at all), so those alerts are blind",
       },
       {
         alert: "PrometheusRuleEvaluationSlow",

@@ -166,8 +166,8 @@ describe("Alertmanager configuration", () => {
         const result = amtool(["check-config", file]);
         expect(result.status, result.stdout + result.stderr).to.equal(0);
         expect(result.stdout).to.contain("SUCCESS");
-        // Critical over warning for 4 alerts of two levels (node CPU has none), ServiceDown, EndpointDown, and the chart's rules.
-        expect(result.stdout).to.contain(" - 7 inhibit rules");
+        // Critical over warning for 5 alerts of two levels (node CPU has none), ServiceDown, EndpointDown, and the chart's rules.
+        expect(result.stdout).to.contain(" - 8 inhibit rules");
         // default, null, heartbeat, slack, 4 teams, and in production pagerduty.
         expect(result.stdout).to.contain(` - ${pages ? 9 : 8} receivers`);
       });
@@ -224,6 +224,8 @@ describe("Alertmanager configuration", () => {
           level("NodeHighMemoryUsage", ["instance"]),
           level("NodeHighDiskUsage", ["instance", "mountpoint"]),
           level("TLSCertificateExpiringSoon", ["job", "instance"]),
+          // Per job: a job missing at one level never silences another job missing at the other.
+          level("ScrapeTargetsMissing", ["job"]),
           level("ErrorBudgetBurn", ["namespace", "service", "slo"]),
           { source_matchers: ['alertname="ServiceDown"', 'service=~".+"'], target_matchers: ['alertname!="ServiceDown"'], equal: ["namespace", "service"] },
           { source_matchers: ['alertname="EndpointDown"'], target_matchers: ['alertname="EndpointAvailabilityLow"'], equal: ["namespace", "job", "instance", "service"] },

@@ -181,6 +181,8 @@ describe(`every rule selects series the platform produces (promtool ${promtool.p
       'xds_nack_total{job="envoy-gateway"} (EnvoyGatewayConfigRejected)',
       'watchable_subscribe_total{job="envoy-gateway", runner=~"gateway-api|xds|infrastructure", status="failure"} (EnvoyGatewayTranslationFailing)',
       'status_update_total{job="envoy-gateway", status="failure", reason="error"} (EnvoyGatewayStatusUpdatesFailing)',
+      // And the target that says so: without it, ScrapeTargetsMissing fires for the job.
+      'up{job="envoy-gateway"} (ScrapeTargetsMissing)',
     ]);
   });
 

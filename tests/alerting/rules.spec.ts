@@ -15,7 +15,10 @@ import {
   type RuleGroup,
   SLO_RECORDS,
 } from "../../components/alerting/rules";
+import { TARGETS_MISSING } from "../../components/alerting/rules/prometheus";
+import { symptomOwners } from "../../components/alerting/symptoms";
 import { knownSeriesNames } from "../../components/metrics";
+import { EXPORTER_JOBS } from "../../components/metrics/exporter-metrics";
 import { settle, useMockStack } from "../../plan/mocks";
 import { REPOSITORY_ROOT } from "../../plan/run-program";
 import { type AlertThresholds, AlertThresholdsSchema } from "../../stacks/alert-thresholds-schema";
@@ -43,7 +46,8 @@ const ALERTS = [
   "ServiceDown", "ServiceAvailabilityLow",
   // Probes live in the namespace of what they probe: one rule for the application namespaces, one for the others.
   "EndpointDown", "EndpointDown", "EndpointAvailabilityLow", "EndpointAvailabilityLow", "TLSCertificateExpiringSoon", "TLSCertificateExpiringSoon",
-  "Watchdog", "PrometheusScrapeFailures", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
+  // Every target of a job gone: a page for the jobs that feed pages, a ticket for the others.
+  "Watchdog", "PrometheusScrapeFailures", "ScrapeTargetsMissing", "ScrapeTargetsMissing", "PrometheusRuleEvaluationSlow", "PrometheusRuleEvaluationFailures",
   "BackupTooOld", "BackupNotStarted", "BackupFailed", "BackupJobFailed", "BackupMetricsAbsent", "RestoreDrillFailed", "RestoreDrillJobFailed", "RestoreDrillNotStarted", "RestoreDrillTooOld", "RestoreSlowerThanObjective",
   "BlueGreenPreviewUnhealthy", "BlueGreenPreviewErrorRatioHigh",
   "TraceSpansRefused", "TraceSpansDropped", "TraceStoreSpansRefused", "TraceStoreFlushesFailing",
@@ -103,7 +107,7 @@ describe("alert rules", () => {
       const context = rulesContext(stack);
       const groups = platformRuleGroups(stackThresholds(stack), context);
 
-      it("defines the 80 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
+      it("defines the 82 platform alerting rules, one group per concern and per app with SLOs, after the 6 HTTP recording rules", () => {
         expect(alertsOf(groups).map((r) => r.alert)).to.deep.equal(ALERTS);
         expect(groups.map((g) => g.name)).to.deep.equal([
           "platform-http-recording", "platform-http", "platform-auth", "platform-rate-limiting", "platform-database",
@@ -215,6 +219,43 @@ describe("alert rules", () => {
         const endpointDown = alertsOf(groups).filter((r) => r.alert === "EndpointDown");
         for (const rule of endpointDown) expect(durationSeconds(rule.for), `${rule.labels.team}: for ${rule.for}`).to.be.at.least(2 * Math.max(...intervals));
         expect(endpointDown.map((r) => r.labels.team)).to.deep.equal(["application", "infrastructure"]);
+      });
+
+      it("ScrapeTargetsMissing watches every job the other alerts select, as urgently as the most urgent of them, unless another alert reports its absence", () => {
+        const severities = ["info", "warning", "critical"];
+        const others = alertsOf(groups).filter((r) => r.alert !== "ScrapeTargetsMissing");
+        const selected = new Set(others.flatMap((r) => [...r.expr.matchAll(/\bjob="([^"]+)"/g)].map((m) => m[1])));
+        const reporters = new Set(symptomOwners().map((o) => o.alert));
+        const watched = Object.entries(TARGETS_MISSING).map(([key, watch]) => {
+          const job = EXPORTER_JOBS[key as keyof typeof TARGETS_MISSING];
+          if (typeof watch !== "string") {
+            expect(reporters.has(watch.reportedBy), `${job}: ${watch.reportedBy} is an alert of the stack`).to.equal(true);
+            return [job, watch.reportedBy];
+          }
+          const readers = others.filter((r) => r.expr.includes(`job="${job}"`)).map((r) => severities.indexOf(r.labels.severity));
+          expect(readers, `${job}: some alert reads it`).to.not.be.empty;
+          expect(watch, `${job}: the highest severity of the alerts that read it`).to.equal(severities[Math.max(...readers)]);
+          return [job, watch];
+        });
+        // Every job an alert selects is accounted for; the apps' jobs are selected by namespace, never by name.
+        expect([...selected].filter((job) => !watched.some(([j]) => j === job))).to.deep.equal([]);
+        expect(Object.fromEntries(watched)).to.deep.equal({
+          "node-exporter": "critical",
+          "kube-state-metrics": "critical",
+          apiserver: "KubeAPIDown",
+          kubelet: "KubeletDown",
+          alloy: "warning",
+          tempo: "warning",
+          "cert-manager": "warning",
+          "external-secrets-metrics": "warning",
+          "external-dns": "warning",
+          "envoy-gateway": "warning",
+        });
+        const rules = alertsOf(groups).filter((r) => r.alert === "ScrapeTargetsMissing");
+        expect(rules.map((r) => [r.labels.severity, r.for, r.expr])).to.deep.equal([
+          ["critical", "15m", 'absent(up{job="node-exporter"})\nor\nabsent(up{job="kube-state-metrics"})'],
+          ["warning", "15m", ["alloy", "tempo", "cert-manager", "external-secrets-metrics", "external-dns", "envoy-gateway"].map((j) => `absent(up{job="${j}"})`).join("\nor\n")],
+        ]);
       });
 
       it("the runbook base URL is a stack setting: another base moves every link and nothing else", () => {

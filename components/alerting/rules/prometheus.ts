@@ -1,11 +1,48 @@
 import { EXPORTER_JOBS } from "../../metrics/exporter-metrics";
 import { alertRule, anyOf, appNamespaces, LIVE, selector } from "./promql";
-import type { RuleGroupBuilder } from "./types";
+import type { RuleGroupBuilder, Severity } from "./types";
 
 const RUNBOOK = "prometheus";
 
 /** Name of the always-firing alert the dead man's switch listens for (Alertmanager routes it to the heartbeat). */
 export const WATCHDOG_ALERT = "Watchdog";
+
+/**
+ * How long a job may have no target at all before ScrapeTargetsMissing fires: as the chart's KubeAPIDown and
+ * KubeletDown wait for theirs. Long enough for Prometheus restarted with an empty TSDB to discover and scrape
+ * every target (its first scrape comes within a scrape interval), and for an evicted exporter to be rescheduled
+ * and pull its image; short enough that a blind area is news within the quarter hour. Fixed, as no stack has
+ * asked for another.
+ */
+export const TARGETS_MISSING_FOR = "15m";
+
+/**
+ * Each exporter job's place in ScrapeTargetsMissing, so that a job added to EXPORTER_JOBS is a compile error
+ * until someone decides. A watched job's severity is the highest of the platform's alerts that read its series
+ * (tests/alerting/rules.spec.ts holds it to them): its absence silences those alerts, so it is as urgent as the
+ * most urgent of them. node-exporter feeds NodeHighMemoryUsage and NodeHighDiskUsage's pages and
+ * kube-state-metrics BackupTooOld's (and the chart's KubeletDown reads its kube_node_info): losing them is a
+ * page. The controllers', Alloy's and Tempo's alerts are tickets, and so is their going blind. The others'
+ * absence already has its alert.
+ */
+export const TARGETS_MISSING: Readonly<Record<Exclude<keyof typeof EXPORTER_JOBS, "cadvisorMetricsPath">, Severity | { readonly reportedBy: string }>> = {
+  nodeExporter: "critical",
+  kubeStateMetrics: "critical",
+  apiServer: { reportedBy: "KubeAPIDown" },
+  // cAdvisor is scraped through the kubelet: the same targets.
+  kubelet: { reportedBy: "KubeletDown" },
+  alloy: "warning",
+  tempo: "warning",
+  certManager: "warning",
+  externalSecrets: "warning",
+  externalDns: "warning",
+  envoyGateway: "warning",
+};
+
+/** The `job` labels ScrapeTargetsMissing watches at `severity`, in EXPORTER_JOBS' order. */
+export function targetsMissingJobs(severity: Severity): string[] {
+  return Object.entries(TARGETS_MISSING).flatMap(([key, watch]) => (watch === severity ? [EXPORTER_JOBS[key as keyof typeof TARGETS_MISSING]] : []));
+}
 
 /**
  * Prometheus' own health: targets it cannot scrape and rules it cannot evaluate in time; and the Watchdog,
@@ -50,6 +87,24 @@ export const prometheusRules: RuleGroupBuilder = (t, context) => {
         summary: "Prometheus fails to scrape some targets.",
         description: `{{ $value | humanizePercentage }} of the {{ $labels.job }} targets in {{ $labels.namespace }} have failed to scrape for ${p.scrapeFailureFor}.`,
       }),
+      ...(["critical", "warning"] as const).map((severity) =>
+        alertRule(RUNBOOK, {
+          alert: "ScrapeTargetsMissing",
+          // Every target gone takes the job's `up` with it, so PrometheusScrapeFailures (up == 0) cannot see it.
+          // absent() of an equality matcher keeps that matcher's label: one alert per job. A replaced target (a
+          // rollout, a rescheduled pod) leaves a gap of a scrape or two, well inside `for`.
+          expr: targetsMissingJobs(severity)
+            .map((job) => `absent(${selector("up", `job="${job}"`)})`)
+            .join("\nor\n"),
+          for: TARGETS_MISSING_FOR,
+          severity,
+          team: "infrastructure",
+          component: "prometheus",
+          identity: ["job"],
+          summary: "Prometheus has no target of a job the alerts depend on, so the alerts on its series cannot fire.",
+          description: `Prometheus has had no {{ $labels.job }} target to scrape for ${TARGETS_MISSING_FOR}: every alert on its series is silent until it is back.`,
+        }),
+      ),
       alertRule(RUNBOOK, {
         alert: "PrometheusRuleEvaluationSlow",
         // A group that takes longer than its interval skips evaluations: its alerts fire late or never.
