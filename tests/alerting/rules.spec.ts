@@ -386,7 +386,7 @@ describe("alert rules", () => {
       // The CronJobs' startingDeadlineSeconds: until then the controller may still start the run.
       expect(alert(custom, "BackupNotStarted").expr).to.contain(`cronjob=~"pg-dump-(orders|billing)"}, "database", "$1", "cronjob", "pg-dump-(orders|billing)"))\n) < time() - 3600\n`);
       // A schedule change shows as another schedule of the same CronJob in kube_cronjob_info.
-      expect(alert(custom, "BackupNotStarted").expr).to.contain(`max_over_time(timestamp(kube_cronjob_info{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-dump-(orders|billing)"})[29h:5m])`);
+      expect(alert(custom, "BackupNotStarted").expr).to.contain(`max_over_time(timestamp(kube_cronjob_info{job="kube-state-metrics", namespace="db-backups", cronjob=~"pg-dump-(orders|billing)"})[29h:15m])`);
     });
 
     // The promtool timelines (rules-promtool.spec.ts) run the stacks' daily and weekly schedules; these are the other shapes.
@@ -394,12 +394,12 @@ describe("alert rules", () => {
       const due = (context: Partial<AlertRulesContext>, name = "BackupNotStarted") => alert(platformRuleGroups(stackThresholds("production"), { ...rulesContext("production"), ...context }), name).expr;
       const carried = (gap: number) => `, 0) / ${gap})\n  or\n  max by (database) (label_replace(kube_cronjob_next_schedule_time`;
       expect(due({ backupSchedule: "0 */6 * * *" })).to.contain(`) + 21600 * ceil(clamp_min(`).and.to.contain(carried(21600));
-      expect(due({ restoreDrillSchedule: "30 4 * * 6" }, "RestoreDrillNotStarted")).to.contain(carried(604800)).and.to.contain("[8d:5m]");
+      expect(due({ restoreDrillSchedule: "30 4 * * 6" }, "RestoreDrillNotStarted")).to.contain(carried(604800)).and.to.contain("[8d:15m]");
       for (const backupSchedule of ["0 2 * * 1-5", "0 2 1 * *", "0 1,5 * * *", undefined]) {
         const expr = due({ backupSchedule });
         expect(expr, String(backupSchedule)).to.not.contain("ceil(");
         expect(expr, String(backupSchedule)).to.contain(`"pg-backup-(orders)"))\n  unless on (database)\n  max by (database) (label_replace(kube_cronjob_next_schedule_time`);
-        expect(expr, String(backupSchedule)).to.contain("[29h:5m])");
+        expect(expr, String(backupSchedule)).to.contain("[29h:15m])");
       }
     });
 
